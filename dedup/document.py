@@ -42,7 +42,7 @@ class Document:
     url: str | None = None
     source: str | None = None
     date: str | None = None
-    html: str | None = None
+    html: str | bytes | None = None  # raw page when the input was HTML; bytes keep the declared charset
     origin: str = ""
     path: str | None = None  # file the document was read from (None for stdin)
     root: str | None = None  # the command-line argument the file was found under

@@ -1,0 +1,588 @@
+"""Main-content extraction from news HTML (selectolax / lexbor), Arabic and English alike.
+
+``extract_html`` turns a scraped page into its headline and article body, and lists what it dropped and why
+(for ``dedup clean --explain``). It never raises: malformed, empty or absurdly nested HTML gives empty text.
+
+How it decides (ideas from readability, trafilatura and jusText, re-implemented on lexbor):
+
+1. Bytes are decoded by BOM / ``<meta charset>``, else utf-8, else windows-1256 (the usual Arabic legacy code
+   page); undecodable bytes are replaced, never fatal.
+2. Non-content tags (script, style, iframes, forms, ...) and page chrome (nav, header, footer, aside) are
+   removed, and so are elements whose class/id name them as chrome (share bars, related links, ads,
+   newsletter boxes, cookie banners, breadcrumbs, tags, author boxes, comments) — unless such an element
+   holds most of the page's paragraph text, which means the name was a false alarm (``<body class="...
+   has-sidebar">``).
+3. The article container is found by paragraph scoring: every paragraph-like block with enough text scores
+   by its length and its commas (Latin and Arabic), scaled down by its link density, and passes that score
+   to its parent and, decaying, to two more ancestors. Class/id names that say "article body" add weight
+   and ones that say "comments/sidebar" subtract. The best container may be widened to its parent when the
+   article is split across sibling containers (several strong siblings).
+4. Inside the container, text is cut into blocks (paragraphs, headings, list items, ...) in document order;
+   blocks that are mostly links, or say "Read more / اقرأ أيضاً / Advertisement / Share" and the like, are
+   dropped.
+5. A JSON-LD ``articleBody`` replaces the DOM text when it is clearly the fuller version of the same article.
+
+>>> ex = extract_html('<html lang="ar"><body><nav><a href="/">الرئيسية</a></nav><article><h1>عنوان الخبر</h1>'
+...                   '<p>قال المتحدث الرسمي إن الاجتماع سيعقد يوم الأحد المقبل في العاصمة الرياض.</p>'
+...                   '</article></body></html>')
+>>> ex.title, ex.text, ex.lang
+('عنوان الخبر', 'قال المتحدث الرسمي إن الاجتماع سيعقد يوم الأحد المقبل في العاصمة الرياض.', 'ar')
+>>> [r.rule for r in ex.removed]
+['html:nav']
+"""
+
+from __future__ import annotations
+
+import codecs
+import functools
+import html as html_lib
+import json
+import re
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from dedup.document import Removal
+
+__all__ = ["HtmlExtraction", "extract_html"]
+
+
+@dataclass(slots=True)
+class HtmlExtraction:
+    """What ``extract_html`` found on a page."""
+
+    title: str
+    text: str
+    removed: list[Removal] = field(default_factory=list)
+    lang: str | None = None
+
+
+# --- decoding ------------------------------------------------------------------------------------------
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
+
+
+def _decode(raw: bytes) -> str:
+    """Bytes → str without ever raising: BOM, then <meta charset>, then utf-8, then windows-1256."""
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if raw.startswith(bom):
+            return raw[len(bom) :].decode(enc, "replace")
+    m = _META_CHARSET.search(raw[:8192])
+    if m:
+        name = m.group(1).decode("ascii", "ignore").lower()
+        try:
+            codecs.lookup(name)
+        except LookupError:
+            name = ""
+        # Pages often declare latin-1 / us-ascii while being utf-8; trust a declared utf-8 or a non-Latin
+        # single-byte page (windows-1256, iso-8859-6, ...), but let utf-8 win if it decodes cleanly.
+        if name and name not in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii", "windows-1252", "cp1252"):
+            return raw.decode(name, "replace")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Arabic-first corpus: windows-1256 maps every byte except a handful, so it is a safe last resort.
+    return raw.decode("windows-1256", "replace")
+
+
+# --- vocabularies ----------------------------------------------------------------------------------------
+
+# Never content: removed silently (their text is code or controls, not worth listing in --explain).
+_JUNK_TAGS = [
+    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
+    "video", "audio", "select", "button", "input", "textarea", "link", "meta", "map", "dialog",
+]  # fmt: skip
+
+# Page chrome by element name; removed and listed.
+_CHROME_TAGS = {"nav": "html:nav", "footer": "html:footer", "aside": "html:aside", "header": "html:header",
+                "form": "html:form", "menu": "html:nav"}  # fmt: skip
+
+# Class/id vocabulary of chrome. A class/id value is split into names (at spaces and '_'), each name into
+# parts (at '-' and camelCase humps); a part equal to a word below, or starting with one of the prefixes, or a
+# whole name (dashes removed) equal to a compound, marks the element. So "article-share", "c-related__list"
+# and "shareButtons" match, while "shareholders"... would too (prefix), which is why prefixes are only
+# used for words that rarely start ordinary names.
+_CHROME_WORDS: dict[str, str] = {}
+_CHROME_PREFIXES: list[tuple[str, str]] = []
+_CHROME_COMPOUNDS: dict[str, str] = {}
+for _rule, _words, _prefixes, _compounds in [
+    ("html:ad", "ad ads adv advert advertisement advertising adslot adunit adsense dfp gpt banner promo promoted "
+                "sponsor sponsored sponsors outbrain taboola mgid", "advert sponsor outbrain taboola adsbygoogle",
+     "adslot adunit adcontainer adwrapper adbox adblock adzone"),
+    ("html:share", "share shares sharing social addthis sharethis shareaholic sharedaddy", "share social",
+     "followus"),
+    ("html:related", "related recommended recommendations trending popular", "related recommend",
+     "readmore morestories morenews alsoread youmaylike mostread mostviewed mostpopular nextarticle prevnext "
+     "readnext whattoreadnext"),
+    ("html:newsletter", "newsletter newsletters subscribe subscription signup optin mailchimp", "newsletter subscri",
+     "signup optin"),
+    ("html:cookie", "cookie cookies consent gdpr", "cookie", ""),
+    ("html:breadcrumb", "breadcrumb breadcrumbs crumbs", "breadcrumb", ""),
+    ("html:tags", "tag tags taglist tagcloud keywords categories topics", "", "posttags articletags"),
+    ("html:author", "byline", "", "authorbox authorbio authorinfo authorcard authorprofile abouttheauthor "
+                                  "aboutauthor biobox"),
+    ("html:comments", "comment comments disqus respond discussion", "comment disqus", "commentlist"),
+    ("html:nav", "nav navbar navigation menu masthead pagination pager toolbar sidebar widget widgets skiplink",
+     "navbar navigation sidebar", "skiplink"),
+    ("html:popup", "popup modal overlay paywall", "popup paywall", "printonly sronly visuallyhidden"),
+]:
+    for _w in _words.split():
+        _CHROME_WORDS.setdefault(_w, _rule)
+    _CHROME_PREFIXES.extend((p, _rule) for p in _prefixes.split())
+    for _c in _compounds.split():
+        _CHROME_COMPOUNDS.setdefault(_c, _rule)
+# Rules whose class names are also used for content wrappers: applied only to short or link-heavy blocks.
+_WEAK_RULES = frozenset({"html:nav", "html:tags", "html:author", "html:popup", "html:share"})
+_PREFIX_TUPLE = tuple(p for p, _ in _CHROME_PREFIXES)
+_NAME_SPLIT = re.compile(r"[\s_]+")
+_PART_SPLIT = re.compile(r"-+|(?<=[a-z])(?=[A-Z])")
+
+
+@functools.lru_cache(maxsize=4096)  # class strings repeat a lot within and across pages of a site
+def _chrome_rule(names: str) -> str | None:
+    """The chrome rule a class/id string triggers, or None."""
+    for name in _NAME_SPLIT.split(names):
+        if not name:
+            continue
+        compound = name.replace("-", "").lower()
+        rule = _CHROME_COMPOUNDS.get(compound)
+        if rule:
+            return rule
+        for part in _PART_SPLIT.split(name):
+            part = part.lower()
+            rule = _CHROME_WORDS.get(part)
+            if rule:
+                return rule
+            if part.startswith(_PREFIX_TUPLE):
+                for prefix, rule in _CHROME_PREFIXES:
+                    if part.startswith(prefix):
+                        return rule
+    return None
+
+
+_DROP_HIDDEN = False
+_CONTENT_NAME_RE = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|main|content|body)(?:$|[\s_-])", re.I)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+# Class/id names that say "this is the article" (readability's positive list, narrowed) or "this is not".
+_POSITIVE_RE = re.compile(
+    r"article|body|content|entry|hentry|main|post|text|story|news-?detail|detail|blog|prose|rich-?text|"
+    r"مقال|خبر",
+    re.I,
+)
+_NEGATIVE_RE = re.compile(
+    r"comment|combx|contact|foot|footnote|masthead|meta|outbrain|promo|related|shoutbox|sidebar|sponsor|"
+    r"shopping|tags|tool|widget|share|social|banner|nav|menu|teaser|card|list|recirc|newsletter",
+    re.I,
+)
+
+# Short blocks whose text alone says "chrome" (English and Arabic). Anchored at the start; only applied to
+# short blocks so an article paragraph that merely mentions "related" survives.
+_BOILER_TEXT_RE = re.compile(
+    r"^\W*(?:"
+    r"read (?:more|also|next|the full)|related(?: articles?| stories| posts| news| content| topics)?\b|"
+    r"more (?:from|on|stories|news|articles)|see also|also read|you (?:may|might) (?:also )?like|"
+    r"recommended(?: for you)?|trending|most (?:read|popular|viewed)|"
+    r"advertisement|sponsored|story continues below|article continues below|continue reading|"
+    r"share (?:this|on|via)|share\b|follow us|sign up|subscribe|newsletter|"
+    r"click here|tags?:|topics?:|filed under|posted in|categories:|"
+    r"all rights reserved|copyright|©|"
+    r"leave a (?:comment|reply)|\d+ comments?|comments?\b|"
+    r"اقرأ أيضا|اقرأ أيضاً|اقرأ ايضا|اقرأ المزيد|إقرأ أيضا|إقرأ أيضاً|اقرا ايضا|شاهد أيضا|شاهد أيضاً|"
+    r"مواضيع ذات صلة|أخبار ذات صلة|اخبار ذات صلة|ذات صلة|المزيد من|الأكثر قراءة|الاكثر قراءة|"
+    r"إعلان|اعلان|شارك|تابعونا|تابعنا|اشترك|جميع الحقوق محفوظة|الوسوم|كلمات مفتاحية|الكلمات الدالة|"
+    r"التعليقات|أضف تعليق|اضف تعليق"
+    r")",
+    re.I,
+)
+
+_BLOCK_TAGS = frozenset(
+    "p h1 h2 h3 h4 h5 h6 li pre blockquote dd dt td th tr figcaption caption div section article main ul ol "
+    "dl table tbody thead tfoot header footer address center body form details summary figure hr br "
+    "fieldset legend".split()
+)
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_TITLE_SPLIT = re.compile(r"\s+(?:[|\-–—:•·»«/]|::)\s+")
+_WS = re.compile(r"\s+")
+_COMMAS = re.compile(r"[,،]")
+
+
+def _clip(text: str, n: int = 200) -> str:
+    text = _WS.sub(" ", text).strip()
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _norm(text: str) -> str:
+    return _WS.sub(" ", text).strip().lower()
+
+
+# --- metadata ------------------------------------------------------------------------------------------
+
+
+def _json_ld_bodies(tree: LexborHTMLParser) -> tuple[str, str]:
+    """(articleBody, headline) from JSON-LD, longest body wins; ('', '') when absent or unparsable."""
+    best_body, best_head = "", ""
+    for node in tree.css('script[type="application/ld+json"]'):
+        raw = node.text(deep=True) or ""
+        if "articleBody" not in raw and "headline" not in raw:
+            continue
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            continue
+        stack = [data]
+        seen = 0
+        while stack and seen < 500:  # bounded: JSON-LD can be huge
+            seen += 1
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                body = item.get("articleBody")
+                if isinstance(body, str) and len(body) > len(best_body):
+                    best_body = body
+                    head = item.get("headline")
+                    best_head = head if isinstance(head, str) else best_head
+                for v in item.values():
+                    if isinstance(v, (list, dict)):
+                        stack.append(v)
+    return best_body, best_head
+
+
+def _meta_content(tree: LexborHTMLParser, selector: str) -> str:
+    node = tree.css_first(selector)
+    return (node.attributes.get("content") or "").strip() if node is not None else ""
+
+
+def _strip_site_suffix(title: str) -> str:
+    """'Headline | Site Name' → 'Headline' (keeps the longest part, usually the headline)."""
+    parts = _TITLE_SPLIT.split(title)
+    if len(parts) == 1:
+        return title.strip()
+    return max(parts, key=len).strip()
+
+
+def _choose_title(h1s: list[str], og: str, html_title: str, ld_head: str) -> str:
+    """Prefer an <h1> that the metadata confirms, then og:title, JSON-LD headline, <title>."""
+    meta = [_norm(t) for t in (og, ld_head, html_title) if t]
+    for h in h1s:
+        nh = _norm(h)
+        if nh and any(nh in m or m in nh for m in meta):
+            return _WS.sub(" ", h).strip()
+    for t in (og, ld_head, html_title):
+        if t:
+            return _strip_site_suffix(_WS.sub(" ", t))
+    return _WS.sub(" ", h1s[0]).strip() if h1s else ""
+
+
+# --- cleaning --------------------------------------------------------------------------------------------
+
+
+def _looks_like_content(node: LexborNode, text_len: int) -> bool:
+    """Prose-like: few links, or several real paragraphs, or named like an article body."""
+    if _link_chars(node) < 0.4 * text_len:
+        return True
+    if _CONTENT_NAME_RE.search(_attr_names(node)):
+        return True
+    long_paras = 0
+    for p in node.css("p"):
+        if len(p.text(deep=True)) >= 100:
+            long_paras += 1
+            if long_paras >= 3:
+                return True
+    return False
+
+
+def _attr_names(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+
+
+def _remove_chrome(body: LexborNode, removed: list[Removal]) -> None:
+    """Drop chrome elements (by tag, hidden style, or class/id vocabulary), recording their text."""
+    total = len(body.text(deep=True))
+    # Chrome that holds most of the page text is a wrapper that merely carries a misleading name
+    # (e.g. an ASP.NET <form> around the whole page, <div class="has-sidebar">); keep those.
+    guard = max(2000, int(total * 0.45))
+
+    doomed: list[tuple[LexborNode, str]] = []
+    for tag, rule in _CHROME_TAGS.items():
+        for node in body.css(tag):
+            doomed.append((node, rule))
+    for node in body.css("[hidden],[aria-hidden=true],[style*=none i],[style*=hidden i]") if _DROP_HIDDEN else ():
+        if "hidden" in node.attributes or node.attributes.get("aria-hidden") == "true" or _HIDDEN_STYLE.search(
+            node.attributes.get("style") or ""
+        ):
+            doomed.append((node, "html:hidden"))
+    for node in body.css("[class],[id]"):
+        rule = _chrome_rule(_attr_names(node))
+        # <blockquote class="twitter-tweet"> is an embedded quote the article cites, not a share bar.
+        if rule is not None and node.tag not in ("main", "article", "blockquote"):
+            doomed.append((node, rule))
+
+    for node, rule in doomed:
+        if node.parent is None:  # already gone with an ancestor
+            continue
+        text = node.text(deep=True, separator=" ")
+        if len(text) > guard:
+            continue
+        if rule in _WEAK_RULES and len(text) > 300 and _looks_like_content(node, len(text)):
+            # Generic layout names (widget, sidebar, menu, modal...) also wrap real articles on many
+            # CMSs (Blogger's class="widget Blog", "article modal-enabled"); keep blocks that read like prose.
+            continue
+        stripped = text.strip()
+        if stripped:
+            removed.append(Removal(_clip(stripped), rule))
+        node.decompose()
+
+
+# --- container choice ---------------------------------------------------------------------------------------
+
+
+def _link_chars(node: LexborNode) -> int:
+    return sum(len(a.text(deep=True)) for a in node.css("a"))
+
+
+def _class_weight(node: LexborNode) -> float:
+    names = _attr_names(node)
+    if not names.strip():
+        return 0.0
+    w = 0.0
+    if node.attributes.get("itemprop") == "articleBody":
+        w += 50.0
+    if _POSITIVE_RE.search(names):
+        w += 25.0
+    if _NEGATIVE_RE.search(names):
+        w -= 25.0
+    return w
+
+
+def _best_container(body: LexborNode) -> LexborNode:
+    """Readability-style paragraph scoring; returns the element most likely to hold the article."""
+    scores: dict[int, float] = {}  # readability score: paragraph scores passed to 3 ancestors, decaying
+    mass: dict[int, float] = {}  # all good paragraph score below a node (passed to every ancestor)
+    nodes: dict[int, LexborNode] = {}
+    for para in body.css("p, pre, td, blockquote, li, div, h2, h3"):
+        tag = para.tag
+        if tag in ("div", "li", "td"):
+            own = para.text(deep=False).strip()  # text directly in the element, not in children
+            if len(own) < 40:
+                continue
+            text_len = len(own)
+            commas = len(_COMMAS.findall(own))
+            link = 0
+        else:
+            text = para.text(deep=True).strip()
+            text_len = len(text)
+            if text_len < 25:
+                continue
+            commas = len(_COMMAS.findall(text))
+            link = _link_chars(para)
+        score = (1.0 + commas + min(text_len / 100.0, 3.0)) * (1.0 - min(1.0, link / max(1, text_len)))
+        node: LexborNode | None = para.parent
+        level = 0
+        while node is not None and node.tag not in ("html", "#document"):
+            key = node.mem_id
+            if key not in nodes:
+                nodes[key] = node
+                scores[key] = 0.0
+                mass[key] = 0.0
+            if level < 3:
+                scores[key] += score / (1.0 if level == 0 else 2.0 if level == 1 else level * 3.0)
+            mass[key] += score
+            node = node.parent
+            level += 1
+    if not scores:
+        return body
+
+    final: dict[int, float] = {}
+    for key, s in scores.items():
+        if s <= 0:
+            continue
+        node = nodes[key]
+        text_len = len(node.text(deep=True))
+        ld = _link_chars(node) / max(1, text_len)
+        final[key] = (s + _class_weight(node)) * (1.0 - ld)
+    if not final:
+        return body
+    best_key = max(final, key=final.__getitem__)
+    best = nodes[best_key]
+
+    # The article is often split over sibling sections (a long guide in several <section>s, paragraphs
+    # in separate wrappers): climb while the parent adds a good share of paragraph mass that is not links.
+    while True:
+        # The nearest ancestor that adds mass (single-child wrappers add none and are skipped over).
+        bm = mass.get(best.mem_id, 0.0)
+        parent = best.parent
+        while parent is not None and parent.tag not in ("html", "#document", "body"):
+            if mass.get(parent.mem_id, 0.0) > bm * 1.01:
+                break
+            parent = parent.parent
+        if parent is None or parent.tag in ("html", "#document", "body"):
+            break
+        if mass.get(parent.mem_id, 0.0) < bm * _CLIMB_RATIO:
+            if _DEBUG: print("stop ratio", mass.get(parent.mem_id), bm, parent.tag, parent.attributes)
+            break
+        text_len = len(parent.text(deep=True))
+        if _link_chars(parent) > _CLIMB_MAX_LD * text_len:
+            if _DEBUG: print("stop ld", _link_chars(parent), text_len, parent.tag, parent.attributes)
+            break
+        best = parent
+        if _DEBUG: print("climb", mass.get(parent.mem_id), bm)
+    return best
+
+
+_DEBUG = False
+_CLIMB_RATIO = 1.6
+_CLIMB_MAX_LD = 0.3
+
+# --- blocks ----------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Block:
+    text: str
+    links: int  # characters of the text inside <a>
+    tag: str  # the block element that opened it
+
+
+def _blocks(root: LexborNode) -> list[_Block]:
+    """Cut the text under ``root`` into blocks at block-element boundaries, in document order.
+
+    Iterative (explicit stack) so 10,000-deep nesting cannot overflow Python's recursion limit.
+    """
+    out: list[_Block] = []
+    parts: list[str] = []
+    links = 0
+    in_link = 0
+    block_tags: list[str] = [root.tag or "div"]
+
+    def flush() -> None:
+        nonlocal links
+        if parts:
+            text = _WS.sub(" ", "".join(parts)).strip()
+            if text:
+                out.append(_Block(text, min(links, len(text)), block_tags[-1]))
+        parts.clear()
+        links = 0
+
+    # Stack entries: a node to visit, or a marker (tag, is_block, is_link) for leaving an element.
+    stack: list[LexborNode | tuple[str, bool, bool]] = []
+    child = root.last_child
+    while child is not None:
+        stack.append(child)
+        child = child.prev
+    while stack:
+        item = stack.pop()
+        if isinstance(item, tuple):
+            tag, is_block, is_link = item
+            if is_link:
+                in_link -= 1
+            if is_block:
+                flush()
+                block_tags.pop()
+            continue
+        tag = item.tag
+        if tag == "-text":
+            t = item.text_content or ""
+            if t:
+                parts.append(t)
+                if in_link:
+                    links += len(t.strip())
+            continue
+        if tag is None or tag.startswith(("-", "!")):  # comments, doctype
+            continue
+        if tag == "br":
+            parts.append("\n") if False else flush()
+            continue
+        is_block = tag in _BLOCK_TAGS
+        is_link = tag == "a"
+        if is_block:
+            flush()
+            block_tags.append(tag)
+        if is_link:
+            in_link += 1
+        stack.append((tag, is_block, is_link))
+        child = item.last_child
+        while child is not None:
+            stack.append(child)
+            child = child.prev
+    flush()
+    return out
+
+
+def _filter_blocks(blocks: list[_Block], title: str, removed: list[Removal]) -> list[str]:
+    """Drop link-dense and boilerplate-worded blocks; drop the headline itself."""
+    kept: list[str] = []
+    ntitle = _norm(title)
+    title_seen = False
+    for b in blocks:
+        text = b.text
+        n = len(text)
+        if not title_seen and ntitle and _norm(text) == ntitle:
+            title_seen = True  # the headline goes in .title, not repeated in .text
+            continue
+        if b.links / n > 0.5 and (n < 300 or b.links / n > 0.8):
+            removed.append(Removal(_clip(text), "html:link-dense"))
+            continue
+        if n < 120 and _BOILER_TEXT_RE.match(text):
+            removed.append(Removal(_clip(text), "html:boilerplate-text"))
+            continue
+        kept.append(text)
+    return kept
+
+
+# --- entry point -------------------------------------------------------------------------------------------
+
+
+def extract_html(html: str | bytes, url: str | None = None) -> HtmlExtraction:
+    """Headline and article text of an HTML page, plus what was removed and why.
+
+    ``url`` is accepted for future per-site rules and currently unused. Never raises.
+    """
+    try:
+        return _extract(html)
+    except Exception:  # malformed input must never take the pipeline down
+        return HtmlExtraction(title="", text="", removed=[], lang=None)
+
+
+def _extract(html: str | bytes) -> HtmlExtraction:
+    if isinstance(html, bytes):
+        html = _decode(html)
+    if not html or not html.strip():
+        return HtmlExtraction(title="", text="", removed=[], lang=None)
+    tree = LexborHTMLParser(html)
+    root = tree.root
+    lang = None
+    if root is not None and root.tag == "html":
+        lang = (root.attributes.get("lang") or root.attributes.get("xml:lang") or "").strip() or None
+
+    ld_body, ld_head = _json_ld_bodies(tree)
+    og = _meta_content(tree, 'meta[property="og:title"]') or _meta_content(tree, 'meta[name="twitter:title"]')
+    title_node = tree.css_first("title")
+    html_title = title_node.text(deep=True).strip() if title_node is not None else ""
+
+    body = tree.body
+    removed: list[Removal] = []
+    if body is None:
+        return HtmlExtraction(title=_choose_title([], og, html_title, ld_head), text="", removed=removed, lang=lang)
+    body.strip_tags(_JUNK_TAGS)
+    h1s = [h.text(deep=True) for h in body.css("h1")][:5]
+    title = _choose_title(h1s, og, html_title, ld_head)
+
+    _remove_chrome(body, removed)
+    container = _best_container(body)
+    kept = _filter_blocks(_blocks(container), title, removed)
+    text = "\n".join(kept)
+
+    # JSON-LD articleBody: trust it when it is the same article and clearly fuller than what the DOM gave.
+    if ld_body:
+        ld_text = _WS.sub(" ", ld_body).strip()
+        if "&lt;" in ld_text or "&amp;" in ld_text or "&quot;" in ld_text:
+            ld_text = html_lib.unescape(ld_text)
+        if "<" in ld_text and ">" in ld_text:
+            ld_text = LexborHTMLParser(ld_text).text(separator="\n").strip()
+        if len(ld_text) > 1.3 * len(text) and len(ld_text) > 200:
+            text = ld_text
+    return HtmlExtraction(title=title, text=text, removed=removed, lang=lang)

@@ -1,0 +1,234 @@
+"""Line rules: remove ads, share bars, "اقرأ أيضاً" lists, sign-offs and other chrome from extracted text.
+
+The rules are data (``rules.toml`` beside this module, extended by a user's own file), not code: see that file for
+the three kinds of rule. Lines are matched in a folded form (diacritics, tatweel, alef/hamza/ة/ى variants and
+invisible characters folded, case ignored) so one pattern covers the spelling habits of many outlets.
+
+>>> rules = LineRules.builtin()
+>>> kept, removed = rules.strip("خبر مهم عن الاقتصاد اليوم.\\nشارك\\nتعليق")
+>>> kept
+'خبر مهم عن الاقتصاد اليوم.'
+>>> [r.rule for r in removed]
+['pattern:share-bar', 'pattern:comment-widget']
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from dedup.document import Removal
+from dedup.normalize import NormalizeOptions, normalize
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+# Lines are folded like the text that gets hashed, but punctuation is kept: rules need ":" and "©".
+_LINE_FOLD = NormalizeOptions(punctuation_to_space=False)
+_PATTERN_FOLD = NormalizeOptions(punctuation_to_space=False, casefold=False, strip_invisible=False)
+# A line ending like this is a sentence, not a link title or a menu item.
+_SENTENCE_END = regex.compile(r"[.!?؟۔…:;؛。]\W*$")
+_WORD = regex.compile(r"[\p{L}\p{N}]+")
+
+
+class RulesError(ValueError):
+    """A rules file that cannot be used (bad TOML, bad regex, unknown keys); the message names the rule."""
+
+
+def fold_line(line: str) -> str:
+    """The form a line is matched in: Arabic letter variants, diacritics and case folded, punctuation kept."""
+    return normalize(line, _LINE_FOLD)
+
+
+def word_count(line: str) -> int:
+    return len(_WORD.findall(line))
+
+
+def _compile(pattern: str, where: str) -> regex.Pattern[str]:
+    try:
+        return regex.compile(normalize(pattern, _PATTERN_FOLD) if not pattern.isascii() else pattern,
+                             regex.IGNORECASE | regex.V0)
+    except regex.error as err:
+        raise RulesError(f"{where}: invalid pattern ({err})") from None
+
+
+@dataclass(frozen=True, slots=True)
+class LineRule:
+    name: str
+    pattern: regex.Pattern[str]
+    max_words: int = 20
+    where: str = "any"  # "any", "head" or "tail"
+    within: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class BlockRule:
+    name: str
+    pattern: regex.Pattern[str]
+    item_max_words: int = 18
+    max_items: int = 8
+
+
+@dataclass(frozen=True, slots=True)
+class RunRule:
+    name: str
+    pattern: regex.Pattern[str]
+    max_words: int = 9
+    min_hits: int = 3
+
+
+def _table(data: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    value = data.get(kind, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise RulesError(f"[[{kind}]] must be an array of tables")
+    return value
+
+
+_ALLOWED = {
+    "line": {"name", "pattern", "max_words", "where", "within"},
+    "block": {"name", "pattern", "item_max_words", "max_items"},
+    "run": {"name", "pattern", "max_words", "min_hits"},
+}
+
+
+@dataclass(frozen=True)
+class LineRules:
+    """A compiled set of line, block and run rules."""
+
+    lines: tuple[LineRule, ...]
+    blocks: tuple[BlockRule, ...]
+    runs: tuple[RunRule, ...]
+
+    @classmethod
+    def builtin(cls) -> LineRules:
+        return cls.from_tables([_builtin_tables()])
+
+    @classmethod
+    def load(cls, user_file: str | Path | None = None) -> LineRules:
+        """Built-in rules, extended (and overridden by name) by ``user_file`` when given."""
+        tables = [_builtin_tables()]
+        if user_file is not None:
+            try:
+                tables.append(tomllib.loads(Path(user_file).read_text(encoding="utf-8")))
+            except OSError as err:
+                raise RulesError(f"{user_file}: cannot read rules file ({err.strerror})") from None
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+                raise RulesError(f"{user_file}: not a valid TOML rules file ({err})") from None
+        return cls.from_tables(tables)
+
+    @classmethod
+    def from_tables(cls, tables: list[dict[str, Any]]) -> LineRules:
+        merged: dict[str, dict[str, dict[str, Any]]] = {"line": {}, "block": {}, "run": {}}
+        disabled: set[str] = set()
+        for data in tables:
+            disabled.update(data.get("disable", []))
+            for kind, rules in merged.items():
+                for i, spec in enumerate(_table(data, kind)):
+                    name = spec.get("name") or f"{kind}-{i + 1}"
+                    unknown = set(spec) - _ALLOWED[kind]
+                    if unknown:
+                        raise RulesError(f"[[{kind}]] {name}: unknown keys {sorted(unknown)}")
+                    if not isinstance(spec.get("pattern"), str):
+                        raise RulesError(f"[[{kind}]] {name}: a string 'pattern' is required")
+                    rules[name] = {**spec, "name": name}
+        lines, blocks, runs = [], [], []
+        for name, spec in merged["line"].items():
+            if name in disabled:
+                continue
+            if spec.get("where", "any") not in ("any", "head", "tail"):
+                raise RulesError(f"[[line]] {name}: 'where' must be any, head or tail")
+            lines.append(LineRule(pattern=_compile(spec["pattern"], f"[[line]] {name}"),
+                                  **{k: v for k, v in spec.items() if k != "pattern"}))
+        for name, spec in merged["block"].items():
+            if name not in disabled:
+                blocks.append(BlockRule(pattern=_compile(spec["pattern"], f"[[block]] {name}"),
+                                        **{k: v for k, v in spec.items() if k != "pattern"}))
+        for name, spec in merged["run"].items():
+            if name not in disabled:
+                runs.append(RunRule(pattern=_compile(spec["pattern"], f"[[run]] {name}"),
+                                    **{k: v for k, v in spec.items() if k != "pattern"}))
+        return cls(tuple(lines), tuple(blocks), tuple(runs))
+
+    def classify(self, lines: list[str]) -> list[str | None]:
+        """The rule that removes each line (``None`` for a kept line). Blank lines are never classified."""
+        folded = [fold_line(ln) for ln in lines]
+        words = [word_count(f) for f in folded]
+        verdict: list[str | None] = [None] * len(lines)
+        nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
+        position = {i: k for k, i in enumerate(nonblank)}
+        total = len(nonblank)
+
+        for run in self.runs:
+            k = 0
+            while k < total:
+                # Grow a run of consecutive short lines and count how many look like ads.
+                j, hits = k, 0
+                while j < total and words[nonblank[j]] <= run.max_words and verdict[nonblank[j]] is None:
+                    hits += bool(run.pattern.search(folded[nonblank[j]]))
+                    j += 1
+                if hits >= run.min_hits:
+                    # Trim unmarked lines off both ends: a headline or subheading next to an ad run stays.
+                    lo, hi = k, j - 1
+                    while lo <= hi and not run.pattern.search(folded[nonblank[lo]]):
+                        lo += 1
+                    while hi >= lo and not run.pattern.search(folded[nonblank[hi]]):
+                        hi -= 1
+                    for m in range(lo, hi + 1):
+                        verdict[nonblank[m]] = f"pattern:{run.name}"
+                k = max(j, k + 1)
+
+        for block in self.blocks:
+            k = 0
+            while k < total:
+                i = nonblank[k]
+                if verdict[i] is None and block.pattern.search(folded[i]):
+                    verdict[i] = f"pattern:{block.name}"
+                    taken = 0
+                    m = k + 1
+                    while m < total and taken < block.max_items:
+                        j = nonblank[m]
+                        if words[j] > block.item_max_words or _SENTENCE_END.search(lines[j]):
+                            break
+                        verdict[j] = f"pattern:{block.name}"
+                        taken += 1
+                        m += 1
+                    k = m
+                else:
+                    k += 1
+
+        for rule in self.lines:
+            for i in nonblank:
+                if verdict[i] is not None or words[i] > rule.max_words:
+                    continue
+                if rule.where == "head" and position[i] >= rule.within:
+                    continue
+                if rule.where == "tail" and position[i] < total - rule.within:
+                    continue
+                if rule.pattern.search(folded[i]):
+                    verdict[i] = f"pattern:{rule.name}"
+        return verdict
+
+    def strip(self, text: str) -> tuple[str, list[Removal]]:
+        """Text without the lines the rules remove, and what was removed (blank-line runs collapsed)."""
+        lines = text.splitlines()
+        verdict = self.classify(lines)
+        kept = [ln for ln, v in zip(lines, verdict) if v is None]
+        removed = [Removal(ln.strip(), v) for ln, v in zip(lines, verdict) if v is not None]
+        return collapse_blank_lines(kept), removed
+
+
+def collapse_blank_lines(lines: list[str]) -> str:
+    """Join lines, stripping each and dropping blank ones: paragraphs are one line each after cleaning."""
+    return "\n".join(s for s in (ln.strip() for ln in lines) if s)
+
+
+def _builtin_tables() -> dict[str, Any]:
+    text = resources.files("dedup.clean").joinpath("rules.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)

@@ -1,0 +1,117 @@
+"""Verify candidate pairs, group duplicates into clusters and choose the copy that survives.
+
+LSH only proposes pairs; every pair is verified on the exact shingle sets: a *duplicate* when their Jaccard
+similarity reaches ``threshold`` or when the smaller one is contained in the larger at ``containment`` or more
+(a trimmed republication of a longer article). Pairs whose differing words are facts in the same formula
+(numbers, dates, names: "relief plane number 4" and "number 5") are *template siblings*: reported, never merged.
+
+Clusters are stars around the copy that survives, never chains: documents are visited in keep-priority order
+and each unassigned one becomes a centre that takes its unassigned verified duplicates. Every member is therefore
+a verified duplicate of the kept copy itself, so a chain A~B~C of weak links cannot put unrelated A and C together.
+
+>>> links = [Link(0, 1, 0.9, 0.95), Link(1, 2, 0.6, 0.7)]
+>>> [(c.keep, [m for m, _ in c.members]) for c in star_clusters(3, links, order=[0, 1, 2])]
+[(0, [0, 1])]
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dedup.fingerprint import jaccard_containment
+
+DUPLICATE = "duplicate"
+TEMPLATE = "template"
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyOptions:
+    """Thresholds applied to every candidate pair on its exact shingle sets."""
+
+    threshold: float = 0.5  # Jaccard
+    containment: float = 0.8  # overlap over the smaller set
+    # Containment on tiny sets is noise (a 10-shingle brief is "contained" in many articles).
+    min_containment_shingles: int = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A verified pair: indexes into the run's documents, exact similarities, and what the pair is."""
+
+    a: int
+    b: int
+    jaccard: float
+    containment: float
+    relation: str = DUPLICATE
+
+    @property
+    def similarity(self) -> float:
+        """The larger of Jaccard and containment: the score the pair qualified on."""
+        return max(self.jaccard, self.containment)
+
+
+@dataclass(slots=True)
+class Cluster:
+    """A kept document and its duplicates; ``members`` includes the kept one (similarity 1.0) first."""
+
+    keep: int
+    members: list[tuple[int, float]] = field(default_factory=list)
+    siblings: list[tuple[int, int, float]] = field(default_factory=list)  # template siblings (a, b, similarity)
+
+
+def verify(
+    pairs: np.ndarray,
+    shingles: Sequence[np.ndarray],
+    options: VerifyOptions = VerifyOptions(),
+    relation_of=None,
+) -> list[Link]:
+    """Links for the candidate ``pairs`` that pass verification.
+
+    ``relation_of(a, b)`` (optional) tells a duplicate from a template sibling; pairs that reach the thresholds
+    are kept either way so that siblings can be reported.
+    """
+    links = []
+    for a, b in pairs.tolist():
+        sa, sb = shingles[a], shingles[b]
+        jac, con = jaccard_containment(sa, sb)
+        small = min(sa.size, sb.size)
+        if jac < options.threshold and not (con >= options.containment and small >= options.min_containment_shingles):
+            continue
+        relation = relation_of(a, b) if relation_of is not None else DUPLICATE
+        links.append(Link(a, b, round(jac, 4), round(con, 4), relation))
+    return links
+
+
+def star_clusters(n: int, links: Sequence[Link], order: Sequence[int]) -> list[Cluster]:
+    """Group ``n`` documents into star clusters around the best-ranked copy (``order`` = keep priority).
+
+    Only duplicate links merge; template links are attached to the cluster of their first document (or a
+    cluster of their own) as siblings, for reports.
+    """
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.asarray(order, dtype=np.int64)] = np.arange(n)
+    neighbours: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for link in links:
+        if link.relation == DUPLICATE:
+            neighbours[link.a].append((link.b, link.similarity))
+            neighbours[link.b].append((link.a, link.similarity))
+    assigned: dict[int, int] = {}
+    clusters: list[Cluster] = []
+    for centre in order:
+        if centre in assigned or centre not in neighbours:
+            continue
+        members = sorted(
+            ((m, s) for m, s in neighbours[centre] if m not in assigned),
+            key=lambda ms: (-ms[1], rank[ms[0]]),
+        )
+        if not members:
+            continue
+        cluster = Cluster(keep=centre, members=[(centre, 1.0), *members])
+        for m, _ in cluster.members:
+            assigned[m] = len(clusters)
+        clusters.append(cluster)
+    return clusters

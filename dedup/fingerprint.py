@@ -1,0 +1,158 @@
+"""Shingles and MinHash signatures, computed a batch of documents at a time.
+
+A document's fingerprint is the set of its word n-gram shingles (each a 32-bit hash) and a MinHash signature of
+that set. Signatures are bit-for-bit those of ``datasketch.MinHash(num_perm, seed, scheme="affine32")`` fed the
+same 32-bit shingle hashes (``tests/test_fingerprint.py`` checks it against ``update_batch``), so they can go
+into ``datasketch.MinHashLSH`` or ``LeanMinHash`` unchanged, but they are computed for a whole batch of documents
+in one numpy expression instead of one datasketch object per document.
+
+>>> fp = Fingerprinter(num_perm=16, ngram=2)
+>>> sig, shingles = fp.fingerprint_one(["a", "b", "c"])
+>>> sig.shape, len(shingles)
+((16,), 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import xxhash
+from datasketch import LeanMinHash, MinHash
+from datasketch.minhash import _fmix
+
+SCHEME = "affine32"
+_U64 = np.uint64
+# Odd multipliers that make a shingle hash depend on token order ("a b" differs from "b a").
+_MIX = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD,
+     0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9],
+    dtype=_U64,
+)
+MAX_NGRAM = len(_MIX)
+
+
+@dataclass(frozen=True, slots=True)
+class FingerprintSettings:
+    """What a signature depends on; persisted with any index so that incompatible ones are never mixed."""
+
+    ngram: int = 3
+    num_perm: int = 128
+    seed: int = 1
+    scheme: str = SCHEME
+
+
+class TokenHasher:
+    """Deterministic 64-bit token hashes, cached per process (news vocabulary repeats heavily).
+
+    Python's ``hash`` is salted per process, so it cannot be used for anything compared across runs or workers.
+    """
+
+    def __init__(self, max_cache: int = 2_000_000) -> None:
+        self._cache: dict[str, int] = {}
+        self._max_cache = max_cache
+
+    def __call__(self, words: Sequence[str]) -> np.ndarray:
+        cache = self._cache
+        try:
+            # Fast path: every word seen before, looked up at C speed.
+            return np.fromiter(map(cache.__getitem__, words), dtype=_U64, count=len(words))
+        except KeyError:
+            pass
+        if len(cache) > self._max_cache:
+            cache.clear()
+        for w in set(words).difference(cache):
+            cache[w] = xxhash.xxh3_64_intdigest(w.encode("utf-8"))
+        return np.fromiter(map(cache.__getitem__, words), dtype=_U64, count=len(words))
+
+
+def shingle_hashes(token_hashes: np.ndarray, ngram: int) -> np.ndarray:
+    """32-bit hashes of the distinct word n-grams of one document, sorted.
+
+    A document shorter than ``ngram`` words is one shingle of all its words, so short texts still compare.
+
+    >>> shingle_hashes(np.array([1, 2, 3, 1, 2, 3], dtype=np.uint64), 3).size
+    3
+    """
+    n = token_hashes.size
+    if n == 0:
+        return np.empty(0, dtype=np.uint32)
+    k = min(ngram, n)
+    count = n - k + 1
+    acc = np.zeros(count, dtype=_U64)
+    for j in range(k):
+        acc += token_hashes[j : j + count] * _MIX[j]
+    mixed = _fmix(acc, 64)
+    return np.unique((mixed ^ (mixed >> _U64(32))).astype(np.uint32))
+
+
+class Fingerprinter:
+    """Turns token lists into (signature, shingle set) pairs with datasketch's affine32 permutations."""
+
+    def __init__(self, num_perm: int = 128, ngram: int = 3, seed: int = 1) -> None:
+        if not 1 <= ngram <= MAX_NGRAM:
+            raise ValueError(f"ngram must be between 1 and {MAX_NGRAM}, got {ngram}")
+        self.settings = FingerprintSettings(ngram=ngram, num_perm=num_perm, seed=seed)
+        template = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME)
+        a, b = template.permutations
+        self._a = np.asarray(a, dtype=np.uint32)
+        self._b = np.asarray(b, dtype=np.uint32)
+        self._empty = np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
+        self._hash_tokens = TokenHasher()
+
+    def shingles(self, words: Sequence[str]) -> np.ndarray:
+        """Sorted distinct 32-bit shingle hashes of a token list."""
+        return shingle_hashes(self._hash_tokens(words), self.settings.ngram)
+
+    def signatures(self, shingle_sets: Sequence[np.ndarray], chunk: int = 4096) -> np.ndarray:
+        """MinHash signatures (``len(shingle_sets)`` x ``num_perm`` uint32) of many shingle sets at once.
+
+        The shingles of a few documents are concatenated, permuted as one (num_perm x shingles) matrix and reduced
+        per document with ``np.minimum.reduceat`` along the contiguous axis. ``chunk`` (shingles per slice) keeps
+        that matrix in cache: measured here, 4k shingles per slice is 4x faster than 256k.
+        """
+        out = np.tile(self._empty, (len(shingle_sets), 1))
+        sizes = np.fromiter((s.size for s in shingle_sets), dtype=np.int64, count=len(shingle_sets))
+        a, b = self._a[:, None], self._b[:, None]
+        start = 0
+        while start < len(shingle_sets):
+            # Take documents until the slice holds about `chunk` shingles (at least one document).
+            stop, total = start, 0
+            while stop < len(shingle_sets) and (total == 0 or total + sizes[stop] <= chunk):
+                total += sizes[stop]
+                stop += 1
+            nonempty = [i for i in range(start, stop) if sizes[i]]
+            if nonempty:
+                flat = shingle_sets[nonempty[0]] if len(nonempty) == 1 else np.concatenate(
+                    [shingle_sets[i] for i in nonempty]
+                )
+                permuted = a * _fmix(flat, 32)[None, :]
+                permuted += b
+                offsets = np.concatenate(([0], np.cumsum(sizes[nonempty])[:-1]))
+                out[nonempty] = np.minimum.reduceat(permuted, offsets, axis=1).T
+            start = stop
+        return out
+
+    def fingerprint_one(self, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Signature and shingle set of a single token list."""
+        shingles = self.shingles(words)
+        return self.signatures([shingles])[0], shingles
+
+    def lean_minhash(self, signature: np.ndarray) -> LeanMinHash:
+        """Wrap a signature as a datasketch ``LeanMinHash`` (for ``MinHashLSH`` and friends)."""
+        m = MinHash(num_perm=self.settings.num_perm, seed=self.settings.seed, hashvalues=signature, scheme=SCHEME)
+        return LeanMinHash(m)
+
+
+def jaccard_containment(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Exact Jaccard similarity and containment (overlap over the smaller set) of two sorted shingle sets.
+
+    >>> jaccard_containment(np.array([1, 2, 3, 4]), np.array([3, 4]))
+    (0.5, 1.0)
+    """
+    if a.size == 0 or b.size == 0:
+        return 0.0, 0.0
+    inter = np.intersect1d(a, b, assume_unique=True).size
+    union = a.size + b.size - inter
+    return inter / union, inter / min(a.size, b.size)

@@ -1,0 +1,112 @@
+"""Candidate pairs from MinHash signatures: LSH banding.
+
+Two indexes with the same banding:
+
+* :func:`candidate_pairs` bands a whole batch of signatures with numpy (sort each band's hashes, pair the equal
+  ones). It finds exactly the pairs ``datasketch.MinHashLSH`` with the same ``(bands, rows)`` would, without a
+  Python object per document and per band, which is what keeps a million documents within memory.
+* :class:`StreamingIndex` wraps ``datasketch.MinHashLSH`` for incremental use: documents arrive one at a time
+  and are checked against everything inserted before.
+
+>>> sigs = np.array([[1, 2, 3, 4], [1, 2, 9, 9], [5, 6, 7, 8]], dtype=np.uint32)
+>>> candidate_pairs(sigs, bands=2, rows=2).tolist()
+[[0, 1]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from functools import lru_cache
+
+import numpy as np
+from datasketch import LeanMinHash, MinHashLSH
+from datasketch.lsh import _optimal_param
+from datasketch.minhash import _fmix
+
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93], dtype=np.uint64)
+
+
+@lru_cache(maxsize=64)
+def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows) that ``datasketch.MinHashLSH`` picks for this threshold, equal false-positive and
+    false-negative weights."""
+    return _optimal_param(threshold, num_perm, 0.5, 0.5)
+
+
+def _band_hashes(signatures: np.ndarray, start: int, rows: int) -> np.ndarray:
+    acc = np.zeros(signatures.shape[0], dtype=np.uint64)
+    for k in range(rows):
+        acc = _fmix(acc ^ (signatures[:, start + k].astype(np.uint64) * _MIX[k % 4]), 64)
+    return acc
+
+
+def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: int = 256) -> np.ndarray:
+    """Distinct pairs ``(i, j)``, ``i < j``, of rows of ``signatures`` that share at least one LSH band.
+
+    A bucket larger than ``max_bucket`` (hundreds of formula items sharing a band) pairs each member only with
+    its ``max_bucket`` neighbours in the bucket, so one template cannot make the pair count quadratic.
+    """
+    n = signatures.shape[0]
+    if n < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    chunks = []
+    for band in range(bands):
+        h = _band_hashes(signatures, band * rows, rows)
+        order = np.argsort(h, kind="stable")
+        hs = h[order]
+        # Start and size of each run of equal band hashes.
+        boundaries = np.flatnonzero(np.diff(hs)) + 1
+        starts = np.concatenate(([0], boundaries))
+        sizes = np.diff(np.concatenate((starts, [n])))
+        multi = sizes > 1
+        for s, size in zip(starts[multi].tolist(), sizes[multi].tolist()):
+            members = order[s : s + size]
+            if size <= max_bucket:
+                ii, jj = np.triu_indices(size, k=1)
+            else:
+                ii = np.repeat(np.arange(size), max_bucket)
+                jj = ii + np.tile(np.arange(1, max_bucket + 1), size)
+                keep = jj < size
+                ii, jj = ii[keep], jj[keep]
+            a, b = members[ii], members[jj]
+            chunks.append(np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1))
+    if not chunks:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs = np.concatenate(chunks).astype(np.int64)
+    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    return np.stack((codes // n, codes % n), axis=1)
+
+
+class StreamingIndex:
+    """An incremental MinHash LSH index over ``datasketch.MinHashLSH``.
+
+    >>> from dedup.fingerprint import Fingerprinter
+    >>> fp = Fingerprinter(num_perm=64)
+    >>> index = StreamingIndex(threshold=0.5, fingerprinter=fp)
+    >>> sig, _ = fp.fingerprint_one("the cabinet met on monday to approve the budget".split())
+    >>> index.insert("a", sig)
+    >>> index.query(sig)
+    ['a']
+    """
+
+    def __init__(self, threshold: float, fingerprinter, storage_config: dict | None = None) -> None:
+        self.fingerprinter = fingerprinter
+        num_perm = fingerprinter.settings.num_perm
+        self.params = lsh_params(threshold, num_perm)
+        self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, params=self.params,
+                              storage_config=storage_config)
+
+    def _minhash(self, signature: np.ndarray) -> LeanMinHash:
+        return self.fingerprinter.lean_minhash(signature)
+
+    def insert(self, key: Hashable, signature: np.ndarray) -> None:
+        self.lsh.insert(key, self._minhash(signature))
+
+    def query(self, signature: np.ndarray) -> list[Hashable]:
+        return sorted(self.lsh.query(self._minhash(signature)), key=str)
+
+    def remove(self, key: Hashable) -> None:
+        self.lsh.remove(key)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self.lsh

@@ -1,0 +1,311 @@
+"""Reading documents from files, directories, JSONL and stdin; writing outputs atomically.
+
+Inputs can be mixed freely: directories (recursed), ``.txt`` (first line is the title), ``.html``/``.htm``,
+``.jsonl``/``.jsonl.gz`` and ``-`` for JSONL on standard input. Bad input never raises out of the reader: each
+problem is reported once, as an :class:`InputProblem` naming the file (and line), through the ``on_problem``
+callback, and the rest of the input is still read, unless ``strict`` is set.
+
+>>> fields = FieldNames()
+>>> fields.text
+'text'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from dedup.document import Document
+
+TEXT_SUFFIXES = (".txt",)
+HTML_SUFFIXES = (".html", ".htm")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
+# A single document larger than this is almost certainly not an article (a dump, a binary, a log): it is
+# reported and skipped rather than allowed to take the whole run's memory.
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FieldNames:
+    """Names of the JSONL fields ``dedup`` reads (each can be changed on the command line)."""
+
+    id: str = "id"
+    text: str = "text"
+    html: str = "html"
+    title: str = "title"
+    url: str = "url"
+    date: str = "date"
+    source: str = "source"
+
+
+@dataclass(frozen=True, slots=True)
+class InputProblem:
+    """One problem with the input: where it is and what is wrong, printable as one line."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class InputError(Exception):
+    """Raised in strict mode, or when the run cannot continue at all (e.g. a missing path)."""
+
+
+ProblemHandler = Callable[[InputProblem], None]
+
+
+def source_of(url: str | None, source: str | None, folder: str | None) -> str | None:
+    """The site a document comes from: its ``source``, else the host of its ``url``, else its folder.
+
+    >>> source_of("https://www.sana.sy/ar/?p=1", None, "x")
+    'sana.sy'
+    """
+    if source:
+        return str(source)
+    if url:
+        host = urlsplit(str(url)).hostname or ""
+        if host.startswith("www."):
+            host = host[4:]
+        if host:
+            return host
+    return folder or None
+
+
+def _is_binary(head: bytes) -> bool:
+    # NUL bytes never occur in UTF-8 text or HTML; they do in every common binary format.
+    return b"\x00" in head
+
+
+def _decode(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(f"{where}: not valid UTF-8 (byte {err.start}); re-encode the file as UTF-8") from None
+
+
+@dataclass
+class Reader:
+    """Turns command-line inputs into :class:`Document` objects, one at a time.
+
+    ``on_problem`` receives every skipped input; with ``strict=True`` the first problem raises
+    :class:`InputError` instead.
+    """
+
+    fields: FieldNames = FieldNames()
+    strict: bool = False
+    on_problem: ProblemHandler | None = None
+    stdin: IO[bytes] | None = None
+    # Display names for spooled inputs: {"/tmp/dedup-stdin-x.jsonl": "<stdin>"}.
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def _report(self, where: str, message: str) -> None:
+        problem = InputProblem(where, message)
+        if self.strict:
+            raise InputError(str(problem))
+        if self.on_problem is not None:
+            self.on_problem(problem)
+
+    def read(self, inputs: Sequence[str]) -> Iterator[Document]:
+        """Documents from every input in order; missing paths raise :class:`InputError` before anything is read."""
+        for item in inputs:
+            if item != "-" and not os.path.lexists(item):
+                raise InputError(f"{item}: no such file or directory")
+        for item in inputs:
+            if item == "-":
+                stream = self.stdin if self.stdin is not None else sys.stdin.buffer
+                yield from self._read_jsonl_stream(stream, "<stdin>", None, None)
+            elif os.path.isdir(item):
+                yield from self._read_dir(Path(item))
+            else:
+                path = Path(item)
+                yield from self._read_file(path, Path("."), explicit=True)
+
+    def _read_dir(self, root: Path) -> Iterator[Document]:
+        seen: set[tuple[int, int]] = set()
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=self._walk_error):
+            try:
+                st = os.stat(dirpath)
+            except OSError:
+                continue
+            if (st.st_dev, st.st_ino) in seen:  # a symlink loop: each directory is read once
+                dirnames[:] = []
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            dirnames.sort()
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            for name in sorted(filenames):
+                if name.startswith("."):
+                    continue
+                yield from self._read_file(Path(dirpath) / name, root, explicit=False)
+
+    def _walk_error(self, err: OSError) -> None:
+        self._report(str(err.filename), f"cannot read directory ({err.strerror})")
+
+    def _read_file(self, path: Path, root: Path, explicit: bool) -> Iterator[Document]:
+        name = path.name.lower()
+        kind = (
+            "jsonl" if name.endswith(JSONL_SUFFIXES)
+            else "html" if name.endswith(HTML_SUFFIXES)
+            else "text" if name.endswith(TEXT_SUFFIXES)
+            else None
+        )
+        if kind is None:
+            if explicit:
+                self._report(str(path), "unsupported file type (expected .txt, .html, .htm, .jsonl, .jsonl.gz)")
+            return
+        if kind == "jsonl":
+            try:
+                opener = gzip.open if name.endswith(".gz") else open
+                alias = self.aliases.get(str(path))
+                with opener(path, "rb") as stream:
+                    if alias is not None:
+                        yield from self._read_jsonl_stream(stream, alias, None, None)
+                    else:
+                        yield from self._read_jsonl_stream(stream, str(path), path, root)
+            except (OSError, EOFError, gzip.BadGzipFile) as err:
+                self._report(str(path), f"cannot read ({_os_message(err)})")
+            return
+        try:
+            size = path.stat().st_size
+            if size > MAX_DOCUMENT_BYTES:
+                self._report(str(path), f"document too large ({size} bytes > {MAX_DOCUMENT_BYTES}); skipped")
+                return
+            data = path.read_bytes()
+        except OSError as err:
+            self._report(str(path), f"cannot read ({_os_message(err)})")
+            return
+        if _is_binary(data[:8192]):
+            self._report(str(path), "binary file, not text; skipped")
+            return
+        rel = _relative(path, root)
+        folder = path.resolve().parent.name or None
+        if kind == "html":
+            # HTML stays bytes: the cleaner honours the page's declared charset (UTF-8, windows-1256, ...).
+            yield Document(id=rel, text="", html=data, origin=str(path), path=str(path), root=str(root),
+                           source=folder)
+            return
+        try:
+            text = _decode(data, str(path))
+        except InputError as err:
+            self._report(str(path), str(err).split(": ", 1)[1])
+            return
+        title, _, body = text.lstrip("\ufeff").partition("\n")
+        if not title.strip() and body.strip():
+            # Some scrapers leave blank or ad lines first; the title is the first non-empty line.
+            lines = [ln for ln in text.splitlines() if ln.strip()]
+            title, body = lines[0], "\n".join(lines[1:])
+        yield Document(
+            id=rel, text=body, title=title.strip(), origin=str(path), path=str(path), root=str(root),
+            source=folder,
+        )
+
+    def _read_jsonl_stream(
+        self, stream: IO[bytes], where: str, path: Path | None, root: Path | None
+    ) -> Iterator[Document]:
+        f = self.fields
+        for lineno, raw in enumerate(stream, start=1):
+            loc = f"{where}:{lineno}"
+            if not raw.strip():
+                continue
+            if len(raw) > MAX_DOCUMENT_BYTES:
+                self._report(loc, f"record too large ({len(raw)} bytes > {MAX_DOCUMENT_BYTES}); skipped")
+                continue
+            try:
+                record = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError) as err:
+                self._report(loc, f"malformed JSON ({_json_message(err)}); line skipped")
+                continue
+            if not isinstance(record, dict):
+                self._report(loc, "expected a JSON object; line skipped")
+                continue
+            text, html = record.get(f.text), record.get(f.html)
+            if not isinstance(text, str) and not isinstance(html, str):
+                self._report(loc, f"no {f.text!r} or {f.html!r} string field; line skipped")
+                continue
+            doc_id = record.get(f.id)
+            doc_id = str(doc_id) if doc_id not in (None, "") else f"{_display(path, where)}:{lineno}"
+            url = _opt_str(record.get(f.url))
+            folder = path.parent.name if path is not None else None
+            known = {f.id, f.text, f.html, f.title, f.url, f.date, f.source}
+            yield Document(
+                id=doc_id,
+                text=text if isinstance(text, str) else "",
+                title=_opt_str(record.get(f.title)) or "",
+                url=url,
+                source=source_of(url, _opt_str(record.get(f.source)), folder),
+                date=_opt_str(record.get(f.date)),
+                html=html if isinstance(html, str) and not isinstance(text, str) else None,
+                origin=loc,
+                path=str(path) if path is not None else None,
+                root=str(root) if root is not None else None,
+                meta={"_record": record, **{k: v for k, v in record.items() if k not in known}},
+            )
+
+
+def _opt_str(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def _display(path: Path | None, where: str) -> str:
+    return path.name if path is not None else where
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _os_message(err: BaseException) -> str:
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror.lower()
+    return str(err) or type(err).__name__
+
+
+def _json_message(err: Exception) -> str:
+    if isinstance(err, json.JSONDecodeError):
+        return f"{err.msg} at column {err.colno}"
+    return "not valid UTF-8"
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[Any]]:
+    """Write ``path`` through a temporary file in the same directory, renamed into place only on success.
+
+    A crash, a full disk or an exception inside the block leaves either the old file or nothing, never a
+    half-written one.
+
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp(); p = os.path.join(d, "out.txt")
+    >>> with atomic_writer(p) as f: _ = f.write("done")
+    >>> open(p).read()
+    'done'
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        encoding = None if "b" in mode else "utf-8"
+        with os.fdopen(fd, mode, encoding=encoding) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

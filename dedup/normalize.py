@@ -1,0 +1,141 @@
+"""Arabic-first text normalisation, applied before anything is hashed.
+
+Two copies of one wire story differ in spelling habits far more than in words: one outlet writes أ where another
+writes ا, ة where another writes ه, adds tatweel (ـ) for justification, keeps stray diacritics, or prints dates in
+Arabic-Indic digits. Normalisation folds those away so that shingles match. Every step can be switched off through
+:class:`NormalizeOptions`.
+
+>>> normalize("أَعلنَ الرئيسُ ـــ يوم ١٤ ديسمبر، في دمشق!")
+'اعلن الرييس يوم 14 ديسمبر في دمشق'
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, fields
+
+import regex
+
+# Harakat, Quranic annotation marks, superscript alef and small high letters (Mn, in the Arabic blocks).
+_DIACRITICS = "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u08d3-\u08ff]"
+_TATWEEL = "\u0640"
+# Zero-width and bidirectional control characters: invisible, but they split or glue words in scraped text.
+_INVISIBLE = "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\u00ad\u061c]"
+
+_ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا"})
+# Hamza carriers fold to their bare letter so that dropped hamzas (a very common outlet habit) match; a letter
+# always maps to a letter, never to nothing.
+_HAMZA = str.maketrans({"ؤ": "و", "ئ": "ي"})
+_YEH_TEH = str.maketrans({"ى": "ي", "ة": "ه"})
+# Persian/Urdu letter forms seen in Arabic text typed on Persian keyboards.
+_PERSIAN = str.maketrans(
+    {
+        "ک": "ك",
+        "ی": "ي",
+        "ې": "ي",
+        "ۍ": "ي",
+        "ێ": "ي",
+        "ۀ": "ه",
+        "ہ": "ه",
+        "ھ": "ه",
+        "ە": "ه",
+        "ۃ": "ه",
+        "پ": "ب",
+        "چ": "ج",
+        "ژ": "ز",
+        "گ": "ك",
+        "ڤ": "ف",
+        "ڨ": "ق",
+        "ٹ": "ت",
+        "ڈ": "د",
+        "ڑ": "ر",
+    }
+)
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+_DIACRITICS_RE = regex.compile(_DIACRITICS)
+_INVISIBLE_RE = regex.compile(_INVISIBLE)
+# Anything that is not a letter, a mark or a digit separates words: Arabic ، ؛ ؟ « » and all Unicode punctuation
+# and symbols included. \p{M} keeps combining marks of other scripts inside their words.
+_SEPARATOR_RE = regex.compile(r"[^\p{L}\p{M}\p{N}]+")
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizeOptions:
+    """Which normalisation steps run. All on by default.
+
+    >>> NormalizeOptions(fold_teh_marbuta=False).fold_teh_marbuta
+    False
+    """
+
+    nfkc: bool = True
+    strip_invisible: bool = True
+    strip_diacritics: bool = True
+    strip_tatweel: bool = True
+    fold_alef: bool = True
+    fold_hamza: bool = True
+    fold_teh_marbuta: bool = True  # ة/ه and ى/ي
+    fold_persian: bool = True
+    fold_digits: bool = True
+    punctuation_to_space: bool = True
+    casefold: bool = True
+
+    def signature(self) -> str:
+        """A stable string naming the enabled steps, stored with anything persisted."""
+        return ",".join(f.name for f in fields(self) if getattr(self, f.name))
+
+
+DEFAULT_OPTIONS = NormalizeOptions()
+
+
+def normalize(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
+    """Return ``text`` with Arabic orthographic variation, punctuation and case folded away.
+
+    Words are separated by single spaces; lines are not kept (use :func:`normalize_line` per line for that).
+    The result is idempotent: ``normalize(normalize(t)) == normalize(t)``.
+
+    >>> normalize("Read MORE: «الجمهوريّة»")
+    'read more الجمهوريه'
+    """
+    if options.nfkc:
+        # NFKC also unpacks Arabic presentation forms (ﻻ → لا) and ligatures; run it first so later
+        # steps see base letters.
+        text = unicodedata.normalize("NFKC", text)
+    if options.strip_invisible:
+        text = _INVISIBLE_RE.sub("", text)
+    if options.strip_diacritics:
+        text = _DIACRITICS_RE.sub("", text)
+    if options.strip_tatweel:
+        text = text.replace(_TATWEEL, "")
+    if options.fold_alef:
+        text = text.translate(_ALEF)
+    if options.fold_hamza:
+        text = text.translate(_HAMZA)
+    if options.fold_teh_marbuta:
+        text = text.translate(_YEH_TEH)
+    if options.fold_persian:
+        text = text.translate(_PERSIAN)
+    if options.fold_digits:
+        text = text.translate(_DIGITS)
+    if options.casefold:
+        text = text.casefold()
+    if options.punctuation_to_space:
+        text = _SEPARATOR_RE.sub(" ", text)
+    else:
+        text = regex.sub(r"\s+", " ", text)
+    text = text.strip()
+    if options.nfkc and not text.isascii():
+        # casefold and folding can produce sequences that NFKC composes differently; one more pass makes
+        # normalize() idempotent.
+        text = unicodedata.normalize("NFKC", text)
+    return text
+
+
+def tokens(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> list[str]:
+    """Normalise ``text`` and split it into words.
+
+    >>> tokens("الشرعُ يرسل برقيةً")
+    ['الشرع', 'يرسل', 'برقيه']
+    """
+    normalized = normalize(text, options)
+    return normalized.split() if normalized else []

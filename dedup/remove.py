@@ -1,0 +1,222 @@
+"""Write the corpus without its redundant copies, with a manifest that can undo the removal.
+
+Inputs are never modified. JSONL output (``OUT.jsonl``) gets one record per kept document: JSONL records exactly
+as read, text and HTML files as ``{id, title, text, source}`` records of their cleaned text. Directory output gets
+the kept files copied under their ids, and each JSONL input filtered into a file of the same name. Everything is
+written to a temporary name and renamed into place at the end, so an interrupted run leaves no half-written output.
+
+The manifest lists every dropped document (cluster, kept id, similarity) together with what is needed to put it
+back exactly: its position in the output order and its original record or file bytes. ``restore`` does that.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from dedup import __version__
+from dedup.document import Document
+from dedup.io import Reader, atomic_writer
+from dedup.pipeline import Pipeline, ScanResult
+
+MANIFEST_VERSION = 1
+
+
+class OutputError(Exception):
+    """The output cannot be written as asked (it would overwrite an input, or a non-empty directory)."""
+
+
+@dataclass
+class RemoveSummary:
+    documents: int
+    kept: int
+    dropped: int
+    output: str
+    manifest: str
+    result: ScanResult
+    problems: list[str] = field(default_factory=list)
+
+
+def default_manifest(out: str | Path) -> Path:
+    out = Path(out)
+    return out.with_name(out.name.rstrip("/") + ".manifest.json")
+
+
+def is_jsonl_output(out: str | Path) -> bool:
+    return str(out).endswith((".jsonl", ".ndjson"))
+
+
+def _check_output(out: Path, inputs: Sequence[str]) -> None:
+    resolved = out.resolve()
+    for item in inputs:
+        if item == "-":
+            continue
+        p = Path(item).resolve()
+        if resolved == p or (p.is_dir() and p in resolved.parents) or (resolved.is_dir() and resolved in p.parents):
+            raise OutputError(f"{out}: output would overwrite or sit inside input {item}; choose another path")
+    if out.is_dir() and any(out.iterdir()):
+        raise OutputError(f"{out}: output directory exists and is not empty; choose a new or empty directory")
+    if out.exists() and not out.is_dir() and not is_jsonl_output(out):
+        raise OutputError(f"{out}: exists and is not a directory")
+
+
+def _record_of(doc: Document) -> dict[str, Any]:
+    record = doc.meta.get("_record")
+    if isinstance(record, dict):
+        return record
+    out: dict[str, Any] = {"id": doc.id, "title": doc.title, "text": doc.text}
+    for key in ("url", "source", "date"):
+        if getattr(doc, key):
+            out[key] = getattr(doc, key)
+    return out
+
+
+def remove(inputs: Sequence[str], out: str | Path, pipeline: Pipeline, manifest: str | Path | None = None,
+           ) -> RemoveSummary:
+    """Scan ``inputs``, write the kept documents to ``out`` and the manifest; return a summary."""
+    out = Path(out)
+    manifest_path = Path(manifest) if manifest else default_manifest(out)
+    _check_output(out, inputs)
+    if "-" in inputs:
+        # Standard input can be read once only, and removal needs the documents after the scan.
+        raise OutputError("remove needs re-readable inputs; save standard input to a file first")
+    result = pipeline.scan(inputs)
+    dropped = {doc: (cluster, keep, sim) for doc, cluster, keep, sim in result.dropped()}
+    docs = result.documents
+    # Second read of the raw inputs, in the same order as the scan: position i is documents[i].
+    reader = Reader(fields=pipeline.settings.fields, strict=pipeline.settings.strict)
+    manifest_entries: list[dict[str, Any]] = []
+    kept = 0
+    jsonl = is_jsonl_output(out)
+    staging = None if jsonl else Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent if
+                                                         out.parent.exists() else None))
+    writers: dict[str, Any] = {}
+    file_index: dict[str, int] = {}  # records seen so far per output JSONL file, kept and dropped
+    try:
+        with contextlib.ExitStack() as stack:
+            single = stack.enter_context(atomic_writer(out)) if jsonl else None
+            for pos, raw in enumerate(reader.read(inputs)):
+                if pos >= len(docs) or raw.id != docs[pos].id:
+                    raise OutputError(f"{raw.origin}: input changed while dedup was running; nothing written")
+                target = _jsonl_target(raw, jsonl) if (jsonl or "_record" in raw.meta) else None
+                index = file_index.get(target, 0) if target is not None else 0
+                if target is not None:
+                    file_index[target] = index + 1
+                if pos in dropped:
+                    cluster, keep, sim = dropped[pos]
+                    entry: dict[str, Any] = {"id": raw.id, "cluster": cluster, "kept": docs[keep].id,
+                                             "similarity": round(sim, 4), "origin": raw.origin, "position": pos}
+                    if raw.meta.get("_record") is not None or jsonl:
+                        entry["record"] = _record_of(cleaned(pipeline, raw) if jsonl and "_record" not in raw.meta
+                                                     else raw)
+                        entry["jsonl"] = target
+                        entry["index"] = index
+                    else:
+                        entry["file"] = raw.id
+                        entry["content_b64"] = base64.b64encode(Path(raw.path or "").read_bytes()).decode()
+                    manifest_entries.append(entry)
+                    continue
+                kept += 1
+                if jsonl:
+                    record = _record_of(raw if "_record" in raw.meta else cleaned(pipeline, raw))
+                    single.write(json.dumps(record, ensure_ascii=False) + "\n")
+                elif target is not None:
+                    if target not in writers:
+                        (staging / target).parent.mkdir(parents=True, exist_ok=True)
+                        writers[target] = stack.enter_context(open(staging / target, "w", encoding="utf-8"))
+                    writers[target].write(json.dumps(raw.meta["_record"], ensure_ascii=False) + "\n")
+                else:
+                    dest = staging / raw.id
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(raw.path or "", dest)
+        if staging is not None:
+            if out.is_dir():
+                out.rmdir()  # empty, checked above
+            os.replace(staging, out)
+            staging = None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    write_manifest(manifest_path, inputs, out, pipeline, manifest_entries, len(docs))
+    return RemoveSummary(len(docs), kept, len(manifest_entries), str(out), str(manifest_path), result)
+
+
+def cleaned(pipeline: Pipeline, raw: Document) -> Document:
+    return pipeline.cleaner.clean(raw)
+
+
+def _jsonl_target(raw: Document, jsonl: bool) -> str:
+    if jsonl:
+        return ""
+    return Path(raw.path).name if raw.path else "stdin.jsonl"
+
+
+def write_manifest(path: Path, inputs: Sequence[str], out: Path, pipeline: Pipeline,
+                   entries: list[dict[str, Any]], documents: int) -> None:
+    s = pipeline.settings
+    manifest = {
+        "manifest_version": MANIFEST_VERSION,
+        "dedup_version": __version__,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "inputs": list(inputs),
+        "output": str(out),
+        "output_kind": "jsonl" if is_jsonl_output(out) else "directory",
+        "documents": documents,
+        "settings": {"threshold": s.threshold, "containment": s.containment, "ngram": s.ngram,
+                     "num_perm": s.num_perm, "keep": s.keep, "prefer": list(s.prefer)},
+        "dropped": entries,
+    }
+    with atomic_writer(path) as handle:
+        json.dump(manifest, handle, ensure_ascii=False, indent=1)
+        handle.write("\n")
+
+
+def restore(manifest_path: str | Path) -> tuple[str, int]:
+    """Put every dropped document back into the output named by the manifest; returns (output, restored).
+
+    JSONL records return to their original index in their output file; files come back byte for byte.
+    """
+    manifest_path = Path(manifest_path)
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        entries = manifest["dropped"]
+        out = Path(manifest["output"])
+        kind = manifest["output_kind"]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise OutputError(f"{manifest_path}: not a dedup manifest ({err})") from None
+    if not out.exists():
+        raise OutputError(f"{out}: the output named by {manifest_path} does not exist")
+    records: dict[str, list[dict[str, Any]]] = {}
+    for e in entries:
+        if "file" in e:
+            # Directory output: files come back byte for byte.
+            dest = out / e["file"]
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_writer(dest, "wb") as handle:
+                handle.write(base64.b64decode(e["content_b64"]))
+        else:
+            records.setdefault(e["jsonl"], []).append(e)
+    for target, group in records.items():
+        # Each record returns to its index in its JSONL file: kept lines fill the other indexes in order.
+        path = out if kind == "jsonl" else out / target
+        kept_lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        by_index = {e["index"]: json.dumps(e["record"], ensure_ascii=False) for e in group}
+        merged, k = [], 0
+        for index in range(len(kept_lines) + len(by_index)):
+            if index in by_index:
+                merged.append(by_index[index])
+            else:
+                merged.append(kept_lines[k])
+                k += 1
+        with atomic_writer(path) as handle:
+            handle.write("".join(line + "\n" for line in merged))
+    return str(out), len(entries)
