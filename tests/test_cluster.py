@@ -1,0 +1,80 @@
+"""Verification, star clustering and keep policies: chains never merge unrelated stories."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.cluster import DUPLICATE, TEMPLATE, Link, VerifyOptions, star_clusters, verify
+from dedup.pipeline import DocInfo, keep_order
+
+
+def test_chain_of_weak_links_does_not_merge_the_ends() -> None:
+    # A~B and B~C are duplicates, A and C are not: C must not be put with A.
+    links = [Link(0, 1, 0.6, 0.7), Link(1, 2, 0.6, 0.7)]
+    clusters = star_clusters(3, links, order=[0, 1, 2])
+    assert [[m for m, _ in c.members] for c in clusters] == [[0, 1]]
+
+
+def test_template_links_never_merge() -> None:
+    clusters = star_clusters(2, [Link(0, 1, 0.8, 0.85, TEMPLATE)], order=[0, 1])
+    assert clusters == []
+
+
+def test_kept_copy_is_the_best_ranked() -> None:
+    links = [Link(0, 1, 0.9, 0.9), Link(1, 2, 0.9, 0.9), Link(0, 2, 0.8, 0.8)]
+    clusters = star_clusters(3, links, order=[2, 0, 1])
+    assert clusters[0].keep == 2
+    assert sorted(m for m, _ in clusters[0].members) == [0, 1, 2]
+
+
+def test_verify_accepts_jaccard_or_containment_only() -> None:
+    big = np.arange(0, 200, dtype=np.uint32)
+    half = np.arange(0, 100, dtype=np.uint32)  # wholly contained, Jaccard 0.5
+    tiny = np.arange(0, 10, dtype=np.uint32)  # contained but too small to trust containment
+    far = np.arange(150, 400, dtype=np.uint32)
+    shingles = [big, half, tiny, far]
+    pairs = np.array([[0, 1], [0, 2], [0, 3]])
+    links = verify(pairs, shingles, VerifyOptions(threshold=0.6, containment=0.8, min_containment_shingles=40))
+    assert [(link.a, link.b) for link in links] == [(0, 1)]
+    assert links[0].relation == DUPLICATE and links[0].containment == 1.0
+
+
+def _info(i: int, words: int, date: str | None, source: str) -> DocInfo:
+    return DocInfo(f"d{i}", "", source, date, "", None, None, words, str(i))
+
+
+def test_keep_policies() -> None:
+    infos = [_info(0, 100, "2025-12-15", "a.com"), _info(1, 300, "2025-12-14", "b.com"), _info(2, 200, None, "spa")]
+    assert keep_order(infos, "first") == [0, 1, 2]
+    assert keep_order(infos, "longest") == [1, 2, 0]
+    assert keep_order(infos, "earliest") == [1, 0, 2]
+    assert keep_order(infos, "source", ["spa", "a.com"]) == [2, 0, 1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=25).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.floats(0.5, 1.0)), max_size=60),
+            st.permutations(list(range(n))),
+        )
+    )
+)
+def test_star_cluster_invariants(case: tuple) -> None:
+    n, raw, order = case
+    links = [Link(min(a, b), max(a, b), s, s) for a, b, s in raw if a != b]
+    linked = {(link.a, link.b) for link in links}
+    clusters = star_clusters(n, links, order)
+    seen: set[int] = set()
+    rank = {d: r for r, d in enumerate(order)}
+    for c in clusters:
+        members = [m for m, _ in c.members]
+        assert len(members) >= 2 and members[0] == c.keep
+        # No document in two clusters.
+        assert not seen.intersection(members)
+        seen.update(members)
+        for m in members[1:]:
+            # Every member is directly linked to the kept copy, which outranks it.
+            assert (min(m, c.keep), max(m, c.keep)) in linked
+            assert rank[c.keep] < rank[m]

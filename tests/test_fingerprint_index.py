@@ -1,0 +1,93 @@
+"""Shingles, MinHash signatures and LSH candidates: equal to datasketch's own, batch for batch."""
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.fingerprint import Fingerprinter, jaccard_containment, shingle_hashes
+from dedup.index import StreamingIndex, candidate_pairs, lsh_params
+from dedup.normalize import tokens
+
+STORY = (
+    "وصلت إلى مطار عدن الدولي اليوم الطائرة الإغاثية الرابعة ضمن الجسر الجوي الذي يسيّره مركز الملك سلمان "
+    "للإغاثة والأعمال الإنسانية، وتحمل على متنها أدوية ومستلزمات طبية وأغذية للمتضررين في المدينة"
+)
+
+
+def _datasketch_signature(shingles: np.ndarray, num_perm: int) -> np.ndarray:
+    m = MinHash(num_perm=num_perm, seed=1, scheme="affine32", hashfunc=lambda x: x)
+    m.update_batch([int(x) for x in shingles])
+    return m.hashvalues
+
+
+def test_signatures_equal_datasketch_update_batch() -> None:
+    fp = Fingerprinter(num_perm=64, ngram=3)
+    docs = [tokens(STORY), tokens(STORY)[:7], [], tokens("A short English brief about the port strike.")]
+    shingle_sets = [fp.shingles(d) for d in docs]
+    sigs = fp.signatures(shingle_sets, chunk=16)  # a small chunk forces several slices
+    for shingles, sig in zip(shingle_sets, sigs):
+        if shingles.size:
+            assert np.array_equal(sig, _datasketch_signature(shingles, 64))
+        else:
+            assert (sig == np.iinfo(np.uint32).max).all()
+
+
+def test_signature_estimates_jaccard_of_shingle_sets() -> None:
+    fp = Fingerprinter(num_perm=256, ngram=2)
+    a = tokens(STORY)
+    b = a[:-6] + ["وقال", "مسؤول", "في", "المركز", "ان", "الشحنه", "تكفي", "شهرا"]
+    sa, sb = fp.shingles(a), fp.shingles(b)
+    ja, _ = jaccard_containment(sa, sb)
+    sig = fp.signatures([sa, sb])
+    estimate = float((sig[0] == sig[1]).mean())
+    assert abs(estimate - ja) < 0.12
+
+
+def test_shingles_depend_on_word_order_and_short_texts_still_have_one() -> None:
+    fp = Fingerprinter(ngram=3)
+    assert not np.array_equal(fp.shingles(["a", "b", "c"]), fp.shingles(["c", "b", "a"]))
+    assert fp.shingles(["وحيد"]).size == 1
+    assert shingle_hashes(np.empty(0, dtype=np.uint64), 3).size == 0
+
+
+def test_containment_sees_a_trimmed_copy() -> None:
+    fp = Fingerprinter(ngram=3)
+    second = "وأوضح المتحدث باسم المركز أن الجسر الجوي سيستمر حتى تلبية احتياجات السكان كافة في المحافظات الجنوبية"
+    full = tokens(STORY + " " + second)
+    trimmed = tokens(STORY)
+    jac, con = jaccard_containment(fp.shingles(full), fp.shingles(trimmed))
+    assert con == 1.0 and jac < 0.7
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=0, max_value=10_000), st.sampled_from([0.3, 0.5, 0.7]))
+def test_banding_finds_exactly_the_pairs_minhashlsh_finds(seed: int, threshold: float) -> None:
+    rng = np.random.default_rng(seed)
+    fp = Fingerprinter(num_perm=64, ngram=2)
+    base = [f"w{i}" for i in rng.integers(0, 400, size=60)]
+    docs = []
+    for _ in range(30):
+        doc = list(base)
+        for _ in range(int(rng.integers(0, 40))):
+            doc[int(rng.integers(0, len(doc)))] = f"x{int(rng.integers(0, 10_000))}"
+        docs.append(doc)
+    sigs = fp.signatures([fp.shingles(d) for d in docs])
+    bands, rows = lsh_params(threshold, 64)
+    ours = {tuple(p) for p in candidate_pairs(sigs, bands, rows).tolist()}
+    lsh = MinHashLSH(threshold=threshold, num_perm=64, params=(bands, rows))
+    for i, sig in enumerate(sigs):
+        lsh.insert(i, fp.lean_minhash(sig))
+    theirs = {(min(i, j), max(i, j)) for i, sig in enumerate(sigs) for j in lsh.query(fp.lean_minhash(sig)) if i != j}
+    assert ours == theirs
+
+
+def test_streaming_index_finds_an_earlier_copy_and_not_a_distinct_story() -> None:
+    fp = Fingerprinter(num_perm=128)
+    index = StreamingIndex(threshold=0.5, fingerprinter=fp)
+    sig, _ = fp.fingerprint_one(tokens(STORY))
+    index.insert("spa-1", sig)
+    copy_sig, _ = fp.fingerprint_one(tokens(STORY.replace("الرابعة", "الرابعه")))
+    other, _ = fp.fingerprint_one(tokens("أعلنت وزارة المالية اليوم عن ميزانية العام المقبل بعجز أقل من المتوقع"))
+    assert index.query(copy_sig) == ["spa-1"]
+    assert index.query(other) == []

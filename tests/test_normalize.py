@@ -1,0 +1,75 @@
+"""Normalisation: each Arabic folding step, its switch, and invariants checked with hypothesis."""
+
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.normalize import NormalizeOptions, normalize, tokens
+
+ARABIC = st.characters(min_codepoint=0x0600, max_codepoint=0x06FF)
+MIXED = st.one_of(
+    ARABIC,
+    st.characters(codec="utf-8"),
+    st.sampled_from(["\u200f", "\u200e", "\u202b", "\u200c", "\u0640", "\ufeff", "ـ", " ", "\n", "،", "؟", "😀"]),
+)
+
+
+def test_spelling_variants_of_one_headline_normalise_alike() -> None:
+    careful = "الرئيسُ أحمد الشرع يُرسل برقيةً إلى ترامب في 14 ديسمبر"
+    careless = "الرئيس احمد الشرع يرسل برقيه الي ترامـــب في ١٤ ديسمبر"
+    assert normalize(careful) == normalize(careless)
+
+
+def test_persian_letter_forms_fold_to_arabic() -> None:
+    # Seed 002 has a پ typo for ب ("پايات"); Persian keyboards also type ک and ی.
+    assert normalize("پايات کتاب یوم") == normalize("بايات كتاب يوم")
+
+
+def test_invisible_and_bidi_controls_are_removed_not_turned_into_spaces() -> None:
+    assert normalize("سو\u200cريا \u202bدمشق\u202c") == "سوريا دمشق"
+
+
+def test_punctuation_separates_words_in_every_script() -> None:
+    assert tokens("«الحكومة»،الوزارة؛ state-run (AFP)") == ["الحكومه", "الوزاره", "state", "run", "afp"]
+
+
+def test_latin_is_casefolded_and_digits_unified() -> None:
+    assert normalize("Reuters REPORTS ۱۲۳ and ٤٥") == "reuters reports 123 and 45"
+
+
+def test_each_step_can_be_switched_off() -> None:
+    text = "مدرسةٌ أولى ـ ٣"
+    assert "ة" in normalize(text, NormalizeOptions(fold_teh_marbuta=False))
+    assert "أ" in normalize(text, NormalizeOptions(fold_alef=False))
+    assert "٣" in normalize(text, NormalizeOptions(fold_digits=False))
+    assert "ٌ" in normalize(text, NormalizeOptions(strip_diacritics=False))
+    assert "ـ" in normalize(text, NormalizeOptions(strip_tatweel=False, punctuation_to_space=False))
+    assert NormalizeOptions(casefold=False).signature() != NormalizeOptions().signature()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=MIXED, max_size=200))
+def test_normalize_is_idempotent(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+
+
+def _letters(text: str) -> int:
+    # Tatweel (U+0640) is category Lm but is a justification stroke, not a letter: removing it is intended.
+    return sum(1 for c in text if unicodedata.category(c).startswith("L") and c != "\u0640")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=MIXED, max_size=200))
+def test_normalize_never_drops_letters(text: str) -> None:
+    before = _letters(unicodedata.normalize("NFKC", text).replace("\u0640", ""))
+    assert _letters(normalize(text)) >= before
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=MIXED, max_size=200))
+def test_output_is_single_spaced_words(text: str) -> None:
+    out = normalize(text)
+    assert out == out.strip()
+    assert "  " not in out and "\n" not in out
