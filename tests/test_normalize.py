@@ -73,3 +73,12 @@ def test_output_is_single_spaced_words(text: str) -> None:
     out = normalize(text)
     assert out == out.strip()
     assert "  " not in out and "\n" not in out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=MIXED, max_size=200), st.booleans(), st.booleans(), st.booleans())
+def test_fast_path_equals_step_by_step_reference(text: str, punct: bool, casefold: bool, teh: bool) -> None:
+    from dedup.normalize import _reference
+
+    options = NormalizeOptions(punctuation_to_space=punct, casefold=casefold, fold_teh_marbuta=teh)
+    assert normalize(text, options) == _reference(text, options)

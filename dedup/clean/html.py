@@ -15,8 +15,9 @@ How it decides (ideas from readability, trafilatura and jusText, re-implemented 
 3. The article container is found by paragraph scoring: every paragraph-like block with enough text scores
    by its length and its commas (Latin and Arabic), scaled down by its link density, and passes that score
    to its parent and, decaying, to two more ancestors. Class/id names that say "article body" add weight
-   and ones that say "comments/sidebar" subtract. The best container may be widened to its parent when the
-   article is split across sibling containers (several strong siblings).
+   and ones that say "comments/sidebar" subtract. The best container is then widened to an ancestor that
+   holds at least twice its paragraph mass without being link-heavy: long guides are split over sibling
+   ``<section>``s and the densest one alone is only a fraction of the article.
 4. Inside the container, text is cut into blocks (paragraphs, headings, list items, ...) in document order;
    blocks that are mostly links, or say "Read more / اقرأ أيضاً / Advertisement / Share" and the like, are
    dropped.
@@ -64,7 +65,11 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_:.-
 
 def _decode(raw: bytes) -> str:
     """Bytes → str without ever raising: BOM, then <meta charset>, then utf-8, then windows-1256."""
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if raw.startswith(bom):
             return raw[len(bom) :].decode(enc, "replace")
     m = _META_CHARSET.search(raw[:8192])
@@ -107,24 +112,43 @@ _CHROME_WORDS: dict[str, str] = {}
 _CHROME_PREFIXES: list[tuple[str, str]] = []
 _CHROME_COMPOUNDS: dict[str, str] = {}
 for _rule, _words, _prefixes, _compounds in [
-    ("html:ad", "ad ads adv advert advertisement advertising adslot adunit adsense dfp gpt banner promo promoted "
-                "sponsor sponsored sponsors outbrain taboola mgid", "advert sponsor outbrain taboola adsbygoogle",
-     "adslot adunit adcontainer adwrapper adbox adblock adzone"),
-    ("html:share", "share shares sharing social addthis sharethis shareaholic sharedaddy", "share social",
-     "followus"),
-    ("html:related", "related recommended recommendations trending popular", "related recommend",
-     "readmore morestories morenews alsoread youmaylike mostread mostviewed mostpopular nextarticle prevnext "
-     "readnext whattoreadnext"),
-    ("html:newsletter", "newsletter newsletters subscribe subscription signup optin mailchimp", "newsletter subscri",
-     "signup optin"),
+    (
+        "html:ad",
+        "ad ads adv advert advertisement advertising adslot adunit adsense dfp gpt banner promo promoted "
+        "sponsor sponsored sponsors outbrain taboola mgid",
+        "advert sponsor outbrain taboola adsbygoogle",
+        "adslot adunit adcontainer adwrapper adbox adblock adzone",
+    ),
+    ("html:share", "share shares sharing social addthis sharethis shareaholic sharedaddy", "share social", "followus"),
+    (
+        "html:related",
+        "related recommended recommendations trending popular",
+        "related recommend",
+        "readmore readalso morestories morenews alsoread youmaylike mostread mostviewed mostpopular nextarticle prevnext "
+        "readnext whattoreadnext",
+    ),
+    (
+        "html:newsletter",
+        "newsletter newsletters subscribe subscription signup optin mailchimp",
+        "newsletter subscri",
+        "signup optin",
+    ),
     ("html:cookie", "cookie cookies consent gdpr", "cookie", ""),
     ("html:breadcrumb", "breadcrumb breadcrumbs crumbs", "breadcrumb", ""),
     ("html:tags", "tag tags taglist tagcloud keywords categories topics", "", "posttags articletags"),
-    ("html:author", "byline", "", "authorbox authorbio authorinfo authorcard authorprofile abouttheauthor "
-                                  "aboutauthor biobox"),
+    (
+        "html:author",
+        "byline",
+        "",
+        "authorbox authorbio authorinfo authorcard authorprofile abouttheauthor aboutauthor biobox",
+    ),
     ("html:comments", "comment comments disqus respond discussion", "comment disqus", "commentlist"),
-    ("html:nav", "nav navbar navigation menu masthead pagination pager toolbar sidebar widget widgets skiplink",
-     "navbar navigation sidebar", "skiplink"),
+    (
+        "html:nav",
+        "nav navbar navigation menu masthead pagination pager toolbar sidebar widget widgets skiplink",
+        "navbar navigation sidebar",
+        "skiplink toc tableofcontents",
+    ),
     ("html:popup", "popup modal overlay paywall", "popup paywall", "printonly sronly visuallyhidden"),
 ]:
     for _w in _words.split():
@@ -161,6 +185,8 @@ def _chrome_rule(names: str) -> str | None:
     return None
 
 
+# Hidden elements (display:none, [hidden]) are kept: collapsed accordions and tabs hold real article text
+# that the benchmarks' ground truth includes; dropping them measured no better on either dataset.
 _DROP_HIDDEN = False
 _CONTENT_NAME_RE = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|main|content|body)(?:$|[\s_-])", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -197,8 +223,17 @@ _BOILER_TEXT_RE = re.compile(
     re.I,
 )
 
+# "Read also / related" lead-ins (a block starting with one is a link to another story, not this one).
+_RELATED_TEXT_RE = re.compile(
+    r"^\W*(?:read (?:more|also|next)|related(?: articles?| stories| posts| news| content)?\b|see also|also read|"
+    r"more (?:from|on|stories)|you (?:may|might) (?:also )?like|"
+    r"اقرأ أيضا|اقرأ أيضاً|اقرأ ايضا|إقرأ أيضا|إقرأ أيضاً|اقرا ايضا|شاهد أيضا|شاهد أيضاً|اقرأ المزيد|"
+    r"مواضيع ذات صلة|أخبار ذات صلة|اخبار ذات صلة|ذات صلة|المزيد من)",
+    re.I,
+)
+
 _BLOCK_TAGS = frozenset(
-    "p h1 h2 h3 h4 h5 h6 li pre blockquote dd dt td th tr figcaption caption div section article main ul ol "
+    "p h1 h2 h3 h4 h5 h6 li pre blockquote dd dt tr figcaption caption div section article main ul ol "
     "dl table tbody thead tfoot header footer address center body form details summary figure hr br "
     "fieldset legend".split()
 )
@@ -311,8 +346,10 @@ def _remove_chrome(body: LexborNode, removed: list[Removal]) -> None:
         for node in body.css(tag):
             doomed.append((node, rule))
     for node in body.css("[hidden],[aria-hidden=true],[style*=none i],[style*=hidden i]") if _DROP_HIDDEN else ():
-        if "hidden" in node.attributes or node.attributes.get("aria-hidden") == "true" or _HIDDEN_STYLE.search(
-            node.attributes.get("style") or ""
+        if (
+            "hidden" in node.attributes
+            or node.attributes.get("aria-hidden") == "true"
+            or _HIDDEN_STYLE.search(node.attributes.get("style") or "")
         ):
             doomed.append((node, "html:hidden"))
     for node in body.css("[class],[id]"):
@@ -416,25 +453,23 @@ def _best_container(body: LexborNode) -> LexborNode:
         bm = mass.get(best.mem_id, 0.0)
         parent = best.parent
         while parent is not None and parent.tag not in ("html", "#document", "body"):
-            if mass.get(parent.mem_id, 0.0) > bm * 1.01:
+            if mass.get(parent.mem_id, 0.0) >= bm * _CLIMB_RATIO:
                 break
             parent = parent.parent
         if parent is None or parent.tag in ("html", "#document", "body"):
             break
         if mass.get(parent.mem_id, 0.0) < bm * _CLIMB_RATIO:
-            if _DEBUG: print("stop ratio", mass.get(parent.mem_id), bm, parent.tag, parent.attributes)
             break
         text_len = len(parent.text(deep=True))
         if _link_chars(parent) > _CLIMB_MAX_LD * text_len:
-            if _DEBUG: print("stop ld", _link_chars(parent), text_len, parent.tag, parent.attributes)
             break
         best = parent
-        if _DEBUG: print("climb", mass.get(parent.mem_id), bm)
     return best
 
 
-_DEBUG = False
-_CLIMB_RATIO = 1.6
+# Widen the container to an ancestor holding >= 2x its paragraph mass, if that ancestor is < 30% link text
+# (measured on a random half of each dataset; 1.3..3.0 all within 0.01 F1).
+_CLIMB_RATIO = 2.0
 _CLIMB_MAX_LD = 0.3
 
 # --- blocks ----------------------------------------------------------------------------------------------
@@ -494,8 +529,10 @@ def _blocks(root: LexborNode) -> list[_Block]:
         if tag is None or tag.startswith(("-", "!")):  # comments, doctype
             continue
         if tag == "br":
-            parts.append("\n") if False else flush()
+            flush()
             continue
+        if tag in ("td", "th"):
+            parts.append(" ")  # a table row is one block, its cells separated by spaces
         is_block = tag in _BLOCK_TAGS
         is_link = tag == "a"
         if is_block:
@@ -522,6 +559,9 @@ def _filter_blocks(blocks: list[_Block], title: str, removed: list[Removal]) -> 
         n = len(text)
         if not title_seen and ntitle and _norm(text) == ntitle:
             title_seen = True  # the headline goes in .title, not repeated in .text
+            continue
+        if n < 120 and _RELATED_TEXT_RE.match(text):
+            removed.append(Removal(_clip(text), "html:related"))
             continue
         if b.links / n > 0.5 and (n < 300 or b.links / n > 0.8):
             removed.append(Removal(_clip(text), "html:link-dense"))

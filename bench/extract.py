@@ -1,0 +1,202 @@
+"""Benchmark dedup's HTML main-content extractor against peers on real article pages.
+
+Usage (from the repo root, bench peers installed: ``pip install -e '.[bench]'``)::
+
+    python bench/extract.py --dataset both            # every extractor on both datasets
+    python bench/extract.py --dataset wcxb --only dedup --limit 200
+    python bench/extract.py --dataset aeb --half b    # only the held-out half of the pages
+
+Datasets live in ``../shared/data/<name>/`` (``html/<id>.html.gz`` and ``ground-truth.json`` =
+``{id: {"articleBody", "url"}}``); ``--data`` points elsewhere. ``aeb`` is the Article Extraction Benchmark
+(ground truth = article body only), ``wcxb`` the article pages of the WCXB dev set (ground truth = title + body).
+So for wcxb dedup is scored on ``title + "\\n" + text`` (its ``Document.full_text``, what dedup fingerprints),
+for aeb on ``text`` alone. Peers are scored on their plain output either way.
+
+Every extractor gets the same ``str`` (the page bytes decoded once, see ``decode``) and is timed on its own
+call only. A peer that raises on a page is scored as empty output for that page, never a crash.
+Scores: see ``bench/score.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+import time
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from score import PageScore, page_scores, summarise
+
+from dedup.clean.html import extract_html
+
+DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+DATASETS = {"aeb": "article-extraction-benchmark", "wcxb": "wcxb-articles-dev"}
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.I)
+_HTML_LANG = re.compile(r"""<html[^>]*?\slang=["']?([A-Za-z]{2,3})""", re.I)
+
+
+def decode(raw: bytes) -> str:
+    """Bytes → str once for every extractor: BOM / <meta charset>, else utf-8, else cp1252 (lossless)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", "replace")
+    m = _META_CHARSET.search(raw[:4096])
+    if m:
+        try:
+            return raw.decode(m.group(1).decode("ascii").lower(), "replace")
+        except LookupError:
+            pass
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", "replace")
+
+
+# --- extractors: each takes (html, dataset) and returns plain text ---------------------------------------
+
+
+def run_dedup(html: str, dataset: str) -> str:
+    ex = extract_html(html)
+    if dataset == "wcxb" and ex.title:
+        return f"{ex.title}\n{ex.text}"
+    return ex.text
+
+
+def run_trafilatura(html: str, dataset: str) -> str:
+    import trafilatura
+
+    # Default settings: trafilatura.extract(html) (favor_precision/recall off, comments and tables included,
+    # txt output, no URL, no title/metadata in the output).
+    return trafilatura.extract(html) or ""
+
+
+def run_readability(html: str, dataset: str) -> str:
+    from lxml import html as lxml_html
+    from readability import Document
+
+    # readability-lxml defaults: Document(html).summary() (HTML of the best candidate node), then its text via
+    # lxml's text_content(); the title (Document.title()) is not added.
+    summary = Document(html).summary()
+    return lxml_html.fromstring(summary).text_content() if summary.strip() else ""
+
+
+def run_resiliparse(html: str, dataset: str) -> str:
+    from resiliparse.extract.html2text import extract_plain_text
+
+    # resiliparse: extract_plain_text(html, main_content=True), other options default
+    # (alt_texts=True, links=True, form_fields=False, noscript=False, list_bullets=True).
+    return extract_plain_text(html, main_content=True)
+
+
+_JUSTEXT_LANGS = {
+    "en": "English", "ar": "Arabic", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian",
+    "pt": "Portuguese", "nl": "Dutch", "ru": "Russian", "pl": "Polish", "sv": "Swedish", "tr": "Turkish",
+    "fa": "Persian", "ur": "Urdu", "id": "Indonesian", "da": "Danish", "no": "Norwegian_Bokmal",
+    "nb": "Norwegian_Bokmal", "fi": "Finnish", "cs": "Czech", "el": "Greek", "hu": "Hungarian",
+    "ro": "Romanian", "uk": "Ukrainian", "ja": "Japanese", "vi": "Vietnamese",
+}  # fmt: skip
+
+
+def run_justext(html: str, dataset: str) -> str:
+    import justext
+
+    # jusText defaults (length_low=70, length_high=200, stopwords_low=0.30, stopwords_high=0.32,
+    # max_link_density=0.2, no_headings=False) with the stoplist of the page's <html lang>, English when the
+    # language is missing or has no jusText stoplist; only non-boilerplate paragraphs are kept.
+    m = _HTML_LANG.search(html[:5000])
+    name = _JUSTEXT_LANGS.get(m.group(1).lower() if m else "en", "English")
+    if name not in justext.get_stoplists():
+        name = "English"
+    paragraphs = justext.justext(html.encode("utf-8"), justext.get_stoplist(name), encoding="utf-8")
+    return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
+
+
+def run_raw(html: str, dataset: str) -> str:
+    from selectolax.lexbor import LexborHTMLParser
+
+    # Raw page text: everything a reader could see — <body> text with script/style/noscript/template dropped.
+    tree = LexborHTMLParser(html)
+    tree.strip_tags(["script", "style", "noscript", "template"])
+    return tree.body.text(separator="\n") if tree.body else ""
+
+
+EXTRACTORS: dict[str, Callable[[str, str], str]] = {
+    "dedup": run_dedup,
+    "trafilatura": run_trafilatura,
+    "readability": run_readability,
+    "resiliparse": run_resiliparse,
+    "justext": run_justext,
+    "raw": run_raw,
+}
+
+
+def load(dataset: str, root: Path, limit: int | None, half: str | None) -> list[tuple[str, str, str]]:
+    """(id, decoded html, ground truth) for the pages of a dataset, sorted by id."""
+    folder = root / DATASETS[dataset]
+    truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = []
+    for page_id in sorted(truth):
+        # A stable split by id hash: develop on half "a", check generalisation on half "b".
+        if half and "ab"[zlib.crc32(page_id.encode()) % 2] != half:
+            continue
+        path = folder / "html" / f"{page_id}.html.gz"
+        if not path.exists():
+            continue
+        pages.append((page_id, decode(gzip.decompress(path.read_bytes())), truth[page_id]["articleBody"]))
+    return pages[:limit] if limit else pages
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dataset", choices=["aeb", "wcxb", "both"], default="both")
+    ap.add_argument("--limit", type=int, default=None, help="first N pages (by id) of each dataset")
+    ap.add_argument("--only", action="append", choices=sorted(EXTRACTORS), help="run only these (repeatable)")
+    ap.add_argument("--half", choices=["a", "b"], default=None, help="only one stable half of the pages")
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--worst", type=int, default=0, help="list the N worst dedup pages by F1")
+    args = ap.parse_args(argv)
+
+    names = args.only or list(EXTRACTORS)
+    datasets = ["aeb", "wcxb"] if args.dataset == "both" else [args.dataset]
+    print(f"{'dataset':8} {'extractor':12} {'F1':>6} {'prec':>6} {'recall':>6} {'ms/page':>8} {'pages':>6}")
+    for ds in datasets:
+        pages = load(ds, args.data, args.limit, args.half)
+        for name in names:
+            fn = EXTRACTORS[name]
+            scores: list[PageScore] = []
+            per_page: list[tuple[float, str]] = []
+            elapsed = 0.0
+            for page_id, html, truth in pages:
+                t0 = time.perf_counter()
+                try:
+                    pred = fn(html, ds)
+                except Exception:  # a peer's failure on one page scores as empty output
+                    pred = ""
+                elapsed += time.perf_counter() - t0
+                s = page_scores(pred, truth)
+                scores.append(s)
+                f = 2 * s.precision * s.recall / (s.precision + s.recall) if s.precision + s.recall else 0.0
+                per_page.append((f, page_id))
+            summ = summarise(scores)
+            ms = 1000 * elapsed / max(1, len(pages))
+            print(
+                f"{ds:8} {name:12} {summ.f1:6.3f} {summ.precision:6.3f} {summ.recall:6.3f} {ms:8.2f} {summ.pages:6d}",
+                flush=True,
+            )
+            if name == "dedup" and args.worst:
+                for f, page_id in sorted(per_page)[: args.worst]:
+                    i = next(i for i, p in enumerate(pages) if p[0] == page_id)
+                    s = scores[i]
+                    print(f"    {f:.3f} p={s.precision:.2f} r={s.recall:.2f} {page_id}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,201 @@
+"""Tests for dedup.clean.html: main-content extraction on realistic Arabic and English news pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from dedup.clean.html import HtmlExtraction, extract_html
+
+AR_P1 = (
+    "أعلنت وزارة الصحة السعودية، اليوم الأحد، عن إطلاق حملة وطنية للتطعيم ضد الإنفلونزا الموسمية، "
+    "تستهدف أكثر من خمسة ملايين مواطن ومقيم في مختلف مناطق المملكة خلال الأشهر الثلاثة المقبلة."
+)
+AR_P2 = (
+    "وأوضح المتحدث الرسمي باسم الوزارة أن اللقاحات متوفرة مجاناً في جميع المراكز الصحية، "
+    "داعياً كبار السن والحوامل وأصحاب الأمراض المزمنة إلى المبادرة بأخذ اللقاح في أقرب وقت ممكن."
+)
+AR_P3 = (
+    "وأشار إلى أن الحملة تأتي ضمن جهود الوزارة لتعزيز الصحة العامة، والحد من انتشار الأمراض التنفسية، "
+    "وتخفيف الضغط على المستشفيات خلال فصل الشتاء، مؤكداً أن الإقبال في الأيام الأولى كان كبيراً."
+)
+AR_TITLE = "وزارة الصحة تطلق حملة وطنية للتطعيم ضد الإنفلونزا"
+
+AR_PAGE = f"""<!DOCTYPE html>
+<html lang="ar" dir="rtl"><head><meta charset="utf-8">
+<title>{AR_TITLE} | صحيفة الوطن</title>
+<meta property="og:title" content="{AR_TITLE}">
+<script>var x = "لا يظهر هذا النص";</script><style>.a{{color:red}}</style>
+</head><body>
+<header class="site-header"><a href="/">الرئيسية</a> <a href="/local">محليات</a> <a href="/sport">رياضة</a></header>
+<nav class="main-menu"><ul><li><a href="/economy">اقتصاد</a></li><li><a href="/world">دولي</a></li></ul></nav>
+<div id="cookie-consent">نستخدم ملفات تعريف الارتباط لتحسين تجربتك. <button>موافق</button></div>
+<main>
+ <article class="post">
+  <h1 class="post-title">{AR_TITLE}</h1>
+  <div class="share-bar"><a href="#">فيسبوك</a> <a href="#">تويتر</a> <a href="#">واتساب</a></div>
+  <div class="post-content">
+   <p>{AR_P1}</p>
+   <div class="ad-slot">إعلان</div>
+   <p>{AR_P2}</p>
+   <div class="read-also"><strong>اقرأ أيضاً:</strong>
+     <a href="/n/1">الصحة: ارتفاع حالات الإنفلونزا في الرياض</a></div>
+   <p>اقرأ أيضاً: <a href="/n/2">مواعيد عمل المراكز الصحية خلال رمضان</a></p>
+   <p>{AR_P3}</p>
+  </div>
+ </article>
+ <section class="comments"><h3>التعليقات</h3>
+  <div class="comment">مقال رائع جداً وشكراً للوزارة على هذه الجهود الكبيرة التي تبذلها من أجل صحة المواطنين.</div>
+ </section>
+</main>
+<aside><h3>الأكثر قراءة</h3><a href="/n/3">خبر آخر مهم جداً</a></aside>
+<footer>جميع الحقوق محفوظة © 2024 صحيفة الوطن</footer>
+</body></html>"""
+
+EN_P1 = (
+    "The city council voted on Tuesday to approve a new budget that sets aside $40 million for road repairs, "
+    "the largest such allocation in more than a decade, officials said."
+)
+EN_P2 = (
+    "Council member Jane Ortiz, who sponsored the measure, said residents had complained for years about "
+    "potholes and crumbling sidewalks, and that the money would be spent over three years."
+)
+EN_P3 = (
+    "Critics argued the plan relied on optimistic revenue forecasts, warning that a downturn could force "
+    "the council to revisit the spending later, but the measure passed by a vote of seven to two."
+)
+EN_SUB = "What happens next"
+EN_TITLE = "Council approves record road-repair budget"
+
+EN_PAGE = f"""<html lang="en"><head><title>{EN_TITLE} - The Daily Planet</title></head><body>
+<div class="topbar"><a href="/">Home</a> | <a href="/news">News</a> | <a href="/sports">Sports</a> |
+ <a href="/opinion">Opinion</a> | <a href="/weather">Weather</a></div>
+<div class="wrapper">
+ <div class="col-main">
+  <h1>{EN_TITLE}</h1>
+  <ul class="social-share"><li><a href="#">Facebook</a></li><li><a href="#">Twitter</a></li></ul>
+  <p>{EN_P1}</p>
+  <p>{EN_P2}</p>
+  <div><span>Advertisement</span></div>
+  <h2>{EN_SUB}</h2>
+  <p>{EN_P3}</p>
+  <div class="box"><h4>Related</h4><ul>
+   <li><a href="/a">Mayor unveils transit plan</a></li><li><a href="/b">Bridge closure extended</a></li>
+   <li><a href="/c">School board race heats up</a></li></ul></div>
+  <div class="newsletter-signup">Sign up for our newsletter to get the news first.</div>
+  <div id="disqus_thread"><p>Great article, finally someone is doing something about the potholes on Main St.</p>
+  </div>
+ </div>
+ <div class="col-side"><div class="widget"><h3>Most read</h3>
+  <a href="/1">Story one about something</a><a href="/2">Story two about something else</a></div></div>
+</div>
+<footer><p>© 2024 The Daily Planet. All rights reserved.</p></footer>
+</body></html>"""
+
+
+def _lines(ex: HtmlExtraction) -> list[str]:
+    return ex.text.split("\n")
+
+
+def test_arabic_article_keeps_body_in_order_and_drops_chrome() -> None:
+    ex = extract_html(AR_PAGE)
+    assert ex.title == AR_TITLE
+    assert ex.lang == "ar"
+    assert _lines(ex) == [AR_P1, AR_P2, AR_P3]
+
+
+def test_arabic_chrome_is_reported_with_rules() -> None:
+    ex = extract_html(AR_PAGE)
+    rules = {r.rule for r in ex.removed}
+    assert {"html:nav", "html:share", "html:ad", "html:comments", "html:cookie", "html:footer"} <= rules
+    removed_text = " ".join(r.text for r in ex.removed)
+    assert "اقرأ أيضاً" in removed_text  # both the classed box and the bare inline paragraph
+    assert "مواعيد عمل المراكز الصحية" in removed_text
+    assert all(len(r.text) <= 200 for r in ex.removed)
+
+
+def test_english_article_keeps_headings_and_drops_unnamed_chrome() -> None:
+    ex = extract_html(EN_PAGE)
+    assert ex.title == EN_TITLE
+    # The advert has no telltale class (only its text says so); the related box is link-dense.
+    assert _lines(ex) == [EN_P1, EN_P2, EN_SUB, EN_P3]
+    text = ex.text
+    for chrome in ("Advertisement", "Mayor unveils", "newsletter", "Great article", "Most read", "Facebook"):
+        assert chrome not in text
+
+
+def test_headline_not_repeated_in_text() -> None:
+    ex = extract_html(EN_PAGE)
+    assert EN_TITLE not in ex.text
+
+
+def test_title_suffix_stripped_without_h1() -> None:
+    page = f"<html><head><title>{EN_TITLE} | The Daily Planet</title></head><body><p>{EN_P1}</p></body></html>"
+    ex = extract_html(page)
+    assert ex.title == EN_TITLE
+    assert ex.text == EN_P1
+
+
+def test_windows_1256_bytes_are_decoded() -> None:
+    page = AR_PAGE.replace(
+        '<meta charset="utf-8">', '<meta http-equiv="Content-Type" content="text/html; charset=windows-1256">'
+    )
+    raw = page.encode("windows-1256")
+    ex = extract_html(raw)
+    assert ex.title == AR_TITLE
+    assert ex.text.split("\n")[0] == AR_P1
+
+
+def test_windows_1256_bytes_without_declaration_fall_back() -> None:
+    raw = AR_PAGE.replace('<meta charset="utf-8">', "").encode("windows-1256")
+    ex = extract_html(raw)
+    assert AR_P2 in ex.text
+
+
+def test_utf8_bom_and_bad_bytes_never_raise() -> None:
+    raw = b"\xef\xbb\xbf" + EN_PAGE.encode("utf-8")
+    assert extract_html(raw).title == EN_TITLE
+    ex = extract_html(b"<html><body><p>caf\xe9 \xff\xfe broken " + b"x" * 50 + b"</p></body></html>")
+    assert isinstance(ex.text, str)
+
+
+def test_json_ld_article_body_used_when_dom_is_thin() -> None:
+    body = " ".join([EN_P1, EN_P2, EN_P3])
+    page = (
+        '<html><head><script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle",'
+        f'"headline":"{EN_TITLE}","articleBody":"{body}"}}</script></head>'
+        f"<body><h1>{EN_TITLE}</h1><p>{EN_P1[:60]}</p><div id='app'></div></body></html>"
+    )
+    ex = extract_html(page)
+    assert EN_P3 in ex.text
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        b"",
+        "   ",
+        "<html>",
+        "<p>unclosed <b>bold <i>italic <div>",
+        "<html><body>" + "<div>" * 10_000 + "deep text" + "</div>" * 10_000 + "</body></html>",
+        "<html><body>" + "<span><p>" * 5_000 + "deep" + "</body></html>",
+        b"\x00\x01\x02\xff<html>\x00",
+        "<!-- just a comment -->",
+        "<html><body><script>unclosed",
+    ],
+)
+def test_malformed_input_never_raises(html: str | bytes) -> None:
+    ex = extract_html(html)
+    assert isinstance(ex, HtmlExtraction)
+    assert isinstance(ex.text, str)
+    assert "unclosed" not in ex.text or "<b>" not in ex.text
+
+
+def test_empty_input_gives_empty_text() -> None:
+    ex = extract_html("")
+    assert ex.text == "" and ex.title == "" and ex.removed == [] and ex.lang is None
+
+
+def test_deep_nesting_keeps_text() -> None:
+    html = "<html><body>" + "<div>" * 10_000 + f"<p>{EN_P1}</p>" + "</div>" * 10_000 + "</body></html>"
+    assert extract_html(html).text == EN_P1
