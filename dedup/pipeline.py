@@ -14,9 +14,7 @@ This is the Python API the CLI is a thin layer over.
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
-import sys
+import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -125,24 +123,37 @@ class Pipeline:
         if self._on_problem is not None:
             self._on_problem(problem)
 
-    def _reader(self, aliases: dict[str, str], report: bool = True) -> Reader:
-        return Reader(fields=self.settings.fields, strict=self.settings.strict, aliases=aliases,
-                      on_problem=self._problem if report else None)
+    def _reader(self) -> Reader:
+        return Reader(fields=self.settings.fields, strict=self.settings.strict, on_problem=self._problem)
 
     # -- read + clean -----------------------------------------------------------------------------------------
 
     def documents(self, inputs: Sequence[str]) -> Iterator[Document]:
-        """Cleaned documents of ``inputs``; with site boilerplate on, the inputs are read twice (learn, strip).
+        """Cleaned documents of ``inputs``, in input order.
 
-        Standard input is spooled to a temporary file first so that it can be read twice.
+        With site boilerplate on, the first pass reads and page-cleans every document, counts its lines, and
+        spools it (pickled) to a temporary file; the second pass strips the learned lines from the spool. So
+        inputs (standard input included) are read once and each page is cleaned once.
         """
-        with _Rereadable(inputs) as (paths, aliases):
-            if self.settings.site_boilerplate:
-                # First pass: learn each site's repeated lines (problems are reported on the second pass only).
-                self.cleaner.site = SiteBoilerplate(self.settings.site_min_docs, self.settings.site_min_share)
-                self.cleaner.learn(self.cleaner.clean_page(d) for d in self._reader(aliases, report=False).read(paths))
-            for doc in self._reader(aliases).read(paths):
-                yield self.cleaner.clean(doc)
+        reader = self._reader()
+        if not self.settings.site_boilerplate:
+            for doc in reader.read(inputs):
+                yield self.cleaner.clean_page(doc)
+            return
+        learner = SiteBoilerplate(self.settings.site_min_docs, self.settings.site_min_share)
+        self.cleaner.site = learner
+        with tempfile.TemporaryFile(prefix="dedup-spool-") as spool:
+            for doc in reader.read(inputs):
+                page = self.cleaner.clean_page(doc)
+                learner.observe(page.source, page.text)
+                pickle.dump(page, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            spool.seek(0)
+            while True:
+                try:
+                    page = pickle.load(spool)
+                except EOFError:
+                    break
+                yield self.cleaner.clean_site(page)
 
     def clean_documents(self, docs: Iterable[Document]) -> list[Document]:
         """Clean in-memory documents (two passes over the list when site boilerplate is on)."""
@@ -272,24 +283,3 @@ def scan_documents(docs: Iterable[Document], settings: Settings = Settings()) ->
 def scan(inputs: Sequence[str], settings: Settings = Settings()) -> ScanResult:
     """Scan files, directories, JSONL and ``-`` (stdin) and return the clusters."""
     return Pipeline(settings).scan(inputs)
-
-
-class _Rereadable:
-    """Input paths that can be read more than once: standard input is spooled to a temporary file, which
-    is reported under the name ``<stdin>``."""
-
-    def __init__(self, inputs: Sequence[str]) -> None:
-        self.inputs = list(inputs)
-        self._tmp: str | None = None
-
-    def __enter__(self) -> tuple[list[str], dict[str, str]]:
-        if "-" not in self.inputs:
-            return self.inputs, {}
-        fd, self._tmp = tempfile.mkstemp(prefix="dedup-stdin-", suffix=".jsonl")
-        with os.fdopen(fd, "wb") as out:
-            shutil.copyfileobj(sys.stdin.buffer, out)
-        return [self._tmp if item == "-" else item for item in self.inputs], {self._tmp: "<stdin>"}
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._tmp is not None:
-            Path(self._tmp).unlink(missing_ok=True)

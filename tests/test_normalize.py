@@ -82,3 +82,13 @@ def test_fast_path_equals_step_by_step_reference(text: str, punct: bool, casefol
 
     options = NormalizeOptions(punctuation_to_space=punct, casefold=casefold, fold_teh_marbuta=teh)
     assert normalize(text, options) == _reference(text, options)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=MIXED, max_size=60).map(lambda s: s.replace("\n", " ")), max_size=8), st.booleans())
+def test_normalize_lines_equals_normalize_per_line(lines: list[str], punct: bool) -> None:
+    from dedup.normalize import normalize_lines
+
+    lines = ["".join(ln.splitlines()) for ln in lines]
+    options = NormalizeOptions(punctuation_to_space=punct)
+    assert normalize_lines(lines, options) == [normalize(ln, options) for ln in lines]

@@ -23,7 +23,7 @@ from typing import Any
 import regex
 
 from dedup.document import Removal
-from dedup.normalize import NormalizeOptions, normalize
+from dedup.normalize import NormalizeOptions, normalize, normalize_lines
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -158,8 +158,8 @@ class LineRules:
 
     def classify(self, lines: list[str]) -> list[str | None]:
         """The rule that removes each line (``None`` for a kept line). Blank lines are never classified."""
-        folded = [fold_line(ln) for ln in lines]
-        words = [word_count(f) for f in folded]
+        folded = normalize_lines(lines, _LINE_FOLD)
+        words = [len(key.split()) for key in normalize_lines(lines)]
         verdict: list[str | None] = [None] * len(lines)
         nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
         position = {i: k for k, i in enumerate(nonblank)}

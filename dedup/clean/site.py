@@ -27,7 +27,7 @@ import numpy as np
 import xxhash
 
 from dedup.document import Removal
-from dedup.normalize import normalize
+from dedup.normalize import normalize, normalize_lines
 
 _SEEDS = (0x51ED27, 0xA5A5A5, 0xC0FFEE, 0xB16B00B5, 0x1CEB00DA, 0xFACADE)
 
@@ -82,8 +82,8 @@ class SiteBoilerplate:
             return
         self.site_documents[site] += 1
         seen: set[str] = set()
-        for line in text.splitlines():
-            key = self._key(line)
+        lines = text.splitlines()
+        for line, key in zip(lines, normalize_lines(lines)):
             if not key or key in seen or key.count(" ") + 1 > self.max_words:
                 continue
             seen.add(key)
@@ -99,7 +99,9 @@ class SiteBoilerplate:
     def is_boilerplate(self, site: str | None, line: str) -> bool:
         if not site or self.site_documents[site] < self.min_docs:
             return False
-        key = self._key(line)
+        return self._is_boilerplate_key(site, self._key(line))
+
+    def _is_boilerplate_key(self, site: str, key: str) -> bool:
         if not key or key.count(" ") + 1 > self.max_words:
             return False
         return self._estimate(self._cells(site, key)) >= self.threshold(site)
@@ -107,8 +109,11 @@ class SiteBoilerplate:
     def strip(self, site: str | None, text: str) -> tuple[str, list[Removal]]:
         """Text without the site's learned boilerplate lines (second pass), and what was removed."""
         kept, removed = [], []
-        for line in text.splitlines():
-            if line.strip() and self.is_boilerplate(site, line):
+        lines = text.splitlines()
+        if not site or self.site_documents[site] < self.min_docs:
+            return text, removed
+        for line, key in zip(lines, normalize_lines(lines)):
+            if key and self._is_boilerplate_key(site, key):
                 removed.append(Removal(line.strip(), f"site:{site}"))
             else:
                 kept.append(line)
