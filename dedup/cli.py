@@ -92,8 +92,10 @@ def _warn(problem: InputProblem) -> None:
 
 def build_settings(cli: dict[str, Any]) -> Settings:
     """Settings from the config file overridden by the options given on the command line."""
-    file_settings, _ = load_config()
-    merged = {**file_settings, **{k: v for k, v in cli.items() if v is not None}}
+    file_settings, config_path = load_config()
+    # --strict is a plain flag: False means "not given", and must not override `strict = true` in the file.
+    given = {k: v for k, v in cli.items() if v is not None and not (k == "strict" and v is False)}
+    merged = {**file_settings, **given}
     defaults = FieldNames()
     fields = FieldNames(**{name: merged.pop(f"{name}_field", getattr(defaults, name))
                            for name in ("id", "text", "html", "title", "url", "date", "source")})
@@ -102,13 +104,29 @@ def build_settings(cli: dict[str, Any]) -> Settings:
         prefer = tuple(p.strip() for p in prefer.split(",") if p.strip())
     keep = merged.pop("keep", "first")
     rules = merged.pop("rules", None)
-    return Settings(
-        keep=keep.value if isinstance(keep, Enum) else keep,
-        prefer=tuple(prefer),
-        rules_file=str(rules) if rules else None,
-        fields=fields,
-        **{k: v for k, v in merged.items() if k in Settings.__dataclass_fields__},
-    )
+    try:
+        return Settings(
+            keep=keep.value if isinstance(keep, Enum) else keep,
+            prefer=tuple(prefer),
+            rules_file=str(rules) if rules else None,
+            fields=fields,
+            **{k: v for k, v in merged.items() if k in Settings.__dataclass_fields__},
+        )
+    except ValueError as err:
+        # Options are range-checked by typer already, so a bad value not given on the command line came from
+        # the settings file: name it, or the user has no idea where "keep must be one of ..." comes from.
+        from_file = [k for k in file_settings if k not in given and str(err).startswith(k)]
+        if config_path is not None and from_file:
+            raise ConfigError(f"{config_path}: {err}") from None
+        raise
+
+
+def _pipeline_rules_error(err: RulesError, settings: Settings) -> RulesError:
+    """A rules error that names the rules file (the rule loader names only the rule)."""
+    where = settings.rules_file
+    if where and not str(err).startswith(where):
+        return RulesError(f"{where}: {err}")
+    return err
 
 
 @contextmanager
@@ -140,7 +158,10 @@ def _progress(quiet: bool, label: str) -> Iterator[Callable[[int], None] | None]
 
 
 def _pipeline(settings: Settings, quiet: bool, progress: Callable[[int], None] | None) -> Pipeline:
-    return Pipeline(settings, on_problem=None if quiet else _warn, progress=progress)
+    try:
+        return Pipeline(settings, on_problem=None if quiet else _warn, progress=progress)
+    except RulesError as err:
+        raise _pipeline_rules_error(err, settings) from None
 
 
 def _write_output(text: str, output: Path | None) -> None:

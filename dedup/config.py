@@ -27,8 +27,34 @@ KNOWN_KEYS = {
 }
 
 
+# The type each setting must have: a wrong type ("threshold = \"high\"") is reported here, with the file, instead
+# of failing later as a TypeError deep inside the run.
+_NUMBER = (int, float)
+KEY_TYPES: dict[str, tuple[type, ...]] = {
+    **dict.fromkeys(("threshold", "containment", "lsh_threshold", "site_min_share"), _NUMBER),
+    **dict.fromkeys(("ngram", "num_perm", "seed", "site_min_docs"), (int,)),
+    **dict.fromkeys(("templates", "site_boilerplate", "strict"), (bool,)),
+    **dict.fromkeys(("keep", "rules", "id_field", "text_field", "html_field", "title_field", "url_field",
+                     "date_field", "source_field"), (str,)),
+}
+
+
 class ConfigError(ValueError):
     pass
+
+
+def _check_types(path: Path, settings: dict[str, Any]) -> None:
+    for key, value in settings.items():
+        if key == "prefer":
+            ok = isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+            expected = "a string or a list of strings"
+        else:
+            types = KEY_TYPES[key]
+            # bool is an int in Python, but "ngram = true" is a mistake, not 1.
+            ok = isinstance(value, types) and (bool in types or not isinstance(value, bool))
+            expected = {_NUMBER: "a number", (int,): "an integer", (bool,): "true or false"}.get(types, "a string")
+        if not ok:
+            raise ConfigError(f"{path}: setting {key!r} must be {expected}, got {value!r}")
 
 
 def load_config(start: str | Path | None = None) -> tuple[dict[str, Any], Path | None]:
@@ -50,6 +76,7 @@ def load_config(start: str | Path | None = None) -> tuple[dict[str, Any], Path |
             unknown = set(settings) - KNOWN_KEYS
             if unknown:
                 raise ConfigError(f"{path}: unknown dedup settings {sorted(unknown)}")
+            _check_types(path, settings)
             if "rules" in settings:
                 settings["rules"] = str((path.parent / settings["rules"]).resolve())
             return settings, path

@@ -112,7 +112,8 @@ class Reader:
     def _report(self, where: str, message: str) -> None:
         problem = InputProblem(where, message)
         if self.strict:
-            raise InputError(str(problem))
+            # Strict mode stops here, so a "; line skipped" ending would misdescribe what happened.
+            raise InputError(str(InputProblem(where, message.split("; ")[0])))
         if self.on_problem is not None:
             self.on_problem(problem)
 

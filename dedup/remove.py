@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import gzip
+import io
 import json
 import os
 import shutil
@@ -25,7 +27,7 @@ from typing import Any
 
 from dedup import __version__
 from dedup.document import Document
-from dedup.io import Reader, atomic_writer
+from dedup.io import JSONL_SUFFIXES, Reader, atomic_writer
 from dedup.pipeline import Pipeline, ScanResult
 
 MANIFEST_VERSION = 1
@@ -52,7 +54,8 @@ def default_manifest(out: str | Path) -> Path:
 
 
 def is_jsonl_output(out: str | Path) -> bool:
-    return str(out).endswith((".jsonl", ".ndjson"))
+    # .jsonl.gz too: otherwise `-o unique.jsonl.gz` silently became a directory of that name.
+    return str(out).endswith((".jsonl", ".ndjson", ".jsonl.gz"))
 
 
 def _check_output(out: Path, inputs: Sequence[str]) -> None:
@@ -92,6 +95,8 @@ def remove(inputs: Sequence[str], out: str | Path, pipeline: Pipeline, manifest:
     result = pipeline.scan(inputs)
     dropped = {doc: (cluster, keep, sim) for doc, cluster, keep, sim in result.dropped()}
     docs = result.documents
+    if not is_jsonl_output(out):
+        _check_destinations(out, docs)
     # Second read of the raw inputs, in the same order as the scan: position i is documents[i].
     reader = Reader(fields=pipeline.settings.fields, strict=pipeline.settings.strict)
     manifest_entries: list[dict[str, Any]] = []
@@ -103,7 +108,13 @@ def remove(inputs: Sequence[str], out: str | Path, pipeline: Pipeline, manifest:
     file_index: dict[str, int] = {}  # records seen so far per output JSONL file, kept and dropped
     try:
         with contextlib.ExitStack() as stack:
-            single = stack.enter_context(atomic_writer(out)) if jsonl else None
+            single = None
+            if jsonl and str(out).endswith(".gz"):
+                raw_out = stack.enter_context(atomic_writer(out, "wb"))
+                single = stack.enter_context(io.TextIOWrapper(gzip.GzipFile(fileobj=raw_out, mode="wb"),
+                                                              encoding="utf-8"))
+            elif jsonl:
+                single = stack.enter_context(atomic_writer(out))
             for pos, raw in enumerate(reader.read(inputs)):
                 if pos >= len(docs) or raw.id != docs[pos].id:
                     raise OutputError(f"{raw.origin}: input changed while dedup was running; nothing written")
@@ -121,7 +132,7 @@ def remove(inputs: Sequence[str], out: str | Path, pipeline: Pipeline, manifest:
                         entry["jsonl"] = target
                         entry["index"] = index
                     else:
-                        entry["file"] = raw.id
+                        entry["file"] = _file_dest(raw.id, raw.path)
                         entry["content_b64"] = base64.b64encode(Path(raw.path or "").read_bytes()).decode()
                     manifest_entries.append(entry)
                     continue
@@ -132,10 +143,12 @@ def remove(inputs: Sequence[str], out: str | Path, pipeline: Pipeline, manifest:
                 elif target is not None:
                     if target not in writers:
                         (staging / target).parent.mkdir(parents=True, exist_ok=True)
-                        writers[target] = stack.enter_context(open(staging / target, "w", encoding="utf-8"))
+                        # A .jsonl.gz input is filtered into a .jsonl.gz of the same name: gzip it, not just name it.
+                        opener = gzip.open if target.endswith(".gz") else open
+                        writers[target] = stack.enter_context(opener(staging / target, "wt", encoding="utf-8"))
                     writers[target].write(json.dumps(raw.meta["_record"], ensure_ascii=False) + "\n")
                 else:
-                    dest = staging / raw.id
+                    dest = staging / _file_dest(raw.id, raw.path)
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(raw.path or "", dest)
         if staging is not None:
@@ -148,6 +161,32 @@ def remove(inputs: Sequence[str], out: str | Path, pipeline: Pipeline, manifest:
             shutil.rmtree(staging, ignore_errors=True)
     write_manifest(manifest_path, inputs, out, pipeline, manifest_entries, len(docs))
     return RemoveSummary(len(docs), kept, len(manifest_entries), str(out), str(manifest_path), result)
+
+
+def _file_dest(doc_id: str, path: str | None) -> str:
+    """Where a kept file goes inside the output directory.
+
+    A file found in a directory has an id relative to it (``saba/aden.txt``); a file named on the command line
+    has its path as given, which can be absolute or climb out with ``..``: joined to the output directory, that
+    would write outside it (or onto the input itself), so such files go to the top of the output by name.
+    """
+    rel = Path(doc_id)
+    if rel.is_absolute() or ".." in rel.parts:
+        return Path(path or doc_id).name
+    return rel.as_posix()
+
+
+def _check_destinations(out: Path, docs: Sequence[Any]) -> None:
+    """Refuse before writing anything when two different input files would land on one output path."""
+    claimed: dict[str, str] = {}
+    for d in docs:
+        if d.path is None:
+            continue
+        name = Path(d.path).name if d.path.lower().endswith(JSONL_SUFFIXES) else _file_dest(d.id, d.path)
+        first = claimed.setdefault(name, d.path)
+        if first != d.path:
+            raise OutputError(f"{out}: inputs {first} and {d.path} would both be written as {out / name}; "
+                              "rename one or give them under one directory")
 
 
 def cleaned(pipeline: Pipeline, raw: Document) -> Document:
@@ -168,7 +207,8 @@ def write_manifest(path: Path, inputs: Sequence[str], out: Path, pipeline: Pipel
         "dedup_version": __version__,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "inputs": list(inputs),
-        "output": str(out),
+        # Absolute, so that `dedup restore` finds the output from any working directory.
+        "output": str(out.resolve()),
         "output_kind": "jsonl" if is_jsonl_output(out) else "directory",
         "documents": documents,
         "settings": {"threshold": s.threshold, "containment": s.containment, "ngram": s.ngram,
@@ -193,6 +233,9 @@ def restore(manifest_path: str | Path) -> tuple[str, int]:
         kind = manifest["output_kind"]
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise OutputError(f"{manifest_path}: not a dedup manifest ({err})") from None
+    if manifest.get("restored"):
+        # Records are re-inserted by index, so a second restore would insert every dropped record again.
+        raise OutputError(f"{manifest_path}: already restored on {manifest['restored']}; nothing to do")
     if not out.exists():
         raise OutputError(f"{out}: the output named by {manifest_path} does not exist")
     records: dict[str, list[dict[str, Any]]] = {}
@@ -208,7 +251,12 @@ def restore(manifest_path: str | Path) -> tuple[str, int]:
     for target, group in records.items():
         # Each record returns to its index in its JSONL file: kept lines fill the other indexes in order.
         path = out if kind == "jsonl" else out / target
-        kept_lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        gz = path.name.endswith(".gz")
+        if path.exists():
+            data = gzip.decompress(path.read_bytes()) if gz else path.read_bytes()
+            kept_lines = data.decode("utf-8").splitlines()
+        else:
+            kept_lines = []
         by_index = {e["index"]: json.dumps(e["record"], ensure_ascii=False) for e in group}
         merged, k = [], 0
         for index in range(len(kept_lines) + len(by_index)):
@@ -217,6 +265,12 @@ def restore(manifest_path: str | Path) -> tuple[str, int]:
             else:
                 merged.append(kept_lines[k])
                 k += 1
-        with atomic_writer(path) as handle:
-            handle.write("".join(line + "\n" for line in merged))
+        text = "".join(line + "\n" for line in merged)
+        with atomic_writer(path, "wb") as handle:
+            handle.write(gzip.compress(text.encode("utf-8")) if gz else text.encode("utf-8"))
+    # Mark the manifest as used: a second restore is refused instead of duplicating records.
+    manifest["restored"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    with atomic_writer(manifest_path) as handle:
+        json.dump(manifest, handle, ensure_ascii=False, indent=1)
+        handle.write("\n")
     return str(out), len(entries)
