@@ -83,23 +83,21 @@ def render_table(result: ScanResult, console: Console, explain: bool = False) ->
     dropped = sum(len(c.members) - 1 for c in result.clusters)
     title = (f"{len(result.clusters)} clusters of near-duplicates in {len(docs)} documents "
              f"({dropped} redundant copies)")
-    table = Table(title=title, show_lines=False, header_style="bold")
-    table.add_column("cluster", justify="right")
-    table.add_column("", width=4)
-    table.add_column("id", overflow="fold")
-    table.add_column("similarity", justify="right")
-    table.add_column("source")
-    table.add_column("title", overflow="ellipsis", max_width=60)
+    table = Table(title=title, show_lines=False, header_style="bold", expand=False)
+    table.add_column("#", justify="right", no_wrap=True, min_width=2)
+    table.add_column("", no_wrap=True, min_width=4)
+    table.add_column("sim", justify="right", no_wrap=True, min_width=4)
+    table.add_column("source", overflow="fold", max_width=20)
+    table.add_column("id / title", overflow="fold")
     for k, cluster in enumerate(result.clusters, start=1):
         for pos, (m, sim) in enumerate(cluster.members):
             d = docs[m]
             table.add_row(
                 str(k) if pos == 0 else "",
                 Text("keep", style="green") if pos == 0 else Text("dup", style="yellow"),
-                d.id,
                 f"{sim:.2f}",
                 d.source or "",
-                d.title,
+                Text.assemble((d.id, "bold"), "\n", (d.title, "dim")) if d.title else Text(d.id, style="bold"),
                 end_section=pos == len(cluster.members) - 1,
             )
     console.print(table)
