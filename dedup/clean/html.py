@@ -35,7 +35,6 @@ How it decides (ideas from readability, trafilatura and jusText, re-implemented 
 from __future__ import annotations
 
 import codecs
-import functools
 import html as html_lib
 import json
 import re
@@ -102,6 +101,9 @@ _JUNK_TAGS = [
 # Page chrome by element name; removed and listed.
 _CHROME_TAGS = {"nav": "html:nav", "footer": "html:footer", "aside": "html:aside", "header": "html:header",
                 "form": "html:form", "menu": "html:nav"}  # fmt: skip
+# Elements whose class/id is not worth a look: they hold no text (img, source, ...).
+_NO_CLASS_CHECK = frozenset({"img", "picture", "source", "br", "hr", "path", "use", "g"})
+_CHROME_SELECTOR = ",".join([*_CHROME_TAGS, "[class]", "[id]"])
 
 # Class/id vocabulary of chrome. A class/id value is split into names (at spaces and '_'), each name into
 # parts (at '-' and camelCase humps); a part equal to a word below, or starting with one of the prefixes, or a
@@ -163,17 +165,19 @@ _NAME_SPLIT = re.compile(r"[\s_]+")
 _PART_SPLIT = re.compile(r"-+|(?<=[a-z])(?=[A-Z])")
 
 
-@functools.lru_cache(maxsize=4096)  # class strings repeat a lot within and across pages of a site
-def _chrome_rule(names: str) -> str | None:
-    """The chrome rule a class/id string triggers, or None."""
-    for name in _NAME_SPLIT.split(names):
-        if not name:
+_TOKEN_RULES: dict[str, str | None] = {}  # class/id token -> rule; tokens repeat within and across pages
+
+
+def _token_rule(name: str) -> str | None:
+    """The chrome rule one class/id token triggers, or None (uncached)."""
+    for part_name in _NAME_SPLIT.split(name):
+        if not part_name:
             continue
-        compound = name.replace("-", "").lower()
+        compound = part_name.replace("-", "").lower()
         rule = _CHROME_COMPOUNDS.get(compound)
         if rule:
             return rule
-        for part in _PART_SPLIT.split(name):
+        for part in _PART_SPLIT.split(part_name):
             part = part.lower()
             rule = _CHROME_WORDS.get(part)
             if rule:
@@ -182,6 +186,35 @@ def _chrome_rule(names: str) -> str | None:
                 for prefix, rule in _CHROME_PREFIXES:
                     if part.startswith(prefix):
                         return rule
+    return None
+
+
+_NAME_RULES: dict[str, str | None] = {}  # whole class/id strings, a fast path: most repeat within a page
+
+
+def _chrome_rule(names: str) -> str | None:
+    """The chrome rule a class/id string triggers (first token that triggers one), or None."""
+    try:
+        return _NAME_RULES[names]
+    except KeyError:
+        pass
+    if len(_NAME_RULES) > 100_000:
+        _NAME_RULES.clear()
+    rule = _NAME_RULES[names] = _tokens_rule(names)
+    return rule
+
+
+def _tokens_rule(names: str) -> str | None:
+    cache = _TOKEN_RULES
+    for token in names.split():
+        try:
+            rule = cache[token]
+        except KeyError:
+            if len(cache) > 200_000:  # bounded however many sites are seen
+                cache.clear()
+            rule = cache[token] = _token_rule(token)
+        if rule is not None:
+            return rule
     return None
 
 
@@ -303,7 +336,9 @@ def _choose_title(h1s: list[str], og: str, html_title: str, ld_head: str) -> str
     meta = [_norm(t) for t in (og, ld_head, html_title) if t]
     for h in h1s:
         nh = _norm(h)
-        if nh and any(nh in m or m in nh for m in meta):
+        # Confirmed when one contains the other and they are of comparable length: a logo <h1> holding the
+        # site name is contained in "Headline - Site Name" too, but is much shorter.
+        if nh and any((nh in m or m in nh) and 2 * min(len(nh), len(m)) >= max(len(nh), len(m)) for m in meta):
             return _WS.sub(" ", h).strip()
     for t in (og, ld_head, html_title):
         if t:
@@ -329,6 +364,17 @@ def _looks_like_content(node: LexborNode, text_len: int) -> bool:
     return False
 
 
+_PROSE_GUARDED = frozenset({"html:ad", "html:newsletter", "html:cookie", "html:breadcrumb"})
+
+
+def _is_prose(node: LexborNode, text_len: int) -> bool:
+    """At least four paragraphs of 150+ characters making most of the text, and under 15% link text."""
+    if _link_chars(node) > 0.15 * text_len:
+        return False
+    long_paras = [n for n in (len(p.text(deep=True)) for p in node.css("p")) if n >= 150]
+    return len(long_paras) >= 4 and sum(long_paras) >= 0.5 * text_len
+
+
 def _attr_names(node: LexborNode) -> str:
     attrs = node.attributes
     return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
@@ -342,9 +388,6 @@ def _remove_chrome(body: LexborNode, removed: list[Removal]) -> None:
     guard = max(2000, int(total * 0.45))
 
     doomed: list[tuple[LexborNode, str]] = []
-    for tag, rule in _CHROME_TAGS.items():
-        for node in body.css(tag):
-            doomed.append((node, rule))
     for node in body.css("[hidden],[aria-hidden=true],[style*=none i],[style*=hidden i]") if _DROP_HIDDEN else ():
         if (
             "hidden" in node.attributes
@@ -352,14 +395,42 @@ def _remove_chrome(body: LexborNode, removed: list[Removal]) -> None:
             or _HIDDEN_STYLE.search(node.attributes.get("style") or "")
         ):
             doomed.append((node, "html:hidden"))
-    for node in body.css("[class],[id]"):
-        rule = _chrome_rule(_attr_names(node))
-        # <blockquote class="twitter-tweet"> is an embedded quote the article cites, not a share bar.
-        if rule is not None and node.tag not in ("main", "article", "blockquote"):
-            doomed.append((node, rule))
+    # One traversal for chrome tags and class/id names (each .css() call walks the whole body).
+    for node in body.css(_CHROME_SELECTOR):
+        tag = node.tag
+        rule = _CHROME_TAGS.get(tag)
+        if rule is None:
+            if tag in _NO_CLASS_CHECK:
+                continue
+            attrs = node.attributes
+            cls, ident = attrs.get("class"), attrs.get("id")
+            rule = _chrome_rule(f"{cls} {ident}" if cls and ident else cls or ident or "")
+            # <blockquote class="twitter-tweet"> is an embedded quote the article cites, not a share bar.
+            if rule is None or tag in ("main", "article", "blockquote"):
+                continue
+        doomed.append((node, rule))
 
+    gone: set[int] = set()
+    # mem_id -> "is removed or inside a removed element"; css() lists nodes in document order, ancestors
+    # first, so an ancestor's verdict is final before its descendants are looked at. Memoised along the
+    # parent chain: chrome nests a lot (a footer holds dozens of class-named elements).
+    inside: dict[int, bool] = {body.mem_id: False}
     for node, rule in doomed:
-        if node.parent is None:  # already gone with an ancestor
+        path: list[int] = []
+        up = node.parent
+        verdict = False
+        while up is not None:
+            key = up.mem_id
+            known = inside.get(key)
+            if known is not None:
+                verdict = known
+                break
+            path.append(key)
+            up = up.parent
+        for key in path:
+            inside[key] = verdict
+        if verdict:
+            inside[node.mem_id] = True
             continue
         text = node.text(deep=True, separator=" ")
         if len(text) > guard:
@@ -368,10 +439,18 @@ def _remove_chrome(body: LexborNode, removed: list[Removal]) -> None:
             # Generic layout names (widget, sidebar, menu, modal...) also wrap real articles on many
             # CMSs (Blogger's class="widget Blog", "article modal-enabled"); keep blocks that read like prose.
             continue
+        if rule in _PROSE_GUARDED and len(text) > 1500 and _is_prose(node, len(text)):
+            # An ad slot or promo box is short; several long, link-free paragraphs under an "ad" name are the
+            # article inside a layout wrapper (Drupal's "body-ad-wrapper" that interleaves ads with the text).
+            continue
         stripped = text.strip()
         if stripped:
             removed.append(Removal(_clip(stripped), rule))
-        node.decompose()
+        gone.add(node.mem_id)
+        inside[node.mem_id] = True
+    for node, _rule in doomed:
+        if node.mem_id in gone:
+            node.decompose()
 
 
 # --- container choice ---------------------------------------------------------------------------------------
@@ -400,6 +479,7 @@ def _best_container(body: LexborNode) -> LexborNode:
     scores: dict[int, float] = {}  # readability score: paragraph scores passed to 3 ancestors, decaying
     mass: dict[int, float] = {}  # all good paragraph score below a node (passed to every ancestor)
     nodes: dict[int, LexborNode] = {}
+    parent_key: dict[int, int | None] = {}
     for para in body.css("p, pre, td, blockquote, li, div, h2, h3"):
         tag = para.tag
         if tag in ("div", "li", "td"):
@@ -417,33 +497,54 @@ def _best_container(body: LexborNode) -> LexborNode:
             commas = len(_COMMAS.findall(text))
             link = _link_chars(para)
         score = (1.0 + commas + min(text_len / 100.0, 3.0)) * (1.0 - min(1.0, link / max(1, text_len)))
+        # Register the ancestors not seen yet (paragraphs share most of their ancestry, and a dict walk is
+        # much cheaper than creating a node object per .parent step), then pass the score up the chain.
         node: LexborNode | None = para.parent
-        level = 0
+        start = prev = None
         while node is not None and node.tag not in ("html", "#document"):
             key = node.mem_id
-            if key not in nodes:
-                nodes[key] = node
-                scores[key] = 0.0
-                mass[key] = 0.0
+            if start is None:
+                start = key
+            if prev is not None:
+                parent_key[prev] = key
+            if key in nodes:
+                prev = None
+                break
+            nodes[key] = node
+            scores[key] = 0.0
+            mass[key] = 0.0
+            prev = key
+            node = node.parent
+        if prev is not None:
+            parent_key[prev] = None
+        level = 0
+        key = start
+        while key is not None:
             if level < 3:
                 scores[key] += score / (1.0 if level == 0 else 2.0 if level == 1 else level * 3.0)
             mass[key] += score
-            node = node.parent
+            key = parent_key[key]
             level += 1
     if not scores:
         return body
 
-    final: dict[int, float] = {}
-    for key, s in scores.items():
-        if s <= 0:
-            continue
+    # final = (score + class weight) * (1 - link density): the first factor bounds it, so candidates are
+    # visited best bound first and only until no remaining one can win (text and link length are the costly
+    # part, and big wrappers near <body> rarely need them).
+    bounds = sorted(((s + _class_weight(nodes[k]), k) for k, s in scores.items() if s > 0), reverse=True)
+    best_key, best_final = None, 0.0
+    for bound, key in bounds:
+        if bound <= best_final:
+            break
         node = nodes[key]
         text_len = len(node.text(deep=True))
-        ld = _link_chars(node) / max(1, text_len)
-        final[key] = (s + _class_weight(node)) * (1.0 - ld)
-    if not final:
+        f = bound * (1.0 - _link_chars(node) / max(1, text_len))
+        if _DEBUG is not None:
+            _DEBUG.append((round(f, 1), round(bound, 1), node.tag, _attr_names(node)[:60], text_len))
+        if f > best_final:
+            best_key, best_final = key, f
+    if best_key is None:
         return body
-    best_key = max(final, key=final.__getitem__)
     best = nodes[best_key]
 
     # The article is often split over sibling sections (a long guide in several <section>s, paragraphs
@@ -466,6 +567,8 @@ def _best_container(body: LexborNode) -> LexborNode:
         best = parent
     return best
 
+
+_DEBUG: list | None = None  # set to a list to collect container candidates (development aid)
 
 # Widen the container to an ancestor holding >= 2x its paragraph mass, if that ancestor is < 30% link text
 # (measured on a random half of each dataset; 1.3..3.0 all within 0.01 F1).
@@ -496,7 +599,7 @@ def _blocks(root: LexborNode) -> list[_Block]:
     def flush() -> None:
         nonlocal links
         if parts:
-            text = _WS.sub(" ", "".join(parts)).strip()
+            text = " ".join("".join(parts).split())
             if text:
                 out.append(_Block(text, min(links, len(text)), block_tags[-1]))
         parts.clear()
@@ -557,7 +660,7 @@ def _filter_blocks(blocks: list[_Block], title: str, removed: list[Removal]) -> 
     for b in blocks:
         text = b.text
         n = len(text)
-        if not title_seen and ntitle and _norm(text) == ntitle:
+        if not title_seen and ntitle and abs(n - len(title)) < 8 and _norm(text) == ntitle:
             title_seen = True  # the headline goes in .title, not repeated in .text
             continue
         if n < 120 and _RELATED_TEXT_RE.match(text):

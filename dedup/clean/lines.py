@@ -66,6 +66,8 @@ class LineRule:
     max_words: int = 20
     where: str = "any"  # "any", "head" or "tail"
     within: int = 3
+    min_hits: int = 1  # distinct matches of `pattern` the line must hold
+    unpunctuated: bool = False  # only lines that do not end like a sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +94,7 @@ def _table(data: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 
 
 _ALLOWED = {
-    "line": {"name", "pattern", "max_words", "where", "within"},
+    "line": {"name", "pattern", "max_words", "where", "within", "min_hits", "unpunctuated"},
     "block": {"name", "pattern", "item_max_words", "max_items"},
     "run": {"name", "pattern", "max_words", "min_hits"},
 }
@@ -211,7 +213,12 @@ class LineRules:
                     continue
                 if rule.where == "tail" and position[i] < total - rule.within:
                     continue
-                if rule.pattern.search(folded[i]):
+                if rule.unpunctuated and _SENTENCE_END.search(lines[i]):
+                    continue
+                if rule.min_hits > 1:
+                    if len({m.group() for m in rule.pattern.finditer(folded[i])}) >= rule.min_hits:
+                        verdict[i] = f"pattern:{rule.name}"
+                elif rule.pattern.search(folded[i]):
                     verdict[i] = f"pattern:{rule.name}"
         return verdict
 
