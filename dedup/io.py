@@ -155,6 +155,11 @@ class Reader:
 
     def _read_file(self, path: Path, root: Path, explicit: bool) -> Iterator[Document]:
         name = path.name.lower()
+        if name.endswith((".warc", ".warc.gz")):
+            from dedup.warc import read_warc  # web archives: their HTML records, through the cleaner
+
+            yield from read_warc(path, self._report)
+            return
         kind = (
             "jsonl" if name.endswith(JSONL_SUFFIXES)
             else "html" if name.endswith(HTML_SUFFIXES)

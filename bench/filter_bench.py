@@ -1,0 +1,92 @@
+"""``dedup filter`` throughput (documents/second) against a persistent index of N documents, SQLite or Redis.
+
+The index is filled with N synthetic entries (random signatures and 200-shingle sets: the B-tree, bucket and
+memory sizes of a real index of N stories, built without fingerprinting N texts). Then a stream of ``--docs``
+synthetic 300-word stories, a third of them near-copies of earlier ones in the stream, goes through
+:func:`dedup.stream.filter_jsonl` exactly as ``cat batch.jsonl | dedup filter --index …`` would, and the time of
+that pass alone is reported.
+
+Example: ``python bench/filter_bench.py --size 100000 --backend sqlite --backend redis://127.0.0.1:6379/0``
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import tempfile
+import time
+
+import numpy as np
+
+from dedup.pipeline import Settings
+from dedup.store import Entry, IndexSettings, open_index
+from dedup.stream import Deduplicator, filter_jsonl
+
+
+def fill(index, n: int, batch: int = 5000, seed: int = 0) -> float:
+    rng = np.random.default_rng(seed)
+    start = time.perf_counter()
+    for lo in range(0, n, batch):
+        entries = []
+        for i in range(lo, min(n, lo + batch)):
+            shingles = np.unique(rng.integers(0, 2**32, 200, dtype=np.uint32))
+            entries.append(Entry(f"bulk-{i}", i.to_bytes(16, "little"), rng.integers(0, 2**32, 128, dtype=np.uint32),
+                                 shingles, "", added_at=time.time(), ts=time.time()))
+        index.add(entries)
+    return time.perf_counter() - start
+
+
+def stream(n: int, seed: int = 1) -> bytes:
+    rng = np.random.default_rng(seed)
+    letters = list("ابتثجحخدذرزسشصضطظعغفقكلمنهوي") + list("abcdefghijklmnopqrstuvwxyz")
+    # Letter-only words: digits would read as facts to the template test.
+    vocab = np.array(["".join(rng.choice(letters[:28] if i % 2 else letters[28:], 3 + i % 6)) for i in range(30000)])
+    lines, texts, titles = [], [], []
+    for i in range(n):
+        if texts and i % 3 == 2:  # a near-copy: an earlier story (and its title) with its last sentence replaced
+            k = int(rng.integers(len(texts)))
+            words, title = texts[k].split()[:-12] + list(rng.choice(vocab, 12)), titles[k]
+        else:
+            words, title = list(rng.choice(vocab, 300)), " ".join(rng.choice(vocab, 8))
+        text = " ".join(words)
+        texts.append(text)
+        titles.append(title)
+        lines.append(json.dumps({"id": f"new-{i}", "title": title, "text": text}, ensure_ascii=False))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def run(location: str, size: int, docs: int) -> dict[str, object]:
+    settings = Settings(site_boilerplate=False)
+    with open_index(location, IndexSettings.from_settings(settings)) as index:
+        have = index.stats()["documents"]
+        built = fill(index, size - have) if have < size else 0.0
+    data = stream(docs)
+    with Deduplicator(location, settings) as dedup:
+        out = io.StringIO()
+        summary = filter_jsonl(dedup, io.BytesIO(data), out, None)
+        dedup.index.remove([f"new-{i}" for i in range(docs)])  # leave the index at `size` for the next run
+    return {"backend": "redis" if location.startswith("redis") else "sqlite", "index_docs": size,
+            "stream_docs": summary.read, "passed": summary.passed, "rejected": summary.rejected,
+            "seconds": round(summary.seconds, 2), "docs_per_s": round(summary.read / summary.seconds),
+            "fill_seconds": round(built, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, action="append", help="index sizes (repeatable) [100000]")
+    parser.add_argument("--backend", action="append", help="sqlite (a temp file) or a redis:// URL (repeatable)")
+    parser.add_argument("--docs", type=int, default=3000, help="documents streamed through the filter [3000]")
+    parser.add_argument("--dir", default=None, help="where SQLite indexes are kept (reused between runs)")
+    args = parser.parse_args()
+    workdir = args.dir or tempfile.mkdtemp(prefix="dedup-filter-bench-")
+    for backend in args.backend or ["sqlite"]:
+        for size in sorted(args.size or [100000]):
+            location = (os.path.join(workdir, "bench.sqlite") if backend == "sqlite"
+                        else f"{backend}{'&' if '?' in backend else '?'}prefix=bench")
+            print(json.dumps(run(location, size, args.docs)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
