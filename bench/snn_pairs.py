@@ -51,6 +51,15 @@ def main() -> None:
         merged[p["label"]] += together
         if (p["label"] == "DUP") != together:
             misses.append((p["label"], together, p["id1"], p["id2"], p.get("reason", "")))
+    # Star clustering keeps every member a verified copy of the kept one, so a verified pair can still end up
+    # in two clusters (each member taken by another centre first): count the pairs verified directly, too.
+    index = {d.id: i for i, d in enumerate(result.documents)}
+    linked = {(min(link.a, link.b), max(link.a, link.b)) for link in result.links if link.relation == "duplicate"}
+    verified = sum(
+        1 for p in pairs if p["label"] == "DUP"
+        and (tuple(sorted((index[p["id1"]], index[p["id2"]]))) in linked
+             or (cluster_of.get(p["id1"]) is not None and cluster_of.get(p["id1"]) == cluster_of.get(p["id2"])))
+    )
     tp = merged["DUP"]
     fp = sum(v for k, v in merged.items() if k != "DUP")
     precision = tp / (tp + fp) if tp + fp else 1.0
@@ -63,6 +72,7 @@ def main() -> None:
     print(f"DUP pairs: precision {precision:.3f}  recall {recall:.3f}  "
           f"(settings: threshold {args.threshold}, containment {args.containment}, ngram {args.ngram}, "
           f"num_perm {args.num_perm}, lsh_threshold {args.lsh_threshold}, templates {not args.no_templates})")
+    print(f"DUP pairs verified as duplicates (a direct link, or one cluster): {verified} / {total['DUP']}")
     if args.show_misses:
         for m in misses:
             print("  MISS" if m[0] == "DUP" else "  FALSE", *m)

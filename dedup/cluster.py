@@ -72,7 +72,8 @@ def verify(
     """Links for the candidate ``pairs`` that pass verification.
 
     ``relation_of(a, b)`` (optional) tells a duplicate from a template sibling; pairs that reach the thresholds
-    are kept either way so that siblings can be reported.
+    are kept either way so that siblings can be reported. Any other answer (``"different"``: the texts share
+    fragments, such as quotes, but not one text in order; see :mod:`dedup.relation`) drops the pair.
     """
     links = []
     for a, b in pairs.tolist():
@@ -82,6 +83,9 @@ def verify(
         if jac < options.threshold and not (con >= options.containment and small >= options.min_containment_shingles):
             continue
         relation = relation_of(a, b) if relation_of is not None else DUPLICATE
+        if relation not in (DUPLICATE, TEMPLATE):
+            # The relation test found the shared text to be fragments (quotes in another order), not one text.
+            continue
         links.append(Link(a, b, round(jac, 4), round(con, 4), relation))
     return links
 
