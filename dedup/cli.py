@@ -65,6 +65,8 @@ NumPerm = Annotated[int | None, typer.Option("--num-perm", min=16, max=1024, hel
 KeepOpt = Annotated[Keep | None, typer.Option(help="Which copy survives: first, longest, earliest (date) or source (--prefer). [default: first]")]
 Prefer = Annotated[str | None, typer.Option(help="With --keep source: sources to keep first, comma-separated, e.g. spa.gov.sa,reuters.com")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")]
+Workers = Annotated[int | None, typer.Option("--workers", "-j", min=1,
+                                             help="Worker processes (default: one per core). Output is the same.")]
 Strict = Annotated[bool, typer.Option(help="Stop at the first bad input instead of skipping it.")]
 Rules = Annotated[Path | None, typer.Option(help="A TOML file of extra line rules (extends/overrides the built-in ones).")]
 SiteBp = Annotated[bool | None, typer.Option("--site-boilerplate/--no-site-boilerplate",
@@ -157,9 +159,10 @@ def _progress(quiet: bool, label: str) -> Iterator[Callable[[int], None] | None]
         yield lambda n: progress.advance(task, n)
 
 
-def _pipeline(settings: Settings, quiet: bool, progress: Callable[[int], None] | None) -> Pipeline:
+def _pipeline(settings: Settings, quiet: bool, progress: Callable[[int], None] | None,
+              workers: int | None = None) -> Pipeline:
     try:
-        return Pipeline(settings, on_problem=None if quiet else _warn, progress=progress)
+        return Pipeline(settings, on_problem=None if quiet else _warn, progress=progress, workers=workers)
     except RulesError as err:
         raise _pipeline_rules_error(err, settings) from None
 
@@ -191,6 +194,7 @@ def scan(
     rules: Rules = None,
     strict: Strict = False,
     quiet: Quiet = False,
+    workers: Workers = None,
     id_field: IdField = None,
     text_field: TextField = None,
     html_field: HtmlField = None,
@@ -206,7 +210,7 @@ def scan(
     with _errors():
         settings = build_settings({k: v for k, v in locals().items() if k not in ("inputs", "fmt", "output", "explain", "quiet")})
         with _progress(quiet, "scanning") as progress:
-            result = _pipeline(settings, quiet, progress).scan(inputs)
+            result = _pipeline(settings, quiet, progress, workers).scan(inputs)
         if fmt is Format.json:
             _write_output(render_json(result, explain), output)
         elif fmt is Format.csv:
@@ -282,6 +286,7 @@ def remove_cmd(
     rules: Rules = None,
     strict: Strict = False,
     quiet: Quiet = False,
+    workers: Workers = None,
     id_field: IdField = None,
     text_field: TextField = None,
     html_field: HtmlField = None,
@@ -297,7 +302,7 @@ def remove_cmd(
     with _errors():
         settings = build_settings({k: v for k, v in locals().items() if k not in ("inputs", "output", "manifest", "quiet")})
         with _progress(quiet, "scanning") as progress:
-            summary = remove(inputs, output, _pipeline(settings, quiet, progress), manifest)
+            summary = remove(inputs, output, _pipeline(settings, quiet, progress, workers), manifest)
         if not quiet:
             err_console.print(
                 f"dedup: kept {summary.kept} of {summary.documents} documents, dropped {summary.dropped} copies "
@@ -333,6 +338,7 @@ def check(
     rules: Rules = None,
     strict: Strict = False,
     quiet: Quiet = False,
+    workers: Workers = None,
     id_field: IdField = None,
     text_field: TextField = None,
     html_field: HtmlField = None,
@@ -347,7 +353,7 @@ def check(
     """
     with _errors():
         settings = build_settings({k: v for k, v in locals().items() if k not in ("inputs", "boilerplate", "quiet")})
-        pipeline = _pipeline(settings, quiet, None)
+        pipeline = _pipeline(settings, quiet, None, workers)
         docs = list(pipeline.documents(inputs))
         result = pipeline.scan_documents(docs, cleaned=True)
         failed = False
@@ -380,6 +386,11 @@ def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
 ) -> None:
     """Find and remove near-duplicate news and strip site boilerplate."""
+
+
+from dedup.cli_index import register  # noqa: E402 - index, filter, precommit and scan --index
+
+register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -119,3 +119,4 @@ def star_clusters(n: int, links: Sequence[Link], order: Sequence[int]) -> list[C
             assigned[m] = len(clusters)
         clusters.append(cluster)
     return clusters
+

@@ -58,8 +58,13 @@ def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: i
         boundaries = np.flatnonzero(np.diff(hs)) + 1
         starts = np.concatenate(([0], boundaries))
         sizes = np.diff(np.concatenate((starts, [n])))
-        multi = sizes > 1
-        for s, size in zip(starts[multi].tolist(), sizes[multi].tolist()):
+        # Buckets of two (most of them) pair at once; bigger ones one by one.
+        pair_starts = starts[sizes == 2]
+        if pair_starts.size:
+            a, b = order[pair_starts], order[pair_starts + 1]
+            chunks.append(np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1))
+        big = sizes > 2
+        for s, size in zip(starts[big].tolist(), sizes[big].tolist()):
             members = order[s : s + size]
             if size <= max_bucket:
                 ii, jj = np.triu_indices(size, k=1)

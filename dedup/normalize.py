@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
-
 import regex
 
 # Harakat, Quranic annotation marks, superscript alef and small high letters (Mn, in the Arabic blocks).
@@ -144,7 +143,7 @@ def _lookup_table(options: NormalizeOptions) -> np.ndarray:
     """What every BMP character becomes under ``options``: one code point, deleted (0) or complex.
 
     Built by running the reference per-character steps on each character, so the fast path cannot drift
-    from the reference; characters outside the BMP always take the reference path.
+    from the reference; characters outside the BMP go through :func:`_astral_entry`.
     """
     # All BMP characters but the surrogates in one string, "\x00"-separated (no step touches NUL), mapped at once.
     codes = [c for c in range(1, 0x10000) if not 0xD800 <= c <= 0xDFFF]
@@ -160,6 +159,117 @@ def _lookup_table(options: NormalizeOptions) -> np.ndarray:
     return table
 
 
+@functools.lru_cache(maxsize=4096)
+def _astral_entry(c: int, options: NormalizeOptions) -> int:
+    """The table entry of a character outside the BMP (emoji, rare scripts), computed as the table's are."""
+    out = _map_chars(chr(c), options)
+    if options.punctuation_to_space:
+        out = _SEPARATOR_RE.sub(" ", out)
+    elif out.isspace():
+        out = " "
+    return _DELETE if out == "" else ord(out) if len(out) == 1 else _COMPLEX
+
+
+def _map_codes(codes: np.ndarray, options: NormalizeOptions) -> np.ndarray:
+    """Every code point through the lookup table (characters outside the BMP one by one: they are rare)."""
+    table = _lookup_table(options)
+    astral = codes > 0xFFFF
+    if not astral.any():
+        return table[codes]
+    mapped = table[np.where(astral, 0x20, codes)]
+    mapped[astral] = [_astral_entry(c, options) for c in codes[astral].tolist()]
+    return mapped
+
+
+@functools.lru_cache(maxsize=1)
+def _nfkc_classes() -> tuple[np.ndarray, np.ndarray]:
+    """Two boolean tables over all code points: *stable* and *inert mark* characters under NFKC.
+
+    A stable character has canonical combining class 0, is its own NFKC form, and is not the second half of
+    any canonical composition (nor a Hangul vowel/final jamo). ``NFKC(x + y) == NFKC(x) + NFKC(y)`` whenever
+    ``y`` starts with a stable character (UAX #15, "stable code points"), so only the runs of unstable
+    characters, each with the stable character before it, need ``unicodedata.normalize``.
+
+    An inert mark is a combining mark (class > 0) that is its own NFKC form and never composes: NFKC can only
+    reorder it among other marks. A run made only of inert marks that normalisation deletes anyway (Arabic
+    harakat) therefore normalises to nothing either way, and needs no ``unicodedata.normalize`` call.
+    """
+    # Above U+30000 there are no decompositions and no combining marks (CJK extensions, tags, variation
+    # selectors, private use): every character there is stable.
+    stable = np.ones(0x110000, dtype=bool)
+    inert = np.zeros(0x110000, dtype=bool)
+    second = np.zeros(0x110000, dtype=bool)
+    chars = [chr(c) for c in range(1, 0x30000) if not 0xD800 <= c <= 0xDFFF]
+    # NUL is stable, so NFKC of the NUL-joined characters is the NUL-joined NFKC of each: one C call.
+    nfkc = unicodedata.normalize("NFKC", "\x00".join(chars)).split("\x00")
+    for ch, out in zip(chars, nfkc):
+        c = ord(ch)
+        combining = unicodedata.combining(ch)
+        if out != ch or combining:
+            stable[c] = False
+            inert[c] = out == ch and combining > 0
+        dec = unicodedata.decomposition(ch)
+        if dec and not dec.startswith("<"):
+            parts = dec.split()
+            if len(parts) == 2:
+                second[int(parts[1], 16)] = True  # composes with what precedes it
+    stable[second] = False
+    inert[second] = False
+    stable[0xD800:0xE000] = False
+    stable[0x1160:0x1200] = False  # Hangul V and T jamo compose with a preceding L or LV syllable
+    inert[0x1160:0x1200] = False
+    return stable, inert
+
+
+def _nfkc_stable() -> np.ndarray:
+    return _nfkc_classes()[0]
+
+
+@functools.lru_cache(maxsize=16)
+def _needs_nfkc(options: NormalizeOptions) -> np.ndarray:
+    """Characters that make a text need ``unicodedata.normalize``: unstable, and not a deleted inert mark."""
+    stable, inert = _nfkc_classes()
+    deleted = np.zeros(0x110000, dtype=bool)
+    deleted[:0x10000] = _lookup_table(options) == _DELETE
+    return ~stable & ~(inert & deleted)
+
+
+def _nfkc(text: str, codes: np.ndarray, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
+    """``unicodedata.normalize("NFKC", text)`` as far as ``normalize(text, options)`` can tell: only runs of
+    characters that need it are normalised (``codes`` = the code points of ``text``)."""
+    unstable = _needs_nfkc(options)[codes]
+    if not unstable.any():
+        return text
+    flags = np.zeros(unstable.size + 2, dtype=np.int8)
+    flags[1:-1] = unstable
+    edges = np.flatnonzero(flags[1:] != flags[:-1])
+    if edges.size > 64:  # many runs: one C call beats many slices
+        return unicodedata.normalize("NFKC", text)
+    # Each run is normalised from the last stable character before it (it may compose with the run; inert
+    # marks between them are not boundaries), merging runs that share one.
+    stable_at = np.flatnonzero(_nfkc_stable()[codes])
+    starts = edges[::2]
+    before = np.searchsorted(stable_at, starts) - 1
+    starts = np.where(before >= 0, stable_at[np.maximum(before, 0)], 0) if stable_at.size else np.zeros_like(starts)
+    spans: list[list[int]] = []
+    for start, stop in zip(starts.tolist(), edges[1::2].tolist()):
+        if spans and start < spans[-1][1]:
+            spans[-1][1] = stop
+        else:
+            spans.append([start, stop])
+    out, pos = [], 0
+    for start, stop in spans:
+        out.append(text[pos:start])
+        out.append(unicodedata.normalize("NFKC", text[start:stop]))
+        pos = stop
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
 def normalize(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     """Return ``text`` with Arabic orthographic variation, punctuation and case folded away.
 
@@ -170,14 +280,16 @@ def normalize(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     >>> normalize("Read MORE: «الجمهوريّة»")
     'read more الجمهوريه'
     """
-    if options.nfkc and not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
     if not text:
         return ""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    if codes.max() > 0xFFFF:
-        return _reference(text, options)
-    mapped = _lookup_table(options)[codes]
+    codes = _codes(text)
+    if options.nfkc and not text.isascii():
+        normal = _nfkc(text, codes, options)
+        if normal is not text:
+            text, codes = normal, _codes(normal)
+            if not text:
+                return ""
+    mapped = _map_codes(codes, options)
     if (mapped == _COMPLEX).any():
         return _reference(text, options)
     mapped = mapped[mapped != _DELETE]
@@ -187,10 +299,10 @@ def normalize(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     mapped = mapped[keep]
     if mapped.size and mapped[-1] == _SPACE:
         mapped = mapped[:-1]
-    out = mapped.tobytes().decode("utf-32-le")
-    if options.nfkc and not out.isascii() and not unicodedata.is_normalized("NFKC", out):
+    if options.nfkc and not _nfkc_stable()[mapped].all() and not unicodedata.is_normalized(
+            "NFKC", mapped.tobytes().decode("utf-32-le")):
         return _reference(text, options)
-    return out
+    return mapped.tobytes().decode("utf-32-le")
 
 
 def normalize_lines(lines: Sequence[str], options: NormalizeOptions = DEFAULT_OPTIONS) -> list[str]:
@@ -202,13 +314,15 @@ def normalize_lines(lines: Sequence[str], options: NormalizeOptions = DEFAULT_OP
     if not lines:
         return []
     text = "\n".join(lines)
-    if options.nfkc and not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    if codes.size == 0 or codes.max() > 0xFFFF:
+    codes = _codes(text)
+    if options.nfkc and not text.isascii():
+        normal = _nfkc(text, codes, options)
+        if normal is not text:
+            text, codes = normal, _codes(normal)
+    if codes.size == 0:
         return [normalize(line, options) for line in lines]
     newline = codes == 0x0A
-    mapped = _lookup_table(options)[codes]
+    mapped = _map_codes(codes, options)
     if (mapped == _COMPLEX).any():
         return [normalize(line, options) for line in lines]
     mapped[newline] = 0x0A
@@ -216,7 +330,8 @@ def normalize_lines(lines: Sequence[str], options: NormalizeOptions = DEFAULT_OP
     is_space = mapped == _SPACE
     mapped = mapped[~(is_space & np.concatenate(([True], is_space[:-1])))]
     out = [part.strip(" ") for part in mapped.tobytes().decode("utf-32-le").split("\n")]
-    if len(out) != len(lines) or (options.nfkc and not all(unicodedata.is_normalized("NFKC", o) for o in out)):
+    if len(out) != len(lines) or (options.nfkc and not _nfkc_stable()[mapped].all()
+                                  and not all(unicodedata.is_normalized("NFKC", o) for o in out)):
         return [normalize(line, options) for line in lines]
     return out
 

@@ -14,22 +14,31 @@ This is the Python API the CLI is a thin layer over.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from dedup.clean import Cleaner, LearnedLine, LineRules, SiteBoilerplate
-from dedup.cluster import DUPLICATE, TEMPLATE, Cluster, Link, VerifyOptions, star_clusters, verify
+from dedup.cluster import (
+    DUPLICATE,
+    TEMPLATE,
+    Cluster,
+    Link,
+    VerifyOptions,
+    star_clusters,
+    verify,
+)
 from dedup.document import Document
 from dedup.fingerprint import Fingerprinter
 from dedup.index import candidate_pairs, lsh_params
 from dedup.io import FieldNames, InputProblem, Reader
-from dedup.normalize import NormalizeOptions, normalize
+from dedup.normalize import NormalizeOptions, normalize, normalize_lines
+from dedup.parallel import batched, default_workers, ordered_map
 from dedup.relation import relation
 
 KEEP_POLICIES = ("first", "longest", "earliest", "source")
@@ -40,13 +49,13 @@ class Settings:
     """Every knob of a run. Defaults were chosen by measurement (see README, "Defaults")."""
 
     threshold: float = 0.5
-    containment: float = 0.8
+    containment: float = 0.55
     ngram: int = 3
     num_perm: int = 128
     seed: int = 1
     # LSH proposes pairs at a lower Jaccard than verification accepts, so that containment pairs and heavy
     # rewrites reach the exact check.
-    lsh_threshold: float = 0.3
+    lsh_threshold: float = 0.1
     keep: str = "first"
     prefer: tuple[str, ...] = ()
     templates: bool = True  # tell template siblings from copies (never merge them)
@@ -54,8 +63,8 @@ class Settings:
     site_min_docs: int = 3
     site_min_share: float = 0.01
     rules_file: str | None = None
-    normalize: NormalizeOptions = NormalizeOptions()
-    fields: FieldNames = FieldNames()
+    normalize: NormalizeOptions = NormalizeOptions()  # noqa: RUF009 - frozen, safe to share
+    fields: FieldNames = FieldNames()  # noqa: RUF009 - frozen, safe to share
     strict: bool = False
 
     def __post_init__(self) -> None:
@@ -110,8 +119,13 @@ class Pipeline:
     """One configured run. ``documents(inputs)`` yields cleaned documents; ``scan(inputs)`` finds clusters."""
 
     def __init__(self, settings: Settings = Settings(), on_problem: Callable[[InputProblem], None] | None = None,
-                 progress: Callable[[int], None] | None = None) -> None:
+                 progress: Callable[[int], None] | None = None, workers: int | None = None,
+                 batch_size: int = 64) -> None:
         self.settings = settings
+        # Worker processes for cleaning and fingerprinting (one per core by default); results are the same for
+        # any number of workers.
+        self.workers = default_workers() if workers is None else max(1, workers)
+        self.batch_size = batch_size
         self.problems: list[InputProblem] = []
         self._on_problem = on_problem
         self._progress = progress
@@ -129,31 +143,42 @@ class Pipeline:
     # -- read + clean -----------------------------------------------------------------------------------------
 
     def documents(self, inputs: Sequence[str]) -> Iterator[Document]:
-        """Cleaned documents of ``inputs``, in input order.
+        """Cleaned documents of ``inputs``, in input order (see :meth:`cleaned_batches`)."""
+        for batch in self.cleaned_batches(inputs):
+            yield from batch
 
-        With site boilerplate on, the first pass reads and page-cleans every document, counts its lines, and
-        spools it (pickled) to a temporary file; the second pass strips the learned lines from the spool. So
-        inputs (standard input included) are read once and each page is cleaned once.
+    def cleaned_batches(self, inputs: Sequence[str]) -> Iterator[list[Document]]:
+        """Cleaned documents of ``inputs`` in input order, a batch at a time.
+
+        Page cleaning (HTML extraction, line rules) runs in the worker processes. With site boilerplate on, the
+        first pass page-cleans every document, counts its lines here, and spools it (pickled, a batch at a time)
+        to a temporary file; the second pass strips the learned lines from the spool. So inputs (standard input
+        included) are read once and each page is cleaned once.
         """
-        reader = self._reader()
+        for batch in self._page_batches(inputs):
+            yield [self.cleaner.clean_site(d) for d in batch] if self.cleaner.site is not None else batch
+
+    def _page_batches(self, inputs: Sequence[str]) -> Iterator[list[Document]]:
+        """Page-cleaned batches; with site boilerplate on, only once the whole input has been learned from."""
+        self._warm_up()
+        raw = batched(self._reader().read(inputs), self.batch_size)
+        pages = ordered_map(_clean_pages, raw, self.workers, self.cleaner)
         if not self.settings.site_boilerplate:
-            for doc in reader.read(inputs):
-                yield self.cleaner.clean_page(doc)
+            yield from pages
             return
         learner = SiteBoilerplate(self.settings.site_min_docs, self.settings.site_min_share)
-        self.cleaner.site = learner
         with tempfile.TemporaryFile(prefix="dedup-spool-") as spool:
-            for doc in reader.read(inputs):
-                page = self.cleaner.clean_page(doc)
-                learner.observe(page.source, page.text)
-                pickle.dump(page, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            for batch in pages:
+                for page in batch:
+                    learner.observe(page.source, page.text)
+                pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            self.cleaner.site = learner
             spool.seek(0)
             while True:
                 try:
-                    page = pickle.load(spool)
+                    yield pickle.load(spool)
                 except EOFError:
                     break
-                yield self.cleaner.clean_site(page)
 
     def clean_documents(self, docs: Iterable[Document]) -> list[Document]:
         """Clean in-memory documents (two passes over the list when site boilerplate is on)."""
@@ -166,35 +191,185 @@ class Pipeline:
     # -- normalise + fingerprint + index + cluster -----------------------------------------------------------
 
     def scan(self, inputs: Sequence[str]) -> ScanResult:
-        return self.scan_documents(self.documents(inputs), cleaned=True)
+        state_ = (self.cleaner, self.fingerprinter, self.settings)
+        if not self.settings.site_boilerplate:
+            # One pass: each worker cleans and fingerprints its batch.
+            self._warm_up()
+            raw = batched(self._reader().read(inputs), self.batch_size)
+            return self._collect(ordered_map(_clean_and_fingerprint, raw, self.workers, state_))
+        # Two passes. Workers of the second are started once the first has learned the site boilerplate, so
+        # that they start with it.
+        page_batches = self._page_batches(inputs)
+        first = next(page_batches, None)
+        batches = [] if first is None else _chain_first(first, page_batches)
+        return self._collect(ordered_map(_fingerprint_pages, batches, self.workers, state_))
+
+    def _warm_up(self) -> None:
+        if self.workers > 1:  # build the normaliser's lookup tables once, before forking
+            normalize("\u0627\u064e", self.settings.normalize)
+            normalize_lines(["\u0627"])
 
     def scan_documents(self, docs: Iterable[Document], cleaned: bool = False) -> ScanResult:
-        s = self.settings
         if not cleaned:
             docs = self.clean_documents(docs)
+        state_ = (Cleaner(self.cleaner.rules), self.fingerprinter, self.settings)  # already cleaned: no site pass
+        return self._collect(ordered_map(_fingerprint_pages, batched(docs, self.batch_size), 1, state_))
+
+    def _collect(self, batches: Iterable[Fingerprints]) -> ScanResult:
+        """Index and cluster the fingerprinted documents (in the main process)."""
+        s = self.settings
         infos: list[DocInfo] = []
-        shingles: list[np.ndarray] = []
-        token_lists: list[list[str]] = []
-        for doc in docs:
-            norm = normalize(doc.full_text, s.normalize)
-            words = norm.split()
-            if not words:
-                self._problem(InputProblem(doc.origin or doc.id, "empty document after cleaning; not compared"))
-            infos.append(DocInfo(
-                id=doc.id, title=doc.title, source=doc.source, date=doc.date, origin=doc.origin, path=doc.path,
-                root=doc.root, words=len(words), digest=hashlib.blake2b(norm.encode(), digest_size=16).hexdigest(),
-            ))
-            shingles.append(self.fingerprinter.shingles(words))
-            token_lists.append(words if s.templates else [])
-            if self._progress is not None:
-                self._progress(1)
-        order = keep_order(infos, s.keep, s.prefer)
-        groups = exact_groups(infos, order)
-        links = find_links(sorted(groups), shingles, token_lists, self.fingerprinter, s)
-        clusters = expand_exact(star_clusters(len(infos), links, order), groups, order)
+        signatures: list[np.ndarray] = []
+        with ShingleStore() as shingles, TextStore(enabled=s.templates) as texts:
+            for batch in batches:
+                for info in batch.infos:
+                    if info.words == 0:
+                        self._problem(InputProblem(info.origin or info.id,
+                                                   "empty document after cleaning; not compared"))
+                infos.extend(batch.infos)
+                signatures.append(batch.signatures)
+                shingles.append(batch.shingles, batch.sizes)
+                texts.extend(batch.texts)
+                if self._progress is not None:
+                    self._progress(len(batch.infos))
+            sigs = np.concatenate(signatures) if signatures else np.empty((0, s.num_perm), dtype=np.uint32)
+            del signatures
+            order = keep_order(infos, s.keep, s.prefer)
+            groups = exact_groups(infos, order)
+            links = find_links(sorted(groups), shingles, texts, sigs, s)
+            stars = star_clusters(len(infos), links, order)
+        clusters = expand_exact(stars, groups, order)
         _attach_siblings(clusters, links)
         learned = self.cleaner.site.learned() if self.cleaner.site is not None else []
         return ScanResult(infos, clusters, links, list(self.problems), learned, s)
+
+
+def _chain_first(first: list[Document], rest: Iterator[list[Document]]) -> Iterator[list[Document]]:
+    yield first
+    yield from rest
+
+
+# -- work done in worker processes (plain data in, plain data out) ---------------------------------------------
+
+
+def _clean_pages(cleaner: Cleaner, docs: list[Document]) -> list[Document]:
+    return [cleaner.clean_page(d) for d in docs]
+
+
+@dataclass
+class Fingerprints:
+    """What a batch of documents becomes: report data, signatures, shingle sets and normalised texts."""
+
+    infos: list[DocInfo]
+    signatures: np.ndarray  # len(infos) x num_perm uint32
+    shingles: np.ndarray  # every document's sorted shingle hashes, concatenated (uint32)
+    sizes: np.ndarray  # shingles per document
+    texts: list[str]  # normalised texts (for template checks; empty strings when templates are off)
+
+
+def fingerprint(docs: Sequence[Document], cleaner: Cleaner, fingerprinter: Fingerprinter, s: Settings) -> Fingerprints:
+    """Strip site boilerplate, normalise and fingerprint a batch of page-cleaned documents."""
+    infos, sets, texts = [], [], []
+    for page in docs:
+        doc = cleaner.clean_site(page)
+        norm = normalize(doc.full_text, s.normalize)
+        infos.append(DocInfo(
+            id=doc.id, title=doc.title, source=doc.source, date=doc.date, origin=doc.origin, path=doc.path,
+            root=doc.root, words=norm.count(" ") + 1 if norm else 0,
+            digest=hashlib.blake2b(norm.encode(), digest_size=16).hexdigest(),
+        ))
+        sets.append(fingerprinter.text_shingles(norm))
+        texts.append(norm if s.templates else "")
+    sizes = np.fromiter((x.size for x in sets), dtype=np.int64, count=len(sets))
+    flat = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)
+    return Fingerprints(infos, fingerprinter.signatures(sets), flat, sizes, texts)
+
+
+def _fingerprint_pages(state: tuple[Cleaner, Fingerprinter, Settings], docs: list[Document]) -> Fingerprints:
+    cleaner, fingerprinter, settings = state
+    return fingerprint(docs, cleaner, fingerprinter, settings)
+
+
+def _clean_and_fingerprint(state: tuple[Cleaner, Fingerprinter, Settings], docs: list[Document]) -> Fingerprints:
+    cleaner, fingerprinter, settings = state
+    return fingerprint([cleaner.clean_page(d) for d in docs], cleaner, fingerprinter, settings)
+
+
+# -- on-disk stores: what verification needs, without keeping every document's data in memory ---------------
+
+
+class ShingleStore:
+    """Every document's shingle set in a temporary file; ``store[i]`` reads one back (uint32, sorted).
+
+    Verification needs the exact sets only of the documents in candidate pairs, and a million documents' sets
+    are gigabytes: so they live on disk, with an offset per document in memory.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="dedup-shingles-")
+        self._ends: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
+        self._offsets: np.ndarray | None = None
+        self._last: tuple[int, np.ndarray] | None = None
+
+    def append(self, flat: np.ndarray, sizes: np.ndarray) -> None:
+        self._file.write(np.ascontiguousarray(flat, dtype=np.uint32).tobytes())
+        self._ends.append(self._ends[-1][-1] + np.cumsum(sizes))
+        self._offsets = None
+
+    def __len__(self) -> int:
+        return sum(e.size for e in self._ends) - 1
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        if self._last is not None and self._last[0] == i:  # pairs come sorted by their first document
+            return self._last[1]
+        if self._offsets is None:
+            self._file.flush()
+            self._offsets = np.concatenate(self._ends)
+            self._ends = [self._offsets]
+        start, stop = int(self._offsets[i]), int(self._offsets[i + 1])
+        data = os.pread(self._file.fileno(), (stop - start) * 4, start * 4)
+        out = np.frombuffer(data, dtype=np.uint32)
+        self._last = (i, out)
+        return out
+
+    def __enter__(self) -> ShingleStore:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._file.close()
+
+
+class TextStore:
+    """Normalised texts in a temporary file (utf-8); ``store.words(i)`` gives one document's words back."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self._file = tempfile.TemporaryFile(prefix="dedup-texts-") if enabled else None
+        self._ends: list[int] = [0]
+        self._pos = 0
+
+    def extend(self, texts: Sequence[str]) -> None:
+        if self._file is None:
+            return
+        for t in texts:
+            data = t.encode("utf-8")
+            self._file.write(data)
+            self._pos += len(data)
+            self._ends.append(self._pos)
+
+    def words(self, i: int) -> list[str]:
+        if self._file is None:
+            return []
+        self._file.flush()
+        start, stop = self._ends[i], self._ends[i + 1]
+        return os.pread(self._file.fileno(), stop - start, start).decode("utf-8").split()
+
+    def __enter__(self) -> TextStore:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._file is not None:
+            self._file.close()
 
 
 def exact_groups(infos: Sequence[DocInfo], order: Sequence[int]) -> dict[int, list[int]]:
@@ -214,20 +389,20 @@ def exact_groups(infos: Sequence[DocInfo], order: Sequence[int]) -> dict[int, li
 def find_links(
     reps: Sequence[int],
     shingles: Sequence[np.ndarray],
-    token_lists: Sequence[Sequence[str]],
-    fingerprinter: Fingerprinter,
+    texts: TextStore,
+    signatures: np.ndarray,
     s: Settings,
 ) -> list[Link]:
     """MinHash LSH candidates among distinct texts ``reps``, verified on their exact shingle sets."""
     if len(reps) < 2:
         return []
-    signatures = fingerprinter.signatures([shingles[i] for i in reps])
+    reps_arr = np.asarray(reps, dtype=np.int64)
     bands, rows = lsh_params(s.lsh_threshold, s.num_perm)
-    pairs = candidate_pairs(signatures, bands, rows)
-    pairs = np.asarray(reps, dtype=np.int64)[pairs] if pairs.size else pairs
+    pairs = candidate_pairs(signatures[reps_arr], bands, rows)
+    pairs = reps_arr[pairs] if pairs.size else pairs
 
     def relation_of(a: int, b: int) -> str:
-        return relation(token_lists[a], token_lists[b]) if s.templates else DUPLICATE
+        return relation(texts.words(a), texts.words(b)) if s.templates else DUPLICATE
 
     return verify(pairs, shingles, VerifyOptions(s.threshold, s.containment), relation_of)
 

@@ -95,7 +95,7 @@ def test_user_rules_extend_override_and_disable(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     loaded = LineRules.load(rules)
-    kept, removed = loaded.strip("نص الخبر هنا.\nحمل تطبيق الوطن الآن\nتعليق")
+    kept, removed = loaded.strip("نص الخبر هنا.\nحمل تطبيق الوطن الآن\nتعليق")  # noqa: B005 - LineRules.strip
     assert [r.rule for r in removed] == ["pattern:site-promo"]
     assert kept.splitlines() == ["نص الخبر هنا.", "تعليق"]
 

@@ -36,7 +36,7 @@ def test_signatures_equal_datasketch_update_batch() -> None:
 def test_signature_estimates_jaccard_of_shingle_sets() -> None:
     fp = Fingerprinter(num_perm=256, ngram=2)
     a = tokens(STORY)
-    b = a[:-6] + ["وقال", "مسؤول", "في", "المركز", "ان", "الشحنه", "تكفي", "شهرا"]
+    b = [*a[:-6], "وقال", "مسؤول", "في", "المركز", "ان", "الشحنه", "تكفي", "شهرا"]
     sa, sb = fp.shingles(a), fp.shingles(b)
     ja, _ = jaccard_containment(sa, sb)
     sig = fp.signatures([sa, sb])

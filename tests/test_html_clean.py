@@ -199,3 +199,26 @@ def test_empty_input_gives_empty_text() -> None:
 def test_deep_nesting_keeps_text() -> None:
     html = "<html><body>" + "<div>" * 10_000 + f"<p>{EN_P1}</p>" + "</div>" * 10_000 + "</body></html>"
     assert extract_html(html).text == EN_P1
+
+
+def test_nested_junk_and_nested_chrome() -> None:
+    # Junk inside junk (an <svg>'s <style>, an <object>'s <embed>) and chrome inside chrome: the outer share
+    # bar is reported once, none of it reaches the text, and the article around it is kept in order.
+    html = (
+        "<html><body><article><h1>Headline</h1>"
+        f"<p>{EN_P1}</p>"
+        "<svg><style>.x{fill:red}</style><text>svg text</text></svg>"
+        "<object><embed src='x.swf'>object text</object>"
+        "<div class='share-bar'><div class='social-icons'><a href='/fb'>Facebook</a></div>"
+        "<span class='sharing'>Tweet this</span></div>"
+        f"<p>{EN_P2}</p></article></body></html>"
+    )
+    ex = extract_html(html)
+    assert ex.text == f"{EN_P1}\n{EN_P2}"
+    assert [r.rule for r in ex.removed] == ["html:share"]
+    assert "Facebook" in ex.removed[0].text and "Tweet this" in ex.removed[0].text
+
+
+def test_inline_elements_keep_word_boundaries() -> None:
+    html = f"<html><body><article><p>{EN_P1} <b>Bold</b> <i>italic</i> <a href='/x'>link</a> end.</p></article></body></html>"
+    assert extract_html(html).text == f"{EN_P1} Bold italic link end."

@@ -1,0 +1,73 @@
+"""Run a function over batches in worker processes, results in input order, with bounded memory.
+
+``ordered_map(fn, batches, workers)`` is ``map(fn, batches)``: with ``workers <= 1`` it is exactly that (no
+process, no pickling); otherwise batches go to a pool of forked processes and at most ``2 x workers`` batches are
+in flight, so a million-document input is never read ahead into memory (``Pool.imap`` would read it all).
+Results come back in input order, so output is the same whatever the number of workers.
+
+``fn(state, batch)`` gets the run's state (cleaner, fingerprinter, settings) with every batch: in worker
+processes it is the copy each worker received once when the pool started (inherited without pickling with the
+``fork`` start method), so batches never carry it.
+
+>>> list(ordered_map(lambda state, batch: state + len(batch), [[1, 2], [3]], workers=1, state=10))
+[12, 11]
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+_STATE: Any = None
+
+
+def default_workers() -> int:
+    """One worker per core the process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def _set_state(state: Any) -> None:
+    global _STATE
+    _STATE = state
+
+
+def _call(fn: Callable[[Any, Any], Any], batch: Any) -> Any:
+    return fn(_STATE, batch)
+
+
+def ordered_map(fn: Callable[[Any, Any], Any], batches: Iterable[Any], workers: int, state: Any = None
+                ) -> Iterator[Any]:
+    """``fn(state, batch)`` for each of ``batches``, in ``workers`` processes (``fn`` must be a module-level
+    function when ``workers > 1``)."""
+    if workers <= 1:
+        for batch in batches:
+            yield fn(state, batch)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ctx.Pool(workers, initializer=_set_state, initargs=(state,)) as pool:
+        pending: deque = deque()
+        for batch in batches:
+            pending.append(pool.apply_async(_call, (fn, batch)))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of ``size`` consecutive items (the last one shorter)."""
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,93 @@
+"""Worker processes change how fast a scan runs, never what it finds."""
+
+import json
+
+import numpy as np
+import pytest
+
+from dedup.document import Document
+from dedup.fingerprint import Fingerprinter, token_hashes
+from dedup.parallel import batched, ordered_map
+from dedup.pipeline import Pipeline, Settings, ShingleStore, TextStore
+
+STORY = ("وصلت الطائرة الإغاثية الرابعة إلى مطار عدن الدولي تحمل عشرين طنا من المساعدات الطبية والغذائية "
+         "وقال مسؤول في الهلال الأحمر إن الشحنة تضم أدوية وأجهزة لغسيل الكلى ومستلزمات للمستشفيات الميدانية")
+OTHER = ("The port strike entered its third day on Monday as talks between unions and operators stalled again, "
+         "with dozens of container ships waiting offshore and exporters warning of losses")
+
+
+def _corpus(tmp_path):
+    rows = []
+    for i in range(60):
+        src = f"site{i % 3}.example"
+        if i % 5 == 0:
+            text = STORY + f" وأضاف أن الرحلة رقم {i} ستصل غدا"
+        elif i % 5 == 1:
+            text = OTHER + f". Update {i}: the union said it would meet again."
+        else:
+            text = f"Unrelated article {i} " + " ".join(f"word{i}x{k}" for k in range(60))
+        rows.append({"id": f"d{i:03d}", "source": src, "title": f"Headline {i}",
+                     "text": text + f"\nFollow {src} on Twitter"})
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return str(path)
+
+
+def _summary(result):
+    return (
+        [(d.id, d.words, d.digest, d.title) for d in result.documents],
+        [(c.keep, c.members, c.siblings) for c in result.clusters],
+        result.links,
+        result.learned,
+    )
+
+
+@pytest.mark.parametrize("site_boilerplate", [True, False])
+def test_scan_is_identical_for_any_number_of_workers(tmp_path, site_boilerplate):
+    path = _corpus(tmp_path)
+    settings = Settings(site_boilerplate=site_boilerplate)
+    one = Pipeline(settings, workers=1, batch_size=7).scan([path])
+    two = Pipeline(settings, workers=2, batch_size=7).scan([path])
+    three = Pipeline(settings, workers=3, batch_size=64).scan([path])
+    assert one.clusters, "the corpus has duplicates"
+    assert _summary(one) == _summary(two) == _summary(three)
+
+
+def test_scan_documents_in_memory_matches_scan_of_files(tmp_path):
+    path = _corpus(tmp_path)
+    rows = [json.loads(line) for line in open(path, encoding="utf-8")]
+    docs = [Document(id=r["id"], text=r["text"], title=r["title"], source=r["source"]) for r in rows]
+    from_files = Pipeline(Settings(), workers=2).scan([path])
+    in_memory = Pipeline(Settings(), workers=1).scan_documents(docs)
+    assert [(c.keep, c.members) for c in from_files.clusters] == [(c.keep, c.members) for c in in_memory.clusters]
+
+
+def _offset_sum(state, batch):
+    return state + sum(batch)
+
+
+def test_ordered_map_keeps_input_order_across_processes():
+    batches = list(batched(range(100), 7))
+    expected = [1000 + sum(b) for b in batches]
+    assert list(ordered_map(_offset_sum, batches, workers=2, state=1000)) == expected
+    assert list(ordered_map(_offset_sum, batches, workers=1, state=1000)) == expected
+
+
+def test_text_shingles_equal_token_list_shingles():
+    fp = Fingerprinter(ngram=3)
+    text = "a b c a b c d e f"
+    assert np.array_equal(fp.text_shingles(text), fp.shingles(text.split()))
+    assert token_hashes("").size == 0
+    assert token_hashes("x").size == 1
+
+
+def test_stores_give_back_what_was_written():
+    sets = [np.array([1, 5, 9], dtype=np.uint32), np.array([], dtype=np.uint32), np.array([2], dtype=np.uint32)]
+    with ShingleStore() as store, TextStore() as texts:
+        store.append(np.concatenate(sets), np.array([3, 0, 1]))
+        store.append(np.array([7, 8], dtype=np.uint32), np.array([2]))
+        texts.extend(["الف باء", "", "x y z"])
+        assert len(store) == 4
+        for i, s in enumerate([*sets, np.array([7, 8])]):
+            assert store[i].tolist() == s.tolist()
+        assert texts.words(0) == ["الف", "باء"] and texts.words(1) == [] and texts.words(2) == ["x", "y", "z"]
