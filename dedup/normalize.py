@@ -91,7 +91,7 @@ class NormalizeOptions:
 DEFAULT_OPTIONS = NormalizeOptions()
 
 
-def _reference(text: str, options: NormalizeOptions) -> str:
+def _reference(text: str, options: NormalizeOptions, _depth: int = 0) -> str:
     """The plain step-by-step pipeline; :func:`normalize` is a vectorised equivalent of it."""
     if options.nfkc:
         # NFKC also unpacks Arabic presentation forms (ﻻ → لا) and ligatures; run it first so later
@@ -103,10 +103,11 @@ def _reference(text: str, options: NormalizeOptions) -> str:
     else:
         text = " ".join(text.split())
     text = text.strip()
-    if options.nfkc and not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-        # casefold and folding can produce sequences that NFKC composes differently; one more pass makes
-        # normalize() idempotent.
-        return _reference(text, options)
+    if options.nfkc and _depth < 3 and not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+        # casefold and folding can produce sequences that NFKC composes differently; another pass makes
+        # normalize() idempotent. Bounded: with some steps off (kept diacritics), NFKC and the folding can
+        # undo each other forever.
+        return _reference(text, options, _depth + 1)
     return text
 
 

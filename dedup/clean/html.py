@@ -727,7 +727,7 @@ _DEBUG: list | None = None  # set to a list to collect container candidates (dev
 # Widen the container to an ancestor holding >= 2x its paragraph mass, if that ancestor is < 30% link text
 # (measured on a random half of each dataset; 1.3..3.0 all within 0.01 F1).
 _CLIMB_RATIO = 2.0
-_CLIMB_MAX_LD = 0.35
+_CLIMB_MAX_LD = 0.4
 
 # --- blocks ----------------------------------------------------------------------------------------------
 
