@@ -29,10 +29,13 @@ def main() -> None:
     ap.add_argument("--num-perm", type=int, default=Settings.num_perm)
     ap.add_argument("--lsh-threshold", type=float, default=Settings.lsh_threshold)
     ap.add_argument("--no-templates", action="store_true")
+    ap.add_argument("--attach-strong", type=float, default=Settings.attach_strong)
+    ap.add_argument("--attach-floor", type=float, default=Settings.attach_floor)
     ap.add_argument("--show-misses", action="store_true")
     args = ap.parse_args()
     settings = Settings(threshold=args.threshold, containment=args.containment, ngram=args.ngram,
-                        num_perm=args.num_perm, lsh_threshold=args.lsh_threshold, templates=not args.no_templates)
+                        num_perm=args.num_perm, lsh_threshold=args.lsh_threshold, templates=not args.no_templates,
+                        attach_strong=args.attach_strong, attach_floor=args.attach_floor)
     t0 = time.perf_counter()
     result = Pipeline(settings).scan([str(args.data / "docs.jsonl.gz")])
     elapsed = time.perf_counter() - t0

@@ -17,7 +17,7 @@ a verified duplicate of the kept copy itself, so a chain A~B~C of weak links can
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -120,3 +120,43 @@ def star_clusters(n: int, links: Sequence[Link], order: Sequence[int]) -> list[C
         clusters.append(cluster)
     return clusters
 
+
+
+def attach_strays(
+    clusters: list[Cluster],
+    links: Sequence[Link],
+    similarity_to: Callable[[int, int], float],
+    order: Sequence[int],
+    strong: float = 0.6,
+    floor: float = 0.3,
+) -> None:
+    """Put a document left out of every cluster into the cluster of a member it duplicates.
+
+    A star leaves a document C out when C duplicates member B but was not linked to the kept copy A (B kept its
+    own wording of sentences C changed, or C is a trimmed copy of B), and B was taken before C could become a
+    centre. C joins B's cluster when its link to B reaches ``strong`` and C still shares at least ``floor`` of
+    its text with A itself (``similarity_to(C, A)``, which is also the similarity reported), so a chain of weak
+    links still never joins unrelated stories.
+
+    >>> clusters = [Cluster(0, [(0, 1.0), (1, 0.9)])]
+    >>> attach_strays(clusters, [Link(1, 2, 0.85, 0.9)], lambda a, b: 0.45, order=[0, 1, 2])
+    >>> clusters[0].members
+    [(0, 1.0), (1, 0.9), (2, 0.45)]
+    """
+    where = {m: k for k, c in enumerate(clusters) for m, _ in c.members}
+    best: dict[int, list[tuple[float, int]]] = {}
+    for link in links:
+        if link.relation != DUPLICATE or link.similarity < strong:
+            continue
+        for stray, member in ((link.a, link.b), (link.b, link.a)):
+            if stray not in where and member in where:
+                best.setdefault(stray, []).append((link.similarity, member))
+    for stray in (d for d in order if d in best):
+        # The strongest link whose cluster's kept copy the stray also resembles.
+        for _, member in sorted(best[stray], key=lambda sm: (-sm[0], sm[1])):
+            k = where[member]
+            sim = similarity_to(stray, clusters[k].keep)
+            if sim >= floor:
+                clusters[k].members.append((stray, sim))
+                where[stray] = k
+                break

@@ -30,11 +30,12 @@ from dedup.cluster import (
     Cluster,
     Link,
     VerifyOptions,
+    attach_strays,
     star_clusters,
     verify,
 )
 from dedup.document import Document
-from dedup.fingerprint import Fingerprinter
+from dedup.fingerprint import Fingerprinter, jaccard_containment
 from dedup.index import candidate_pairs, lsh_params
 from dedup.io import FieldNames, InputProblem, Reader
 from dedup.normalize import NormalizeOptions, normalize, normalize_lines
@@ -56,6 +57,10 @@ class Settings:
     # LSH proposes pairs at a lower Jaccard than verification accepts, so that containment pairs and heavy
     # rewrites reach the exact check.
     lsh_threshold: float = 0.1
+    # A document its star left out joins the cluster of a member it duplicates at >= attach_strong when it shares
+    # >= attach_floor of its text with the kept copy too (cluster.attach_strays).
+    attach_strong: float = 0.6
+    attach_floor: float = 0.3
     keep: str = "first"
     prefer: tuple[str, ...] = ()
     templates: bool = True  # tell template siblings from copies (never merge them)
@@ -238,6 +243,13 @@ class Pipeline:
             groups = exact_groups(infos, order)
             links = find_links(sorted(groups), shingles, texts, sigs, s)
             stars = star_clusters(len(infos), links, order)
+
+            def similarity_to_kept(stray: int, kept: int) -> float:
+                if s.templates and relation(texts.words(stray), texts.words(kept)) != DUPLICATE:
+                    return 0.0  # a template sibling of the kept copy never joins its cluster
+                return max(jaccard_containment(shingles[stray], shingles[kept]))
+
+            attach_strays(stars, links, similarity_to_kept, order, s.attach_strong, s.attach_floor)
         clusters = expand_exact(stars, groups, order)
         _attach_siblings(clusters, links)
         learned = self.cleaner.site.learned() if self.cleaner.site is not None else []

@@ -78,3 +78,24 @@ def test_star_cluster_invariants(case: tuple) -> None:
             # Every member is directly linked to the kept copy, which outranks it.
             assert (min(m, c.keep), max(m, c.keep)) in linked
             assert rank[c.keep] < rank[m]
+
+
+def test_a_stray_copy_joins_the_cluster_of_the_member_it_duplicates_only_if_it_resembles_the_kept_copy() -> None:
+    from dedup.cluster import attach_strays
+
+    # 0 keeps 1; 2 duplicates 1 strongly but was never linked to 0; 3 duplicates 1 but shares little with 0.
+    links = [Link(0, 1, 0.7, 0.8), Link(1, 2, 0.8, 0.9), Link(1, 3, 0.65, 0.7)]
+    clusters = star_clusters(4, links, order=[0, 1, 2, 3])
+    assert [m for m, _ in clusters[0].members] == [0, 1]
+    shared_with_kept = {2: 0.45, 3: 0.1}
+    attach_strays(clusters, links, lambda stray, kept: shared_with_kept[stray], order=[0, 1, 2, 3])
+    assert clusters[0].members == [(0, 1.0), (1, 0.8), (2, 0.45)]
+
+
+def test_a_weak_link_never_attaches_a_stray() -> None:
+    from dedup.cluster import attach_strays
+
+    links = [Link(0, 1, 0.7, 0.8), Link(1, 2, 0.3, 0.55)]
+    clusters = star_clusters(3, links, order=[0, 1, 2])
+    attach_strays(clusters, links, lambda stray, kept: 0.9, order=[0, 1, 2], strong=0.6)
+    assert [m for m, _ in clusters[0].members] == [0, 1]
