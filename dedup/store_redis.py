@@ -205,8 +205,11 @@ class RedisIndex(Index):
                         pipe.unwatch()
                         return found[0]
                     if pipe.exists(self._k("doc", entry.id)):
+                        # Another worker indexed this id after our query ran: look again instead of letting the
+                        # same story through twice. An id indexed with other text counts as seen (by its id).
                         pipe.unwatch()
-                        return None  # an id already indexed with other text: kept as it is, like add()
+                        found = self._query(entry, since, 1, band_keys)
+                        return found[0] if found else Match(entry.id, 0.0)
                     pipe.multi()
                     self._queue_insert(pipe, entry, band_keys)
                     pipe.execute()
