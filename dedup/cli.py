@@ -176,6 +176,20 @@ def _write_output(text: str, output: Path | None) -> None:
             handle.write(text)
 
 
+def _write_html(path: Path, result: Any, settings: Settings, inputs: list[str], quiet: bool) -> None:
+    """The HTML report; texts are read again for the documents it shows (standard input cannot be re-read)."""
+    from dedup.html_report import collect_texts, needed_ids, write_html
+
+    if "-" in inputs:
+        if not quiet:
+            err_console.print("dedup: warning: standard input cannot be read twice; the HTML report has no texts",
+                              markup=False)
+        texts = {}
+    else:
+        texts = collect_texts(settings, inputs, needed_ids(result))
+    write_html(path, result, texts)
+
+
 @app.command()
 def scan(
     inputs: Inputs,
@@ -184,6 +198,7 @@ def scan(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table (for people), json or csv.")] = Format.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here instead of stdout.")] = None,
     explain: Annotated[bool, typer.Option(help="Also show template siblings and the site boilerplate learned.")] = False,
+    html: Annotated[Path | None, typer.Option("--html", help="Also write a self-contained HTML report here (clusters, side-by-side diffs, similarity histogram).")] = None,
     keep: KeepOpt = None,
     prefer: Prefer = None,
     ngram: Ngram = None,
@@ -208,9 +223,11 @@ def scan(
     Example: [bold]dedup scan fixtures/ --format json -o clusters.json[/bold]
     """
     with _errors():
-        settings = build_settings({k: v for k, v in locals().items() if k not in ("inputs", "fmt", "output", "explain", "quiet")})
+        settings = build_settings({k: v for k, v in locals().items() if k not in ("inputs", "fmt", "output", "explain", "quiet", "html")})
         with _progress(quiet, "scanning") as progress:
             result = _pipeline(settings, quiet, progress, workers).scan(inputs)
+        if html is not None:
+            _write_html(html, result, settings, inputs, quiet)
         if fmt is Format.json:
             _write_output(render_json(result, explain), output)
         elif fmt is Format.csv:

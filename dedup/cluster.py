@@ -68,8 +68,12 @@ def verify(
     shingles: Sequence[np.ndarray],
     options: VerifyOptions = VerifyOptions(),
     relation_of=None,
+    scores: list[float] | None = None,
 ) -> list[Link]:
     """Links for the candidate ``pairs`` that pass verification.
+
+    ``scores``, when given, receives the similarity (the larger of Jaccard and containment) of every candidate
+    pair, passed or not: the distribution a report needs to show whether the threshold sits in a valley.
 
     ``relation_of(a, b)`` (optional) tells a duplicate from a template sibling; pairs that reach the thresholds
     are kept either way so that siblings can be reported. Any other answer (``"different"``: the texts share
@@ -79,6 +83,8 @@ def verify(
     for a, b in pairs.tolist():
         sa, sb = shingles[a], shingles[b]
         jac, con = jaccard_containment(sa, sb)
+        if scores is not None:
+            scores.append(max(jac, con))
         small = min(sa.size, sb.size)
         if jac < options.threshold and not (con >= options.containment and small >= options.min_containment_shingles):
             continue

@@ -106,6 +106,8 @@ class ScanResult:
     problems: list[InputProblem] = field(default_factory=list)
     learned: list[LearnedLine] = field(default_factory=list)
     settings: Settings = field(default_factory=Settings)
+    # Similarity of every LSH candidate pair, verified or not (for the report's histogram).
+    candidate_similarities: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.float32))
 
     def dropped(self) -> list[tuple[int, int, int, float]]:
         """``(document, cluster number, kept document, similarity)`` for every redundant copy."""
@@ -241,7 +243,8 @@ class Pipeline:
             del signatures
             order = keep_order(infos, s.keep, s.prefer)
             groups = exact_groups(infos, order)
-            links = find_links(sorted(groups), shingles, texts, sigs, s)
+            scores: list[float] = []
+            links = find_links(sorted(groups), shingles, texts, sigs, s, scores)
             stars = star_clusters(len(infos), links, order)
 
             def similarity_to_kept(stray: int, kept: int) -> float:
@@ -253,7 +256,8 @@ class Pipeline:
         clusters = expand_exact(stars, groups, order)
         _attach_siblings(clusters, links)
         learned = self.cleaner.site.learned() if self.cleaner.site is not None else []
-        return ScanResult(infos, clusters, links, list(self.problems), learned, s)
+        return ScanResult(infos, clusters, links, list(self.problems), learned, s,
+                          np.asarray(scores, dtype=np.float32))
 
 
 def _chain_first(first: list[Document], rest: Iterator[list[Document]]) -> Iterator[list[Document]]:
@@ -404,8 +408,10 @@ def find_links(
     texts: TextStore,
     signatures: np.ndarray,
     s: Settings,
+    scores: list[float] | None = None,
 ) -> list[Link]:
-    """MinHash LSH candidates among distinct texts ``reps``, verified on their exact shingle sets."""
+    """MinHash LSH candidates among distinct texts ``reps``, verified on their exact shingle sets (``scores``
+    receives every candidate pair's similarity)."""
     if len(reps) < 2:
         return []
     reps_arr = np.asarray(reps, dtype=np.int64)
@@ -416,7 +422,7 @@ def find_links(
     def relation_of(a: int, b: int) -> str:
         return relation(texts.words(a), texts.words(b)) if s.templates else DUPLICATE
 
-    return verify(pairs, shingles, VerifyOptions(s.threshold, s.containment), relation_of)
+    return verify(pairs, shingles, VerifyOptions(s.threshold, s.containment), relation_of, scores)
 
 
 def expand_exact(clusters: list[Cluster], groups: dict[int, list[int]], order: Sequence[int]) -> list[Cluster]:
