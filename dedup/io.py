@@ -311,7 +311,11 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as err:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(err, OSError) and (err.filename is None or err.filename == tmp):
+            # A full disk fails in write/flush/fsync with no file name, or names the hidden temporary file:
+            # name the file the user asked for instead, so the one-line error says which output failed.
+            raise OSError(err.errno, err.strerror or str(err), str(target)) from err
         raise

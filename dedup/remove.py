@@ -156,10 +156,21 @@ def remove(inputs: Sequence[str], out: str | Path, pipeline: Pipeline, manifest:
                 out.rmdir()  # empty, checked above
             os.replace(staging, out)
             staging = None
+    except OSError as err:
+        # A full disk names no file, or the hidden staging copy: name the output the user asked for.
+        if err.filename is None or (staging is not None and str(err.filename).startswith(str(staging))):
+            raise OSError(err.errno, err.strerror or str(err), str(out)) from err
+        raise
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-    write_manifest(manifest_path, inputs, out, pipeline, manifest_entries, len(docs))
+    try:
+        write_manifest(manifest_path, inputs, out, pipeline, manifest_entries, len(docs))
+    except BaseException:
+        # Without its manifest the removal cannot be undone: take the output back rather than leave half a result.
+        with contextlib.suppress(OSError):
+            shutil.rmtree(out) if out.is_dir() else out.unlink()
+        raise
     return RemoveSummary(len(docs), kept, len(manifest_entries), str(out), str(manifest_path), result)
 
 
