@@ -151,7 +151,7 @@ class Reader:
                 yield from self._read_file(Path(dirpath) / name, root, explicit=False)
 
     def _walk_error(self, err: OSError) -> None:
-        self._report(str(err.filename), f"cannot read directory ({err.strerror})")
+        self._report(str(err.filename), f"cannot read directory ({_os_message(err)})")
 
     def _read_file(self, path: Path, root: Path, explicit: bool) -> Iterator[Document]:
         name = path.name.lower()

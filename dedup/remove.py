@@ -58,18 +58,33 @@ def is_jsonl_output(out: str | Path) -> bool:
     return str(out).endswith((".jsonl", ".ndjson", ".jsonl.gz"))
 
 
+def _real(path: str | Path) -> Path:
+    # Not Path.resolve(): on a symlink loop (an input that is one) it raises RuntimeError on Python < 3.13.
+    return Path(os.path.realpath(path))
+
+
 def _check_output(out: Path, inputs: Sequence[str]) -> None:
-    resolved = out.resolve()
+    resolved = _real(out)
     for item in inputs:
         if item == "-":
             continue
-        p = Path(item).resolve()
+        p = _real(item)
         if resolved == p or (p.is_dir() and p in resolved.parents) or (resolved.is_dir() and resolved in p.parents):
             raise OutputError(f"{out}: output would overwrite or sit inside input {item}; choose another path")
     if out.is_dir() and any(out.iterdir()):
         raise OutputError(f"{out}: output directory exists and is not empty; choose a new or empty directory")
     if out.exists() and not out.is_dir() and not is_jsonl_output(out):
         raise OutputError(f"{out}: exists and is not a directory")
+
+
+def _check_manifest(manifest: Path, out: Path, inputs: Sequence[str]) -> None:
+    resolved, target = _real(manifest), _real(out)
+    if resolved == target or target in resolved.parents:
+        raise OutputError(f"{manifest}: manifest would overwrite or sit inside the output {out}; choose another path")
+    for item in inputs:
+        p = _real(item) if item != "-" else None
+        if p is not None and (resolved == p or p in resolved.parents):
+            raise OutputError(f"{manifest}: manifest would overwrite or sit inside input {item}; choose another path")
 
 
 def _record_of(doc: Document) -> dict[str, Any]:
@@ -89,6 +104,7 @@ def remove(inputs: Sequence[str], out: str | Path, pipeline: Pipeline, manifest:
     out = Path(out)
     manifest_path = Path(manifest) if manifest else default_manifest(out)
     _check_output(out, inputs)
+    _check_manifest(manifest_path, out, inputs)
     if "-" in inputs:
         # Standard input can be read once only, and removal needs the documents after the scan.
         raise OutputError("remove needs re-readable inputs; save standard input to a file first")
@@ -102,8 +118,11 @@ def remove(inputs: Sequence[str], out: str | Path, pipeline: Pipeline, manifest:
     manifest_entries: list[dict[str, Any]] = []
     kept = 0
     jsonl = is_jsonl_output(out)
-    staging = None if jsonl else Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent if
-                                                         out.parent.exists() else None))
+    if not jsonl:
+        # Staged next to the output, so that the final rename stays on one file system; a JSONL output's
+        # missing parents are created by atomic_writer, a directory output's here.
+        out.parent.mkdir(parents=True, exist_ok=True)
+    staging = None if jsonl else Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     writers: dict[str, Any] = {}
     file_index: dict[str, int] = {}  # records seen so far per output JSONL file, kept and dropped
     try:
@@ -151,6 +170,9 @@ def remove(inputs: Sequence[str], out: str | Path, pipeline: Pipeline, manifest:
                     dest = staging / _file_dest(raw.id, raw.path)
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(raw.path or "", dest)
+            # An old run's manifest must not stay next to the new output, even if this run is killed before
+            # writing its own: `restore` would put that run's records into this output.
+            manifest_path.unlink(missing_ok=True)
         if staging is not None:
             if out.is_dir():
                 out.rmdir()  # empty, checked above
@@ -265,7 +287,9 @@ def restore(manifest_path: str | Path) -> tuple[str, int]:
         gz = path.name.endswith(".gz")
         if path.exists():
             data = gzip.decompress(path.read_bytes()) if gz else path.read_bytes()
-            kept_lines = data.decode("utf-8").splitlines()
+            # Split on "\n" only: str.splitlines() also breaks at U+2028, U+0085, \x1c..., which JSON strings
+            # written with ensure_ascii=False hold raw, and would cut records in half.
+            kept_lines = [line for line in data.decode("utf-8").split("\n") if line]
         else:
             kept_lines = []
         by_index = {e["index"]: json.dumps(e["record"], ensure_ascii=False) for e in group}

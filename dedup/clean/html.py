@@ -68,7 +68,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_:.-
 
 
 def _decode(raw: bytes) -> str:
-    """Bytes → str without ever raising: BOM, then <meta charset>, then utf-8, then windows-1256."""
+    """Bytes → str without ever raising: BOM, then valid UTF-8, then <meta charset>, then windows-1256."""
     for bom, enc in (
         (codecs.BOM_UTF8, "utf-8"),
         (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -76,22 +76,27 @@ def _decode(raw: bytes) -> str:
     ):
         if raw.startswith(bom):
             return raw[len(bom) :].decode(enc, "replace")
-    m = _META_CHARSET.search(raw[:8192])
-    if m:
-        name = m.group(1).decode("ascii", "ignore").lower()
-        try:
-            codecs.lookup(name)
-        except LookupError:
-            name = ""
-        # Pages often declare latin-1 / us-ascii while being utf-8; trust a declared utf-8 or a non-Latin
-        # single-byte page (windows-1256, iso-8859-6, ...), but let utf-8 win if it decodes cleanly.
-        if name and name not in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii", "windows-1252", "cp1252"):
-            return raw.decode(name, "replace")
+    # UTF-8 validates itself: bytes of a windows-1256 (or latin-1) page almost never form valid UTF-8, so a clean
+    # UTF-8 decode wins over any declaration (pages often declare a charset they do not use).
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    # Arabic-first corpus: windows-1256 maps every byte except a handful, so it is a safe last resort.
+    m = _META_CHARSET.search(raw[:8192])
+    name = ""
+    if m:
+        name = m.group(1).decode("ascii", "ignore").lower()
+        try:
+            name = codecs.lookup(name).name
+        except LookupError:
+            name = ""
+    if name and name != "utf-8":
+        return raw.decode(name, "replace")
+    # Declared UTF-8 (or nothing) but not valid UTF-8: a few broken sequences are damage, many mean another
+    # encoding; for an Arabic-first corpus windows-1256 is the likely one (it maps all but a handful of bytes).
+    text = raw.decode("utf-8", "replace")
+    if text.count("\ufffd") <= max(2, len(raw) // 1000):
+        return text
     return raw.decode("windows-1256", "replace")
 
 
