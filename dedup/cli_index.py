@@ -26,6 +26,23 @@ from typing import IO, Annotated, Any
 
 import typer
 
+from dedup.cli_options import (
+    Containment,
+    DateField,
+    HtmlField,
+    IdField,
+    Inputs,
+    Ngram,
+    NumPerm,
+    Rules,
+    SourceField,
+    Strict,
+    Templates,
+    TextField,
+    Threshold,
+    TitleField,
+    UrlField,
+)
 from dedup.io import InputError, InputProblem
 from dedup.store import DAY, Match, open_index, parse_time
 
@@ -34,26 +51,10 @@ index_app = typer.Typer(name="index", help="Build, query and maintain a persiste
 
 IndexOpt = Annotated[str, typer.Option("--index", "-i", envvar="DEDUP_INDEX", show_default=False,
                                        help="Index location: a file (SQLite, created on first use) or redis://host:port/db.")]
-Inputs = Annotated[list[str], typer.Argument(help="Files, directories (recursed), .jsonl/.jsonl.gz, .warc/.warc.gz, or - for JSONL on stdin.",
-                                             show_default=False)]
 MaxAge = Annotated[float | None, typer.Option("--max-age", min=0.0, help="Keep a window of this many days: older entries expire (by their date, else when added).")]
 Since = Annotated[str | None, typer.Option("--since", help="Only match indexed documents dated on or after this ISO date.")]
-Threshold = Annotated[float | None, typer.Option("--threshold", "-t", min=0.01, max=1.0, help="Jaccard similarity that makes a duplicate. [default: 0.5]")]
-Containment = Annotated[float | None, typer.Option(min=0.01, max=1.0, help="Share of the shorter text in the longer that makes a duplicate. [default: 0.8]")]
-Ngram = Annotated[int | None, typer.Option(min=1, max=8, help="Words per shingle (must match the index). [default: 3]")]
-NumPerm = Annotated[int | None, typer.Option("--num-perm", min=16, max=1024, help="MinHash permutations (must match the index). [default: 128]")]
-Templates = Annotated[bool | None, typer.Option("--templates/--no-templates", help="Never count template siblings (same formula, other facts) as copies. [default: on]")]
-Rules = Annotated[Path | None, typer.Option(help="A TOML file of extra line rules.")]
-Strict = Annotated[bool, typer.Option(help="Stop at the first bad input instead of skipping it.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
 Json = Annotated[bool, typer.Option("--json", help="JSON (one object per line) instead of text.")]
-IdField = Annotated[str | None, typer.Option(help="JSONL field holding the document id. [default: id]")]
-TextField = Annotated[str | None, typer.Option(help="JSONL field holding the text. [default: text]")]
-HtmlField = Annotated[str | None, typer.Option(help="JSONL field holding raw HTML. [default: html]")]
-TitleField = Annotated[str | None, typer.Option(help="JSONL field holding the title. [default: title]")]
-UrlField = Annotated[str | None, typer.Option(help="JSONL field holding the URL. [default: url]")]
-DateField = Annotated[str | None, typer.Option(help="JSONL field holding the date. [default: date]")]
-SourceField = Annotated[str | None, typer.Option(help="JSONL field holding the source site. [default: source]")]
 
 _NOT_SETTINGS = {"inputs", "index", "max_age", "since", "quiet", "json_out", "rejects", "files", "baseline",
                  "write_baseline", "all_files", "ids"}
