@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import multiprocessing
 import os
 import tempfile
 import time
@@ -73,19 +74,52 @@ def run(location: str, size: int, docs: int) -> dict[str, object]:
             "fill_seconds": round(built, 1)}
 
 
+def _filter_slice(args: tuple[str, bytes]) -> tuple[int, int, int]:
+    location, data = args
+    with Deduplicator(location, Settings(site_boilerplate=False)) as dedup:
+        summary = filter_jsonl(dedup, io.BytesIO(data), io.StringIO(), None)
+    return summary.read, summary.passed, summary.rejected
+
+
+def run_workers(location: str, size: int, docs: int, workers: int) -> dict[str, object]:
+    """``workers`` filter processes at once on one index, each streaming its share of the batch (the many-scrapers
+    case); throughput is all documents over the wall time of the slowest."""
+    settings = Settings(site_boilerplate=False)
+    with open_index(location, IndexSettings.from_settings(settings)) as index:
+        have = index.stats()["documents"]
+        built = fill(index, size - have) if have < size else 0.0
+    lines = stream(docs).decode().splitlines(keepends=True)
+    slices = [(location, "".join(lines[w::workers]).encode()) for w in range(workers)]
+    start = time.perf_counter()
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        counts = pool.map(_filter_slice, slices)
+    seconds = time.perf_counter() - start
+    with open_index(location, IndexSettings.from_settings(settings)) as index:
+        index.remove([f"new-{i}" for i in range(docs)])
+    read = sum(c[0] for c in counts)
+    return {"backend": "redis" if location.startswith("redis") else "sqlite", "index_docs": size, "workers": workers,
+            "stream_docs": read, "passed": sum(c[1] for c in counts), "rejected": sum(c[2] for c in counts),
+            "seconds": round(seconds, 2), "docs_per_s": round(read / seconds), "fill_seconds": round(built, 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, action="append", help="index sizes (repeatable) [100000]")
     parser.add_argument("--backend", action="append", help="sqlite (a temp file) or a redis:// URL (repeatable)")
     parser.add_argument("--docs", type=int, default=3000, help="documents streamed through the filter [3000]")
     parser.add_argument("--dir", default=None, help="where SQLite indexes are kept (reused between runs)")
+    parser.add_argument("--workers", type=int, action="append",
+                        help="also run this many concurrent filter processes (repeatable), e.g. --workers 2 --workers 4")
     args = parser.parse_args()
     workdir = args.dir or tempfile.mkdtemp(prefix="dedup-filter-bench-")
     for backend in args.backend or ["sqlite"]:
         for size in sorted(args.size or [100000]):
             location = (os.path.join(workdir, "bench.sqlite") if backend == "sqlite"
                         else f"{backend}{'&' if '?' in backend else '?'}prefix=bench")
-            print(json.dumps(run(location, size, args.docs)), flush=True)
+            if not args.workers:
+                print(json.dumps(run(location, size, args.docs)), flush=True)
+            for workers in args.workers or []:
+                print(json.dumps(run_workers(location, size, args.docs, workers)), flush=True)
 
 
 if __name__ == "__main__":

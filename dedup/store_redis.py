@@ -20,6 +20,7 @@ Example: ``RedisIndex("redis://127.0.0.1:6379/0", IndexSettings())`` (see :func:
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
@@ -79,7 +80,8 @@ class RedisIndex(Index):
             raise InputError(f"{url}: Redis support needs the redis package (pip install 'dedup[redis]')") from None
         self._redis = redis
         conn_url, self.prefix = _split_url(url)
-        self.location = url
+        # Shown in messages and stats: never the password of a managed Redis URL.
+        self.location = re.sub(r"//([^/@:]*):[^/@]*@", r"//\1:***@", url)
         self.verify_options = verify_options
         self.templates = templates
         self.max_candidates = max_candidates
