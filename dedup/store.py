@@ -381,10 +381,17 @@ class SqliteIndex(Index):
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self.db.execute("COMMIT")
+        except sqlite3.Error as err:
+            # A full disk (SQLITE_FULL) or I/O error: SQLite may already have rolled the transaction back itself.
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise InputError(f"{self.location}: cannot write the index ({err}); "
+                             "batches committed before are kept") from None
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
 
     def _insert(self, entries: Sequence[Entry]) -> int:
         added = 0

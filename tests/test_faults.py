@@ -580,3 +580,38 @@ def test_remove_twice_gives_identical_outputs_and_manifests(tmp_path: Path, outp
         shutil.rmtree(out) if out.is_dir() else out.unlink()
         Path(f"{out}.manifest.json").unlink()
     assert results[0] == results[1]
+
+
+def test_full_disk_during_index_add_keeps_the_committed_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from dedup.store import open_index
+
+    index = tmp_path / "news.sqlite"
+    first = _big_input(tmp_path / "first.jsonl", 30)
+    assert run("index", "add", str(first), "--index", str(index), "-q").exit_code == 0
+    with open_index(str(index)) as opened:
+        before = opened.stats()["documents"]
+    assert before > 0
+    # SQLite's page limit raises exactly what a full disk raises (SQLITE_FULL: "database or disk is full").
+    real_connect = sqlite3.connect
+
+    def nearly_full(*args, **kwargs):
+        db = real_connect(*args, **kwargs)
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {pages + 3}")
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", nearly_full)
+    more = _big_input(tmp_path / "more.jsonl", 400)
+    result = run("index", "add", str(more), "--index", str(index))
+    monkeypatch.undo()
+    assert result.exit_code == 2, result.output
+    errors = errors_of(result)
+    assert len(errors) == 1 and str(index) in errors[0] and "full" in errors[0], errors
+    # The index still opens, passes SQLite's integrity check and holds at least what was committed before.
+    with open_index(str(index)) as opened:
+        assert opened.stats()["documents"] >= before
+    db = sqlite3.connect(index)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()
