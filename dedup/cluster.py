@@ -26,14 +26,18 @@ from dedup.fingerprint import jaccard_containment
 
 DUPLICATE = "duplicate"
 TEMPLATE = "template"
+# The verification defaults, shared by batch scans (pipeline.Settings) and persistent indexes (store): chosen on
+# the labelled SaudiNewsNet pairs (README, "Defaults, and why").
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_CONTAINMENT = 0.55
 
 
 @dataclass(frozen=True, slots=True)
 class VerifyOptions:
     """Thresholds applied to every candidate pair on its exact shingle sets."""
 
-    threshold: float = 0.5  # Jaccard
-    containment: float = 0.8  # overlap over the smaller set
+    threshold: float = DEFAULT_THRESHOLD  # Jaccard
+    containment: float = DEFAULT_CONTAINMENT  # overlap over the smaller set
     # Containment on tiny sets is noise (a 10-shingle brief is "contained" in many articles).
     min_containment_shingles: int = 40
 

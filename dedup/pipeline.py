@@ -25,6 +25,8 @@ import numpy as np
 
 from dedup.clean import Cleaner, LearnedLine, LineRules, SiteBoilerplate
 from dedup.cluster import (
+    DEFAULT_CONTAINMENT,
+    DEFAULT_THRESHOLD,
     DUPLICATE,
     TEMPLATE,
     Cluster,
@@ -49,8 +51,8 @@ KEEP_POLICIES = ("first", "longest", "earliest", "source")
 class Settings:
     """Every knob of a run. Defaults were chosen by measurement (see README, "Defaults")."""
 
-    threshold: float = 0.5
-    containment: float = 0.55
+    threshold: float = DEFAULT_THRESHOLD
+    containment: float = DEFAULT_CONTAINMENT
     ngram: int = 3
     num_perm: int = 128
     seed: int = 1
