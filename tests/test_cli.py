@@ -546,14 +546,14 @@ def test_bad_rules_file_is_one_line_error(corpus_jsonl: Path, tmp_path: Path) ->
     assert line.startswith(f"dedup: error: {rules}: ") and "[[line]] x" in line
 
 
-@pytest.mark.xfail(strict=True, reason="dedup/clean/lines.py does not type-check rule values: max_words = 'five' "
-                   "raises TypeError inside classify() (traceback) instead of a RulesError")
 def test_rules_file_with_wrong_value_type_is_one_line_error(corpus_jsonl: Path, tmp_path: Path) -> None:
     rules = tmp_path / "rules.toml"
     rules.write_text('[[line]]\nname = "x"\npattern = "foo"\nmax_words = "five"\n', encoding="utf-8")
     result = CliRunner().invoke(app, ["scan", str(corpus_jsonl), "--rules", str(rules)])
     assert result.exit_code == 2 and "Traceback" not in result.output and result.exception is not None
     assert isinstance(result.exception, SystemExit)
+    (line,) = error_lines(result)
+    assert str(rules) in line and "max_words" in line and "whole number" in line
 
 
 @pytest.mark.parametrize("setting", ['threshold = "high"', 'ngram = "three"', "templates = 1", 'prefer = [1, 2]',

@@ -93,6 +93,11 @@ def _table(data: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return value
 
 
+# The type every rule key must have (checked when the file is loaded, so a typo is one clear error, not a crash).
+_TYPES: dict[str, type] = {"name": str, "pattern": str, "where": str, "max_words": int, "within": int,
+                           "min_hits": int, "item_max_words": int, "max_items": int, "unpunctuated": bool}
+_TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false"}
+
 _ALLOWED = {
     "line": {"name", "pattern", "max_words", "where", "within", "min_hits", "unpunctuated"},
     "block": {"name", "pattern", "item_max_words", "max_items"},
@@ -139,6 +144,13 @@ class LineRules:
                         raise RulesError(f"[[{kind}]] {name}: unknown keys {sorted(unknown)}")
                     if not isinstance(spec.get("pattern"), str):
                         raise RulesError(f"[[{kind}]] {name}: a string 'pattern' is required")
+                    for key, value in spec.items():
+                        expected = _TYPES.get(key)
+                        # bool is an int in Python: a count given as `true` is a mistake too.
+                        if expected is not None and (not isinstance(value, expected) or
+                                                     (expected is int and isinstance(value, bool))):
+                            raise RulesError(f"[[{kind}]] {name}: {key!r} must be {_TYPE_NAMES[expected]}, "
+                                             f"got {value!r}")
                     rules[name] = {**spec, "name": name}
         lines, blocks, runs = [], [], []
         for name, spec in merged["line"].items():
