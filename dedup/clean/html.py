@@ -187,13 +187,9 @@ def _token_rule(name: str) -> str | None:
         if rule:
             return rule
         for part in name.split("-"):
-            rule = _CHROME_WORDS.get(part)
+            rule = _part_rule(part)
             if rule:
                 return rule
-            if part.startswith(_PREFIX_TUPLE):
-                for prefix, rule in _CHROME_PREFIXES:
-                    if part.startswith(prefix):
-                        return rule
         return None
     for part_name in _NAME_SPLIT.split(name):
         if not part_name:
@@ -203,14 +199,21 @@ def _token_rule(name: str) -> str | None:
         if rule:
             return rule
         for part in _PART_SPLIT.split(part_name):
-            part = part.lower()
-            rule = _CHROME_WORDS.get(part)
+            rule = _part_rule(part.lower())
             if rule:
                 return rule
-            if part.startswith(_PREFIX_TUPLE):
-                for prefix, rule in _CHROME_PREFIXES:
-                    if part.startswith(prefix):
-                        return rule
+    return None
+
+
+def _part_rule(part: str) -> str | None:
+    """The chrome rule of one lower-case word of a class/id name: a whole word ("share") or a prefix ("advert…")."""
+    rule = _CHROME_WORDS.get(part)
+    if rule:
+        return rule
+    if part.startswith(_PREFIX_TUPLE):
+        for prefix, prefixed_rule in _CHROME_PREFIXES:
+            if part.startswith(prefix):
+                return prefixed_rule
     return None
 
 
