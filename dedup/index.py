@@ -34,6 +34,11 @@ def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
 
 
 def _band_hashes(signatures: np.ndarray, start: int, rows: int) -> np.ndarray:
+    if rows <= 2:  # two 32-bit values fit one 64-bit key exactly: no hashing, no collisions
+        band = np.ascontiguousarray(signatures[:, start : start + rows], dtype=np.uint32)
+        if rows == 1:
+            return band[:, 0].astype(np.uint64)
+        return band.view(np.uint64)[:, 0]
     acc = np.zeros(signatures.shape[0], dtype=np.uint64)
     for k in range(rows):
         acc = _fmix(acc ^ (signatures[:, start + k].astype(np.uint64) * _MIX[k % 4]), 64)
@@ -54,27 +59,19 @@ def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: i
         h = _band_hashes(signatures, band * rows, rows)
         order = np.argsort(h, kind="stable")
         hs = h[order]
-        # Start and size of each run of equal band hashes.
-        boundaries = np.flatnonzero(np.diff(hs)) + 1
-        starts = np.concatenate(([0], boundaries))
-        sizes = np.diff(np.concatenate((starts, [n])))
-        # Buckets of two (most of them) pair at once; bigger ones one by one.
-        pair_starts = starts[sizes == 2]
-        if pair_starts.size:
-            a, b = order[pair_starts], order[pair_starts + 1]
+        # Sorted, each bucket is a run of equal hashes: a member pairs with the members d places after it for
+        # every d up to the end of its run (at most max_bucket). One vector step per d, over the runs that
+        # are still longer than d, instead of a Python loop over buckets.
+        pos = np.flatnonzero(hs[1:] == hs[:-1])  # positions whose next neighbour is in the same bucket
+        d = 1
+        while pos.size and d <= max_bucket:
+            a, b = order[pos], order[pos + d]
             chunks.append(np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1))
-        big = sizes > 2
-        for s, size in zip(starts[big].tolist(), sizes[big].tolist()):
-            members = order[s : s + size]
-            if size <= max_bucket:
-                ii, jj = np.triu_indices(size, k=1)
-            else:
-                ii = np.repeat(np.arange(size), max_bucket)
-                jj = ii + np.tile(np.arange(1, max_bucket + 1), size)
-                keep = jj < size
-                ii, jj = ii[keep], jj[keep]
-            a, b = members[ii], members[jj]
-            chunks.append(np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1))
+            nxt = pos + d + 1
+            pos = pos[(nxt < n)]
+            nxt = nxt[: pos.size]
+            pos = pos[hs[nxt] == hs[pos]]
+            d += 1
     if not chunks:
         return np.empty((0, 2), dtype=np.int64)
     pairs = np.concatenate(chunks).astype(np.int64)

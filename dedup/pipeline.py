@@ -17,6 +17,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,9 +43,10 @@ from dedup.index import candidate_pairs, lsh_params
 from dedup.io import FieldNames, InputProblem, Reader
 from dedup.normalize import NormalizeOptions, normalize, normalize_lines
 from dedup.parallel import batched, default_workers, ordered_map
-from dedup.relation import relation
+from dedup.relation import Analysed, relation
 
 KEEP_POLICIES = ("first", "longest", "earliest", "source")
+ANALYSED_CACHE = 4096  # texts kept prepared for the relation test (a few KB each)
 
 
 @dataclass(frozen=True)
@@ -250,7 +252,7 @@ class Pipeline:
             stars = star_clusters(len(infos), links, order)
 
             def similarity_to_kept(stray: int, kept: int) -> float:
-                if s.templates and relation(texts.words(stray), texts.words(kept)) != DUPLICATE:
+                if s.templates and relation(texts.analysed(stray), texts.analysed(kept)) != DUPLICATE:
                     return 0.0  # a template sibling of the kept copy never joins its cluster
                 return max(jaccard_containment(shingles[stray], shingles[kept]))
 
@@ -365,6 +367,8 @@ class TextStore:
         self._file = tempfile.TemporaryFile(prefix="dedup-texts-") if enabled else None
         self._ends: list[int] = [0]
         self._pos = 0
+        # A text is in as many candidate pairs as it has look-alikes: its facts and shingles are read once.
+        self._analysed: OrderedDict[int, Analysed] = OrderedDict()
 
     def extend(self, texts: Sequence[str]) -> None:
         if self._file is None:
@@ -381,6 +385,17 @@ class TextStore:
         self._file.flush()
         start, stop = self._ends[i], self._ends[i + 1]
         return os.pread(self._file.fileno(), stop - start, start).decode("utf-8").split()
+
+    def analysed(self, i: int) -> Analysed:
+        """Document ``i`` prepared for :func:`dedup.relation.relation` (the last few thousand are kept)."""
+        found = self._analysed.get(i)
+        if found is not None:
+            self._analysed.move_to_end(i)
+            return found
+        found = self._analysed[i] = Analysed(self.words(i))
+        if len(self._analysed) > ANALYSED_CACHE:
+            self._analysed.popitem(last=False)
+        return found
 
     def __enter__(self) -> TextStore:
         return self
@@ -422,7 +437,7 @@ def find_links(
     pairs = reps_arr[pairs] if pairs.size else pairs
 
     def relation_of(a: int, b: int) -> str:
-        return relation(texts.words(a), texts.words(b)) if s.templates else DUPLICATE
+        return relation(texts.analysed(a), texts.analysed(b)) if s.templates else DUPLICATE
 
     return verify(pairs, shingles, VerifyOptions(s.threshold, s.containment), relation_of, scores)
 

@@ -14,12 +14,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup.cluster import DUPLICATE, TEMPLATE, VerifyOptions, verify
 from dedup.fingerprint import Fingerprinter
 from dedup.normalize import normalize
 from dedup.pipeline import Pipeline, Settings, scan
-from dedup.relation import DIFFERENT, explain, relation, token_facts
+from dedup.relation import DIFFERENT, _token_facts_reference, explain, opcodes, relation, token_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "data" / "templates-news"
@@ -106,6 +108,38 @@ def test_token_facts() -> None:
     kinds = [(f.kind, sorted(f.values)) for f in facts if f is not None]
     assert ("number", ["4"]) in kinds and ("date", ["الثلاثاء"]) in kinds
     assert ("number", ["25823"]) in kinds and ("name", ["هادي"]) in kinds
+
+
+# Words that make facts (behind proclitics too), figures, and ordinary words around them.
+_FACTY = st.sampled_from([
+    "25", "الفا", "و823", "615", "000", "السادس", "والعشرين", "التاسعه", "عشره", "خمس", "للجمعه", "والسبت",
+    "شباط", "تشرين", "الرييس", "للرييس", "بن", "عبد", "محمد", "هادي", "king", "salman", "bin", "may", "4", "63ر54",
+    "40كم", "15", "8", "الثاني", "الاحد", "واثنين", "مطار", "عدن", "the", "arrived", "طنا",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_FACTY | st.text(alphabet="ابتثجحخدلمنهوي0123456789", min_size=1, max_size=6), max_size=40))
+def test_token_facts_equals_the_reference(tokens: list[str]) -> None:
+    # The fast path visits only the tokens that can state a fact; it must read every text as the rules do.
+    assert token_facts(tokens) == _token_facts_reference(tokens)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from("abcdefg"), max_size=30), st.lists(st.sampled_from("abcdefg"), max_size=30))
+def test_opcodes_cover_both_texts_in_order(a: list[str], b: list[str]) -> None:
+    ops = opcodes(a, b)
+    if not a and not b:
+        assert ops == []
+        return
+    # Spans tile both texts, equal spans are equal, and no two edit spans are adjacent (one span per gap).
+    assert [op[1] for op in ops] == [0, *[op[2] for op in ops[:-1]]] and ops[-1][2] == len(a)
+    assert [op[3] for op in ops] == [0, *[op[4] for op in ops[:-1]]] and ops[-1][4] == len(b)
+    for (tag, i1, i2, j1, j2), nxt in zip(ops, [*ops[1:], None]):
+        if tag == "equal":
+            assert a[i1:i2] == b[j1:j2]
+        else:
+            assert nxt is None or nxt[0] == "equal"
 
 
 def test_verify_drops_different_pairs_and_keeps_templates() -> None:
