@@ -222,3 +222,18 @@ def test_nested_junk_and_nested_chrome() -> None:
 def test_inline_elements_keep_word_boundaries() -> None:
     html = f"<html><body><article><p>{EN_P1} <b>Bold</b> <i>italic</i> <a href='/x'>link</a> end.</p></article></body></html>"
     assert extract_html(html).text == f"{EN_P1} Bold italic link end."
+
+
+def test_photo_captions_are_dropped_and_reported() -> None:
+    # A <figcaption> is a picture credit or description, not article text (the benchmarks' ground truth leaves
+    # them out); it is listed in --explain as html:caption.
+    html = (
+        f"<html><body><article><h1>Headline</h1><p>{EN_P1}</p>"
+        "<figure><img src='a.jpg'><figcaption><p>The minister at the press conference. Photo: Agency</p>"
+        f"</figcaption></figure><p>{EN_P2}</p></article></body></html>"
+    )
+    ex = extract_html(html)
+    assert ex.text == f"{EN_P1}\n{EN_P2}"
+    assert [(r.rule, r.text) for r in ex.removed] == [
+        ("html:caption", "The minister at the press conference. Photo: Agency")
+    ]
