@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from dedup.clean import Cleaner, LearnedLine, LineRules, SiteBoilerplate
+from dedup.clean import Cleaner, LearnedLine, LineRules, Page, SiteBoilerplate
 from dedup.cluster import (
     DEFAULT_CONTAINMENT,
     DEFAULT_THRESHOLD,
@@ -41,7 +41,7 @@ from dedup.document import Document
 from dedup.fingerprint import Fingerprinter, jaccard_containment
 from dedup.index import candidate_pairs, lsh_params
 from dedup.io import FieldNames, InputProblem, Reader
-from dedup.normalize import NormalizeOptions, normalize, normalize_lines
+from dedup.normalize import DEFAULT_OPTIONS, NormalizeOptions, normalize, normalize_lines
 from dedup.parallel import batched, default_workers, ordered_map
 from dedup.relation import Analysed, relation
 
@@ -167,10 +167,13 @@ class Pipeline:
         included) are read once and each page is cleaned once.
         """
         for batch in self._page_batches(inputs):
-            yield [self.cleaner.clean_site(d) for d in batch] if self.cleaner.site is not None else batch
+            yield [self.cleaner.clean_site_keyed(p)[0] for p in batch]
 
-    def _page_batches(self, inputs: Sequence[str]) -> Iterator[list[Document]]:
-        """Page-cleaned batches; with site boilerplate on, only once the whole input has been learned from."""
+    def _page_batches(self, inputs: Sequence[str]) -> Iterator[list[Page]]:
+        """Page-cleaned batches; with site boilerplate on, only once the whole input has been learned from.
+
+        Workers clean the pages and hash their normalised lines; this process only adds each batch's line
+        hashes to the sketch (one numpy update per batch) and spools the batch."""
         self._warm_up()
         raw = batched(self._reader().read(inputs), self.batch_size)
         pages = ordered_map(_clean_pages, raw, self.workers, self.cleaner)
@@ -180,8 +183,7 @@ class Pipeline:
         learner = SiteBoilerplate(self.settings.site_min_docs, self.settings.site_min_share)
         with tempfile.TemporaryFile(prefix="dedup-spool-") as spool:
             for batch in pages:
-                for page in batch:
-                    learner.observe(page.source, page.text)
+                learner.observe_batch([p.site_observation() for p in batch])
                 pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
             self.cleaner.site = learner
             spool.seek(0)
@@ -193,11 +195,19 @@ class Pipeline:
 
     def clean_documents(self, docs: Iterable[Document]) -> list[Document]:
         """Clean in-memory documents (two passes over the list when site boilerplate is on)."""
-        pages = [self.cleaner.clean_page(d) for d in docs]
-        if self.settings.site_boilerplate:
-            self.cleaner.site = SiteBoilerplate(self.settings.site_min_docs, self.settings.site_min_share)
-            self.cleaner.learn(pages)
-        return [self.cleaner.clean_site(d) for d in pages]
+        return [p.doc for p in self._clean_pages_in_memory(docs)]
+
+    def _clean_pages_in_memory(self, docs: Iterable[Document]) -> list[Page]:
+        pages = [self.cleaner.clean_page_keyed(d) for d in docs]
+        if not self.settings.site_boilerplate:
+            return pages
+        self.cleaner.site = SiteBoilerplate(self.settings.site_min_docs, self.settings.site_min_share)
+        self.cleaner.site.observe_batch([p.site_observation() for p in pages])
+        out = []
+        for p in pages:
+            doc, _ = self.cleaner.clean_site_keyed(p)
+            out.append(p if doc is p.doc else Page.of(doc))
+        return out
 
     # -- normalise + fingerprint + index + cluster -----------------------------------------------------------
 
@@ -221,10 +231,9 @@ class Pipeline:
             normalize_lines(["\u0627"])
 
     def scan_documents(self, docs: Iterable[Document], cleaned: bool = False) -> ScanResult:
-        if not cleaned:
-            docs = self.clean_documents(docs)
+        pages = self._clean_pages_in_memory(docs) if not cleaned else [Page.of(d) for d in docs]
         state_ = (Cleaner(self.cleaner.rules), self.fingerprinter, self.settings)  # already cleaned: no site pass
-        return self._collect(ordered_map(_fingerprint_pages, batched(docs, self.batch_size), 1, state_))
+        return self._collect(ordered_map(_fingerprint_pages, batched(pages, self.batch_size), 1, state_))
 
     def _collect(self, batches: Iterable[Fingerprints]) -> ScanResult:
         """Index and cluster the fingerprinted documents (in the main process)."""
@@ -272,8 +281,8 @@ def _chain_first(first: list[Document], rest: Iterator[list[Document]]) -> Itera
 # -- work done in worker processes (plain data in, plain data out) ---------------------------------------------
 
 
-def _clean_pages(cleaner: Cleaner, docs: list[Document]) -> list[Document]:
-    return [cleaner.clean_page(d) for d in docs]
+def _clean_pages(cleaner: Cleaner, docs: list[Document]) -> list[Page]:
+    return [cleaner.clean_page_keyed(d) for d in docs]
 
 
 @dataclass
@@ -287,12 +296,14 @@ class Fingerprints:
     texts: list[str]  # normalised texts (for template checks; empty strings when templates are off)
 
 
-def fingerprint(docs: Sequence[Document], cleaner: Cleaner, fingerprinter: Fingerprinter, s: Settings) -> Fingerprints:
+def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerprinter, s: Settings) -> Fingerprints:
     """Strip site boilerplate, normalise and fingerprint a batch of page-cleaned documents."""
     infos, sets, texts = [], [], []
-    for page in docs:
-        doc = cleaner.clean_site(page)
-        norm = normalize(doc.full_text, s.normalize)
+    default_normalize = s.normalize == DEFAULT_OPTIONS
+    for page in pages:
+        doc, norm = cleaner.clean_site_keyed(page)
+        if not default_normalize:  # the page's keys are normalised with the defaults
+            norm = normalize(doc.full_text, s.normalize)
         infos.append(DocInfo(
             id=doc.id, title=doc.title, source=doc.source, date=doc.date, origin=doc.origin, path=doc.path,
             root=doc.root, words=norm.count(" ") + 1 if norm else 0,
@@ -305,14 +316,14 @@ def fingerprint(docs: Sequence[Document], cleaner: Cleaner, fingerprinter: Finge
     return Fingerprints(infos, fingerprinter.signatures(sets), flat, sizes, texts)
 
 
-def _fingerprint_pages(state: tuple[Cleaner, Fingerprinter, Settings], docs: list[Document]) -> Fingerprints:
+def _fingerprint_pages(state: tuple[Cleaner, Fingerprinter, Settings], pages: list[Page]) -> Fingerprints:
     cleaner, fingerprinter, settings = state
-    return fingerprint(docs, cleaner, fingerprinter, settings)
+    return fingerprint(pages, cleaner, fingerprinter, settings)
 
 
 def _clean_and_fingerprint(state: tuple[Cleaner, Fingerprinter, Settings], docs: list[Document]) -> Fingerprints:
     cleaner, fingerprinter, settings = state
-    return fingerprint([cleaner.clean_page(d) for d in docs], cleaner, fingerprinter, settings)
+    return fingerprint([cleaner.clean_page_keyed(d) for d in docs], cleaner, fingerprinter, settings)
 
 
 # -- on-disk stores: what verification needs, without keeping every document's data in memory ---------------

@@ -3,12 +3,15 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup.clean import Cleaner
 from dedup.clean.lines import LineRules, RulesError
-from dedup.clean.site import SiteBoilerplate
+from dedup.clean.site import SiteBoilerplate, line_hashes
 from dedup.document import Document
 from dedup.io import Reader
+from dedup.normalize import normalize
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SEED_001 = FIXTURES / "seeds" / "001_78dea732c8894b97.txt"
@@ -133,3 +136,41 @@ def test_cleaner_learns_a_sites_repeated_lines_across_the_corpus() -> None:
     cleaned = cleaner.clean(docs[0])
     assert cleaned.text == "فقرة أولى مختلفة رقم 0 في هذا الخبر."
     assert cleaned.removed[-1].rule == "site:sham.example"
+
+
+_LINE = st.text(alphabet="ابة ىإأ آ\u064e\u0640 ab.,«»:\t0١", max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ابة ab", max_size=15), st.lists(_LINE, max_size=8), st.booleans())
+def test_keyed_cleaning_gives_the_same_documents_and_normalised_text(title: str, lines: list[str], repeat: bool) -> None:
+    # The scan cleans through Page keys (each line normalised once) instead of clean_site + normalize: the
+    # documents and the normalised text must be exactly those of the plain path, site boilerplate included.
+    docs = [Document(id=f"d{i}", source="example.com", title=title,
+                     text="\n".join([*lines, "تابعونا على تويتر" if repeat else f"سطر {i}"])) for i in range(4)]
+    plain, keyed = Cleaner(), Cleaner()
+    pages = [plain.clean_page(d) for d in docs]
+    plain.learn(pages)
+    keyed_pages = [keyed.clean_page_keyed(d) for d in docs]
+    assert [p.doc for p in keyed_pages] == pages
+    keyed.site = SiteBoilerplate()
+    keyed.site.observe_batch([p.site_observation() for p in keyed_pages])
+    for page, keyed_page in zip(pages, keyed_pages):
+        doc, norm = keyed.clean_site_keyed(keyed_page)
+        assert doc == plain.clean_site(page)
+        assert norm == normalize(doc.full_text)
+
+
+def test_site_sketch_counts_documents_not_repeats_within_one() -> None:
+    sketch = SiteBoilerplate(min_docs=2)
+    lines = ["Share this", "Share this", "A story"]
+    ours = line_hashes("example.com", [normalize(x) for x in lines])
+    theirs = line_hashes("other.org", [normalize(x) for x in lines])
+    sketch.observe_batch([("example.com", ours, lines)])
+    assert sketch.counts(ours).tolist() == [1, 1, 1]  # a line twice on one page is one document
+    assert not sketch.boilerplate_mask("example.com", ours).any()
+    sketch.observe_batch([("example.com", ours, lines), ("other.org", theirs, lines)])
+    assert sketch.counts(ours).tolist() == [2, 2, 2] and sketch.counts(theirs).tolist() == [1, 1, 1]
+    assert sketch.boilerplate_mask("example.com", ours).all()
+    assert not sketch.boilerplate_mask("other.org", theirs).any()
+    assert sorted((x.site, x.line) for x in sketch.learned()) == [("example.com", "A story"), ("example.com", "Share this")]

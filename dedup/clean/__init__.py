@@ -16,13 +16,40 @@ Three layers, applied in order:
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from dedup.clean.lines import LineRules, collapse_blank_lines, fold_line
-from dedup.clean.site import LearnedLine, SiteBoilerplate
+from dedup.clean.site import LearnedLine, SiteBoilerplate, line_hashes
 from dedup.document import Document, Removal
+from dedup.normalize import normalize_lines
 
-__all__ = ["Cleaner", "LearnedLine", "LineRules", "SiteBoilerplate"]
+__all__ = ["Cleaner", "LearnedLine", "LineRules", "Page", "SiteBoilerplate"]
+
+
+@dataclass(slots=True)
+class Page:
+    """A page-cleaned document and its lines normalised once, for the stages after it.
+
+    ``keys`` are the normalised title (``""`` when there is none) and then each line of ``doc.text``;
+    ``hashes`` are their :func:`dedup.clean.site.line_hashes` (what site boilerplate is counted by).
+    """
+
+    doc: Document
+    keys: list[str]
+    hashes: np.ndarray
+
+    def site_observation(self) -> tuple[str | None, np.ndarray, list[str]]:
+        """What :meth:`SiteBoilerplate.observe_batch` counts of this page: its text lines, not its title (a
+        site that ran one story three times would otherwise learn that headline as boilerplate)."""
+        return self.doc.source, self.hashes[1:], self.doc.text.splitlines()
+
+    @classmethod
+    def of(cls, doc: Document) -> Page:
+        """A document taken as already cleaned: its lines normalised here."""
+        keys = normalize_lines([doc.title, *doc.text.splitlines()])
+        return cls(doc, keys, line_hashes(doc.source, keys))
 
 
 class Cleaner:
@@ -37,6 +64,10 @@ class Cleaner:
 
     def clean_page(self, doc: Document) -> Document:
         """HTML extraction and line rules for one document (no corpus knowledge needed)."""
+        return self.clean_page_keyed(doc).doc
+
+    def clean_page_keyed(self, doc: Document) -> Page:
+        """:meth:`clean_page`, keeping the normalised lines that the line rules computed anyway."""
         removed: list[Removal] = []
         title, text = doc.title, doc.text
         if doc.html is not None and not text:
@@ -49,18 +80,23 @@ class Cleaner:
         # The title goes through the rules with the body: a scraper that put an ad line first in a .txt file
         # made that line the "title", and the real headline is the first line that survives.
         lines = [title, *text.splitlines()] if title else text.splitlines()
-        verdict = self.rules.classify(lines)
+        verdict, keys = self.rules.classify_keyed(lines)
         removed.extend(Removal(ln.strip(), v) for ln, v in zip(lines, verdict) if v is not None)
-        kept = [ln for ln, v in zip(lines, verdict) if v is None]
+        # Kept lines with their keys; collapse_blank_lines below drops the blank ones, so do their keys.
+        kept = [(ln, key) for ln, key, v in zip(lines, keys, verdict) if v is None and ln.strip()]
+        title_key = ""
         if title:
             if verdict[0] is None:
-                kept = kept[1:]
+                if title.strip():  # kept[0] is the title itself (a blank title stays blank)
+                    (title, title_key), kept = kept[0], kept[1:]
+            elif kept:
+                (title, title_key), kept = kept[0], kept[1:]
             else:
-                nonblank = [ln for ln in kept if ln.strip()]
-                title = nonblank[0].strip() if nonblank else ""
-                kept = kept[kept.index(nonblank[0]) + 1 :] if nonblank else []
-        return replace(doc, title=title.strip(), text=collapse_blank_lines(kept), html=None,
-                       removed=[*doc.removed, *removed])
+                title = ""
+        cleaned = replace(doc, title=title.strip(), text=collapse_blank_lines([ln for ln, _ in kept]), html=None,
+                          removed=[*doc.removed, *removed])
+        keys = [title_key, *(key for _, key in kept)]
+        return Page(cleaned, keys, line_hashes(doc.source, keys))
 
     def learn(self, docs: Iterable[Document]) -> None:
         """First pass: count each site's lines (of page-cleaned documents) to learn its boilerplate."""
@@ -84,12 +120,37 @@ class Cleaner:
         return replace(doc, title=title, text=collapse_blank_lines(text.splitlines()),
                        removed=[*doc.removed, *removed])
 
+    def clean_site_keyed(self, page: Page) -> tuple[Document, str]:
+        """:meth:`clean_site` on a :class:`Page`, and the normalised text of the result (what
+        ``normalize(doc.full_text)`` gives) joined from the page's keys: nothing is normalised again."""
+        doc = page.doc
+        mask = (self.site.boilerplate_mask(doc.source, page.hashes) if self.site is not None
+                else np.zeros(len(page.keys), dtype=bool)).tolist()
+        lines = doc.text.splitlines()
+        if not any(mask[1:]):  # as clean_site: the title is only checked on pages that lose a line
+            return doc, _joined(doc, page.keys[0], page.keys[1:])
+        removed = [Removal(ln.strip(), f"site:{doc.source}") for ln, m in zip(lines, mask[1:]) if m]
+        kept = [(ln, key) for ln, key, m in zip(lines, page.keys[1:], mask[1:]) if not m and ln.strip()]
+        title, title_key = doc.title, page.keys[0]
+        if title and mask[0]:
+            removed.insert(0, Removal(title, f"site:{doc.source}"))
+            (title, title_key), kept = (kept[0], kept[1:]) if kept else (("", ""), [])
+        cleaned = replace(doc, title=title.strip(), text=collapse_blank_lines([ln for ln, _ in kept]),
+                          removed=[*doc.removed, *removed])
+        return cleaned, _joined(cleaned, title_key, [key for _, key in kept])
+
     def clean(self, doc: Document) -> Document:
         return self.clean_site(self.clean_page(doc))
 
     def clean_all(self, docs: Iterable[Document]) -> Iterator[Document]:
         for doc in docs:
             yield self.clean(doc)
+
+
+def _joined(doc: Document, title_key: str, line_keys: list[str]) -> str:
+    # Document.full_text leaves the title out when the text already starts with it.
+    keys = line_keys if not doc.title or doc.text.startswith(doc.title) else [title_key, *line_keys]
+    return " ".join(key for key in keys if key)
 
 
 def has_boilerplate(doc: Document, cleaner: Cleaner) -> list[Removal]:

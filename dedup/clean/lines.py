@@ -172,8 +172,14 @@ class LineRules:
 
     def classify(self, lines: list[str]) -> list[str | None]:
         """The rule that removes each line (``None`` for a kept line). Blank lines are never classified."""
+        return self.classify_keyed(lines)[0]
+
+    def classify_keyed(self, lines: list[str]) -> tuple[list[str | None], list[str]]:
+        """:meth:`classify`, and each line normalised (:func:`dedup.normalize.normalize`): later stages (site
+        boilerplate, fingerprints) reuse those keys instead of normalising the text again."""
         folded = normalize_lines(lines, _LINE_FOLD)
-        words = [len(key.split()) for key in normalize_lines(lines)]
+        keys = normalize_lines(lines)
+        words = [key.count(" ") + 1 if key else 0 for key in keys]
         verdict: list[str | None] = [None] * len(lines)
         nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
         position = {i: k for k, i in enumerate(nonblank)}
@@ -232,7 +238,7 @@ class LineRules:
                         verdict[i] = f"pattern:{rule.name}"
                 elif rule.pattern.search(folded[i]):
                     verdict[i] = f"pattern:{rule.name}"
-        return verdict
+        return verdict, keys
 
     def strip(self, text: str) -> tuple[str, list[Removal]]:
         """Text without the lines the rules remove, and what was removed (blank-line runs collapsed)."""

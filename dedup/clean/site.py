@@ -10,6 +10,10 @@ Counts live in a count-min sketch (a fixed ``depth x width`` numpy array), so me
 pages are seen; a count-min sketch only ever over-counts, and with the default 4 x 2^22 cells the over-count is
 negligible below tens of millions of lines.
 
+A line is one 64-bit hash of its site and normalised text (:func:`line_hashes`, computed where the page is
+cleaned, in the worker processes); its ``depth`` cells come from that one hash (``h1 + k * h2``, Kirsch and
+Mitzenmacher's double hashing), so counting and looking up a whole batch of lines are single numpy operations.
+
 >>> learner = SiteBoilerplate(min_docs=2)
 >>> for t in ["Story one.\\nSubscribe to Example Daily", "Story two.\\nSubscribe to Example Daily"]:
 ...     learner.observe("example.com", t)
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +34,27 @@ import xxhash
 from dedup.document import Removal
 from dedup.normalize import normalize, normalize_lines
 
-_SEEDS = (0x51ED27, 0xA5A5A5, 0xC0FFEE, 0xB16B00B5, 0x1CEB00DA, 0xFACADE)
+_SEED = 0x51ED27
+MAX_WORDS = 40  # lines longer than this are never learned (see SiteBoilerplate)
+
+
+def line_hashes(site: str | None, keys: Sequence[str], max_words: int = MAX_WORDS) -> np.ndarray:
+    """One uint64 per normalised line ``keys`` of a page of ``site``; 0 for a blank line or one too long to be
+    boilerplate (and for every line when the site is unknown).
+
+    >>> h = line_hashes("example.com", ["subscribe to example daily", "", "subscribe to example daily"])
+    >>> bool(h[0] == h[2] != 0), int(h[1])
+    (True, 0)
+    """
+    out = np.zeros(len(keys), dtype=np.uint64)
+    if not site:
+        return out
+    prefix = f"{site}\x00".encode()
+    for i, key in enumerate(keys):
+        if key and key.count(" ") < max_words:
+            # 0 marks "no line": a real hash of 0 (odds 2^-64) is moved to 1.
+            out[i] = xxhash.xxh64_intdigest(prefix + key.encode(), _SEED) or 1
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +76,8 @@ class SiteBoilerplate:
     """
 
     def __init__(
-        self, min_docs: int = 3, min_share: float = 0.01, max_words: int = 40, depth: int = 4, width: int = 1 << 22
+        self, min_docs: int = 3, min_share: float = 0.01, max_words: int = MAX_WORDS, depth: int = 4,
+        width: int = 1 << 22,
     ) -> None:
         if min_docs < 2:
             raise ValueError("min_docs must be at least 2: a line on one page is not repeated")
@@ -60,70 +86,96 @@ class SiteBoilerplate:
         self.max_words = max_words
         self._counts = np.zeros((depth, width), dtype=np.uint32)
         self._width = width
-        self._seeds = _SEEDS[:depth]
+        self._rows = np.arange(depth, dtype=np.uint64)[:, None]
         self.site_documents: Counter[str] = Counter()
         # Lines that reached min_docs, kept with their text for reports (bounded by the boilerplate found).
-        self._candidates: dict[tuple[str, str], str] = {}
+        self._candidates: dict[int, tuple[str, str]] = {}
 
     @staticmethod
     def _key(line: str) -> str:
         return normalize(line)
 
-    def _cells(self, site: str, key: str) -> list[int]:
-        data = f"{site}\x00{key}".encode()
-        return [xxhash.xxh64_intdigest(data, seed) % self._width for seed in self._seeds]
+    def hashes(self, site: str | None, lines: Sequence[str]) -> np.ndarray:
+        """:func:`line_hashes` of raw ``lines`` (normalised here)."""
+        return line_hashes(site, normalize_lines(list(lines)), self.max_words)
 
-    def _estimate(self, cells: list[int]) -> int:
-        return int(min(self._counts[row, col] for row, col in enumerate(cells)))
+    def _cells(self, hashes: np.ndarray) -> np.ndarray:
+        """``depth x len(hashes)`` column indexes of the lines' counters."""
+        h1 = hashes & np.uint64(0xFFFFFFFF)
+        h2 = (hashes >> np.uint64(32)) | np.uint64(1)
+        return ((h1 + self._rows * h2) % np.uint64(self._width)).astype(np.intp)
+
+    def counts(self, hashes: np.ndarray) -> np.ndarray:
+        """Estimated number of documents carrying each line (never an under-count)."""
+        if hashes.size == 0:
+            return np.zeros(0, dtype=np.uint32)
+        cells = self._cells(hashes)
+        return self._counts[np.arange(cells.shape[0])[:, None], cells].min(axis=0)
+
+    def observe_hashes(self, site: str | None, hashes: np.ndarray, lines: Sequence[str] | None = None) -> None:
+        """Count one document of ``site`` whose lines hash to ``hashes`` (0 = not a line; repeats count once).
+
+        ``lines`` (the same lines, raw) are only read to remember the text of a line when it first becomes
+        frequent enough to be boilerplate, for :meth:`learned`."""
+        self.observe_batch([(site, hashes, lines)])
+
+    def observe_batch(self, pages: Sequence[tuple[str | None, np.ndarray, Sequence[str] | None]]) -> None:
+        """:meth:`observe_hashes` for many documents at once: one counter update per sketch row."""
+        counted = []
+        for site, hashes, _lines in pages:
+            if site:
+                self.site_documents[site] += 1
+                counted.append(np.unique(hashes[hashes != 0]))
+        distinct = np.concatenate(counted) if counted else np.zeros(0, dtype=np.uint64)
+        if distinct.size == 0:
+            return
+        cells = self._cells(distinct)
+        for row in range(cells.shape[0]):
+            np.add.at(self._counts[row], cells[row], 1)  # unbuffered: cells shared by several lines all count
+        # Remember the text of lines frequent enough to be boilerplate (for reports): one lookup for the batch.
+        known = [(site, hashes, lines) for site, hashes, lines in pages if site and lines is not None and hashes.size]
+        if not known:
+            return
+        every = np.concatenate([h for _, h, _ in known])
+        frequent = (every != 0) & (self.counts(every) >= self.min_docs)
+        start = 0
+        for site, hashes, lines in known:
+            for i in np.flatnonzero(frequent[start:start + hashes.size]).tolist():
+                self._candidates.setdefault(int(hashes[i]), (site, lines[i].strip()))  # type: ignore[index]
+            start += hashes.size
 
     def observe(self, site: str | None, text: str) -> None:
         """Count the distinct lines of one document of ``site`` (first pass)."""
-        if not site:
-            return
-        self.site_documents[site] += 1
-        seen: set[str] = set()
         lines = text.splitlines()
-        for line, key in zip(lines, normalize_lines(lines)):
-            if not key or key in seen or key.count(" ") + 1 > self.max_words:
-                continue
-            seen.add(key)
-            cells = self._cells(site, key)
-            for row, col in enumerate(cells):
-                self._counts[row, col] += 1
-            if self._estimate(cells) == self.min_docs and (site, key) not in self._candidates:
-                self._candidates[(site, key)] = line.strip()
+        self.observe_hashes(site, self.hashes(site, lines), lines)
 
     def threshold(self, site: str) -> int:
         return max(self.min_docs, math.ceil(self.min_share * self.site_documents[site]))
 
-    def is_boilerplate(self, site: str | None, line: str) -> bool:
-        if not site or self.site_documents[site] < self.min_docs:
-            return False
-        return self._is_boilerplate_key(site, self._key(line))
+    def boilerplate_mask(self, site: str | None, hashes: np.ndarray) -> np.ndarray:
+        """Which of a page's lines (by :func:`line_hashes`) are learned boilerplate of ``site``."""
+        if not site or self.site_documents[site] < self.min_docs or hashes.size == 0:
+            return np.zeros(hashes.size, dtype=bool)
+        return (hashes != 0) & (self.counts(hashes) >= self.threshold(site))
 
-    def _is_boilerplate_key(self, site: str, key: str) -> bool:
-        if not key or key.count(" ") + 1 > self.max_words:
-            return False
-        return self._estimate(self._cells(site, key)) >= self.threshold(site)
+    def is_boilerplate(self, site: str | None, line: str) -> bool:
+        return bool(self.boilerplate_mask(site, self.hashes(site, [line]))[0])
 
     def strip(self, site: str | None, text: str) -> tuple[str, list[Removal]]:
         """Text without the site's learned boilerplate lines (second pass), and what was removed."""
-        kept, removed = [], []
         lines = text.splitlines()
         if not site or self.site_documents[site] < self.min_docs:
-            return text, removed
-        for line, key in zip(lines, normalize_lines(lines)):
-            if key and self._is_boilerplate_key(site, key):
-                removed.append(Removal(line.strip(), f"site:{site}"))
-            else:
-                kept.append(line)
-        return "\n".join(kept), removed
+            return text, []
+        mask = self.boilerplate_mask(site, self.hashes(site, lines)).tolist()
+        removed = [Removal(line.strip(), f"site:{site}") for line, m in zip(lines, mask) if m]
+        return "\n".join(line for line, m in zip(lines, mask) if not m), removed
 
     def learned(self) -> list[LearnedLine]:
         """Every line learned as boilerplate, most widespread first."""
         out = []
-        for (site, key), line in self._candidates.items():
-            count = self._estimate(self._cells(site, key))
+        hashes = np.fromiter(self._candidates, dtype=np.uint64, count=len(self._candidates))
+        for h, count in zip(hashes.tolist(), self.counts(hashes).tolist()):
+            site, line = self._candidates[h]
             if count >= self.threshold(site):
                 out.append(LearnedLine(site, line, count))
         return sorted(out, key=lambda x: (-x.documents, x.site, x.line))
