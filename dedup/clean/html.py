@@ -115,7 +115,6 @@ _CHROME_TAGS = {"nav": "html:nav", "footer": "html:footer", "aside": "html:aside
                 "form": "html:form", "menu": "html:nav"}  # fmt: skip
 # Elements whose class/id is not worth a look: they hold no text (img, source, ...).
 _NO_CLASS_CHECK = frozenset({"img", "picture", "source", "br", "hr", "path", "use", "g"})
-_CHROME_SELECTOR = ",".join([*_CHROME_TAGS, "[class]", "[id]"])
 
 # Class/id vocabulary of chrome. A class/id value is split into names (at spaces and '_'), each name into
 # parts (at '-' and camelCase humps); a part equal to a word below, or starting with one of the prefixes, or a
@@ -382,8 +381,8 @@ class _Flat:
     Elements are numbered in document order (0 = the root). ``events`` replays the walk: ``i >= 0`` enters
     element i, ``~i`` leaves it, a ``str`` is a text node. Per element: parent number, tag, deep text length
     (whitespace-only text nodes count 0), deep link-text length (text inside <a>), comma count, and the
-    length and commas of its own (direct) text (dicts: most elements have none). ``last[i]`` is the number of
-    i's last descendant; ``index`` maps lexbor mem_ids to numbers; ``cut[i]`` marks a removed subtree (see
+    length and commas of its own (direct) text. ``last[i]`` is the number of
+    i's last descendant; ``cut[i]`` marks a removed subtree (see
     ``_remove_chrome``). Void elements that hold no text (img, wbr, ...) are left out.
     """
 
@@ -391,7 +390,6 @@ class _Flat:
         "commas",
         "cut",
         "events",
-        "index",
         "last",
         "link",
         "nodes",
@@ -407,63 +405,71 @@ class _Flat:
         tags: list[str] = [root.tag or "div"]
         parent: list[int] = [-1]
         events: list[int | str] = [0]
-        own: dict[int, int] = {}  # element -> length of its direct text (only elements that have some)
-        own_commas: dict[int, int] = {}
-        last: dict[int, int] = {}
+        # Per element, appended as elements are entered: lists indexed by number beat dicts in this loop,
+        # which runs once per node of the page and is the largest cost of the extractor.
+        own: list[int] = [0]  # length of the element's direct text
+        own_commas: list[int] = [0]
+        last: list[int] = [0]
         ids_all: list[int] = [root.mem_id]  # every element's mem_id
         top = 0  # the innermost open element
         top_id = ids_all[0]
         tag_names = _TAG_NAMES
+        add_event, add_node, add_tag, add_parent, add_id = (
+            events.append,
+            nodes.append,
+            tags.append,
+            parent.append,
+            ids_all.append,
+        )
         it = root.traverse(include_text=True, skip_empty=True)
         next(it, None)  # the root itself
         for node in it:
+            tid = node.tag_id
+            if tid != 2:
+                tag = tag_names.get(tid)
+                if tag is None:
+                    tag = node.tag
+                    if tag is None or tag[0] in "-!":  # comments, doctype
+                        continue
+                elif not tag:  # void elements without text (img, wbr, ...): never a parent, never content
+                    continue
+            # Skipped nodes above have no children, so asking only the others for their parent is enough to
+            # see which elements were left.
             pid = node.parent.mem_id
             if pid != top_id:
                 n_el = len(nodes) - 1
                 while True:  # leave finished elements
                     last[top] = n_el
-                    events.append(~top)
+                    add_event(~top)
                     top = parent[top]
                     top_id = ids_all[top]
                     if top_id == pid:
                         break
-            tid = node.tag_id
             if tid == 2:  # text
                 t = node.text_content
-                events.append(t)
-                n = len(t.strip())
-                if n:
-                    own[top] = own.get(top, 0) + n
-                    c = t.count(",") + t.count("،")
-                    if c:
-                        own_commas[top] = own_commas.get(top, 0) + c
+                add_event(t)
+                own[top] += len(t.strip())
+                if "," in t or "،" in t:
+                    own_commas[top] += t.count(",") + t.count("،")
                 continue
-            tag = tag_names.get(tid)
-            if tag is None:
-                tag = node.tag
-                if tag is None or tag[0] in "-!":  # comments, doctype
-                    continue
-            elif tag == "":  # void elements without text (img, wbr, ...): never a parent, never content
-                continue
-            parent.append(top)
+            add_parent(top)
             top = len(nodes)
-            nodes.append(node)
-            tags.append(tag)
-            events.append(top)
+            add_node(node)
+            add_tag(tag)
+            add_event(top)
             top_id = node.mem_id
-            ids_all.append(top_id)
+            add_id(top_id)
+            own.append(0)
+            own_commas.append(0)
+            last.append(top)
         n_el = len(nodes)
         while top >= 0:
             last[top] = n_el - 1
             events.append(~top)
             top = parent[top]
         # Totals bottom-up: a child's number is higher than its parent's.
-        text = [0] * n_el
-        for i, n in own.items():
-            text[i] = n
-        commas = [0] * n_el
-        for i, n in own_commas.items():
-            commas[i] = n
+        text = own[:]
+        commas = own_commas[:]
         link = [0] * n_el
         for i in range(n_el - 1, 0, -1):
             if tags[i] == "a":
@@ -475,7 +481,6 @@ class _Flat:
         self.nodes, self.tags, self.parent = nodes, tags, parent
         self.text, self.link, self.commas, self.own, self.own_commas = text, link, commas, own, own_commas
         self.events, self.last = events, last
-        self.index = dict(zip(ids_all, range(n_el)))
         self.cut = [False] * n_el
 
     def start(self, i: int) -> int:
@@ -540,7 +545,7 @@ def _attr_names(node: LexborNode) -> str:
     return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
 
 
-def _remove_chrome(body: LexborNode, flat: _Flat, removed: list[Removal]) -> None:
+def _remove_chrome(flat: _Flat, removed: list[Removal]) -> None:
     """Cut chrome elements (by tag or class/id vocabulary) out of ``flat``, recording their text.
 
     Nothing is removed from the DOM: a cut element's subtree is skipped by the later steps, and its lengths
@@ -550,29 +555,34 @@ def _remove_chrome(body: LexborNode, flat: _Flat, removed: list[Removal]) -> Non
     # Chrome that holds most of the page text is a wrapper that merely carries a misleading name
     # (e.g. an ASP.NET <form> around the whole page, <div class="has-sidebar">); keep those.
     guard = max(2000, int(total * 0.45))
-    index = flat.index
-    text, link, last = flat.text, flat.link, flat.last
-    covered = -1  # last element number inside a cut subtree (css() lists in document order)
+    text, link, last, tags, nodes = flat.text, flat.link, flat.last, flat.tags, flat.nodes
     cut: list[int] = []
     name_rules = _NAME_RULES
-    # One traversal for chrome tags and class/id names (each .css() call walks the whole body).
-    for node in body.css(_CHROME_SELECTOR):
-        # Inside an element already cut, or without any text: nothing to decide (cheap checks first, the
-        # class/id lookup is the costly part).
-        i = index.get(node.mem_id)
-        if i is None or i <= covered or i == 0:
-            continue
+    # A walk over the flat arrays in document order, not a CSS selection: subtrees without text, and those
+    # inside a cut element, are skipped whole before any class/id is read (reading attributes of the few
+    # elements left costs less than lexbor's selector walk plus a mem_id lookup per match).
+    i = 0
+    n_el = len(tags)
+    while i < n_el - 1:
+        i += 1
         n = text[i]
-        if not n or n > guard:
+        if not n:
+            i = last[i]  # no text anywhere below
             continue
-        tag = node.tag
+        if n > guard:
+            continue
+        tag = tags[i]
         rule = _CHROME_TAGS.get(tag)
         if rule is None:
             if tag in _NO_CLASS_CHECK:
                 continue
-            attrs = node.attributes
+            attrs = nodes[i].attributes
+            if not attrs:
+                continue
             cls, ident = attrs.get("class"), attrs.get("id")
-            names = f"{cls} {ident}" if cls and ident else cls or ident or ""
+            if not cls and not ident:
+                continue
+            names = f"{cls} {ident}" if cls and ident else cls or ident
             rule = name_rules.get(names, _UNKNOWN)
             if rule is _UNKNOWN:
                 rule = _chrome_rule(names)
@@ -587,9 +597,9 @@ def _remove_chrome(body: LexborNode, flat: _Flat, removed: list[Removal]) -> Non
             # An ad slot or promo box is short; several long, link-free paragraphs under an "ad" name are the
             # article inside a layout wrapper (Drupal's "body-ad-wrapper" that interleaves ads with the text).
             continue
-        removed.append(Removal(_clip(node.text(deep=True, separator=" ")), rule))
+        removed.append(Removal(_clip(nodes[i].text(deep=True, separator=" ")), rule))
         cut.append(i)
-        covered = last[i]
+        i = last[i]
     commas, parent, is_cut = flat.commas, flat.parent, flat.cut
     for i in cut:
         is_cut[i] = True
@@ -646,10 +656,10 @@ def _best_container(flat: _Flat) -> list[int]:
             continue
         tag = tags[i]
         if tag in _PARA_OWN:
-            text_len = own.get(i, 0)
+            text_len = own[i]
             if text_len < 40:
                 continue
-            commas = own_commas.get(i, 0)
+            commas = own_commas[i]
             ld = 0.0
         elif tag in _PARA_DEEP:
             text_len = text[i]
@@ -908,7 +918,7 @@ def _extract(html: str | bytes) -> HtmlExtraction:
             break
         h1s.append(flat.nodes[k].text(deep=True))
     title = _choose_title(h1s, og, html_title, ld_head)
-    _remove_chrome(body, flat, removed)
+    _remove_chrome(flat, removed)
     blocks = [b for root in _best_container(flat) for b in _blocks(flat, root, removed)]
     kept = _filter_blocks(blocks, title, removed)
     text = "\n".join(kept)
