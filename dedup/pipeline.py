@@ -47,6 +47,7 @@ from dedup.relation import Analysed, relation
 
 KEEP_POLICIES = ("first", "longest", "earliest", "source")
 ANALYSED_CACHE = 4096  # texts kept prepared for the relation test (a few KB each)
+VERIFY_CHUNK = 2048  # candidate pairs verified per task
 
 
 @dataclass(frozen=True)
@@ -257,7 +258,7 @@ class Pipeline:
             order = keep_order(infos, s.keep, s.prefer)
             groups = exact_groups(infos, order)
             scores: list[float] = []
-            links = find_links(sorted(groups), shingles, texts, sigs, s, scores)
+            links = find_links(sorted(groups), shingles, texts, sigs, s, scores, self.workers)
             stars = star_clusters(len(infos), links, order)
 
             def similarity_to_kept(stray: int, kept: int) -> float:
@@ -350,13 +351,18 @@ class ShingleStore:
     def __len__(self) -> int:
         return sum(e.size for e in self._ends) - 1
 
-    def __getitem__(self, i: int) -> np.ndarray:
-        if self._last is not None and self._last[0] == i:  # pairs come sorted by their first document
-            return self._last[1]
+    def flush(self) -> None:
+        """Write everything out and index it (before worker processes that read the store are forked)."""
         if self._offsets is None:
             self._file.flush()
             self._offsets = np.concatenate(self._ends)
             self._ends = [self._offsets]
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        if self._last is not None and self._last[0] == i:  # pairs come sorted by their first document
+            return self._last[1]
+        if self._offsets is None:
+            self.flush()
         start, stop = int(self._offsets[i]), int(self._offsets[i + 1])
         data = os.pread(self._file.fileno(), (stop - start) * 4, start * 4)
         out = np.frombuffer(data, dtype=np.uint32)
@@ -389,6 +395,10 @@ class TextStore:
             self._file.write(data)
             self._pos += len(data)
             self._ends.append(self._pos)
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
 
     def words(self, i: int) -> list[str]:
         if self._file is None:
@@ -432,25 +442,48 @@ def exact_groups(infos: Sequence[DocInfo], order: Sequence[int]) -> dict[int, li
 
 def find_links(
     reps: Sequence[int],
-    shingles: Sequence[np.ndarray],
+    shingles: ShingleStore | Sequence[np.ndarray],
     texts: TextStore,
     signatures: np.ndarray,
     s: Settings,
     scores: list[float] | None = None,
+    workers: int = 1,
 ) -> list[Link]:
     """MinHash LSH candidates among distinct texts ``reps``, verified on their exact shingle sets (``scores``
-    receives every candidate pair's similarity)."""
+    receives every candidate pair's similarity).
+
+    Verification (exact sets, then the template test on the pairs that pass) is most of the work on a corpus
+    full of copies, so the candidate pairs are verified in chunks by ``workers`` processes, which read the
+    shingle and text stores through the file descriptors they inherit; links come back in pair order.
+    """
     if len(reps) < 2:
         return []
     reps_arr = np.asarray(reps, dtype=np.int64)
     bands, rows = lsh_params(s.lsh_threshold, s.num_perm)
     pairs = candidate_pairs(signatures[reps_arr], bands, rows)
     pairs = reps_arr[pairs] if pairs.size else pairs
+    if isinstance(shingles, ShingleStore):
+        shingles.flush()
+    texts.flush()
+    chunks = [pairs[i:i + VERIFY_CHUNK] for i in range(0, len(pairs), VERIFY_CHUNK)]
+    workers = workers if len(chunks) > 1 else 1
+    links: list[Link] = []
+    for chunk_links, chunk_scores in ordered_map(_verify_chunk, chunks, workers, (shingles, texts, s)):
+        links.extend(chunk_links)
+        if scores is not None:
+            scores.extend(chunk_scores)
+    return links
+
+
+def _verify_chunk(state: tuple[Sequence[np.ndarray], TextStore, Settings], pairs: np.ndarray
+                  ) -> tuple[list[Link], list[float]]:
+    shingles, texts, s = state
 
     def relation_of(a: int, b: int) -> str:
         return relation(texts.analysed(a), texts.analysed(b)) if s.templates else DUPLICATE
 
-    return verify(pairs, shingles, VerifyOptions(s.threshold, s.containment), relation_of, scores)
+    scores: list[float] = []
+    return verify(pairs, shingles, VerifyOptions(s.threshold, s.containment), relation_of, scores), scores
 
 
 def expand_exact(clusters: list[Cluster], groups: dict[int, list[int]], order: Sequence[int]) -> list[Cluster]:

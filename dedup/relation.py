@@ -36,7 +36,7 @@ when less than :data:`MIN_ORDERED` of the smaller text aligns in order with the 
 from __future__ import annotations
 
 import functools
-import itertools
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -134,6 +134,10 @@ class Relation:
     substitutions: list[Substitution] = field(default_factory=list)
     ordered: float = 1.0  # share of the smaller text in aligned (same-order) stretches of MIN_RUN+ words
     containment: float | None = None  # 3-gram containment on the tokens (computed only when out of order)
+
+
+# _bare at the start of every space-separated word (alternatives tried in _PREFIXES order, 2+ letters left).
+_PROCLITIC = regex.compile(r"(?<![^ ])(?:" + "|".join(_PREFIXES) + r")(?=[^ ]{2})")
 
 
 @functools.lru_cache(maxsize=1 << 18)
@@ -338,7 +342,10 @@ class _Spellings:
     def bare(self) -> set[str]:
         if self._bare is None:
             t = self.tokens
-            self._bare = {_bare(w) for w in t} | {_bare(a + b) for a, b in itertools.pairwise(t)}
+            # _bare of every word, and of every two adjacent words written as one ("عبد الله" = "عبدالله"),
+            # by one regex pass over each joined string instead of a Python call per word.
+            joined = " ".join(map(operator.add, t[:-1], t[1:]))
+            self._bare = set(_PROCLITIC.sub("", " ".join(t)).split()) | set(_PROCLITIC.sub("", joined).split())
             for w in self._bare:
                 self._by_length.setdefault(len(w), []).append(w)
         return self._bare

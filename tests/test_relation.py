@@ -21,7 +21,7 @@ from dedup.cluster import DUPLICATE, TEMPLATE, VerifyOptions, verify
 from dedup.fingerprint import Fingerprinter
 from dedup.normalize import normalize
 from dedup.pipeline import Pipeline, Settings, scan
-from dedup.relation import DIFFERENT, _token_facts_reference, explain, opcodes, relation, token_facts
+from dedup.relation import DIFFERENT, _bare, _Spellings, _token_facts_reference, explain, opcodes, relation, token_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "data" / "templates-news"
@@ -222,3 +222,11 @@ def test_labelled_pairs_reach_the_targets(tmp_path: Path) -> None:
     # No labelled TEMPLATE pair is ever merged.
     templates = {tuple(sorted((p["id1"], p["id2"]))) for p in pairs if p["label"] == "TEMPLATE"}
     assert not templates & merged
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="والبفكلمحد", min_size=1, max_size=7), max_size=20))
+def test_bare_words_of_a_text_equal_the_word_by_word_rule(tokens: list[str]) -> None:
+    # _Spellings strips proclitics from every word and adjacent pair with one regex pass; _bare is the rule.
+    expected = {_bare(w) for w in tokens} | {_bare(a + b) for a, b in itertools.pairwise(tokens)}
+    assert _Spellings(tokens).bare == expected
