@@ -237,3 +237,19 @@ def test_photo_captions_are_dropped_and_reported() -> None:
     assert [(r.rule, r.text) for r in ex.removed] == [
         ("html:caption", "The minister at the press conference. Photo: Agency")
     ]
+
+
+def test_article_split_over_page_builder_rows_is_kept_whole() -> None:
+    # A page builder puts each part of the article in its own row > cell > widget chain: the best-scoring
+    # widget is one row only, the rows beside it (same layout block, paragraph text, few links) are the rest.
+    def row(*paras: str) -> str:
+        inner = "".join(f"<p>{p}</p>" for p in paras)
+        return f"<div class='panel-grid'><div class='cell'><div class='textblock'>{inner}</div></div></div>"
+
+    html = (
+        "<html><body><main><article><h1>Headline</h1><div class='layout'>"
+        f"{row(EN_P1, EN_P2, EN_P1 + ' Again.')}{row(EN_P2 + ' More.')}"
+        "</div></article></main><footer><p>Copyright notice of the site.</p></footer></body></html>"
+    )
+    text = extract_html(html).text
+    assert text.split("\n") == [EN_P1, EN_P2, EN_P1 + " Again.", EN_P2 + " More."]

@@ -711,22 +711,38 @@ def _best_container(flat: _Flat) -> list[int]:
         if link[up] > _CLIMB_MAX_LD * text[up]:
             break
         best = up
-    return _with_siblings(flat, best, scores, best_final)
+    # Wrappers that add no text (a page builder's row > cell > widget chain around the text) are the
+    # container too: the siblings that may hold the rest of the article are those of the outermost one.
+    up = parent[best]
+    while up > 0 and text[up] == text[best]:
+        best = up
+        up = parent[best]
+    return _with_siblings(flat, best, scores, mass, best_final)
 
 
-def _with_siblings(flat: _Flat, best: int, scores: list[float], best_final: float) -> list[int]:
+def _with_siblings(flat: _Flat, best: int, scores: list[float], mass: list[float], best_final: float) -> list[int]:
     """``best`` plus the siblings that look like more of the same article (readability's sibling merge).
 
     A sibling joins when its own paragraph score is a fifth of the winner's (and it is not link-heavy), or
     when it is a plain paragraph of 80+ characters with little link text: the text after an inline ad or a
     photo wrapper often sits next to the container, not inside it. Measured on both halves of wcxb: +0.0001
     (a) / +0.0009 (b) F1, aeb unchanged.
+
+    A sibling also joins when it is another copy of the same layout block (same tag, same first class
+    name: a page builder's rows, a multi-column article's columns) holding at least 30% of the winner's
+    paragraph mass, under 20% links and not named like chrome. Its paragraphs sit too deep to reach its own
+    readability score, so its mass is compared. With the wrapper climb above, measured on both halves of
+    wcxb: a 0.9484 -> 0.9494, b 0.9356 -> 0.9378; aeb 0.9686 -> 0.9714; no page lost more than 0.005. Any
+    layout block (without the same-tag-and-class test) also pulls in cookie dialogs and sidebars next to the
+    article (aeb -0.003).
     """
     p = flat.parent[best]
     if p < 0:
         return [best]
     tags, text, link, last, cut = flat.tags, flat.text, flat.link, flat.last, flat.cut
     threshold = max(10.0, best_final * 0.2)
+    nodes = flat.nodes
+    best_mass, best_tag, best_class = mass[best], tags[best], _first_class(nodes[best])
     out: list[int] = []
     j = p + 1
     end = last[p]
@@ -739,9 +755,26 @@ def _with_siblings(flat: _Flat, best: int, scores: list[float], best_final: floa
                 out.append(j)
             elif tags[j] == "p" and ld < 0.25 and text[j] > 80:
                 out.append(j)
+            elif (
+                mass[j] >= _TWIN_MASS * best_mass
+                and ld < 0.2
+                and tags[j] == best_tag
+                and _first_class(nodes[j]) == best_class
+                and _class_weight(nodes[j]) >= 0
+            ):
+                out.append(j)
         j = last[j] + 1
     return out
 
+
+def _first_class(node: LexborNode) -> str:
+    cls = node.attributes.get("class")
+    return cls.split(maxsplit=1)[0] if cls and cls.strip() else ""
+
+
+# A sibling layout block of the container joins with this share of its paragraph mass (0.05..0.6 measured on
+# wcxb half a: 0.9490, 0.9492, 0.9494 at 0.3, 0.9489 at 0.6).
+_TWIN_MASS = 0.3
 
 # Widen the container to an ancestor holding >= 2x its paragraph mass, if that ancestor is < 40% link text
 # (ratio: 1.3..3.0 all within 0.01 F1 on a random half of each dataset). Link share is counted without
