@@ -253,3 +253,18 @@ def test_article_split_over_page_builder_rows_is_kept_whole() -> None:
     )
     text = extract_html(html).text
     assert text.split("\n") == [EN_P1, EN_P2, EN_P1 + " Again.", EN_P2 + " More."]
+
+
+def test_only_h1_is_the_headline_even_when_metadata_differs() -> None:
+    # og:title is often an SEO variant of the on-page headline; a page's only <h1> of 4+ words wins. A short
+    # one (a logo, a section name) does not.
+    def page(h1: str) -> str:
+        return (
+            "<html><head><title>Health And Nutrition Trends For 2026 | Site</title>"
+            "<meta property='og:title' content='Health And Nutrition Trends For 2026'></head>"
+            f"<body><h1>{h1}</h1><article><p>{EN_P1}</p><p>{EN_P2}</p></article></body></html>"
+        )
+
+    ex = extract_html(page("Top 10 Health and Nutrition Trends to Watch"))
+    assert ex.title == "Top 10 Health and Nutrition Trends to Watch"
+    assert extract_html(page("Our Blog")).title == "Health And Nutrition Trends For 2026"
