@@ -168,31 +168,37 @@ class Pipeline:
         included) are read once and each page is cleaned once.
         """
         for batch in self._page_batches(inputs):
-            yield [self.cleaner.clean_site_keyed(p)[0] for p in batch]
+            yield [self.cleaner.clean_site_keyed(p)[0] for p in _load(batch)]
 
-    def _page_batches(self, inputs: Sequence[str]) -> Iterator[list[Page]]:
+    def _page_batches(self, inputs: Sequence[str], records: bool = True) -> Iterator[list[Page] | SpooledBatch]:
         """Page-cleaned batches; with site boilerplate on, only once the whole input has been learned from.
 
         Workers clean the pages and hash their normalised lines; this process only adds each batch's line
-        hashes to the sketch (one numpy update per batch) and spools the batch."""
+        hashes to the sketch (one numpy update per batch) and spools the batch. The second pass gets
+        :class:`SpooledBatch` references: whoever processes a batch reads it from the spool (a worker, through
+        the descriptor it inherits), so this process never unpickles and re-pickles the corpus.
+        ``records=False`` drops each document's raw input record (kept for writing the corpus back), which a
+        scan never reads."""
         self._warm_up()
         raw = batched(self._reader().read(inputs), self.batch_size)
-        pages = ordered_map(_clean_pages, raw, self.workers, self.cleaner)
+        pages = ordered_map(_clean_pages if records else _clean_pages_for_scan, raw, self.workers, self.cleaner)
         if not self.settings.site_boilerplate:
             yield from pages
             return
         learner = SiteBoilerplate(self.settings.site_min_docs, self.settings.site_min_share)
+        spooled: list[tuple[int, int]] = []
         with tempfile.TemporaryFile(prefix="dedup-spool-") as spool:
+            pos = 0
             for batch in pages:
                 learner.observe_batch([p.site_observation() for p in batch])
-                pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                data = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
+                spool.write(data)
+                spooled.append((pos, len(data)))
+                pos += len(data)
+            spool.flush()
             self.cleaner.site = learner
-            spool.seek(0)
-            while True:
-                try:
-                    yield pickle.load(spool)
-                except EOFError:
-                    break
+            for offset, size in spooled:
+                yield SpooledBatch(spool.fileno(), offset, size)
 
     def clean_documents(self, docs: Iterable[Document]) -> list[Document]:
         """Clean in-memory documents (two passes over the list when site boilerplate is on)."""
@@ -221,7 +227,7 @@ class Pipeline:
             return self._collect(ordered_map(_clean_and_fingerprint, raw, self.workers, state_))
         # Two passes. Workers of the second are started once the first has learned the site boilerplate, so
         # that they start with it.
-        page_batches = self._page_batches(inputs)
+        page_batches = self._page_batches(inputs, records=False)
         first = next(page_batches, None)
         batches = [] if first is None else _chain_first(first, page_batches)
         return self._collect(ordered_map(_fingerprint_pages, batches, self.workers, state_))
@@ -286,6 +292,29 @@ def _clean_pages(cleaner: Cleaner, docs: list[Document]) -> list[Page]:
     return [cleaner.clean_page_keyed(d) for d in docs]
 
 
+def _clean_pages_for_scan(cleaner: Cleaner, docs: list[Document]) -> list[Page]:
+    # A scan reports; it never writes records back: the raw record (as big as the text) need not travel.
+    for d in docs:
+        d.meta.pop("_record", None)
+    return _clean_pages(cleaner, docs)
+
+
+@dataclass(frozen=True)
+class SpooledBatch:
+    """Where a pickled batch of pages lies in the spool file (read with ``os.pread``: no shared offset)."""
+
+    fd: int
+    offset: int
+    size: int
+
+    def load(self) -> list[Page]:
+        return pickle.loads(os.pread(self.fd, self.size, self.offset))
+
+
+def _load(batch: list[Page] | SpooledBatch) -> list[Page]:
+    return batch.load() if isinstance(batch, SpooledBatch) else batch
+
+
 @dataclass
 class Fingerprints:
     """What a batch of documents becomes: report data, signatures, shingle sets and normalised texts."""
@@ -317,9 +346,10 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
     return Fingerprints(infos, fingerprinter.signatures(sets), flat, sizes, texts)
 
 
-def _fingerprint_pages(state: tuple[Cleaner, Fingerprinter, Settings], pages: list[Page]) -> Fingerprints:
+def _fingerprint_pages(state: tuple[Cleaner, Fingerprinter, Settings], pages: list[Page] | SpooledBatch
+                       ) -> Fingerprints:
     cleaner, fingerprinter, settings = state
-    return fingerprint(pages, cleaner, fingerprinter, settings)
+    return fingerprint(_load(pages), cleaner, fingerprinter, settings)
 
 
 def _clean_and_fingerprint(state: tuple[Cleaner, Fingerprinter, Settings], docs: list[Document]) -> Fingerprints:
