@@ -268,3 +268,17 @@ def test_only_h1_is_the_headline_even_when_metadata_differs() -> None:
     ex = extract_html(page("Top 10 Health and Nutrition Trends to Watch"))
     assert ex.title == "Top 10 Health and Nutrition Trends to Watch"
     assert extract_html(page("Our Blog")).title == "Health And Nutrition Trends For 2026"
+
+
+def test_junk_inside_chrome_and_headline_stays_out_of_report_and_title() -> None:
+    # Junk tags are passed over by the body walk rather than deleted from the DOM: their text must still not
+    # leak into the removal report or into the headline.
+    html = (
+        "<html><body><article><h1><svg><title>icon</title></svg>Council approves the new road budget</h1>"
+        f"<p>{EN_P1}</p><div class='share-bar'><script>var share = 1;</script><a href='/fb'>Facebook</a></div>"
+        f"<p>{EN_P2}</p></article></body></html>"
+    )
+    ex = extract_html(html)
+    assert ex.title == "Council approves the new road budget"
+    assert ex.text == f"{EN_P1}\n{EN_P2}"
+    assert [(r.rule, r.text) for r in ex.removed] == [("html:share", "Facebook")]

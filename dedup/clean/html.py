@@ -43,6 +43,7 @@ import codecs
 import html as html_lib
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -108,7 +109,8 @@ _JUNK_TAGS = [
     "video", "audio", "select", "button", "input", "textarea", "link", "meta", "map", "dialog",
 ]  # fmt: skip
 
-_JUNK_SELECTOR = ",".join(_JUNK_TAGS)
+_JUNK_SET = frozenset(_JUNK_TAGS)
+_JUNK = "!junk"  # their tag name in _TAG_NAMES: the body walk passes over their subtrees
 
 # Page chrome by element name; removed and listed.
 _CHROME_TAGS = {"nav": "html:nav", "footer": "html:footer", "aside": "html:aside", "header": "html:header",
@@ -398,6 +400,7 @@ class _Flat:
         "commas",
         "cut",
         "events",
+        "junk_after",
         "last",
         "link",
         "nodes",
@@ -431,7 +434,20 @@ class _Flat:
         )
         it = root.traverse(include_text=True, skip_empty=True)
         next(it, None)  # the root itself
+        junk_mark = _JUNK
+        # Per junk element, the number of the last element entered before it (ascending): which subtrees may
+        # hold junk, for subtree_text.
+        junk_after: list[int] = []
+        add_junk = junk_after.append
+        skip: set[int] | None = None  # mem_ids of the elements of the junk subtree being passed over
         for node in it:
+            if skip is not None:
+                # Inside a junk element (script, svg, ...) until a node's parent is outside it.
+                if node.parent.mem_id in skip:
+                    if node.tag_id != 2:
+                        skip.add(node.mem_id)
+                    continue
+                skip = None
             tid = node.tag_id
             if tid != 2:
                 tag = tag_names.get(tid)
@@ -439,7 +455,15 @@ class _Flat:
                     tag = node.tag
                     if tag is None or tag[0] in "-!":  # comments, doctype
                         continue
+                    if tag in _JUNK_SET:
+                        skip = {node.mem_id}
+                        add_junk(len(nodes) - 1)
+                        continue
                 elif not tag:  # void elements without text (img, wbr, ...): never a parent, never content
+                    continue
+                elif tag is junk_mark:
+                    skip = {node.mem_id}
+                    add_junk(len(nodes) - 1)
                     continue
             # Skipped nodes above have no children, so asking only the others for their parent is enough to
             # see which elements were left.
@@ -488,7 +512,7 @@ class _Flat:
             commas[p] += commas[i]
         self.nodes, self.tags, self.parent = nodes, tags, parent
         self.text, self.link, self.commas, self.own, self.own_commas = text, link, commas, own, own_commas
-        self.events, self.last = events, last
+        self.events, self.last, self.junk_after = events, last, junk_after
         self.cut = [False] * n_el
 
     def start(self, i: int) -> int:
@@ -499,21 +523,35 @@ class _Flat:
         """Index in ``events`` of element i's leave event."""
         return self.events.index(~i, start)
 
+    def subtree_text(self, i: int, separator: str = " ") -> str:
+        """The text under element i without junk elements' text (for reports and headlines, not hot paths).
+
+        lexbor's own text() when no junk element may sit below i; else the walk's text nodes, joined with
+        spaces (whitespace-only nodes are not in the walk).
+        """
+        junk = self.junk_after
+        k = bisect_left(junk, i)
+        if k == len(junk) or junk[k] > self.last[i]:
+            return self.nodes[i].text(deep=True, separator=separator)
+        events = self.events
+        start = events.index(i)
+        return " ".join([e for e in events[start : events.index(~i, start)] if e.__class__ is str])
+
 
 def _tag_names() -> dict[int, str]:
     """lexbor tag id -> tag name for the standard HTML tags ('' for void elements that hold no text)."""
     names = (
         "a abbr address article aside b bdi bdo blockquote body caption center cite code dd del details dfn div "
         "dl dt em figcaption figure font footer form h1 h2 h3 h4 h5 h6 header i ins kbd label legend li main mark "
-        "nav ol p picture pre q s samp section small span strong sub summary sup table tbody td tfoot th thead time "
-        "tr u ul br hr fieldset menu"
+        "nav ol p picture pre q s samp section small span strong sub summary sup table time u ul br hr fieldset menu"
     ).split()
     void = "img wbr area col param track source".split()
     out: dict[int, str] = {}
-    for name in names + void:
-        node = LexborHTMLParser(f"<{name}>").css_first(name)
+    table = "caption col colgroup tbody td tfoot th thead tr".split()  # only parsed inside a <table>
+    for name in names + void + _JUNK_TAGS + table:
+        node = LexborHTMLParser(f"<table><{name}>" if name in table else f"<body><{name}>").css_first(name)
         if node is not None and node.tag == name and node.tag_id not in out:
-            out[node.tag_id] = "" if name in void else name
+            out[node.tag_id] = "" if name in void else _JUNK if name in _JUNK_SET else name
     return out
 
 
@@ -605,7 +643,7 @@ def _remove_chrome(flat: _Flat, removed: list[Removal]) -> None:
             # An ad slot or promo box is short; several long, link-free paragraphs under an "ad" name are the
             # article inside a layout wrapper (Drupal's "body-ad-wrapper" that interleaves ads with the text).
             continue
-        removed.append(Removal(_clip(nodes[i].text(deep=True, separator=" ")), rule))
+        removed.append(Removal(_clip(flat.subtree_text(i)), rule))
         cut.append(i)
         i = last[i]
     commas, parent, is_cut = flat.commas, flat.parent, flat.cut
@@ -847,7 +885,7 @@ def _blocks(flat: _Flat, root: int, removed: list[Removal]) -> list[_Block]:
                     flush()
                 continue
             if tag in _SKIP_BLOCKS:
-                removed.append(Removal(_clip(flat.nodes[ev].text(deep=True, separator=" ")), "html:caption"))
+                removed.append(Removal(_clip(flat.subtree_text(ev)), "html:caption"))
                 k = flat.end(ev, k)
                 continue
             if tag in ("td", "th"):
@@ -945,10 +983,8 @@ def _extract(html: str | bytes) -> HtmlExtraction:
     removed: list[Removal] = []
     if body is None:
         return HtmlExtraction(title=_choose_title([], og, html_title, ld_head), text="", removed=removed, lang=lang)
-    # One selector walk instead of one per tag (strip_tags); deepest first, so a nested match (an <svg>'s
-    # <style>) is gone before its ancestor is.
-    for node in reversed(body.css(_JUNK_SELECTOR)):
-        node.decompose()
+    # Junk tags are not removed from the DOM: the body walk passes over them (a selector walk for 20 tag names
+    # cost about as much as the whole chrome step).
     flat = _Flat(body)
     h1s: list[str] = []
     k = -1
@@ -957,7 +993,7 @@ def _extract(html: str | bytes) -> HtmlExtraction:
             k = flat.tags.index("h1", k + 1)
         except ValueError:
             break
-        h1s.append(flat.nodes[k].text(deep=True))
+        h1s.append(flat.subtree_text(k, ""))
     title = _choose_title(h1s, og, html_title, ld_head)
     _remove_chrome(flat, removed)
     blocks = [b for root in _best_container(flat) for b in _blocks(flat, root, removed)]
