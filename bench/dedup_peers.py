@@ -8,14 +8,14 @@ psutil``)::
 
 Each detector runs as its own process (``python bench/dedup_peers.py --run NAME CORPUS OUT``, or the ``dedup``
 command itself), timed end to end (start-up, reading, hashing, LSH, clustering, writing its result) with the peak
-resident memory of its whole process tree (psutil, sampled every 50 ms, summed over the workers). It writes its
+memory of its whole process tree (PSS, psutil, sampled every 50 ms, summed over the workers). It writes its
 clusters (lists of document ids); they are scored pairwise against ``CORPUS.truth.tsv``: a predicted pair is two
 documents in one predicted cluster, a true pair two documents in one true group.
 
 Peers run with their documented defaults; every setting is stated next to its call below:
 
-* ``dedup``: ``dedup scan CORPUS --format csv -q`` (defaults: word 3-grams, 128 permutations, LSH at 0.3, exact
-  verification at Jaccard 0.5 or containment 0.8, normalisation, cleaning, site boilerplate, template check),
+* ``dedup``: ``dedup scan CORPUS --format csv -q`` (defaults: word 3-grams, 128 permutations, LSH candidates at 0.1,
+  exact verification at Jaccard 0.5 or containment 0.55, normalisation, cleaning, site boilerplate, template check),
   ``--workers`` = cores.
 * ``datasketch``: the straightforward script: ``text.split()``, word 5-gram shingles, ``MinHash(num_perm=128)``
   with ``update`` per shingle (utf-8), ``MinHashLSH(threshold=0.5, num_perm=128)``, each document queried then
@@ -221,7 +221,11 @@ def run_one(name: str, corpus: str, out: str) -> None:
 
 
 def measure(cmd: list[str]) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS (bytes, summed over the process tree) and exit code of ``cmd``."""
+    """Wall seconds, peak memory (bytes, summed over the process tree) and exit code of ``cmd``.
+
+    Memory is PSS (proportional set size: a page shared by n processes counts 1/n in each) where the OS
+    reports it, else RSS. Summing RSS over forked workers would count the copy-on-write pages they share
+    with their parent once per process, overstating every multi-process detector."""
     import psutil
 
     t0 = time.perf_counter()
@@ -236,7 +240,7 @@ def measure(cmd: list[str]) -> tuple[float, int, int]:
             rss = 0
             for p in procs:
                 try:
-                    rss += p.memory_info().rss
+                    rss += _memory(p)
                 except psutil.Error:
                     pass
             peak = max(peak, rss)
@@ -249,6 +253,13 @@ def measure(cmd: list[str]) -> tuple[float, int, int]:
         sys.stderr.write(err.read().decode("utf-8", "replace")[-3000:])
     err.close()
     return wall, peak, proc.returncode
+
+
+def _memory(p) -> int:
+    try:
+        return p.memory_full_info().pss  # Linux: /proc/PID/smaps_rollup
+    except (AttributeError, NotImplementedError):
+        return p.memory_info().rss
 
 
 def truth_of(corpus: str) -> dict[str, str]:
@@ -308,7 +319,7 @@ def main() -> None:
             clusters = dedup_clusters(out) if name == "dedup" else json.loads(Path(out).read_text())
             p, r, f = pairwise(clusters, truth)
             row = {"name": name, "docs": n, "seconds": round(wall, 2), "docs_per_s": round(n / wall, 1),
-                   "peak_rss_mb": round(peak / 2**20), "precision": round(p, 4), "recall": round(r, 4),
+                   "peak_mb": round(peak / 2**20), "precision": round(p, 4), "recall": round(r, 4),
                    "f1": round(f, 4), "clusters": len(clusters)}
             rows.append(row)
             print(json.dumps(row), flush=True)
@@ -323,7 +334,7 @@ def main() -> None:
             print(f"{r['name']:<12}  failed")
             continue
         ratio = f"{r['docs_per_s'] / base['docs_per_s']:.2f}" if base else "-"
-        print(f"{r['name']:<12}{r['docs_per_s']:>10.0f}{ratio:>9}{r['peak_rss_mb']:>9}{r['precision']:>8.3f}"
+        print(f"{r['name']:<12}{r['docs_per_s']:>10.0f}{ratio:>9}{r['peak_mb']:>9}{r['precision']:>8.3f}"
               f"{r['recall']:>8.3f}{r['f1']:>8.3f}")
 
 

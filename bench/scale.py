@@ -6,7 +6,7 @@ Usage (corpora from ``bench/make_corpus.py``)::
 
 Each corpus is scanned ``--repeat`` times (``dedup scan CORPUS --format csv -o FILE -q --workers N``, end to end:
 start-up, reading, cleaning, normalising, hashing, LSH, verification, report); the best wall time is kept, with
-the peak resident memory of the process tree (main process + workers, psutil, every 50 ms) of that run and
+the peak memory (PSS, summed over main process + workers, psutil, every 50 ms) of that run and
 pairwise precision/recall/F1 against the corpus truth.
 """
 
@@ -50,7 +50,7 @@ def main() -> None:
         wall, peak = min(runs)
         n = len(truth)
         row = {"corpus": corpus, "docs": n, "seconds": round(wall, 1), "docs_per_s": round(n / wall),
-               "peak_rss_mb": round(peak / 2**20), "precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
+               "peak_mb": round(peak / 2**20), "precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
                "runs": [round(w, 1) for w, _ in runs], "workers": args.workers,
                "date": time.strftime("%Y-%m-%d %H:%M")}
         print(f"{n:>9}{wall:>9.1f}{n / wall:>9.0f}{peak / 2**20:>9.0f}{f:>7.3f}  {row['runs']}", flush=True)

@@ -46,7 +46,7 @@ from dedup.parallel import batched, default_workers, ordered_map
 from dedup.relation import Analysed, relation
 
 KEEP_POLICIES = ("first", "longest", "earliest", "source")
-ANALYSED_CACHE = 4096  # texts kept prepared for the relation test (a few KB each)
+ANALYSED_CACHE = 256  # texts kept prepared for the relation test (~100-200 KB each: tokens, facts, sets)
 VERIFY_CHUNK = 2048  # candidate pairs verified per task
 
 
