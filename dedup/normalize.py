@@ -12,9 +12,13 @@ Arabic-Indic digits. Normalisation folds those away so that shingles match. Ever
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 import unicodedata
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
+from pathlib import Path
 
 import numpy as np
 import regex
@@ -139,8 +143,51 @@ _COMPLEX = 0xFFFFFFFF  # a character whose mapping is not one character (e.g. ß
 _SPACE = 0x20
 
 
+def _cache_dir() -> Path:
+    explicit = os.environ.get("DEDUP_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dedup"
+
+
+@functools.lru_cache(maxsize=1)
+def _tables_key() -> str:
+    # Tables depend on this module's rules and on the Python's Unicode database: either changes the key.
+    code = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
+    return f"unicode{unicodedata.unidata_version}-{code}"
+
+
+def _disk_cached(name: str, build: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Arrays derived from the Unicode database, built once per machine (about a second of start-up saved on
+    every run: the pre-commit hook and small batches feel it) and kept in the user's cache directory
+    (``$DEDUP_CACHE_DIR``, else ``$XDG_CACHE_HOME/dedup`` or ``~/.cache/dedup``). Any problem reading or
+    writing the cache just means building the arrays again; files hold plain arrays (no pickles)."""
+    path = _cache_dir() / f"{name}-{_tables_key()}.npz"
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        pass
+    arrays = build()
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **arrays)
+        os.replace(tmp, path)  # atomic: concurrent runs never read a half-written table
+    except OSError:
+        tmp.unlink(missing_ok=True)
+    return arrays
+
+
 @functools.lru_cache(maxsize=16)
 def _lookup_table(options: NormalizeOptions) -> np.ndarray:
+    """:func:`_build_lookup_table`, cached on disk."""
+    name = "lookup-" + hashlib.blake2b(repr(options).encode(), digest_size=6).hexdigest()
+    return _disk_cached(name, lambda: {"table": _build_lookup_table(options)})["table"]
+
+
+def _build_lookup_table(options: NormalizeOptions) -> np.ndarray:
     """What every BMP character becomes under ``options``: one code point, deleted (0) or complex.
 
     Built by running the reference per-character steps on each character, so the fast path cannot drift
@@ -184,6 +231,17 @@ def _map_codes(codes: np.ndarray, options: NormalizeOptions) -> np.ndarray:
 
 @functools.lru_cache(maxsize=1)
 def _nfkc_classes() -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_build_nfkc_classes`, cached on disk (bit-packed)."""
+    def build() -> dict[str, np.ndarray]:
+        stable, inert = _build_nfkc_classes()
+        return {"stable": np.packbits(stable), "inert": np.packbits(inert)}
+
+    data = _disk_cached("nfkc", build)
+    n = 0x110000
+    return (np.unpackbits(data["stable"], count=n).astype(bool), np.unpackbits(data["inert"], count=n).astype(bool))
+
+
+def _build_nfkc_classes() -> tuple[np.ndarray, np.ndarray]:
     """Two boolean tables over all code points: *stable* and *inert mark* characters under NFKC.
 
     A stable character has canonical combining class 0, is its own NFKC form, and is not the second half of

@@ -2,6 +2,7 @@
 
 import unicodedata
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -92,3 +93,25 @@ def test_normalize_lines_equals_normalize_per_line(lines: list[str], punct: bool
     lines = ["".join(ln.splitlines()) for ln in lines]
     options = NormalizeOptions(punctuation_to_space=punct)
     assert normalize_lines(lines, options) == [normalize(ln, options) for ln in lines]
+
+
+def test_unicode_tables_are_cached_on_disk_and_rebuilt_when_unreadable(tmp_path, monkeypatch) -> None:
+    from dedup import normalize as n
+
+    monkeypatch.setenv("DEDUP_CACHE_DIR", str(tmp_path))
+    built = n._build_lookup_table(n.DEFAULT_OPTIONS)
+    stable, inert = n._build_nfkc_classes()
+    for attempt in ("first run builds and writes", "second run reads", "corrupt files are rebuilt"):
+        n._lookup_table.cache_clear()
+        n._nfkc_classes.cache_clear()
+        assert np.array_equal(n._lookup_table(n.DEFAULT_OPTIONS), built), attempt
+        got_stable, got_inert = n._nfkc_classes()
+        assert np.array_equal(got_stable, stable) and np.array_equal(got_inert, inert), attempt
+        files = sorted(tmp_path.glob("*.npz"))
+        assert len(files) == 2, attempt
+        if attempt == "second run reads":
+            for f in files:
+                f.write_bytes(b"not a table")
+    n._lookup_table.cache_clear()
+    n._nfkc_classes.cache_clear()
+    assert normalize("أَعلنَ الرئيسُ") == "اعلن الرييس"
