@@ -282,3 +282,17 @@ def test_junk_inside_chrome_and_headline_stays_out_of_report_and_title() -> None
     assert ex.title == "Council approves the new road budget"
     assert ex.text == f"{EN_P1}\n{EN_P2}"
     assert [(r.rule, r.text) for r in ex.removed] == [("html:share", "Facebook")]
+
+
+def test_blocks_citing_sources_in_links_are_kept_menus_are_not() -> None:
+    # A list item that is mostly its links (a product or a source named in a link) is article text; a block
+    # that is nearly all links is a menu or a teaser list.
+    html = (
+        f"<html><body><article><h1>Headline</h1><p>{EN_P1}</p><ul>"
+        "<li><a href='/a'>The city budget report for 2025</a> (PDF, 40 pages)</li>"
+        "<li><a href='/b'>Council minutes</a> <a href='/c'>Road plan</a> <a href='/d'>Budget archive</a></li>"
+        f"</ul><p>{EN_P2}</p></article></body></html>"
+    )
+    ex = extract_html(html)
+    assert ex.text == f"{EN_P1}\nThe city budget report for 2025 (PDF, 40 pages)\n{EN_P2}"
+    assert ("html:link-dense", "Council minutes Road plan Budget archive") in [(r.rule, r.text) for r in ex.removed]

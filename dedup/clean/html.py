@@ -909,6 +909,9 @@ def _blocks(flat: _Flat, root: int, removed: list[Removal]) -> list[_Block]:
     return out
 
 
+_LINK_DENSE = 0.8
+
+
 def _filter_blocks(blocks: list[_Block], title: str, removed: list[Removal]) -> list[str]:
     """Drop link-dense and boilerplate-worded blocks; drop the headline itself."""
     kept: list[str] = []
@@ -923,7 +926,12 @@ def _filter_blocks(blocks: list[_Block], title: str, removed: list[Removal]) -> 
         if n < 120 and _RELATED_TEXT_RE.match(text):
             removed.append(Removal(_clip(text), "html:related"))
             continue
-        if b.links / n > 0.5 and (n < 300 or b.links / n > 0.8):
+        # Only blocks that are nearly all links: menus and teaser lists inside the container are that, while
+        # list items and paragraphs that cite sources or name products in links are article text (the
+        # ground truth keeps them). Was > 50% links for blocks under 300 characters; > 80% for all:
+        # wcxb a 0.9496 -> 0.9515, b 0.9383 -> 0.9403, aeb 0.9717 -> 0.9731 (0.85..0.95 within 0.0006 on
+        # wcxb a, lower on aeb; 0.6 gained half as much).
+        if b.links > _LINK_DENSE * n:
             removed.append(Removal(_clip(text), "html:link-dense"))
             continue
         if n < 120 and _BOILER_TEXT_RE.match(text):
