@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from dedup.clean.html import HtmlExtraction, extract_html
@@ -296,3 +298,17 @@ def test_blocks_citing_sources_in_links_are_kept_menus_are_not() -> None:
     ex = extract_html(html)
     assert ex.text == f"{EN_P1}\nThe city budget report for 2025 (PDF, 40 pages)\n{EN_P2}"
     assert ("html:link-dense", "Council minutes Road plan Budget archive") in [(r.rule, r.text) for r in ex.removed]
+
+
+def test_metadata_in_the_body_is_still_read() -> None:
+    # Metadata is read from <head>; JSON-LD in the body comes from the body walk, and a page rendered by
+    # script with its <title>/<meta> in the body (nothing in the head) is searched whole.
+    body_text = " ".join([EN_P1, EN_P2, EN_P1])
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Budget approved", "articleBody": body_text})
+    html = (
+        "<html><head></head><body><title>Budget approved | City News</title>"
+        f"<div><p>Short teaser.</p></div><script type='application/ld+json'>{ld}</script></body></html>"
+    )
+    ex = extract_html(html)
+    assert ex.title == "Budget approved"
+    assert ex.text == body_text

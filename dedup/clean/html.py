@@ -351,6 +351,28 @@ def _json_ld_bodies(scripts: list[LexborNode]) -> tuple[str, str]:
     return best_body, best_head
 
 
+def _meta(root: LexborHTMLParser | LexborNode) -> tuple[list[LexborNode], str, str, str, bool]:
+    """(JSON-LD scripts, og:title, twitter:title, <title>, whether a title of any kind was seen) under root."""
+    scripts: list[LexborNode] = []
+    og = twitter = html_title = ""
+    seen_title = False
+    for node in root.css(_META_SELECTOR):
+        tag = node.tag
+        if tag == "script":
+            scripts.append(node)
+        elif tag == "title":
+            if not seen_title:
+                seen_title = True
+                html_title = node.text(deep=True).strip()
+        else:
+            attrs = node.attributes
+            if attrs.get("property") == "og:title":
+                og = og or (attrs.get("content") or "").strip()
+            else:
+                twitter = twitter or (attrs.get("content") or "").strip()
+    return scripts, og, twitter, html_title, seen_title or bool(og or twitter)
+
+
 def _strip_site_suffix(title: str) -> str:
     """'Headline | Site Name' → 'Headline' (keeps the longest part, usually the headline)."""
     parts = _TITLE_SPLIT.split(title)
@@ -407,6 +429,7 @@ class _Flat:
         "own",
         "own_commas",
         "parent",
+        "scripts",
         "tags",
         "text",
     )
@@ -439,6 +462,9 @@ class _Flat:
         # hold junk, for subtree_text.
         junk_after: list[int] = []
         add_junk = junk_after.append
+        scripts: list[LexborNode] = []  # <script> elements, for JSON-LD
+        add_script = scripts.append
+        script_id = _SCRIPT_ID
         skip: set[int] | None = None  # mem_ids of the elements of the junk subtree being passed over
         for node in it:
             if skip is not None:
@@ -464,6 +490,8 @@ class _Flat:
                 elif tag is junk_mark:
                     skip = {node.mem_id}
                     add_junk(len(nodes) - 1)
+                    if tid == script_id:
+                        add_script(node)
                     continue
             # Skipped nodes above have no children, so asking only the others for their parent is enough to
             # see which elements were left.
@@ -512,7 +540,7 @@ class _Flat:
             commas[p] += commas[i]
         self.nodes, self.tags, self.parent = nodes, tags, parent
         self.text, self.link, self.commas, self.own, self.own_commas = text, link, commas, own, own_commas
-        self.events, self.last, self.junk_after = events, last, junk_after
+        self.events, self.last, self.junk_after, self.scripts = events, last, junk_after, scripts
         self.cut = [False] * n_el
 
     def start(self, i: int) -> int:
@@ -556,6 +584,7 @@ def _tag_names() -> dict[int, str]:
 
 
 _TAG_NAMES = _tag_names()
+_SCRIPT_ID: int = LexborHTMLParser("<body><script>").css_first("script").tag_id  # type: ignore[union-attr]
 
 
 def _looks_like_content(flat: _Flat, i: int, text_len: int) -> bool:
@@ -966,34 +995,26 @@ def _extract(html: str | bytes) -> HtmlExtraction:
     if root is not None and root.tag == "html":
         lang = (root.attributes.get("lang") or root.attributes.get("xml:lang") or "").strip() or None
 
-    # Metadata in one selector walk: JSON-LD scripts, og:/twitter:title, <title> (first of each kind).
-    scripts: list[LexborNode] = []
-    og = twitter = html_title = ""
-    seen_title = False
-    for node in tree.css(_META_SELECTOR):
-        tag = node.tag
-        if tag == "script":
-            scripts.append(node)
-        elif tag == "title":
-            if not seen_title:
-                seen_title = True
-                html_title = node.text(deep=True).strip()
-        else:
-            attrs = node.attributes
-            if attrs.get("property") == "og:title":
-                og = og or (attrs.get("content") or "").strip()
-            else:
-                twitter = twitter or (attrs.get("content") or "").strip()
-    og = og or twitter
-    ld_body, ld_head = _json_ld_bodies(scripts)
-
+    # Metadata in one selector walk over <head>: JSON-LD scripts, og:/twitter:title, <title> (first of each
+    # kind). JSON-LD scripts in the body are collected by the body walk, which passes over every script anyway.
+    # Pages rendered by script can have their <title> and <meta>s in the body: the whole page is searched when
+    # the head has neither.
     body = tree.body
+    head = tree.head
+    scripts, og, twitter, html_title, found = _meta(head if body is not None and head is not None else tree)
+    if not found and head is not None and body is not None:
+        # Not its scripts: the head's are in hand and the body walk has the rest.
+        og, twitter, html_title = _meta(tree)[1:4]
+    og = og or twitter
     removed: list[Removal] = []
     if body is None:
+        ld_head = _json_ld_bodies(scripts)[1]
         return HtmlExtraction(title=_choose_title([], og, html_title, ld_head), text="", removed=removed, lang=lang)
     # Junk tags are not removed from the DOM: the body walk passes over them (a selector walk for 20 tag names
     # cost about as much as the whole chrome step).
     flat = _Flat(body)
+    scripts.extend(n for n in flat.scripts if n.attributes.get("type") == "application/ld+json")
+    ld_body, ld_head = _json_ld_bodies(scripts)
     h1s: list[str] = []
     k = -1
     while len(h1s) < 5:
