@@ -43,7 +43,8 @@ import codecs
 import html as html_lib
 import json
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -421,6 +422,7 @@ class _Flat:
     __slots__ = (
         "commas",
         "cut",
+        "cut_roots",
         "events",
         "junk_after",
         "last",
@@ -542,6 +544,7 @@ class _Flat:
         self.text, self.link, self.commas, self.own, self.own_commas = text, link, commas, own, own_commas
         self.events, self.last, self.junk_after, self.scripts = events, last, junk_after, scripts
         self.cut = [False] * n_el
+        self.cut_roots: list[int] = []  # cut elements, in document order (disjoint subtrees)
 
     def start(self, i: int) -> int:
         """Index in ``events`` of element i's enter event."""
@@ -675,6 +678,7 @@ def _remove_chrome(flat: _Flat, removed: list[Removal]) -> None:
         removed.append(Removal(_clip(flat.subtree_text(i)), rule))
         cut.append(i)
         i = last[i]
+    flat.cut_roots = cut
     commas, parent, is_cut = flat.commas, flat.parent, flat.cut
     for i in cut:
         is_cut[i] = True
@@ -694,73 +698,92 @@ def _link_chars(node: LexborNode) -> int:
     return sum(len(a.text(deep=True)) for a in node.css("a"))
 
 
+_NAME_WEIGHTS: dict[str, float] = {}  # class/id string -> its positive/negative weight (names repeat a lot)
+
+
 def _class_weight(node: LexborNode) -> float:
-    names = _attr_names(node)
+    attrs = node.attributes
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
     if not names.strip():
         return 0.0
-    w = 0.0
-    if node.attributes.get("itemprop") == "articleBody":
+    w = _NAME_WEIGHTS.get(names)
+    if w is None:
+        if len(_NAME_WEIGHTS) > 100_000:
+            _NAME_WEIGHTS.clear()
+        w = _NAME_WEIGHTS[names] = (25.0 if _POSITIVE_RE.search(names) else 0.0) - (
+            25.0 if _NEGATIVE_RE.search(names) else 0.0
+        )
+    if attrs.get("itemprop") == "articleBody":
         w += 50.0
-    if _POSITIVE_RE.search(names):
-        w += 25.0
-    if _NEGATIVE_RE.search(names):
-        w -= 25.0
     return w
 
 
 _MAX_CLASS_WEIGHT = 75.0
 _PARA_DEEP = frozenset({"p", "pre", "blockquote", "h2", "h3"})  # scored on all their text
 _PARA_OWN = frozenset({"div", "li", "td"})  # scored on their direct text only (wrappers hold children's too)
+_PARA_TAGS = _PARA_DEEP | _PARA_OWN
 
 
 def _best_container(flat: _Flat) -> list[int]:
     """Readability-style paragraph scoring; the number of the element most likely to hold the article."""
     tags, parent = flat.tags, flat.parent
     text, link = flat.text, flat.link
-    n_el = len(tags)
-    scores = [0.0] * n_el  # readability score: paragraph scores passed to 3 ancestors, decaying
-    mass = [0.0] * n_el  # all good paragraph score below a node (passed to every ancestor)
-    touched = [False] * n_el
-    cut, last = flat.cut, flat.last
-    own, own_commas = flat.own, flat.own_commas
-    i = 0
-    while i < n_el - 1:
-        i += 1
-        if cut[i]:
-            i = last[i]
+    # readability score: paragraph scores passed to 3 ancestors, decaying (only elements that get some)
+    scores: dict[int, float] = {}
+    last = flat.last
+    own, own_commas, commas_deep = flat.own, flat.own_commas, flat.commas
+    # Paragraph-like elements outside cut subtrees (cut roots are disjoint and in document order).
+    para_tags = _PARA_TAGS
+    cut_roots = flat.cut_roots
+    n_cut = len(cut_roots)
+    ci = 0
+    paras: list[int] = []  # numbers of the scored paragraphs, ascending
+    para_scores: list[float] = []
+    for i in [i for i, t in enumerate(tags) if t in para_tags]:
+        while ci < n_cut and last[cut_roots[ci]] < i:
+            ci += 1
+        if ci < n_cut and cut_roots[ci] <= i:
             continue
-        tag = tags[i]
-        if tag in _PARA_OWN:
+        if tags[i] in _PARA_OWN:
             text_len = own[i]
             if text_len < 40:
                 continue
             commas = own_commas[i]
             ld = 0.0
-        elif tag in _PARA_DEEP:
+        else:
             text_len = text[i]
             if text_len < 25:
                 continue
-            commas = flat.commas[i]
+            commas = commas_deep[i]
             ld = min(1.0, link[i] / text_len)
-        else:
-            continue
         score = (1.0 + commas + min(text_len / 100.0, 3.0)) * (1.0 - ld)
+        paras.append(i)
+        para_scores.append(score)
         key = parent[i]
-        level = 0
-        while key >= 0:
-            if level < 3:
-                scores[key] += score / (1.0 if level == 0 else 2.0 if level == 1 else level * 3.0)
-                touched[key] = True
-            mass[key] += score
+        scores[key] = scores.get(key, 0.0) + score
+        key = parent[key]
+        if key >= 0:
+            scores[key] = scores.get(key, 0.0) + score / 2.0
             key = parent[key]
-            level += 1
+            if key >= 0:
+                scores[key] = scores.get(key, 0.0) + score / 6.0
+    # Paragraph mass: all paragraph score below an element, from prefix sums over the paragraphs in document
+    # order (an element's descendants are the numbers i < j <= last[i]); asked for a handful of elements only.
+    prefix = [0.0]
+    acc = 0.0
+    for sc in para_scores:
+        acc += sc
+        prefix.append(acc)
+
+    def mass(k: int) -> float:
+        return prefix[bisect_right(paras, last[k])] - prefix[bisect_right(paras, k)]
 
     # final = (score + class weight) * (1 - link density): the first factor bounds it, so candidates are
     # visited best bound first and only until no remaining one can win.
     # The class weight is at most +75, so candidates are taken by raw score until even +75 cannot win.
     nodes = flat.nodes
     best, best_final = -1, 0.0
-    for s, neg in sorted(((s, -k) for k, s in enumerate(scores) if touched[k] and s > 0), reverse=True):
+    for s, neg in sorted(((s, -k) for k, s in scores.items() if s > 0), reverse=True):
         if s + _MAX_CLASS_WEIGHT <= best_final:
             break
         k = -neg
@@ -776,10 +799,10 @@ def _best_container(flat: _Flat) -> list[int]:
     # The article is often split over sibling sections (a long guide in several <section>s, paragraphs
     # in separate wrappers): climb while the parent adds a good share of paragraph mass that is not links.
     while True:
-        bm = mass[best]
+        bm = mass(best)
         up = parent[best]
         # The nearest ancestor that adds mass (single-child wrappers add none and are skipped over).
-        while up > 0 and mass[up] < bm * _CLIMB_RATIO:
+        while up > 0 and mass(up) < bm * _CLIMB_RATIO:
             up = parent[up]
         if up <= 0:  # reached the body
             break
@@ -795,7 +818,9 @@ def _best_container(flat: _Flat) -> list[int]:
     return _with_siblings(flat, best, scores, mass, best_final)
 
 
-def _with_siblings(flat: _Flat, best: int, scores: list[float], mass: list[float], best_final: float) -> list[int]:
+def _with_siblings(
+    flat: _Flat, best: int, scores: dict[int, float], mass: Callable[[int], float], best_final: float
+) -> list[int]:
     """``best`` plus the siblings that look like more of the same article (readability's sibling merge).
 
     A sibling joins when its own paragraph score is a fifth of the winner's (and it is not link-heavy), or
@@ -817,7 +842,7 @@ def _with_siblings(flat: _Flat, best: int, scores: list[float], mass: list[float
     tags, text, link, last, cut = flat.tags, flat.text, flat.link, flat.last, flat.cut
     threshold = max(10.0, best_final * 0.2)
     nodes = flat.nodes
-    best_mass, best_tag, best_class = mass[best], tags[best], _first_class(nodes[best])
+    best_mass, best_tag, best_class = mass(best), tags[best], _first_class(nodes[best])
     out: list[int] = []
     j = p + 1
     end = last[p]
@@ -826,12 +851,12 @@ def _with_siblings(flat: _Flat, best: int, scores: list[float], mass: list[float
             out.append(j)
         elif not cut[j] and text[j]:
             ld = link[j] / text[j]
-            if scores[j] >= threshold and ld < 0.3:
+            if scores.get(j, 0.0) >= threshold and ld < 0.3:
                 out.append(j)
             elif tags[j] == "p" and ld < 0.25 and text[j] > 80:
                 out.append(j)
             elif (
-                mass[j] >= _TWIN_MASS * best_mass
+                mass(j) >= _TWIN_MASS * best_mass
                 and ld < 0.2
                 and tags[j] == best_tag
                 and _first_class(nodes[j]) == best_class
