@@ -220,6 +220,11 @@ class Reader:
         self, stream: IO[bytes], where: str, path: Path | None, root: Path | None
     ) -> Iterator[Document]:
         f = self.fields
+        # One string each per file, shared by its documents (a million documents of one file: one copy).
+        path_s = str(path) if path is not None else None
+        root_s = str(root) if root is not None else None
+        folder = path.parent.name if path is not None else None
+        known = {f.id, f.text, f.html, f.title, f.url, f.date, f.source}
         for lineno, raw in enumerate(stream, start=1):
             loc = f"{where}:{lineno}"
             if not raw.strip():
@@ -242,8 +247,6 @@ class Reader:
             doc_id = record.get(f.id)
             doc_id = str(doc_id) if doc_id not in (None, "") else f"{_display(path, where)}:{lineno}"
             url = _opt_str(record.get(f.url))
-            folder = path.parent.name if path is not None else None
-            known = {f.id, f.text, f.html, f.title, f.url, f.date, f.source}
             yield Document(
                 id=doc_id,
                 text=text if isinstance(text, str) else "",
@@ -253,8 +256,8 @@ class Reader:
                 date=_opt_str(record.get(f.date)),
                 html=html if isinstance(html, str) and not isinstance(text, str) else None,
                 origin=loc,
-                path=str(path) if path is not None else None,
-                root=str(root) if root is not None else None,
+                path=path_s,
+                root=root_s,
                 meta={"_record": record, **{k: v for k, v in record.items() if k not in known}},
             )
 

@@ -263,7 +263,7 @@ class Pipeline:
             del signatures
             order = keep_order(infos, s.keep, s.prefer)
             groups = exact_groups(infos, order)
-            scores: list[float] = []
+            scores: list[np.ndarray] = []
             links = find_links(sorted(groups), shingles, texts, sigs, s, scores, self.workers)
             stars = star_clusters(len(infos), links, order)
 
@@ -277,7 +277,7 @@ class Pipeline:
         _attach_siblings(clusters, links)
         learned = self.cleaner.site.learned() if self.cleaner.site is not None else []
         return ScanResult(infos, clusters, links, list(self.problems), learned, s,
-                          np.asarray(scores, dtype=np.float32))
+                          np.concatenate(scores) if scores else np.zeros(0, dtype=np.float32))
 
 
 def _chain_first(first: list[Document], rest: Iterator[list[Document]]) -> Iterator[list[Document]]:
@@ -476,11 +476,12 @@ def find_links(
     texts: TextStore,
     signatures: np.ndarray,
     s: Settings,
-    scores: list[float] | None = None,
+    scores: list[np.ndarray] | None = None,
     workers: int = 1,
 ) -> list[Link]:
     """MinHash LSH candidates among distinct texts ``reps``, verified on their exact shingle sets (``scores``
-    receives every candidate pair's similarity).
+    receives every candidate pair's similarity, a float32 array per chunk: a million-document corpus has
+    millions of candidates, too many for a Python float each).
 
     Verification (exact sets, then the template test on the pairs that pass) is most of the work on a corpus
     full of copies, so the candidate pairs are verified in chunks by ``workers`` processes, which read the
@@ -501,19 +502,20 @@ def find_links(
     for chunk_links, chunk_scores in ordered_map(_verify_chunk, chunks, workers, (shingles, texts, s)):
         links.extend(chunk_links)
         if scores is not None:
-            scores.extend(chunk_scores)
+            scores.append(chunk_scores)
     return links
 
 
 def _verify_chunk(state: tuple[Sequence[np.ndarray], TextStore, Settings], pairs: np.ndarray
-                  ) -> tuple[list[Link], list[float]]:
+                  ) -> tuple[list[Link], np.ndarray]:
     shingles, texts, s = state
 
     def relation_of(a: int, b: int) -> str:
         return relation(texts.analysed(a), texts.analysed(b)) if s.templates else DUPLICATE
 
     scores: list[float] = []
-    return verify(pairs, shingles, VerifyOptions(s.threshold, s.containment), relation_of, scores), scores
+    links = verify(pairs, shingles, VerifyOptions(s.threshold, s.containment), relation_of, scores)
+    return links, np.asarray(scores, dtype=np.float32)
 
 
 def expand_exact(clusters: list[Cluster], groups: dict[int, list[int]], order: Sequence[int]) -> list[Cluster]:
