@@ -79,6 +79,33 @@ def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: i
     return np.stack((codes // n, codes % n), axis=1)
 
 
+# Signature values two candidates must share to be verified (see drop_chance_collisions).
+MIN_SHARED_VALUES = 4
+
+
+def drop_chance_collisions(signatures: np.ndarray, pairs: np.ndarray, min_shared: int = MIN_SHARED_VALUES,
+                           chunk: int = 1 << 16) -> np.ndarray:
+    """The candidate ``pairs`` whose signatures agree on at least ``min_shared`` values.
+
+    With the low candidate threshold (two-row bands), two unrelated articles that share a few stock phrases
+    collide in some band by chance, and such pairs grow with the square of the corpus: a few thousand among
+    10k documents, tens of millions among a million, each one read from disk to be verified. Every candidate
+    agrees on one band (two values); a real copy, even a short story wholly contained in a long round-up
+    (Jaccard ~0.1), agrees on ~13 of 128 values, and on fewer than 4 with probability ~0.0005.
+
+    >>> sigs = np.array([[1, 2, 3, 4, 5], [1, 2, 3, 4, 9], [1, 2, 7, 8, 9]], dtype=np.uint32)
+    >>> drop_chance_collisions(sigs, np.array([[0, 1], [0, 2]]), min_shared=3).tolist()
+    [[0, 1]]
+    """
+    if pairs.size == 0:
+        return pairs
+    keep = np.empty(len(pairs), dtype=bool)
+    for start in range(0, len(pairs), chunk):
+        p = pairs[start:start + chunk]
+        keep[start:start + chunk] = (signatures[p[:, 0]] == signatures[p[:, 1]]).sum(axis=1) >= min_shared
+    return pairs[keep]
+
+
 class StreamingIndex:
     """An incremental MinHash LSH index over ``datasketch.MinHashLSH``.
 

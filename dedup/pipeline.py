@@ -39,7 +39,7 @@ from dedup.cluster import (
 )
 from dedup.document import Document
 from dedup.fingerprint import Fingerprinter, jaccard_containment
-from dedup.index import candidate_pairs, lsh_params
+from dedup.index import candidate_pairs, drop_chance_collisions, lsh_params
 from dedup.io import FieldNames, InputProblem, Reader
 from dedup.normalize import DEFAULT_OPTIONS, NormalizeOptions, normalize, normalize_lines
 from dedup.parallel import batched, default_workers, ordered_map
@@ -491,7 +491,9 @@ def find_links(
         return []
     reps_arr = np.asarray(reps, dtype=np.int64)
     bands, rows = lsh_params(s.lsh_threshold, s.num_perm)
-    pairs = candidate_pairs(signatures[reps_arr], bands, rows)
+    rep_signatures = signatures[reps_arr]
+    pairs = drop_chance_collisions(rep_signatures, candidate_pairs(rep_signatures, bands, rows))
+    del rep_signatures
     pairs = reps_arr[pairs] if pairs.size else pairs
     if isinstance(shingles, ShingleStore):
         shingles.flush()
