@@ -294,9 +294,10 @@ def _clean_pages(cleaner: Cleaner, docs: list[Document]) -> list[Page]:
 
 def _clean_pages_for_scan(cleaner: Cleaner, docs: list[Document]) -> list[Page]:
     # A scan reports; it never writes records back: the raw record (as big as the text) need not travel.
+    # Nor what HTML extraction removed (only `clean` lists it).
     for d in docs:
         d.meta.pop("_record", None)
-    return _clean_pages(cleaner, docs)
+    return [cleaner.clean_page_keyed(d, explain=False) for d in docs]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dedup.clean.html import HtmlExtraction, extract_html
 
@@ -312,3 +314,31 @@ def test_metadata_in_the_body_is_still_read() -> None:
     ex = extract_html(html)
     assert ex.title == "Budget approved"
     assert ex.text == body_text
+
+
+def test_explain_off_gives_the_same_text_and_lists_nothing() -> None:
+    for page in (AR_PAGE, EN_PAGE):
+        full, lean = extract_html(page), extract_html(page, explain=False)
+        assert (lean.title, lean.text, lean.lang) == (full.title, full.text, full.lang)
+        assert full.removed and lean.removed == []
+
+
+_NAME_PIECES = ["share", "Share", "ad", "ads", "header", "padding", "related", "entry", "content", "col", "md",
+                "post", "tags", "sidebar", "navbar", "read", "more", "social", "cookie", "subscribe", "x", "9"]
+
+
+_TOKENS = st.lists(st.tuples(st.sampled_from(_NAME_PIECES), st.sampled_from(["-", "_", "__", "", "--"])),
+                   min_size=1, max_size=4).map(lambda parts: "".join(p + sep for p, sep in parts).strip("-_"))
+
+
+@given(st.lists(_TOKENS, min_size=1, max_size=3))
+def test_vocabulary_prefilter_never_changes_a_verdict(tokens: list[str]) -> None:
+    # The one-regex filter only skips names that no word, prefix or compound can match: with and without it
+    # every class/id string gets the same rule.
+    from dedup.clean import html as h
+
+    names = " ".join(tokens)
+    h._NAME_RULES.clear()
+    h._TOKEN_RULES.clear()
+    expected = next((r for r in (h._token_rule(t) for t in names.split()) if r is not None), None)
+    assert h._chrome_rule(names) == expected

@@ -66,14 +66,17 @@ class Cleaner:
         """HTML extraction and line rules for one document (no corpus knowledge needed)."""
         return self.clean_page_keyed(doc).doc
 
-    def clean_page_keyed(self, doc: Document) -> Page:
-        """:meth:`clean_page`, keeping the normalised lines that the line rules computed anyway."""
+    def clean_page_keyed(self, doc: Document, *, explain: bool = True) -> Page:
+        """:meth:`clean_page`, keeping the normalised lines that the line rules computed anyway.
+
+        ``explain=False`` leaves out what HTML extraction removed (a scan never reports it; same text).
+        """
         removed: list[Removal] = []
         title, text = doc.title, doc.text
         if doc.html is not None and not text:
             from dedup.clean.html import extract_html  # imported lazily: text-only runs never need it
 
-            page = extract_html(doc.html, url=doc.url)
+            page = extract_html(doc.html, url=doc.url, explain=explain)
             removed.extend(page.removed)
             title = title or page.title
             text = page.text
