@@ -941,62 +941,55 @@ def _blocks(flat: _Flat, root: int, removed: list[Removal] | None) -> list[_Bloc
     parts: list[str] = []
     links = 0
     in_link = 0
-    tags = flat.tags
+    tags, cut, events = flat.tags, flat.cut, flat.events
     block_tags: list[str] = [tags[root] or "div"]
-    events = flat.events
+    block_set, skip_set = _BLOCK_TAGS, _SKIP_BLOCKS
+    add = parts.append
 
     def flush() -> None:
         nonlocal links
-        if parts:
-            text = " ".join(" ".join(parts).split())
-            if text:
-                out.append(_Block(text, min(links, len(text)), block_tags[-1]))
+        text = " ".join(" ".join(parts).split())
+        if text:
+            out.append(_Block(text, min(links, len(text)), block_tags[-1]))
         parts.clear()
         links = 0
 
-    cut = flat.cut
-    k = flat.start(root)
-    stop = flat.end(root, k)
-    while k < stop - 1:
-        k += 1
-        ev = events[k]
+    start = flat.start(root)
+    it = iter(events[start + 1 : flat.end(root, start)])
+    for ev in it:
         if ev.__class__ is str:
-            parts.append(ev)
+            add(ev)
             if in_link:
                 links += len(ev.strip())
-            continue
-        if ev >= 0:
-            if cut[ev]:
-                k = flat.end(ev, k)
-                continue
+        elif ev >= 0:
             tag = tags[ev]
-            if tag == "br":
-                if parts:
-                    flush()
-                continue
-            if tag in _SKIP_BLOCKS:
-                if removed is not None:
+            if cut[ev] or tag in skip_set:
+                if not cut[ev] and removed is not None:
                     removed.append(Removal(_clip(flat.subtree_text(ev)), "html:caption"))
-                k = flat.end(ev, k)
-                continue
-            if tag in ("td", "th"):
-                parts.append(" ")  # a table row is one block, its cells separated by spaces
-            if tag in _BLOCK_TAGS:
+                leave = ~ev
+                for e in it:  # pass over the subtree (its events up to its leave event)
+                    if e == leave:
+                        break
+            elif tag in block_set:
                 if parts:
                     flush()
-                block_tags.append(tag)
+                if tag != "br":
+                    block_tags.append(tag)
             elif tag == "a":
                 in_link += 1
+            elif tag == "td" or tag == "th":
+                add(" ")  # a table row is one block, its cells separated by spaces
         else:
             tag = tags[~ev]
-            if tag in _BLOCK_TAGS:
+            if tag in block_set:
                 if tag != "br":
                     if parts:
                         flush()
                     block_tags.pop()
             elif tag == "a":
                 in_link -= 1
-    flush()
+    if parts:
+        flush()
     return out
 
 
