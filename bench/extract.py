@@ -15,7 +15,8 @@ for aeb on ``text`` alone. Peers are scored on their plain output either way.
 Every extractor gets the same ``str`` (the page bytes decoded once, see ``decode``) and is timed on its own
 call only, after one untimed warm-up call on the first page (imports and library set-up are not a per-page
 cost). ``ms/page`` is wall time, ``cpu ms`` the process CPU time of the same calls (the figure that survives a
-loaded machine), each the fastest of ``--repeat`` passes (default 3) taken in turn with the other extractors.
+loaded machine), each the fastest of ``--repeat`` passes (default 3); within a pass the extractors take each
+page in turn.
 A peer that raises on a page is scored as empty output for that page, never a crash.
 Scores: see ``bench/score.py``.
 """
@@ -199,29 +200,33 @@ def main(argv: list[str] | None = None) -> int:
                 EXTRACTORS[name](pages[0][1], ds) if pages else None
             except Exception:
                 pass
-        # Passes take the extractors in turn, so a noisy stretch of a shared machine hits them alike; each
-        # extractor's time is its fastest pass. Scores come from the first pass (output is deterministic).
+        # Page by page, every extractor in turn (the order rotating from page to page): a slow stretch of a
+        # shared machine (minutes long on this one) then hits all extractors alike, where whole passes one
+        # after the other measured the same code 10-20% apart. Each extractor's time is its fastest of
+        # --repeat passes; scores come from the first pass (output is deterministic).
         best: dict[str, tuple[float, float]] = {}
         scores: dict[str, list[PageScore]] = {name: [] for name in names}
+        fns = [EXTRACTORS[name] for name in names]
         for rep in range(args.repeat):
-            for name in names:
-                fn = EXTRACTORS[name]
-                if name.startswith("dedup"):
-                    forget_dedup_caches()
-                gc.collect()
-                elapsed = cpu = 0.0
-                for _page_id, html, truth in pages:
+            forget_dedup_caches()
+            gc.collect()
+            elapsed = [0.0] * len(names)
+            cpu = [0.0] * len(names)
+            for p, (_page_id, html, truth) in enumerate(pages):
+                for turn in range(len(names)):
+                    k = (p + turn + rep) % len(names)
                     t0, c0 = time.perf_counter(), time.process_time()
                     try:
-                        pred = fn(html, ds)
+                        pred = fns[k](html, ds)
                     except Exception:  # a peer's failure on one page scores as empty output
                         pred = ""
-                    elapsed += time.perf_counter() - t0
-                    cpu += time.process_time() - c0
+                    elapsed[k] += time.perf_counter() - t0
+                    cpu[k] += time.process_time() - c0
                     if rep == 0:
-                        scores[name].append(page_scores(pred, truth))
+                        scores[names[k]].append(page_scores(pred, truth))
+            for k, name in enumerate(names):
                 old = best.get(name)
-                best[name] = (elapsed, cpu) if old is None else (min(old[0], elapsed), min(old[1], cpu))
+                best[name] = (elapsed[k], cpu[k]) if old is None else (min(old[0], elapsed[k]), min(old[1], cpu[k]))
         for name in names:
             summ = summarise(scores[name])
             elapsed, cpu = best[name]

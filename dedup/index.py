@@ -45,18 +45,25 @@ def _band_hashes(signatures: np.ndarray, start: int, rows: int) -> np.ndarray:
     return acc
 
 
-def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: int = 256) -> np.ndarray:
+def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: int = 256,
+                    rows_of: np.ndarray | None = None, min_shared: int = 0) -> np.ndarray:
     """Distinct pairs ``(i, j)``, ``i < j``, of rows of ``signatures`` that share at least one LSH band.
 
     A bucket larger than ``max_bucket`` (hundreds of formula items sharing a band) pairs each member only with
     its ``max_bucket`` neighbours in the bucket, so one template cannot make the pair count quadratic.
+    ``rows_of`` bands only those rows of ``signatures`` (pairs are then positions in ``rows_of``), without
+    copying the whole signature matrix; ``min_shared`` applies :func:`drop_chance_collisions` band by band,
+    so chance pairs never pile up (tens of millions of them among a million documents).
     """
-    n = signatures.shape[0]
+    n = signatures.shape[0] if rows_of is None else len(rows_of)
     if n < 2:
         return np.empty((0, 2), dtype=np.int64)
     chunks = []
     for band in range(bands):
-        h = _band_hashes(signatures, band * rows, rows)
+        cols = slice(band * rows, band * rows + rows)
+        band_values = signatures[:, cols] if rows_of is None else signatures[rows_of, cols]
+        h = _band_hashes(band_values, 0, rows)
+        band_chunks: list[np.ndarray] = []
         order = np.argsort(h, kind="stable")
         hs = h[order]
         # Sorted, each bucket is a run of equal hashes: a member pairs with the members d places after it for
@@ -66,12 +73,17 @@ def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: i
         d = 1
         while pos.size and d <= max_bucket:
             a, b = order[pos], order[pos + d]
-            chunks.append(np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1))
+            band_chunks.append(np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1))
             nxt = pos + d + 1
             pos = pos[(nxt < n)]
             nxt = nxt[: pos.size]
             pos = pos[hs[nxt] == hs[pos]]
             d += 1
+        if band_chunks:
+            found = np.concatenate(band_chunks).astype(np.int64)
+            if min_shared:
+                found = drop_chance_collisions(signatures, found, min_shared, rows_of=rows_of)
+            chunks.append(found)
     if not chunks:
         return np.empty((0, 2), dtype=np.int64)
     pairs = np.concatenate(chunks).astype(np.int64)
@@ -84,7 +96,7 @@ MIN_SHARED_VALUES = 4
 
 
 def drop_chance_collisions(signatures: np.ndarray, pairs: np.ndarray, min_shared: int = MIN_SHARED_VALUES,
-                           chunk: int = 1 << 16) -> np.ndarray:
+                           chunk: int = 1 << 16, rows_of: np.ndarray | None = None) -> np.ndarray:
     """The candidate ``pairs`` whose signatures agree on at least ``min_shared`` values.
 
     With the low candidate threshold (two-row bands), two unrelated articles that share a few stock phrases
@@ -102,6 +114,8 @@ def drop_chance_collisions(signatures: np.ndarray, pairs: np.ndarray, min_shared
     keep = np.empty(len(pairs), dtype=bool)
     for start in range(0, len(pairs), chunk):
         p = pairs[start:start + chunk]
+        if rows_of is not None:
+            p = rows_of[p]
         keep[start:start + chunk] = (signatures[p[:, 0]] == signatures[p[:, 1]]).sum(axis=1) >= min_shared
     return pairs[keep]
 

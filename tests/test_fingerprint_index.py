@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.fingerprint import Fingerprinter, jaccard_containment, shingle_hashes
-from dedup.index import StreamingIndex, candidate_pairs, lsh_params
+from dedup.index import StreamingIndex, candidate_pairs, drop_chance_collisions, lsh_params
 from dedup.normalize import tokens
 
 STORY = (
@@ -80,6 +80,25 @@ def test_banding_finds_exactly_the_pairs_minhashlsh_finds(seed: int, threshold: 
         lsh.insert(i, fp.lean_minhash(sig))
     theirs = {(min(i, j), max(i, j)) for i, sig in enumerate(sigs) for j in lsh.query(fp.lean_minhash(sig)) if i != j}
     assert ours == theirs
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=0, max_value=10_000), st.integers(min_value=0, max_value=8))
+def test_banding_a_subset_in_place_with_band_by_band_filter_equals_copy_then_filter(seed: int, min_shared: int
+                                                                                   ) -> None:
+    # find_links bands the representatives' rows without copying them and drops chance pairs per band; that
+    # must give exactly the pairs of banding a copy and filtering once at the end.
+    rng = np.random.default_rng(seed)
+    # Few distinct values per column, so bands collide and pairs agree on varying numbers of values.
+    sigs = rng.integers(0, 4, size=(40, 32)).astype(np.uint32)
+    rows_of = np.sort(rng.choice(40, size=25, replace=False)).astype(np.int64)
+    copy = sigs[rows_of]
+    for bands, rows in ((16, 2), (8, 4)):  # two-row bands are raw 64-bit keys, longer ones are hashed
+        expected = drop_chance_collisions(copy, candidate_pairs(copy, bands, rows), min_shared)
+        got = candidate_pairs(sigs, bands, rows, rows_of=rows_of, min_shared=min_shared)
+        assert got.tolist() == expected.tolist()
+        if rows == 2:
+            assert len(expected) > 0
 
 
 def test_streaming_index_finds_an_earlier_copy_and_not_a_distinct_story() -> None:
