@@ -265,7 +265,7 @@ def clean(
         pipeline = _pipeline(settings, quiet, None)
         lines = []
         with _progress(quiet, "cleaning") as progress:
-            for doc in pipeline.documents(inputs):
+            for doc in pipeline.documents(inputs, explain=explain):
                 record: dict[str, Any] = {"id": doc.id, "title": doc.title, "text": doc.text}
                 for key in ("url", "source", "date"):
                     if getattr(doc, key):
@@ -369,7 +369,7 @@ def check(
     with _errors():
         settings = build_settings({k: v for k, v in locals().items() if k not in ("inputs", "boilerplate", "quiet")})
         pipeline = _pipeline(settings, quiet, None, workers)
-        docs = list(pipeline.documents(inputs))
+        docs = list(pipeline.documents(inputs, explain=False))  # --boilerplate reports line rules only
         result = pipeline.scan_documents(docs, cleaned=True)
         failed = False
         for k, cluster in enumerate(result.clusters, start=1):

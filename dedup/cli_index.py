@@ -131,7 +131,7 @@ def index_add(
         read = added = old = 0
         with _deduplicator(index, settings, max_age) as dedup:
             pending = []
-            for doc in pipeline.documents(inputs):
+            for doc in pipeline.documents(inputs, explain=False):
                 read += 1
                 entry = dedup.entry(doc, cleaned=True)
                 if entry is None:
@@ -169,7 +169,7 @@ def index_query(
         pipeline = Pipeline(settings, on_problem=_warner(quiet))
         found = total = 0
         with _deduplicator(index, settings, None) as dedup:
-            for doc in pipeline.documents(inputs):
+            for doc in pipeline.documents(inputs, explain=False):
                 total += 1
                 entry = dedup.entry(doc, cleaned=True)
                 matches = [] if entry is None else dedup.index.query(entry, floor)
@@ -328,7 +328,7 @@ def precommit(
         pipeline = Pipeline(settings, on_problem=_warner(quiet))
         pairs: list[tuple[str, str, float]] = []
         if index is not None and write_baseline is None:
-            docs = list(pipeline.documents(staged))
+            docs = list(pipeline.documents(staged, explain=False))
             with _deduplicator(index, settings, None) as dedup:
                 for doc in docs:
                     entry = dedup.entry(doc, cleaned=True)
@@ -339,7 +339,7 @@ def precommit(
             corpus = [] if write_baseline is not None else [
                 f for f in _git("ls-files") if f.lower().endswith(SUPPORTED_SUFFIXES)
                 and os.path.normpath(f) not in mine and os.path.exists(f)]
-            docs = list(pipeline.documents(corpus + staged))  # corpus first: the committed copy is the one kept
+            docs = list(pipeline.documents(corpus + staged, explain=False))  # corpus first: the committed copy is the one kept
         result = pipeline.scan_documents(docs, cleaned=True)
         staged_ids = {d.id for d in result.documents if d.path is not None and os.path.normpath(d.path) in
                       {os.path.normpath(f) for f in staged}} if write_baseline is None else None

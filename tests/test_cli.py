@@ -347,6 +347,22 @@ def test_clean_without_explain_to_stdout(tmp_path: Path, monkeypatch: pytest.Mon
     assert doc["text"].endswith(EN_TEXT.split("\n\n")[-1])
 
 
+def test_clean_html_explain_lists_html_removals_and_plain_clean_gives_the_same_text(tmp_path: Path) -> None:
+    # Without --explain the extractor skips listing what it removed; the cleaned text must not change.
+    template = Path(__file__).resolve().parent.parent / "fixtures" / "templates" / "ar-wordpress-jannah.html"
+    page = tmp_path / "page.html"
+    page.write_bytes(template.read_bytes())
+    explained, plain = tmp_path / "explained.jsonl", tmp_path / "plain.jsonl"
+    assert run("clean", str(page), "-o", str(explained), "--explain", "-q").exit_code == 0
+    assert run("clean", str(page), "-o", str(plain), "-q").exit_code == 0
+    (full,) = map(json.loads, explained.read_text(encoding="utf-8").splitlines())
+    (lean,) = map(json.loads, plain.read_text(encoding="utf-8").splitlines())
+    assert len(full["text"]) > 500
+    assert (lean["title"], lean["text"]) == (full["title"], full["text"])
+    assert "removed" not in lean
+    assert any(r["rule"].startswith("html:") for r in full["removed"])
+
+
 # -- check -------------------------------------------------------------------------------------------------------
 
 
