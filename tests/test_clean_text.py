@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -174,3 +175,22 @@ def test_site_sketch_counts_documents_not_repeats_within_one() -> None:
     assert sketch.boilerplate_mask("example.com", ours).all()
     assert not sketch.boilerplate_mask("other.org", theirs).any()
     assert sorted((x.site, x.line) for x in sketch.learned()) == [("example.com", "A story"), ("example.com", "Share this")]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(min_value=1, max_value=2**64 - 1), max_size=12), min_size=1, max_size=6))
+def test_site_sketch_counts_every_document_in_a_shared_cell(pages: list[list[int]]) -> None:
+    # A narrow sketch makes distinct lines share counters: each counter must still go up once per document
+    # and line that lands on it (what a one-by-one count gives), never once per batch.
+    sketch = SiteBoilerplate(min_docs=2, width=7)
+    batch = [("example.com", np.array(h, dtype=np.uint64), None) for h in pages]
+    sketch.observe_batch(batch)
+    expected = np.zeros_like(sketch._counts)
+    for _, hashes, _ in batch:
+        distinct = np.unique(hashes[hashes != 0])
+        if distinct.size:
+            cells = sketch._cells(distinct)
+            for row in range(cells.shape[0]):
+                for cell in cells[row]:
+                    expected[row, cell] += 1
+    assert (sketch._counts == expected).all()

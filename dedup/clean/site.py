@@ -131,7 +131,10 @@ class SiteBoilerplate:
             return
         cells = self._cells(distinct)
         for row in range(cells.shape[0]):
-            np.add.at(self._counts[row], cells[row], 1)  # unbuffered: cells shared by several lines all count
+            # Cells shared by several lines must all count: counted with unique() (np.add.at, unbuffered, took
+            # ~1 ms per row of a batch, 7x longer, in the process that feeds the workers).
+            where, times = np.unique(cells[row], return_counts=True)
+            self._counts[row, where] += times.astype(np.uint32)
         # Remember the text of lines frequent enough to be boilerplate (for reports): one lookup for the batch.
         known = [(site, hashes, lines) for site, hashes, lines in pages if site and lines is not None and hashes.size]
         if not known:
