@@ -40,10 +40,10 @@ class Page:
     keys: list[str]
     hashes: np.ndarray
 
-    def site_observation(self) -> tuple[str | None, np.ndarray, list[str]]:
+    def site_observation(self) -> tuple[str | None, np.ndarray, str]:
         """What :meth:`SiteBoilerplate.observe_batch` counts of this page: its text lines, not its title (a
         site that ran one story three times would otherwise learn that headline as boilerplate)."""
-        return self.doc.source, self.hashes[1:], self.doc.text.splitlines()
+        return self.doc.source, self.hashes[1:], self.doc.text
 
     @classmethod
     def of(cls, doc: Document) -> Page:

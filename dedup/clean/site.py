@@ -119,8 +119,11 @@ class SiteBoilerplate:
         frequent enough to be boilerplate, for :meth:`learned`."""
         self.observe_batch([(site, hashes, lines)])
 
-    def observe_batch(self, pages: Sequence[tuple[str | None, np.ndarray, Sequence[str] | None]]) -> None:
-        """:meth:`observe_hashes` for many documents at once: one counter update per sketch row."""
+    def observe_batch(self, pages: Sequence[tuple[str | None, np.ndarray, Sequence[str] | str | None]]) -> None:
+        """:meth:`observe_hashes` for many documents at once: one counter update per sketch row.
+
+        A page's lines may come as its whole text (``str``): it is split only if one of its lines is
+        frequent."""
         counted = []
         for site, hashes, _lines in pages:
             if site:
@@ -143,9 +146,14 @@ class SiteBoilerplate:
         frequent = (every != 0) & (self.counts(every) >= self.min_docs)
         start = 0
         for site, hashes, lines in known:
-            for i in np.flatnonzero(frequent[start:start + hashes.size]).tolist():
-                self._candidates.setdefault(int(hashes[i]), (site, lines[i].strip()))  # type: ignore[index]
+            hits = np.flatnonzero(frequent[start:start + hashes.size]).tolist()
             start += hashes.size
+            if not hits:
+                continue
+            if isinstance(lines, str):
+                lines = lines.splitlines()
+            for i in hits:
+                self._candidates.setdefault(int(hashes[i]), (site, lines[i].strip()))  # type: ignore[index]
 
     def observe(self, site: str | None, text: str) -> None:
         """Count the distinct lines of one document of ``site`` (first pass)."""
