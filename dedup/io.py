@@ -108,6 +108,9 @@ class Reader:
     stdin: IO[bytes] | None = None
     # Display names for spooled inputs: {"/tmp/dedup-stdin-x.jsonl": "<stdin>"}.
     aliases: dict[str, str] = field(default_factory=dict)
+    # Keep each JSONL record whole in ``meta["_record"]`` (to write it back unchanged); a scan never does, and
+    # the record, as big as the text, would travel to the worker processes for nothing.
+    keep_records: bool = True
 
     def _report(self, where: str, message: str) -> None:
         problem = InputProblem(where, message)
@@ -258,7 +261,8 @@ class Reader:
                 origin=loc,
                 path=path_s,
                 root=root_s,
-                meta={"_record": record, **{k: v for k, v in record.items() if k not in known}},
+                meta={"_record": record, **{k: v for k, v in record.items() if k not in known}}
+                if self.keep_records else {k: v for k, v in record.items() if k not in known},
             )
 
 

@@ -149,8 +149,9 @@ class Pipeline:
         if self._on_problem is not None:
             self._on_problem(problem)
 
-    def _reader(self) -> Reader:
-        return Reader(fields=self.settings.fields, strict=self.settings.strict, on_problem=self._problem)
+    def _reader(self, records: bool = True) -> Reader:
+        return Reader(fields=self.settings.fields, strict=self.settings.strict, on_problem=self._problem,
+                      keep_records=records)
 
     # -- read + clean -----------------------------------------------------------------------------------------
 
@@ -182,7 +183,7 @@ class Pipeline:
         ``records=False`` drops each document's raw input record (kept for writing the corpus back), which a
         scan never reads."""
         self._warm_up()
-        raw = batched(self._reader().read(inputs), self.batch_size)
+        raw = batched(self._reader(records).read(inputs), self.batch_size)
         work = _clean_pages_for_scan if not records else _clean_pages if explain else _clean_pages_unexplained
         if not self.settings.site_boilerplate:
             yield from ordered_map(work, raw, self.workers, self.cleaner)
@@ -226,7 +227,7 @@ class Pipeline:
         if not self.settings.site_boilerplate:
             # One pass: each worker cleans and fingerprints its batch.
             self._warm_up()
-            raw = batched(self._reader().read(inputs), self.batch_size)
+            raw = batched(self._reader(records=False).read(inputs), self.batch_size)
             return self._collect(ordered_map(_clean_and_fingerprint, raw, self.workers, state_))
         # Two passes. Workers of the second are started once the first has learned the site boilerplate, so
         # that they start with it.
