@@ -16,12 +16,41 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
-from datasketch.minhash import _fmix
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
+
+# datasketch is imported only where its objects are needed (LeanMinHash, MinHashLSH): importing it loads scipy
+# (~0.7 s of start-up on every run, the pre-commit hook included), while signatures need only the two numpy
+# functions below. tests/test_fingerprint_index.py checks both against datasketch's own, bit for bit.
 
 SCHEME = "affine32"
+_FMIX_CONSTANTS = {
+    32: (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16)),
+    64: (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(33), np.uint64(0xC4CEB9FE1A85EC53), np.uint64(33)),
+}
+
+
+def _fmix(hv: np.ndarray, width: int) -> np.ndarray:
+    """MurmurHash3's finalizer on uint32 or uint64 arrays (``datasketch.minhash._fmix``)."""
+    s1, m1, s2, m2, s3 = _FMIX_CONSTANTS[width]
+    hv = hv ^ (hv >> s1)
+    hv = hv * m1
+    hv = hv ^ (hv >> s2)
+    hv = hv * m2
+    return hv ^ (hv >> s3)
+
+
+def affine32_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``(a, b)`` of ``datasketch.MinHash(num_perm, seed, scheme="affine32").permutations``: odd
+    multipliers and offsets drawn from ``numpy.random.RandomState(seed)``, as datasketch draws them."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 _U64 = np.uint64
 # Odd multipliers that make a shingle hash depend on token order ("a b" differs from "b a").
 _MIX = np.array(
@@ -104,8 +133,7 @@ class Fingerprinter:
         if not 1 <= ngram <= MAX_NGRAM:
             raise ValueError(f"ngram must be between 1 and {MAX_NGRAM}, got {ngram}")
         self.settings = FingerprintSettings(ngram=ngram, num_perm=num_perm, seed=seed)
-        template = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME)
-        a, b = template.permutations
+        a, b = affine32_permutations(num_perm, seed)
         self._a = np.asarray(a, dtype=np.uint32)
         self._b = np.asarray(b, dtype=np.uint32)
         self._empty = np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
@@ -155,6 +183,8 @@ class Fingerprinter:
 
     def lean_minhash(self, signature: np.ndarray) -> LeanMinHash:
         """Wrap a signature as a datasketch ``LeanMinHash`` (for ``MinHashLSH`` and friends)."""
+        from datasketch import LeanMinHash, MinHash
+
         m = MinHash(num_perm=self.settings.num_perm, seed=self.settings.seed, hashvalues=signature, scheme=SCHEME)
         return LeanMinHash(m)
 

@@ -15,13 +15,20 @@ Two indexes with the same banding:
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
+import os
 from collections.abc import Hashable
 from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHashLSH
-from datasketch.lsh import _optimal_param
-from datasketch.minhash import _fmix
+
+from dedup.fingerprint import _fmix
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93], dtype=np.uint64)
 
@@ -29,8 +36,46 @@ _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD
 @lru_cache(maxsize=64)
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows) that ``datasketch.MinHashLSH`` picks for this threshold, equal false-positive and
-    false-negative weights."""
-    return _optimal_param(threshold, num_perm, 0.5, 0.5)
+    false-negative weights.
+
+    Computed by datasketch once per machine and kept in the user's cache directory: datasketch's LSH module
+    loads scipy for its integrals, ~0.7 s of start-up that a scan otherwise never needs.
+    """
+    key = f"{threshold!r} {num_perm}"
+    path = _params_cache_path()
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        entries = {}
+    if not isinstance(entries, dict):
+        entries = {}
+    try:
+        bands, rows = entries[key]
+        return int(bands), int(rows)
+    except (KeyError, TypeError, ValueError):
+        pass
+    from datasketch.lsh import _optimal_param
+
+    params = _optimal_param(threshold, num_perm, 0.5, 0.5)
+    entries[key] = list(params)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(entries), encoding="utf-8")
+        os.replace(tmp, path)  # atomic: a concurrent run reads the old file or the new one
+    except OSError:
+        tmp.unlink(missing_ok=True)
+    return params
+
+
+def _params_cache_path() -> Path:
+    from dedup.normalize import _cache_dir
+
+    try:
+        version = importlib.metadata.version("datasketch")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    return _cache_dir() / f"lsh-params-datasketch{version}.json"
 
 
 def _band_hashes(signatures: np.ndarray, start: int, rows: int) -> np.ndarray:
@@ -136,6 +181,8 @@ class StreamingIndex:
         self.fingerprinter = fingerprinter
         num_perm = fingerprinter.settings.num_perm
         self.params = lsh_params(threshold, num_perm)
+        from datasketch import MinHashLSH
+
         self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, params=self.params,
                               storage_config=storage_config)
 

@@ -1,5 +1,11 @@
 """Shingles, MinHash signatures and LSH candidates: equal to datasketch's own, batch for batch."""
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 from hypothesis import given, settings
@@ -110,3 +116,57 @@ def test_streaming_index_finds_an_earlier_copy_and_not_a_distinct_story() -> Non
     other, _ = fp.fingerprint_one(tokens("أعلنت وزارة المالية اليوم عن ميزانية العام المقبل بعجز أقل من المتوقع"))
     assert index.query(copy_sig) == ["spa-1"]
     assert index.query(other) == []
+
+
+def test_own_fmix_and_permutations_are_datasketchs_bit_for_bit() -> None:
+    # Signatures are computed without importing datasketch (it loads scipy): the two pieces taken from it
+    # must stay exactly its own.
+    from datasketch.minhash import _fmix as their_fmix
+
+    from dedup.fingerprint import _fmix, affine32_permutations
+
+    rng = np.random.default_rng(7)
+    for width, dtype in ((32, np.uint32), (64, np.uint64)):
+        values = rng.integers(0, np.iinfo(dtype).max, size=1000, dtype=dtype, endpoint=True)
+        assert (_fmix(values, width) == their_fmix(values, width)).all()
+    for num_perm, seed in ((128, 1), (64, 7), (256, 12345), (1, 0)):
+        a, b = affine32_permutations(num_perm, seed)
+        theirs = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+        assert (a == theirs[0]).all() and (b == theirs[1]).all()
+
+
+def test_lsh_params_are_datasketchs_and_cached_on_disk(tmp_path, monkeypatch) -> None:
+    from datasketch.lsh import _optimal_param
+
+    monkeypatch.setenv("DEDUP_CACHE_DIR", str(tmp_path))
+    grid = [(t, n) for t in (0.1, 0.3, 0.5, 0.85) for n in (64, 128)]
+    try:
+        lsh_params.cache_clear()
+        assert [lsh_params(t, n) for t, n in grid] == [_optimal_param(t, n, 0.5, 0.5) for t, n in grid]
+        (cache,) = tmp_path.glob("lsh-params-*.json")
+        assert len(json.loads(cache.read_text(encoding="utf-8"))) == len(grid)
+        lsh_params.cache_clear()
+        cache.write_text("{not json", encoding="utf-8")  # an unreadable cache is rebuilt, never fatal
+        assert lsh_params(0.5, 128) == _optimal_param(0.5, 128, 0.5, 0.5)
+        assert json.loads(cache.read_text(encoding="utf-8")) == {"0.5 128": list(_optimal_param(0.5, 128, 0.5, 0.5))}
+    finally:
+        lsh_params.cache_clear()
+
+
+def test_cli_start_up_and_a_scan_do_not_import_datasketch(tmp_path) -> None:
+    # datasketch pulls in scipy (~0.7 s); the CLI, and a scan once the LSH parameters are cached, never need it.
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures" / "scraped.jsonl"
+    code = (
+        "import sys; import dedup.cli; from dedup.pipeline import Pipeline; "
+        f"r = Pipeline(workers=1).scan([{str(fixtures)!r}]); "
+        "print(len(r.clusters), 'datasketch' in sys.modules, 'scipy' in sys.modules)"
+    )
+    env = {**os.environ, "DEDUP_CACHE_DIR": str(tmp_path)}
+    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    clusters = first.stdout.split()[0]
+    assert int(clusters) >= 1
+    assert again.stdout.split() == [clusters, "False", "False"]
+    bare = subprocess.run([sys.executable, "-c", "import sys, dedup.cli; print('scipy' in sys.modules)"],
+                          env=env, capture_output=True, text=True, check=True)
+    assert bare.stdout.strip() == "False"
