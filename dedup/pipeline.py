@@ -305,7 +305,7 @@ def _clean_pages_for_scan(cleaner: Cleaner, docs: list[Document]) -> list[Page]:
     # Nor what HTML extraction removed (only `clean` lists it).
     for d in docs:
         d.meta.pop("_record", None)
-    return [cleaner.clean_page_keyed(d, explain=False) for d in docs]
+    return _clean_pages_unexplained(cleaner, docs)
 
 
 @dataclass(frozen=True)
