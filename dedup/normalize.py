@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
@@ -147,7 +148,13 @@ def _cache_dir() -> Path:
     explicit = os.environ.get("DEDUP_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dedup"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        return Path(xdg) / "dedup"
+    try:
+        return Path.home() / ".cache" / "dedup"
+    except (RuntimeError, KeyError):  # no home directory (some containers): a per-user folder in the temp dir
+        return Path(tempfile.gettempdir()) / f"dedup-cache-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
 
 
 @functools.lru_cache(maxsize=1)

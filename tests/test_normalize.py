@@ -115,3 +115,23 @@ def test_unicode_tables_are_cached_on_disk_and_rebuilt_when_unreadable(tmp_path,
     n._lookup_table.cache_clear()
     n._nfkc_classes.cache_clear()
     assert normalize("أَعلنَ الرئيسُ") == "اعلن الرييس"
+
+
+def test_cache_folder_without_a_home_directory_falls_back_to_the_temp_dir(monkeypatch) -> None:
+    # Some containers have no home directory: Path.home() raises, and the cache must still go somewhere.
+    import tempfile
+    from pathlib import Path
+
+    from dedup import normalize as n
+
+    monkeypatch.delenv("DEDUP_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    folder = n._cache_dir()
+    assert folder.parent == Path(tempfile.gettempdir()) and folder.name.startswith("dedup-cache-")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
+    assert n._cache_dir() == Path("/somewhere/dedup")
