@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import os
 from collections.abc import Hashable
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dedup.fingerprint import _fmix
+from dedup.normalize import _cache_dir, _write_cache_file
 
 if TYPE_CHECKING:
     from datasketch import LeanMinHash
@@ -58,35 +58,35 @@ def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
 
     params = _optimal_param(threshold, num_perm, 0.5, 0.5)
     entries[key] = list(params)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(entries), encoding="utf-8")
-        os.replace(tmp, path)  # atomic: a concurrent run reads the old file or the new one
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    _write_cache_file(path, json.dumps(entries).encode("utf-8"))
     return params
 
 
-def _params_cache_path() -> Path:
-    from dedup.normalize import _cache_dir
-
+def datasketch_version() -> str:
+    """The installed datasketch's version, read from its metadata without importing it (which loads scipy)."""
     try:
-        version = importlib.metadata.version("datasketch")
+        return importlib.metadata.version("datasketch")
     except importlib.metadata.PackageNotFoundError:
-        version = "unknown"
-    return _cache_dir() / f"lsh-params-datasketch{version}.json"
+        return "?"
 
 
-def _band_hashes(signatures: np.ndarray, start: int, rows: int) -> np.ndarray:
+def _params_cache_path() -> Path:
+
+    version = datasketch_version()
+    return _cache_dir() / f"lsh-params-datasketch{version if version != '?' else 'unknown'}.json"
+
+
+def _band_hashes(band: np.ndarray) -> np.ndarray:
+    """One 64-bit key per row of a band's signature values (``n x rows``)."""
+    rows = band.shape[1]
     if rows <= 2:  # two 32-bit values fit one 64-bit key exactly: no hashing, no collisions
-        band = np.ascontiguousarray(signatures[:, start : start + rows], dtype=np.uint32)
+        band = np.ascontiguousarray(band, dtype=np.uint32)
         if rows == 1:
             return band[:, 0].astype(np.uint64)
         return band.view(np.uint64)[:, 0]
-    acc = np.zeros(signatures.shape[0], dtype=np.uint64)
+    acc = np.zeros(band.shape[0], dtype=np.uint64)
     for k in range(rows):
-        acc = _fmix(acc ^ (signatures[:, start + k].astype(np.uint64) * _MIX[k % 4]), 64)
+        acc = _fmix(acc ^ (band[:, k].astype(np.uint64) * _MIX[k % 4]), 64)
     return acc
 
 
@@ -106,8 +106,7 @@ def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: i
     chunks = []
     for band in range(bands):
         cols = slice(band * rows, band * rows + rows)
-        band_values = signatures[:, cols] if rows_of is None else signatures[rows_of, cols]
-        h = _band_hashes(band_values, 0, rows)
+        h = _band_hashes(signatures[:, cols] if rows_of is None else signatures[rows_of, cols])
         band_chunks: list[np.ndarray] = []
         order = np.argsort(h, kind="stable")
         hs = h[order]
@@ -131,7 +130,7 @@ def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: i
             chunks.append(found)
     if not chunks:
         return np.empty((0, 2), dtype=np.int64)
-    pairs = np.concatenate(chunks).astype(np.int64)
+    pairs = np.concatenate(chunks)  # int64 already: each band's pairs are
     codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
     return np.stack((codes // n, codes % n), axis=1)
 

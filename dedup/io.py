@@ -250,6 +250,7 @@ class Reader:
             doc_id = record.get(f.id)
             doc_id = str(doc_id) if doc_id not in (None, "") else f"{_display(path, where)}:{lineno}"
             url = _opt_str(record.get(f.url))
+            extra = {k: v for k, v in record.items() if k not in known}
             yield Document(
                 id=doc_id,
                 text=text if isinstance(text, str) else "",
@@ -261,8 +262,7 @@ class Reader:
                 origin=loc,
                 path=path_s,
                 root=root_s,
-                meta={"_record": record, **{k: v for k, v in record.items() if k not in known}}
-                if self.keep_records else {k: v for k, v in record.items() if k not in known},
+                meta={"_record": record, **extra} if self.keep_records else extra,
             )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import os
 import tempfile
 import unicodedata
@@ -176,15 +177,22 @@ def _disk_cached(name: str, build: Callable[[], dict[str, np.ndarray]]) -> dict[
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         pass
     arrays = build()
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    _write_cache_file(path, buffer.getvalue())
+    return arrays
+
+
+def _write_cache_file(path: Path, data: bytes) -> None:
+    """Write a cache file atomically (concurrent runs read the old file or the new one, never half of one);
+    a cache that cannot be written is only a cache: the error is swallowed."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(tmp, path)  # atomic: concurrent runs never read a half-written table
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
-    return arrays
 
 
 @functools.lru_cache(maxsize=16)

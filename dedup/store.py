@@ -25,7 +25,6 @@ from __future__ import annotations
 import abc
 import contextlib
 import hashlib
-import importlib.metadata
 import os
 import sqlite3
 import time
@@ -41,7 +40,7 @@ import numpy as np
 from dedup import __version__
 from dedup.cluster import DUPLICATE, VerifyOptions, verify
 from dedup.fingerprint import SCHEME, Fingerprinter, _fmix
-from dedup.index import lsh_params
+from dedup.index import datasketch_version, lsh_params
 from dedup.io import InputError
 from dedup.normalize import NormalizeOptions
 from dedup.relation import relation
@@ -99,12 +98,8 @@ class IndexSettings:
 
     def to_meta(self) -> dict[str, str]:
         bands, rows = self.bands_rows
-        try:
-            datasketch_version = importlib.metadata.version("datasketch")  # without importing it (scipy)
-        except importlib.metadata.PackageNotFoundError:
-            datasketch_version = "?"
         return {**{k: str(v) for k, v in asdict(self).items()}, "bands": str(bands), "rows": str(rows),
-                "dedup_version": __version__, "datasketch_version": datasketch_version}
+                "dedup_version": __version__, "datasketch_version": datasketch_version()}
 
     @classmethod
     def from_meta(cls, meta: dict[str, str], where: str) -> IndexSettings:

@@ -599,9 +599,8 @@ class _Flat:
         k = bisect_left(junk, i)
         if k == len(junk) or junk[k] > self.last[i]:
             return self.nodes[i].text(deep=True, separator=separator)
-        events = self.events
-        start = events.index(i)
-        return " ".join([e for e in events[start : events.index(~i, start)] if e.__class__ is str])
+        start = self.start(i)
+        return " ".join([e for e in self.events[start : self.end(i, start)] if e.__class__ is str])
 
 
 def _tag_names() -> dict[int, str]:
