@@ -481,89 +481,67 @@ class _Flat:
         own: list[int] = [0]  # length of the element's direct text
         own_commas: list[int] = [0]
         last: list[int] = [0]
-        ids_all: list[int] = [root.mem_id]  # every element's mem_id
         top = 0  # the innermost open element
-        top_id = ids_all[0]
-        tag_names = _TAG_NAMES
-        add_event, add_node, add_tag, add_parent, add_id = (
-            events.append,
-            nodes.append,
-            tags.append,
-            parent.append,
-            ids_all.append,
-        )
-        it = root.traverse(include_text=True, skip_empty=True)
-        next(it, None)  # the root itself
-        junk_mark = _JUNK
+        tag_names, junk_mark, junk_set, script_id = _TAG_NAMES, _JUNK, _JUNK_SET, _SCRIPT_ID
+        add_event, add_node, add_tag, add_parent = events.append, nodes.append, tags.append, parent.append
         # Per junk element, the number of the last element entered before it (ascending): which subtrees may
         # hold junk, for subtree_text.
         junk_after: list[int] = []
         add_junk = junk_after.append
         scripts: list[LexborNode] = []  # <script> elements, for JSON-LD
         add_script = scripts.append
-        script_id = _SCRIPT_ID
-        skip: set[int] | None = None  # mem_ids of the elements of the junk subtree being passed over
-        for node in it:
-            if skip is not None:
-                # Inside a junk element (script, svg, ...) until a node's parent is outside it.
-                if node.parent.mem_id in skip:
-                    if node.tag_id != 2:
-                        skip.add(node.mem_id)
+        # Depth first with a stack of lexbor's child iterators (whitespace-only text left out in C): the
+        # structure comes from the stack, so no node is asked for its parent, and junk subtrees (script,
+        # svg, ...) are never entered. Same walk as traverse(); 20% less time than following it with a
+        # parent lookup per node.
+        it = root.iter(True, True)
+        stack = [it]
+        push, pop = stack.append, stack.pop
+        while True:
+            for node in it:
+                tid = node.tag_id
+                if tid == 2:  # text
+                    t = node.text_content
+                    add_event(t)
+                    own[top] += len(t.strip())
+                    if "," in t or "،" in t:
+                        own_commas[top] += t.count(",") + t.count("،")
                     continue
-                skip = None
-            tid = node.tag_id
-            if tid != 2:
                 tag = tag_names.get(tid)
                 if tag is None:
                     tag = node.tag
                     if tag is None or tag[0] in "-!":  # comments, doctype
                         continue
-                    if tag in _JUNK_SET:
-                        skip = {node.mem_id}
+                    if tag in junk_set:
                         add_junk(len(nodes) - 1)
                         continue
                 elif not tag:  # void elements without text (img, wbr, ...): never a parent, never content
                     continue
                 elif tag is junk_mark:
-                    skip = {node.mem_id}
                     add_junk(len(nodes) - 1)
                     if tid == script_id:
                         add_script(node)
                     continue
-            # Skipped nodes above have no children, so asking only the others for their parent is enough to
-            # see which elements were left.
-            pid = node.parent.mem_id
-            if pid != top_id:
-                n_el = len(nodes) - 1
-                while True:  # leave finished elements
-                    last[top] = n_el
-                    add_event(~top)
-                    top = parent[top]
-                    top_id = ids_all[top]
-                    if top_id == pid:
-                        break
-            if tid == 2:  # text
-                t = node.text_content
-                add_event(t)
-                own[top] += len(t.strip())
-                if "," in t or "،" in t:
-                    own_commas[top] += t.count(",") + t.count("،")
-                continue
-            add_parent(top)
-            top = len(nodes)
-            add_node(node)
-            add_tag(tag)
-            add_event(top)
-            top_id = node.mem_id
-            add_id(top_id)
-            own.append(0)
-            own_commas.append(0)
-            last.append(top)
+                add_parent(top)
+                top = len(nodes)
+                add_node(node)
+                add_tag(tag)
+                add_event(top)
+                own.append(0)
+                own_commas.append(0)
+                last.append(top)
+                it = node.iter(True, True)
+                push(it)
+                break  # into the element's children
+            else:  # the element's children are done: leave it
+                last[top] = len(nodes) - 1
+                add_event(~top)
+                top = parent[top]
+                pop()
+                if not stack:
+                    break
+                it = stack[-1]
         n_el = len(nodes)
-        while top >= 0:
-            last[top] = n_el - 1
-            events.append(~top)
-            top = parent[top]
         # Totals bottom-up: a child's number is higher than its parent's.
         text = own[:]
         commas = own_commas[:]
