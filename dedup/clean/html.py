@@ -479,8 +479,7 @@ class _Flat:
         # Per element, appended as elements are entered: lists indexed by number beat dicts in this loop,
         # which runs once per node of the page and is the largest cost of the extractor.
         own: list[int] = [0]  # length of the element's direct text
-        own_commas: list[int] = [0]
-        last: list[int] = [0]
+        own_commas: dict[int, int] = {}  # commas of the element's direct text (few elements have any)
         top = 0  # the innermost open element
         tag_names, junk_mark, junk_set, script_id = _TAG_NAMES, _JUNK, _JUNK_SET, _SCRIPT_ID
         add_event, add_node, add_tag, add_parent = events.append, nodes.append, tags.append, parent.append
@@ -505,7 +504,7 @@ class _Flat:
                     add_event(t)
                     own[top] += len(t.strip())
                     if "," in t or "،" in t:
-                        own_commas[top] += t.count(",") + t.count("،")
+                        own_commas[top] = own_commas.get(top, 0) + t.count(",") + t.count("،")
                     continue
                 tag = tag_names.get(tid)
                 if tag is None:
@@ -528,13 +527,10 @@ class _Flat:
                 add_tag(tag)
                 add_event(top)
                 own.append(0)
-                own_commas.append(0)
-                last.append(top)
                 it = node.iter(True, True)
                 push(it)
                 break  # into the element's children
             else:  # the element's children are done: leave it
-                last[top] = len(nodes) - 1
                 add_event(~top)
                 top = parent[top]
                 pop()
@@ -542,10 +538,14 @@ class _Flat:
                     break
                 it = stack[-1]
         n_el = len(nodes)
-        # Totals bottom-up: a child's number is higher than its parent's.
+        # Totals and last descendants bottom-up: a child's number is higher than its parent's, and the
+        # highest-numbered child, met first, holds its parent's last descendant.
         text = own[:]
-        commas = own_commas[:]
+        commas = [0] * n_el
+        for k, c in own_commas.items():
+            commas[k] = c
         link = [0] * n_el
+        last = list(range(n_el))
         for i in range(n_el - 1, 0, -1):
             if tags[i] == "a":
                 link[i] = text[i]
@@ -553,6 +553,8 @@ class _Flat:
             text[p] += text[i]
             link[p] += link[i]
             commas[p] += commas[i]
+            if last[p] == p:
+                last[p] = last[i]
         self.nodes, self.tags, self.parent = nodes, tags, parent
         self.text, self.link, self.commas, self.own, self.own_commas = text, link, commas, own, own_commas
         self.events, self.last, self.junk_after, self.scripts = events, last, junk_after, scripts
@@ -744,7 +746,7 @@ def _best_container(flat: _Flat) -> list[int]:
     # readability score: paragraph scores passed to 3 ancestors, decaying (only elements that get some)
     scores: dict[int, float] = {}
     last = flat.last
-    own, own_commas, commas_deep = flat.own, flat.own_commas, flat.commas
+    own, own_commas, commas_deep = flat.own, flat.own_commas.get, flat.commas
     # Paragraph-like elements outside cut subtrees (cut roots are disjoint and in document order).
     para_tags = _PARA_TAGS
     cut_roots = flat.cut_roots
@@ -761,7 +763,7 @@ def _best_container(flat: _Flat) -> list[int]:
             text_len = own[i]
             if text_len < 40:
                 continue
-            commas = own_commas[i]
+            commas = own_commas(i, 0)
             ld = 0.0
         else:
             text_len = text[i]
