@@ -749,16 +749,15 @@ def _best_container(flat: _Flat) -> list[int]:
     own, own_commas, commas_deep = flat.own, flat.own_commas.get, flat.commas
     # Paragraph-like elements outside cut subtrees (cut roots are disjoint and in document order).
     para_tags = _PARA_TAGS
-    cut_roots = flat.cut_roots
-    n_cut = len(cut_roots)
-    ci = 0
+    spans: list[tuple[int, int]] = []  # the element numbers between cut subtrees
+    start = 0
+    for r in flat.cut_roots:
+        spans.append((start, r))
+        start = last[r] + 1
+    spans.append((start, len(tags)))
     paras: list[int] = []  # numbers of the scored paragraphs, ascending
     para_scores: list[float] = []
-    for i in [i for i, t in enumerate(tags) if t in para_tags]:
-        while ci < n_cut and last[cut_roots[ci]] < i:
-            ci += 1
-        if ci < n_cut and cut_roots[ci] <= i:
-            continue
+    for i in [i for a, b in spans for i in range(a, b) if tags[i] in para_tags]:
         if tags[i] in _PARA_OWN:
             text_len = own[i]
             if text_len < 40:
