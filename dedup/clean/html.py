@@ -901,26 +901,19 @@ _CLIMB_MAX_LD = 0.4
 # --- blocks ----------------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Block:
-    text: str
-    links: int  # characters of the text inside <a>
-    tag: str  # the block element that opened it
-
-
 # Photo captions: credit lines and picture descriptions, not article text (on both halves of wcxb and on aeb
 # 85-95% of figcaption text is missing from the ground truth).
 _SKIP_BLOCKS = frozenset({"figcaption"})
 
 
-def _blocks(flat: _Flat, root: int, removed: list[Removal] | None) -> list[_Block]:
-    """Cut the text under element ``root`` into blocks at block-element boundaries, in document order."""
-    out: list[_Block] = []
+def _blocks(flat: _Flat, root: int, removed: list[Removal] | None) -> list[tuple[str, int]]:
+    """Cut the text under element ``root`` into blocks at block-element boundaries, in document order: per
+    block its text and how many of its characters sit inside <a>."""
+    out: list[tuple[str, int]] = []
     parts: list[str] = []
     links = 0
     in_link = 0
     tags, cut, events = flat.tags, flat.cut, flat.events
-    block_tags: list[str] = [tags[root] or "div"]
     block_set, skip_set = _BLOCK_TAGS, _SKIP_BLOCKS
     add = parts.append
 
@@ -928,7 +921,7 @@ def _blocks(flat: _Flat, root: int, removed: list[Removal] | None) -> list[_Bloc
         nonlocal links
         text = " ".join(" ".join(parts).split())
         if text:
-            out.append(_Block(text, min(links, len(text)), block_tags[-1]))
+            out.append((text, min(links, len(text))))
         parts.clear()
         links = 0
 
@@ -951,8 +944,6 @@ def _blocks(flat: _Flat, root: int, removed: list[Removal] | None) -> list[_Bloc
             elif tag in block_set:
                 if parts:
                     flush()
-                if tag != "br":
-                    block_tags.append(tag)
             elif tag == "a":
                 in_link += 1
             elif tag == "td" or tag == "th":
@@ -960,10 +951,8 @@ def _blocks(flat: _Flat, root: int, removed: list[Removal] | None) -> list[_Bloc
         else:
             tag = tags[~ev]
             if tag in block_set:
-                if tag != "br":
-                    if parts:
-                        flush()
-                    block_tags.pop()
+                if parts and tag != "br":
+                    flush()
             elif tag == "a":
                 in_link -= 1
     if parts:
@@ -974,13 +963,12 @@ def _blocks(flat: _Flat, root: int, removed: list[Removal] | None) -> list[_Bloc
 _LINK_DENSE = 0.8
 
 
-def _filter_blocks(blocks: list[_Block], title: str, removed: list[Removal] | None) -> list[str]:
+def _filter_blocks(blocks: list[tuple[str, int]], title: str, removed: list[Removal] | None) -> list[str]:
     """Drop link-dense and boilerplate-worded blocks; drop the headline itself."""
     kept: list[str] = []
     ntitle = _norm(title)
     title_seen = False
-    for b in blocks:
-        text = b.text
+    for text, links in blocks:
         n = len(text)
         if not title_seen and ntitle and abs(n - len(title)) < 8 and _norm(text) == ntitle:
             title_seen = True  # the headline goes in .title, not repeated in .text
@@ -994,7 +982,7 @@ def _filter_blocks(blocks: list[_Block], title: str, removed: list[Removal] | No
         # ground truth keeps them). Was > 50% links for blocks under 300 characters; > 80% for all:
         # wcxb a 0.9496 -> 0.9515, b 0.9383 -> 0.9403, aeb 0.9717 -> 0.9731 (0.85..0.95 within 0.0006 on
         # wcxb a, lower on aeb; 0.6 gained half as much).
-        if b.links > _LINK_DENSE * n:
+        if links > _LINK_DENSE * n:
             if removed is not None:
                 removed.append(Removal(_clip(text), "html:link-dense"))
             continue
