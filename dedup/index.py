@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from dedup.cache import cache_dir, write_cache_file
 from dedup.fingerprint import _fmix
-from dedup.normalize import _cache_dir, _write_cache_file
 
 if TYPE_CHECKING:
     from datasketch import LeanMinHash
@@ -58,7 +58,7 @@ def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
 
     params = _optimal_param(threshold, num_perm, 0.5, 0.5)
     entries[key] = list(params)
-    _write_cache_file(path, json.dumps(entries).encode("utf-8"))
+    write_cache_file(path, json.dumps(entries).encode("utf-8"))
     return params
 
 
@@ -73,7 +73,7 @@ def datasketch_version() -> str:
 def _params_cache_path() -> Path:
 
     version = datasketch_version()
-    return _cache_dir() / f"lsh-params-datasketch{version if version != '?' else 'unknown'}.json"
+    return cache_dir() / f"lsh-params-datasketch{version if version != '?' else 'unknown'}.json"
 
 
 def _band_hashes(band: np.ndarray) -> np.ndarray:

@@ -14,8 +14,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import os
-import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
@@ -24,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 import regex
+
+from dedup.cache import cache_dir, write_cache_file
 
 # Harakat, Quranic annotation marks, superscript alef and small high letters (Mn, in the Arabic blocks).
 _DIACRITICS = "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u08d3-\u08ff]"
@@ -145,19 +145,6 @@ _COMPLEX = 0xFFFFFFFF  # a character whose mapping is not one character (e.g. ß
 _SPACE = 0x20
 
 
-def _cache_dir() -> Path:
-    explicit = os.environ.get("DEDUP_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg:
-        return Path(xdg) / "dedup"
-    try:
-        return Path.home() / ".cache" / "dedup"
-    except (RuntimeError, KeyError):  # no home directory (some containers): a per-user folder in the temp dir
-        return Path(tempfile.gettempdir()) / f"dedup-cache-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
-
-
 @functools.lru_cache(maxsize=1)
 def _tables_key() -> str:
     # Tables depend on this module's rules and on the Python's Unicode database: either changes the key.
@@ -170,7 +157,7 @@ def _disk_cached(name: str, build: Callable[[], dict[str, np.ndarray]]) -> dict[
     every run: the pre-commit hook and small batches feel it) and kept in the user's cache directory
     (``$DEDUP_CACHE_DIR``, else ``$XDG_CACHE_HOME/dedup`` or ``~/.cache/dedup``). Any problem reading or
     writing the cache just means building the arrays again; files hold plain arrays (no pickles)."""
-    path = _cache_dir() / f"{name}-{_tables_key()}.npz"
+    path = cache_dir() / f"{name}-{_tables_key()}.npz"
     try:
         with np.load(path, allow_pickle=False) as data:
             return {k: data[k] for k in data.files}
@@ -179,20 +166,8 @@ def _disk_cached(name: str, build: Callable[[], dict[str, np.ndarray]]) -> dict[
     arrays = build()
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
-    _write_cache_file(path, buffer.getvalue())
+    write_cache_file(path, buffer.getvalue())
     return arrays
-
-
-def _write_cache_file(path: Path, data: bytes) -> None:
-    """Write a cache file atomically (concurrent runs read the old file or the new one, never half of one);
-    a cache that cannot be written is only a cache: the error is swallowed."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
 
 
 @functools.lru_cache(maxsize=16)

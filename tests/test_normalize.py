@@ -122,7 +122,7 @@ def test_cache_folder_without_a_home_directory_falls_back_to_the_temp_dir(monkey
     import tempfile
     from pathlib import Path
 
-    from dedup import normalize as n
+    from dedup import cache as n
 
     monkeypatch.delenv("DEDUP_CACHE_DIR", raising=False)
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
@@ -131,7 +131,7 @@ def test_cache_folder_without_a_home_directory_falls_back_to_the_temp_dir(monkey
         raise RuntimeError("Could not determine home directory.")
 
     monkeypatch.setattr(Path, "home", staticmethod(no_home))
-    folder = n._cache_dir()
+    folder = n.cache_dir()
     assert folder.parent == Path(tempfile.gettempdir()) and folder.name.startswith("dedup-cache-")
     monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
-    assert n._cache_dir() == Path("/somewhere/dedup")
+    assert n.cache_dir() == Path("/somewhere/dedup")

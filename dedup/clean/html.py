@@ -24,7 +24,7 @@ How it decides (ideas from readability, trafilatura and jusText, re-implemented 
    dropped.
 5. A JSON-LD ``articleBody`` replaces the DOM text when it is clearly the fuller version of the same article.
 
-Steps 2-4 share one walk over the body (``_Flat``): lexbor's C traversal is replayed into flat arrays, and
+Steps 2-4 share one walk over the body (``_Flat``, following lexbor's child iterators) into flat arrays, and
 text, link-text and comma counts are summed bottom-up once; chrome is then cut out of those arrays rather than
 out of the DOM.
 
@@ -444,14 +444,14 @@ def _choose_title(h1s: list[str], og: str, html_title: str, ld_head: str) -> str
 
 
 class _Flat:
-    """The body, walked once (lexbor's C traversal) into flat arrays.
+    """The body, walked once (depth first over lexbor's child iterators) into flat arrays.
 
     Elements are numbered in document order (0 = the root). ``events`` replays the walk: ``i >= 0`` enters
     element i, ``~i`` leaves it, a ``str`` is a text node. Per element: parent number, tag, deep text length
     (whitespace-only text nodes count 0), deep link-text length (text inside <a>), comma count, and the
-    length and commas of its own (direct) text. ``last[i]`` is the number of
-    i's last descendant; ``cut[i]`` marks a removed subtree (see
-    ``_remove_chrome``). Void elements that hold no text (img, wbr, ...) are left out.
+    length and commas of its own (direct) text (``own_commas``: only elements that have any). ``last[i]`` is
+    the number of i's last descendant; ``cut[i]`` marks a removed subtree (see ``_remove_chrome``). Void
+    elements that hold no text (img, wbr, ...) and junk subtrees (script, svg, ...) are left out.
     """
 
     __slots__ = (
@@ -491,8 +491,8 @@ class _Flat:
         add_script = scripts.append
         # Depth first with a stack of lexbor's child iterators (whitespace-only text left out in C): the
         # structure comes from the stack, so no node is asked for its parent, and junk subtrees (script,
-        # svg, ...) are never entered. Same walk as traverse(); 20% less time than following it with a
-        # parent lookup per node.
+        # svg, ...) are never entered. Same arrays as traverse() with a parent lookup per node, ~2% less
+        # time for the whole extraction.
         it = root.iter(True, True)
         stack = [it]
         push, pop = stack.append, stack.pop
