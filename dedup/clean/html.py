@@ -257,10 +257,10 @@ _NAME_RULES: dict[str, str | None] = {}  # whole class/id strings, a fast path: 
 
 def _chrome_rule(names: str) -> str | None:
     """The chrome rule a class/id string triggers (first token that triggers one), or None."""
-    try:
-        return _NAME_RULES[names]
-    except KeyError:
-        pass
+    # .get, not try/except: most calls here are misses (a site's names, first seen), and raising costs more.
+    rule = _NAME_RULES.get(names, _UNKNOWN)
+    if rule is not _UNKNOWN:
+        return rule
     if len(_NAME_RULES) > 100_000:
         _NAME_RULES.clear()
     rule = _NAME_RULES[names] = (
@@ -272,9 +272,8 @@ def _chrome_rule(names: str) -> str | None:
 def _tokens_rule(names: str) -> str | None:
     cache = _TOKEN_RULES
     for token in names.split():
-        try:
-            rule = cache[token]
-        except KeyError:
+        rule = cache.get(token, _UNKNOWN)
+        if rule is _UNKNOWN:
             if len(cache) > 200_000:  # bounded however many sites are seen
                 cache.clear()
             lowered = token.lower().replace("-", "")
