@@ -342,3 +342,74 @@ def test_vocabulary_prefilter_never_changes_a_verdict(tokens: list[str]) -> None
     h._TOKEN_RULES.clear()
     expected = next((r for r in (h._token_rule(t) for t in names.split()) if r is not None), None)
     assert h._chrome_rule(names) == expected
+
+
+# Random page bodies: nested elements (block, inline, links, junk, void), text with commas (Latin and Arabic)
+# and whitespace-only text, and comments.
+_TEXTS = st.sampled_from(["قال المتحدث، إن", "word, word", "  ", "\n", "plain text", "a,b,c", "، ، "])
+_TAGS = ["div", "p", "span", "a", "li", "section", "b", "script", "svg", "img", "br", "h1", "table"]
+
+
+def _html_tree(depth: int = 0) -> st.SearchStrategy[str]:
+    leaf = st.one_of(_TEXTS, st.just("<!-- note -->"), st.just("<img src=x>"))
+    if depth >= 4:
+        return leaf
+    element = st.tuples(st.sampled_from(_TAGS), st.lists(st.deferred(lambda: _html_tree(depth + 1)), max_size=4))
+    return st.one_of(leaf, element.map(lambda e: f"<{e[0]}>{''.join(e[1])}</{e[0]}>"))
+
+
+def _reference_arrays(body) -> dict[str, list]:
+    """_Flat's arrays computed the slow, obvious way: a recursive walk over lexbor's children."""
+    from dedup.clean import html as h
+
+    out: dict[str, list] = {"ids": [], "parent": [], "last": [], "text": [], "link": [], "own": [], "commas": []}
+
+    def visit(node, parent: int, in_link: bool) -> tuple[int, int, int]:
+        number = len(out["ids"])
+        for key, value in (("ids", node.mem_id), ("parent", parent), ("last", 0), ("text", 0), ("link", 0),
+                           ("own", 0), ("commas", 0)):  # fmt: skip
+            out[key].append(value)
+        text = link = commas = 0
+        for child in node.iter(include_text=True):
+            if child.is_text_node:
+                t = child.text_content or ""
+                if not t.strip(" \t\n\r\f"):
+                    continue
+                out["own"][number] += len(t.strip())
+                text += len(t.strip())
+                link += len(t.strip()) if in_link or node.tag == "a" else 0
+                commas += t.count(",") + t.count("،")
+                continue
+            tag = h._TAG_NAMES.get(child.tag_id, child.tag)
+            if tag is None or tag == "" or tag is h._JUNK or tag in h._JUNK_SET or tag[0] in "-!":
+                continue
+            t2, l2, c2 = visit(child, number, in_link or node.tag == "a")
+            text, link, commas = text + t2, link + l2, commas + c2
+        out["last"][number] = len(out["ids"]) - 1
+        out["text"][number], out["commas"][number] = text, commas
+        out["link"][number] = text if node.tag == "a" else link
+        return text, out["link"][number], commas
+
+    visit(body, -1, False)
+    return out
+
+
+@given(st.lists(_html_tree(), max_size=5))
+def test_flat_walk_matches_a_plain_recursive_walk(parts: list[str]) -> None:
+    # The walk follows lexbor's child iterators, derives each element's last descendant from the totals loop
+    # and keeps commas only where there are some: every array must equal the obvious recursive computation.
+    from selectolax.lexbor import LexborHTMLParser
+
+    from dedup.clean import html as h
+
+    body = LexborHTMLParser("<html><body>" + "".join(parts) + "</body></html>").body
+    flat = h._Flat(body)
+    ref = _reference_arrays(body)
+    assert [n.mem_id for n in flat.nodes] == ref["ids"]
+    assert flat.parent == ref["parent"]
+    assert flat.last == ref["last"]
+    assert flat.text == ref["text"]
+    assert flat.link == ref["link"]
+    assert flat.own == ref["own"]
+    assert flat.commas == ref["commas"]
+    assert all(flat.own_commas.get(i, 0) <= flat.commas[i] for i in range(len(flat.tags)))
