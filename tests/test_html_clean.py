@@ -414,3 +414,22 @@ def test_flat_walk_matches_a_plain_recursive_walk(parts: list[str]) -> None:
     assert flat.own == ref["own"]
     assert flat.commas == ref["commas"]
     assert all(flat.own_commas.get(i, 0) <= flat.commas[i] for i in range(len(flat.tags)))
+
+
+def test_article_rendered_once_per_breakpoint_is_kept_once() -> None:
+    # Responsive page builders put the article in the page once per breakpoint and hide all but one with CSS.
+    # The copy is dropped (and reported); a short paragraph the article itself repeats is kept twice.
+    body = f"<h2>الخلاصة</h2><p>{AR_P1}</p><p>{AR_P2}</p><p>{AR_P3}</p><p>{AR_P1[:60]}</p>"
+    page = (
+        f"<html><head><title>{AR_TITLE}</title></head><body><main><div class='rich-text'>"
+        f"<div class='framer-desktop'>{body}</div><div class='framer-tablet'>{body}</div>"
+        f"<p>{AR_P1[:60]}</p></div></main></body></html>"
+    )
+    ex = extract_html(page)
+    assert ex.text.count(AR_P2) == 1 and ex.text.count(AR_P3) == 1
+    assert ex.text.count(AR_P1[:60]) == 3  # in AR_P1, in the short repeat inside the copy kept, and after it
+    assert [r.rule for r in ex.removed].count("html:repeated") == 1
+    # Different texts of the same length are not copies.
+    other = body.replace("الخلاصة", "الملخّص")
+    page2 = page.replace(f"<div class='framer-tablet'>{body}</div>", f"<div class='framer-tablet'>{other}</div>")
+    assert extract_html(page2).text.count(AR_P2) == 2
