@@ -433,3 +433,29 @@ def test_article_rendered_once_per_breakpoint_is_kept_once() -> None:
     other = body.replace("الخلاصة", "الملخّص")
     page2 = page.replace(f"<div class='framer-tablet'>{body}</div>", f"<div class='framer-tablet'>{other}</div>")
     assert extract_html(page2).text.count(AR_P2) == 2
+
+
+def test_elementor_blocks_are_not_chrome_by_their_builder_names() -> None:
+    # Elementor wraps every block in "elementor-widget elementor-widget-<type>": short paragraphs in text-editor
+    # widgets are article text, while its nav-menu and share-buttons widgets are still chrome.
+    def widget(kind: str, inner: str) -> str:
+        return (
+            f'<div class="elementor-element elementor-element-7e8c3baa elementor-widget elementor-widget-{kind}">'
+            f'<div class="elementor-widget-container">{inner}</div></div>'
+        )
+
+    short = ["The council met on Tuesday.", "It approved the budget, 7 votes to 2.", "Work starts in May."]
+    page = (
+        "<html><body><div class='elementor-widget-wrap'>"
+        + widget("nav-menu", "<a href='/'>Home</a> <a href='/news'>News</a> <a href='/about'>About</a>")
+        + widget("heading", "<h2>Council approves road budget</h2>")
+        + "".join(widget("text-editor", f"<p>{s}</p>") for s in short)
+        + widget("text-editor", f"<p>{EN_P1}</p>")
+        + widget("share-buttons", "<a href='#'>Share on Facebook</a> <a href='#'>Share on X</a>")
+        + "</div></body></html>"
+    )
+    ex = extract_html(page)
+    for s in short:
+        assert s in ex.text
+    assert "Council approves road budget" in ex.text and "Home" not in ex.text and "Facebook" not in ex.text
+    assert {"html:nav", "html:share"} <= {r.rule for r in ex.removed}

@@ -182,8 +182,21 @@ _PART_SPLIT = re.compile(r"-+|(?<=[a-z])(?=[A-Z])")
 _TOKEN_RULES: dict[str, str | None] = {}  # class/id token -> rule; tokens repeat within and across pages
 
 
+# Elementor (a WordPress page builder) names every block "elementor-element elementor-widget
+# elementor-widget-<type>": the type says what the block is ("text-editor", "heading", "nav-menu",
+# "share-buttons"); "widget" and "element" there say nothing, and matched as chrome they cut the article's
+# paragraphs one by one. Measured: wcxb b 0.9409 -> 0.9436 (7 pages up, 2 down by < 0.013), a and aeb unchanged.
+_BUILDER_PREFIX = re.compile(r"elementor-(?:widget|element)?-?")
+
+
 def _token_rule(name: str) -> str | None:
     """The chrome rule one class/id token triggers, or None (uncached)."""
+    if name.startswith("elementor"):
+        builder = _BUILDER_PREFIX.match(name)
+        if builder:
+            name = name[builder.end() :]
+            if not name:
+                return None
     if name.islower() and "_" not in name:  # most tokens: no camelCase humps, one name ("col-md-6", "entry")
         rule = _CHROME_COMPOUNDS.get(name.replace("-", ""))
         if rule:
