@@ -459,3 +459,19 @@ def test_elementor_blocks_are_not_chrome_by_their_builder_names() -> None:
         assert s in ex.text
     assert "Council approves road budget" in ex.text and "Home" not in ex.text and "Facebook" not in ex.text
     assert {"html:nav", "html:share"} <= {r.rule for r in ex.removed}
+
+
+def test_highlighted_code_keeps_its_comments() -> None:
+    # Syntax highlighters name the parts of code ("hljs-comment", "token comment"): code, not a comment section.
+    code = (
+        '<pre><code class="language-bash"><span class="hljs-comment"># stage every modified file for commit</span>\n'
+        'git add -A\n<span class="token comment"># reapply the stashed changes</span>\ngit stash pop</code></pre>'
+    )
+    page = (
+        f"<html><body><article><h1>Git basics</h1><p>{EN_P1}</p>{code}<p>{EN_P1[:80]} again.</p></article>"
+        "<section class='comments'><div class='comment'>Great post, thanks for sharing this with us!</div>"
+        "</section></body></html>"
+    )
+    ex = extract_html(page)
+    assert "# stage every modified file for commit" in ex.text and "# reapply the stashed changes" in ex.text
+    assert "Great post" not in ex.text

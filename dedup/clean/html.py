@@ -116,6 +116,7 @@ _JUNK = "!junk"  # their tag name in _TAG_NAMES: the body walk passes over their
 # Page chrome by element name; removed and listed.
 _CHROME_TAGS = {"nav": "html:nav", "footer": "html:footer", "aside": "html:aside", "header": "html:header",
                 "form": "html:form", "menu": "html:nav"}  # fmt: skip
+_CODE_TAGS = frozenset({"pre", "code"})
 # Elements whose class/id is not worth a look: they hold no text (img, source, ...).
 _NO_CLASS_CHECK = frozenset({"img", "picture", "source", "br", "hr", "path", "use", "g"})
 
@@ -679,6 +680,11 @@ def _remove_chrome(flat: _Flat, removed: list[Removal] | None) -> None:
         rule = _CHROME_TAGS.get(tag)
         if rule is None:
             if tag in _NO_CLASS_CHECK:
+                continue
+            if tag in _CODE_TAGS:
+                # Syntax highlighters name code's parts ("hljs-comment", "token comment", "hljs-meta"): they
+                # are the code, not page chrome, and nothing inside code is.
+                i = last[i]
                 continue
             attrs = nodes[i].attributes
             if not attrs:
