@@ -475,3 +475,18 @@ def test_highlighted_code_keeps_its_comments() -> None:
     ex = extract_html(page)
     assert "# stage every modified file for commit" in ex.text and "# reapply the stashed changes" in ex.text
     assert "Great post" not in ex.text
+
+
+def test_heading_anchor_ids_are_not_chrome_names() -> None:
+    # Many CMSs give headings an id made from their text; words like "share" or "social" in it are the heading's
+    # words, not a component's name. A component id of the same length whose words are not its text still is.
+    page = (
+        f"<html><body><article><h1>Guide</h1><p>{EN_P1}</p>"
+        "<h2 id='h-how-to-share-a-large-file-safely'>How to share a large file safely</h2>"
+        f"<p>{EN_P1[:120]} and more.</p>"
+        "<div id='related-posts-widget-area-box'><a href='/a'>Ten tips for faster uploads</a> "
+        "<a href='/b'>Cloud storage compared</a></div></article></body></html>"
+    )
+    ex = extract_html(page)
+    assert "How to share a large file safely" in ex.text
+    assert "Cloud storage compared" not in ex.text

@@ -650,6 +650,26 @@ def _attr_names(node: LexborNode) -> str:
     return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
 
 
+_SLUG_PARTS = re.compile(r"[a-z]{2,}")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def _is_text_anchor(ident: str, flat: _Flat, i: int) -> bool:
+    """An id spelled from the element's own text: 4+ words, 80% of them in its first 400 characters.
+
+    >>> f = _Flat(LexborHTMLParser('<h2 id="h-how-to-share-a-large-file">How to share a large file</h2>').body)
+    >>> _is_text_anchor("h-how-to-share-a-large-file", f, 1)
+    True
+    """
+    if ident.count("-") + ident.count("_") < 3:  # component names are short: "related-posts", "share_bar"
+        return False
+    words = _SLUG_PARTS.findall(ident.lower())
+    if len(words) < 4:
+        return False
+    text = _NOT_ALNUM.sub("", flat.subtree_text(i)[:400].lower())
+    return sum(w in text for w in words) >= 0.8 * len(words)
+
+
 def _remove_chrome(flat: _Flat, removed: list[Removal] | None) -> None:
     """Cut chrome elements (by tag or class/id vocabulary) out of ``flat``, recording their text.
 
@@ -699,6 +719,12 @@ def _remove_chrome(flat: _Flat, removed: list[Removal] | None) -> None:
             # <blockquote class="twitter-tweet"> is an embedded quote the article cites, not a share bar.
             if rule is None or tag in ("main", "article", "blockquote"):
                 continue
+            if ident and _is_text_anchor(ident, flat, i):
+                # The id is the element's own text made into an anchor ("h-how-to-share-a-file"): a heading or
+                # section, named by its words, not a component. Only the class can call it chrome.
+                rule = _chrome_rule(cls) if cls else None
+                if rule is None:
+                    continue
         if rule in _WEAK_RULES and n > 300 and _looks_like_content(flat, i, n):
             # Generic layout names (widget, sidebar, menu, modal...) also wrap real articles on many
             # CMSs (Blogger's class="widget Blog", "article modal-enabled"); keep blocks that read like prose.
