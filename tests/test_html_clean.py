@@ -490,3 +490,17 @@ def test_heading_anchor_ids_are_not_chrome_names() -> None:
     ex = extract_html(page)
     assert "How to share a large file safely" in ex.text
     assert "Cloud storage compared" not in ex.text
+
+
+def test_widget_settings_left_as_text_are_dropped() -> None:
+    # Shop widgets leave their JSON settings in the page as text (a hidden <span>): data, never article text.
+    settings = json.dumps({"layoutMobile": 2, "buttonText": "Buy now", "productTitle": {"heading": "Scooter"}})
+    page = (
+        f"<html><body><article><h1>{AR_TITLE}</h1><p>{AR_P1}</p>"
+        f"<div class='dynamic-product'><span hidden>{settings}</span></div><p>{AR_P2}</p>"
+        "<p>[1] المصدر: وكالة الأنباء السعودية</p></article></body></html>"
+    )
+    ex = extract_html(page)
+    assert AR_P1 in ex.text and AR_P2 in ex.text and "المصدر" in ex.text
+    assert "layoutMobile" not in ex.text
+    assert "html:data" in {r.rule for r in ex.removed}

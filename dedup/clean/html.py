@@ -1085,8 +1085,21 @@ def _filter_blocks(blocks: list[tuple[str, int]], title: str, removed: list[Remo
             if removed is not None:
                 removed.append(Removal(_clip(text), "html:boilerplate-text"))
             continue
+        if text[0] in "{[" and n >= 40 and _is_json(text):
+            # A widget's settings left in the page as text (often in a hidden <span>): data, never prose.
+            if removed is not None:
+                removed.append(Removal(_clip(text), "html:data"))
+            continue
         kept.append(text)
     return kept
+
+
+def _is_json(text: str) -> bool:
+    """Whether ``text`` is a JSON object or array."""
+    try:
+        return isinstance(json.loads(text), (dict, list))
+    except (ValueError, RecursionError):
+        return False
 
 
 # --- entry point -------------------------------------------------------------------------------------------
