@@ -186,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--worst", type=int, default=0, help="list the N worst dedup pages by F1")
     ap.add_argument("--repeat", type=int, default=3, help="timed passes per extractor; the fastest is reported")
+    ap.add_argument("--digits", type=int, default=3, help="decimals of F1/precision/recall (4 to compare changes)")
     args = ap.parse_args(argv)
 
     names = args.only or list(EXTRACTORS)
@@ -193,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{'dataset':8} {'extractor':12} {'F1':>6} {'prec':>6} {'recall':>6} {'ms/page':>8} {'cpu ms':>7} {'pages':>6}"
     )
+    d = args.digits
     for ds in datasets:
         pages = load(ds, args.data, args.limit, args.half)
         for name in names:  # one untimed call each first (see the module docstring)
@@ -233,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             ms = 1000 * elapsed / max(1, len(pages))
             cpu_ms = 1000 * cpu / max(1, len(pages))
             print(
-                f"{ds:8} {name:12} {summ.f1:6.3f} {summ.precision:6.3f} {summ.recall:6.3f} {ms:8.2f} {cpu_ms:7.2f}"
+                f"{ds:8} {name:12} {summ.f1:6.{d}f} {summ.precision:6.{d}f} {summ.recall:6.{d}f} {ms:8.2f} {cpu_ms:7.2f}"
                 f" {summ.pages:6d}",
                 flush=True,
             )
