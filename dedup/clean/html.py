@@ -20,8 +20,9 @@ How it decides (ideas from readability, trafilatura and jusText, re-implemented 
    ``<section>``s and the densest one alone is only a fraction of the article. Siblings of the container
    that score well themselves, or are plain link-free paragraphs, join it (readability's sibling merge).
 4. Inside the container, text is cut into blocks (paragraphs, headings, list items, ...) in document order;
-   blocks that are mostly links, or say "Read more / اقرأ أيضاً / Advertisement / Share" and the like, are
-   dropped.
+   blocks that are mostly links, say "Read more / اقرأ أيضاً / Advertisement / Share" and the like, or are
+   JSON data, are dropped, and so is a second rendering of the same text (responsive page builders put the
+   article in the page once per breakpoint).
 5. A JSON-LD ``articleBody`` replaces the DOM text when it is clearly the fuller version of the same article.
 
 Steps 2-4 share one walk over the body (``_Flat``, following lexbor's child iterators) into flat arrays, and
