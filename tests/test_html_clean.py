@@ -504,3 +504,16 @@ def test_widget_settings_left_as_text_are_dropped() -> None:
     assert AR_P1 in ex.text and AR_P2 in ex.text and "المصدر" in ex.text
     assert "layoutMobile" not in ex.text
     assert "html:data" in {r.rule for r in ex.removed}
+
+
+def test_headline_is_the_one_long_h1_beside_a_logo_and_a_responsive_copy() -> None:
+    # A blog's name in an <h1> beside the headline's <h1>, and the headline's <h1> twice (desktop and mobile
+    # layouts): the reader's headline is the one long <h1>, not og:title's SEO wording.
+    page = (
+        "<html><head><meta property='og:title' content='Catering Tips for a Successful Event'></head><body>"
+        "<div class='logo'><h1>The Blog</h1></div>"
+        "<div class='d-none d-md-block'><h1>Catering 101: Catering Tips to Make Your Next Event a Success</h1></div>"
+        "<div class='d-md-none'><h1>Catering 101: catering tips to make your next event a success</h1></div>"
+        f"<article><p>{EN_P1}</p></article></body></html>"
+    )
+    assert extract_html(page).title == "Catering 101: Catering Tips to Make Your Next Event a Success"

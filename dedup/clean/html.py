@@ -445,9 +445,14 @@ def _choose_title(h1s: list[str], og: str, html_title: str, ld_head: str) -> str
     # reader sees as the title; og:title and <title> are often an SEO variant of it ("Top 10 Health Trends to
     # Watch" vs "Health Trends For 2026"). wcxb a 0.9494 -> 0.9496, b 0.9378 -> 0.9383 (3..5 words the same
     # within 0.0002); aeb (scored on the body only) 0.9714 -> 0.9717, the headline block is no longer repeated.
-    headlines = [h for h in h1s if h.strip()]
-    if len(headlines) == 1 and len(headlines[0].split()) >= 4:
-        return _WS.sub(" ", headlines[0]).strip()
+    # Short <h1>s beside it are a logo or a section name ("The Blog"), and a second copy of the same <h1> is a
+    # responsive layout's (wcxb a +0.0001, b the same; 13 pages move, 11 up).
+    headlines: dict[str, str] = {}
+    for h in h1s:
+        if len(h.split()) >= 4:
+            headlines.setdefault(_norm(h), h)
+    if len(headlines) == 1:
+        return _WS.sub(" ", next(iter(headlines.values()))).strip()
     for t in (og, ld_head, html_title):
         if t:
             return _strip_site_suffix(_WS.sub(" ", t))
