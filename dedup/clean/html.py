@@ -1127,7 +1127,7 @@ def extract_html(html: str | bytes, url: str | None = None, *, explain: bool = T
 def _extract(html: str | bytes, explain: bool = True) -> HtmlExtraction:
     if isinstance(html, bytes):
         html = _decode(html)
-    if not html or not html.strip():
+    if not html or html.isspace():  # not strip(): that copies the whole page (~0.02 ms)
         return HtmlExtraction(title="", text="", removed=[], lang=None)
     tree = LexborHTMLParser(html)
     root = tree.root
