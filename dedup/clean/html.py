@@ -376,7 +376,7 @@ def _json_ld_bodies(scripts: list[LexborNode]) -> tuple[str, str]:
     best_body, best_head = "", ""
     for node in scripts:
         raw = node.text(deep=True) or ""
-        if "articleBody" not in raw and "headline" not in raw:
+        if "articleBody" not in raw:  # the headline is read only beside an articleBody
             continue
         try:
             data = json.loads(raw)
