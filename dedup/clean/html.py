@@ -41,6 +41,7 @@ out of the DOM.
 from __future__ import annotations
 
 import codecs
+import heapq
 import html as html_lib
 import json
 import re
@@ -117,6 +118,7 @@ _JUNK = "!junk"  # their tag name in _TAG_NAMES: the body walk passes over their
 # Page chrome by element name; removed and listed.
 _CHROME_TAGS = {"nav": "html:nav", "footer": "html:footer", "aside": "html:aside", "header": "html:header",
                 "form": "html:form", "menu": "html:nav"}  # fmt: skip
+# Code: its parts are named by syntax highlighters ("hljs-comment"), never as chrome (see _remove_chrome).
 _CODE_TAGS = frozenset({"pre", "code"})
 # Elements whose class/id is not worth a look: they hold no text (img, source, ...).
 _NO_CLASS_CHECK = frozenset({"img", "picture", "source", "br", "hr", "path", "use", "g"})
@@ -1031,10 +1033,10 @@ def _drop_repeats(flat: _Flat, roots: list[int], removed: list[Removal] | None) 
     big = [j for r in roots for j, n in enumerate(text[r : last[r] + 1], r) if n >= _REPEAT_MIN]
     if cut_roots:
         big = [j for j in big if (k := bisect_right(cut_roots, j) - 1) < 0 or last[cut_roots[k]] < j]
+    shapes = [(text[j], link[j], commas[j]) for j in big]
     first_end: dict[tuple[int, int, int], int] = {}  # shape -> last descendant of its first element
     shared: set[tuple[int, int, int]] = set()
-    for j in big:
-        shape = (text[j], link[j], commas[j])
+    for j, shape in zip(big, shapes):
         end = first_end.get(shape)
         if end is None:
             first_end[shape] = last[j]
@@ -1043,13 +1045,13 @@ def _drop_repeats(flat: _Flat, roots: list[int], removed: list[Removal] | None) 
     if not shared:
         return
     seen: set[tuple[str, ...]] = set()
-    open_: list[tuple[int, tuple[str, ...]]] = []  # (last descendant, blocks) of compared elements not closed yet
+    open_: list[tuple[int, tuple[str, ...]]] = []  # heap of (last descendant, blocks) of compared, unclosed ones
     skip_to = -1
-    for j in big:
-        if j <= skip_to or (text[j], link[j], commas[j]) not in shared:
+    for j, shape in zip(big, shapes):
+        if j <= skip_to or shape not in shared:
             continue
-        while open_ and open_[0][0] < j:
-            seen.add(open_.pop(0)[1])
+        while open_ and open_[0][0] < j:  # closed before j: neither j nor an ancestor of j
+            seen.add(heapq.heappop(open_)[1])
         blocks = tuple(t for t, _ in _blocks(flat, j, None))
         if blocks in seen:
             cut[j] = True
@@ -1057,8 +1059,7 @@ def _drop_repeats(flat: _Flat, roots: list[int], removed: list[Removal] | None) 
             if removed is not None:
                 removed.append(Removal(_clip(flat.subtree_text(j)), "html:repeated"))
             continue
-        open_.append((last[j], blocks))
-        open_.sort()
+        heapq.heappush(open_, (last[j], blocks))
 
 
 _LINK_DENSE = 0.8
