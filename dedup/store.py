@@ -342,7 +342,7 @@ class SqliteIndex(Index):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.location, timeout=60, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA busy_timeout = 60000")
-            mode = self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = self._journal_mode_wal()
             if mode.lower() != "wal":
                 raise InputError(f"{path}: cannot use a write-ahead log here ({mode}); put the index on a local disk")
             self.db.execute("PRAGMA synchronous = NORMAL")
@@ -352,6 +352,22 @@ class SqliteIndex(Index):
                 self.db.close()
             raise InputError(f"{path}: not a dedup index ({err})") from None
         self.bands, self.rows = self.settings.bands_rows
+
+    def _journal_mode_wal(self, wait: float = 60.0) -> str:
+        """Switch the file to WAL and return the journal mode now in force.
+
+        Switching needs an exclusive lock, and when another process is creating the same index at that moment
+        SQLite answers "database is locked" at once instead of calling the busy handler: wait here as the busy
+        timeout would (two `dedup filter` runs started together on a new index failed about one time in ten).
+        """
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return str(self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def _init(self, wanted: IndexSettings | None) -> IndexSettings:
         with self._write():
