@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from dedup.pipeline import Settings
+from dedup.settings import Settings
 from dedup.store import Entry, IndexSettings, open_index
 from dedup.stream import Deduplicator, filter_jsonl
 

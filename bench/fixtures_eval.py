@@ -13,7 +13,8 @@ import itertools
 import json
 from pathlib import Path
 
-from dedup.pipeline import Pipeline, ScanResult, Settings
+from dedup.pipeline import Pipeline, ScanResult
+from dedup.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"

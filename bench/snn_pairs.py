@@ -15,7 +15,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from dedup.pipeline import Pipeline, Settings
+from dedup.pipeline import Pipeline
+from dedup.settings import Settings
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "saudinewsnet-dev"
 

@@ -20,7 +20,8 @@ import numpy as np
 
 from dedup.clean import SiteBoilerplate
 from dedup.io import Reader
-from dedup.pipeline import Pipeline, Settings, TextStore, find_links
+from dedup.pipeline import Pipeline, TextStore, find_links
+from dedup.settings import Settings
 
 BATCH = 64
 

@@ -24,9 +24,10 @@ from dedup import __version__
 from dedup.clean.lines import RulesError
 from dedup.config import ConfigError, load_config
 from dedup.io import FieldNames, InputError, InputProblem, atomic_writer
-from dedup.pipeline import KEEP_POLICIES, Pipeline, Settings
+from dedup.pipeline import Pipeline
 from dedup.remove import OutputError, remove, restore
 from dedup.report import render_csv, render_json, render_table
+from dedup.settings import KEEP_POLICIES, Settings
 
 app = typer.Typer(
     name="dedup",

@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dedup.document import DocInfo
 from dedup.fingerprint import jaccard_containment
 
 DUPLICATE = "duplicate"
 TEMPLATE = "template"
-# The verification defaults, shared by batch scans (pipeline.Settings) and persistent indexes (store): chosen on
+# The verification defaults, shared by batch scans (settings.Settings) and persistent indexes (store): chosen on
 # the labelled SaudiNewsNet pairs (README, "Defaults, and why").
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_CONTAINMENT = 0.55
@@ -170,3 +171,61 @@ def attach_strays(
                 clusters[k].members.append((stray, sim))
                 where[stray] = k
                 break
+
+
+def exact_groups(infos: Sequence[DocInfo], order: Sequence[int]) -> dict[int, list[int]]:
+    """Exact copies (equal normalised-text digests): the best-ranked of each group maps to the other members."""
+    representative: dict[str, int] = {}
+    groups: dict[int, list[int]] = {}
+    for i in order:
+        if infos[i].words == 0:
+            continue
+        rep = representative.setdefault(infos[i].digest, i)
+        groups.setdefault(rep, [])
+        if rep != i:
+            groups[rep].append(i)
+    return groups
+
+
+def expand_exact(clusters: list[Cluster], groups: dict[int, list[int]], order: Sequence[int]) -> list[Cluster]:
+    """Put exact copies where their representative is (a new cluster when it is in none)."""
+    where = {m: (k, sim) for k, c in enumerate(clusters) for m, sim in c.members}
+    for rep, copies in groups.items():
+        if not copies:
+            continue
+        if rep in where:
+            k, sim = where[rep]
+            clusters[k].members.extend((c, sim) for c in copies)
+        else:
+            clusters.append(Cluster(keep=rep, members=[(rep, 1.0), *((c, 1.0) for c in copies)]))
+    rank = {d: r for r, d in enumerate(order)}
+    clusters.sort(key=lambda c: rank[c.keep])
+    return clusters
+
+
+def attach_siblings(clusters: list[Cluster], links: Sequence[Link]) -> None:
+    """Attach each template-sibling link to the cluster of one of its documents (for reports)."""
+    where = {m: k for k, c in enumerate(clusters) for m, _ in c.members}
+    for link in links:
+        if link.relation == TEMPLATE:
+            k = where.get(link.a, where.get(link.b))
+            if k is not None:
+                clusters[k].siblings.append((link.a, link.b, link.similarity))
+
+
+def keep_order(infos: Sequence[DocInfo], keep: str, prefer: Sequence[str] = ()) -> list[int]:
+    """Document indexes, best candidate to survive first.
+
+    ``first``: input order. ``longest``: most words. ``earliest``: oldest ``date`` (undated last).
+    ``source``: documents from the ``prefer`` sources, in that order, before the rest.
+    Ties always fall back to input order, so results are deterministic.
+    """
+    n = len(infos)
+    if keep == "longest":
+        return sorted(range(n), key=lambda i: (-infos[i].words, i))
+    if keep == "earliest":
+        return sorted(range(n), key=lambda i: (infos[i].date is None, infos[i].date or "", i))
+    if keep == "source":
+        pos = {src.lower(): k for k, src in enumerate(prefer)}
+        return sorted(range(n), key=lambda i: (pos.get((infos[i].source or "").lower(), len(pos)), i))
+    return list(range(n))

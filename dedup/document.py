@@ -1,7 +1,7 @@
 """Plain data passed between pipeline stages.
 
 Every stage of ``dedup`` (read → clean → normalise → fingerprint → index → cluster → report) takes and returns
-these small dataclasses, so each stage can be used and tested on its own.
+these small dataclasses: :class:`Document` until it is fingerprinted, then :class:`DocInfo`, so each stage can be used and tested on its own.
 
 >>> doc = Document(id="a.txt", text="Body", title="Title")
 >>> doc.source is None
@@ -55,3 +55,18 @@ class Document:
         if self.title and not self.text.startswith(self.title):
             return f"{self.title}\n{self.text}"
         return self.text
+
+
+@dataclass(slots=True)
+class DocInfo:
+    """What a scan keeps of each document once its text is fingerprinted."""
+
+    id: str
+    title: str
+    source: str | None
+    date: str | None
+    origin: str
+    path: str | None
+    root: str | None
+    words: int
+    digest: str  # hash of the normalised text: equal digests are exact copies

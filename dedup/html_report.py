@@ -11,7 +11,8 @@ documents the page shows only. Words are compared as the matcher compares them (
 the like count as equal), but shown as written. Arabic text blocks get ``dir="rtl" lang="ar"``, others
 ``dir="auto"``.
 
->>> from dedup.pipeline import DocInfo, ScanResult
+>>> from dedup.document import DocInfo
+>>> from dedup.pipeline import ScanResult
 >>> from dedup.cluster import Cluster, Link
 >>> docs = [DocInfo("a", "عنوان", "s1", None, "a", None, None, 3, "x"),
 ...         DocInfo("b", "عنوان", "s2", None, "b", None, None, 4, "y")]
@@ -30,10 +31,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from dedup.document import Document
+from dedup.document import DocInfo, Document
 from dedup.io import atomic_writer
 from dedup.normalize import normalize_lines
-from dedup.pipeline import DocInfo, Pipeline, ScanResult, Settings
+from dedup.pipeline import Pipeline, ScanResult
+from dedup.settings import Settings
 
 # A page of a million-document corpus must still open in a browser: the biggest clusters and the first template
 # pairs are shown in full, the rest are counted.

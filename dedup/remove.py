@@ -27,14 +27,11 @@ from typing import Any
 
 from dedup import __version__
 from dedup.document import Document
-from dedup.io import JSONL_SUFFIXES, Reader, atomic_writer
+from dedup.errors import OutputError
+from dedup.io import JSONL_SUFFIXES, Reader, atomic_writer, record_of
 from dedup.pipeline import Pipeline, ScanResult
 
 MANIFEST_VERSION = 1
-
-
-class OutputError(Exception):
-    """The output cannot be written as asked (it would overwrite an input, or a non-empty directory)."""
 
 
 @dataclass
@@ -87,17 +84,6 @@ def _check_manifest(manifest: Path, out: Path, inputs: Sequence[str]) -> None:
             raise OutputError(f"{manifest}: manifest would overwrite or sit inside input {item}; choose another path")
 
 
-def _record_of(doc: Document) -> dict[str, Any]:
-    record = doc.meta.get("_record")
-    if isinstance(record, dict):
-        return record
-    out: dict[str, Any] = {"id": doc.id, "title": doc.title, "text": doc.text}
-    for key in ("url", "source", "date"):
-        if getattr(doc, key):
-            out[key] = getattr(doc, key)
-    return out
-
-
 def remove(inputs: Sequence[str], out: str | Path, pipeline: Pipeline, manifest: str | Path | None = None,
            ) -> RemoveSummary:
     """Scan ``inputs``, write the kept documents to ``out`` and the manifest; return a summary."""
@@ -146,7 +132,7 @@ def remove(inputs: Sequence[str], out: str | Path, pipeline: Pipeline, manifest:
                     entry: dict[str, Any] = {"id": raw.id, "cluster": cluster, "kept": docs[keep].id,
                                              "similarity": round(sim, 4), "origin": raw.origin, "position": pos}
                     if raw.meta.get("_record") is not None or jsonl:
-                        entry["record"] = _record_of(cleaned(pipeline, raw) if jsonl and "_record" not in raw.meta
+                        entry["record"] = record_of(cleaned(pipeline, raw) if jsonl and "_record" not in raw.meta
                                                      else raw)
                         entry["jsonl"] = target
                         entry["index"] = index
@@ -157,7 +143,7 @@ def remove(inputs: Sequence[str], out: str | Path, pipeline: Pipeline, manifest:
                     continue
                 kept += 1
                 if jsonl:
-                    record = _record_of(raw if "_record" in raw.meta else cleaned(pipeline, raw))
+                    record = record_of(raw if "_record" in raw.meta else cleaned(pipeline, raw))
                     single.write(json.dumps(record, ensure_ascii=False) + "\n")
                 elif target is not None:
                     if target not in writers:

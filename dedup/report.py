@@ -5,7 +5,8 @@ The JSON shape is fixed: ``{"documents": N, "clusters": [{"id": K, "keep": ID, "
 measured against the kept one. ``explain=True`` adds each cluster's template siblings (``"relation": "template"``)
 and the site boilerplate learned.
 
->>> from dedup.pipeline import DocInfo, ScanResult
+>>> from dedup.document import DocInfo
+>>> from dedup.pipeline import ScanResult
 >>> from dedup.cluster import Cluster
 >>> docs = [DocInfo("a", "T", "s1", None, "a", None, None, 10, "x"), DocInfo("b", "T", "s2", None, "b", None, None, 9, "y")]
 >>> to_json(ScanResult(docs, [Cluster(0, [(0, 1.0), (1, 0.8)])], []))["clusters"][0]["members"][1]

@@ -28,7 +28,7 @@ from dedup.document import Document
 from dedup.fingerprint import Fingerprinter
 from dedup.io import FieldNames, InputProblem, Reader, source_of
 from dedup.normalize import normalize
-from dedup.pipeline import Settings
+from dedup.settings import Settings
 from dedup.store import DAY, Entry, Index, IndexSettings, Match, make_entry, open_index
 
 _FIELDS = FieldNames()

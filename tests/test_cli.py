@@ -30,7 +30,7 @@ from conftest import (
 )
 from typer.testing import CliRunner
 
-import dedup.io
+import dedup.io.read
 from dedup.cli import app
 
 # The two duplicate pairs of corpus_records(), as sets of ids; nothing else may be clustered.
@@ -494,7 +494,7 @@ def test_empty_documents_are_never_clustered_together(tmp_path: Path) -> None:
 def test_huge_document_is_skipped_with_warning(txt_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     big = write_txt(txt_dir / "dump" / "log.txt", EN_TITLE, EN_TEXT * 3)
     size = big.stat().st_size
-    monkeypatch.setattr(dedup.io, "MAX_DOCUMENT_BYTES", size - 1)
+    monkeypatch.setattr(dedup.io.read, "MAX_DOCUMENT_BYTES", size - 1)
     result = run("scan", str(txt_dir), "-f", "json")
     assert result.exit_code == 0
     (line,) = error_lines(result)
@@ -506,7 +506,7 @@ def test_huge_jsonl_record_is_skipped_with_line(tmp_path: Path, monkeypatch: pyt
     rows = [record("short", EN_TITLE, "A short brief."), record("long", EN_TITLE, EN_TEXT)]
     path = write_jsonl(tmp_path / "n.jsonl", rows)
     long_line = path.read_bytes().splitlines(keepends=True)[1]
-    monkeypatch.setattr(dedup.io, "MAX_DOCUMENT_BYTES", len(long_line) - 1)
+    monkeypatch.setattr(dedup.io.read, "MAX_DOCUMENT_BYTES", len(long_line) - 1)
     result = run("scan", str(path), "-f", "json")
     (line,) = error_lines(result)
     assert line.startswith(f"dedup: warning: {path}:2: record too large (")

@@ -4,8 +4,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.cluster import DUPLICATE, TEMPLATE, Link, VerifyOptions, star_clusters, verify
-from dedup.pipeline import DocInfo, keep_order
+from dedup.cluster import DUPLICATE, TEMPLATE, Link, VerifyOptions, keep_order, star_clusters, verify
+from dedup.document import DocInfo
 
 
 def test_chain_of_weak_links_does_not_merge_the_ends() -> None:

@@ -227,7 +227,8 @@ def test_a_wrong_charset_declaration_does_not_garble_the_page(tmp_path: Path, de
 
 
 def _clean_documents(inputs: list[str]) -> list[Document]:
-    from dedup.pipeline import Pipeline, Settings
+    from dedup.pipeline import Pipeline
+    from dedup.settings import Settings
 
     return list(Pipeline(Settings(site_boilerplate=False), workers=1).documents(inputs))
 
@@ -336,7 +337,7 @@ def test_unreadable_file_is_named_and_the_rest_is_read(tmp_path: Path, monkeypat
         return real_scandir(path)
 
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
-    monkeypatch.setattr("dedup.io.open", fake_open, raising=False)
+    monkeypatch.setattr("dedup.io.read.open", fake_open, raising=False)
     monkeypatch.setattr(os, "scandir", scandir)
     result = run("scan", str(d), "--format", "json", "--workers", "1")
     assert result.exit_code == 0, result.output

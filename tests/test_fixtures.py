@@ -7,7 +7,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from dedup.cli import app
-from dedup.pipeline import Settings, scan
+from dedup.pipeline import scan
+from dedup.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TRUTH = json.loads((FIXTURES / "expected_clusters.json").read_text(encoding="utf-8"))

@@ -16,8 +16,9 @@ from typer.testing import CliRunner
 
 from dedup.cli import app
 from dedup.cluster import Cluster, Link
+from dedup.document import DocInfo
 from dedup.html_report import ShownText, diff_words, histogram_svg, is_arabic, render_html
-from dedup.pipeline import DocInfo, ScanResult
+from dedup.pipeline import ScanResult
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import AR_COPY_TEXT, AR_COPY_TITLE, AR_TEXT, AR_TITLE, EN_TEXT, EN_TITLE, jsonl_text, record, write_txt
 
-import dedup.io
+import dedup.io.read
 from dedup.io import FieldNames, InputError, InputProblem, Reader, atomic_writer, source_of
 
 
@@ -139,7 +139,7 @@ def test_missing_path_raises_before_anything_is_read(tmp_path: Path) -> None:
 def test_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     small = write_txt(tmp_path / "c" / "brief.txt", "Brief", "Short.")
     big = write_txt(tmp_path / "c" / "dump.txt", EN_TITLE, EN_TEXT)
-    monkeypatch.setattr(dedup.io, "MAX_DOCUMENT_BYTES", small.stat().st_size)
+    monkeypatch.setattr(dedup.io.read, "MAX_DOCUMENT_BYTES", small.stat().st_size)
     docs, problems = read([str(tmp_path / "c")])
     assert [d.id for d in docs] == ["brief.txt"]
     assert [p.where for p in problems] == [str(big)]

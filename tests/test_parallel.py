@@ -8,7 +8,8 @@ import pytest
 from dedup.document import Document
 from dedup.fingerprint import Fingerprinter, token_hashes
 from dedup.parallel import batched, ordered_map
-from dedup.pipeline import Pipeline, Settings, ShingleStore, TextStore
+from dedup.pipeline import Pipeline, ShingleStore, TextStore
+from dedup.settings import Settings
 
 STORY = ("وصلت الطائرة الإغاثية الرابعة إلى مطار عدن الدولي تحمل عشرين طنا من المساعدات الطبية والغذائية "
          "وقال مسؤول في الهلال الأحمر إن الشحنة تضم أدوية وأجهزة لغسيل الكلى ومستلزمات للمستشفيات الميدانية")

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from dedup.cluster import DUPLICATE, TEMPLATE, VerifyOptions, verify
 from dedup.fingerprint import Fingerprinter
 from dedup.normalize import normalize
-from dedup.pipeline import Pipeline, Settings, scan
+from dedup.pipeline import Pipeline, scan
 from dedup.relation import DIFFERENT, _bare, _Spellings, _token_facts_reference, explain, opcodes, relation, token_facts
+from dedup.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "data" / "templates-news"

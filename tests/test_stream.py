@@ -33,7 +33,7 @@ from typer.testing import CliRunner
 
 from dedup.cli import app
 from dedup.io import InputError
-from dedup.pipeline import Settings
+from dedup.settings import Settings
 from dedup.store import IndexSettings, open_index
 from dedup.stream import Deduplicator, filter_jsonl
 

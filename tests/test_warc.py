@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from dedup.cli import app
 from dedup.io import InputProblem, Reader
-from dedup.pipeline import Pipeline, Settings
+from dedup.pipeline import Pipeline
+from dedup.settings import Settings
 
 warcio = pytest.importorskip("warcio", reason="warcio is not installed")
 from warcio.statusandheaders import StatusAndHeaders  # noqa: E402

@@ -1,85 +1,35 @@
-"""Reading documents from files, directories, JSONL and stdin; writing outputs atomically.
+"""Reading documents from files, directories, JSONL, web archives and stdin.
 
 Inputs can be mixed freely: directories (recursed), ``.txt`` (first line is the title), ``.html``/``.htm``,
 ``.jsonl``/``.jsonl.gz`` and ``-`` for JSONL on standard input. Bad input never raises out of the reader: each
 problem is reported once, as an :class:`InputProblem` naming the file (and line), through the ``on_problem``
 callback, and the rest of the input is still read, unless ``strict`` is set.
 
->>> fields = FieldNames()
->>> fields.text
-'text'
+>>> import os, tempfile
+>>> d = tempfile.mkdtemp(); _ = open(os.path.join(d, "a.txt"), "w").write("Title\\nBody")
+>>> [(doc.id, doc.title, doc.text) for doc in Reader().read([d])]
+[('a.txt', 'Title', 'Body')]
 """
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import json
 import os
 import sys
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
-from urllib.parse import urlsplit
+from typing import IO
 
 from dedup.document import Document
+from dedup.errors import InputError, InputProblem, ProblemHandler
+from dedup.io.records import MAX_DOCUMENT_BYTES, FieldNames, RecordError, document_from_record
+from dedup.io.warc import WARC_SUFFIXES, read_warc
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
-# A single document larger than this is almost certainly not an article (a dump, a binary, a log): it is
-# reported and skipped rather than allowed to take the whole run's memory.
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class FieldNames:
-    """Names of the JSONL fields ``dedup`` reads (each can be changed on the command line)."""
-
-    id: str = "id"
-    text: str = "text"
-    html: str = "html"
-    title: str = "title"
-    url: str = "url"
-    date: str = "date"
-    source: str = "source"
-
-
-@dataclass(frozen=True, slots=True)
-class InputProblem:
-    """One problem with the input: where it is and what is wrong, printable as one line."""
-
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
-
-
-class InputError(Exception):
-    """Raised in strict mode, or when the run cannot continue at all (e.g. a missing path)."""
-
-
-ProblemHandler = Callable[[InputProblem], None]
-
-
-def source_of(url: str | None, source: str | None, folder: str | None) -> str | None:
-    """The site a document comes from: its ``source``, else the host of its ``url``, else its folder.
-
-    >>> source_of("https://www.sana.sy/ar/?p=1", None, "x")
-    'sana.sy'
-    """
-    if source:
-        return str(source)
-    if url:
-        host = urlsplit(str(url)).hostname or ""
-        if host.startswith("www."):
-            host = host[4:]
-        if host:
-            return host
-    return folder or None
 
 
 def _is_binary(head: bytes) -> bool:
@@ -102,7 +52,7 @@ class Reader:
     :class:`InputError` instead.
     """
 
-    fields: FieldNames = FieldNames()
+    fields: FieldNames = FieldNames()  # noqa: RUF009 - frozen, safe to share
     strict: bool = False
     on_problem: ProblemHandler | None = None
     stdin: IO[bytes] | None = None
@@ -158,9 +108,7 @@ class Reader:
 
     def _read_file(self, path: Path, root: Path, explicit: bool) -> Iterator[Document]:
         name = path.name.lower()
-        if name.endswith((".warc", ".warc.gz")):
-            from dedup.warc import read_warc  # web archives: their HTML records, through the cleaner
-
+        if name.endswith(WARC_SUFFIXES):
             yield from read_warc(path, self._report)
             return
         kind = (
@@ -227,7 +175,6 @@ class Reader:
         path_s = str(path) if path is not None else None
         root_s = str(root) if root is not None else None
         folder = path.parent.name if path is not None else None
-        known = {f.id, f.text, f.html, f.title, f.url, f.date, f.source}
         for lineno, raw in enumerate(stream, start=1):
             loc = f"{where}:{lineno}"
             if not raw.strip():
@@ -243,33 +190,13 @@ class Reader:
             if not isinstance(record, dict):
                 self._report(loc, "expected a JSON object; line skipped")
                 continue
-            text, html = record.get(f.text), record.get(f.html)
-            if not isinstance(text, str) and not isinstance(html, str):
-                self._report(loc, f"no {f.text!r} or {f.html!r} string field; line skipped")
-                continue
-            doc_id = record.get(f.id)
-            doc_id = str(doc_id) if doc_id not in (None, "") else f"{_display(path, where)}:{lineno}"
-            url = _opt_str(record.get(f.url))
-            extra = {k: v for k, v in record.items() if k not in known}
-            yield Document(
-                id=doc_id,
-                text=text if isinstance(text, str) else "",
-                title=_opt_str(record.get(f.title)) or "",
-                url=url,
-                source=source_of(url, _opt_str(record.get(f.source)), folder),
-                date=_opt_str(record.get(f.date)),
-                html=html if isinstance(html, str) and not isinstance(text, str) else None,
-                origin=loc,
-                path=path_s,
-                root=root_s,
-                meta={"_record": record, **extra} if self.keep_records else extra,
-            )
-
-
-def _opt_str(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    return value if isinstance(value, str) else str(value)
+            try:
+                yield document_from_record(
+                    record, f, fallback_id=f"{_display(path, where)}:{lineno}", origin=loc, path=path_s,
+                    root=root_s, folder=folder, keep_record=self.keep_records,
+                )
+            except RecordError as err:
+                self._report(loc, f"{err}; line skipped")
 
 
 def _display(path: Path | None, where: str) -> str:
@@ -293,36 +220,3 @@ def _json_message(err: Exception) -> str:
     if isinstance(err, json.JSONDecodeError):
         return f"{err.msg} at column {err.colno}"
     return "not valid UTF-8"
-
-
-@contextlib.contextmanager
-def atomic_writer(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[Any]]:
-    """Write ``path`` through a temporary file in the same directory, renamed into place only on success.
-
-    A crash, a full disk or an exception inside the block leaves either the old file or nothing, never a
-    half-written one.
-
-    >>> import tempfile, os
-    >>> d = tempfile.mkdtemp(); p = os.path.join(d, "out.txt")
-    >>> with atomic_writer(p) as f: _ = f.write("done")
-    >>> open(p).read()
-    'done'
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        encoding = None if "b" in mode else "utf-8"
-        with os.fdopen(fd, mode, encoding=encoding) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException as err:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(err, OSError) and (err.filename is None or err.filename == tmp):
-            # A full disk fails in write/flush/fsync with no file name, or names the hidden temporary file:
-            # name the file the user asked for instead, so the one-line error says which output failed.
-            raise OSError(err.errno, err.strerror or str(err), str(target)) from err
-        raise

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import IO
 
 from dedup.document import Document
-from dedup.io import MAX_DOCUMENT_BYTES, InputError, source_of
+from dedup.errors import InputError
+from dedup.io.records import MAX_DOCUMENT_BYTES, source_of
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
 Report = Callable[[str, str], None]

@@ -1,0 +1,10 @@
+"""The batch scan, stage by stage: ``run.py`` orchestrates, ``workers.py`` holds the per-batch stages,
+``stores.py`` the on-disk stores verification reads, ``verify.py`` LSH and verification, ``result.py`` what a
+scan returns."""
+
+from dedup.pipeline.result import ScanResult
+from dedup.pipeline.run import Pipeline, scan, scan_documents
+from dedup.pipeline.stores import ShingleStore, TextStore
+from dedup.pipeline.verify import find_links
+
+__all__ = ["Pipeline", "ScanResult", "ShingleStore", "TextStore", "find_links", "scan", "scan_documents"]

@@ -1,0 +1,77 @@
+"""Candidate pairs from MinHash LSH, verified on the exact shingle sets, in worker processes.
+
+Verification (exact sets, then the template test on the pairs that pass) is most of the work on a corpus full of
+copies, so candidate pairs are verified in chunks by worker processes, which read the shingle and text stores
+through the file descriptors they inherit; links come back in pair order, whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from dedup.cluster import DUPLICATE, Link, VerifyOptions, verify
+from dedup.index import MIN_SHARED_VALUES, candidate_pairs, lsh_params
+from dedup.parallel import ordered_map
+from dedup.pipeline.stores import ShingleStore, TextStore
+from dedup.relation import relation
+from dedup.settings import Settings
+
+VERIFY_CHUNK = 2048  # candidate pairs verified per task
+
+
+def find_links(
+    reps: Sequence[int],
+    shingles: ShingleStore | Sequence[np.ndarray],
+    texts: TextStore,
+    signatures: np.ndarray,
+    s: Settings,
+    scores: list[np.ndarray] | None = None,
+    workers: int = 1,
+) -> list[Link]:
+    """MinHash LSH candidates among distinct texts ``reps``, verified on their exact shingle sets (``scores``
+    receives every candidate pair's similarity, a float32 array per chunk: a million-document corpus has
+    millions of candidates, too many for a Python float each).
+    """
+    if len(reps) < 2:
+        return []
+    reps_arr = np.asarray(reps, dtype=np.int64)
+    bands, rows = lsh_params(s.lsh_threshold, s.num_perm)
+    # Banded in place (no copy of the reps' signatures: 512 MB at a million documents), chance collisions
+    # dropped band by band.
+    pairs = candidate_pairs(signatures, bands, rows, rows_of=reps_arr, min_shared=MIN_SHARED_VALUES)
+    pairs = reps_arr[pairs] if pairs.size else pairs
+    if isinstance(shingles, ShingleStore):
+        shingles.flush()
+    texts.flush()
+    chunks = [pairs[i:i + VERIFY_CHUNK] for i in range(0, len(pairs), VERIFY_CHUNK)]
+    workers = workers if len(chunks) > 1 else 1
+    links: list[Link] = []
+    for chunk_links, chunk_scores in ordered_map(verify_chunk, chunks, workers, VerifyState(shingles, texts, s)):
+        links.extend(chunk_links)
+        if scores is not None:
+            scores.append(chunk_scores)
+    return links
+
+
+@dataclass(frozen=True)
+class VerifyState:
+    """What every chunk of candidate pairs is verified against."""
+
+    shingles: ShingleStore | Sequence[np.ndarray]
+    texts: TextStore
+    settings: Settings
+
+
+def verify_chunk(state: VerifyState, pairs: np.ndarray) -> tuple[list[Link], np.ndarray]:
+    """Links of one chunk of candidate pairs, and every pair's similarity."""
+    shingles, texts, s = state.shingles, state.texts, state.settings
+
+    def relation_of(a: int, b: int) -> str:
+        return relation(texts.analysed(a), texts.analysed(b)) if s.templates else DUPLICATE
+
+    scores: list[float] = []
+    links = verify(pairs, shingles, VerifyOptions(s.threshold, s.containment), relation_of, scores)
+    return links, np.asarray(scores, dtype=np.float32)

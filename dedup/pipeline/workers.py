@@ -1,0 +1,131 @@
+"""The stage functions a scan runs on each batch of documents, in this process or in worker processes.
+
+Each takes the run's :class:`StageState` (the same for every batch: a worker receives it once, when the pool
+starts) and one batch, and returns plain data: page-cleaned :class:`~dedup.clean.Page` lists,
+:class:`PackedBatch` for the spool, :class:`Fingerprints`. Any executor (:func:`dedup.parallel.ordered_map`
+in-process or over a process pool) calls them the same way.
+
+>>> from dedup.clean import Cleaner
+>>> from dedup.document import Document
+>>> from dedup.fingerprint import Fingerprinter
+>>> from dedup.settings import Settings
+>>> state = StageState(Cleaner(), Fingerprinter(), Settings())
+>>> fp = clean_and_fingerprint(state, [Document(id="a", text="The port strike entered its third day.")])
+>>> fp.infos[0].words, fp.signatures.shape
+(7, (1, 128))
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from dedup.clean import Cleaner, Page
+from dedup.document import DocInfo, Document
+from dedup.fingerprint import Fingerprinter
+from dedup.io.records import RECORD_KEY
+from dedup.normalize import DEFAULT_OPTIONS, normalize
+from dedup.settings import Settings
+
+
+@dataclass(frozen=True)
+class StageState:
+    """What every batch of a run shares: the cleaner (with the site boilerplate learned, once it is), the
+    fingerprinter and the settings."""
+
+    cleaner: Cleaner
+    fingerprinter: Fingerprinter
+    settings: Settings
+    explain: bool = True  # list what HTML extraction removed (only `clean` reports it)
+    keep_records: bool = True  # keep each raw record, to write the corpus back (a scan never does)
+
+
+def clean_pages(state: StageState, docs: list[Document]) -> list[Page]:
+    """HTML extraction and line rules for a batch (no corpus knowledge needed)."""
+    if not state.keep_records:
+        # A scan reports; it never writes records back: the raw record (as big as the text) need not travel.
+        for d in docs:
+            d.meta.pop(RECORD_KEY, None)
+    return [state.cleaner.clean_page_keyed(d, explain=state.explain) for d in docs]
+
+
+@dataclass(frozen=True)
+class PackedBatch:
+    """A page-cleaned batch as the first pass spools it: the pages pickled, and their site observations."""
+
+    observations: list[tuple[str | None, np.ndarray, str]]
+    pages: bytes
+
+
+def clean_and_pack(state: StageState, docs: list[Document]) -> PackedBatch:
+    """:func:`clean_pages`, pickled here for the spool, with what the site sketch counts beside it: the main
+    process neither unpickles the pages nor pickles them again."""
+    pages = clean_pages(state, docs)
+    return PackedBatch([p.site_observation() for p in pages], pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+@dataclass(frozen=True)
+class SpooledBatch:
+    """Where a pickled batch of pages lies in the spool file (read with ``os.pread``: no shared offset)."""
+
+    fd: int
+    offset: int
+    size: int
+
+    def load(self) -> list[Page]:
+        return pickle.loads(os.pread(self.fd, self.size, self.offset))
+
+
+def load_pages(batch: list[Page] | SpooledBatch) -> list[Page]:
+    """The pages of a batch, read from the spool when it was spooled."""
+    return batch.load() if isinstance(batch, SpooledBatch) else batch
+
+
+@dataclass
+class Fingerprints:
+    """What a batch of documents becomes: report data, signatures, shingle sets and normalised texts."""
+
+    infos: list[DocInfo]
+    signatures: np.ndarray  # len(infos) x num_perm uint32
+    shingles: np.ndarray  # every document's sorted shingle hashes, concatenated (uint32)
+    sizes: np.ndarray  # shingles per document
+    texts: bytes  # normalised texts, utf-8, one after the other (for template checks; empty when templates are off)
+    text_sizes: np.ndarray  # bytes of each text in ``texts``
+
+
+def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerprinter, s: Settings) -> Fingerprints:
+    """Strip site boilerplate, normalise and fingerprint a batch of page-cleaned documents."""
+    infos, sets, texts = [], [], []
+    default_normalize = s.normalize == DEFAULT_OPTIONS
+    for page in pages:
+        doc, norm = cleaner.clean_site_keyed(page)
+        if not default_normalize:  # the page's keys are normalised with the defaults
+            norm = normalize(doc.full_text, s.normalize)
+        infos.append(DocInfo(
+            id=doc.id, title=doc.title, source=doc.source, date=doc.date, origin=doc.origin, path=doc.path,
+            root=doc.root, words=norm.count(" ") + 1 if norm else 0,
+            digest=hashlib.blake2b(norm.encode(), digest_size=16).hexdigest(),
+        ))
+        sets.append(fingerprinter.text_shingles(norm))
+        texts.append(norm if s.templates else "")
+    sizes = np.fromiter((x.size for x in sets), dtype=np.int64, count=len(sets))
+    flat = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)
+    # Encoded here, in the worker, as one block: the main process writes it to the text store in one call.
+    encoded = [t.encode("utf-8") for t in texts]
+    text_sizes = np.fromiter((len(b) for b in encoded), dtype=np.int64, count=len(encoded))
+    return Fingerprints(infos, fingerprinter.signatures(sets), flat, sizes, b"".join(encoded), text_sizes)
+
+
+def fingerprint_pages(state: StageState, pages: list[Page] | SpooledBatch) -> Fingerprints:
+    """:func:`fingerprint` of a page-cleaned (possibly spooled) batch."""
+    return fingerprint(load_pages(pages), state.cleaner, state.fingerprinter, state.settings)
+
+
+def clean_and_fingerprint(state: StageState, docs: list[Document]) -> Fingerprints:
+    """Clean and fingerprint a batch in one step (no site boilerplate to learn first)."""
+    return fingerprint(clean_pages(state, docs), state.cleaner, state.fingerprinter, state.settings)
