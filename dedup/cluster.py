@@ -5,6 +5,13 @@ similarity reaches ``threshold`` or when the smaller one is contained in the lar
 (a trimmed republication of a longer article). Pairs whose differing words are facts in the same formula
 (numbers, dates, names: "relief plane number 4" and "number 5") are *template siblings*: reported, never merged.
 
+Nothing is removed that the kept copy does not already say (the *coverage rule*): a document joins a cluster only
+when the kept copy *covers* it, i.e. at least ``coverage`` of its content words lie in passages the kept copy has
+(:func:`dedup.fingerprint.coverage`). Two documents that cover each other are *copies*, and ``--keep`` chooses
+between them; a document covered by a longer one that it does not cover (a story inside a round-up, a brief inside
+the feature) is *contained*, and the longer one is kept whatever ``--keep`` says. A pair where neither covers the
+other (a follow-up that repeats its predecessor's background paragraph) is never merged.
+
 Clusters are stars around the copy that survives, never chains: documents are visited in keep-priority order
 and each unassigned one becomes a centre that takes its unassigned verified duplicates. Every member is therefore
 a verified duplicate of the kept copy itself, so a chain A~B~C of weak links cannot put unrelated A and C together.
@@ -23,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dedup.document import DocInfo
-from dedup.fingerprint import jaccard_containment
+from dedup.fingerprint import coverage, jaccard_containment
 
 DUPLICATE = "duplicate"
 TEMPLATE = "template"
@@ -31,6 +38,11 @@ TEMPLATE = "template"
 # the labelled SaudiNewsNet pairs (README, "Defaults, and why").
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_CONTAINMENT = 0.55
+# Share of a document's content words the kept copy must have (in passages) for it to be removed: every labelled
+# DUP pair of the dev month is covered at 0.77 or more in one direction (README, "Defaults, and why").
+DEFAULT_COVERAGE = 0.75
+COPY = "copy"  # a member and the kept copy cover each other
+CONTAINED = "contained"  # the kept copy covers the member, not the other way round
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +53,7 @@ class VerifyOptions:
     containment: float = DEFAULT_CONTAINMENT  # overlap over the smaller set
     # Containment on tiny sets is noise (a 10-shingle brief is "contained" in many articles).
     min_containment_shingles: int = 40
+    coverage: float = DEFAULT_COVERAGE  # what the kept copy must say of a document for it to be removed
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +65,8 @@ class Link:
     jaccard: float
     containment: float
     relation: str = DUPLICATE
+    a_in_b: float = 1.0  # coverage of a by b (dedup.fingerprint.coverage)
+    b_in_a: float = 1.0
 
     @property
     def similarity(self) -> float:
@@ -66,6 +81,11 @@ class Cluster:
     keep: int
     members: list[tuple[int, float]] = field(default_factory=list)
     siblings: list[tuple[int, int, float]] = field(default_factory=list)  # template siblings (a, b, similarity)
+    contained: set[int] = field(default_factory=set)  # members the kept copy covers but that do not cover it
+
+    def relation(self, member: int) -> str:
+        """How ``member`` relates to the kept copy: :data:`COPY` or :data:`CONTAINED`."""
+        return CONTAINED if member in self.contained else COPY
 
 
 def verify(
@@ -74,6 +94,7 @@ def verify(
     options: VerifyOptions = VerifyOptions(),
     relation_of=None,
     scores: list[float] | None = None,
+    words: Sequence[np.ndarray] | None = None,
 ) -> list[Link]:
     """Links for the candidate ``pairs`` that pass verification.
 
@@ -83,6 +104,9 @@ def verify(
     ``relation_of(a, b)`` (optional) tells a duplicate from a template sibling; pairs that reach the thresholds
     are kept either way so that siblings can be reported. Any other answer (``"different"``: the texts share
     fragments, such as quotes, but not one text in order; see :mod:`dedup.relation`) drops the pair.
+
+    ``words`` (optional, each document's :func:`dedup.fingerprint.content_words`) gives each duplicate link its
+    coverage in both directions, which the clustering reads (the coverage rule); without it both are 1.0.
     """
     links = []
     for a, b in pairs.tolist():
@@ -97,46 +121,63 @@ def verify(
         if relation not in (DUPLICATE, TEMPLATE):
             # The relation test found the shared text to be fragments (quotes in another order), not one text.
             continue
-        links.append(Link(a, b, round(jac, 4), round(con, 4), relation))
+        a_in_b = b_in_a = 1.0
+        if words is not None and relation == DUPLICATE:
+            wa, wb = words[a], words[b]
+            a_in_b, b_in_a = round(coverage(wa, wb), 4), round(coverage(wb, wa), 4)
+        links.append(Link(a, b, round(jac, 4), round(con, 4), relation, a_in_b, b_in_a))
     return links
 
 
-def star_clusters(n: int, links: Sequence[Link], order: Sequence[int]) -> list[Cluster]:
+def star_clusters(
+    n: int, links: Sequence[Link], order: Sequence[int], coverage: float = DEFAULT_COVERAGE
+) -> list[Cluster]:
     """Group ``n`` documents into star clusters around the best-ranked copy (``order`` = keep priority).
 
-    Only duplicate links merge; template links are attached to the cluster of their first document (or a
-    cluster of their own) as siblings, for reports.
+    Only duplicate links merge, and only in the direction of coverage: a centre takes the neighbours it covers.
+    Documents contained in a neighbour that they do not cover are centres last, so that the longer text is kept
+    and takes them. Template links are attached to clusters as siblings, for reports.
+
+    >>> brief_in_roundup = Link(0, 1, 0.2, 0.95, a_in_b=1.0, b_in_a=0.4)
+    >>> [(c.keep, [m for m, _ in c.members], c.relation(0)) for c in star_clusters(2, [brief_in_roundup], [0, 1])]
+    [(1, [1, 0], 'contained')]
     """
     rank = np.empty(n, dtype=np.int64)
     rank[np.asarray(order, dtype=np.int64)] = np.arange(n)
-    neighbours: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    # neighbours[x]: (y, similarity, x covers y, y covers x)
+    neighbours: dict[int, list[tuple[int, float, bool, bool]]] = defaultdict(list)
     for link in links:
-        if link.relation == DUPLICATE:
-            neighbours[link.a].append((link.b, link.similarity))
-            neighbours[link.b].append((link.a, link.similarity))
+        if link.relation != DUPLICATE:
+            continue
+        a_covers_b, b_covers_a = link.b_in_a >= coverage, link.a_in_b >= coverage
+        if a_covers_b or b_covers_a:
+            neighbours[link.a].append((link.b, link.similarity, a_covers_b, b_covers_a))
+            neighbours[link.b].append((link.a, link.similarity, b_covers_a, a_covers_b))
+    inside = {x for x, near in neighbours.items() if any(covered and not covers for _, _, covers, covered in near)}
+    centres = [d for d in order if d in neighbours and d not in inside] + [d for d in order if d in inside]
     assigned: dict[int, int] = {}
     clusters: list[Cluster] = []
-    for centre in order:
-        if centre in assigned or centre not in neighbours:
+    for centre in centres:
+        if centre in assigned:
             continue
-        members = sorted(
-            ((m, s) for m, s in neighbours[centre] if m not in assigned),
-            key=lambda ms: (-ms[1], rank[ms[0]]),
+        taken = sorted(
+            ((m, s, covered) for m, s, covers, covered in neighbours[centre] if covers and m not in assigned),
+            key=lambda msc: (-msc[1], rank[msc[0]]),
         )
-        if not members:
+        if not taken:
             continue
-        cluster = Cluster(keep=centre, members=[(centre, 1.0), *members])
+        cluster = Cluster(keep=centre, members=[(centre, 1.0), *((m, s) for m, s, _ in taken)],
+                          contained={m for m, _, covered in taken if not covered})
         for m, _ in cluster.members:
             assigned[m] = len(clusters)
         clusters.append(cluster)
     return clusters
 
 
-
 def attach_strays(
     clusters: list[Cluster],
     links: Sequence[Link],
-    similarity_to: Callable[[int, int], float],
+    similarity_to: Callable[[int, int], tuple[float, str | None]],
     order: Sequence[int],
     strong: float = 0.6,
     floor: float = 0.3,
@@ -146,11 +187,12 @@ def attach_strays(
     A star leaves a document C out when C duplicates member B but was not linked to the kept copy A (B kept its
     own wording of sentences C changed, or C is a trimmed copy of B), and B was taken before C could become a
     centre. C joins B's cluster when its link to B reaches ``strong`` and C still shares at least ``floor`` of
-    its text with A itself (``similarity_to(C, A)``, which is also the similarity reported), so a chain of weak
-    links still never joins unrelated stories.
+    its text with A itself, and A covers it: ``similarity_to(C, A)`` gives that similarity (also the one reported)
+    and C's relation to A (:data:`COPY`, :data:`CONTAINED`, or ``None`` when A does not cover C). So a chain of
+    weak links still never joins unrelated stories, and nothing A does not say is removed.
 
     >>> clusters = [Cluster(0, [(0, 1.0), (1, 0.9)])]
-    >>> attach_strays(clusters, [Link(1, 2, 0.85, 0.9)], lambda a, b: 0.45, order=[0, 1, 2])
+    >>> attach_strays(clusters, [Link(1, 2, 0.85, 0.9)], lambda a, b: (0.45, COPY), order=[0, 1, 2])
     >>> clusters[0].members
     [(0, 1.0), (1, 0.9), (2, 0.45)]
     """
@@ -166,9 +208,11 @@ def attach_strays(
         # The strongest link whose cluster's kept copy the stray also resembles.
         for _, member in sorted(best[stray], key=lambda sm: (-sm[0], sm[1])):
             k = where[member]
-            sim = similarity_to(stray, clusters[k].keep)
-            if sim >= floor:
+            sim, relation = similarity_to(stray, clusters[k].keep)
+            if sim >= floor and relation is not None:
                 clusters[k].members.append((stray, sim))
+                if relation == CONTAINED:
+                    clusters[k].contained.add(stray)
                 where[stray] = k
                 break
 
@@ -196,6 +240,8 @@ def expand_exact(clusters: list[Cluster], groups: dict[int, list[int]], order: S
         if rep in where:
             k, sim = where[rep]
             clusters[k].members.extend((c, sim) for c in copies)
+            if rep in clusters[k].contained:  # an exact copy relates to the kept one as its original does
+                clusters[k].contained.update(copies)
         else:
             clusters.append(Cluster(keep=rep, members=[(rep, 1.0), *((c, 1.0) for c in copies)]))
     rank = {d: r for r, d in enumerate(order)}

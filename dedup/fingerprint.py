@@ -200,3 +200,47 @@ def jaccard_containment(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     inter = np.intersect1d(a, b, assume_unique=True).size
     union = a.size + b.size - inter
     return inter / union, inter / min(a.size, b.size)
+
+
+# Passages of this many content words are what coverage counts: short enough that a second story appended to a
+# copy (a round-up) fills passages of its own, long enough that a reworded sentence does not.
+COVERAGE_WINDOW = 20
+
+
+def content_words(text: str) -> np.ndarray:
+    """32-bit hashes of the content words of a normalised text, in text order: words of three or more
+    characters, and any word holding a digit (figures are facts, however short).
+
+    >>> content_words("the 4 ships of in port").size
+    4
+    """
+    words = [w for w in text.split() if len(w) >= 3 or not w.isalpha()]
+    if not words:
+        return np.empty(0, dtype=np.uint32)
+    h = token_hashes(" ".join(words))
+    return (h ^ (h >> _U64(32))).astype(np.uint32)
+
+
+def coverage(words: np.ndarray, other: np.ndarray, window: int = COVERAGE_WINDOW) -> float:
+    """How much of a text the ``other`` text already says: the share of its content words (``words``, from
+    :func:`content_words`) that lie in passages of ``window`` words at least half of whose words ``other`` has.
+
+    A reworded copy scores near 1 (its passages share most words with the original); a round-up scores about
+    the share of its text that is the contained story; a long feature against the brief announcing it, low.
+
+    >>> story = content_words("talks between unions and port operators stalled again on monday")
+    >>> roundup = np.concatenate([story, content_words("parliament approved the annual budget late")])
+    >>> coverage(story, roundup), round(coverage(roundup, story, window=4), 2)
+    (1.0, 0.53)
+    """
+    if words.size == 0:
+        return 1.0
+    if other.size == 0:
+        return 0.0
+    known = np.unique(other)
+    pos = np.searchsorted(known, words)
+    hits = known[np.minimum(pos, known.size - 1)] == words
+    starts = np.arange(0, words.size, window)
+    lengths = np.diff(np.append(starts, words.size))
+    found = np.add.reduceat(hits.astype(np.int64), starts)
+    return float(lengths[2 * found >= lengths].sum() / words.size)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dedup.cluster import DEFAULT_CONTAINMENT, DEFAULT_THRESHOLD
+from dedup.cluster import DEFAULT_CONTAINMENT, DEFAULT_COVERAGE, DEFAULT_THRESHOLD
 from dedup.io.records import FieldNames
 from dedup.normalize import NormalizeOptions
 
@@ -17,6 +17,7 @@ class Settings:
 
     threshold: float = DEFAULT_THRESHOLD
     containment: float = DEFAULT_CONTAINMENT
+    coverage: float = DEFAULT_COVERAGE
     ngram: int = 3
     num_perm: int = 128
     seed: int = 1

@@ -88,7 +88,7 @@ def test_a_stray_copy_joins_the_cluster_of_the_member_it_duplicates_only_if_it_r
     clusters = star_clusters(4, links, order=[0, 1, 2, 3])
     assert [m for m, _ in clusters[0].members] == [0, 1]
     shared_with_kept = {2: 0.45, 3: 0.1}
-    attach_strays(clusters, links, lambda stray, kept: shared_with_kept[stray], order=[0, 1, 2, 3])
+    attach_strays(clusters, links, lambda stray, kept: (shared_with_kept[stray], "copy"), order=[0, 1, 2, 3])
     assert clusters[0].members == [(0, 1.0), (1, 0.8), (2, 0.45)]
 
 
@@ -97,5 +97,50 @@ def test_a_weak_link_never_attaches_a_stray() -> None:
 
     links = [Link(0, 1, 0.7, 0.8), Link(1, 2, 0.3, 0.55)]
     clusters = star_clusters(3, links, order=[0, 1, 2])
-    attach_strays(clusters, links, lambda stray, kept: 0.9, order=[0, 1, 2], strong=0.6)
+    attach_strays(clusters, links, lambda stray, kept: (0.9, "copy"), order=[0, 1, 2], strong=0.6)
     assert [m for m, _ in clusters[0].members] == [0, 1]
+
+
+def test_a_stray_the_kept_copy_does_not_cover_is_never_attached() -> None:
+    from dedup.cluster import attach_strays
+
+    links = [Link(0, 1, 0.7, 0.8), Link(1, 2, 0.8, 0.9)]
+    clusters = star_clusters(3, links, order=[0, 1, 2])
+    attach_strays(clusters, links, lambda stray, kept: (0.9, None), order=[0, 1, 2])
+    assert [m for m, _ in clusters[0].members] == [0, 1]
+
+
+def test_the_longer_text_is_kept_when_the_first_is_contained_in_it() -> None:
+    # 0 is a brief wholly inside round-up 1 (1 covers 0; 0 covers only 40% of 1): 1 is kept whatever the order.
+    link = Link(0, 1, 0.2, 0.95, a_in_b=1.0, b_in_a=0.4)
+    [cluster] = star_clusters(2, [link], order=[0, 1])
+    assert cluster.keep == 1
+    assert [m for m, _ in cluster.members] == [1, 0]
+    assert cluster.relation(0) == "contained"
+
+
+def test_copies_that_cover_each_other_follow_the_keep_order() -> None:
+    link = Link(0, 1, 0.8, 0.9, a_in_b=0.9, b_in_a=0.85)
+    for order in ([0, 1], [1, 0]):
+        [cluster] = star_clusters(2, [link], order=order)
+        assert cluster.keep == order[0]
+        assert cluster.relation(order[1]) == "copy"
+
+
+def test_a_pair_where_neither_covers_the_other_is_never_merged() -> None:
+    # A follow-up that repeats its predecessor's background paragraph: linked by containment, covered neither way.
+    link = Link(0, 1, 0.3, 0.7, a_in_b=0.5, b_in_a=0.3)
+    assert star_clusters(2, [link], order=[0, 1]) == []
+
+
+def test_a_roundup_is_never_removed_for_a_story_it_contains() -> None:
+    # Brief 0 and its copy 2 are both inside round-up 1; keep order puts the brief first.
+    links = [
+        Link(0, 1, 0.3, 0.95, a_in_b=1.0, b_in_a=0.45),
+        Link(0, 2, 0.9, 0.95, a_in_b=0.95, b_in_a=0.95),
+        Link(1, 2, 0.3, 0.9, a_in_b=0.45, b_in_a=0.95),
+    ]
+    [cluster] = star_clusters(3, links, order=[0, 2, 1])
+    assert cluster.keep == 1
+    assert sorted(m for m, _ in cluster.members) == [0, 1, 2]
+    assert cluster.contained == {0, 2}

@@ -22,6 +22,8 @@ import numpy as np
 
 from dedup.clean import Cleaner, LineRules, Page, SiteBoilerplate
 from dedup.cluster import (
+    CONTAINED,
+    COPY,
     DUPLICATE,
     attach_siblings,
     attach_strays,
@@ -32,7 +34,7 @@ from dedup.cluster import (
 )
 from dedup.document import DocInfo, Document
 from dedup.errors import InputProblem
-from dedup.fingerprint import Fingerprinter, jaccard_containment
+from dedup.fingerprint import Fingerprinter, coverage, jaccard_containment
 from dedup.io import Reader
 from dedup.normalize import normalize, normalize_lines
 from dedup.parallel import batched, default_workers, ordered_map
@@ -179,7 +181,7 @@ class Pipeline:
         s = self.settings
         infos: list[DocInfo] = []
         signatures: list[np.ndarray] = []
-        with ShingleStore() as shingles, TextStore(enabled=s.templates) as texts:
+        with ShingleStore() as shingles, ShingleStore() as words, TextStore(enabled=s.templates) as texts:
             for batch in batches:
                 for info in batch.infos:
                     if info.words == 0:
@@ -188,6 +190,7 @@ class Pipeline:
                 infos.extend(batch.infos)
                 signatures.append(batch.signatures)
                 shingles.append(batch.shingles, batch.sizes)
+                words.append(batch.words, batch.word_sizes)
                 texts.extend_encoded(batch.texts, batch.text_sizes)
                 if self._progress is not None:
                     self._progress(len(batch.infos))
@@ -196,13 +199,16 @@ class Pipeline:
             order = keep_order(infos, s.keep, s.prefer)
             groups = exact_groups(infos, order)
             scores: list[np.ndarray] = []
-            links = find_links(sorted(groups), shingles, texts, sigs, s, scores, self.workers)
-            stars = star_clusters(len(infos), links, order)
+            links = find_links(sorted(groups), shingles, texts, sigs, s, scores, self.workers, words)
+            stars = star_clusters(len(infos), links, order, s.coverage)
 
-            def similarity_to_kept(stray: int, kept: int) -> float:
+            def similarity_to_kept(stray: int, kept: int) -> tuple[float, str | None]:
                 if s.templates and relation(texts.analysed(stray), texts.analysed(kept)) != DUPLICATE:
-                    return 0.0  # a template sibling of the kept copy never joins its cluster
-                return max(jaccard_containment(shingles[stray], shingles[kept]))
+                    return 0.0, None  # a template sibling of the kept copy never joins its cluster
+                if coverage(words[stray], words[kept]) < s.coverage:
+                    return 0.0, None  # the kept copy does not say what the stray says
+                kind = COPY if coverage(words[kept], words[stray]) >= s.coverage else CONTAINED
+                return max(jaccard_containment(shingles[stray], shingles[kept])), kind
 
             attach_strays(stars, links, similarity_to_kept, order, s.attach_strong, s.attach_floor)
         clusters = expand_exact(stars, groups, order)

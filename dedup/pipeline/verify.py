@@ -30,6 +30,7 @@ def find_links(
     s: Settings,
     scores: list[np.ndarray] | None = None,
     workers: int = 1,
+    words: ShingleStore | Sequence[np.ndarray] | None = None,
 ) -> list[Link]:
     """MinHash LSH candidates among distinct texts ``reps``, verified on their exact shingle sets (``scores``
     receives every candidate pair's similarity, a float32 array per chunk: a million-document corpus has
@@ -43,13 +44,14 @@ def find_links(
     # dropped band by band.
     pairs = candidate_pairs(signatures, bands, rows, rows_of=reps_arr, min_shared=MIN_SHARED_VALUES)
     pairs = reps_arr[pairs] if pairs.size else pairs
-    if isinstance(shingles, ShingleStore):
-        shingles.flush()
+    for store in (shingles, words):
+        if isinstance(store, ShingleStore):
+            store.flush()
     texts.flush()
     chunks = [pairs[i:i + VERIFY_CHUNK] for i in range(0, len(pairs), VERIFY_CHUNK)]
     workers = workers if len(chunks) > 1 else 1
     links: list[Link] = []
-    for chunk_links, chunk_scores in ordered_map(verify_chunk, chunks, workers, VerifyState(shingles, texts, s)):
+    for chunk_links, chunk_scores in ordered_map(verify_chunk, chunks, workers, VerifyState(shingles, texts, s, words)):
         links.extend(chunk_links)
         if scores is not None:
             scores.append(chunk_scores)
@@ -63,6 +65,7 @@ class VerifyState:
     shingles: ShingleStore | Sequence[np.ndarray]
     texts: TextStore
     settings: Settings
+    words: ShingleStore | Sequence[np.ndarray] | None = None  # content words, for coverage
 
 
 def verify_chunk(state: VerifyState, pairs: np.ndarray) -> tuple[list[Link], np.ndarray]:
@@ -73,5 +76,6 @@ def verify_chunk(state: VerifyState, pairs: np.ndarray) -> tuple[list[Link], np.
         return relation(texts.analysed(a), texts.analysed(b)) if s.templates else DUPLICATE
 
     scores: list[float] = []
-    links = verify(pairs, shingles, VerifyOptions(s.threshold, s.containment), relation_of, scores)
+    options = VerifyOptions(s.threshold, s.containment, coverage=s.coverage)
+    links = verify(pairs, shingles, options, relation_of, scores, state.words)
     return links, np.asarray(scores, dtype=np.float32)

@@ -7,7 +7,7 @@ in-process or over a process pool) calls them the same way.
 
 >>> from dedup.clean import Cleaner
 >>> from dedup.document import Document
->>> from dedup.fingerprint import Fingerprinter
+>>> from dedup.fingerprint import Fingerprinter, content_words
 >>> from dedup.settings import Settings
 >>> state = StageState(Cleaner(), Fingerprinter(), Settings())
 >>> fp = clean_and_fingerprint(state, [Document(id="a", text="The port strike entered its third day.")])
@@ -27,7 +27,7 @@ import numpy as np
 
 from dedup.clean import Cleaner, Page
 from dedup.document import DocInfo, Document
-from dedup.fingerprint import Fingerprinter
+from dedup.fingerprint import Fingerprinter, content_words
 from dedup.io.records import RECORD_KEY
 from dedup.normalize import DEFAULT_OPTIONS, normalize
 from dedup.settings import Settings
@@ -96,11 +96,13 @@ class Fingerprints:
     sizes: np.ndarray  # shingles per document
     texts: bytes  # normalised texts, utf-8, one after the other (for template checks; empty when templates are off)
     text_sizes: np.ndarray  # bytes of each text in ``texts``
+    words: np.ndarray  # every document's content words (dedup.fingerprint.content_words), concatenated
+    word_sizes: np.ndarray  # content words per document
 
 
 def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerprinter, s: Settings) -> Fingerprints:
     """Strip site boilerplate, normalise and fingerprint a batch of page-cleaned documents."""
-    infos, sets, texts = [], [], []
+    infos, sets, texts, words = [], [], [], []
     default_normalize = s.normalize == DEFAULT_OPTIONS
     for page in pages:
         doc, norm = cleaner.clean_site_keyed(page)
@@ -112,13 +114,16 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
             digest=hashlib.blake2b(norm.encode(), digest_size=16).hexdigest(),
         ))
         sets.append(fingerprinter.text_shingles(norm))
+        words.append(content_words(norm))
         texts.append(norm if s.templates else "")
     sizes = np.fromiter((x.size for x in sets), dtype=np.int64, count=len(sets))
     flat = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)
     # Encoded here, in the worker, as one block: the main process writes it to the text store in one call.
     encoded = [t.encode("utf-8") for t in texts]
     text_sizes = np.fromiter((len(b) for b in encoded), dtype=np.int64, count=len(encoded))
-    return Fingerprints(infos, fingerprinter.signatures(sets), flat, sizes, b"".join(encoded), text_sizes)
+    word_sizes = np.fromiter((x.size for x in words), dtype=np.int64, count=len(words))
+    return Fingerprints(infos, fingerprinter.signatures(sets), flat, sizes, b"".join(encoded), text_sizes,
+                        np.concatenate(words) if words else np.empty(0, dtype=np.uint32), word_sizes)
 
 
 def fingerprint_pages(state: StageState, pages: list[Page] | SpooledBatch) -> Fingerprints:
