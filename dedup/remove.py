@@ -87,15 +87,20 @@ def _check_manifest(manifest: Path, out: Path, inputs: Sequence[str]) -> None:
             raise OutputError(f"{manifest}: manifest would overwrite or sit inside input {item}; choose another path")
 
 
-def _record_of(doc: Document) -> dict[str, Any]:
-    record = doc.meta.get("_record")
-    if isinstance(record, dict):
-        return record
+def cleaned_record(doc: Document) -> dict[str, Any]:
+    """The JSONL record of a cleaned document: id, title, text, and its url, source and date when known."""
     out: dict[str, Any] = {"id": doc.id, "title": doc.title, "text": doc.text}
     for key in ("url", "source", "date"):
         if getattr(doc, key):
             out[key] = getattr(doc, key)
     return out
+
+
+def _record_of(doc: Document) -> dict[str, Any]:
+    record = doc.meta.get("_record")
+    if isinstance(record, dict):
+        return record
+    return cleaned_record(doc)
 
 
 def remove(inputs: Sequence[str], out: str | Path, pipeline: Pipeline, manifest: str | Path | None = None,
