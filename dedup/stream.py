@@ -111,17 +111,21 @@ class Deduplicator:
         entry = self.entry(item)
         return None if entry is None else self.index.seen(entry, self.since)
 
-    def check(self, item: Document | Mapping[str, Any]) -> list[Match]:
-        """Indexed documents ``item`` duplicates, best first, without adding it."""
-        entry = self.entry(item)
-        return [] if entry is None else self.index.query(entry, self.since)
+    def check(self, item: Document | Mapping[str, Any], *, cleaned: bool = False, since: float | None = None
+              ) -> list[Match]:
+        """Indexed documents ``item`` duplicates, best first, without adding it; only those dated ``since`` or
+        later when given (seconds since the epoch), else those in the ``max_age_days`` window."""
+        entry = self.entry(item, cleaned)
+        return [] if entry is None else self.index.query(entry, self.since if since is None else since)
 
-    def add(self, items: Iterable[Document | Mapping[str, Any]], batch: int = 1000) -> int:
-        """Add documents (one transaction per ``batch``); return how many were new ids."""
+    def add(self, items: Iterable[Document | Mapping[str, Any]], batch: int = 1000, *, cleaned: bool = False) -> int:
+        """Add documents (one transaction per ``batch``); return how many were new ids. Documents dated before
+        the ``max_age_days`` window are left out: they would expire at once."""
         added, pending = 0, []
+        since = self.since
         for item in items:
-            entry = self.entry(item)
-            if entry is not None:
+            entry = self.entry(item, cleaned)
+            if entry is not None and (since is None or entry.ts >= since):
                 pending.append(entry)
             if len(pending) >= batch:
                 added += self.index.add(pending)

@@ -70,8 +70,12 @@ def test_scan_json_report_has_the_documented_shape(corpus_jsonl: Path) -> None:
         assert cluster["id"] == k
         assert len(cluster["members"]) >= 2
         first, *rest = cluster["members"]
-        assert first == {"id": cluster["keep"], "similarity": 1.0, "source": first["source"],
-                         "title": titles[cluster["keep"]]}
+        assert first == {
+            "id": cluster["keep"],
+            "similarity": 1.0,
+            "source": first["source"],
+            "title": titles[cluster["keep"]],
+        }
         for m in rest:
             assert set(m) == {"id", "similarity", "source", "title"}
             assert m["title"] == titles[m["id"]]
@@ -85,15 +89,28 @@ def test_scan_json_report_has_the_documented_shape(corpus_jsonl: Path) -> None:
 
 
 def test_identical_copy_has_similarity_one_and_singletons_are_not_reported(tmp_path: Path) -> None:
-    path = write_jsonl(tmp_path / "n.jsonl", [
-        record("a", EN_TITLE, EN_TEXT, source="reuters.com"), record("b", EN_TITLE, EN_TEXT, url="https://uk.news.yahoo.com/x"),
-        record("c", AR_OTHER_TITLE, AR_OTHER_TEXT, source="adengad.net"),
-    ])
+    path = write_jsonl(
+        tmp_path / "n.jsonl",
+        [
+            record("a", EN_TITLE, EN_TEXT, source="reuters.com"),
+            record("b", EN_TITLE, EN_TEXT, url="https://uk.news.yahoo.com/x"),
+            record("c", AR_OTHER_TITLE, AR_OTHER_TEXT, source="adengad.net"),
+        ],
+    )
     report = json.loads(run("scan", str(path), "-f", "json").stdout)
-    assert report == {"documents": 3, "clusters": [{"id": 1, "keep": "a", "members": [
-        {"id": "a", "similarity": 1.0, "source": "reuters.com", "title": EN_TITLE},
-        {"id": "b", "similarity": 1.0, "source": "uk.news.yahoo.com", "title": EN_TITLE},
-    ]}]}
+    assert report == {
+        "documents": 3,
+        "clusters": [
+            {
+                "id": 1,
+                "keep": "a",
+                "members": [
+                    {"id": "a", "similarity": 1.0, "source": "reuters.com", "title": EN_TITLE},
+                    {"id": "b", "similarity": 1.0, "source": "uk.news.yahoo.com", "title": EN_TITLE},
+                ],
+            }
+        ],
+    }
 
 
 def test_scan_csv_has_one_row_per_member(corpus_jsonl: Path) -> None:
@@ -133,8 +150,9 @@ def test_scan_output_file_instead_of_stdout(corpus_jsonl: Path, tmp_path: Path, 
 def test_threshold_and_containment_options_change_what_is_a_duplicate(corpus_jsonl: Path) -> None:
     # The copies dropped a paragraph: their Jaccard similarity is well under 0.9 and their containment
     # under 0.95, so raising both thresholds leaves nothing; lowering them must not merge distinct stories.
-    strict = json.loads(run("scan", str(corpus_jsonl), "-f", "json", "--threshold", "0.95",
-                            "--containment", "0.95").stdout)
+    strict = json.loads(
+        run("scan", str(corpus_jsonl), "-f", "json", "--threshold", "0.95", "--containment", "0.95").stdout
+    )
     assert strict["clusters"] == []
     loose = json.loads(run("scan", str(corpus_jsonl), "-f", "json", "-t", "0.3").stdout)
     assert sorted(clusters_of(loose), key=sorted) == sorted(EXPECTED_PAIRS, key=sorted)
@@ -157,7 +175,11 @@ def keeps(path: Path, *options: str) -> dict[str, str]:
 
 def test_keep_policies(corpus_jsonl: Path) -> None:
     assert keeps(corpus_jsonl, "--keep", "first") == {
-        "ar-spa": "ar-spa", "ar-copy": "ar-spa", "en-reuters": "en-reuters", "en-copy": "en-reuters"}
+        "ar-spa": "ar-spa",
+        "ar-copy": "ar-spa",
+        "en-reuters": "en-reuters",
+        "en-copy": "en-reuters",
+    }
     # The originals are longer (the copies dropped a paragraph).
     assert keeps(corpus_jsonl, "--keep", "longest")["ar-copy"] == "ar-spa"
     assert keeps(corpus_jsonl, "--keep", "longest")["en-copy"] == "en-reuters"
@@ -169,10 +191,13 @@ def test_keep_policies(corpus_jsonl: Path) -> None:
 
 
 def test_keep_source_prefer_order_matters(tmp_path: Path) -> None:
-    path = write_jsonl(tmp_path / "n.jsonl", [
-        record("a", EN_TITLE, EN_TEXT, source="reuters.com"),
-        record("b", EN_TITLE, EN_COPY_TEXT, source="marinelink.com"),
-    ])
+    path = write_jsonl(
+        tmp_path / "n.jsonl",
+        [
+            record("a", EN_TITLE, EN_TEXT, source="reuters.com"),
+            record("b", EN_TITLE, EN_COPY_TEXT, source="marinelink.com"),
+        ],
+    )
     assert keeps(path, "--keep", "source", "--prefer", "reuters.com, marinelink.com")["b"] == "a"
     assert keeps(path, "--keep", "source", "--prefer", "marinelink.com,reuters.com")["a"] == "b"
 
@@ -187,24 +212,60 @@ def test_keep_rejects_an_unknown_policy(corpus_jsonl: Path) -> None:
 
 
 def test_field_name_options(tmp_path: Path) -> None:
-    rows = [{"uid": f"n{i}", "headline": r["title"], "body": r["text"], "link": r.get("url"),
-             "published": r.get("date"), "text": "decoy text that is the same in every row of this file"}
-            for i, r in enumerate(corpus_records())]
+    rows = [
+        {
+            "uid": f"n{i}",
+            "headline": r["title"],
+            "body": r["text"],
+            "link": r.get("url"),
+            "published": r.get("date"),
+            "text": "decoy text that is the same in every row of this file",
+        }
+        for i, r in enumerate(corpus_records())
+    ]
     path = tmp_path / "custom.jsonl"
     path.write_text(jsonl_text(rows), encoding="utf-8")
     # Reading the decoy "text" field: every row is the same text, so all seven cluster together.
     # (Site boilerplate off: with no url read, all rows are one site and the repeated line would be learned.)
     decoy = json.loads(run("scan", str(path), "-f", "json", "--id-field", "uid", "--no-site-boilerplate").stdout)
     assert [len(c["members"]) for c in decoy["clusters"]] == [7]
-    result = run("scan", str(path), "-f", "json", "--id-field", "uid", "--text-field", "body",
-                 "--title-field", "headline", "--url-field", "link", "--date-field", "published")
+    result = run(
+        "scan",
+        str(path),
+        "-f",
+        "json",
+        "--id-field",
+        "uid",
+        "--text-field",
+        "body",
+        "--title-field",
+        "headline",
+        "--url-field",
+        "link",
+        "--date-field",
+        "published",
+    )
     report = json.loads(result.stdout)
     assert sorted(clusters_of(report), key=sorted) == [{"n0", "n3"}, {"n1", "n5"}]
     member = next(m for c in report["clusters"] for m in c["members"] if m["id"] == "n3")
     assert member["title"] == AR_COPY_TITLE and member["source"] == "okaz.com.sa"
     # --date-field: with the dates read, --keep earliest keeps the copy dated a day earlier.
-    early = json.loads(run("scan", str(path), "-f", "json", "--id-field", "uid", "--text-field", "body",
-                           "--date-field", "published", "--keep", "earliest").stdout)
+    early = json.loads(
+        run(
+            "scan",
+            str(path),
+            "-f",
+            "json",
+            "--id-field",
+            "uid",
+            "--text-field",
+            "body",
+            "--date-field",
+            "published",
+            "--keep",
+            "earliest",
+        ).stdout
+    )
     assert {c["keep"] for c in early["clusters"]} == {"n3", "n1"}
 
 
@@ -270,7 +331,7 @@ def test_directory_of_txt_and_a_jsonl_on_one_command_line(txt_dir: Path, tmp_pat
 def test_settings_from_dedup_toml(corpus_jsonl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     work = tmp_path / "proj"
     work.mkdir()
-    (work / "dedup.toml").write_text('threshold = 0.95\ncontainment = 0.95\n', encoding="utf-8")
+    (work / "dedup.toml").write_text("threshold = 0.95\ncontainment = 0.95\n", encoding="utf-8")
     monkeypatch.chdir(work)
     assert json.loads(run("scan", str(corpus_jsonl), "-f", "json").stdout)["clusters"] == []
     # The command line overrides the file.
@@ -283,7 +344,9 @@ def test_settings_from_pyproject_tool_dedup(tmp_path: Path, monkeypatch: pytest.
     (tmp_path / "n.jsonl").write_text(jsonl_text(rows), encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "x"\n\n[tool.dedup]\nid-field = "key"\ntext-field = "body"\ndate_field = "published"\n'
-        'keep = "earliest"\n', encoding="utf-8")
+        'keep = "earliest"\n',
+        encoding="utf-8",
+    )
     sub = tmp_path / "sub"
     sub.mkdir()
     monkeypatch.chdir(sub)  # found from the working directory upwards
@@ -293,8 +356,9 @@ def test_settings_from_pyproject_tool_dedup(tmp_path: Path, monkeypatch: pytest.
     assert {c["keep"] for c in report["clusters"]} == {"ar-copy", "en-reuters"}
 
 
-def test_bad_settings_file_is_one_line_error(corpus_jsonl: Path, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_settings_file_is_one_line_error(
+    corpus_jsonl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "dedup.toml").write_text("treshold = 0.7\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     result = run("scan", str(corpus_jsonl))
@@ -307,16 +371,23 @@ def test_bad_settings_file_is_one_line_error(corpus_jsonl: Path, tmp_path: Path,
 
 
 def test_clean_explain_lists_removed_lines_and_rules(tmp_path: Path) -> None:
-    text = "\n".join([
-        "LONDON (Reuters) -",
-        EN_TEXT.split("\n\n")[1],
-        "Share this article",
-        EN_TEXT.split("\n\n")[2],
-        "Read more: Felixstowe strike talks collapse",
-    ])
+    text = "\n".join(
+        [
+            "LONDON (Reuters) -",
+            EN_TEXT.split("\n\n")[1],
+            "Share this article",
+            EN_TEXT.split("\n\n")[2],
+            "Read more: Felixstowe strike talks collapse",
+        ]
+    )
     ar = "\n".join([AR_OTHER_TEXT.split("\n\n")[0], "اقرأ أيضاً:", "الحكومة تعلن موعد صرف الرواتب", "", "شارك الخبر"])
-    path = write_jsonl(tmp_path / "n.jsonl", [record("en", EN_TITLE, text, source="reuters.com", section="UK"),
-                                              record("ar", AR_OTHER_TITLE, ar, source="adengad.net")])
+    path = write_jsonl(
+        tmp_path / "n.jsonl",
+        [
+            record("en", EN_TITLE, text, source="reuters.com", section="UK"),
+            record("ar", AR_OTHER_TITLE, ar, source="adengad.net"),
+        ],
+    )
     out = tmp_path / "clean.jsonl"
     result = run("clean", str(path), "-o", str(out), "--explain", "--no-site-boilerplate")
     assert result.exit_code == 0, result.output
@@ -328,8 +399,10 @@ def test_clean_explain_lists_removed_lines_and_rules(tmp_path: Path) -> None:
     assert EN_TEXT.split("\n\n")[2] in en["text"]
     assert en["title"] == EN_TITLE and en["source"] == "reuters.com" and en["section"] == "UK"
     removed = {r["text"]: r["rule"] for r in en["removed"]}
-    assert removed == {"Share this article": "pattern:share-bar",
-                       "Read more: Felixstowe strike talks collapse": "pattern:read-also-inline"}
+    assert removed == {
+        "Share this article": "pattern:share-bar",
+        "Read more: Felixstowe strike talks collapse": "pattern:read-also-inline",
+    }
     ar_removed = {r["text"]: r["rule"] for r in docs["ar"]["removed"]}
     assert "اقرأ أيضاً:" in ar_removed and "شارك الخبر" in ar_removed
     assert docs["ar"]["text"] == AR_OTHER_TEXT.split("\n\n")[0]
@@ -468,8 +541,10 @@ def test_jsonl_line_that_is_not_an_object(tmp_path: Path) -> None:
     path.write_text(jsonl_text(corpus_records()[:1]) + '["ar-spa", "text"]\n"just a string"\n', encoding="utf-8")
     result = run("scan", str(path), "-f", "json")
     assert result.exit_code == 0
-    assert error_lines(result) == [f"dedup: warning: {path}:2: expected a JSON object; line skipped",
-                                   f"dedup: warning: {path}:3: expected a JSON object; line skipped"]
+    assert error_lines(result) == [
+        f"dedup: warning: {path}:2: expected a JSON object; line skipped",
+        f"dedup: warning: {path}:3: expected a JSON object; line skipped",
+    ]
     assert json.loads(result.stdout)["documents"] == 1
 
 
@@ -485,7 +560,9 @@ def test_empty_document_warns(tmp_path: Path) -> None:
 
 
 def test_empty_documents_are_never_clustered_together(tmp_path: Path) -> None:
-    path = write_jsonl(tmp_path / "n.jsonl", [record("a", "", ""), record("b", "", "  "), record("c", EN_TITLE, EN_TEXT)])
+    path = write_jsonl(
+        tmp_path / "n.jsonl", [record("a", "", ""), record("b", "", "  "), record("c", EN_TITLE, EN_TEXT)]
+    )
     result = run("scan", str(path), "-f", "json")
     assert json.loads(result.stdout)["clusters"] == []
     assert [ln.split(": ")[2] for ln in error_lines(result)] == [f"{path}:1", f"{path}:2"]
@@ -572,10 +649,12 @@ def test_rules_file_with_wrong_value_type_is_one_line_error(corpus_jsonl: Path, 
     assert str(rules) in line and "max_words" in line and "whole number" in line
 
 
-@pytest.mark.parametrize("setting", ['threshold = "high"', 'ngram = "three"', "templates = 1", 'prefer = [1, 2]',
-                                     'keep = "newest"'])
-def test_settings_file_with_bad_value_names_the_file(corpus_jsonl: Path, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch, setting: str) -> None:
+@pytest.mark.parametrize(
+    "setting", ['threshold = "high"', 'ngram = "three"', "templates = 1", "prefer = [1, 2]", 'keep = "newest"']
+)
+def test_settings_file_with_bad_value_names_the_file(
+    corpus_jsonl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str
+) -> None:
     (tmp_path / "dedup.toml").write_text(setting + "\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     result = run("scan", str(corpus_jsonl), "-f", "json")
@@ -597,12 +676,17 @@ def test_txt_and_jsonl_copies_of_one_story_are_exact_duplicates(tmp_path: Path) 
     txt = write_txt(tmp_path / "a" / "story.txt", AR_COPY_TITLE, AR_COPY_TEXT)
     jsonl = write_jsonl(tmp_path / "b.jsonl", [record("rec", AR_COPY_TITLE, AR_COPY_TEXT, source="okaz.com.sa")])
     report = json.loads(run("scan", str(txt), str(jsonl), "-f", "json").stdout)
-    assert report["clusters"][0]["members"][1] == {"id": "rec", "similarity": 1.0, "source": "okaz.com.sa",
-                                                   "title": AR_COPY_TITLE}
+    assert report["clusters"][0]["members"][1] == {
+        "id": "rec",
+        "similarity": 1.0,
+        "source": "okaz.com.sa",
+        "title": AR_COPY_TITLE,
+    }
 
 
 def test_strict_from_settings_file_is_not_overridden_by_the_flag_default(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "n.jsonl"
     path.write_text(jsonl_text(corpus_records()[:2]) + "{oops\n", encoding="utf-8")
     (tmp_path / "dedup.toml").write_text("strict = true\n", encoding="utf-8")
@@ -610,3 +694,62 @@ def test_strict_from_settings_file_is_not_overridden_by_the_flag_default(
     result = run("scan", "n.jsonl", "-f", "json")
     assert result.exit_code == 2
     assert error_lines(result)[0].startswith("dedup: error: n.jsonl:3: malformed JSON")
+
+
+# -- options: each declared once, in dedup.settings ----------------------------------------------------------------
+
+
+def _help(*command: str) -> str:
+    result = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("scan",), ("clean",), ("remove",), ("check",), ("precommit",), ("filter",), ("index", "add"), ("index", "query")],
+)
+def test_every_setting_option_shows_the_default_that_settings_has(command: tuple[str, ...]) -> None:
+    from dedup.settings import OPTIONS, Settings
+
+    text = _help(*command)
+    offered = [o for o in OPTIONS.values() if o.flag + " " in text]
+    assert {"threshold", "rules", "strict", "id_field"} <= {o.key for o in offered} or command == ("clean",)
+    defaults = Settings()
+    for option in offered:
+        value = getattr(defaults, option.attr) if option.attr else getattr(defaults.fields, option.key[:-6])
+        assert value == option.default
+        if option.type is not bool and value not in (None, ()):
+            assert f"{option.help} [default: {value}]" in text, option.key
+
+
+def test_settings_file_keys_are_the_options() -> None:
+    from dedup.settings import OPTIONS
+
+    # Tuning knobs are settings-file keys without a flag; everything else is both.
+    assert {k for k, o in OPTIONS.items() if not o.command_line} == {"seed", "lsh_threshold", "site_min_share"}
+    assert "rules" in OPTIONS and OPTIONS["rules"].attr == "rules_file"
+
+
+def test_no_strict_on_the_command_line_overrides_the_settings_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "n.jsonl"
+    path.write_text(jsonl_text(corpus_records()[:2]) + "{oops\n", encoding="utf-8")
+    (tmp_path / "dedup.toml").write_text("strict = true\nthreshold = 0.9\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run("scan", "n.jsonl", "-f", "json", "--no-strict")
+    assert result.exit_code == 0
+    assert "n.jsonl:3: malformed JSON" in result.stderr
+
+
+def test_tuning_knobs_have_no_flag_but_are_read_from_the_settings_file(
+    corpus_jsonl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dedup.settings import load_settings
+
+    (tmp_path / "dedup.toml").write_text("lsh-threshold = 0.05\nseed = 7\n", encoding="utf-8")
+    assert (load_settings({}, start=tmp_path).seed, load_settings({}, start=tmp_path).lsh_threshold) == (7, 0.05)
+    monkeypatch.chdir(tmp_path)
+    assert run("scan", str(corpus_jsonl), "-f", "json").exit_code == 0
+    assert run("scan", str(corpus_jsonl), "--seed", "7").exit_code == 2  # no such option

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from dedup.cli import app
 from dedup.cluster import Cluster, Link
 from dedup.document import DocInfo
-from dedup.html_report import ShownText, diff_words, histogram_svg, is_arabic, render_html
 from dedup.pipeline import ScanResult
+from dedup.report.html import ShownText, diff_words, histogram_svg, is_arabic, render_html
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -123,13 +123,16 @@ def test_template_siblings_shown_apart(tmp_path: Path) -> None:
     assert len(entries) == len(expected)
     first = entries[0]
     assert {first.css_first(".pair-a code.id").text(), first.css_first(".pair-b code.id").text()} == {
-        expected[0]["a"], expected[0]["b"]}
+        expected[0]["a"],
+        expected[0]["b"],
+    }
     # The facts that differ (numbers, names) are marked in the side-by-side view.
     assert first.css(".diff ins") and first.css(".diff del")
     # Template siblings never appear as members of a cluster.
     cluster_ids = {n.text() for n in page.css("section#clusters code.id")}
-    assert not any(e["a"] in cluster_ids and e["b"] in cluster_ids
-                   and _same_cluster(page, e["a"], e["b"]) for e in expected)
+    assert not any(
+        e["a"] in cluster_ids and e["b"] in cluster_ids and _same_cluster(page, e["a"], e["b"]) for e in expected
+    )
 
 
 def _same_cluster(page: LexborHTMLParser, a: str, b: str) -> bool:
@@ -141,8 +144,10 @@ def _same_cluster(page: LexborHTMLParser, a: str, b: str) -> bool:
 
 
 def test_everything_is_escaped() -> None:
-    docs = [DocInfo("<a>", "<script>x</script>", "s&1", None, "a", None, None, 3, "x"),
-            DocInfo("b\"", "T", "<b>", "2020", "b", None, None, 4, "y")]
+    docs = [
+        DocInfo("<a>", "<script>x</script>", "s&1", None, "a", None, None, 3, "x"),
+        DocInfo('b"', "T", "<b>", "2020", "b", None, None, 4, "y"),
+    ]
     result = ScanResult(docs, [Cluster(0, [(0, 1.0), (1, 0.8)])], [Link(0, 1, 0.8, 0.9)])
     page = render_html(result, {"<a>": ShownText("one <img src=x> two"), 'b"': ShownText("one <img src=x> three")})
     assert "<script>x" not in page and "<img" not in page and "<b>" not in page
@@ -163,9 +168,19 @@ def test_units() -> None:
 def _chromium(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
     if not CHROMIUM.exists():
         pytest.skip("headless Chromium not installed (/usr/bin/chromium; apt-get install chromium)")
-    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           f"--user-data-dir={tmp_path / 'chromium-profile'}", *args]
+    cmd = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        *args,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -179,8 +194,7 @@ def test_chromium_renders_the_clusters(fixtures_report, tmp_path: Path) -> None:
 
 def test_chromium_screenshot(fixtures_report, tmp_path: Path) -> None:
     shot = tmp_path / "report.png"
-    done = _chromium(f"--screenshot={shot}", "--window-size=1280,2000", fixtures_report[0].as_uri(),
-                     tmp_path=tmp_path)
+    done = _chromium(f"--screenshot={shot}", "--window-size=1280,2000", fixtures_report[0].as_uri(), tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert shot.exists() and shot.stat().st_size > 10_000
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -190,3 +204,13 @@ def test_table_output_and_html_together(tmp_path: Path) -> None:
     out = tmp_path / "r.html"
     run("scan", str(FIXTURES), "--html", str(out), "-q")
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_scan_with_an_index_writes_the_html_report_too(fixtures_report, tmp_path: Path) -> None:
+    # `scan --index` once took another route that dropped --html: exit 0 and no report.
+    out, index = tmp_path / "r.html", tmp_path / "x.sqlite"
+    assert run("index", "add", str(FIXTURES / "seeds"), "--index", str(index), "-q").exit_code == 0
+    result = run("scan", str(FIXTURES), "--index", str(index), "--html", str(out), "--format", "json", "-q")
+    body = json.loads(result.stdout)
+    assert body["index_matches"] and body["clusters"] == fixtures_report[1]["clusters"]
+    assert out.read_text(encoding="utf-8") == fixtures_report[0].read_text(encoding="utf-8")

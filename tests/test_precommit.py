@@ -13,7 +13,7 @@ from conftest import AR_OTHER_TEXT, AR_OTHER_TITLE, AR_TEXT, AR_TITLE, EN_COPY_T
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytest.importorskip("pre_commit", reason="pre-commit is not installed (pip install 'dedup[test]')")
+pytest.importorskip("pre_commit", reason="pre-commit is not installed (pip install 'news-dedup[test]')")
 yaml = pytest.importorskip("yaml", reason="PyYAML (a pre-commit dependency) is not installed")
 if shutil.which("git") is None:
     pytest.skip("git is not installed", allow_module_level=True)
@@ -44,16 +44,23 @@ def repo(tmp_path: Path) -> Path:
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "corpus")
-    run = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=repo, env=_env(tmp_path),
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "install"], cwd=repo, env=_env(tmp_path), capture_output=True, text=True
+    )
     assert run.returncode == 0, run.stderr
     return repo
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "GIT_AUTHOR_NAME": "t",
-            "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
 
 
 def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -89,8 +96,13 @@ def test_baseline_accepts_known_duplicates(repo: Path) -> None:
     (repo / "news" / "marinelink.txt").write_text(f"{EN_COPY_TITLE}\n{EN_COPY_TEXT}\n", encoding="utf-8")
     git(repo, "add", "news")
     assert git(repo, "commit", "-m", "copy", check=False).returncode != 0
-    adopt = subprocess.run([_dedup(), "precommit", "--write-baseline", ".dedup-baseline.json"], cwd=repo,
-                           env=_env(repo.parent), capture_output=True, text=True)
+    adopt = subprocess.run(
+        [_dedup(), "precommit", "--write-baseline", ".dedup-baseline.json"],
+        cwd=repo,
+        env=_env(repo.parent),
+        capture_output=True,
+        text=True,
+    )
     assert adopt.returncode == 0 and "recorded 1 known duplicate pairs" in adopt.stderr
     git(repo, "add", ".dedup-baseline.json")
     accepted = git(repo, "commit", "-m", "copy, known", check=False)

@@ -114,10 +114,15 @@ def document_from_record(
 
 
 def record_of(doc: Document) -> dict[str, Any]:
-    """The record to write for ``doc``: the record it was read from, unchanged, else its cleaned fields."""
+    """The record to write for ``doc``: the record it was read from, unchanged, else :func:`cleaned_record`."""
     record = doc.meta.get(RECORD_KEY)
     if isinstance(record, dict):
         return record
+    return cleaned_record(doc)
+
+
+def cleaned_record(doc: Document) -> dict[str, Any]:
+    """The JSONL record of a cleaned document: id, title, text, and its url, source and date when known."""
     out: dict[str, Any] = {"id": doc.id, "title": doc.title, "text": doc.text}
     for key in ("url", "source", "date"):
         if getattr(doc, key):

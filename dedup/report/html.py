@@ -77,8 +77,9 @@ def needed_ids(result: ScanResult) -> set[str]:
     return ids
 
 
-def collect_texts(settings: Settings, inputs: Sequence[str], ids: Collection[str],
-                  workers: int | None = 1) -> dict[str, ShownText]:
+def collect_texts(
+    settings: Settings, inputs: Sequence[str], ids: Collection[str], workers: int | None = 1
+) -> dict[str, ShownText]:
     """Read and clean ``inputs`` again, keeping the texts of ``ids`` only (memory bounded by what is shown)."""
     wanted = set(ids)
     out: dict[str, ShownText] = {}
@@ -90,8 +91,12 @@ def collect_texts(settings: Settings, inputs: Sequence[str], ids: Collection[str
     return out
 
 
-def write_html(path: str | os.PathLike[str], result: ScanResult, texts: Mapping[str, ShownText] | None = None,
-               title: str = "dedup report") -> None:
+def write_html(
+    path: str | os.PathLike[str],
+    result: ScanResult,
+    texts: Mapping[str, ShownText] | None = None,
+    title: str = "dedup report",
+) -> None:
     """Render the page and write it atomically (the old file stays if anything fails)."""
     page = render_html(result, texts, title)
     with atomic_writer(path) as handle:
@@ -183,8 +188,10 @@ def _removed(shown: ShownText | None) -> str:
         cut = text if len(text) <= MAX_REMOVAL_CHARS else text[:MAX_REMOVAL_CHARS] + "…"
         items.append(f'<li><s {_dir(cut)}>{_e(cut)}</s> <code class="rule">{_e(rule)}</code></li>')
     n = len(shown.removed)
-    return (f'<details class="removed" dir="ltr"><summary>{n} boilerplate piece{"s" if n != 1 else ""} stripped</summary>'
-            f'<ul>{"".join(items)}</ul></details>')
+    return (
+        f'<details class="removed" dir="ltr"><summary>{n} boilerplate piece{"s" if n != 1 else ""} stripped</summary>'
+        f"<ul>{''.join(items)}</ul></details>"
+    )
 
 
 def _meta(doc: DocInfo, similarity: float | None = None) -> str:
@@ -199,8 +206,7 @@ def _meta(doc: DocInfo, similarity: float | None = None) -> str:
     return f'<div class="meta">{" ".join(bits)}</div>{title}'
 
 
-def _side_by_side(a: DocInfo, b: DocInfo, texts: Mapping[str, ShownText], labels: tuple[str, str],
-                  open_: bool) -> str:
+def _side_by_side(a: DocInfo, b: DocInfo, texts: Mapping[str, ShownText], labels: tuple[str, str], open_: bool) -> str:
     ta, tb = texts.get(a.id), texts.get(b.id)
     if ta is None or tb is None:
         return '<p class="diff missing">Texts not available for this pair.</p>'
@@ -231,18 +237,24 @@ def _clusters(result: ScanResult, texts: Mapping[str, ShownText]) -> str:
         size = len(cluster.members)
         out.append(f'<article class="cluster" id="cluster-{number}" data-size="{size}" data-cluster="{number}">')
         out.append(f'<h3>Cluster {number} <span class="count">{size} copies</span></h3>')
-        out.append(f'<div class="kept" data-similarity="1.0000"><span class="badge keep">kept</span>{_meta(kept)}</div>')
+        out.append(
+            f'<div class="kept" data-similarity="1.0000"><span class="badge keep">kept</span>{_meta(kept)}</div>'
+        )
         # The least similar copy's diff is open: it is the one that shows whether the cluster is right.
         least = min(range(1, size), key=lambda i: (cluster.members[i][1], i)) if size > 1 else -1
         for pos, (m, sim) in enumerate(cluster.members[1:], start=1):
             doc = docs[m]
-            out.append(f'<div class="member" data-similarity="{sim:.4f}"><span class="badge dup">copy</span>'
-                       f"{_meta(doc, sim)}"
-                       f"{_side_by_side(kept, doc, texts, ('kept: ' + kept.id, 'copy: ' + doc.id), pos == least)}</div>")
+            out.append(
+                f'<div class="member" data-similarity="{sim:.4f}"><span class="badge dup">copy</span>'
+                f"{_meta(doc, sim)}"
+                f"{_side_by_side(kept, doc, texts, ('kept: ' + kept.id, 'copy: ' + doc.id), pos == least)}</div>"
+            )
         if cluster.siblings:
             n = len(cluster.siblings)
-            out.append(f'<p class="siblings">{n} template sibling pair{"s" if n != 1 else ""} involve this cluster; '
-                       f'see <a href="#templates">template siblings</a>.</p>')
+            out.append(
+                f'<p class="siblings">{n} template sibling pair{"s" if n != 1 else ""} involve this cluster; '
+                f'see <a href="#templates">template siblings</a>.</p>'
+            )
         out.append("</article>")
     hidden = len(result.clusters) - len(shown)
     if hidden > 0:
@@ -254,15 +266,19 @@ def _clusters(result: ScanResult, texts: Mapping[str, ShownText]) -> str:
 def _templates(result: ScanResult, texts: Mapping[str, ShownText]) -> str:
     docs = result.documents
     links = result.template_links
-    out = ['<section id="templates"><h2>Template siblings</h2>'
-           '<p class="note">Same formula, different facts (numbers, dates, names): reported, never merged.</p>']
+    out = [
+        '<section id="templates"><h2>Template siblings</h2>'
+        '<p class="note">Same formula, different facts (numbers, dates, names): reported, never merged.</p>'
+    ]
     if not links:
         out.append('<p class="empty">None found.</p>')
     for n, link in enumerate(links[:MAX_TEMPLATES], start=1):
         a, b = docs[link.a], docs[link.b]
-        out.append(f'<article class="template" id="template-{n}" data-similarity="{link.similarity:.4f}">'
-                   f'<div class="pair-a">{_meta(a, None)}</div><div class="pair-b">{_meta(b, link.similarity)}</div>'
-                   f"{_side_by_side(a, b, texts, (a.id, b.id), False)}</article>")
+        out.append(
+            f'<article class="template" id="template-{n}" data-similarity="{link.similarity:.4f}">'
+            f'<div class="pair-a">{_meta(a, None)}</div><div class="pair-b">{_meta(b, link.similarity)}</div>'
+            f"{_side_by_side(a, b, texts, (a.id, b.id), False)}</article>"
+        )
     if len(links) > MAX_TEMPLATES:
         out.append(f'<p class="more">{len(links) - MAX_TEMPLATES} more pairs not shown.</p>')
     out.append("</section>")
@@ -278,16 +294,20 @@ def histogram_svg(values: Iterable[float], marks: Sequence[tuple[str, float]], b
     plot_w, plot_h = width - left - right, height - bottom - top
     peak = max(counts) or 1
     bar_w = plot_w / bins
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-             f'height="{height}" role="img" aria-label="histogram of pair similarities" dir="ltr">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="histogram of pair similarities" dir="ltr">'
+    ]
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" class="axis"/>')
     for i, c in enumerate(counts):
         h = plot_h * c / peak
         x = left + i * bar_w
         lo = i / bins
-        parts.append(f'<rect class="bar" x="{x + 1:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 2:.1f}" '
-                     f'height="{h:.1f}" data-count="{c}" data-from="{lo:.2f}"><title>{lo:.2f}–{lo + 1 / bins:.2f}: '
-                     f"{c} pairs</title></rect>")
+        parts.append(
+            f'<rect class="bar" x="{x + 1:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 2:.1f}" '
+            f'height="{h:.1f}" data-count="{c}" data-from="{lo:.2f}"><title>{lo:.2f}–{lo + 1 / bins:.2f}: '
+            f"{c} pairs</title></rect>"
+        )
     for t in range(0, 11, 2):
         x = left + plot_w * t / 10
         parts.append(f'<text x="{x:.1f}" y="{height - 10}" class="tick" text-anchor="middle">{t / 10:.1f}</text>')
@@ -295,9 +315,13 @@ def histogram_svg(values: Iterable[float], marks: Sequence[tuple[str, float]], b
     for n, (label, value) in enumerate(marks):
         x = left + plot_w * value
         cls = "threshold" if n == 0 else "containment"
-        parts.append(f'<line class="mark {cls}" data-value="{value:.2f}" x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" '
-                     f'y2="{top + plot_h}"/>')
-        parts.append(f'<text class="mark-label {cls}" x="{x + 3:.1f}" y="{top + 6 + 14 * n}">{_e(label)} {value:.2f}</text>')
+        parts.append(
+            f'<line class="mark {cls}" data-value="{value:.2f}" x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" '
+            f'y2="{top + plot_h}"/>'
+        )
+        parts.append(
+            f'<text class="mark-label {cls}" x="{x + 3:.1f}" y="{top + 6 + 14 * n}">{_e(label)} {value:.2f}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -308,14 +332,18 @@ def _histogram(result: ScanResult) -> str:
     marks = [("threshold", s.threshold), ("containment", s.containment)]
     if scores.size:
         svg = histogram_svg(scores.tolist(), marks)
-        what = (f"{scores.size} candidate pairs LSH proposed, passed or not: a threshold that sits in a valley "
-                f"between the look-alikes (left) and the copies (right) is robust, one inside a dense run of bars "
-                f"is not.")
+        what = (
+            f"{scores.size} candidate pairs LSH proposed, passed or not: a threshold that sits in a valley "
+            f"between the look-alikes (left) and the copies (right) is robust, one inside a dense run of bars "
+            f"is not."
+        )
     else:
         svg = histogram_svg((link.similarity for link in result.links), marks)
         what = f"{len(result.links)} verified pairs (this result kept no candidate scores)."
-    return (f'<figure id="histogram">{svg}<figcaption>Similarity (the larger of Jaccard and containment) of the '
-            f"{what}</figcaption></figure>")
+    return (
+        f'<figure id="histogram">{svg}<figcaption>Similarity (the larger of Jaccard and containment) of the '
+        f"{what}</figcaption></figure>"
+    )
 
 
 CSS = """
@@ -356,12 +384,16 @@ def render_html(result: ScanResult, texts: Mapping[str, ShownText] | None = None
     docs = result.documents
     dropped = sum(len(c.members) - 1 for c in result.clusters)
     s = result.settings
-    summary = (f"{len(docs)} documents, {len(result.clusters)} clusters of near-duplicates ({dropped} redundant "
-               f"copies), {len(result.template_links)} template sibling pairs. Threshold {s.threshold:.2f} "
-               f"(Jaccard), containment {s.containment:.2f}, keep {s.keep}.")
-    legend = ('<p class="legend">In the side-by-side views: <del>only in the kept copy</del> <ins>only in the '
-              "copy</ins> <s>boilerplate stripped before matching</s>. Spelling variants the matcher folds "
-              "(أ/ا, ة/ه, Arabic-Indic digits, tatweel) count as equal.</p>")
+    summary = (
+        f"{len(docs)} documents, {len(result.clusters)} clusters of near-duplicates ({dropped} redundant "
+        f"copies), {len(result.template_links)} template sibling pairs. Threshold {s.threshold:.2f} "
+        f"(Jaccard), containment {s.containment:.2f}, keep {s.keep}."
+    )
+    legend = (
+        '<p class="legend">In the side-by-side views: <del>only in the kept copy</del> <ins>only in the '
+        "copy</ins> <s>boilerplate stripped before matching</s>. Spelling variants the matcher folds "
+        "(أ/ا, ة/ه, Arabic-Indic digits, tatweel) count as equal.</p>"
+    )
     return (
         f'<!DOCTYPE html>\n<html lang="en" dir="ltr"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -1,0 +1,99 @@
+"""The gates: ``dedup check`` (a corpus holds no duplicates) and ``dedup precommit`` (staged files add none).
+
+Both list what they find on stdout and exit 1 when they find anything (see :mod:`dedup.precommit`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dedup.cli.common import (
+    MATCHING,
+    READING,
+    SITE,
+    Inputs,
+    Quiet,
+    Workers,
+    errors,
+    make_pipeline,
+    say,
+    with_settings,
+    write_output,
+)
+from dedup.precommit import (
+    check_corpus,
+    corpus_pairs,
+    documents_of,
+    load_baseline,
+    new_pairs,
+    staged_pairs,
+    tracked_documents,
+    write_baseline,
+)
+from dedup.report.text import boilerplate_lines, duplicate_lines, pair_lines
+from dedup.settings import Settings
+
+
+@with_settings(*MATCHING, *SITE, *READING)
+def check(
+    settings: Settings,
+    inputs: Inputs,
+    boilerplate: Annotated[
+        bool, typer.Option("--boilerplate", help="Also fail when documents still carry boilerplate.")
+    ] = False,
+    quiet: Quiet = False,
+    workers: Workers = None,
+) -> None:
+    """Pre-commit style gate: exit 1 and list them when near-duplicates (or, with --boilerplate, boilerplate) exist.
+
+    Example: [bold]dedup check corpus/ --boilerplate[/bold]
+    """
+    with errors():
+        found = check_corpus(make_pipeline(settings, quiet, None, workers), inputs)
+        lines = duplicate_lines(found.scan) + (boilerplate_lines(found.documents) if boilerplate else "")
+        write_output(lines, None)
+        if lines:
+            raise typer.Exit(1)
+        say(f"dedup: {len(found.scan.documents)} documents, no near-duplicates", quiet)
+
+
+@with_settings(*MATCHING, *READING)
+def precommit(
+    settings: Settings,
+    files: Annotated[
+        list[str] | None, typer.Argument(help="Staged files (pre-commit passes them).", show_default=False)
+    ] = None,
+    index: Annotated[
+        str | None, typer.Option("--index", "-i", help="Compare against this index instead of the committed corpus.")
+    ] = None,
+    baseline: Annotated[Path | None, typer.Option(help="JSON file of known duplicate pairs to accept.")] = None,
+    record: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-baseline", help="Record every duplicate pair of the whole tracked corpus here and pass (adoption)."
+        ),
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Pre-commit gate: fail when staged documents duplicate each other or the committed corpus (or an index).
+
+    Example: [bold]dedup precommit corpus/new.txt --baseline .dedup-baseline.json[/bold]
+    """
+    with errors():
+        documents = tracked_documents() if record is not None else documents_of(files or [])
+        if not documents:
+            return
+        pipeline = make_pipeline(settings, quiet)
+        if record is not None:
+            pairs = corpus_pairs(pipeline, documents)
+            write_baseline(record, pairs)
+            say(f"dedup: recorded {len(pairs)} known duplicate pairs in {record}", quiet)
+            return
+        new = new_pairs(staged_pairs(pipeline, documents, index), load_baseline(baseline))
+        write_output(pair_lines(new), None)
+        if new:
+            say(f"dedup: {len(new)} duplicate(s) staged; remove them or accept them with --baseline", quiet)
+            raise typer.Exit(1)

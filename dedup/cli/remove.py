@@ -1,0 +1,64 @@
+"""``dedup remove`` writes the corpus without its redundant copies; ``dedup restore`` undoes that."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dedup.cli.common import (
+    KEEPING,
+    MATCHING,
+    READING,
+    SITE,
+    Inputs,
+    Quiet,
+    Workers,
+    errors,
+    make_pipeline,
+    progress,
+    say,
+    with_settings,
+)
+from dedup.remove import remove, restore
+from dedup.settings import Settings
+
+
+@with_settings(*MATCHING, *KEEPING, *SITE, *READING)
+def remove_command(
+    settings: Settings,
+    inputs: Inputs,
+    output: Annotated[Path, typer.Option("--output", "-o", help="OUT.jsonl for JSONL output, else a new directory.")],
+    manifest: Annotated[
+        Path | None,
+        typer.Option(help="Where to write the manifest of dropped documents.", show_default="OUT.manifest.json"),
+    ] = None,
+    quiet: Quiet = False,
+    workers: Workers = None,
+) -> None:
+    """Write the corpus without redundant copies, and a manifest that `dedup restore` can undo. Inputs are never modified.
+
+    Example: [bold]dedup remove scraped.jsonl -o unique.jsonl --keep earliest[/bold]
+    """
+    with errors():
+        with progress(quiet, "scanning") as advance:
+            summary = remove(inputs, output, make_pipeline(settings, quiet, advance, workers), manifest)
+        say(
+            f"dedup: kept {summary.kept} of {summary.documents} documents, dropped {summary.dropped} copies "
+            f"-> {summary.output} (manifest {summary.manifest})",
+            quiet,
+        )
+
+
+def restore_command(
+    manifest: Annotated[Path, typer.Argument(help="A manifest written by `dedup remove`.", show_default=False)],
+    quiet: Quiet = False,
+) -> None:
+    """Undo a removal: put every dropped document back into the output the manifest names.
+
+    Example: [bold]dedup restore unique.jsonl.manifest.json[/bold]
+    """
+    with errors():
+        out, n = restore(manifest)
+        say(f"dedup: restored {n} documents into {out}", quiet)
