@@ -75,9 +75,11 @@ def test_scan_json_report_has_the_documented_shape(corpus_jsonl: Path) -> None:
             "similarity": 1.0,
             "source": first["source"],
             "title": titles[cluster["keep"]],
+            "relation": "kept",
         }
         for m in rest:
-            assert set(m) == {"id", "similarity", "source", "title"}
+            assert set(m) == {"id", "similarity", "source", "title", "relation"}
+            assert m["relation"] in ("copy", "contained")
             assert m["title"] == titles[m["id"]]
             # A copy with a dropped paragraph and other spellings is similar, but not identical.
             assert 0.5 <= m["similarity"] < 1.0
@@ -105,8 +107,14 @@ def test_identical_copy_has_similarity_one_and_singletons_are_not_reported(tmp_p
                 "id": 1,
                 "keep": "a",
                 "members": [
-                    {"id": "a", "similarity": 1.0, "source": "reuters.com", "title": EN_TITLE},
-                    {"id": "b", "similarity": 1.0, "source": "uk.news.yahoo.com", "title": EN_TITLE},
+                    {"id": "a", "similarity": 1.0, "source": "reuters.com", "title": EN_TITLE, "relation": "kept"},
+                    {
+                        "id": "b",
+                        "similarity": 1.0,
+                        "source": "uk.news.yahoo.com",
+                        "title": EN_TITLE,
+                        "relation": "copy",
+                    },
                 ],
             }
         ],
@@ -681,6 +689,7 @@ def test_txt_and_jsonl_copies_of_one_story_are_exact_duplicates(tmp_path: Path) 
         "similarity": 1.0,
         "source": "okaz.com.sa",
         "title": AR_COPY_TITLE,
+        "relation": "copy",
     }
 
 

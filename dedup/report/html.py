@@ -245,7 +245,7 @@ def _clusters(result: ScanResult, texts: Mapping[str, ShownText]) -> str:
         for pos, (m, sim) in enumerate(cluster.members[1:], start=1):
             doc = docs[m]
             out.append(
-                f'<div class="member" data-similarity="{sim:.4f}"><span class="badge dup">copy</span>'
+                f'<div class="member" data-similarity="{sim:.4f}"><span class="badge dup">{cluster.relation(m)}</span>'
                 f"{_meta(doc, sim)}"
                 f"{_side_by_side(kept, doc, texts, ('kept: ' + kept.id, 'copy: ' + doc.id), pos == least)}</div>"
             )

@@ -1,7 +1,8 @@
 """Every text output of ``dedup``: scan reports (JSON, CSV, a rich table), index matches, gate findings, records.
 
 The JSON shape is fixed: ``{"documents": N, "clusters": [{"id": K, "keep": ID, "members": [{"id", "similarity",
-"source", "title"}, ...]}, ...]}``: clusters of two or more members only, the kept member first, similarity
+"source", "title", "relation"}, ...]}, ...]}``: clusters of two or more members only, the kept member first
+(``relation`` "kept"; the others "copy", or "contained" when the kept copy holds them but not the reverse), similarity
 measured against the kept one. ``explain=True`` adds each cluster's template siblings (``"relation": "template"``)
 and the site boilerplate learned. A scan against an index (``dedup scan --index``) adds every input document's
 matches in the index: JSON an ``index`` and an ``index_matches`` list, CSV rows whose cluster is ``index``, the
@@ -12,7 +13,7 @@ table a list after the clusters.
 >>> from dedup.cluster import Cluster
 >>> docs = [DocInfo("a", "T", "s1", None, "a", None, None, 10, "x"), DocInfo("b", "T", "s2", None, "b", None, None, 9, "y")]
 >>> to_json(ScanResult(docs, [Cluster(0, [(0, 1.0), (1, 0.8)])], []))["clusters"][0]["members"][1]
-{'id': 'b', 'similarity': 0.8, 'source': 's2', 'title': 'T'}
+{'id': 'b', 'similarity': 0.8, 'source': 's2', 'title': 'T', 'relation': 'copy'}
 >>> print(render_csv(ScanResult(docs, [Cluster(0, [(0, 1.0), (1, 0.8)])], [])), end="")
 cluster,keep,id,similarity,source,date,title
 1,a,a,1.0000,s1,,T
@@ -50,8 +51,14 @@ def to_json(result: ScanResult, explain: bool = False) -> dict[str, Any]:
             "id": k,
             "keep": docs[cluster.keep].id,
             "members": [
-                {"id": docs[m].id, "similarity": round(sim, 4), "source": docs[m].source, "title": docs[m].title}
-                for m, sim in cluster.members
+                {
+                    "id": docs[m].id,
+                    "similarity": round(sim, 4),
+                    "source": docs[m].source,
+                    "title": docs[m].title,
+                    "relation": "kept" if pos == 0 else cluster.relation(m),
+                }
+                for pos, (m, sim) in enumerate(cluster.members)
             ],
         }
         if explain and cluster.siblings:
