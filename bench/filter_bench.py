@@ -21,9 +21,9 @@ import time
 
 import numpy as np
 
+from dedup.index import Entry, IndexSettings, open_index
+from dedup.index.stream import Deduplicator, filter_jsonl
 from dedup.pipeline import Settings
-from dedup.store import Entry, IndexSettings, open_index
-from dedup.stream import Deduplicator, filter_jsonl
 
 
 def fill(index, n: int, batch: int = 5000, seed: int = 0) -> float:

@@ -43,8 +43,8 @@ from dedup.cli_options import (
     TitleField,
     UrlField,
 )
+from dedup.index import DAY, Match, open_index, parse_time
 from dedup.io import InputError, InputProblem
-from dedup.store import DAY, Match, open_index, parse_time
 
 index_app = typer.Typer(name="index", help="Build, query and maintain a persistent index of documents seen before.",
                         no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -98,7 +98,7 @@ def _since(since: str | None, max_age: float | None) -> float | None:
 
 
 def _deduplicator(index: str, settings: Any, max_age: float | None) -> Any:
-    from dedup.stream import Deduplicator
+    from dedup.index.stream import Deduplicator
 
     return Deduplicator(index, settings, max_age_days=max_age)
 
@@ -246,7 +246,7 @@ def filter_cmd(
 
     Example: [bold]cat batch.jsonl | dedup filter --index news.sqlite --rejects dups.jsonl > unique.jsonl[/bold]
     """
-    from dedup.stream import FilterSummary, filter_jsonl
+    from dedup.index.stream import FilterSummary, filter_jsonl
 
     with _errors():
         if not index:

@@ -39,11 +39,11 @@ from dedup.cluster import (
 )
 from dedup.document import Document
 from dedup.fingerprint import Fingerprinter, jaccard_containment
-from dedup.index import MIN_SHARED_VALUES, candidate_pairs, lsh_params
 from dedup.io import FieldNames, InputProblem, Reader
+from dedup.lsh import MIN_SHARED_VALUES, candidate_pairs, lsh_params
 from dedup.normalize import DEFAULT_OPTIONS, NormalizeOptions, normalize, normalize_lines
 from dedup.parallel import batched, default_workers, ordered_map
-from dedup.relation import Analysed, relation
+from dedup.templates import Analysed, relation
 
 KEEP_POLICIES = ("first", "longest", "earliest", "source")
 ANALYSED_CACHE = 256  # texts kept prepared for the relation test (~100-200 KB each: tokens, facts, sets)

@@ -1,4 +1,4 @@
-"""The shared index: the same buckets and fingerprints as :class:`dedup.store.SqliteIndex`, kept in Redis so that
+"""The shared index backend: the same buckets and fingerprints as :mod:`dedup.index.sqlite`, kept in Redis so that
 many scraper processes on many machines check against, and add to, one index.
 
 datasketch's own Redis storage for ``MinHashLSH`` unpickles what it reads back (datasketch issue #320): anyone able
@@ -15,14 +15,17 @@ candidates are read and verified, and the insert is ``MULTI``/``EXEC``; if anoth
 keys meanwhile the transaction is retried and now sees that process's copy. So of two workers offering the same
 story at the same moment, exactly one is told it is new.
 
-Example: ``RedisIndex("redis://127.0.0.1:6379/0", IndexSettings())`` (see :func:`dedup.store.open_index`).
+>>> split_url("redis://h:1/2?prefix=news&socket_timeout=5")
+('redis://h:1/2?socket_timeout=5', 'news')
+
+Example: ``RedisIndex("redis://127.0.0.1:6379/0", IndexSettings())`` (see :func:`dedup.index.open_index`).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -30,33 +33,27 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import numpy as np
 
 from dedup.cluster import VerifyOptions
+from dedup.index.base import DEFAULT_VERIFY, Entry, Index, IndexSettings, Match, Ref, Stored, pack_entry
 from dedup.io import InputError
-from dedup.store import (
-    DEFAULT_VERIFY,
-    Entry,
-    Index,
-    IndexSettings,
-    Match,
-    _pack,
-    _unpack_text,
-    band_hashes,
-    verify_candidates,
-)
 
 _MAX_RETRIES = 100
+_EXPIRE_BATCH = 2000
 
 
-def _split_url(url: str) -> tuple[str, str]:
-    """The connection URL without ``prefix=…`` and the key prefix.
-
-    >>> _split_url("redis://h:1/2?prefix=news")
-    ('redis://h:1/2', 'news')
-    """
+def split_url(url: str) -> tuple[str, str]:
+    """The connection URL without ``prefix=…``, and the key prefix (``dedup`` when not given)."""
     parts = urlsplit(url)
     query = parse_qsl(parts.query)
     prefix = next((v for k, v in query if k == "prefix"), "dedup")
     rest = urlencode([(k, v) for k, v in query if k != "prefix"])
     return urlunsplit((parts.scheme, parts.netloc, parts.path, rest, parts.fragment)), prefix
+
+
+def _number(value: bytes | None) -> float | None:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
 
 
 def _text(value: bytes | None) -> str | None:
@@ -71,20 +68,22 @@ def _text(value: bytes | None) -> str | None:
 class RedisIndex(Index):
     """An index in Redis (``redis://host:port/db``); requires the ``redis`` package (``pip install dedup[redis]``)."""
 
-    def __init__(self, url: str, settings: IndexSettings | None = None,
-                 verify_options: VerifyOptions = DEFAULT_VERIFY, templates: bool = True,
-                 max_candidates: int = 200) -> None:
+    def __init__(
+        self,
+        url: str,
+        settings: IndexSettings | None = None,
+        verify_options: VerifyOptions = DEFAULT_VERIFY,
+        templates: bool = True,
+        max_candidates: int = 200,
+    ) -> None:
+        # Shown in messages and stats: never the password of a managed Redis URL.
+        super().__init__(re.sub(r"//([^/@:]*):[^/@]*@", r"//\1:***@", url), verify_options, templates, max_candidates)
         try:
             import redis
         except ImportError:
             raise InputError(f"{url}: Redis support needs the redis package (pip install 'dedup[redis]')") from None
         self._redis = redis
-        conn_url, self.prefix = _split_url(url)
-        # Shown in messages and stats: never the password of a managed Redis URL.
-        self.location = re.sub(r"//([^/@:]*):[^/@]*@", r"//\1:***@", url)
-        self.verify_options = verify_options
-        self.templates = templates
-        self.max_candidates = max_candidates
+        conn_url, self.prefix = split_url(url)
         try:
             self.r = redis.Redis.from_url(conn_url, socket_timeout=30, socket_connect_timeout=10)
             self.r.ping()
@@ -105,8 +104,8 @@ class RedisIndex(Index):
         raw = doc_id if isinstance(doc_id, bytes) else doc_id.encode("utf-8")
         return self.prefix.encode("utf-8") + b":doc:" + raw
 
-    def _band_keys(self, signature: np.ndarray) -> list[str]:
-        return [self._k("band", str(k)) for k in band_hashes(signature, self.bands, self.rows)[0].tolist()]
+    def _bucket_names(self, band_keys: Sequence[int]) -> list[str]:
+        return [self._k("band", str(key)) for key in band_keys]
 
     def _init(self, wanted: IndexSettings | None) -> IndexSettings:
         meta_key = self._k("meta")
@@ -131,59 +130,60 @@ class RedisIndex(Index):
             wanted.check(stored, self.location)
         return stored
 
-    # -- reading ---------------------------------------------------------------------------------------------------
+    # -- storage ---------------------------------------------------------------------------------------------------
 
-    def _query(self, entry: Entry, since: float | None, limit: int, band_keys: list[str]) -> list[Match]:
-        floor = -1e300 if since is None else since
+    def _exact(self, digest: bytes) -> list[tuple[str, float]]:
+        ids = sorted(self.r.smembers(self._k("digest", digest.hex())))
         reads = self.r.pipeline(transaction=False)
-        reads.smembers(self._k("digest", entry.digest.hex()))
-        for key in band_keys:
-            reads.smembers(key)
-        exact_ids, *buckets = reads.execute()
-        counts = Counter(i for bucket in buckets for i in bucket)
-        exact = sorted(i for i in exact_ids)
-        ranked = exact + [i for i, _ in counts.most_common(self.max_candidates) if i not in exact_ids]
-        if not ranked:
-            return []
+        for doc_id in ids:
+            reads.hget(self._doc_key(doc_id), "ts")
+        found = []
+        for doc_id, ts in zip(ids, reads.execute() if ids else []):
+            name, when = _text(doc_id), _number(ts)
+            if name is not None and when is not None:
+                found.append((name, when))
+        return found
+
+    def _ranked(self, band_keys: Sequence[int]) -> list[Ref]:
+        reads = self.r.pipeline(transaction=False)  # one round trip for every bucket
+        for name in self._bucket_names(band_keys):
+            reads.smembers(name)
+        counts = Counter(i for bucket in reads.execute() for i in bucket)
+        return [i for i, _ in counts.most_common(self.max_candidates)]
+
+    def _fetch(self, refs: Sequence[Ref]) -> list[Stored | None]:
         reads = self.r.pipeline(transaction=False)
-        for doc_id in ranked:
+        for doc_id in refs:
             reads.hmget(self._doc_key(doc_id), "ts", "sh", "txt")
-        matches: list[Match] = []
-        candidates: list[tuple[str, np.ndarray, str]] = []
-        for doc_id, (ts, sh, txt) in zip(ranked, reads.execute()):
-            name = _text(doc_id)
-            try:
-                when = float(ts)
-            except (TypeError, ValueError):
-                continue  # missing (expired meanwhile) or damaged: never decoded further
-            if name is None or when < floor or sh is None or len(sh) % 4:
-                continue
-            if doc_id in exact_ids:
-                matches.append(Match(name, 1.0))
+        out: list[Stored | None] = []
+        for doc_id, (ts, sh, txt) in zip(refs, reads.execute() if refs else []):
+            name, when = _text(doc_id), _number(ts)
+            if name is None or when is None or sh is None or len(sh) % 4:
+                out.append(None)  # missing (expired meanwhile) or damaged: never decoded further
             else:
-                candidates.append((name, np.frombuffer(sh, dtype="<u4"), _unpack_text(txt) if self.templates else ""))
-        matches += verify_candidates(entry, candidates, self.verify_options, self.templates, limit - len(matches))
-        return matches[:limit]
+                out.append(Stored(name, when, np.frombuffer(sh, dtype="<u4"), txt))
+        return out
 
-    def query(self, entry: Entry, since: float | None = None, limit: int = 10) -> list[Match]:
-        return self._query(entry, since, limit, self._band_keys(entry.signature))
-
-    # -- writing ---------------------------------------------------------------------------------------------------
-
-    def _queue_insert(self, pipe: Any, entry: Entry, band_keys: list[str]) -> None:
-        sig, sh, txt = _pack(entry)
-        fields = {"digest": entry.digest, "ts": repr(entry.ts), "added_at": repr(entry.added_at),
-                  "date": entry.date or "", "source": entry.source or "", "title": entry.title,
-                  "sig": sig, "sh": sh, "txt": txt}
+    def _queue_insert(self, pipe: Any, entry: Entry, band_keys: Sequence[int]) -> None:
+        sig, sh, txt = pack_entry(entry)
+        fields = {
+            "digest": entry.digest,
+            "ts": repr(entry.ts),
+            "added_at": repr(entry.added_at),
+            "date": entry.date or "",
+            "source": entry.source or "",
+            "title": entry.title,
+            "sig": sig,
+            "sh": sh,
+            "txt": txt,
+        }
         pipe.hset(self._k("doc", entry.id), mapping=fields)
         pipe.sadd(self._k("digest", entry.digest.hex()), entry.id)
         pipe.zadd(self._k("ts"), {entry.id: entry.ts})
-        for key in band_keys:
-            pipe.sadd(key, entry.id)
+        for name in self._bucket_names(band_keys):
+            pipe.sadd(name, entry.id)
 
-    def add(self, entries: Sequence[Entry]) -> int:
-        if not entries:
-            return 0
+    def _put(self, entries: Sequence[Entry]) -> int:
         with self.r.pipeline(transaction=False) as reads:
             for e in entries:
                 reads.exists(self._k("doc", e.id))
@@ -191,13 +191,35 @@ class RedisIndex(Index):
         new = [e for e, there in zip(entries, present) if not there]
         with self.r.pipeline(transaction=True) as pipe:
             for e in new:
-                self._queue_insert(pipe, e, self._band_keys(e.signature))
+                self._queue_insert(pipe, e, self.band_keys(e.signature)[0].tolist())
             pipe.execute()
         return len(new)
 
+    def _delete(self, ids: Sequence[str | bytes]) -> int:
+        reads = self.r.pipeline(transaction=False)
+        for doc_id in ids:
+            reads.hmget(self._doc_key(doc_id), "sig", "digest")
+        gone = 0
+        with self.r.pipeline(transaction=True) as pipe:
+            for doc_id, (sig, digest) in zip(ids, reads.execute()):
+                pipe.zrem(self._k("ts"), doc_id)
+                if sig is None:
+                    continue
+                gone += 1
+                pipe.delete(self._doc_key(doc_id))
+                if isinstance(digest, bytes) and len(digest) == 16:
+                    pipe.srem(self._k("digest", digest.hex()), doc_id)
+                if len(sig) == 4 * self.settings.num_perm:
+                    for name in self._bucket_names(self.band_keys(np.frombuffer(sig, dtype="<u4"))[0].tolist()):
+                        pipe.srem(name, doc_id)
+            pipe.execute()
+        return gone
+
+    # -- the rest of the interface ---------------------------------------------------------------------------------
+
     def seen(self, entry: Entry, since: float | None = None) -> Match | None:
-        band_keys = self._band_keys(entry.signature)
-        watched = [self._k("digest", entry.digest.hex()), self._k("doc", entry.id), *band_keys]
+        band_keys = self.band_keys(entry.signature)[0].tolist()
+        watched = [self._k("digest", entry.digest.hex()), self._k("doc", entry.id), *self._bucket_names(band_keys)]
         with self.r.pipeline() as pipe:
             for _ in range(_MAX_RETRIES):
                 try:
@@ -220,33 +242,10 @@ class RedisIndex(Index):
                     continue
         raise InputError(f"{self.location}: too much contention on one story's keys; try again")
 
-    def _delete(self, ids: Sequence[str | bytes]) -> int:
-        reads = self.r.pipeline(transaction=False)
-        for doc_id in ids:
-            reads.hmget(self._doc_key(doc_id), "sig", "digest")
-        gone = 0
-        with self.r.pipeline(transaction=True) as pipe:
-            for doc_id, (sig, digest) in zip(ids, reads.execute()):
-                pipe.zrem(self._k("ts"), doc_id)
-                if sig is None:
-                    continue
-                gone += 1
-                pipe.delete(self._doc_key(doc_id))
-                if isinstance(digest, bytes) and len(digest) == 16:
-                    pipe.srem(self._k("digest", digest.hex()), doc_id)
-                if len(sig) == 4 * self.settings.num_perm:
-                    for key in self._band_keys(np.frombuffer(sig, dtype="<u4")):
-                        pipe.srem(key, doc_id)
-            pipe.execute()
-        return gone
-
-    def remove(self, ids: Iterable[str]) -> int:
-        return self._delete(list(ids))
-
     def expire(self, before: float) -> int:
         total = 0
         while True:
-            ids = self.r.zrangebyscore(self._k("ts"), "-inf", f"({before!r}", start=0, num=2000)
+            ids = self.r.zrangebyscore(self._k("ts"), "-inf", f"({before!r}", start=0, num=_EXPIRE_BATCH)
             if not ids:
                 return total
             total += self._delete(ids)
@@ -262,8 +261,15 @@ class RedisIndex(Index):
 
         meta = {(_text(k) or ""): (_text(v) or "") for k, v in self.r.hgetall(self._k("meta")).items()}
         memory = self.r.info("memory").get("used_memory")
-        return {"index": self.location, "backend": "redis", "documents": n, "oldest": iso(first),
-                "newest": iso(last), "bytes": memory, "settings": meta}
+        return {
+            "index": self.location,
+            "backend": "redis",
+            "documents": n,
+            "oldest": iso(first),
+            "newest": iso(last),
+            "bytes": memory,
+            "settings": meta,
+        }
 
     def close(self) -> None:
         self.r.close()
