@@ -1,4 +1,5 @@
-"""The shared Redis index: basics, the CLI, concurrent writers, and poisoned keys that must never be unpickled.
+"""The shared Redis index: basics, the CLI, concurrent writers, poisoned keys that must never be unpickled, and
+URLs: an unknown or malformed parameter is a one-line error, and the password is never shown.
 
 Each test module starts its own redis-server on loopback (skipped, saying why, where there is none; .ci/run
 installs it).
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import re
 import shutil
 import socket
 import subprocess
@@ -19,12 +21,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import AR_COPY_TEXT, AR_COPY_TITLE, AR_TEXT, AR_TITLE, EN_TEXT, corpus_records, jsonl_text
+from conftest import AR_COPY_TEXT, AR_COPY_TITLE, AR_TEXT, AR_TITLE, EN_TEXT, corpus_records, jsonl_text, write_jsonl
 from test_stream import _concurrent_filters, run, stories
 
-from dedup.index import IndexSettings, open_index
+from dedup.index import IndexSettings, display_location, open_index
+from dedup.index.base import url_passwords
 from dedup.index.stream import Deduplicator
 from dedup.io import InputError
+
+PASSWORD = "s3cr@t/pw"  # with the characters that end a URL's user part, to test the masking's bounds
+QUOTED = "s3cr%40t%2Fpw"  # as written in a URL
 
 
 def _free_port() -> int:
@@ -80,6 +86,98 @@ def _redis_server(workdir: Path, password: str | None = None) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from _redis_server(tmp_path_factory.mktemp("redis"))
+
+
+@pytest.fixture(scope="module")
+def password_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server that requires :data:`PASSWORD`: its URL without the password."""
+    yield from _redis_server(tmp_path_factory.mktemp("redis-auth"), PASSWORD)
+
+
+def _with_password(url: str, password: str) -> str:
+    return url.replace("redis://", f"redis://:{password}@")
+
+
+# -- URLs, without a server -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("redis://127.0.0.1:1/0?prefix=p&colour=blue", "unknown URL parameter 'colour'"),
+        ("redis://127.0.0.1:1/0?socket_timeout=soon", "Invalid value for 'socket_timeout'"),
+        ("redis://127.0.0.1:port/0", "Port could not be cast to integer"),
+        ("redis://127.0.0.1:1/news", "the database after the host must be a number, not 'news'"),
+        ("redis://[::1/0", "Invalid IPv6 URL"),
+    ],
+)
+def test_bad_urls_are_one_line_errors(url: str, message: str) -> None:
+    pytest.importorskip("redis")
+    with pytest.raises(InputError, match=rf"^{re.escape(url)}: .*{re.escape(message)}"):
+        open_index(url)
+    result = run("index", "stats", "--index", url)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (f"redis://:{QUOTED}@db.example:6379/0", "redis://:***@db.example:6379/0"),
+        (f"rediss://app:{PASSWORD}@db.example/2?prefix=news", "rediss://app:***@db.example/2?prefix=news"),
+        (f"redis://db.example/0?prefix=n&password={QUOTED}", "redis://db.example/0?prefix=n&password=***"),
+        (f"unix://:{QUOTED}@/run/redis.sock?db=1", "unix://:***@/run/redis.sock?db=1"),
+        ("redis://app@db.example/0", "redis://app@db.example/0"),  # a user name alone is no secret
+        ("archive/news.sqlite", "archive/news.sqlite"),
+    ],
+)
+def test_urls_are_shown_without_their_password(url: str, shown: str) -> None:
+    assert display_location(url) == shown
+    for secret in url_passwords(url):
+        assert secret not in display_location(url)
+
+
+def test_an_unreachable_server_is_named_without_the_password() -> None:
+    pytest.importorskip("redis")
+    url = f"redis://:{QUOTED}@127.0.0.1:{_free_port()}/0"
+    result = run("filter", "--index", url, input=jsonl_text(corpus_records()))
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "redis://:***@127.0.0.1:" in result.stderr and "s3cr" not in result.stderr
+
+
+# -- URLs, with a server that wants a password ----------------------------------------------------------------------
+
+
+def test_a_wrong_password_is_not_shown(password_redis_url: str) -> None:
+    wrong = _with_password(password_redis_url, "not-the-pw")
+    result = run("index", "stats", "--index", wrong)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "not-the-pw" not in result.stderr and "redis://:***@" in result.stderr
+    assert "cannot use Redis" in result.stderr
+    missing = run("index", "stats", "--index", password_redis_url)  # no password at all
+    assert missing.exit_code == 2 and "cannot use Redis" in missing.stderr
+
+
+def test_the_right_password_works_and_stays_hidden(password_redis_url: str) -> None:
+    url = _with_password(password_redis_url, QUOTED) + "?prefix=auth"
+    with open_index(url, IndexSettings()) as index:
+        assert index.location == display_location(url) and "s3cr" not in index.location
+        assert index.stats()["index"] == index.location
+    stats = run("index", "stats", "--index", url, "--json")
+    assert stats.exit_code == 0 and "s3cr" not in stats.stdout + stats.stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cli_index prints the raw --index value in its summaries; "
+    "fixed when the CLI prints display_location(index) (issue #13 merge)",
+)
+def test_index_add_summary_hides_the_password(password_redis_url: str, tmp_path: Path) -> None:
+    url = _with_password(password_redis_url, QUOTED) + "?prefix=summary"
+    corpus = write_jsonl(tmp_path / "c.jsonl", corpus_records())
+    added = run("index", "add", str(corpus), "--index", url)
+    assert added.exit_code == 0 and "added 7" in added.stderr
+    assert "s3cr" not in added.stderr and ":***@" in added.stderr
 
 
 # -- the index ------------------------------------------------------------------------------------------------------

@@ -29,12 +29,14 @@ from __future__ import annotations
 import abc
 import hashlib
 import os
+import re
 import time
 import zlib
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import unquote
 
 import numpy as np
 
@@ -272,6 +274,55 @@ def is_redis(location: str | os.PathLike[str]) -> bool:
     return str(location).startswith(REDIS_SCHEMES)
 
 
+def _user_part(text: str) -> tuple[int, int] | None:
+    """Where a URL's ``user:password`` part starts and ends (the ``@`` after it), or ``None`` without one."""
+    start = text.find("//") + 2
+    if start < 2:
+        return None
+    end = min((i for i in (text.find(c, start) for c in "?#") if i >= 0), default=len(text))
+    at = text.rfind("@", start, end)  # the last @ ends the user part: a password may hold "@" or "/"
+    return (start, at) if at >= 0 else None
+
+
+def display_location(location: str | os.PathLike[str]) -> str:
+    """``location`` as it may be shown in messages and summaries: a Redis URL's password becomes ``***``.
+
+    >>> display_location("redis://app:s3cr/t@db.example:6379/0?prefix=news")
+    'redis://app:***@db.example:6379/0?prefix=news'
+    >>> display_location("rediss://:s3cret@db.example/0?password=s3cret")
+    'rediss://:***@db.example/0?password=***'
+    >>> display_location("news.sqlite")
+    'news.sqlite'
+    """
+    text = str(location)
+    if not is_redis(text):
+        return text
+    span = _user_part(text)
+    if span is not None:
+        start, at = span
+        user, colon, _ = text[start:at].partition(":")
+        text = text[:start] + (f"{user}:***" if colon else user) + text[at:]
+    # redis-py also takes the password as a URL parameter.
+    return re.sub(r"([?&]password=)[^&#]*", r"\1***", text, flags=re.IGNORECASE)
+
+
+def url_passwords(url: str) -> list[str]:
+    """The passwords a Redis URL carries (user part, ``password=``), as written and percent-decoded: what must be
+    kept out of any message.
+
+    >>> url_passwords("redis://app:s3cr%40t@h/0"), url_passwords("redis://h/0?password=pw"), url_passwords("redis://h")
+    (['s3cr%40t', 's3cr@t'], ['pw'], [])
+    """
+    found = []
+    span = _user_part(url)
+    if span is not None:
+        _, colon, password = url[span[0] : span[1]].partition(":")
+        found += [password] if colon else []
+    found += re.findall(r"[?&]password=([^&#]*)", url, flags=re.IGNORECASE)
+    found += [unquote(p) for p in found]
+    return list(dict.fromkeys(p for p in found if p))
+
+
 def verify_candidates(
     entry: Entry,
     candidates: Sequence[tuple[str, np.ndarray, str]],
@@ -310,13 +361,13 @@ class Index(abc.ABC):
     (``_exact``, ``_ranked``, ``_fetch``, ``_put``, ``_delete``) and ``seen``, ``expire``, ``stats`` and ``close``.
     """
 
-    location: str  # for messages: never holds a password
+    location: str  # for messages: never holds a password (see display_location)
     settings: IndexSettings
     bands: int
     rows: int
 
     def __init__(self, location: str, verify_options: VerifyOptions, templates: bool, max_candidates: int) -> None:
-        self.location = location
+        self.location = display_location(location)
         self.verify_options = verify_options
         self.templates = templates
         self.max_candidates = max_candidates

@@ -15,6 +15,10 @@ candidates are read and verified, and the insert is ``MULTI``/``EXEC``; if anoth
 keys meanwhile the transaction is retried and now sees that process's copy. So of two workers offering the same
 story at the same moment, exactly one is told it is new.
 
+URL parameters other than ``prefix`` go to redis-py (``socket_timeout=5``, ``password=…``, ``client_name=…``); one
+it does not know, or a value it cannot read, is a one-line error. Messages never show the password (see
+:func:`dedup.index.base.display_location`).
+
 >>> split_url("redis://h:1/2?prefix=news&socket_timeout=5")
 ('redis://h:1/2?socket_timeout=5', 'news')
 
@@ -33,7 +37,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import numpy as np
 
 from dedup.cluster import VerifyOptions
-from dedup.index.base import DEFAULT_VERIFY, Entry, Index, IndexSettings, Match, Ref, Stored, pack_entry
+from dedup.index.base import DEFAULT_VERIFY, Entry, Index, IndexSettings, Match, Ref, Stored, pack_entry, url_passwords
 from dedup.io import InputError
 
 _MAX_RETRIES = 100
@@ -76,23 +80,53 @@ class RedisIndex(Index):
         templates: bool = True,
         max_candidates: int = 200,
     ) -> None:
-        # Shown in messages and stats: never the password of a managed Redis URL.
-        super().__init__(re.sub(r"//([^/@:]*):[^/@]*@", r"//\1:***@", url), verify_options, templates, max_candidates)
+        super().__init__(url, verify_options, templates, max_candidates)  # self.location: the URL, password masked
         try:
             import redis
         except ImportError:
-            raise InputError(f"{url}: Redis support needs the redis package (pip install 'dedup[redis]')") from None
+            raise InputError(
+                f"{self.location}: Redis support needs the redis package (pip install 'dedup[redis]')"
+            ) from None
         self._redis = redis
-        conn_url, self.prefix = split_url(url)
+        self._secrets = url_passwords(url)
         try:
-            self.r = redis.Redis.from_url(conn_url, socket_timeout=30, socket_connect_timeout=10)
-            self.r.ping()
+            conn_url, self.prefix = split_url(url)
+        except ValueError as err:  # e.g. an unclosed "[" of an IPv6 host
+            raise InputError(f"{self.location}: not a Redis URL ({self._scrub(err)})") from None
+        try:
+            self.r = self._connect(conn_url)
             self.settings = self._init(settings)
         except redis.RedisError as err:
-            raise InputError(f"{url}: cannot use Redis ({err})") from None
-        except ValueError as err:
-            raise InputError(f"{url}: not a Redis URL ({err})") from None
+            raise InputError(f"{self.location}: cannot use Redis ({self._scrub(err)})") from None
         self.bands, self.rows = self.settings.bands_rows
+
+    def _scrub(self, err: Exception) -> str:
+        """An error's text without the URL's password, should a library ever quote it."""
+        text = str(err)
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def _connect(self, url: str) -> Any:
+        """A client for ``url``, its connection tried once; URL problems become one-line :class:`InputError`."""
+        parts = urlsplit(url)
+        if parts.scheme != "unix" and not re.fullmatch(r"/?(\d+)?", parts.path):
+            raise InputError(
+                f"{self.location}: not a Redis URL (the database after the host must be a number, "
+                f"not {parts.path.lstrip('/')!r})"
+            )
+        try:
+            client = self._redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
+            client.ping()
+        except ValueError as err:  # a malformed port, host or parameter value
+            raise InputError(f"{self.location}: not a Redis URL ({self._scrub(err)})") from None
+        except TypeError as err:
+            # redis-py hands the URL parameters it does not parse itself to its connection class as arguments.
+            name = re.search(r"argument '(\w+)'", str(err))
+            if name is None:
+                raise
+            raise InputError(f"{self.location}: unknown URL parameter {name.group(1)!r}") from None
+        return client
 
     # -- keys ------------------------------------------------------------------------------------------------------
 
