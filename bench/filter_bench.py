@@ -3,7 +3,7 @@
 The index is filled with N synthetic entries (random signatures and 200-shingle sets: the B-tree, bucket and
 memory sizes of a real index of N stories, built without fingerprinting N texts). Then a stream of ``--docs``
 synthetic 300-word stories, a third of them near-copies of earlier ones in the stream, goes through
-:func:`dedup.stream.filter_jsonl` exactly as ``cat batch.jsonl | dedup filter --index …`` would, and the time of
+:func:`dedup.index.stream.filter_jsonl` exactly as ``cat batch.jsonl | dedup filter --index …`` would, and the time of
 that pass alone is reported.
 
 Example: ``python bench/filter_bench.py --size 100000 --backend sqlite --backend redis://127.0.0.1:6379/0``
@@ -21,9 +21,9 @@ import time
 
 import numpy as np
 
+from dedup.index import Entry, IndexSettings, open_index
+from dedup.index.stream import Deduplicator, filter_jsonl
 from dedup.settings import Settings
-from dedup.store import Entry, IndexSettings, open_index
-from dedup.stream import Deduplicator, filter_jsonl
 
 
 def fill(index, n: int, batch: int = 5000, seed: int = 0) -> float:

@@ -103,7 +103,7 @@ def verify(
 
     ``relation_of(a, b)`` (optional) tells a duplicate from a template sibling; pairs that reach the thresholds
     are kept either way so that siblings can be reported. Any other answer (``"different"``: the texts share
-    fragments, such as quotes, but not one text in order; see :mod:`dedup.relation`) drops the pair.
+    fragments, such as quotes, but not one text in order; see :mod:`dedup.templates`) drops the pair.
 
     ``words`` (optional, each document's :func:`dedup.fingerprint.content_words`) gives each duplicate link its
     coverage in both directions, which the clustering reads (the coverage rule); without it both are 1.0.

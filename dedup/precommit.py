@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dedup.document import Document
+from dedup.index.stream import Deduplicator
 from dedup.io import InputError
 from dedup.pipeline import Pipeline, ScanResult
-from dedup.stream import Deduplicator
 
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".jsonl.gz", ".ndjson", ".warc", ".warc.gz")
 

@@ -586,7 +586,7 @@ def test_remove_twice_gives_identical_outputs_and_manifests(tmp_path: Path, outp
 def test_full_disk_during_index_add_keeps_the_committed_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import sqlite3
 
-    from dedup.store import open_index
+    from dedup.index import open_index
 
     index = tmp_path / "news.sqlite"
     first = _big_input(tmp_path / "first.jsonl", 30)

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.fingerprint import Fingerprinter, jaccard_containment, shingle_hashes
-from dedup.index import StreamingIndex, candidate_pairs, drop_chance_collisions, lsh_params
+from dedup.lsh import band_hashes, candidate_pairs, drop_chance_collisions, lsh_params
 from dedup.normalize import tokens
 
 STORY = (
@@ -90,8 +90,7 @@ def test_banding_finds_exactly_the_pairs_minhashlsh_finds(seed: int, threshold: 
 
 @settings(max_examples=25, deadline=None)
 @given(st.integers(min_value=0, max_value=10_000), st.integers(min_value=0, max_value=8))
-def test_banding_a_subset_in_place_with_band_by_band_filter_equals_copy_then_filter(seed: int, min_shared: int
-                                                                                   ) -> None:
+def test_banding_a_subset_in_place_with_band_by_band_filter_equals_copy_then_filter(seed: int, min_shared: int) -> None:
     # find_links bands the representatives' rows without copying them and drops chance pairs per band; that
     # must give exactly the pairs of banding a copy and filtering once at the end.
     rng = np.random.default_rng(seed)
@@ -107,15 +106,31 @@ def test_banding_a_subset_in_place_with_band_by_band_filter_equals_copy_then_fil
             assert len(expected) > 0
 
 
-def test_streaming_index_finds_an_earlier_copy_and_not_a_distinct_story() -> None:
+def test_banding_pairs_a_copy_and_not_a_distinct_story() -> None:
     fp = Fingerprinter(num_perm=128)
-    index = StreamingIndex(threshold=0.5, fingerprinter=fp)
-    sig, _ = fp.fingerprint_one(tokens(STORY))
-    index.insert("spa-1", sig)
-    copy_sig, _ = fp.fingerprint_one(tokens(STORY.replace("الرابعة", "الرابعه")))
-    other, _ = fp.fingerprint_one(tokens("أعلنت وزارة المالية اليوم عن ميزانية العام المقبل بعجز أقل من المتوقع"))
-    assert index.query(copy_sig) == ["spa-1"]
-    assert index.query(other) == []
+    docs = [
+        STORY,
+        STORY.replace("الرابعة", "الرابعه"),
+        "أعلنت وزارة المالية اليوم عن ميزانية العام المقبل بعجز أقل من المتوقع",
+    ]
+    sigs = fp.signatures([fp.shingles(tokens(d)) for d in docs])
+    assert candidate_pairs(sigs, *lsh_params(0.5, 128)).tolist() == [[0, 1]]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=0, max_value=10_000), st.sampled_from([(16, 2), (32, 1), (8, 4), (4, 8)]))
+def test_batch_and_stored_band_keys_file_documents_in_the_same_buckets(seed: int, shape: tuple[int, int]) -> None:
+    # band_hashes has two kinds of keys (flat ones for the persistent indexes, per-band ones for a scan): both
+    # must put two documents in one bucket exactly when the band's values are equal.
+    bands, rows = shape
+    sigs = np.random.default_rng(seed).integers(0, 3, size=(30, bands * rows)).astype(np.uint32)
+    flat, batch = band_hashes(sigs, bands, rows), band_hashes(sigs, bands, rows, flat=False)
+    assert flat.dtype == np.int64 and batch.dtype == np.uint64 and flat.shape == batch.shape == (30, bands)
+    cells = sigs.reshape(30, bands, rows)
+    same_values = (cells[:, None] == cells[None, :]).all(axis=3)
+    assert ((flat[:, None] == flat[None, :]) == same_values).all()
+    assert ((batch[:, None] == batch[None, :]) == same_values).all()
+    assert len(np.unique(flat)) == len({(b, tuple(c)) for row in cells for b, c in enumerate(row)})  # bands apart
 
 
 def test_own_fmix_and_permutations_are_datasketchs_bit_for_bit() -> None:
@@ -167,6 +182,11 @@ def test_cli_start_up_and_a_scan_do_not_import_datasketch(tmp_path) -> None:
     clusters = first.stdout.split()[0]
     assert int(clusters) >= 1
     assert again.stdout.split() == [clusters, "False", "False"]
-    bare = subprocess.run([sys.executable, "-c", "import sys, dedup.cli; print('scipy' in sys.modules)"],
-                          env=env, capture_output=True, text=True, check=True)
+    bare = subprocess.run(
+        [sys.executable, "-c", "import sys, dedup.cli; print('scipy' in sys.modules)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert bare.stdout.strip() == "False"

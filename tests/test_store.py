@@ -13,12 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import AR_COPY_TEXT, AR_COPY_TITLE, AR_OTHER_TEXT, AR_TEXT, AR_TITLE, EN_TEXT
+from conftest import AR_COPY_TEXT, AR_COPY_TITLE, AR_OTHER_TEXT, AR_TEXT, AR_TITLE, EN_TEXT, EN_TITLE
 
 from dedup.fingerprint import Fingerprinter
+from dedup.index import IndexMismatch, IndexSettings, SqliteIndex, make_entry, open_index, parse_time
 from dedup.io import InputError
+from dedup.lsh import band_hashes
 from dedup.normalize import normalize
-from dedup.store import IndexMismatch, IndexSettings, SqliteIndex, band_hashes, make_entry, open_index, parse_time
 
 FP = Fingerprinter()
 
@@ -55,8 +56,10 @@ def test_seen_adds_only_new_documents(index) -> None:
 
 
 def test_template_siblings_are_not_copies(index) -> None:
-    base = ("وصلت الطائرة رقم {n} الى مطار عدن الدولي اليوم تحمل {t} طنا من المساعدات الطبية والغذائية المقدمة من "
-            "مركز الملك سلمان للاغاثة والاعمال الانسانية دعما للقطاع الصحي في المحافظات اليمنية")
+    base = (
+        "وصلت الطائرة رقم {n} الى مطار عدن الدولي اليوم تحمل {t} طنا من المساعدات الطبية والغذائية المقدمة من "
+        "مركز الملك سلمان للاغاثة والاعمال الانسانية دعما للقطاع الصحي في المحافظات اليمنية"
+    )
     assert index.seen(entry("plane-4", base.format(n=4, t=20))) is None
     assert index.seen(entry("plane-5", base.format(n=5, t=35))) is None
 
@@ -114,9 +117,40 @@ def test_band_hashes_separate_bands() -> None:
     assert len(set(keys.tolist())) == 4  # equal rows in different bands are different buckets
 
 
+def test_stored_band_keys_never_change() -> None:
+    # Index files and Redis keys hold these values: a change to band_hashes' flat keys would make every existing
+    # index silently miss its copies.
+    sig = np.arange(128, dtype=np.uint32).reshape(1, 128) * np.uint32(2654435761)
+    assert band_hashes(sig, 37, 3)[0, :4].tolist() == [
+        7487042077339914629,
+        -1661905534473772873,
+        -1676216437523885281,
+        227449238263094419,
+    ]
+    assert band_hashes(sig, 25, 5)[0, -2:].tolist() == [5330517544999954286, -5345218817534973227]
+    assert band_hashes(sig, 64, 2)[0, :2].tolist() == [6073457997450765437, 6921374462577855513]
+
+
+LEGACY = Path(__file__).parent / "data" / "index-v1.sqlite"  # written by dedup 0.1.0 (store.py), three stories
+
+
+def test_an_index_written_by_an_earlier_version_opens_and_answers(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    path.write_bytes(LEGACY.read_bytes())  # opening writes (WAL): never the checked-in file
+    with open_index(path, IndexSettings()) as idx:
+        assert idx.stats()["documents"] == 3
+        assert [m.id for m in idx.query(entry("ar-copy", AR_COPY_TITLE + "\n" + AR_COPY_TEXT))] == ["ar-spa"]
+        assert [(m.id, m.similarity) for m in idx.query(entry("x", EN_TITLE + "\n" + EN_TEXT))] == [("en-reuters", 1.0)]
+        assert idx.seen(entry("ar-other-2", AR_OTHER_TEXT)).id == "ar-other"
+        rows = idx.db.execute("SELECT rowid, signature FROM docs ORDER BY rowid").fetchall()
+        keys = idx.band_keys(np.stack([np.frombuffer(sig, dtype="<u4") for _, sig in rows]))
+        stored = set(idx.db.execute("SELECT key, doc FROM bands").fetchall())
+        assert stored == {(int(k), rowid) for (rowid, _), row in zip(rows, keys) for k in row}
+
+
 WRITER = textwrap.dedent("""
     import sys, numpy as np
-    from dedup.store import Entry, IndexSettings, open_index
+    from dedup.index import Entry, IndexSettings, open_index
     idx = open_index(sys.argv[1], IndexSettings())
     rng = np.random.default_rng(0)
     n = 0

@@ -1,16 +1,11 @@
-"""Deduplicator API, ``dedup filter`` / ``dedup index`` / ``scan --index`` commands, and the shared Redis index:
-concurrent writers, and poisoned keys that must never be unpickled."""
+"""Deduplicator API and the ``dedup filter`` / ``dedup index`` / ``scan --index`` commands over an SQLite index,
+concurrent filters included (the shared Redis index: tests/test_index_redis.py)."""
 
 from __future__ import annotations
 
 import json
-import os
-import pickle
-import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -32,10 +27,9 @@ from conftest import (
 from typer.testing import CliRunner
 
 from dedup.cli import app
+from dedup.index.stream import Deduplicator, filter_jsonl
 from dedup.io import InputError
 from dedup.settings import Settings
-from dedup.store import IndexSettings, open_index
-from dedup.stream import Deduplicator, filter_jsonl
 
 runner = CliRunner()
 
@@ -103,7 +97,9 @@ def test_filter_command_second_batch_is_all_duplicates(tmp_path: Path) -> None:
     first = run("filter", "--index", index, "--quiet", input=jsonl_text(corpus_records()))
     assert first.exit_code == 0, first.output
     assert len(first.stdout.splitlines()) == 5
-    second = run("filter", "--index", index, "--rejects", str(tmp_path / "rej.jsonl"), input=jsonl_text(corpus_records()))
+    second = run(
+        "filter", "--index", index, "--rejects", str(tmp_path / "rej.jsonl"), input=jsonl_text(corpus_records())
+    )
     assert second.exit_code == 0 and second.stdout == ""
     assert "passed 0, rejected 7" in second.stderr
     assert len((tmp_path / "rej.jsonl").read_text().splitlines()) == 7
@@ -116,13 +112,18 @@ def test_index_commands(tmp_path: Path) -> None:
     added = run("index", "add", str(corpus), "--index", index)
     assert added.exit_code == 0 and "added 5" in added.stderr
     query = run("index", "query", str(batch), "--index", index, "--json")
-    found = {json.loads(line)["id"]: [m["id"] for m in json.loads(line)["matches"]] for line in query.stdout.splitlines()}
+    found = {
+        json.loads(line)["id"]: [m["id"] for m in json.loads(line)["matches"]] for line in query.stdout.splitlines()
+    }
     assert found == {"ar-copy": ["ar-spa"], "en-copy": ["en-reuters"]}
     assert run("index", "query", str(batch), "--index", index, "--since", "2030-01-01").stdout == ""
     scan = run("scan", str(batch), "--index", index, "--format", "json")
     assert scan.exit_code == 0, scan.output
     body = json.loads(scan.stdout)
-    assert {(m["id"], m["duplicate_of"]) for m in body["index_matches"] if m["similarity"] >= 0.5} == {("ar-copy", "ar-spa"), ("en-copy", "en-reuters")}
+    assert {(m["id"], m["duplicate_of"]) for m in body["index_matches"] if m["similarity"] >= 0.5} == {
+        ("ar-copy", "ar-spa"),
+        ("en-copy", "en-reuters"),
+    }
     stats = json.loads(run("index", "stats", "--index", index, "--json").stdout)
     assert stats["documents"] == 5 and stats["settings"]["ngram"] == "3"
     assert "removed 1 of 1" in run("index", "remove", "ar-spa", "--index", index).stderr
@@ -148,8 +149,15 @@ def _dedup_command() -> list[str]:
 def _concurrent_filters(index: str, records: list[dict[str, object]], workers: int, tmp_path: Path) -> Counter:
     """Run ``workers`` filter processes at once, each fed every record; count the ids that got through."""
     data = jsonl_text(records).encode()
-    procs = [subprocess.Popen([*_dedup_command(), "filter", "--index", index, "--quiet"], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(workers)]
+    procs = [
+        subprocess.Popen(
+            [*_dedup_command(), "filter", "--index", index, "--quiet"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(workers)
+    ]
     for p in procs:  # start every worker before feeding any, so that they really race
         assert p.stdin is not None
         p.stdin.write(data)
@@ -163,118 +171,3 @@ def test_concurrent_filters_on_sqlite_pass_one_copy(tmp_path: Path) -> None:
     records = stories(40)
     passed = _concurrent_filters(str(tmp_path / "shared.sqlite"), records, 2, tmp_path)
     assert passed == Counter({r["id"]: 1 for r in records})
-
-
-# -- Redis --------------------------------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory):
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server is not installed (Debian package redis-server; .ci/run installs it)")
-    try:
-        import redis
-    except ImportError:
-        pytest.skip("the redis Python package is not installed (pip install 'dedup[redis]')")
-    port = _free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    else:
-        proc.kill()
-        pytest.skip("redis-server did not start")
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-def test_redis_index_basics(redis_url: str) -> None:
-    url = redis_url + "?prefix=basics"
-    with Deduplicator(url) as dedup:
-        assert dedup.seen({"id": "ar-spa", "title": AR_TITLE, "text": AR_TEXT}) is None
-        assert dedup.seen({"id": "ar-copy", "title": AR_COPY_TITLE, "text": AR_COPY_TEXT}).id == "ar-spa"
-        assert dedup.seen({"id": "en", "text": EN_TEXT, "date": "2001-01-01"}) is None
-        assert dedup.index.expire(time.time() - 86400) == 1
-        assert dedup.index.remove(["ar-spa"]) == 1
-        assert dedup.index.stats()["documents"] == 0
-    with pytest.raises(InputError, match="ngram: index 3, this run 4"):
-        open_index(url, IndexSettings(ngram=4))
-
-
-def test_redis_cli_stats_and_filter(redis_url: str) -> None:
-    url = redis_url + "?prefix=cli"
-    assert run("filter", "--index", url, "-q", input=jsonl_text(corpus_records())).stdout.count("\n") == 5
-    stats = json.loads(run("index", "stats", "--index", url, "--json").stdout)
-    assert stats["backend"] == "redis" and stats["documents"] == 5
-
-
-def test_concurrent_redis_filters_let_exactly_one_copy_through(redis_url: str, tmp_path: Path) -> None:
-    records = stories(60)
-    passed = _concurrent_filters(redis_url + "?prefix=race", records, 3, tmp_path)
-    assert passed == Counter({r["id"]: 1 for r in records})
-
-
-class _Payload:
-    """Unpickling this runs ``touch MARKER``: what an attacker with write access to Redis would plant."""
-
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
-
-    def __reduce__(self):
-        return (os.system, (f"touch {self.marker}",))
-
-
-def test_poisoned_redis_keys_never_execute(redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import redis
-
-    marker = tmp_path / "pwned"
-    payload = pickle.dumps(_Payload(marker))
-    proof = tmp_path / "proof"
-    subprocess.run([sys.executable, "-c", "import pickle, sys; pickle.loads(sys.stdin.buffer.read())"],
-                   input=pickle.dumps(_Payload(proof)), check=True)
-    assert proof.exists()  # the payload is live: unpickling it anywhere would run the command
-
-    url = redis_url + "?prefix=poison"
-    index = open_index(url, IndexSettings())
-    dedup = Deduplicator(index)
-    assert dedup.seen({"id": "victim", "text": EN_TEXT}) is None
-    client = redis.Redis.from_url(redis_url)
-    for key in client.scan_iter("poison:*"):
-        kind = client.type(key)
-        if kind == b"hash" and key != b"poison:meta":
-            client.hset(key, mapping={field: payload for field in client.hkeys(key)})
-        elif kind == b"set":
-            client.sadd(key, payload)
-        elif kind == b"zset":
-            client.zadd(key, {payload: 0})
-    client.hset("poison:doc:" + payload.decode("latin-1"), mapping={"sh": payload, "ts": payload, "txt": payload})
-
-    def refuse(*_a: object, **_k: object):
-        raise AssertionError("pickle used")
-
-    monkeypatch.setattr(pickle, "loads", refuse)
-    monkeypatch.setattr(pickle, "load", refuse)
-    monkeypatch.setattr(pickle, "Unpickler", refuse)
-    assert dedup.check({"id": "probe", "text": EN_TEXT}) == []  # the damaged entry is ignored, not decoded
-    assert dedup.seen({"id": "probe", "text": EN_TEXT}) is None
-    index.stats()
-    index.expire(time.time() + 1)
-    assert not marker.exists()
-    client.hset("poison:meta", "ngram", payload)
-    with pytest.raises(InputError, match="settings record is damaged"):
-        open_index(url, IndexSettings())
-    assert not marker.exists()

@@ -4,7 +4,7 @@
 :mod:`~dedup.cli.check` (check, precommit) and :mod:`~dedup.cli.index` (index …, filter); what they share
 (options, errors, progress, output) is in :mod:`~dedup.cli.common`. Commands parse options, call the API and
 write what it returns: the work is done in :mod:`dedup.pipeline`, :mod:`dedup.remove`, :mod:`dedup.precommit`
-and :mod:`dedup.stream`, the formats are :mod:`dedup.report`'s.
+and :mod:`dedup.index.stream`, the formats are :mod:`dedup.report`'s.
 
 Machine-readable output goes to stdout or to files; messages, warnings and progress go to stderr. Errors are one
 line (``dedup: error: PATH[:LINE]: what is wrong``), never a traceback; exit codes: 0 done, 1 ``check`` or

@@ -35,10 +35,10 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from dedup.clean.lines import RulesError
 from dedup.errors import OutputError
+from dedup.index import DAY, parse_time
 from dedup.io import InputError, InputProblem, atomic_writer
 from dedup.pipeline import Pipeline
 from dedup.settings import OPTIONS, ConfigError, Option, Settings, load_settings
-from dedup.store import DAY, parse_time
 
 err_console = Console(stderr=True, highlight=False)
 

@@ -32,11 +32,11 @@ from dedup.cli.common import (
     with_settings,
     write_output,
 )
+from dedup.index import DAY, display_location, open_index
+from dedup.index.stream import Deduplicator, FilterSummary, filter_jsonl
 from dedup.io import InputError
 from dedup.report.text import render_query, render_stats
 from dedup.settings import Settings
-from dedup.store import DAY, open_index
-from dedup.stream import Deduplicator, FilterSummary, filter_jsonl
 
 index_app = typer.Typer(
     name="index",
@@ -76,7 +76,7 @@ def index_add(
         with Deduplicator(index, settings, max_age_days=max_age) as seen:
             added = seen.add(docs, cleaned=True)
         window = " (documents older than --max-age are left out)" if max_age is not None else ""
-        say(f"dedup: read {docs.count} documents, added {added} to {index}{window}", quiet)
+        say(f"dedup: read {docs.count} documents, added {added} to {display_location(index)}{window}", quiet)
 
 
 @index_app.command("query")
@@ -104,7 +104,7 @@ def index_query(
                 total += 1
                 found += bool(matches)
                 write_output(render_query(doc.id, matches, json_out), None)
-        say(f"dedup: {found} of {total} documents already in {index}", quiet)
+        say(f"dedup: {found} of {total} documents already in {display_location(index)}", quiet)
 
 
 @index_app.command("stats")
@@ -129,7 +129,7 @@ def index_remove(
     """
     with errors(), open_index(index) as store:
         n = store.remove(ids)
-        say(f"dedup: removed {n} of {len(ids)} ids from {index}", quiet)
+        say(f"dedup: removed {n} of {len(ids)} ids from {display_location(index)}", quiet)
 
 
 @index_app.command("compact")
@@ -141,7 +141,7 @@ def index_compact(index: IndexOption, max_age: MaxAge = None, quiet: Quiet = Fal
     with errors(), open_index(index) as store:
         expired = store.expire(time.time() - max_age * DAY) if max_age is not None else 0
         store.compact()
-        say(f"dedup: expired {expired} documents; {store.stats()['documents']} left in {index}", quiet)
+        say(f"dedup: expired {expired} documents; {store.stats()['documents']} left in {display_location(index)}", quiet)
 
 
 # -- dedup filter ---------------------------------------------------------------------------------------------------

@@ -28,11 +28,11 @@ from dedup.cli.common import (
     with_settings,
     write_output,
 )
+from dedup.index.stream import Deduplicator
 from dedup.pipeline import ScanResult
 from dedup.report.html import collect_texts, needed_ids, write_html
 from dedup.report.text import IndexMatches, render_csv, render_json, render_table, render_text_table
 from dedup.settings import Settings
-from dedup.stream import Deduplicator
 
 
 @with_settings(*MATCHING, *KEEPING, *SITE, *READING)

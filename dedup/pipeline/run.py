@@ -51,8 +51,8 @@ from dedup.pipeline.workers import (
     fingerprint_pages,
     load_pages,
 )
-from dedup.relation import relation
 from dedup.settings import Settings
+from dedup.templates import relation
 
 DEFAULTS = Settings()
 

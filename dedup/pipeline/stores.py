@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from dedup.relation import Analysed
+from dedup.templates import Analysed
 
 ANALYSED_CACHE = 256  # texts kept prepared for the template test (~100-200 KB each: tokens, facts, sets)
 
@@ -107,7 +107,7 @@ class TextStore:
         return os.pread(self._file.fileno(), stop - start, start).decode("utf-8").split()
 
     def analysed(self, i: int) -> Analysed:
-        """Document ``i`` prepared for :func:`dedup.relation.relation` (the last few thousand are kept)."""
+        """Document ``i`` prepared for :func:`dedup.templates.relation` (the last few thousand are kept)."""
         found = self._analysed.get(i)
         if found is not None:
             self._analysed.move_to_end(i)

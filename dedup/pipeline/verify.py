@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from dedup.cluster import DUPLICATE, Link, VerifyOptions, verify
-from dedup.index import MIN_SHARED_VALUES, candidate_pairs, lsh_params
+from dedup.lsh import MIN_SHARED_VALUES, candidate_pairs, lsh_params
 from dedup.parallel import ordered_map
 from dedup.pipeline.stores import ShingleStore, TextStore
-from dedup.relation import relation
 from dedup.settings import Settings
+from dedup.templates import relation
 
 VERIFY_CHUNK = 2048  # candidate pairs verified per task
 

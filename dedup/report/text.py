@@ -33,9 +33,9 @@ from rich.table import Table
 from rich.text import Text
 
 from dedup.document import Document
+from dedup.index import Match, display_location
 from dedup.io.records import cleaned_record
 from dedup.pipeline import ScanResult
-from dedup.store import Match
 
 IndexMatches = Sequence[tuple[Document, Match]]
 """Pairs of a scan with an index: an input document and one of its matches there (a document may have several)."""
@@ -157,7 +157,7 @@ def render_table(
                 t.add_row(x.site, str(x.documents), x.line)
             console.print(t)
     if index is not None:
-        console.print(f"\nAlready in index {index}: {len(found)}", markup=False, highlight=False)
+        console.print(f"\nAlready in index {display_location(index)}: {len(found)}", markup=False, highlight=False)
         for doc, m in found:
             console.print(
                 f"{doc.id} ~ {m.id} (similarity {m.similarity:.2f})", markup=False, highlight=False, soft_wrap=True

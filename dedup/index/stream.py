@@ -26,10 +26,11 @@ from dedup.clean import Cleaner, LineRules
 from dedup.cluster import VerifyOptions
 from dedup.document import Document
 from dedup.fingerprint import Fingerprinter
+from dedup.index import open_index
+from dedup.index.base import DAY, Entry, Index, IndexSettings, Match, make_entry
 from dedup.io import FieldNames, InputProblem, Reader, source_of
 from dedup.normalize import normalize
 from dedup.settings import Settings
-from dedup.store import DAY, Entry, Index, IndexSettings, Match, make_entry, open_index
 
 _FIELDS = FieldNames()
 _SETTINGS = Settings()
@@ -54,9 +55,14 @@ def to_document(item: Document | Mapping[str, Any], fields: FieldNames = _FIELDS
     text, html = text_of(fields.text), record.get(fields.html)
     url = text_of(fields.url)
     return Document(
-        id=text_of(fields.id) or "", text=text or "", title=text_of(fields.title) or "", url=url,
-        source=source_of(url, text_of(fields.source), None), date=text_of(fields.date),
-        html=html if isinstance(html, (str, bytes)) and not text else None, meta={"_record": record},
+        id=text_of(fields.id) or "",
+        text=text or "",
+        title=text_of(fields.title) or "",
+        url=url,
+        source=source_of(url, text_of(fields.source), None),
+        date=text_of(fields.date),
+        html=html if isinstance(html, (str, bytes)) and not text else None,
+        meta={"_record": record},
     )
 
 
@@ -64,11 +70,17 @@ class Deduplicator:
     """Answers "have I seen this story before?" against a persistent index, and remembers what it is shown.
 
     ``index`` is a file path (SQLite, created on first use), a ``redis://host:port/db`` URL, or an open
-    :class:`dedup.store.Index`. ``max_age_days`` keeps a sliding window: older entries expire and never match.
+    :class:`dedup.index.Index`. ``max_age_days`` keeps a sliding window: older entries expire and never match.
     """
 
-    def __init__(self, index: str | os.PathLike[str] | Index, settings: Settings = _SETTINGS, *,
-                 max_age_days: float | None = None, expire_every: float = 600.0) -> None:
+    def __init__(
+        self,
+        index: str | os.PathLike[str] | Index,
+        settings: Settings = _SETTINGS,
+        *,
+        max_age_days: float | None = None,
+        expire_every: float = 600.0,
+    ) -> None:
         self.settings = settings
         self.cleaner = Cleaner(LineRules.load(settings.rules_file))
         self.fingerprinter = Fingerprinter(num_perm=settings.num_perm, ngram=settings.ngram, seed=settings.seed)
@@ -76,8 +88,12 @@ class Deduplicator:
             IndexSettings.from_settings(settings).check(index.settings, index.location)
             self.index = index
         else:
-            self.index = open_index(index, IndexSettings.from_settings(settings),
-                                    VerifyOptions(settings.threshold, settings.containment), settings.templates)
+            self.index = open_index(
+                index,
+                IndexSettings.from_settings(settings),
+                VerifyOptions(settings.threshold, settings.containment),
+                settings.templates,
+            )
         self.max_age_days = max_age_days
         self._expire_every = expire_every
         self._expired_at = 0.0
@@ -152,16 +168,23 @@ class FilterSummary:
     seconds: float = 0.0
 
 
-def filter_jsonl(dedup: Deduplicator, stream: IO[bytes], out: IO[str], rejects: IO[str] | None = None,
-                 on_problem: Callable[[InputProblem], None] | None = None, where: str = "<stdin>") -> FilterSummary:
+def filter_jsonl(
+    dedup: Deduplicator,
+    stream: IO[bytes],
+    out: IO[str],
+    rejects: IO[str] | None = None,
+    on_problem: Callable[[InputProblem], None] | None = None,
+    where: str = "<stdin>",
+) -> FilterSummary:
     """Copy to ``out`` the JSONL records of ``stream`` not already in the index (adding them), one line at a time.
 
     Duplicates go to ``rejects`` (when given) with ``duplicate_of`` and ``similarity`` added. Both outputs are
     flushed after every line, so a consumer downstream sees each record as soon as it is decided.
     """
     summary, start = FilterSummary(), time.perf_counter()
-    reader = Reader(fields=dedup.settings.fields, strict=dedup.settings.strict, on_problem=on_problem, stdin=stream,
-                    aliases={})
+    reader = Reader(
+        fields=dedup.settings.fields, strict=dedup.settings.strict, on_problem=on_problem, stdin=stream, aliases={}
+    )
     for doc in reader.read(["-"]):
         summary.read += 1
         record = doc.meta.get("_record", {})

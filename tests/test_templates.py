@@ -1,6 +1,6 @@
 """Template siblings (same formula, different facts) are told from copies, and never merged.
 
-Unit tests of :func:`dedup.relation.relation`, an end-to-end scan of ``tests/data/templates-news`` (hand-written
+Unit tests of :func:`dedup.templates.relation`, an end-to-end scan of ``tests/data/templates-news`` (hand-written
 formula items and their republications), and the labelled SaudiNewsNet pairs read from ``../shared`` (research-only
 licence: read in place, never copied into the repository).
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -21,8 +22,23 @@ from dedup.cluster import DUPLICATE, TEMPLATE, VerifyOptions, verify
 from dedup.fingerprint import Fingerprinter
 from dedup.normalize import normalize
 from dedup.pipeline import Pipeline, scan
-from dedup.relation import DIFFERENT, _bare, _Spellings, _token_facts_reference, explain, opcodes, relation, token_facts
 from dedup.settings import Settings
+from dedup.templates import (
+    _AND_NUMBER,
+    _NAME_JOINERS,
+    _NAME_LENGTH,
+    _TENS,
+    DIFFERENT,
+    Fact,
+    _bare,
+    _canon,
+    _Spellings,
+    _word,
+    explain,
+    opcodes,
+    relation,
+    token_facts,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "data" / "templates-news"
@@ -34,11 +50,15 @@ def words(text: str) -> list[str]:
     return normalize(text).split()
 
 
-PLANE = ("وصلت إلى مطار عدن الدولي اليوم الطائرة الإغاثية {nth} التي يسيرها مركز الملك سلمان للإغاثة والأعمال "
-         "الإنسانية وعلى متنها {tons} طناً من المساعدات الطبية والغذائية لدعم القطاع الصحي في المحافظات اليمنية")
-CABLE = ("بعث خادم الحرمين الشريفين الملك سلمان بن عبدالعزيز آل سعود برقية تهنئة لفخامة الرئيس {name} رئيس {country} "
-         "بمناسبة ذكرى اليوم الوطني لبلاده وأعرب عن أصدق التهاني وأطيب التمنيات بالصحة والسعادة لفخامته ولحكومة "
-         "وشعب {country} الشقيق اطراد التقدم والازدهار")
+PLANE = (
+    "وصلت إلى مطار عدن الدولي اليوم الطائرة الإغاثية {nth} التي يسيرها مركز الملك سلمان للإغاثة والأعمال "
+    "الإنسانية وعلى متنها {tons} طناً من المساعدات الطبية والغذائية لدعم القطاع الصحي في المحافظات اليمنية"
+)
+CABLE = (
+    "بعث خادم الحرمين الشريفين الملك سلمان بن عبدالعزيز آل سعود برقية تهنئة لفخامة الرئيس {name} رئيس {country} "
+    "بمناسبة ذكرى اليوم الوطني لبلاده وأعرب عن أصدق التهاني وأطيب التمنيات بالصحة والسعادة لفخامته ولحكومة "
+    "وشعب {country} الشقيق اطراد التقدم والازدهار"
+)
 
 
 # -- relation() on its own ------------------------------------------------------------------------------------
@@ -70,7 +90,10 @@ def test_copies_stay_duplicates() -> None:
     a = words(PLANE.format(nth="الرابعة", tons=35))
     assert relation(a, a) == DUPLICATE
     # A dropped or added sentence, a new dateline: wording changes, the facts do not.
-    assert relation(a, ["عدن", "واس", *a, "ويذكر", "ان", "المركز", "اطلق", "برامجه", "منذ", "العام", "الماضي"]) == DUPLICATE
+    assert (
+        relation(a, ["عدن", "واس", *a, "ويذكر", "ان", "المركز", "اطلق", "برامجه", "منذ", "العام", "الماضي"])
+        == DUPLICATE
+    )
     assert relation(a[:-6], a) == DUPLICATE
 
 
@@ -94,10 +117,14 @@ def test_shared_fragments_out_of_order_are_different() -> None:
     q1 = "قال الوزير ان العلاقات بين البلدين تشهد تطورا كبيرا في جميع المجالات".split()
     q2 = "واكد ان المملكه تدعم كل الجهود الراميه الي تحقيق الامن والاستقرار في المنطقه".split()
     q3 = "واشار الي ان اللجنه المشتركه ستعقد اجتماعها المقبل في الرياض خلال الشهر المقبل".split()
-    own_a = ("في مؤتمر صحفي عقده مساء امس بالقاهره تناول فيه عددا من القضايا وسط حضور كبير لممثلي وسايل "
-             "الاعلام العربيه والدوليه التي تابعت الزياره منذ بدايتها").split()
-    own_b = ("خلال لقاء اعلامي جمعه بنظيره حيث استعرض الجانبان الملفات الاقليميه ونتايج جولتهما الاخيره في "
-             "عواصم المنطقه وما تمخض عنها من تفاهمات").split()
+    own_a = (
+        "في مؤتمر صحفي عقده مساء امس بالقاهره تناول فيه عددا من القضايا وسط حضور كبير لممثلي وسايل "
+        "الاعلام العربيه والدوليه التي تابعت الزياره منذ بدايتها"
+    ).split()
+    own_b = (
+        "خلال لقاء اعلامي جمعه بنظيره حيث استعرض الجانبان الملفات الاقليميه ونتايج جولتهما الاخيره في "
+        "عواصم المنطقه وما تمخض عنها من تفاهمات"
+    ).split()
     a = [*own_a, *q1, *q2, *q3]
     b = [*q3, *own_b, *q2, *q1]
     assert explain(a, b).ordered < 0.5
@@ -111,12 +138,99 @@ def test_token_facts() -> None:
     assert ("number", ["25823"]) in kinds and ("name", ["هادي"]) in kinds
 
 
+def _token_facts_reference(tokens: Sequence[str]) -> list[Fact | None]:
+    """:func:`dedup.templates.token_facts` one token at a time: the plain statement of its rules.
+
+    ``token_facts`` visits only the tokens that can state a fact (a figure, a fact word behind its proclitics);
+    this reference visits every token, so that the fast path can be checked against it on any text."""
+    n = len(tokens)
+    out: list[Fact | None] = [None] * n
+    words = [_word(t) for t in tokens]
+    i = 0
+    while i < n:
+        kind, what = words[i]
+        if kind == "figure":
+            digits, j = str(what), i + 1
+            while j < n and len(tokens[j]) == 3 and tokens[j].isdigit():  # "15 615", "197 000 000"
+                digits += tokens[j]
+                j += 1
+            value = int(digits)
+            if j < n and words[j][0] == "thousand":
+                value, j = value * 1000, j + 1
+                more = _AND_NUMBER.fullmatch(tokens[j]) if j < n else None
+                if more:  # "25 الفا و823"
+                    value, j = value + int(more.group(1)), j + 1
+            out[i] = Fact("number", frozenset({_canon(value)}))
+            i = j  # the thousands groups and words belong to this number
+            continue
+        if kind == "fact":
+            out[i] = what  # type: ignore[assignment]
+        elif kind == "spelled":
+            value = int(what)  # type: ignore[arg-type]
+            after = _bare(tokens[i + 1]) if i + 1 < n and value < 10 else ""
+            if after in _TENS or after in ("عشر", "عشره"):  # "السادس والعشرين" = 26, "التاسعه عشره" = 19
+                out[i] = Fact("number", frozenset({_canon(value + _TENS.get(after, 10))}))
+                i += 2
+                continue
+            out[i] = Fact("number", frozenset({_canon(value)}))
+        i += 1
+    for i in range(n):
+        if words[i][0] != "title":
+            continue
+        taken, j = 0, i + 1
+        while j < n and taken < _NAME_LENGTH:
+            word = tokens[j]
+            j += 1
+            if word in _NAME_JOINERS:
+                continue
+            taken += 1
+            if out[j - 1] is None and words[j - 1][0] != "title":
+                out[j - 1] = Fact("name", frozenset({word}))
+    return out
+
+
 # Words that make facts (behind proclitics too), figures, and ordinary words around them.
-_FACTY = st.sampled_from([
-    "25", "الفا", "و823", "615", "000", "السادس", "والعشرين", "التاسعه", "عشره", "خمس", "للجمعه", "والسبت",
-    "شباط", "تشرين", "الرييس", "للرييس", "بن", "عبد", "محمد", "هادي", "king", "salman", "bin", "may", "4", "63ر54",
-    "40كم", "15", "8", "الثاني", "الاحد", "واثنين", "مطار", "عدن", "the", "arrived", "طنا",
-])
+_FACTY = st.sampled_from(
+    [
+        "25",
+        "الفا",
+        "و823",
+        "615",
+        "000",
+        "السادس",
+        "والعشرين",
+        "التاسعه",
+        "عشره",
+        "خمس",
+        "للجمعه",
+        "والسبت",
+        "شباط",
+        "تشرين",
+        "الرييس",
+        "للرييس",
+        "بن",
+        "عبد",
+        "محمد",
+        "هادي",
+        "king",
+        "salman",
+        "bin",
+        "may",
+        "4",
+        "63ر54",
+        "40كم",
+        "15",
+        "8",
+        "الثاني",
+        "الاحد",
+        "واثنين",
+        "مطار",
+        "عدن",
+        "the",
+        "arrived",
+        "طنا",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -207,8 +321,12 @@ def test_labelled_pairs_reach_the_targets(tmp_path: Path) -> None:
     index = {d: i for i, d in enumerate(ids)}
     shingles = [fingerprinter.shingles(tokens[d]) for d in ids]
     candidate = np.array(sorted({tuple(sorted((index[p["id1"]], index[p["id2"]]))) for p in pairs}))
-    links = verify(candidate, shingles, VerifyOptions(s.threshold, s.containment),
-                   lambda a, b: relation(tokens[ids[a]], tokens[ids[b]]))
+    links = verify(
+        candidate,
+        shingles,
+        VerifyOptions(s.threshold, s.containment),
+        lambda a, b: relation(tokens[ids[a]], tokens[ids[b]]),
+    )
     merged = {(ids[link.a], ids[link.b]) for link in links if link.relation == DUPLICATE}
     tp = fp = fn = 0
     for p in pairs:

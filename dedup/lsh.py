@@ -1,12 +1,12 @@
-"""Candidate pairs from MinHash signatures: LSH banding.
+"""LSH banding of MinHash signatures: which documents are worth comparing.
 
-Two indexes with the same banding:
-
-* :func:`candidate_pairs` bands a whole batch of signatures with numpy (sort each band's hashes, pair the equal
-  ones). It finds exactly the pairs ``datasketch.MinHashLSH`` with the same ``(bands, rows)`` would, without a
-  Python object per document and per band, which is what keeps a million documents within memory.
-* :class:`StreamingIndex` wraps ``datasketch.MinHashLSH`` for incremental use: documents arrive one at a time
-  and are checked against everything inserted before.
+A signature of ``bands x rows`` values is cut into ``bands`` bands; two documents whose signatures agree on every
+value of some band are candidates. :func:`lsh_params` picks ``(bands, rows)`` for a Jaccard threshold as
+``datasketch.MinHashLSH`` does; :func:`band_hashes` turns each band into one integer key (the one banding function,
+used by the batch scan and by the persistent indexes of :mod:`dedup.index`); :func:`candidate_pairs` finds every
+pair of a batch that shares a band key, with numpy (sort each band's keys, pair the equal ones): exactly the pairs
+``MinHashLSH`` with the same ``(bands, rows)`` would find, without a Python object per document and per band,
+which is what keeps a million documents within memory.
 
 >>> sigs = np.array([[1, 2, 3, 4], [1, 2, 9, 9], [5, 6, 7, 8]], dtype=np.uint32)
 >>> candidate_pairs(sigs, bands=2, rows=2).tolist()
@@ -17,20 +17,17 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-from collections.abc import Hashable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from dedup.cache import cache_dir, write_cache_file
 from dedup.fingerprint import _fmix
 
-if TYPE_CHECKING:
-    from datasketch import LeanMinHash
-
+# Row multipliers and band salt of band_hashes: stored bucket keys depend on them, never change them.
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93], dtype=np.uint64)
+_BAND_SALT = np.uint64(0x9E3779B97F4A7C15)
 
 
 @lru_cache(maxsize=64)
@@ -76,22 +73,49 @@ def _params_cache_path() -> Path:
     return cache_dir() / f"lsh-params-datasketch{version if version != '?' else 'unknown'}.json"
 
 
-def _band_hashes(band: np.ndarray) -> np.ndarray:
-    """One 64-bit key per row of a band's signature values (``n x rows``)."""
-    rows = band.shape[1]
-    if rows <= 2:  # two 32-bit values fit one 64-bit key exactly: no hashing, no collisions
-        band = np.ascontiguousarray(band, dtype=np.uint32)
+def band_hashes(signatures: np.ndarray, bands: int, rows: int, *, flat: bool = True) -> np.ndarray:
+    """One integer key per band of each signature (``n x bands``): equal keys, equal band (up to hash collisions).
+
+    Two kinds of keys, because one of them is stored on disk:
+
+    * ``flat=True`` (the persistent indexes): every band's values are hashed, then the band number is mixed in so
+      that one key names (band, bucket) in a single key space (one SQLite table, one Redis key per bucket). Signed
+      ``int64``, as SQLite stores integers. Existing index files and Redis keys hold these values: they must never
+      change (``tests/test_store.py`` pins some).
+    * ``flat=False`` (the batch scan, nothing stored): keys compare only within their band. A band of one or two
+      values is packed into the 64-bit key as it is (exact: no collisions at all); longer bands are hashed as
+      above, without the band number. ``uint64``.
+
+    >>> sig = np.array([[7, 9, 7, 9]], dtype=np.uint32)
+    >>> keys = band_hashes(sig, 2, 2)
+    >>> keys.dtype.name, bool(keys[0, 0] != keys[0, 1])  # equal values in two bands: two buckets
+    ('int64', True)
+    >>> band_hashes(sig, 2, 2, flat=False).tolist() == [[9 << 32 | 7, 9 << 32 | 7]]  # packed as they are
+    True
+    """
+    signatures = np.atleast_2d(np.asarray(signatures, dtype=np.uint32))
+    cells = signatures[:, : bands * rows].reshape(signatures.shape[0], bands, rows)
+    if not flat and rows <= 2:  # two 32-bit values fit one 64-bit key exactly: no hashing, no collisions
         if rows == 1:
-            return band[:, 0].astype(np.uint64)
-        return band.view(np.uint64)[:, 0]
-    acc = np.zeros(band.shape[0], dtype=np.uint64)
-    for k in range(rows):
-        acc = _fmix(acc ^ (band[:, k].astype(np.uint64) * _MIX[k % 4]), 64)
-    return acc
+            return cells[:, :, 0].astype(np.uint64)
+        return np.ascontiguousarray(cells).view(np.uint64)[:, :, 0]
+    acc = np.zeros((signatures.shape[0], bands), dtype=np.uint64)
+    for k in range(rows):  # every band at once, one row of each per step
+        acc = _fmix(acc ^ (cells[:, :, k].astype(np.uint64) * _MIX[k % 4]), 64)
+    if not flat:
+        return acc
+    acc ^= np.arange(1, bands + 1, dtype=np.uint64) * _BAND_SALT
+    return _fmix(acc, 64).view(np.int64)
 
 
-def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: int = 256,
-                    rows_of: np.ndarray | None = None, min_shared: int = 0) -> np.ndarray:
+def candidate_pairs(
+    signatures: np.ndarray,
+    bands: int,
+    rows: int,
+    max_bucket: int = 256,
+    rows_of: np.ndarray | None = None,
+    min_shared: int = 0,
+) -> np.ndarray:
     """Distinct pairs ``(i, j)``, ``i < j``, of rows of ``signatures`` that share at least one LSH band.
 
     A bucket larger than ``max_bucket`` (hundreds of formula items sharing a band) pairs each member only with
@@ -106,7 +130,8 @@ def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: i
     chunks = []
     for band in range(bands):
         cols = slice(band * rows, band * rows + rows)
-        h = _band_hashes(signatures[:, cols] if rows_of is None else signatures[rows_of, cols])
+        block = signatures[:, cols] if rows_of is None else signatures[rows_of, cols]
+        h = band_hashes(block, 1, rows, flat=False)[:, 0]
         band_chunks: list[np.ndarray] = []
         order = np.argsort(h, kind="stable")
         hs = h[order]
@@ -139,8 +164,13 @@ def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: i
 MIN_SHARED_VALUES = 4
 
 
-def drop_chance_collisions(signatures: np.ndarray, pairs: np.ndarray, min_shared: int = MIN_SHARED_VALUES,
-                           chunk: int = 1 << 16, rows_of: np.ndarray | None = None) -> np.ndarray:
+def drop_chance_collisions(
+    signatures: np.ndarray,
+    pairs: np.ndarray,
+    min_shared: int = MIN_SHARED_VALUES,
+    chunk: int = 1 << 16,
+    rows_of: np.ndarray | None = None,
+) -> np.ndarray:
     """The candidate ``pairs`` whose signatures agree on at least ``min_shared`` values.
 
     With the low candidate threshold (two-row bands), two unrelated articles that share a few stock phrases
@@ -157,45 +187,8 @@ def drop_chance_collisions(signatures: np.ndarray, pairs: np.ndarray, min_shared
         return pairs
     keep = np.empty(len(pairs), dtype=bool)
     for start in range(0, len(pairs), chunk):
-        p = pairs[start:start + chunk]
+        p = pairs[start : start + chunk]
         if rows_of is not None:
             p = rows_of[p]
-        keep[start:start + chunk] = (signatures[p[:, 0]] == signatures[p[:, 1]]).sum(axis=1) >= min_shared
+        keep[start : start + chunk] = (signatures[p[:, 0]] == signatures[p[:, 1]]).sum(axis=1) >= min_shared
     return pairs[keep]
-
-
-class StreamingIndex:
-    """An incremental MinHash LSH index over ``datasketch.MinHashLSH``.
-
-    >>> from dedup.fingerprint import Fingerprinter
-    >>> fp = Fingerprinter(num_perm=64)
-    >>> index = StreamingIndex(threshold=0.5, fingerprinter=fp)
-    >>> sig, _ = fp.fingerprint_one("the cabinet met on monday to approve the budget".split())
-    >>> index.insert("a", sig)
-    >>> index.query(sig)
-    ['a']
-    """
-
-    def __init__(self, threshold: float, fingerprinter, storage_config: dict | None = None) -> None:
-        self.fingerprinter = fingerprinter
-        num_perm = fingerprinter.settings.num_perm
-        self.params = lsh_params(threshold, num_perm)
-        from datasketch import MinHashLSH
-
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, params=self.params,
-                              storage_config=storage_config)
-
-    def _minhash(self, signature: np.ndarray) -> LeanMinHash:
-        return self.fingerprinter.lean_minhash(signature)
-
-    def insert(self, key: Hashable, signature: np.ndarray) -> None:
-        self.lsh.insert(key, self._minhash(signature))
-
-    def query(self, signature: np.ndarray) -> list[Hashable]:
-        return sorted(self.lsh.query(self._minhash(signature)), key=str)
-
-    def remove(self, key: Hashable) -> None:
-        self.lsh.remove(key)
-
-    def __contains__(self, key: Hashable) -> bool:
-        return key in self.lsh

@@ -1,0 +1,245 @@
+"""The embedded index backend: one SQLite file (no server, transactions, WAL journal, safe for several processes).
+
+Tables: ``meta`` holds the settings the index was built with, ``docs`` one row per document (id, digest, dates,
+source, title, MinHash signature, sorted shingle hashes and the compressed normalised text), ``bands`` the LSH
+buckets as ``(band key, doc rowid)`` rows with the key first, so that looking up a new document's 37 band keys is
+37 B-tree probes. Each batch is one transaction: a process killed mid-write leaves the index as of its last
+committed batch. The query itself is :meth:`dedup.index.base.Index._query`.
+
+>>> import os, tempfile
+>>> with SqliteIndex(os.path.join(tempfile.mkdtemp(), "i.sqlite"), IndexSettings()) as index:
+...     index.stats()["backend"], index.stats()["documents"]
+('sqlite', 0)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dedup.cluster import VerifyOptions
+from dedup.index.base import DEFAULT_VERIFY, Entry, Index, IndexSettings, Match, Ref, Stored, pack_entry
+from dedup.io import InputError
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs(
+    rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, digest BLOB NOT NULL, ts REAL NOT NULL,
+    added_at REAL NOT NULL, date TEXT, source TEXT, title TEXT, signature BLOB NOT NULL, shingles BLOB NOT NULL,
+    text BLOB);
+CREATE INDEX IF NOT EXISTS docs_digest ON docs(digest);
+CREATE INDEX IF NOT EXISTS docs_ts ON docs(ts);
+CREATE TABLE IF NOT EXISTS bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
+"""
+_FETCH_CHUNK = 500  # rowids per SELECT … IN (…): under SQLite's bound-parameter limit (999 before 3.32)
+_EXPIRE_BATCH = 5000
+
+
+class SqliteIndex(Index):
+    """An index in one SQLite file, WAL mode, one transaction per batch.
+
+    ``settings=None`` opens an existing index with whatever settings it records (for stats and maintenance).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        settings: IndexSettings | None = None,
+        verify_options: VerifyOptions = DEFAULT_VERIFY,
+        templates: bool = True,
+        max_candidates: int = 200,
+    ) -> None:
+        super().__init__(str(path), verify_options, templates, max_candidates)
+        exists = Path(path).exists() and Path(path).stat().st_size > 0
+        if not exists and settings is None:
+            raise InputError(f"{path}: no such index")
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.location, timeout=60, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA busy_timeout = 60000")
+            mode = self._journal_mode_wal()
+            if mode.lower() != "wal":
+                raise InputError(f"{path}: cannot use a write-ahead log here ({mode}); put the index on a local disk")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.settings = self._init(settings)
+        except sqlite3.DatabaseError as err:
+            with contextlib.suppress(Exception):
+                self.db.close()
+            raise InputError(f"{path}: not a dedup index ({err})") from None
+        self.bands, self.rows = self.settings.bands_rows
+
+    def _journal_mode_wal(self, wait: float = 60.0) -> str:
+        """Switch the file to WAL and return the journal mode now in force.
+
+        Switching needs an exclusive lock, and when another process is creating the same index at that moment
+        SQLite answers "database is locked" at once instead of calling the busy handler: wait here as the busy
+        timeout would (two `dedup filter` runs started together on a new index failed about one time in ten).
+        """
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return str(self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _init(self, wanted: IndexSettings | None) -> IndexSettings:
+        with self._write():
+            tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if tables and "meta" not in tables:
+                raise InputError(f"{self.location}: not a dedup index (an SQLite file with other tables)")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self.db.execute(statement)
+            meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+            if not meta:
+                if wanted is None:
+                    raise InputError(f"{self.location}: no such index")
+                self.db.executemany("INSERT INTO meta VALUES (?, ?)", list(wanted.to_meta().items()))
+                return wanted
+        stored = IndexSettings.from_meta(meta, self.location)
+        if wanted is not None:
+            wanted.check(stored, self.location)
+        return stored
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction, taken up front so concurrent writers queue instead of failing mid-way."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self.db.execute("COMMIT")
+        except sqlite3.Error as err:
+            # A full disk (SQLITE_FULL) or I/O error: SQLite may already have rolled the transaction back itself.
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise InputError(
+                f"{self.location}: cannot write the index ({err}); batches committed before are kept"
+            ) from None
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+
+    # -- storage ---------------------------------------------------------------------------------------------------
+
+    def _exact(self, digest: bytes) -> list[tuple[str, float]]:
+        return self.db.execute("SELECT id, ts FROM docs WHERE digest = ? ORDER BY rowid", (digest,)).fetchall()
+
+    def _ranked(self, band_keys: Sequence[int]) -> list[Ref]:
+        marks = ",".join("?" * len(band_keys))
+        query = f"SELECT doc, COUNT(*) AS n FROM bands WHERE key IN ({marks}) GROUP BY doc ORDER BY n DESC LIMIT ?"
+        return [r[0] for r in self.db.execute(query, (*band_keys, self.max_candidates))]
+
+    def _fetch(self, refs: Sequence[Ref]) -> list[Stored | None]:
+        found: dict[Ref, Stored] = {}
+        for start in range(0, len(refs), _FETCH_CHUNK):
+            chunk = refs[start : start + _FETCH_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for rowid, *row in self.db.execute(
+                f"SELECT rowid, id, ts, shingles, text FROM docs WHERE rowid IN ({marks})", chunk
+            ):
+                found[rowid] = Stored(row[0], row[1], np.frombuffer(row[2], dtype="<u4"), row[3])
+        return [found.get(ref) for ref in refs]
+
+    def _insert(self, entries: Sequence[Entry]) -> int:
+        """Insert inside the caller's transaction: the body of :meth:`_put` and of :meth:`seen`."""
+        added = 0
+        keys = self.band_keys(np.stack([e.signature for e in entries])) if entries else None
+        for k, e in enumerate(entries):
+            sig, sh, text = pack_entry(e)
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO docs(id, digest, ts, added_at, date, source, title, signature, shingles, text)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (e.id, e.digest, e.ts, e.added_at, e.date, e.source, e.title, sig, sh, text),
+            )
+            if cur.rowcount != 1:
+                continue
+            added += 1
+            rowid = cur.lastrowid
+            assert keys is not None
+            self.db.executemany(
+                "INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)", [(int(key), rowid) for key in keys[k]]
+            )
+        return added
+
+    def _put(self, entries: Sequence[Entry]) -> int:
+        with self._write():
+            return self._insert(entries)
+
+    def _delete_rows(self, rows: Sequence[tuple[int, bytes]]) -> None:
+        """Delete ``(rowid, signature)`` rows and their bucket entries, inside the caller's transaction."""
+        if not rows:
+            return
+        keys = self.band_keys(np.stack([np.frombuffer(sig, dtype="<u4") for _, sig in rows]))
+        for (rowid, _), row_keys in zip(rows, keys):
+            self.db.executemany("DELETE FROM bands WHERE key = ? AND doc = ?", [(int(k), rowid) for k in row_keys])
+        self.db.executemany("DELETE FROM docs WHERE rowid = ?", [(rowid,) for rowid, _ in rows])
+
+    def _delete(self, ids: Sequence[str]) -> int:
+        with self._write():
+            rows = []
+            for doc_id in ids:
+                rows += self.db.execute("SELECT rowid, signature FROM docs WHERE id = ?", (doc_id,)).fetchall()
+            self._delete_rows(rows)
+            return len(rows)
+
+    # -- the rest of the interface ---------------------------------------------------------------------------------
+
+    def seen(self, entry: Entry, since: float | None = None) -> Match | None:
+        # One write transaction around query and insert: a second process offering the same story waits for
+        # this one to commit, then finds its copy.
+        with self._write():
+            found = self._query(entry, since, 1)
+            if found:
+                return found[0]
+            self._insert([entry])
+            return None
+
+    def expire(self, before: float) -> int:
+        total = 0
+        while True:  # bounded batches: expiring a month of a big index must not hold one huge transaction
+            with self._write():
+                rows = self.db.execute(
+                    "SELECT rowid, signature FROM docs WHERE ts < ? LIMIT ?", (before, _EXPIRE_BATCH)
+                ).fetchall()
+                self._delete_rows(rows)
+            total += len(rows)
+            if len(rows) < _EXPIRE_BATCH:
+                return total
+
+    def stats(self) -> dict[str, Any]:
+        n, oldest, newest = self.db.execute("SELECT COUNT(*), MIN(ts), MAX(ts) FROM docs").fetchone()
+        size = sum(os.path.getsize(p) for p in (self.location, self.location + "-wal") if os.path.exists(p))
+        meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+
+        def iso(t: float | None) -> str | None:
+            return None if t is None else datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds")
+
+        return {
+            "index": self.location,
+            "backend": "sqlite",
+            "documents": n,
+            "oldest": iso(oldest),
+            "newest": iso(newest),
+            "bytes": size,
+            "settings": meta,
+        }
+
+    def compact(self) -> None:
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.db.execute("VACUUM")
+        self.db.execute("PRAGMA optimize")
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.db.close()
