@@ -171,3 +171,21 @@ def test_concurrent_filters_on_sqlite_pass_one_copy(tmp_path: Path) -> None:
     records = stories(40)
     passed = _concurrent_filters(str(tmp_path / "shared.sqlite"), records, 2, tmp_path)
     assert passed == Counter({r["id"]: 1 for r in records})
+
+
+def test_an_item_without_a_text_field_is_an_error_naming_the_fields(tmp_path: Path) -> None:
+    from dedup.io import FieldNames, RecordError
+
+    seen = Deduplicator(tmp_path / "i.sqlite")
+    with pytest.raises(RecordError, match=r"no 'text' or 'html' string field.*'body'"):
+        seen.seen({"id": "a", "body": EN_TEXT})
+    renamed = Deduplicator(tmp_path / "j.sqlite", Settings(fields=FieldNames(text="body")))
+    assert renamed.seen({"id": "a", "body": EN_TEXT}) is None
+    assert renamed.seen({"id": "b", "body": EN_TEXT}).id == "a"
+
+
+def test_an_item_with_empty_text_and_html_is_read_from_its_html(tmp_path: Path) -> None:
+    seen = Deduplicator(tmp_path / "i.sqlite")
+    html = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in EN_TEXT.split("\n\n")) + "</article></body></html>"
+    assert seen.seen({"id": "a", "text": EN_TEXT}) is None
+    assert seen.seen({"id": "b", "text": "", "html": html}).id == "a"

@@ -28,7 +28,7 @@ from dedup.document import Document
 from dedup.fingerprint import Fingerprinter
 from dedup.index import open_index
 from dedup.index.base import DAY, Entry, Index, IndexSettings, Match, make_entry
-from dedup.io import FieldNames, InputProblem, Reader, source_of
+from dedup.io import FieldNames, InputProblem, Reader, RecordError, document_from_record
 from dedup.normalize import normalize
 from dedup.settings import Settings
 
@@ -39,31 +39,23 @@ __all__ = ["Deduplicator", "FilterSummary", "Match", "filter_jsonl", "to_documen
 
 
 def to_document(item: Document | Mapping[str, Any], fields: FieldNames = _FIELDS) -> Document:
-    """A :class:`Document` from a document or any mapping with the JSONL field names (a Scrapy item, a dict).
+    """A :class:`Document` from a document or any mapping with the JSONL field names (a Scrapy item, a dict),
+    read exactly as ``scan`` reads a JSONL record (:func:`dedup.io.records.document_from_record`).
+
+    Raises :class:`dedup.io.RecordError` naming the fields it looked for when the item has neither a text nor an
+    HTML string: a pipeline whose items carry ``body`` must say so (``Settings(fields=FieldNames(text="body"))``)
+    rather than have every item pass unseen.
 
     >>> to_document({"id": 7, "text": "Body", "url": "https://www.example.com/a"}).source
     'example.com'
     """
     if isinstance(item, Document):
         return item
-    record = dict(item)
-
-    def text_of(name: str) -> str | None:
-        value = record.get(name)
-        return None if value in (None, "") else str(value)
-
-    text, html = text_of(fields.text), record.get(fields.html)
-    url = text_of(fields.url)
-    return Document(
-        id=text_of(fields.id) or "",
-        text=text or "",
-        title=text_of(fields.title) or "",
-        url=url,
-        source=source_of(url, text_of(fields.source), None),
-        date=text_of(fields.date),
-        html=html if isinstance(html, (str, bytes)) and not text else None,
-        meta={"_record": record},
-    )
+    try:
+        return document_from_record(item, fields)
+    except RecordError as err:
+        raise RecordError(f"{err} in the item (fields: {sorted(item)}); name the text field with "
+                          "Settings(fields=FieldNames(text=...)) or --text-field") from None
 
 
 class Deduplicator:
