@@ -37,14 +37,18 @@ Pair = tuple[str, str, float]
 
 @dataclass
 class CheckResult:
-    """What ``dedup check`` found: the scan (its clusters are the duplicates) and the cleaned documents."""
+    """What ``dedup check`` found: the scan (its clusters are the duplicates) and, when boilerplate is checked,
+    the cleaned documents, whose ``removed`` lines show the boilerplate left in them."""
 
     scan: ScanResult
     documents: list[Document]
 
 
-def check_corpus(pipeline: Pipeline, inputs: Sequence[str]) -> CheckResult:
-    """Scan ``inputs`` keeping the cleaned documents, whose ``removed`` lines show the boilerplate left in them."""
+def check_corpus(pipeline: Pipeline, inputs: Sequence[str], boilerplate: bool = False) -> CheckResult:
+    """Scan ``inputs`` as ``dedup scan`` does; with ``boilerplate``, keep the cleaned documents too (held in
+    memory: the boilerplate gate reads each one's removals)."""
+    if not boilerplate:
+        return CheckResult(pipeline.scan(inputs), [])
     docs = list(pipeline.documents(inputs, explain=False))  # --boilerplate reports line rules only
     return CheckResult(pipeline.scan_documents(docs, cleaned=True), docs)
 
@@ -83,11 +87,11 @@ def staged_pairs(pipeline: Pipeline, staged: Sequence[str], index: str | None = 
         docs = list(pipeline.documents(staged, explain=False))
         with Deduplicator(index, pipeline.settings) as seen:
             pairs = [(doc.id, m.id, m.similarity) for doc in docs for m in seen.check(doc, cleaned=True)]
+        result = pipeline.scan_documents(docs, cleaned=True)
     else:
         corpus = [f for f in tracked_documents() if os.path.normpath(f) not in mine]
-        docs = list(pipeline.documents(corpus + staged, explain=False))  # corpus first: its copy is the one kept
         pairs = []
-    result = pipeline.scan_documents(docs, cleaned=True)
+        result = pipeline.scan(corpus + staged)  # corpus first: its copy is the one kept
     staged_ids = {d.id for d in result.documents if d.path is not None and os.path.normpath(d.path) in mine}
     for member, kept, sim in _dropped(result):
         if member in staged_ids or kept in staged_ids:
@@ -97,7 +101,7 @@ def staged_pairs(pipeline: Pipeline, staged: Sequence[str], index: str | None = 
 
 def corpus_pairs(pipeline: Pipeline, files: Sequence[str]) -> list[Pair]:
     """Every duplicate pair among ``files`` (for a baseline of the whole tracked corpus)."""
-    return _dropped(pipeline.scan_documents(list(pipeline.documents(files, explain=False)), cleaned=True))
+    return _dropped(pipeline.scan(files))
 
 
 def _dropped(result: ScanResult) -> list[Pair]:

@@ -25,11 +25,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from dedup import __version__
 from dedup.document import Document
 from dedup.errors import OutputError
 from dedup.io import JSONL_SUFFIXES, Reader, atomic_writer, record_of
 from dedup.pipeline import Pipeline, ScanResult
+from dedup.version import __version__
 
 MANIFEST_VERSION = 1
 

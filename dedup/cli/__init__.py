@@ -17,12 +17,12 @@ from typing import Annotated
 
 import typer
 
-from dedup import __version__
 from dedup.cli.check import check, precommit
 from dedup.cli.clean import clean
 from dedup.cli.index import filter_command, index_app
 from dedup.cli.remove import remove_command, restore_command
 from dedup.cli.scan import scan
+from dedup.version import __version__
 
 app = typer.Typer(
     name="dedup",

@@ -52,7 +52,7 @@ def check(
     Example: [bold]dedup check corpus/ --boilerplate[/bold]
     """
     with errors():
-        found = check_corpus(make_pipeline(settings, quiet, None, workers), inputs)
+        found = check_corpus(make_pipeline(settings, quiet, None, workers), inputs, boilerplate)
         lines = duplicate_lines(found.scan) + (boilerplate_lines(found.documents) if boilerplate else "")
         write_output(lines, None)
         if lines:

@@ -40,13 +40,13 @@ from urllib.parse import unquote
 
 import numpy as np
 
-from dedup import __version__
 from dedup.cluster import DUPLICATE, VerifyOptions, verify
 from dedup.fingerprint import SCHEME, Fingerprinter
 from dedup.io import InputError
 from dedup.lsh import band_hashes, datasketch_version, lsh_params
 from dedup.normalize import NormalizeOptions
 from dedup.templates import relation
+from dedup.version import __version__
 
 FORMAT_VERSION = 1
 DAY = 86400.0

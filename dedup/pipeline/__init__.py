@@ -3,8 +3,8 @@
 scan returns."""
 
 from dedup.pipeline.result import ScanResult
-from dedup.pipeline.run import Pipeline, scan, scan_documents
+from dedup.pipeline.run import Pipeline, clean, scan, scan_documents
 from dedup.pipeline.stores import ShingleStore, TextStore
 from dedup.pipeline.verify import find_links
 
-__all__ = ["Pipeline", "ScanResult", "ShingleStore", "TextStore", "find_links", "scan", "scan_documents"]
+__all__ = ["Pipeline", "ScanResult", "ShingleStore", "TextStore", "clean", "find_links", "scan", "scan_documents"]

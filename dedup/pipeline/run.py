@@ -232,3 +232,8 @@ def scan_documents(docs: Iterable[Document], settings: Settings = DEFAULTS) -> S
 def scan(inputs: Sequence[str], settings: Settings = DEFAULTS) -> ScanResult:
     """Scan files, directories, JSONL and ``-`` (stdin) and return the clusters."""
     return Pipeline(settings).scan(inputs)
+
+
+def clean(inputs: Sequence[str], settings: Settings = DEFAULTS, *, explain: bool = True) -> Iterator[Document]:
+    """The cleaned documents of ``inputs``, in input order, each with the list of what was removed and why."""
+    yield from Pipeline(settings).documents(inputs, explain=explain)
