@@ -33,4 +33,4 @@ class InputError(Exception):
 
 
 class OutputError(Exception):
-    """The output cannot be written as asked (it would overwrite an input, or a non-empty directory)."""
+    """The output cannot be written as asked (it would touch an input, or fill a non-empty directory)."""

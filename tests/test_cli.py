@@ -315,7 +315,8 @@ def test_gzipped_jsonl_input(tmp_path: Path) -> None:
     assert sorted(clusters_of(report), key=sorted) == sorted(EXPECTED_PAIRS, key=sorted)
 
 
-def test_directory_of_txt_and_a_jsonl_on_one_command_line(txt_dir: Path, tmp_path: Path) -> None:
+def test_directory_of_txt_and_a_jsonl_on_one_command_line(txt_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # ids are paths relative to the working directory
     jsonl = write_jsonl(tmp_path / "wire.jsonl", [record("wire-1", AR_TITLE, AR_TEXT, source="saba.ye")])
     result = run("scan", str(txt_dir), str(jsonl), "-f", "json")
     assert result.exit_code == 0, result.output
@@ -323,14 +324,14 @@ def test_directory_of_txt_and_a_jsonl_on_one_command_line(txt_dir: Path, tmp_pat
     assert report["documents"] == 4
     # The txt copy, the txt original and the JSONL record are one story; the hospital piece is not.
     # Directory files are read in sorted path order: okaz/ comes first and is kept with --keep first.
-    assert clusters_of(report) == [{"okaz/aden-plane-copy.txt", "saba/aden-plane.txt", "wire-1"}]
-    assert report["clusters"][0]["keep"] == "okaz/aden-plane-copy.txt"
+    assert clusters_of(report) == [{"scraped/okaz/aden-plane-copy.txt", "scraped/saba/aden-plane.txt", "wire-1"}]
+    assert report["clusters"][0]["keep"] == "scraped/okaz/aden-plane-copy.txt"
     members = {m["id"]: m for m in report["clusters"][0]["members"]}
     # A .txt file's first line is its title, its folder its source.
-    assert members["saba/aden-plane.txt"]["title"] == AR_TITLE
-    assert members["saba/aden-plane.txt"]["source"] == "saba"
+    assert members["scraped/saba/aden-plane.txt"]["title"] == AR_TITLE
+    assert members["scraped/saba/aden-plane.txt"]["source"] == "saba"
     # The JSONL record is an exact copy of the txt original, so both measure the same against the kept copy.
-    assert members["wire-1"]["similarity"] == members["saba/aden-plane.txt"]["similarity"] < 1.0
+    assert members["wire-1"]["similarity"] == members["scraped/saba/aden-plane.txt"]["similarity"] < 1.0
 
 
 # -- settings files ----------------------------------------------------------------------------------------------
@@ -466,7 +467,8 @@ def test_check_passes_after_remove(corpus_jsonl: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("line", ["Share this article", "اقرأ أيضاً: مركز الملك سلمان يوزع سلالاً غذائية في مأرب"])
-def test_check_boilerplate_flags_the_document(tmp_path: Path, line: str) -> None:
+def test_check_boilerplate_flags_the_document(tmp_path: Path, line: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
     d = tmp_path / "corpus"
     write_txt(d / "clean.txt", EN_TITLE, EN_TEXT)
     write_txt(d / "dirty.txt", AR_OTHER_TITLE, AR_OTHER_TEXT + "\n" + line)
@@ -474,7 +476,7 @@ def test_check_boilerplate_flags_the_document(tmp_path: Path, line: str) -> None
     result = run("check", str(d), "--boilerplate")
     assert result.exit_code == 1
     (flag,) = result.stdout.splitlines()
-    assert flag.startswith("boilerplate: dirty.txt: 1 lines, e.g. pattern:")
+    assert flag.startswith("boilerplate: corpus/dirty.txt: 1 lines, e.g. pattern:")
 
 
 # -- bad input: one line on stderr naming the file, no traceback --------------------------------------------------
@@ -507,15 +509,17 @@ def test_binary_file_in_directory_is_skipped_with_warning(txt_dir: Path) -> None
     assert len(report["clusters"]) == 1
 
 
-def test_invalid_utf8_txt_is_skipped_with_warning(txt_dir: Path) -> None:
-    bad = txt_dir / "legacy" / "cp1256.txt"
-    bad.parent.mkdir()
-    bad.write_bytes((AR_TITLE + "\n" + AR_OTHER_TEXT).encode("cp1256", errors="replace"))
+def test_windows_1256_txt_is_decoded_and_compared(txt_dir: Path) -> None:
+    legacy = txt_dir / "legacy" / "cp1256.txt"
+    legacy.parent.mkdir()
+    legacy.write_bytes((AR_TITLE + "\n" + AR_TEXT).encode("cp1256", errors="replace"))
     result = run("scan", str(txt_dir), "-f", "json")
     assert result.exit_code == 0
-    (line,) = error_lines(result)
-    assert line.startswith(f"dedup: warning: {bad}: not valid UTF-8")
-    assert json.loads(result.stdout)["documents"] == 3
+    assert error_lines(result) == []
+    report = json.loads(result.stdout)
+    assert report["documents"] == 4
+    # Decoded, it is the wire story again: clustered with the UTF-8 original.
+    assert any(any(m["id"].endswith("legacy/cp1256.txt") for m in c["members"]) for c in report["clusters"])
 
 
 def test_malformed_jsonl_line_warns_with_line_and_rest_is_read(tmp_path: Path) -> None:
@@ -762,3 +766,41 @@ def test_tuning_knobs_have_no_flag_but_are_read_from_the_settings_file(
     monkeypatch.chdir(tmp_path)
     assert run("scan", str(corpus_jsonl), "-f", "json").exit_code == 0
     assert run("scan", str(corpus_jsonl), "--seed", "7").exit_code == 2  # no such option
+
+
+# -- outputs never touch inputs -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["scan", "{src}", "-f", "json", "-o", "{src}"],
+        ["scan", "{src}", "--html", "{src}"],
+        ["scan", "{dir}", "-f", "json", "-o", "{dir}/report.json"],
+        ["clean", "{src}", "-o", "{alias}"],
+        ["filter", "{src}", "--index", "{tmp}/i.sqlite", "--rejects", "{src}"],
+    ],
+)
+def test_an_output_that_would_touch_an_input_is_refused(tmp_path: Path, args: list[str]) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    src = write_jsonl(d / "news.jsonl", corpus_records())
+    alias = tmp_path / "alias.jsonl"
+    alias.symlink_to(src)  # the same file by another name
+    before = src.read_bytes()
+    paths = {"src": str(src), "dir": str(d), "alias": str(alias), "tmp": str(tmp_path)}
+    result = run(*[a.format(**paths) for a in args])
+    assert result.exit_code == 2, result.output
+    (line,) = error_lines(result)
+    assert line.startswith("dedup: error: ") and "input" in line
+    assert src.read_bytes() == before
+    assert sorted(p.name for p in d.iterdir()) == ["news.jsonl"]
+
+
+def test_remove_manifest_says_how_each_dropped_document_relates_to_the_kept_one(tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "news.jsonl", corpus_records())
+    out = tmp_path / "unique.jsonl"
+    assert run("remove", str(src), "-o", str(out), "-q").exit_code == 0
+    manifest = json.loads((tmp_path / "unique.jsonl.manifest.json").read_text(encoding="utf-8"))
+    assert manifest["dropped"]
+    assert {e["relation"] for e in manifest["dropped"]} <= {"copy", "contained"}

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -27,9 +28,12 @@ from conftest import (
     AR_OTHER_TITLE,
     AR_TEXT,
     AR_TITLE,
+    EN_OTHER_TEXT,
+    EN_OTHER_TITLE,
     EN_TEXT,
     EN_TITLE,
     corpus_records,
+    jsonl_text,
     record,
     tree_hashes,
     write_jsonl,
@@ -39,6 +43,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+import dedup.io.read
 from dedup.cli import app
 from dedup.document import Document
 from dedup.pipeline import scan_documents
@@ -74,7 +79,8 @@ SPECIAL = BIDI + "\x00\ufeff\u200b\u200c\u200d\u0640\u064b\u0651\ufdfa\ufffd \t\
 ARABIC = "ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإؤئةى٠١٢٣٤٥٦٧٨٩"
 LATIN = "abcdefghij ABC 0123456789.,;:!?-"
 EMOJI = "😀🇸🇦👨‍👩‍👧🏳️‍🌈✈️"
-chars = st.one_of(st.sampled_from(SPECIAL + ARABIC + LATIN + EMOJI), st.characters(exclude_categories=("Cs",)))
+# codec="utf-8": no lone surrogates, which no UTF-8 file can hold (the test could not even write its input).
+chars = st.one_of(st.sampled_from(SPECIAL + ARABIC + LATIN + EMOJI), st.characters(codec="utf-8"))
 words = st.text(alphabet=st.sampled_from(ARABIC), min_size=1, max_size=8)
 texts = st.one_of(
     st.text(alphabet=chars, max_size=300),
@@ -252,14 +258,18 @@ def test_malformed_jsonl_gz_and_warc_inputs_are_each_named(tmp_path: Path) -> No
     assert result.exit_code == 2 and len(errors_of(result)) == 1, result.output
     out = tmp_path / "out.jsonl"
     assert run("remove", str(d), "-o", str(out), "-q", "--workers", "1").exit_code == 0
-    assert jsonl_records(out) == [json.loads(good.read_text(encoding="utf-8"))]
+    # The lines that are not documents are not dedup's to judge: they pass through, byte for byte, in order
+    # (binary.jsonl.gz's last line had no newline: it gets one, as another line follows it).
+    binary = gzip.decompress((d / "binary.jsonl.gz").read_bytes())
+    assert out.read_bytes() == binary + b"\n" + good.read_bytes() + (d / "half.jsonl").read_bytes()
     assert tree_hashes(d) == before
 
 
 # -- paths: spaces, Arabic names, symlink loops, unreadable files -----------------------------------------------------
 
 
-def test_paths_with_spaces_and_arabic_names_round_trip(tmp_path: Path) -> None:
+def test_paths_with_spaces_and_arabic_names_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
     d = tmp_path / "أخبار اليوم" / "وكالة سبأ"
     write_txt(d / "طائرة عدن.txt", AR_TITLE, AR_TEXT)
     write_txt(d / "copy of plane.txt", AR_COPY_TITLE, AR_COPY_TEXT)
@@ -270,8 +280,8 @@ def test_paths_with_spaces_and_arabic_names_round_trip(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["documents"] == 3
-    assert [m["id"] for m in report["clusters"][0]["members"]] == ["وكالة سبأ/copy of plane.txt",
-                                                                    "وكالة سبأ/طائرة عدن.txt"]
+    assert [m["id"] for m in report["clusters"][0]["members"]] == ["أخبار اليوم/وكالة سبأ/copy of plane.txt",
+                                                                    "أخبار اليوم/وكالة سبأ/طائرة عدن.txt"]
     assert any(str(d / "ثنائي.txt") in w for w in warnings_of(result))
     for out in (tmp_path / "نتائج نهائية" / "unique out.jsonl", tmp_path / "مخرج الملفات"):
         result = run("remove", str(tmp_path / "أخبار اليوم"), "-o", str(out), "--workers", "1")
@@ -315,17 +325,12 @@ def test_unreadable_file_is_named_and_the_rest_is_read(tmp_path: Path, monkeypat
     write_txt(d / "ok.txt", AR_TITLE, AR_TEXT)
     locked = write_txt(d / "locked.txt", AR_COPY_TITLE, AR_COPY_TEXT)
     locked_jsonl = write_jsonl(d / "locked.jsonl", corpus_records())
-    real_read_bytes, real_open = Path.read_bytes, open
+    real_open = dedup.io.read.open_regular
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "locked.txt":
-            raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return real_read_bytes(self)
-
-    def fake_open(file, *args, **kwargs):
-        if str(file).endswith("locked.jsonl"):
-            raise PermissionError(errno.EACCES, "Permission denied", str(file))
-        return real_open(file, *args, **kwargs)
+    def fake_open(path):
+        if Path(path).name.startswith("locked."):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path)
 
     closed = d / "closed"
     write_txt(closed / "inner.txt", EN_TITLE, EN_TEXT)
@@ -336,8 +341,7 @@ def test_unreadable_file_is_named_and_the_rest_is_read(tmp_path: Path, monkeypat
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real_scandir(path)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
-    monkeypatch.setattr("dedup.io.read.open", fake_open, raising=False)
+    monkeypatch.setattr(dedup.io.read, "open_regular", fake_open)
     monkeypatch.setattr(os, "scandir", scandir)
     result = run("scan", str(d), "--format", "json", "--workers", "1")
     assert result.exit_code == 0, result.output
@@ -616,3 +620,190 @@ def test_full_disk_during_index_add_keeps_the_committed_batches(tmp_path: Path, 
     db = sqlite3.connect(index)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.close()
+
+
+# -- nothing lost: special files, unbounded reads, vanishing records, encodings, ids, overlaps, the umask ------------
+
+
+def _limited(seconds: int = 60) -> dict[str, object]:
+    """subprocess arguments that stop a run which hangs or reads without bound (instead of the machine)."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    return {"preexec_fn": limit, "timeout": seconds, "capture_output": True, "text": True, "env": env}
+
+
+def test_fifos_devices_and_sockets_are_skipped_with_one_line_each(tmp_path: Path) -> None:
+    import socket
+
+    d = tmp_path / "scraped"
+    write_txt(d / "saba" / "aden.txt", AR_TITLE, AR_TEXT)
+    write_txt(d / "okaz" / "aden-copy.txt", AR_COPY_TITLE, AR_COPY_TEXT)
+    os.mkfifo(d / "saba" / "feed.jsonl")  # nobody writes to it: opening it to read would wait forever
+    (d / "okaz" / "zero.txt").symlink_to("/dev/zero")  # reading it would fill the memory
+    direct = tmp_path / "pipe.txt"
+    os.mkfifo(direct)
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(d / "live.html"))
+        (tmp_path / "zero-link.txt").symlink_to("/dev/zero")
+        before = tree_hashes(d / "saba" / "aden.txt")
+        start = time.monotonic()
+        proc = subprocess.run(
+            [
+                str(DEDUP),
+                "scan",
+                str(d),
+                str(direct),
+                str(tmp_path / "zero-link.txt"),
+                "--format",
+                "json",
+                "--workers",
+                "1",
+            ],
+            **_limited(),
+        )
+    assert proc.returncode == 0, proc.stderr
+    assert time.monotonic() - start < 60
+    report = json.loads(proc.stdout)
+    assert report["documents"] == 2 and len(report["clusters"]) == 1
+    warnings = [ln for ln in proc.stderr.splitlines() if ln.startswith("dedup: warning:")]
+    for path, kind in [
+        (d / "saba" / "feed.jsonl", "named pipe"),
+        (d / "okaz" / "zero.txt", "character device"),
+        (direct, "named pipe"),
+        (tmp_path / "zero-link.txt", "character device"),
+        (d / "live.html", "socket"),
+    ]:
+        assert sum(f"{path}: " in w and kind in w for w in warnings) == 1, (path, warnings)
+    assert tree_hashes(d / "saba" / "aden.txt") == before
+
+
+def test_an_over_long_jsonl_line_is_never_held_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tracemalloc
+
+    monkeypatch.setattr(dedup.io.read, "MAX_DOCUMENT_BYTES", 1 << 20)
+    src = tmp_path / "dump.jsonl"
+    with open(src, "w", encoding="utf-8") as f:
+        f.write(json.dumps(record("a", AR_TITLE, AR_TEXT), ensure_ascii=False) + "\n")
+        huge = '{"id": "log", "text": "' + "x" * (60 << 20) + '"}\n'  # a 60 MB line: a log, not an article
+        f.write(huge)
+        del huge
+        f.write(json.dumps(record("b", EN_TITLE, EN_TEXT)) + "\n")
+    problems: list[str] = []
+    tracemalloc.start()
+    try:
+        ids = [doc.id for doc in dedup.io.read.Reader(on_problem=lambda p: problems.append(str(p))).read([str(src)])]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert ids == ["a", "b"]
+    assert problems == [f"{src}:2: record too large ({(60 << 20) + 26} bytes > {1 << 20}); line skipped"]
+    assert peak < 8 << 20, peak  # the limit and a chunk, never the line
+
+
+def test_records_that_are_not_documents_survive_remove_and_restore(tmp_path: Path) -> None:
+    rows = corpus_records()
+    lines = [json.dumps(r, ensure_ascii=False) for r in rows]
+    bad = [
+        '{"id": "cut", "text": "وصلت إلى مطار',
+        "[]",
+        '{"id": "x", "body": "wrong field"}',
+        "null",
+        '{"id": "y", "text": null}',
+        "{",
+        '{"url": "https://www.spa.gov.sa/1"}',
+        "",
+        "\t",
+        "7",
+    ]
+    feed = "\n".join(line for pair in zip(lines + [""] * 3, bad) for line in pair).encode("utf-8")
+    src = tmp_path / "feed.jsonl"
+    src.write_bytes(feed)
+    for output in ("unique.jsonl", "unique-dir"):
+        out = tmp_path / output
+        result = run("remove", str(src), "-o", str(out), "--workers", "1")
+        assert result.exit_code == 0, result.output
+        assert len(warnings_of(result)) == 8  # one line each for the lines that are not documents; none for blanks
+        written = out / "feed.jsonl" if out.is_dir() else out
+        assert all(line.encode() in written.read_bytes() for line in bad)
+        assert run("restore", f"{out}.manifest.json").exit_code == 0
+        assert written.read_bytes() == feed
+
+
+def test_text_files_that_are_not_utf8_are_read(tmp_path: Path) -> None:
+    d = tmp_path / "scraped"
+    write_txt(d / "saba" / "aden.txt", AR_TITLE, AR_TEXT)
+    (d / "legacy").mkdir()
+    (d / "legacy" / "aden-1256.txt").write_bytes(f"{AR_COPY_TITLE}\r\n{AR_COPY_TEXT}".encode("windows-1256", "replace"))
+    (d / "legacy" / "strike-1252.txt").write_bytes(f"{EN_TITLE}\n{EN_TEXT} – “quoted”".encode("windows-1252"))
+    (d / "legacy" / "feed.jsonl").write_bytes(
+        jsonl_text([record("spa-1256", AR_OTHER_TITLE, AR_OTHER_TEXT)]).encode("windows-1256", "replace")
+    )
+    result = run("scan", str(d), "--format", "json", "--workers", "1")
+    assert result.exit_code == 0 and warnings_of(result) == [], result.output
+    report = json.loads(result.stdout)
+    assert report["documents"] == 4
+    (cluster,) = report["clusters"]  # the windows-1256 copy is found as the copy it is
+    assert sorted(Path(m["id"]).name for m in cluster["members"]) == ["aden-1256.txt", "aden.txt"]
+    docs = {Path(d.path or "").name + ":" + d.id: d for d in _clean_documents([str(d)])}
+    encodings = sorted(doc.meta["_encoding"] for doc in docs.values())
+    assert encodings == ["utf-8", "windows-1252", "windows-1256", "windows-1256"]
+
+
+def test_ids_are_the_same_however_the_folder_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dedup.index import open_index
+
+    monkeypatch.chdir(tmp_path)
+    write_txt(tmp_path / "D" / "seeds" / "aden.txt", AR_TITLE, AR_TEXT)
+    write_txt(tmp_path / "D" / "seeds" / "strike.txt", EN_TITLE, EN_TEXT)
+    write_txt(tmp_path / "D" / "other" / "budget.txt", EN_OTHER_TITLE, EN_OTHER_TEXT)
+    for spelling in ("D/seeds", "D", "./D/", str(tmp_path / "D")):
+        assert run("index", "add", spelling, "--index", "news.sqlite", "-q").exit_code == 0
+    with open_index("news.sqlite") as index:
+        assert index.stats()["documents"] == 3  # each file once, not once per spelling
+    result = run("scan", "D", "--format", "json", "--workers", "1")
+    ids = {m["id"] for c in json.loads(result.stdout)["clusters"] for m in c["members"]}
+    assert ids <= {"D/seeds/aden.txt", "D/seeds/strike.txt", "D/other/budget.txt"}
+
+
+def test_remove_refuses_an_output_that_is_a_hard_link_to_an_input(corpus_jsonl: Path, tmp_path: Path) -> None:
+    link = tmp_path / "same-file.jsonl"
+    os.link(corpus_jsonl, link)
+    before = tree_hashes(corpus_jsonl)
+    for args in (["-o", str(link)], ["-o", str(tmp_path / "out.jsonl"), "--manifest", str(link)]):
+        result = run("remove", str(corpus_jsonl), *args)
+        assert result.exit_code == 2, result.output
+        (line,) = errors_of(result)
+        assert f"would overwrite input {corpus_jsonl}" in line
+    assert tree_hashes(corpus_jsonl) == before and os.path.samefile(link, corpus_jsonl)
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize("output", ["unique.jsonl", "unique-dir"])
+def test_outputs_follow_the_umask(txt_dir: Path, corpus_jsonl: Path, tmp_path: Path, output: str) -> None:
+    out = tmp_path / "results" / output
+    proc = subprocess.run(
+        [
+            "sh",
+            "-c",
+            'umask 022 && exec "$@"',
+            "sh",
+            str(DEDUP),
+            "remove",
+            str(txt_dir),
+            str(corpus_jsonl),
+            "-o",
+            str(out),
+            "-q",
+            "--workers",
+            "1",
+        ],
+        timeout=120,
+    )
+    assert proc.returncode == 0
+    written = [out, *out.rglob("*"), Path(f"{out}.manifest.json")]
+    modes = {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in written}
+    assert modes == {p.name: "0o755" if p.is_dir() else "0o644" for p in written}

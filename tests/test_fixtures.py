@@ -4,6 +4,7 @@ import itertools
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from dedup.cli import app
@@ -12,6 +13,12 @@ from dedup.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TRUTH = json.loads((FIXTURES / "expected_clusters.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def _in_fixtures(monkeypatch: pytest.MonkeyPatch) -> None:
+    # File ids are paths relative to the working directory; the truth names them relative to fixtures/.
+    monkeypatch.chdir(FIXTURES)
 UNIVERSE = {i for group in TRUTH["clusters"] for i in group} | set(TRUTH["singletons"])
 
 

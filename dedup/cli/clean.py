@@ -19,6 +19,7 @@ from dedup.cli.common import (
     with_settings,
     write_output,
 )
+from dedup.io import ENCODING_KEY, refuse_input_overlap
 from dedup.report.text import clean_jsonl
 from dedup.settings import Settings
 
@@ -43,11 +44,15 @@ def clean(
     Example: [bold]dedup clean scraped/ -o clean.jsonl --explain[/bold]
     """
     with errors():
+        if output is not None:
+            refuse_input_overlap(output, inputs, "output")
         pipeline = make_pipeline(settings, quiet)
         lines = []
         with progress(quiet, "cleaning") as advance:
             for doc in pipeline.documents(inputs, explain=explain):
                 lines.append(clean_jsonl(doc, explain))
+                if explain and doc.meta.get(ENCODING_KEY) not in (None, "utf-8"):
+                    say(f"{doc.origin or doc.id}: decoded as {doc.meta[ENCODING_KEY]}", quiet)
                 if advance:
                     advance(1)
         write_output("".join(lines), output)

@@ -34,7 +34,7 @@ from dedup.cli.common import (
 )
 from dedup.index import DAY, display_location, open_index
 from dedup.index.stream import Deduplicator, FilterSummary, filter_jsonl
-from dedup.io import InputError
+from dedup.io import InputError, refuse_input_overlap
 from dedup.report.text import render_query, render_stats
 from dedup.settings import Settings
 
@@ -176,6 +176,8 @@ def filter_command(
         if not index:
             raise InputError("--index is required (or set DEDUP_INDEX)")
         total = FilterSummary()
+        if rejects is not None:
+            refuse_input_overlap(rejects, inputs or ["-"], "--rejects file")
         rejects_file = open(rejects, "a", encoding="utf-8") if rejects is not None else None
         try:
             with Deduplicator(index, settings, max_age_days=max_age) as seen:

@@ -44,9 +44,14 @@ def remove_command(
     with errors():
         with progress(quiet, "scanning") as advance:
             summary = remove(inputs, output, make_pipeline(settings, quiet, advance, workers), manifest)
+        extra = ""
+        if summary.passed_through:
+            extra += f"; {summary.passed_through} lines that are not documents passed through unchanged"
+        if summary.lost:
+            extra += f"; {summary.lost} over-long lines could not be copied (listed in the manifest)"
         say(
             f"dedup: kept {summary.kept} of {summary.documents} documents, dropped {summary.dropped} copies "
-            f"-> {summary.output} (manifest {summary.manifest})",
+            f"-> {summary.output} (manifest {summary.manifest}){extra}",
             quiet,
         )
 

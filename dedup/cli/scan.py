@@ -29,6 +29,7 @@ from dedup.cli.common import (
     write_output,
 )
 from dedup.index.stream import Deduplicator
+from dedup.io import refuse_input_overlap
 from dedup.pipeline import ScanResult
 from dedup.report.html import collect_texts, needed_ids, write_html
 from dedup.report.text import IndexMatches, render_csv, render_json, render_table, render_text_table
@@ -68,6 +69,9 @@ def scan(
     Example: [bold]dedup scan fixtures/ --format json -o clusters.json[/bold]
     """
     with errors():
+        for path, what in ((output, "output"), (html, "--html report")):
+            if path is not None:
+                refuse_input_overlap(path, inputs, what)
         floor = since_floor(since)
         found: IndexMatches = ()
         with progress(quiet, "scanning") as advance:

@@ -5,31 +5,65 @@ Inputs can be mixed freely: directories (recursed), ``.txt`` (first line is the 
 problem is reported once, as an :class:`InputProblem` naming the file (and line), through the ``on_problem``
 callback, and the rest of the input is still read, unless ``strict`` is set.
 
+What is read, and how far:
+
+- Only regular files (:mod:`dedup.io.files`): FIFOs, devices and sockets are skipped with one problem naming them.
+- A document is at most :data:`MAX_DOCUMENT_BYTES`: a larger ``.txt``/``.html`` file (or one that grows past it
+  while read) is skipped, and so is a longer JSONL line, read only up to the limit and then skipped to its end.
+- ``.txt`` files and JSONL lines need not be UTF-8 (:mod:`dedup.io.encoding`): windows-1256, windows-1252 and
+  UTF-16 with a byte-order mark are decoded too, and the encoding used is in ``Document.meta["_encoding"]``.
+- A file's id is its path from the working directory (:func:`dedup.io.files.file_id`), whatever folder named it.
+
+With ``passthrough=True`` (what ``remove`` reads with), the JSONL lines that are not documents are yielded too,
+in order, as :class:`Passthrough` items (their lines exactly as read), and each JSONL document carries its line
+in ``meta["_line"]`` (as read, or re-encoded as UTF-8 when its file is in another encoding), so that every line
+can be written back; blank lines are passed through as well, silently.
+
 >>> import os, tempfile
 >>> d = tempfile.mkdtemp(); _ = open(os.path.join(d, "a.txt"), "w").write("Title\\nBody")
->>> [(doc.id, doc.title, doc.text) for doc in Reader().read([d])]
-[('a.txt', 'Title', 'Body')]
+>>> _ = open(os.path.join(d, "n.jsonl"), "w").write('{"id": "n1", "text": "Hi"}\\n[1]\\n')
+>>> here = os.getcwd(); os.chdir(d)
+>>> [(doc.id, doc.title, doc.text) for doc in Reader().read(["."])]
+[('a.txt', 'Title', 'Body'), ('n1', '', 'Hi')]
+>>> [type(x).__name__ for x in Reader(passthrough=True, on_problem=print).read(["n.jsonl"])]
+n.jsonl:2: expected a JSON object; line skipped
+['Document', 'Passthrough']
+>>> os.chdir(here)
 """
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import json
 import os
 import sys
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from dedup.document import Document
 from dedup.errors import InputError, InputProblem, ProblemHandler
-from dedup.io.records import MAX_DOCUMENT_BYTES, FieldNames, RecordError, document_from_record
+from dedup.io.encoding import LineDecoder, decode_text
+from dedup.io.files import NotRegularFile, TooLarge, file_id, open_regular, read_limited
+from dedup.io.jsonl import LineSource, Passthrough, Span
+from dedup.io.records import (
+    ENCODING_KEY,
+    LINE_KEY,
+    MAX_DOCUMENT_BYTES,
+    FieldNames,
+    RecordError,
+    document_from_record,
+)
 from dedup.io.warc import WARC_SUFFIXES, read_warc
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
+
+Item = Document | Passthrough
 
 
 def _is_binary(head: bytes) -> bool:
@@ -37,19 +71,12 @@ def _is_binary(head: bytes) -> bool:
     return b"\x00" in head
 
 
-def _decode(data: bytes, where: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise InputError(f"{where}: not valid UTF-8 (byte {err.start}); re-encode the file as UTF-8") from None
-
-
 @dataclass
 class Reader:
     """Turns command-line inputs into :class:`Document` objects, one at a time.
 
     ``on_problem`` receives every skipped input; with ``strict=True`` the first problem raises
-    :class:`InputError` instead.
+    :class:`InputError` instead. ``passthrough=True`` also yields the JSONL lines that are not documents.
     """
 
     fields: FieldNames = FieldNames()  # noqa: RUF009 - frozen, safe to share
@@ -61,6 +88,7 @@ class Reader:
     # Keep each JSONL record whole in ``meta["_record"]`` (to write it back unchanged); a scan never does, and
     # the record, as big as the text, would travel to the worker processes for nothing.
     keep_records: bool = True
+    passthrough: bool = False
 
     def _report(self, where: str, message: str) -> None:
         problem = InputProblem(where, message)
@@ -70,22 +98,25 @@ class Reader:
         if self.on_problem is not None:
             self.on_problem(problem)
 
-    def read(self, inputs: Sequence[str]) -> Iterator[Document]:
-        """Documents from every input in order; missing paths raise :class:`InputError` before anything is read."""
+    def read(self, inputs: Sequence[str]) -> Iterator[Item]:
+        """Documents from every input in order (and, with ``passthrough``, the other JSONL lines).
+
+        Missing paths raise :class:`InputError` before anything is read.
+        """
         for item in inputs:
             if item != "-" and not os.path.lexists(item):
                 raise InputError(f"{item}: no such file or directory")
+        cwd = os.getcwd()
         for item in inputs:
             if item == "-":
                 stream = self.stdin if self.stdin is not None else sys.stdin.buffer
                 yield from self._read_jsonl_stream(stream, "<stdin>", None, None)
             elif os.path.isdir(item):
-                yield from self._read_dir(Path(item))
+                yield from self._read_dir(Path(item), cwd)
             else:
-                path = Path(item)
-                yield from self._read_file(path, Path("."), explicit=True)
+                yield from self._read_file(Path(item), None, cwd, explicit=True)
 
-    def _read_dir(self, root: Path) -> Iterator[Document]:
+    def _read_dir(self, root: Path, cwd: str) -> Iterator[Item]:
         seen: set[tuple[int, int]] = set()
         for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=self._walk_error):
             try:
@@ -101,122 +132,154 @@ class Reader:
             for name in sorted(filenames):
                 if name.startswith("."):
                     continue
-                yield from self._read_file(Path(dirpath) / name, root, explicit=False)
+                yield from self._read_file(Path(dirpath) / name, root, cwd, explicit=False)
 
     def _walk_error(self, err: OSError) -> None:
         self._report(str(err.filename), f"cannot read directory ({_os_message(err)})")
 
-    def _read_file(self, path: Path, root: Path, explicit: bool) -> Iterator[Document]:
+    def _read_file(self, path: Path, root: Path | None, cwd: str, explicit: bool) -> Iterator[Item]:
         name = path.name.lower()
-        if name.endswith(WARC_SUFFIXES):
-            yield from read_warc(path, self._report)
-            return
         kind = (
-            "jsonl" if name.endswith(JSONL_SUFFIXES)
+            "warc" if name.endswith(WARC_SUFFIXES)
+            else "jsonl" if name.endswith(JSONL_SUFFIXES)
             else "html" if name.endswith(HTML_SUFFIXES)
             else "text" if name.endswith(TEXT_SUFFIXES)
             else None
-        )
+        )  # fmt: skip
         if kind is None:
             if explicit:
                 self._report(str(path), "unsupported file type (expected .txt, .html, .htm, .jsonl, .jsonl.gz)")
             return
-        if kind == "jsonl":
-            try:
-                opener = gzip.open if name.endswith(".gz") else open
-                alias = self.aliases.get(str(path))
-                with opener(path, "rb") as stream:
-                    if alias is not None:
-                        yield from self._read_jsonl_stream(stream, alias, None, None)
-                    else:
-                        yield from self._read_jsonl_stream(stream, str(path), path, root)
-            except (OSError, EOFError, gzip.BadGzipFile) as err:
-                self._report(str(path), f"cannot read ({_os_message(err)})")
-            return
         try:
-            size = path.stat().st_size
-            if size > MAX_DOCUMENT_BYTES:
-                self._report(str(path), f"document too large ({size} bytes > {MAX_DOCUMENT_BYTES}); skipped")
-                return
-            data = path.read_bytes()
+            handle = open_regular(path)
+        except NotRegularFile as err:
+            self._report(str(path), f"{err}; skipped")
+            return
         except OSError as err:
             self._report(str(path), f"cannot read ({_os_message(err)})")
             return
-        if _is_binary(data[:8192]):
+        with handle:
+            if kind == "warc":
+                yield from read_warc(path, self._report, handle)
+            elif kind == "jsonl":
+                yield from self._read_jsonl_file(handle, path, root)
+            else:
+                yield from self._read_page(handle, path, root, cwd, kind)
+
+    def _read_jsonl_file(self, handle: IO[bytes], path: Path, root: Path | None) -> Iterator[Item]:
+        try:
+            stream: IO[bytes] = gzip.GzipFile(fileobj=handle) if path.name.lower().endswith(".gz") else handle
+            alias = self.aliases.get(str(path))
+            if alias is not None:
+                yield from self._read_jsonl_stream(stream, alias, None, None)
+            else:
+                yield from self._read_jsonl_stream(stream, str(path), path, root or Path("."))
+        except (OSError, EOFError, zlib.error) as err:
+            self._report(str(path), f"cannot read ({_os_message(err)})")
+
+    def _read_page(self, handle: IO[bytes], path: Path, root: Path | None, cwd: str, kind: str) -> Iterator[Item]:
+        try:
+            data = read_limited(handle, MAX_DOCUMENT_BYTES)
+        except TooLarge as err:
+            self._report(str(path), str(err))
+            return
+        except OSError as err:
+            self._report(str(path), f"cannot read ({_os_message(err)})")
+            return
+        common = {
+            "id": file_id(path, cwd), "origin": str(path), "path": str(path), "root": str(root or Path(".")),
+            "source": Path(os.path.realpath(path)).parent.name or None,
+        }  # fmt: skip
+        if _is_binary(data[:8192]) and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             self._report(str(path), "binary file, not text; skipped")
             return
-        rel = _relative(path, root)
-        folder = path.resolve().parent.name or None
         if kind == "html":
             # HTML stays bytes: the cleaner honours the page's declared charset (UTF-8, windows-1256, ...).
-            yield Document(id=rel, text="", html=data, origin=str(path), path=str(path), root=str(root),
-                           source=folder)
+            yield Document(text="", html=data, **common)
             return
-        try:
-            text = _decode(data, str(path))
-        except InputError as err:
-            self._report(str(path), str(err).split(": ", 1)[1])
-            return
-        title, _, body = text.lstrip("\ufeff").partition("\n")
+        text, encoding, replaced = decode_text(data)
+        if replaced:
+            self._report(str(path), f"not valid UTF-8 in {replaced} places; read with those bytes replaced (U+FFFD)")
+        title, _, body = text.partition("\n")
         if not title.strip() and body.strip():
             # Some scrapers leave blank or ad lines first; the title is the first non-empty line.
             lines = [ln for ln in text.splitlines() if ln.strip()]
             title, body = lines[0], "\n".join(lines[1:])
-        yield Document(
-            id=rel, text=body, title=title.strip(), origin=str(path), path=str(path), root=str(root),
-            source=folder,
-        )
+        yield Document(text=body, title=title.strip(), meta={ENCODING_KEY: encoding}, **common)
 
-    def _read_jsonl_stream(
-        self, stream: IO[bytes], where: str, path: Path | None, root: Path | None
-    ) -> Iterator[Document]:
-        f = self.fields
+    def _read_jsonl_stream(self, stream: IO[bytes], where: str, path: Path | None, root: Path | None) -> Iterator[Item]:
+        limit = MAX_DOCUMENT_BYTES
+        source = LineSource(stream, limit)
         # One string each per file, shared by its documents (a million documents of one file: one copy).
-        path_s = str(path) if path is not None else None
-        root_s = str(root) if root is not None else None
-        folder = path.parent.name if path is not None else None
-        for lineno, raw in enumerate(stream, start=1):
+        file = _JsonlFile(
+            where, str(path) if path is not None else None, path.name if path is not None else where,
+            str(root) if root is not None else None, path.parent.name if path is not None else None, source,
+            LineDecoder(),
+        )  # fmt: skip
+        for lineno, raw in enumerate(source, start=1):
             loc = f"{where}:{lineno}"
-            if not raw.strip():
+            if raw.size > limit:
+                reason = f"record too large ({raw.size} bytes > {limit}); line skipped"
+                self._report(loc, reason)
+                if self.passthrough:
+                    span = Span(file.path, raw.offset, raw.size) if file.path and source.copyable else None
+                    yield Passthrough(loc, file.path, None, reason, span)
                 continue
-            if len(raw) > MAX_DOCUMENT_BYTES:
-                self._report(loc, f"record too large ({len(raw)} bytes > {MAX_DOCUMENT_BYTES}); skipped")
+            if not raw.data.strip():
+                if self.passthrough:
+                    yield Passthrough(loc, file.path, raw.data)
                 continue
-            try:
-                record = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as err:
-                self._report(loc, f"malformed JSON ({_json_message(err)}); line skipped")
+            doc, reason, line = self._parse_line(raw.data, lineno, file)
+            if doc is not None:
+                if self.passthrough:
+                    doc.meta[LINE_KEY] = line
+                yield doc
                 continue
-            if not isinstance(record, dict):
-                self._report(loc, "expected a JSON object; line skipped")
-                continue
-            try:
-                yield document_from_record(
-                    record, f, fallback_id=f"{_display(path, where)}:{lineno}", origin=loc, path=path_s,
-                    root=root_s, folder=folder, keep_record=self.keep_records,
-                )
-            except RecordError as err:
-                self._report(loc, f"{err}; line skipped")
+            self._report(loc, reason)
+            if self.passthrough:
+                yield Passthrough(loc, file.path, line, reason)
+
+    def _parse_line(self, line: bytes, lineno: int, file: _JsonlFile) -> tuple[Document | None, str, bytes]:
+        """The document of one line, else why it is not one; and the line to write back.
+
+        A document's line is written back as UTF-8 (re-encoded from windows-1256, say): an output of lines in
+        several encodings could not be read. Any other line is written back exactly as read.
+        """
+        source = file.source
+        try:
+            text, encoding = (line.decode("utf-8"), source.encoding) if source.encoding else file.decoder.decode(line)
+        except UnicodeDecodeError:
+            return None, "malformed JSON (not valid UTF-8); line skipped", line
+        try:
+            record = json.loads(text.lstrip("\ufeff") if lineno == 1 else text)
+        except json.JSONDecodeError as err:
+            return None, f"malformed JSON ({err.msg} at column {err.colno}); line skipped", line
+        if not isinstance(record, dict):
+            return None, "expected a JSON object; line skipped", line
+        try:
+            doc = document_from_record(
+                record, self.fields, fallback_id=f"{file.name}:{lineno}", origin=f"{file.where}:{lineno}",
+                path=file.path, root=file.root, folder=file.folder, keep_record=self.keep_records,
+            )  # fmt: skip
+        except RecordError as err:
+            return None, f"{err}; line skipped", line
+        doc.meta[ENCODING_KEY] = encoding
+        return doc, "", line if encoding in ("utf-8", source.encoding) else text.encode("utf-8")
 
 
-def _display(path: Path | None, where: str) -> str:
-    return path.name if path is not None else where
+class _JsonlFile(NamedTuple):
+    """What the lines of one JSONL stream share."""
 
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+    where: str  # its name in messages and origins
+    path: str | None  # None for standard input
+    name: str  # ids of records without one are name:line
+    root: str | None
+    folder: str | None
+    source: LineSource
+    decoder: LineDecoder
 
 
 def _os_message(err: BaseException) -> str:
     if isinstance(err, OSError) and err.strerror:
         return err.strerror.lower()
     return str(err) or type(err).__name__
-
-
-def _json_message(err: Exception) -> str:
-    if isinstance(err, json.JSONDecodeError):
-        return f"{err.msg} at column {err.colno}"
-    return "not valid UTF-8"

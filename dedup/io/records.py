@@ -25,6 +25,10 @@ from dedup.document import Document
 # reported and skipped rather than allowed to take the whole run's memory.
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 RECORD_KEY = "_record"  # Document.meta key holding the record exactly as read, to write it back unchanged
+LINE_KEY = "_line"  # Document.meta key holding the JSONL line as read (UTF-8), when the reader passes lines through
+# Document.meta key naming the encoding a .txt file or JSONL line was decoded from ("utf-8", "windows-1256", ...).
+# Keys that start with "_" are never written out as record fields.
+ENCODING_KEY = "_encoding"
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from typing import IO
 
 from dedup.document import Document
 from dedup.errors import InputError
+from dedup.io.files import open_regular
 from dedup.io.records import MAX_DOCUMENT_BYTES, source_of
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -32,8 +33,11 @@ def _is_html(content_type: str | None) -> bool:
     return kind in ("text/html", "application/xhtml+xml")
 
 
-def read_warc_stream(stream: IO[bytes], where: str, report: Report) -> Iterator[Document]:
-    """Documents of the HTML records of one WARC stream (gzipped or not); problems go to ``report(where, msg)``."""
+def read_warc_stream(stream: IO[bytes], where: str, report: Report, path: str | None = None) -> Iterator[Document]:
+    """Documents of the HTML records of one WARC stream (gzipped or not); problems go to ``report(where, msg)``.
+
+    ``path`` is the archive's file, kept in each document's ``path`` (``remove`` writes them next to it).
+    """
     try:
         from warcio.archiveiterator import ArchiveIterator
     except ImportError:  # pragma: no cover - a core dependency
@@ -66,6 +70,7 @@ def read_warc_stream(stream: IO[bytes], where: str, report: Report) -> Iterator[
             yield Document(
                 id=url or record.rec_headers.get_header("WARC-Record-ID") or loc, text="", html=body, url=url,
                 source=source_of(url, None, None), date=record.rec_headers.get_header("WARC-Date"), origin=loc,
+                path=path,
                 meta={"warc_record_id": record.rec_headers.get_header("WARC-Record-ID")},
             )
     except InputError:  # strict mode: the report itself stops the run
@@ -74,10 +79,10 @@ def read_warc_stream(stream: IO[bytes], where: str, report: Report) -> Iterator[
         report(where, f"damaged WARC data ({type(err).__name__}: {err}); rest of the file skipped")
 
 
-def _gzip_complete(path: Path) -> str | None:
-    """Why the gzip stream of ``path`` is incomplete, or ``None`` when it ends cleanly."""
+def _gzip_complete(stream: IO[bytes]) -> str | None:
+    """Why the gzip stream of ``stream`` is incomplete, or ``None`` when it ends cleanly."""
     try:
-        with gzip.open(path, "rb") as f:
+        with gzip.GzipFile(fileobj=stream) as f:
             while f.read(1 << 20):
                 pass
     except (OSError, EOFError, zlib.error) as err:
@@ -85,21 +90,23 @@ def _gzip_complete(path: Path) -> str | None:
     return None
 
 
-def read_warc(path: Path, report: Report) -> Iterator[Document]:
-    """Documents of the HTML records of a ``.warc`` or ``.warc.gz`` file.
+def read_warc(path: Path, report: Report, stream: IO[bytes] | None = None) -> Iterator[Document]:
+    """Documents of the HTML records of a ``.warc`` or ``.warc.gz`` file (``stream``: the file, opened).
 
     A ``.warc.gz`` cut off mid-record loses its last records without warcio noticing; its gzip stream is checked
     to the end afterwards so that the loss is reported.
     """
     where = str(path)
-    try:
-        stream = open(path, "rb")
-    except OSError as err:
-        report(where, f"cannot read ({(err.strerror or str(err)).lower()})")
-        return
+    if stream is None:
+        try:
+            stream = open_regular(path)
+        except OSError as err:
+            report(where, f"cannot read ({(err.strerror or str(err)).lower()})")
+            return
     with stream:
-        yield from read_warc_stream(stream, where, report)
-    if path.name.lower().endswith(".gz"):
-        problem = _gzip_complete(path)
-        if problem is not None:
-            report(where, f"file is truncated ({problem}); records after the last complete one are missing")
+        yield from read_warc_stream(stream, where, report, where)
+        if path.name.lower().endswith(".gz"):
+            stream.seek(0)
+            problem = _gzip_complete(stream)
+            if problem is not None:
+                report(where, f"file is truncated ({problem}); records after the last complete one are missing")
