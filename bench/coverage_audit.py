@@ -39,8 +39,10 @@ def main() -> None:
         missing = len(mine - words[kept]) / len(mine) if mine else 0.0
         rows.append((missing, result.documents[doc].id, result.documents[kept].id, len(mine)))
     lossy = [r for r in rows if r[0] > 0.5]
-    print(f"removals {len(rows)}  losing most of their content words {len(lossy)} ({len(lossy) / max(1, len(rows)):.2%})"
-          f"  missing > 25%: {sum(r[0] > 0.25 for r in rows)}")
+    print(
+        f"removals {len(rows)}  losing most of their content words {len(lossy)} ({len(lossy) / max(1, len(rows)):.2%})"
+        f"  missing > 25%: {sum(r[0] > 0.25 for r in rows)}"
+    )
     for missing, doc, kept, n in sorted(rows, reverse=True)[: args.show]:
         print(f"  {missing:.2f} of {n} words missing: {doc} removed for {kept}")
 

@@ -151,20 +151,36 @@ def run_datatrove(corpus: str, work: str) -> list[list[str]]:
         return JsonlReader(folder, glob_pattern=name, id_key="id", text_key="text")
 
     w = Path(work)
-    LocalPipelineExecutor(pipeline=[reader(), MinhashDedupSignature(output_folder=str(w / "sigs"), config=config)],
-                          tasks=1, logging_dir=str(w / "logs1")).run()
-    LocalPipelineExecutor(pipeline=[MinhashDedupBuckets(input_folder=str(w / "sigs"),
-                                                        output_folder=str(w / "buckets"), config=config)],
-                          tasks=config.num_buckets, logging_dir=str(w / "logs2")).run()
-    LocalPipelineExecutor(pipeline=[MinhashDedupCluster(input_folder=str(w / "buckets"),
-                                                        output_folder=str(w / "remove"), config=config,
-                                                        save_cluster_id=True)],
-                          tasks=1, logging_dir=str(w / "logs3")).run()
-    LocalPipelineExecutor(pipeline=[reader(),
-                                    MinhashDedupFilter(input_folder=str(w / "remove"), load_cluster_ids=True,
-                                                       exclusion_writer=JsonlWriter(str(w / "removed"))),
-                                    JsonlWriter(str(w / "kept"))],
-                          tasks=1, logging_dir=str(w / "logs4")).run()
+    LocalPipelineExecutor(
+        pipeline=[reader(), MinhashDedupSignature(output_folder=str(w / "sigs"), config=config)],
+        tasks=1,
+        logging_dir=str(w / "logs1"),
+    ).run()
+    LocalPipelineExecutor(
+        pipeline=[MinhashDedupBuckets(input_folder=str(w / "sigs"), output_folder=str(w / "buckets"), config=config)],
+        tasks=config.num_buckets,
+        logging_dir=str(w / "logs2"),
+    ).run()
+    LocalPipelineExecutor(
+        pipeline=[
+            MinhashDedupCluster(
+                input_folder=str(w / "buckets"), output_folder=str(w / "remove"), config=config, save_cluster_id=True
+            )
+        ],
+        tasks=1,
+        logging_dir=str(w / "logs3"),
+    ).run()
+    LocalPipelineExecutor(
+        pipeline=[
+            reader(),
+            MinhashDedupFilter(
+                input_folder=str(w / "remove"), load_cluster_ids=True, exclusion_writer=JsonlWriter(str(w / "removed"))
+            ),
+            JsonlWriter(str(w / "kept")),
+        ],
+        tasks=1,
+        logging_dir=str(w / "logs4"),
+    ).run()
     import gzip
 
     clusters: dict[int, list[str]] = {}
@@ -181,9 +197,24 @@ def run_datatrove(corpus: str, work: str) -> list[list[str]]:
 
 def run_text_dedup(corpus: str, work: str) -> list[list[str]]:
     out = Path(work) / "out"
-    cmd = [sys.executable, "-m", "text_dedup.minhash", "--path", "json", "--data_files", os.path.abspath(corpus),
-           "--split", "train", "--cache_dir", str(Path(work) / "cache"), "--output", str(out), "--column", "text",
-           "--debug"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "text_dedup.minhash",
+        "--path",
+        "json",
+        "--data_files",
+        os.path.abspath(corpus),
+        "--split",
+        "train",
+        "--cache_dir",
+        str(Path(work) / "cache"),
+        "--output",
+        str(out),
+        "--column",
+        "text",
+        "--debug",
+    ]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     with open(out / "uf.pkl", "rb") as fh:
         uf = pickle.load(fh)
@@ -279,6 +310,7 @@ def truth_of(corpus: str) -> dict[str, str]:
 
 def pairwise(clusters: list[list[str]], truth: dict[str, str]) -> tuple[float, float, float]:
     """Pairwise precision, recall and F1 of predicted clusters against the true groups."""
+
     def pairs(n: int) -> int:
         return n * (n - 1) // 2
 
@@ -316,8 +348,18 @@ def main() -> None:
         for name in args.only.split(","):
             out = os.path.join(tmp, f"{name}.out")
             if name == "dedup":
-                cmd = [dedup_bin, "scan", args.corpus, "--format", "csv", "-o", out, "-q",
-                       "--workers", str(args.workers)]
+                cmd = [
+                    dedup_bin,
+                    "scan",
+                    args.corpus,
+                    "--format",
+                    "csv",
+                    "-o",
+                    out,
+                    "-q",
+                    "--workers",
+                    str(args.workers),
+                ]
             else:
                 cmd = [sys.executable, str(HERE), "--run", name, args.corpus, out]
             wall, peak, rc, cpu = measure(cmd)
@@ -327,9 +369,19 @@ def main() -> None:
                 continue
             clusters = dedup_clusters(out) if name == "dedup" else json.loads(Path(out).read_text())
             p, r, f = pairwise(clusters, truth)
-            row = {"name": name, "docs": n, "seconds": round(wall, 2), "docs_per_s": round(n / wall, 1),
-                   "cpu_s": round(cpu, 1), "cpu_ms_per_doc": round(cpu / n * 1e3, 3), "peak_mb": round(peak / 2**20), "precision": round(p, 4), "recall": round(r, 4),
-                   "f1": round(f, 4), "clusters": len(clusters)}
+            row = {
+                "name": name,
+                "docs": n,
+                "seconds": round(wall, 2),
+                "docs_per_s": round(n / wall, 1),
+                "cpu_s": round(cpu, 1),
+                "cpu_ms_per_doc": round(cpu / n * 1e3, 3),
+                "peak_mb": round(peak / 2**20),
+                "precision": round(p, 4),
+                "recall": round(r, 4),
+                "f1": round(f, 4),
+                "clusters": len(clusters),
+            }
             rows.append(row)
             print(json.dumps(row), flush=True)
     if args.json:
@@ -343,9 +395,11 @@ def main() -> None:
             print(f"{r['name']:<12}  failed")
             continue
         ratio = f"{r['docs_per_s'] / base['docs_per_s']:.2f}" if base else "-"
-        print(f"{r['name']:<12}{r['docs_per_s']:>10.0f}{ratio:>9}{r['cpu_ms_per_doc']:>11.3f}{r['peak_mb']:>9}"
-              f"{r['precision']:>8.3f}"
-              f"{r['recall']:>8.3f}{r['f1']:>8.3f}")
+        print(
+            f"{r['name']:<12}{r['docs_per_s']:>10.0f}{ratio:>9}{r['cpu_ms_per_doc']:>11.3f}{r['peak_mb']:>9}"
+            f"{r['precision']:>8.3f}"
+            f"{r['recall']:>8.3f}{r['f1']:>8.3f}"
+        )
 
 
 if __name__ == "__main__":

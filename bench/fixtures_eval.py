@@ -53,9 +53,14 @@ def main() -> None:
     truth = json.loads((FIXTURES / "expected_clusters.json").read_text(encoding="utf-8"))
     inputs = [str(FIXTURES)]
     grid = (
-        [Settings(threshold=t, ngram=n, num_perm=p) for t in (0.3, 0.4, 0.5, 0.6, 0.7) for n in (2, 3, 4, 5)
-         for p in (64, 128)]
-        if args.sweep else [Settings()]
+        [
+            Settings(threshold=t, ngram=n, num_perm=p)
+            for t in (0.3, 0.4, 0.5, 0.6, 0.7)
+            for n in (2, 3, 4, 5)
+            for p in (64, 128)
+        ]
+        if args.sweep
+        else [Settings()]
     )
     print(f"{'threshold':>9} {'ngram':>5} {'perm':>4} {'precision':>9} {'recall':>6} {'pairs':>5} {'true':>4}")
     for s in grid:

@@ -95,8 +95,15 @@ def load_languages(data: Path) -> tuple[Language, Language]:
 
 
 class Generator:
-    def __init__(self, ar: Language, en: Language, rng: np.random.Generator, arabic_share: float,
-                 topic_size: int = 20, topic_pool: int = 60) -> None:
+    def __init__(
+        self,
+        ar: Language,
+        en: Language,
+        rng: np.random.Generator,
+        arabic_share: float,
+        topic_size: int = 20,
+        topic_pool: int = 60,
+    ) -> None:
         self.langs = {"ar": ar, "en": en}
         self.rng = rng
         self.arabic_share = arabic_share
@@ -204,8 +211,17 @@ class Generator:
         return " ".join(words)
 
 
-def generate(n: int, out: Path, truth: Path, seed: int, arabic_share: float, exact: float, near: float,
-             ar: Language, en: Language) -> dict[str, int]:
+def generate(
+    n: int,
+    out: Path,
+    truth: Path,
+    seed: int,
+    arabic_share: float,
+    exact: float,
+    near: float,
+    ar: Language,
+    en: Language,
+) -> dict[str, int]:
     rng = np.random.default_rng(seed)
     gen = Generator(ar, en, rng, arabic_share)
     outlets = [f"outlet{k:02d}" for k in range(40)]
@@ -254,8 +270,14 @@ def generate(n: int, out: Path, truth: Path, seed: int, arabic_share: float, exa
             if f is not None and rng.random() < 0.8:
                 text += "\n" + (_FOOTERS_AR if base["lang"] == "ar" else _FOOTERS_EN)[f].format(s=outlet)
             day = int(rng.integers(1, 28))
-            rec = {"id": f"d{pos:07d}", "source": outlet, "url": f"https://{outlet}.example/a/{pos}",
-                   "date": f"2024-03-{day:02d}", "title": title, "text": text}
+            rec = {
+                "id": f"d{pos:07d}",
+                "source": outlet,
+                "url": f"https://{outlet}.example/a/{pos}",
+                "date": f"2024-03-{day:02d}",
+                "title": title,
+                "text": text,
+            }
             data = (json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8")
             offsets[pos] = fh.tell()
             lengths[pos] = len(data)
@@ -289,8 +311,10 @@ def main() -> None:
     ar, en = load_languages(args.data)
     truth = truth_path(args.output)
     counts = generate(args.n, args.output, truth, args.seed, args.arabic_share, args.exact, args.near, ar, en)
-    print(f"{args.n} documents ({counts}) -> {args.output}, truth -> {truth} "
-          f"in {time.perf_counter() - t0:.0f}s", file=sys.stderr)
+    print(
+        f"{args.n} documents ({counts}) -> {args.output}, truth -> {truth} in {time.perf_counter() - t0:.0f}s",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

@@ -41,20 +41,35 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="dedup-scale-") as tmp:
             out = os.path.join(tmp, "clusters.csv")
             for _ in range(args.repeat):
-                wall, peak, rc, cpu = measure([dedup_bin, "scan", corpus, "--format", "csv", "-o", out, "-q",
-                                          "--workers", str(args.workers)])
+                wall, peak, rc, cpu = measure(
+                    [dedup_bin, "scan", corpus, "--format", "csv", "-o", out, "-q", "--workers", str(args.workers)]
+                )
                 if rc:
                     raise SystemExit(f"dedup scan failed on {corpus} (exit {rc})")
                 runs.append((wall, peak, cpu))
             p, r, f = pairwise(dedup_clusters(out), truth)
         wall, peak, cpu = min(runs)
         n = len(truth)
-        row = {"corpus": corpus, "docs": n, "seconds": round(wall, 1), "docs_per_s": round(n / wall),
-               "cpu_s": round(cpu, 1), "cpu_ms_per_doc": round(cpu / n * 1e3, 3), "peak_mb": round(peak / 2**20), "precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
-               "runs": [round(w, 1) for w, _, _ in runs], "workers": args.workers,
-               "date": time.strftime("%Y-%m-%d %H:%M")}
-        print(f"{n:>9}{wall:>9.1f}{n / wall:>9.0f}{cpu:>9.1f}{cpu / n * 1e3:>8.3f}{peak / 2**20:>9.0f}{f:>7.3f}  "
-              f"{row['runs']}", flush=True)
+        row = {
+            "corpus": corpus,
+            "docs": n,
+            "seconds": round(wall, 1),
+            "docs_per_s": round(n / wall),
+            "cpu_s": round(cpu, 1),
+            "cpu_ms_per_doc": round(cpu / n * 1e3, 3),
+            "peak_mb": round(peak / 2**20),
+            "precision": round(p, 4),
+            "recall": round(r, 4),
+            "f1": round(f, 4),
+            "runs": [round(w, 1) for w, _, _ in runs],
+            "workers": args.workers,
+            "date": time.strftime("%Y-%m-%d %H:%M"),
+        }
+        print(
+            f"{n:>9}{wall:>9.1f}{n / wall:>9.0f}{cpu:>9.1f}{cpu / n * 1e3:>8.3f}{peak / 2**20:>9.0f}{f:>7.3f}  "
+            f"{row['runs']}",
+            flush=True,
+        )
         if args.json:
             with open(args.json, "a", encoding="utf-8") as fh:
                 fh.write(json.dumps(row) + "\n")

@@ -42,7 +42,7 @@ def main(corpus: str) -> None:
 
     def count() -> None:
         for i in range(0, len(pages), BATCH):
-            learner.observe_batch([p.site_observation() for p in pages[i:i + BATCH]])
+            learner.observe_batch([p.site_observation() for p in pages[i : i + BATCH]])
 
     timed("site boilerplate: count", count)
     pipeline.cleaner.site = learner
@@ -50,12 +50,16 @@ def main(corpus: str) -> None:
     norms = [norm for _, norm in cleaned]
     fp = pipeline.fingerprinter
     sets = timed("shingles", lambda: [fp.text_shingles(n) for n in norms])
-    sigs = timed("MinHash signatures",
-                 lambda: np.concatenate([fp.signatures(sets[i:i + BATCH]) for i in range(0, len(sets), BATCH)]))
+    sigs = timed(
+        "MinHash signatures",
+        lambda: np.concatenate([fp.signatures(sets[i : i + BATCH]) for i in range(0, len(sets), BATCH)]),
+    )
     with TextStore() as texts:
         texts.extend(norms)
-        links = timed("LSH + verification + template test",
-                      lambda: find_links(list(range(len(norms))), sets, texts, sigs, Settings()))
+        links = timed(
+            "LSH + verification + template test",
+            lambda: find_links(list(range(len(norms))), sets, texts, sigs, Settings()),
+        )
     n = len(docs)
     print("| stage | CPU ms per document |\n| --- | --- |")
     for name, seconds in timings.items():

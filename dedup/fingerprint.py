@@ -51,11 +51,21 @@ def affine32_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndar
     a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
     b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
     return a, b
+
+
 _U64 = np.uint64
 # Odd multipliers that make a shingle hash depend on token order ("a b" differs from "b a").
 _MIX = np.array(
-    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD,
-     0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9],
+    [
+        0x9E3779B97F4A7C15,
+        0xC2B2AE3D27D4EB4F,
+        0x165667B19E3779F9,
+        0xD6E8FEB86659FD93,
+        0xFF51AFD7ED558CCD,
+        0xC4CEB9FE1A85EC53,
+        0x94D049BB133111EB,
+        0xBF58476D1CE4E5B9,
+    ],
     dtype=_U64,
 )
 MAX_NGRAM = len(_MIX)
@@ -166,8 +176,10 @@ class Fingerprinter:
                 stop += 1
             nonempty = [i for i in range(start, stop) if sizes[i]]
             if nonempty:
-                flat = shingle_sets[nonempty[0]] if len(nonempty) == 1 else np.concatenate(
-                    [shingle_sets[i] for i in nonempty]
+                flat = (
+                    shingle_sets[nonempty[0]]
+                    if len(nonempty) == 1
+                    else np.concatenate([shingle_sets[i] for i in nonempty])
                 )
                 permuted = a * _fmix(flat, 32)[None, :]
                 permuted += b

@@ -222,6 +222,7 @@ def _map_codes(codes: np.ndarray, options: NormalizeOptions) -> np.ndarray:
 @functools.lru_cache(maxsize=1)
 def _nfkc_classes() -> tuple[np.ndarray, np.ndarray]:
     """:func:`_build_nfkc_classes`, cached on disk (bit-packed)."""
+
     def build() -> dict[str, np.ndarray]:
         stable, inert = _build_nfkc_classes()
         return {"stable": np.packbits(stable), "inert": np.packbits(inert)}
@@ -348,8 +349,11 @@ def normalize(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     mapped = mapped[keep]
     if mapped.size and mapped[-1] == _SPACE:
         mapped = mapped[:-1]
-    if options.nfkc and not _nfkc_stable()[mapped].all() and not unicodedata.is_normalized(
-            "NFKC", mapped.tobytes().decode("utf-32-le")):
+    if (
+        options.nfkc
+        and not _nfkc_stable()[mapped].all()
+        and not unicodedata.is_normalized("NFKC", mapped.tobytes().decode("utf-32-le"))
+    ):
         return _reference(text, options)
     return mapped.tobytes().decode("utf-32-le")
 
@@ -379,8 +383,9 @@ def normalize_lines(lines: Sequence[str], options: NormalizeOptions = DEFAULT_OP
     is_space = mapped == _SPACE
     mapped = mapped[~(is_space & np.concatenate(([True], is_space[:-1])))]
     out = [part.strip(" ") for part in mapped.tobytes().decode("utf-32-le").split("\n")]
-    if len(out) != len(lines) or (options.nfkc and not _nfkc_stable()[mapped].all()
-                                  and not all(unicodedata.is_normalized("NFKC", o) for o in out)):
+    if len(out) != len(lines) or (
+        options.nfkc and not _nfkc_stable()[mapped].all() and not all(unicodedata.is_normalized("NFKC", o) for o in out)
+    ):
         return [normalize(line, options) for line in lines]
     return out
 

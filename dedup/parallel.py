@@ -41,8 +41,9 @@ def _call(fn: Callable[[Any, Any], Any], batch: Any) -> Any:
     return fn(_STATE, batch)
 
 
-def ordered_map(fn: Callable[[Any, Any], Any], batches: Iterable[Any], workers: int, state: Any = None
-                ) -> Iterator[Any]:
+def ordered_map(
+    fn: Callable[[Any, Any], Any], batches: Iterable[Any], workers: int, state: Any = None
+) -> Iterator[Any]:
     """``fn(state, batch)`` for each of ``batches``, in ``workers`` processes (``fn`` must be a module-level
     function when ``workers > 1``)."""
     if workers <= 1:

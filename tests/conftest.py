@@ -43,14 +43,16 @@ AR_COPY_TEXT = "\n\n".join(["عدن - واس:", *AR_COPY_PARAS])
 
 # Same event, written independently: it must not cluster with the wire story.
 AR_OTHER_TITLE = "مستشفيات عدن تتسلم أدوية جديدة"
-AR_OTHER_TEXT = "\n\n".join([
-    "تسلّمت هيئة مستشفى الجمهورية التعليمي بعدن صباح اليوم كميات من الأدوية والمحاليل، قال مديرها إنها "
-    "جاءت في وقتها بعد أسابيع من شح الإمدادات وتوقف عدد من أقسام الطوارئ عن استقبال الحالات الحرجة.",
-    "وقال أطباء في المستشفى لمراسلنا إن أقسام الأطفال والكلى كانت الأكثر تضرراً، وإن المرضى اضطروا خلال "
-    "الفترة الماضية إلى شراء الأدوية من الصيدليات الخاصة بأسعار تفوق قدرتهم في ظل تدهور العملة المحلية.",
-    "ويأمل العاملون في القطاع الصحي أن تتحول هذه الشحنات إلى إمدادات منتظمة، مطالبين السلطات المحلية "
-    "بصرف رواتبهم المتأخرة وتحسين ظروف العمل التي دفعت كثيراً من الكوادر إلى الهجرة.",
-])
+AR_OTHER_TEXT = "\n\n".join(
+    [
+        "تسلّمت هيئة مستشفى الجمهورية التعليمي بعدن صباح اليوم كميات من الأدوية والمحاليل، قال مديرها إنها "
+        "جاءت في وقتها بعد أسابيع من شح الإمدادات وتوقف عدد من أقسام الطوارئ عن استقبال الحالات الحرجة.",
+        "وقال أطباء في المستشفى لمراسلنا إن أقسام الأطفال والكلى كانت الأكثر تضرراً، وإن المرضى اضطروا خلال "
+        "الفترة الماضية إلى شراء الأدوية من الصيدليات الخاصة بأسعار تفوق قدرتهم في ظل تدهور العملة المحلية.",
+        "ويأمل العاملون في القطاع الصحي أن تتحول هذه الشحنات إلى إمدادات منتظمة، مطالبين السلطات المحلية "
+        "بصرف رواتبهم المتأخرة وتحسين ظروف العمل التي دفعت كثيراً من الكوادر إلى الهجرة.",
+    ]
+)
 
 # -- English: a strike at Britain's ports -------------------------------------------------------------------
 
@@ -68,22 +70,26 @@ EN_PARAS = [
 EN_TEXT = "\n\n".join(["LONDON (Reuters) -", *EN_PARAS])
 
 EN_COPY_TITLE = "Felixstowe port at a standstill as workers begin eight-day walkout"
-EN_COPY_TEXT = "\n\n".join([
-    "LONDON (Reuters) -",
-    EN_PARAS[0],
-    EN_PARAS[1],
-    EN_PARAS[3],
-])
+EN_COPY_TEXT = "\n\n".join(
+    [
+        "LONDON (Reuters) -",
+        EN_PARAS[0],
+        EN_PARAS[1],
+        EN_PARAS[3],
+    ]
+)
 
 EN_OTHER_TITLE = "Felixstowe picket line: 'We can't pay our bills'"
-EN_OTHER_TEXT = "\n\n".join([
-    "On a windswept roundabout outside the terminal gates, striking crane drivers huddled around a brazier and "
-    "waved flags at passing lorries, most of which honked in support.",
-    "Mark, a crane operator for nineteen years who asked that his surname not be used, said his energy bill had "
-    "tripled and his rent had gone up twice since the spring. Nobody here wants to be standing in the cold, he said.",
-    "Union organisers handed out tea and leaflets, and said they were ready to stay out until Christmas if the "
-    "company did not return to the negotiating table with a better deal.",
-])
+EN_OTHER_TEXT = "\n\n".join(
+    [
+        "On a windswept roundabout outside the terminal gates, striking crane drivers huddled around a brazier and "
+        "waved flags at passing lorries, most of which honked in support.",
+        "Mark, a crane operator for nineteen years who asked that his surname not be used, said his energy bill had "
+        "tripled and his rent had gone up twice since the spring. Nobody here wants to be standing in the cold, he said.",
+        "Union organisers handed out tea and leaflets, and said they were ready to stay out until Christmas if the "
+        "company did not return to the negotiating table with a better deal.",
+    ]
+)
 
 # An unrelated short story, so that every corpus has at least one document that is in no cluster.
 EN_UNRELATED_TITLE = "Parliament approves budget after overnight session"
@@ -103,8 +109,14 @@ def corpus_records() -> list[dict[str, object]]:
         record("ar-spa", AR_TITLE, AR_TEXT, url="https://www.saba.ye/ar/news/1", date="2024-03-10"),
         record("en-reuters", EN_TITLE, EN_TEXT, url="https://www.reuters.com/world/uk/1", date="2024-08-21"),
         record("ar-other", AR_OTHER_TITLE, AR_OTHER_TEXT, url="https://adengad.net/news/7", date="2024-03-10"),
-        record("ar-copy", AR_COPY_TITLE, AR_COPY_TEXT, url="https://www.okaz.com.sa/news/2", date="2024-03-09",
-               section="محليات"),
+        record(
+            "ar-copy",
+            AR_COPY_TITLE,
+            AR_COPY_TEXT,
+            url="https://www.okaz.com.sa/news/2",
+            date="2024-03-09",
+            section="محليات",
+        ),
         record("en-other", EN_OTHER_TITLE, EN_OTHER_TEXT, url="https://www.bbc.co.uk/news/3", date="2024-08-21"),
         record("en-copy", EN_COPY_TITLE, EN_COPY_TEXT, url="https://www.marinelink.com/news/4", date="2024-08-22"),
         record("en-budget", EN_UNRELATED_TITLE, EN_UNRELATED_TEXT, url="https://apnews.com/5", date="2024-08-20"),

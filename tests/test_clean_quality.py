@@ -24,7 +24,9 @@ from score import page_scores  # noqa: E402
 from site_boilerplate import FIXTURE, load, score  # noqa: E402
 
 TEMPLATES = ROOT / "fixtures" / "templates"
-TRUTH = json.loads((TEMPLATES / "truth.json").read_text(encoding="utf-8")) if (TEMPLATES / "truth.json").exists() else {}
+TRUTH = (
+    json.loads((TEMPLATES / "truth.json").read_text(encoding="utf-8")) if (TEMPLATES / "truth.json").exists() else {}
+)
 
 
 def _f1(pred: str, truth: str) -> float:

@@ -315,7 +315,9 @@ def test_gzipped_jsonl_input(tmp_path: Path) -> None:
     assert sorted(clusters_of(report), key=sorted) == sorted(EXPECTED_PAIRS, key=sorted)
 
 
-def test_directory_of_txt_and_a_jsonl_on_one_command_line(txt_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_directory_of_txt_and_a_jsonl_on_one_command_line(
+    txt_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)  # ids are paths relative to the working directory
     jsonl = write_jsonl(tmp_path / "wire.jsonl", [record("wire-1", AR_TITLE, AR_TEXT, source="saba.ye")])
     result = run("scan", str(txt_dir), str(jsonl), "-f", "json")

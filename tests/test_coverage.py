@@ -48,8 +48,12 @@ def _distinct(articles: list[dict[str, str]], n: int) -> list[dict[str, str]]:
 
 def _scan(docs: list[Document], keep: str = "first"):
     result = Pipeline(Settings(site_boilerplate=False, keep=keep), workers=1).scan_documents(docs)
-    removed = {result.documents[m].id: (result.documents[k].id, c.relation(m))
-               for c in result.clusters for m, _ in c.members[1:] for k in [c.keep]}
+    removed = {
+        result.documents[m].id: (result.documents[k].id, c.relation(m))
+        for c in result.clusters
+        for m, _ in c.members[1:]
+        for k in [c.keep]
+    }
     return result, removed
 
 
@@ -96,9 +100,11 @@ def test_a_feature_is_not_removed_for_the_brief_announcing_it(articles: list[dic
 def test_copies_that_cover_each_other_still_follow_keep_first(articles: list[dict[str, str]]) -> None:
     story = _distinct(articles, 1)[0]
     paragraphs = story["text"].split("\n")
-    trimmed = "\n".join([*paragraphs[:-1], paragraphs[-1][:len(paragraphs[-1]) // 2]])
-    docs = [Document(id="trimmed", title=story["title"], text=trimmed),
-            Document(id="full", title=story["title"], text=story["text"])]
+    trimmed = "\n".join([*paragraphs[:-1], paragraphs[-1][: len(paragraphs[-1]) // 2]])
+    docs = [
+        Document(id="trimmed", title=story["title"], text=trimmed),
+        Document(id="full", title=story["title"], text=story["text"]),
+    ]
     _, removed = _scan(docs)
     assert removed == {"full": ("trimmed", "copy")}
 

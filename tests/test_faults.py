@@ -87,8 +87,9 @@ texts = st.one_of(
     st.just(""),
     st.text(alphabet=st.sampled_from(" \t\r\n\u00a0\u2028\u3000\u200b" + BIDI), max_size=40),
     # RTL/LTR mixes of real-looking words with bidi controls between them
-    st.lists(st.one_of(words, st.sampled_from(["Reuters", "COVID-19", "2024", "😀", *BIDI, "\x00"])),
-             max_size=60).map(" ".join),
+    st.lists(st.one_of(words, st.sampled_from(["Reuters", "COVID-19", "2024", "😀", *BIDI, "\x00"])), max_size=60).map(
+        " ".join
+    ),
 )
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FUZZ_CLI = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -115,8 +116,14 @@ def test_hypothesis_documents_are_all_accounted_for(items: list[tuple[str, str, 
         assert len(members) >= 2 and len(set(members)) == len(members)
         assert all(0 <= m < len(docs) for m in members)
     # A document whose text is exactly the same (after cleaning) as another's: one cluster holds both.
-    if len(docs) >= 2 and docs[0].text == docs[1].text and docs[0].title == docs[1].title \
-            and not docs[0].html and not docs[1].html and result.documents[0].words > 0:
+    if (
+        len(docs) >= 2
+        and docs[0].text == docs[1].text
+        and docs[0].title == docs[1].title
+        and not docs[0].html
+        and not docs[1].html
+        and result.documents[0].words > 0
+    ):
         assert any({0, 1} <= {m for m, _ in c.members} for c in result.clusters)
 
 
@@ -149,8 +156,12 @@ def test_hypothesis_jsonl_through_scan_and_remove_cli(items: list[tuple[str, str
 def test_restore_with_unicode_line_separators_inside_records(tmp_path: Path, output: str) -> None:
     # json.dumps(ensure_ascii=False) leaves U+2028, U+2029, U+0085, \x1c-\x1e raw: they are not line ends in JSONL.
     odd = "\u2028\u2029\x85\x1c\x1d\x1e\x0b\x0c"
-    records = [record("a", AR_TITLE + odd, AR_TEXT + odd), record("b", AR_TITLE, AR_TEXT + odd),
-               record("c", EN_TITLE, EN_TEXT), record("d", f"x{odd}y", EN_TEXT)]
+    records = [
+        record("a", AR_TITLE + odd, AR_TEXT + odd),
+        record("b", AR_TITLE, AR_TEXT + odd),
+        record("c", EN_TITLE, EN_TEXT),
+        record("d", f"x{odd}y", EN_TEXT),
+    ]
     src = write_jsonl(tmp_path / "odd.jsonl", records)
     out = tmp_path / output
     assert run("remove", str(src), "-o", str(out), "--workers", "1", "-q").exit_code == 0
@@ -162,8 +173,14 @@ def test_restore_with_unicode_line_separators_inside_records(tmp_path: Path, out
 
 
 @FUZZ_CLI
-@given(st.lists(st.tuples(st.sampled_from(["a b.txt", "خبر.txt", "x.html", "ملف 2.htm", "c.txt"]), texts),
-                min_size=1, max_size=6, unique_by=lambda t: t[0]))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a b.txt", "خبر.txt", "x.html", "ملف 2.htm", "c.txt"]), texts),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda t: t[0],
+    )
+)
 def test_hypothesis_files_each_read_or_named_in_a_warning(files: list[tuple[str, str]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp) / "مجلد الأخبار"
@@ -173,8 +190,11 @@ def test_hypothesis_files_each_read_or_named_in_a_warning(files: list[tuple[str,
         result = run("scan", str(d), "--format", "json", "--workers", "1")
         assert result.exit_code == 0, result.output
         read = json.loads(result.stdout)["documents"]
-        skipped = {name for name, _ in files if any(f"{d / name}: " in w and "skipped" in w and "empty" not in w
-                                                     for w in warnings_of(result))}
+        skipped = {
+            name
+            for name, _ in files
+            if any(f"{d / name}: " in w and "skipped" in w and "empty" not in w for w in warnings_of(result))
+        }
         assert read + len(skipped) == len(files), result.stderr
 
 
@@ -201,14 +221,17 @@ def test_malformed_html_is_scanned_without_a_traceback(tmp_path: Path) -> None:
     d = tmp_path / "pages"
     d.mkdir()
     (d / "unclosed.html").write_text(f"<html><body><div><p>{AR_TEXT}<p><b><i>" + "<span>" * 50, encoding="utf-8")
-    (d / "deep.html").write_text("<html><body>" + "<div>" * 10_000 + f"<p>{EN_TEXT}</p>" + "</div>" * 9_000,
-                                 encoding="utf-8")
+    (d / "deep.html").write_text(
+        "<html><body>" + "<div>" * 10_000 + f"<p>{EN_TEXT}</p>" + "</div>" * 9_000, encoding="utf-8"
+    )
     (d / "deep-inline.html").write_text("<b>" * 10_000 + AR_OTHER_TEXT, encoding="utf-8")
     (d / "declares-1256-is-utf8.html").write_bytes(
-        f'<html><head><meta charset="windows-1256"></head><body>{AR_BODY}</body></html>'.encode())
+        f'<html><head><meta charset="windows-1256"></head><body>{AR_BODY}</body></html>'.encode()
+    )
     (d / "declares-utf8-is-1256.html").write_bytes(
         f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body>{AR_BODY}'
-        "</body></html>".encode("windows-1256", "replace"))
+        "</body></html>".encode("windows-1256", "replace")
+    )
     (d / "no-meta-1256.html").write_bytes(f"<html><body>{AR_BODY}</body></html>".encode("windows-1256", "replace"))
     (d / "bogus-charset.html").write_bytes(f'<meta charset="x-no-such-codec"><p>{AR_COPY_TEXT}</p>'.encode())
     (d / "garbage.htm").write_bytes(b"<<<>>></ ><!-- <![CDATA[ <script>" + bytes(range(1, 256)) * 20)
@@ -246,8 +269,12 @@ def test_malformed_jsonl_gz_and_warc_inputs_are_each_named(tmp_path: Path) -> No
     (d / "garbage.warc").write_bytes(bytes(range(256)) * 40)
     (d / "not-gzip.warc.gz").write_bytes(b"WARC/1.0\r\nthis is not gzip")
     (d / "binary.jsonl.gz").write_bytes(gzip.compress(bytes(range(256)) * 40))
-    (d / "half.jsonl").write_bytes(b'{"id": "x", "text": "\xd8\xa7\xd9' + b"\n" + b'{"id": 1, "text": 2}\n[]\n\x00\x00\n')
-    (d / "cut.warc.gz").write_bytes(gzip.compress(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 99999\r\n\r\n<p>")[:-4])
+    (d / "half.jsonl").write_bytes(
+        b'{"id": "x", "text": "\xd8\xa7\xd9' + b"\n" + b'{"id": 1, "text": 2}\n[]\n\x00\x00\n'
+    )
+    (d / "cut.warc.gz").write_bytes(
+        gzip.compress(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 99999\r\n\r\n<p>")[:-4]
+    )
     before = tree_hashes(d)
     result = run("scan", str(d), "--format", "json", "--workers", "1")
     assert result.exit_code == 0, result.output
@@ -280,8 +307,10 @@ def test_paths_with_spaces_and_arabic_names_round_trip(tmp_path: Path, monkeypat
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["documents"] == 3
-    assert [m["id"] for m in report["clusters"][0]["members"]] == ["أخبار اليوم/وكالة سبأ/copy of plane.txt",
-                                                                    "أخبار اليوم/وكالة سبأ/طائرة عدن.txt"]
+    assert [m["id"] for m in report["clusters"][0]["members"]] == [
+        "أخبار اليوم/وكالة سبأ/copy of plane.txt",
+        "أخبار اليوم/وكالة سبأ/طائرة عدن.txt",
+    ]
     assert any(str(d / "ثنائي.txt") in w for w in warnings_of(result))
     for out in (tmp_path / "نتائج نهائية" / "unique out.jsonl", tmp_path / "مخرج الملفات"):
         result = run("remove", str(tmp_path / "أخبار اليوم"), "-o", str(out), "--workers", "1")
@@ -290,7 +319,8 @@ def test_paths_with_spaces_and_arabic_names_round_trip(tmp_path: Path, monkeypat
         result = run("restore", f"{out}.manifest.json")
         assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "مخرج الملفات" / "وكالة سبأ").iterdir()) == sorted(
-        ["طائرة عدن.txt", "copy of plane.txt", "مستشفى 7.txt"])
+        ["طائرة عدن.txt", "copy of plane.txt", "مستشفى 7.txt"]
+    )
     assert tree_hashes(tmp_path / "أخبار اليوم") == before
 
 
@@ -413,16 +443,20 @@ def _full_open(*args, **kwargs):
 _real_fdopen = os.fdopen
 
 
-@pytest.mark.parametrize("output,failing", [
-    ("unique.jsonl", "os.fsync"),
-    ("unique.jsonl", "os.fdopen"),  # mid-write
-    ("unique.jsonl.gz", "os.fsync"),
-    ("unique.jsonl.gz", "os.fdopen"),
-    ("unique-dir", "shutil.copyfile"),  # a kept text file
-    ("unique-dir", "dedup.remove.open"),  # the filtered copy of a JSONL input
-])
-def test_full_disk_during_remove_leaves_nothing(corpus_jsonl: Path, txt_dir: Path, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch, output: str, failing: str) -> None:
+@pytest.mark.parametrize(
+    "output,failing",
+    [
+        ("unique.jsonl", "os.fsync"),
+        ("unique.jsonl", "os.fdopen"),  # mid-write
+        ("unique.jsonl.gz", "os.fsync"),
+        ("unique.jsonl.gz", "os.fdopen"),
+        ("unique-dir", "shutil.copyfile"),  # a kept text file
+        ("unique-dir", "dedup.remove.open"),  # the filtered copy of a JSONL input
+    ],
+)
+def test_full_disk_during_remove_leaves_nothing(
+    corpus_jsonl: Path, txt_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: str, failing: str
+) -> None:
     outdir = tmp_path / "out"
     outdir.mkdir()
     out = outdir / output
@@ -440,8 +474,9 @@ def test_full_disk_during_remove_leaves_nothing(corpus_jsonl: Path, txt_dir: Pat
     assert {**tree_hashes(corpus_jsonl), **tree_hashes(txt_dir)} == before
 
 
-def test_full_disk_while_writing_the_manifest(corpus_jsonl: Path, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_full_disk_while_writing_the_manifest(
+    corpus_jsonl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out" / "unique.jsonl"
     real_fsync, calls = os.fsync, []
 
@@ -460,8 +495,9 @@ def test_full_disk_while_writing_the_manifest(corpus_jsonl: Path, tmp_path: Path
     assert list(out.parent.iterdir()) == []
 
 
-def test_full_disk_when_writing_a_scan_report(corpus_jsonl: Path, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_full_disk_when_writing_a_scan_report(
+    corpus_jsonl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     report = tmp_path / "تقرير.json"
     report.write_text("old report\n", encoding="utf-8")
     monkeypatch.setattr(os, "fsync", _enospc)
@@ -526,8 +562,9 @@ def test_kill_9_during_remove_leaves_a_complete_output_or_none(tmp_path: Path, o
     assert tree_hashes(src) == before
 
 
-def test_manifest_path_that_is_an_input_or_the_output_is_refused(corpus_jsonl: Path, txt_dir: Path,
-                                                                  tmp_path: Path) -> None:
+def test_manifest_path_that_is_an_input_or_the_output_is_refused(
+    corpus_jsonl: Path, txt_dir: Path, tmp_path: Path
+) -> None:
     before = {**tree_hashes(corpus_jsonl), **tree_hashes(txt_dir)}
     out = tmp_path / "out.jsonl"
     for manifest in (corpus_jsonl, txt_dir / "saba" / "manifest.json", out):
@@ -546,11 +583,14 @@ def test_kill_9_between_output_and_manifest_leaves_no_stale_manifest(corpus_json
     # A second run over other input, killed right after its output is in place and before its manifest: the
     # first run's manifest must not stay next to it, or `restore` would put the wrong records into it.
     other = write_jsonl(tmp_path / "other.jsonl", [record("solo", EN_TITLE, EN_TEXT)])
-    code = ("import os, signal, sys; import dedup.remove as r; "
-            "r.write_manifest = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL); "
-            "from dedup.cli import app; sys.argv = ['dedup', *sys.argv[1:]]; app()")
-    proc = subprocess.run([sys.executable, "-c", code, "remove", str(other), "-o", str(out), "-q", "--workers", "1"],
-                          timeout=60)
+    code = (
+        "import os, signal, sys; import dedup.remove as r; "
+        "r.write_manifest = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL); "
+        "from dedup.cli import app; sys.argv = ['dedup', *sys.argv[1:]]; app()"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "remove", str(other), "-o", str(out), "-q", "--workers", "1"], timeout=60
+    )
     assert proc.returncode == -signal.SIGKILL
     assert jsonl_records(out) == [record("solo", EN_TITLE, EN_TEXT)]
     assert not manifest.exists()
@@ -579,15 +619,20 @@ def test_remove_twice_gives_identical_outputs_and_manifests(tmp_path: Path, outp
         manifest = json.loads(Path(f"{out}.manifest.json").read_text(encoding="utf-8"))
         assert manifest["dropped"]
         manifest.pop("created")
-        files = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} \
-            if out.is_dir() else {"": out.read_bytes()}
+        files = (
+            {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+            if out.is_dir()
+            else {"": out.read_bytes()}
+        )
         results.append((files, manifest))
         shutil.rmtree(out) if out.is_dir() else out.unlink()
         Path(f"{out}.manifest.json").unlink()
     assert results[0] == results[1]
 
 
-def test_full_disk_during_index_add_keeps_the_committed_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_full_disk_during_index_add_keeps_the_committed_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import sqlite3
 
     from dedup.index import open_index

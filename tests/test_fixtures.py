@@ -19,6 +19,8 @@ TRUTH = json.loads((FIXTURES / "expected_clusters.json").read_text(encoding="utf
 def _in_fixtures(monkeypatch: pytest.MonkeyPatch) -> None:
     # File ids are paths relative to the working directory; the truth names them relative to fixtures/.
     monkeypatch.chdir(FIXTURES)
+
+
 UNIVERSE = {i for group in TRUTH["clusters"] for i in group} | set(TRUTH["singletons"])
 
 

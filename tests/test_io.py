@@ -143,7 +143,9 @@ def test_each_problem_is_reported_once_with_its_place(tmp_path: Path, monkeypatc
     # An Arabic line of UTF-8 cut in the middle of a letter: damaged UTF-8, not another encoding.
     cut = json.dumps({"id": "3", "text": AR_TEXT}, ensure_ascii=False).encode("utf-8")
     cut = cut[: cut.index("مطار".encode()) + 1] + cut[cut.index("مطار".encode()) + 2 :]
-    (d / "feed.jsonl").write_bytes(b'{"id": "1", "text": "x"}\n[1]\n{"id": 2}\n' + cut + b'\n\n{"id": "4", "text": "y"}\n')
+    (d / "feed.jsonl").write_bytes(
+        b'{"id": "1", "text": "x"}\n[1]\n{"id": 2}\n' + cut + b'\n\n{"id": "4", "text": "y"}\n'
+    )
     docs, problems = read([str(d)])
     assert [x.id for x in docs] == ["1", "4", "c/ok.txt"]
     assert [str(p) for p in problems] == [
@@ -183,8 +185,10 @@ def test_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_truncated_gzip_keeps_earlier_records(tmp_path: Path) -> None:
     # Varied records (a real feed does not compress to a few hundred bytes), so the cut falls mid-file.
-    rows = [record(f"r{i}", EN_TITLE, " ".join(hashlib.sha256(f"{i}-{k}".encode()).hexdigest() for k in range(30)))
-            for i in range(40)]
+    rows = [
+        record(f"r{i}", EN_TITLE, " ".join(hashlib.sha256(f"{i}-{k}".encode()).hexdigest() for k in range(30)))
+        for i in range(40)
+    ]
     data = gzip.compress(jsonl_text(rows).encode("utf-8"))
     path = tmp_path / "x.jsonl.gz"
     path.write_bytes(data[: len(data) // 2])

@@ -11,10 +11,14 @@ from dedup.parallel import batched, ordered_map
 from dedup.pipeline import Pipeline, ShingleStore, TextStore
 from dedup.settings import Settings
 
-STORY = ("وصلت الطائرة الإغاثية الرابعة إلى مطار عدن الدولي تحمل عشرين طنا من المساعدات الطبية والغذائية "
-         "وقال مسؤول في الهلال الأحمر إن الشحنة تضم أدوية وأجهزة لغسيل الكلى ومستلزمات للمستشفيات الميدانية")
-OTHER = ("The port strike entered its third day on Monday as talks between unions and operators stalled again, "
-         "with dozens of container ships waiting offshore and exporters warning of losses")
+STORY = (
+    "وصلت الطائرة الإغاثية الرابعة إلى مطار عدن الدولي تحمل عشرين طنا من المساعدات الطبية والغذائية "
+    "وقال مسؤول في الهلال الأحمر إن الشحنة تضم أدوية وأجهزة لغسيل الكلى ومستلزمات للمستشفيات الميدانية"
+)
+OTHER = (
+    "The port strike entered its third day on Monday as talks between unions and operators stalled again, "
+    "with dozens of container ships waiting offshore and exporters warning of losses"
+)
 
 
 def _corpus(tmp_path):
@@ -27,8 +31,9 @@ def _corpus(tmp_path):
             text = OTHER + f". Update {i}: the union said it would meet again."
         else:
             text = f"Unrelated article {i} " + " ".join(f"word{i}x{k}" for k in range(60))
-        rows.append({"id": f"d{i:03d}", "source": src, "title": f"Headline {i}",
-                     "text": text + f"\nFollow {src} on Twitter"})
+        rows.append(
+            {"id": f"d{i:03d}", "source": src, "title": f"Headline {i}", "text": text + f"\nFollow {src} on Twitter"}
+        )
     path = tmp_path / "corpus.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return str(path)

@@ -102,8 +102,12 @@ def test_restore_equals_a_remove_that_dropped_nothing(tmp_path: Path, monkeypatc
     assert run("remove", str(d), "-o", str(out), "--no-site-boilerplate").exit_code == 0
     assert [r["id"] for r in read_jsonl(out)] == ["scraped/reuters/strike.txt", "scraped/saba/aden.txt"]
     # Nothing is a duplicate at the highest thresholds but exact copies, and there are none here.
-    assert run("remove", str(d), "-o", str(everything), "-t", "1.0", "--containment", "1.0",
-               "--no-site-boilerplate").exit_code == 0
+    assert (
+        run(
+            "remove", str(d), "-o", str(everything), "-t", "1.0", "--containment", "1.0", "--no-site-boilerplate"
+        ).exit_code
+        == 0
+    )
     assert len(read_jsonl(everything)) == 3
     assert run("restore", str(tmp_path / "unique.jsonl.manifest.json")).exit_code == 0
     assert read_jsonl(out) == read_jsonl(everything)
@@ -133,8 +137,9 @@ def test_keep_policy_decides_what_remove_drops(corpus_jsonl: Path, tmp_path: Pat
     assert read_jsonl(out) == corpus_records()
 
 
-def test_restore_from_another_working_directory(corpus_jsonl: Path, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_restore_from_another_working_directory(
+    corpus_jsonl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
@@ -179,8 +184,9 @@ def test_restore_when_output_is_gone(corpus_jsonl: Path, tmp_path: Path) -> None
 # -- files in, directory out -----------------------------------------------------------------------------------
 
 
-def test_remove_directory_and_jsonl_into_directory_then_restore(txt_dir: Path, corpus_jsonl: Path, tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_remove_directory_and_jsonl_into_directory_then_restore(
+    txt_dir: Path, corpus_jsonl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     before = {**tree_hashes(txt_dir), **tree_hashes(corpus_jsonl)}
     out = tmp_path / "unique"
@@ -191,7 +197,9 @@ def test_remove_directory_and_jsonl_into_directory_then_restore(txt_dir: Path, c
     # Directory files are read in sorted order: okaz/ (the copy) is the first of the story and survives; the
     # saba original and both JSONL records of the story are dropped as its duplicates.
     assert files == ["adengad/hospital.txt", "news.jsonl", "okaz/aden-plane-copy.txt"]
-    assert (out / "okaz" / "aden-plane-copy.txt").read_bytes() == (txt_dir / "okaz" / "aden-plane-copy.txt").read_bytes()
+    assert (out / "okaz" / "aden-plane-copy.txt").read_bytes() == (
+        txt_dir / "okaz" / "aden-plane-copy.txt"
+    ).read_bytes()
     kept_ids = [r["id"] for r in read_jsonl(out / "news.jsonl")]
     assert "ar-spa" not in kept_ids and "ar-copy" not in kept_ids and "en-copy" not in kept_ids
     # ar-other has the same title and text as adengad/hospital.txt, which comes first: an exact copy.
@@ -200,8 +208,10 @@ def test_remove_directory_and_jsonl_into_directory_then_restore(txt_dir: Path, c
     manifest = json.loads((tmp_path / "unique.manifest.json").read_text(encoding="utf-8"))
     assert manifest["output_kind"] == "directory"
     by_id = {e["id"]: e for e in manifest["dropped"]}
-    assert base64.b64decode(by_id["scraped/saba/aden-plane.txt"]["content_b64"]) == \
-        (txt_dir / "saba" / "aden-plane.txt").read_bytes()
+    assert (
+        base64.b64decode(by_id["scraped/saba/aden-plane.txt"]["content_b64"])
+        == (txt_dir / "saba" / "aden-plane.txt").read_bytes()
+    )
     assert run("restore", str(tmp_path / "unique.manifest.json")).exit_code == 0
     # Restored: the txt files byte for byte, the JSONL file record for record.
     for path in txt_dir.rglob("*.txt"):
@@ -303,8 +313,9 @@ def test_remove_to_gzipped_jsonl_output(corpus_jsonl: Path, tmp_path: Path) -> N
         assert [json.loads(line) for line in f] == corpus_records()
 
 
-def test_files_named_by_absolute_or_parent_path_go_inside_the_output(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_files_named_by_absolute_or_parent_path_go_inside_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     a = write_txt(tmp_path / "inbox" / "aden.txt", AR_TITLE, AR_TEXT)
     b = write_txt(tmp_path / "inbox" / "strike.txt", EN_TITLE, EN_TEXT)
     work = tmp_path / "work"
@@ -459,13 +470,21 @@ def test_an_over_long_line_of_a_utf16_file_is_reported_lost(tmp_path: Path, monk
     monkeypatch.setattr(dedup.io.read, "MAX_DOCUMENT_BYTES", 8192)
     huge = json.dumps(record("dump", EN_TITLE, EN_TEXT * 40))
     src = tmp_path / "export.jsonl"
-    src.write_bytes((jsonl_text(corpus_records()[:2]) + huge + "\n" + jsonl_text(corpus_records()[2:])).encode("utf-16"))
+    src.write_bytes(
+        (jsonl_text(corpus_records()[:2]) + huge + "\n" + jsonl_text(corpus_records()[2:])).encode("utf-16")
+    )
     out = tmp_path / "unique.jsonl"
     summary = remove([str(src)], out, _pipeline())
     assert (summary.documents, summary.dropped, summary.passed_through, summary.lost) == (7, 2, 1, 1)
     manifest = json.loads(Path(summary.manifest).read_text(encoding="utf-8"))
-    assert manifest["lost"] == [{"origin": f"{src}:3", "jsonl": "", "index": 2,
-                                 "reason": f"record too large ({len(huge) + 1} bytes > 8192); line skipped"}]
+    assert manifest["lost"] == [
+        {
+            "origin": f"{src}:3",
+            "jsonl": "",
+            "index": 2,
+            "reason": f"record too large ({len(huge) + 1} bytes > 8192); line skipped",
+        }
+    ]
     restore(summary.manifest)
     assert out.read_text(encoding="utf-8") == jsonl_text(corpus_records())  # all but the lost line, as UTF-8
 

@@ -23,16 +23,25 @@ from warcio.warcwriter import WARCWriter  # noqa: E402
 
 def page(title: str, paras: list[str]) -> bytes:
     body = "".join(f"<p>{p}</p>" for p in paras)
-    return (f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><nav><a href='/'>Home</a></nav>"
-            f"<article><h1>{title}</h1>{body}</article><footer>© 2024</footer></body></html>").encode()
+    return (
+        f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><nav><a href='/'>Home</a></nav>"
+        f"<article><h1>{title}</h1>{body}</article><footer>© 2024</footer></body></html>"
+    ).encode()
 
 
-def response(writer: WARCWriter, url: str, body: bytes, content_type: str = "text/html; charset=utf-8",
-             status: str = "200 OK", extra: list[tuple[str, str]] | None = None):
+def response(
+    writer: WARCWriter,
+    url: str,
+    body: bytes,
+    content_type: str = "text/html; charset=utf-8",
+    status: str = "200 OK",
+    extra: list[tuple[str, str]] | None = None,
+):
     http = StatusAndHeaders(status, [("Content-Type", content_type)], protocol="HTTP/1.1")
     headers = {"WARC-Date": "2024-03-10T08:00:00Z", **dict(extra or [])}
-    return writer.create_warc_record(url, "response", payload=BytesIO(body), http_headers=http,
-                                     warc_headers_dict=headers)
+    return writer.create_warc_record(
+        url, "response", payload=BytesIO(body), http_headers=http, warc_headers_dict=headers
+    )
 
 
 def write_warc(path: Path, cut_last: bool = True) -> Path:
@@ -40,12 +49,18 @@ def write_warc(path: Path, cut_last: bool = True) -> Path:
     writer = WARCWriter(buf, gzip=path.name.endswith(".gz"))
     writer.write_record(writer.create_warcinfo_record(path.name, {"software": "test"}))
     writer.write_record(response(writer, "https://www.saba.ye/ar/news/1", page(AR_TITLE, AR_PARAS)))
-    writer.write_record(writer.create_warc_record("https://www.saba.ye/ar/news/1", "request",
-                                                  payload=BytesIO(b"GET / HTTP/1.1\r\n\r\n")))
+    writer.write_record(
+        writer.create_warc_record(
+            "https://www.saba.ye/ar/news/1", "request", payload=BytesIO(b"GET / HTTP/1.1\r\n\r\n")
+        )
+    )
     writer.write_record(response(writer, "https://www.saba.ye/logo.png", b"\x89PNG\r\n" + bytes(500), "image/png"))
     writer.write_record(response(writer, "https://www.saba.ye/missing", b"<html>gone</html>", status="404 Not Found"))
-    writer.write_record(response(writer, "https://www.saba.ye/ar/news/2", page(AR_TITLE, AR_PARAS[:2]),
-                                 extra=[("WARC-Truncated", "length")]))
+    writer.write_record(
+        response(
+            writer, "https://www.saba.ye/ar/news/2", page(AR_TITLE, AR_PARAS[:2]), extra=[("WARC-Truncated", "length")]
+        )
+    )
     writer.write_record(response(writer, "https://www.reuters.com/world/uk/1", page(EN_TITLE, EN_PARAS)))
     writer.write_record(response(writer, "https://www.reuters.com/world/uk/2", page(EN_TITLE, EN_PARAS * 3)))
     data = buf.getvalue()
@@ -91,7 +106,10 @@ def test_warc_html_goes_through_the_cleaner(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["scan", str(path), "--format", "json"])
     assert result.exit_code == 0, result.output
     [cluster] = json.loads(result.stdout)["clusters"]  # the two Reuters pages share their whole text
-    assert {m["id"] for m in cluster["members"]} == {"https://www.reuters.com/world/uk/1", "https://www.reuters.com/world/uk/2"}
+    assert {m["id"] for m in cluster["members"]} == {
+        "https://www.reuters.com/world/uk/1",
+        "https://www.reuters.com/world/uk/2",
+    }
 
 
 def test_strict_mode_stops_at_a_bad_record(tmp_path: Path) -> None:

@@ -53,8 +53,9 @@ def word_count(line: str) -> int:
 
 def _compile(pattern: str, where: str) -> regex.Pattern[str]:
     try:
-        return regex.compile(normalize(pattern, _PATTERN_FOLD) if not pattern.isascii() else pattern,
-                             regex.IGNORECASE | regex.V0)
+        return regex.compile(
+            normalize(pattern, _PATTERN_FOLD) if not pattern.isascii() else pattern, regex.IGNORECASE | regex.V0
+        )
     except regex.error as err:
         raise RulesError(f"{where}: invalid pattern ({err})") from None
 
@@ -94,8 +95,17 @@ def _table(data: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 
 
 # The type every rule key must have (checked when the file is loaded, so a typo is one clear error, not a crash).
-_TYPES: dict[str, type] = {"name": str, "pattern": str, "where": str, "max_words": int, "within": int,
-                           "min_hits": int, "item_max_words": int, "max_items": int, "unpunctuated": bool}
+_TYPES: dict[str, type] = {
+    "name": str,
+    "pattern": str,
+    "where": str,
+    "max_words": int,
+    "within": int,
+    "min_hits": int,
+    "item_max_words": int,
+    "max_items": int,
+    "unpunctuated": bool,
+}
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false"}
 
 _ALLOWED = {
@@ -147,10 +157,12 @@ class LineRules:
                     for key, value in spec.items():
                         expected = _TYPES.get(key)
                         # bool is an int in Python: a count given as `true` is a mistake too.
-                        if expected is not None and (not isinstance(value, expected) or
-                                                     (expected is int and isinstance(value, bool))):
-                            raise RulesError(f"[[{kind}]] {name}: {key!r} must be {_TYPE_NAMES[expected]}, "
-                                             f"got {value!r}")
+                        if expected is not None and (
+                            not isinstance(value, expected) or (expected is int and isinstance(value, bool))
+                        ):
+                            raise RulesError(
+                                f"[[{kind}]] {name}: {key!r} must be {_TYPE_NAMES[expected]}, got {value!r}"
+                            )
                     rules[name] = {**spec, "name": name}
         lines, blocks, runs = [], [], []
         for name, spec in merged["line"].items():
@@ -158,16 +170,28 @@ class LineRules:
                 continue
             if spec.get("where", "any") not in ("any", "head", "tail"):
                 raise RulesError(f"[[line]] {name}: 'where' must be any, head or tail")
-            lines.append(LineRule(pattern=_compile(spec["pattern"], f"[[line]] {name}"),
-                                  **{k: v for k, v in spec.items() if k != "pattern"}))
+            lines.append(
+                LineRule(
+                    pattern=_compile(spec["pattern"], f"[[line]] {name}"),
+                    **{k: v for k, v in spec.items() if k != "pattern"},
+                )
+            )
         for name, spec in merged["block"].items():
             if name not in disabled:
-                blocks.append(BlockRule(pattern=_compile(spec["pattern"], f"[[block]] {name}"),
-                                        **{k: v for k, v in spec.items() if k != "pattern"}))
+                blocks.append(
+                    BlockRule(
+                        pattern=_compile(spec["pattern"], f"[[block]] {name}"),
+                        **{k: v for k, v in spec.items() if k != "pattern"},
+                    )
+                )
         for name, spec in merged["run"].items():
             if name not in disabled:
-                runs.append(RunRule(pattern=_compile(spec["pattern"], f"[[run]] {name}"),
-                                    **{k: v for k, v in spec.items() if k != "pattern"}))
+                runs.append(
+                    RunRule(
+                        pattern=_compile(spec["pattern"], f"[[run]] {name}"),
+                        **{k: v for k, v in spec.items() if k != "pattern"},
+                    )
+                )
         return cls(tuple(lines), tuple(blocks), tuple(runs))
 
     def classify(self, lines: list[str]) -> list[str | None]:

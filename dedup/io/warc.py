@@ -68,8 +68,13 @@ def read_warc_stream(stream: IO[bytes], where: str, report: Report, path: str | 
                 report(loc, f"record for {url} too large (> {MAX_DOCUMENT_BYTES} bytes); skipped")
                 continue
             yield Document(
-                id=url or record.rec_headers.get_header("WARC-Record-ID") or loc, text="", html=body, url=url,
-                source=source_of(url, None, None), date=record.rec_headers.get_header("WARC-Date"), origin=loc,
+                id=url or record.rec_headers.get_header("WARC-Record-ID") or loc,
+                text="",
+                html=body,
+                url=url,
+                source=source_of(url, None, None),
+                date=record.rec_headers.get_header("WARC-Date"),
+                origin=loc,
                 path=path,
                 meta={"warc_record_id": record.rec_headers.get_header("WARC-Record-ID")},
             )

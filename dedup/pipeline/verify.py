@@ -48,7 +48,7 @@ def find_links(
         if isinstance(store, ShingleStore):
             store.flush()
     texts.flush()
-    chunks = [pairs[i:i + VERIFY_CHUNK] for i in range(0, len(pairs), VERIFY_CHUNK)]
+    chunks = [pairs[i : i + VERIFY_CHUNK] for i in range(0, len(pairs), VERIFY_CHUNK)]
     workers = workers if len(chunks) > 1 else 1
     links: list[Link] = []
     for chunk_links, chunk_scores in ordered_map(verify_chunk, chunks, workers, VerifyState(shingles, texts, s, words)):
