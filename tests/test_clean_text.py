@@ -111,10 +111,18 @@ def test_bad_rules_file_names_the_rule(tmp_path: Path) -> None:
         LineRules.load(rules)
 
 
+# Four different stories of one site (site boilerplate is counted once per story, so they must differ).
+STORIES = [
+    "توقعت الأرصاد الجوية ارتفاع درجات الحرارة في الرياض إلى ثمانٍ وأربعين درجة مئوية خلال الأيام المقبلة.",
+    "أعلنت وزارة التعليم بدء التسجيل في المدارس الحكومية للعام الدراسي الجديد اعتباراً من الأحد.",
+    "افتتح أمير المنطقة الشرقية معرض الكتاب الدولي بمشاركة أكثر من مئتي دار نشر عربية وأجنبية.",
+    "قررت إدارة نادي الهلال التعاقد مع مدرب برتغالي جديد بعد سلسلة من النتائج المخيبة في الدوري.",
+]
+
+
 def test_site_boilerplate_is_learned_per_site_not_across_sites() -> None:
     learner = SiteBoilerplate(min_docs=3)
-    stories = [f"خبر رقم {i} عن الطقس في الرياض وارتفاع درجات الحرارة." for i in range(4)]
-    for story in stories:
+    for story in STORIES:
         learner.observe("alwatan.example", f"{story}\nتابعوا الوطن على تيليجرام للأخبار العاجلة")
     # A wire sentence carried by three different sites is article text, not boilerplate.
     wire = "وقالت وكالة الأنباء إن الاجتماع سيعقد الأسبوع المقبل."
@@ -129,13 +137,13 @@ def test_site_boilerplate_is_learned_per_site_not_across_sites() -> None:
 def test_cleaner_learns_a_sites_repeated_lines_across_the_corpus() -> None:
     docs = [
         Document(id=f"p{i}", source="sham.example", title=f"عنوان الخبر {i}",
-                 text=f"فقرة أولى مختلفة رقم {i} في هذا الخبر.\nشبكة شام الإخبارية - كل الأخبار لحظة بلحظة")
-        for i in range(3)
+                 text=f"{story}\nشبكة شام الإخبارية - كل الأخبار لحظة بلحظة")
+        for i, story in enumerate(STORIES[:3])
     ]
     cleaner = Cleaner()
     cleaner.learn(cleaner.clean_page(d) for d in docs)
     cleaned = cleaner.clean(docs[0])
-    assert cleaned.text == "فقرة أولى مختلفة رقم 0 في هذا الخبر."
+    assert cleaned.text == STORIES[0]
     assert cleaned.removed[-1].rule == "site:sham.example"
 
 

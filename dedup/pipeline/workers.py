@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dedup.clean import Cleaner, Page
+from dedup.clean import Cleaner, Page, site_observations
+from dedup.clean.site import SiteObservation
 from dedup.document import DocInfo, Document
 from dedup.fingerprint import Fingerprinter
 from dedup.io.records import RECORD_KEY
@@ -58,7 +59,7 @@ def clean_pages(state: StageState, docs: list[Document]) -> list[Page]:
 class PackedBatch:
     """A page-cleaned batch as the first pass spools it: the pages pickled, and their site observations."""
 
-    observations: list[tuple[str | None, np.ndarray, str]]
+    observations: list[SiteObservation]
     pages: bytes
 
 
@@ -66,7 +67,7 @@ def clean_and_pack(state: StageState, docs: list[Document]) -> PackedBatch:
     """:func:`clean_pages`, pickled here for the spool, with what the site sketch counts beside it: the main
     process neither unpickles the pages nor pickles them again."""
     pages = clean_pages(state, docs)
-    return PackedBatch([p.site_observation() for p in pages], pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
+    return PackedBatch(site_observations(pages), pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,8 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
             root=doc.root, words=norm.count(" ") + 1 if norm else 0,
             digest=hashlib.blake2b(norm.encode(), digest_size=16).hexdigest(),
         ))
-        sets.append(fingerprinter.text_shingles(norm))
+        kept = page.shingles_for(doc, fingerprinter.settings.ngram) if default_normalize else None
+        sets.append(fingerprinter.text_shingles(norm) if kept is None else kept)  # the site pass's, if still valid
         texts.append(norm if s.templates else "")
     sizes = np.fromiter((x.size for x in sets), dtype=np.int64, count=len(sets))
     flat = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)
