@@ -5,6 +5,7 @@ Usage (from the repo root)::
     python bench/site_boilerplate.py                      # score tests/data/site-boilerplate/pages.jsonl.gz
     python bench/site_boilerplate.py --generate           # (re)write that fixture, deterministically
     python bench/site_boilerplate.py --snn 200            # eyeball removals on real SaudiNewsNet text
+    python bench/site_boilerplate.py --story-keys         # how often versions / different stories share a key
 
 The fixture is many pages from a few made-up sites. Article paragraphs are built from sentences of
 ``fixtures/seeds`` (the repo's own seed stories) and sentences written for this file, two or three per paragraph,
@@ -17,6 +18,14 @@ Scoring runs the two passes of ``dedup clean``: page cleaning (line rules) and `
 (first pass), then ``Cleaner.clean_site`` (second pass). ``removed%`` = chrome lines removed / chrome lines,
 ``lost%`` = article lines removed / article lines. Both are printed for the learned site rules alone (no line
 rules) and for the whole cleaner.
+
+``--story-keys`` measures what site boilerplate counting relies on (:func:`dedup.clean.site.story_keys`): how often
+two versions of one story share a story key (they must, to count as one story) and how often two different stories
+of one site do (they should not). Versions are made from real SaudiNewsNet articles of at least three paragraphs,
+edited as an update is: a paragraph added (taken from another article of the same source), a figure changed and
+a sentence reworded, or, heavier, also one paragraph dropped. Different stories are random pairs of articles of
+one source, and every pair of pages of one site of the fixture above (whose stories share sentences, so more
+than real stories do). Each kind of pair is reported with its mean share of 3-grams (Jaccard).
 """
 
 from __future__ import annotations
@@ -31,12 +40,16 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dedup.clean import Cleaner, LineRules  # noqa: E402
-from dedup.clean.site import SiteBoilerplate  # noqa: E402
+from dedup.clean.site import SiteBoilerplate, story_keys  # noqa: E402
 from dedup.document import Document  # noqa: E402
+from dedup.fingerprint import shingle_hashes, token_hashes  # noqa: E402
+from dedup.normalize import normalize_lines  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "data" / "site-boilerplate" / "pages.jsonl.gz"
 SNN = ROOT.parent / "shared" / "data" / "saudinewsnet-dev" / "docs.jsonl.gz"
@@ -222,12 +235,87 @@ def snn_check(n: int, seed: int = 1) -> None:
     print(f"# {len(sample)} documents, {lines_total} non-blank lines; removed per rule: {dict(per_rule)}")
 
 
+def _keys_and_shingles(site: str, text: str) -> tuple[set[int], np.ndarray]:
+    keys = normalize_lines(text.splitlines())
+    shingles = shingle_hashes(token_hashes(" ".join(k for k in keys if k)), 3)
+    return set(story_keys(site, keys).tolist()), shingles
+
+
+def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    inter = np.intersect1d(a, b, assume_unique=True).size
+    return inter / max(1, a.size + b.size - inter)
+
+
+def _update(rng: random.Random, paras: list[str], extra: str, drop: bool) -> str:
+    """An updated version of an article: a paragraph added, a figure changed, a sentence reworded (and, with
+    ``drop``, one paragraph dropped)."""
+    paras = list(paras)
+    if drop:
+        del paras[rng.randrange(1, len(paras))]
+    paras.insert(rng.randint(1, len(paras)), extra)
+    i = rng.randrange(len(paras))
+    paras[i] = re.sub(r"\d+", lambda m: str(int(m.group()) + 3), paras[i], count=1) if re.search(r"\d", paras[i]) \
+        else paras[i] + " 12"
+    i = rng.randrange(len(paras))
+    words = paras[i].split()
+    cut = rng.randrange(max(1, len(words) - 6))
+    paras[i] = " ".join([*words[:cut], "وأضاف", "المصدر", "أن", *words[cut + 4:]])
+    return "\n\n".join(paras)
+
+
+def story_key_rates(pairs: int = 2000, seed: int = 3) -> None:
+    """Share of pairs sharing a story key: versions of one story, and different stories of one site."""
+    with gzip.open(SNN, "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh]
+    by_source: dict[str, list[dict]] = {}
+    for r in rows:
+        if r.get("text"):
+            by_source.setdefault(r["source"], []).append(r)
+    rng = random.Random(seed)
+    sources = sorted(by_source)
+    results: dict[str, list[tuple[bool, float]]] = {"update": [], "update, paragraph dropped": [],
+                                                      "different stories (SNN)": []}
+    while len(results["update"]) < pairs:
+        site = rng.choice(sources)
+        a, b = rng.sample(by_source[site], 2)
+        paras = [p.strip() for p in a["text"].split("\n") if p.strip()]
+        extra = [p.strip() for p in b["text"].split("\n") if len(p.split()) > 15]
+        keys_a, sh_a = _keys_and_shingles(site, "\n".join(paras))
+        keys_b, sh_b = _keys_and_shingles(site, b["text"])
+        results["different stories (SNN)"].append((bool(keys_a & keys_b), _jaccard(sh_a, sh_b)))
+        if len(paras) < 3 or not extra:
+            continue
+        for name, drop in (("update", False), ("update, paragraph dropped", True)):
+            keys_v, sh_v = _keys_and_shingles(site, _update(rng, paras, rng.choice(extra), drop))
+            results[name].append((bool(keys_a & keys_v), _jaccard(sh_a, sh_v)))
+    fixture: dict[str, list[tuple[set[int], np.ndarray]]] = {}
+    for r in load():
+        fixture.setdefault(r["source"], []).append(_keys_and_shingles(r["source"], r["text"]))
+    results["different stories (fixture)"] = [
+        (bool(ka & kb), _jaccard(sa, sb)) for pages in fixture.values()
+        for i, (ka, sa) in enumerate(pages) for kb, sb in pages[i + 1:]]
+    bins = [(0.0, 0.3), (0.3, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.01)]
+    print(f"{'pairs':28} {'n':>6} {'jaccard':>8} {'share a key':>12}   then by jaccard: share a key (pairs)")
+    print(" " * 60 + "".join(f"{f'{lo:.1f}-{min(hi, 1.0):.1f}':>15}" for lo, hi in bins))
+    for name, got in results.items():
+        cells = []
+        for lo, hi in bins:
+            inside = [shared for shared, j in got if lo <= j < hi]
+            cells.append(f"{100.0 * sum(inside) / len(inside):6.1f}% ({len(inside):4d})" if inside else "")
+        print(f"{name:28} {len(got):6d} {np.mean([j for _, j in got]):8.3f} "
+              f"{100.0 * sum(s for s, _ in got) / len(got):11.2f}%   " + "".join(f"{c:>15}" for c in cells))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--generate", action="store_true", help="rewrite the fixture first")
     ap.add_argument("--fixture", type=Path, default=FIXTURE)
     ap.add_argument("--snn", type=int, default=0, help="list removals on N sampled SaudiNewsNet documents")
+    ap.add_argument("--story-keys", action="store_true", help="how often versions / different stories share a key")
     args = ap.parse_args(argv)
+    if args.story_keys:
+        story_key_rates()
+        return 0
     if args.snn:
         snn_check(args.snn)
         return 0
