@@ -55,38 +55,47 @@ def test_seed_004_loses_its_comment_widget_label_only() -> None:
 
 
 def test_read_also_block_goes_with_its_link_titles_but_not_the_next_paragraph() -> None:
-    text = "\n".join([
-        "قال وزير الخارجية إن المحادثات كانت مثمرة وتناولت ملفات الأمن والاقتصاد.",
-        "اقرأ أيضاً",
-        "الشيباني يلتقي نظيره التركي في أنقرة",
-        "أسعار الذهب ترتفع في الأسواق المحلية",
-        "وأضاف الوزير أن الجانبين اتفقا على عقد جولة جديدة من المباحثات الشهر المقبل في دمشق.",
-    ])
+    text = "\n".join(
+        [
+            "قال وزير الخارجية إن المحادثات كانت مثمرة وتناولت ملفات الأمن والاقتصاد.",
+            "اقرأ أيضاً",
+            "الشيباني يلتقي نظيره التركي في أنقرة",
+            "أسعار الذهب ترتفع في الأسواق المحلية",
+            "وأضاف الوزير أن الجانبين اتفقا على عقد جولة جديدة من المباحثات الشهر المقبل في دمشق.",
+        ]
+    )
     kept, removed = LineRules.builtin().strip(text)
     assert [r.rule for r in removed] == ["pattern:read-also"] * 3
     assert kept.splitlines()[-1].startswith("وأضاف الوزير")
 
 
 def test_english_chrome_lines() -> None:
-    text = "\n".join([
-        "Dockworkers at the port of Felixstowe walked out on Monday over pay.",
-        "Share this article",
-        "Facebook Twitter WhatsApp",
-        "Read more:",
-        "Strike talks collapse as unions reject offer",
-        "© 2025 Example Media. All rights reserved.",
-        "Leave a comment",
-    ])
+    text = "\n".join(
+        [
+            "Dockworkers at the port of Felixstowe walked out on Monday over pay.",
+            "Share this article",
+            "Facebook Twitter WhatsApp",
+            "Read more:",
+            "Strike talks collapse as unions reject offer",
+            "© 2025 Example Media. All rights reserved.",
+            "Leave a comment",
+        ]
+    )
     kept, removed = LineRules.builtin().strip(text)
     assert kept == "Dockworkers at the port of Felixstowe walked out on Monday over pay."
     assert {r.rule for r in removed} == {
-        "pattern:share-bar", "pattern:read-also", "pattern:copyright", "pattern:comment-widget",
+        "pattern:share-bar",
+        "pattern:read-also",
+        "pattern:copyright",
+        "pattern:comment-widget",
     }
 
 
 def test_a_paragraph_that_mentions_the_source_is_not_a_signoff() -> None:
-    paragraph = ("وذكر المصدر أن المحادثات بين الجانبين تناولت سبل تعزيز التعاون الأمني ومكافحة الإرهاب في المنطقة "
-                 "وتبادل المعلومات الاستخبارية بشكل منتظم بين الأجهزة المختصة في البلدين خلال الفترة المقبلة.")
+    paragraph = (
+        "وذكر المصدر أن المحادثات بين الجانبين تناولت سبل تعزيز التعاون الأمني ومكافحة الإرهاب في المنطقة "
+        "وتبادل المعلومات الاستخبارية بشكل منتظم بين الأجهزة المختصة في البلدين خلال الفترة المقبلة."
+    )
     kept, removed = LineRules.builtin().strip(f"سطر أول من الخبر.\n{paragraph}")
     assert removed == [] and paragraph in kept
 
@@ -94,8 +103,7 @@ def test_a_paragraph_that_mentions_the_source_is_not_a_signoff() -> None:
 def test_user_rules_extend_override_and_disable(tmp_path: Path) -> None:
     rules = tmp_path / "rules.toml"
     rules.write_text(
-        'disable = ["comment-widget"]\n'
-        '[[line]]\nname = "site-promo"\npattern = "حمّل تطبيق الوطن"\nmax_words = 10\n',
+        'disable = ["comment-widget"]\n[[line]]\nname = "site-promo"\npattern = "حمّل تطبيق الوطن"\nmax_words = 10\n',
         encoding="utf-8",
     )
     loaded = LineRules.load(rules)
@@ -111,10 +119,18 @@ def test_bad_rules_file_names_the_rule(tmp_path: Path) -> None:
         LineRules.load(rules)
 
 
+# Four different stories of one site (site boilerplate is counted once per story, so they must differ).
+STORIES = [
+    "توقعت الأرصاد الجوية ارتفاع درجات الحرارة في الرياض إلى ثمانٍ وأربعين درجة مئوية خلال الأيام المقبلة.",
+    "أعلنت وزارة التعليم بدء التسجيل في المدارس الحكومية للعام الدراسي الجديد اعتباراً من الأحد.",
+    "افتتح أمير المنطقة الشرقية معرض الكتاب الدولي بمشاركة أكثر من مئتي دار نشر عربية وأجنبية.",
+    "قررت إدارة نادي الهلال التعاقد مع مدرب برتغالي جديد بعد سلسلة من النتائج المخيبة في الدوري.",
+]
+
+
 def test_site_boilerplate_is_learned_per_site_not_across_sites() -> None:
     learner = SiteBoilerplate(min_docs=3)
-    stories = [f"خبر رقم {i} عن الطقس في الرياض وارتفاع درجات الحرارة." for i in range(4)]
-    for story in stories:
+    for story in STORIES:
         learner.observe("alwatan.example", f"{story}\nتابعوا الوطن على تيليجرام للأخبار العاجلة")
     # A wire sentence carried by three different sites is article text, not boilerplate.
     wire = "وقالت وكالة الأنباء إن الاجتماع سيعقد الأسبوع المقبل."
@@ -128,14 +144,18 @@ def test_site_boilerplate_is_learned_per_site_not_across_sites() -> None:
 
 def test_cleaner_learns_a_sites_repeated_lines_across_the_corpus() -> None:
     docs = [
-        Document(id=f"p{i}", source="sham.example", title=f"عنوان الخبر {i}",
-                 text=f"فقرة أولى مختلفة رقم {i} في هذا الخبر.\nشبكة شام الإخبارية - كل الأخبار لحظة بلحظة")
-        for i in range(3)
+        Document(
+            id=f"p{i}",
+            source="sham.example",
+            title=f"عنوان الخبر {i}",
+            text=f"{story}\nشبكة شام الإخبارية - كل الأخبار لحظة بلحظة",
+        )
+        for i, story in enumerate(STORIES[:3])
     ]
     cleaner = Cleaner()
     cleaner.learn(cleaner.clean_page(d) for d in docs)
     cleaned = cleaner.clean(docs[0])
-    assert cleaned.text == "فقرة أولى مختلفة رقم 0 في هذا الخبر."
+    assert cleaned.text == STORIES[0]
     assert cleaned.removed[-1].rule == "site:sham.example"
 
 
@@ -144,11 +164,20 @@ _LINE = st.text(alphabet="ابة ىإأ آ\u064e\u0640 ab.,«»:\t0١", max_size
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="ابة ab", max_size=15), st.lists(_LINE, max_size=8), st.booleans())
-def test_keyed_cleaning_gives_the_same_documents_and_normalised_text(title: str, lines: list[str], repeat: bool) -> None:
+def test_keyed_cleaning_gives_the_same_documents_and_normalised_text(
+    title: str, lines: list[str], repeat: bool
+) -> None:
     # The scan cleans through Page keys (each line normalised once) instead of clean_site + normalize: the
     # documents and the normalised text must be exactly those of the plain path, site boilerplate included.
-    docs = [Document(id=f"d{i}", source="example.com", title=title,
-                     text="\n".join([*lines, "تابعونا على تويتر" if repeat else f"سطر {i}"])) for i in range(4)]
+    docs = [
+        Document(
+            id=f"d{i}",
+            source="example.com",
+            title=title,
+            text="\n".join([*lines, "تابعونا على تويتر" if repeat else f"سطر {i}"]),
+        )
+        for i in range(4)
+    ]
     plain, keyed = Cleaner(), Cleaner()
     pages = [plain.clean_page(d) for d in docs]
     plain.learn(pages)
@@ -174,7 +203,10 @@ def test_site_sketch_counts_documents_not_repeats_within_one() -> None:
     assert sketch.counts(ours).tolist() == [2, 2, 2] and sketch.counts(theirs).tolist() == [1, 1, 1]
     assert sketch.boilerplate_mask("example.com", ours).all()
     assert not sketch.boilerplate_mask("other.org", theirs).any()
-    assert sorted((x.site, x.line) for x in sketch.learned()) == [("example.com", "A story"), ("example.com", "Share this")]
+    assert sorted((x.site, x.line) for x in sketch.learned()) == [
+        ("example.com", "A story"),
+        ("example.com", "Share this"),
+    ]
 
 
 @settings(max_examples=100, deadline=None)

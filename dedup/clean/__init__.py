@@ -4,7 +4,7 @@ Three layers, applied in order:
 
 1. :func:`dedup.clean.html.extract_html` for HTML input (selectolax/lexbor main-content extraction);
 2. :class:`dedup.clean.lines.LineRules`, the built-in and user line rules (``rules.toml``);
-3. :class:`dedup.clean.site.SiteBoilerplate`, lines a site repeats across its pages, learned from the corpus.
+3. :class:`dedup.clean.site.SiteBoilerplate`, lines a site repeats across its stories, learned from the corpus.
 
 >>> cleaner = Cleaner()
 >>> from dedup.document import Document
@@ -15,13 +15,21 @@ Three layers, applied in order:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from dedup.clean.lines import LineRules, collapse_blank_lines, fold_line
-from dedup.clean.site import LearnedLine, SiteBoilerplate, line_hashes
+from dedup.clean.site import (
+    STORY_NGRAM,
+    LearnedLine,
+    SiteBoilerplate,
+    SiteObservation,
+    line_hashes,
+    story_keys_of,
+    story_shingles,
+)
 from dedup.document import Document, Removal
 from dedup.normalize import normalize_lines
 
@@ -34,22 +42,46 @@ class Page:
 
     ``keys`` are the normalised title (``""`` when there is none) and then each line of ``doc.text``;
     ``hashes`` are their :func:`dedup.clean.site.line_hashes` (what site boilerplate is counted by).
+    ``shingles``, once :meth:`site_observation` has computed them for the story keys, are the word 3-gram
+    shingles of the page's normalised text, kept so that fingerprinting a page that site cleaning leaves whole
+    does not compute them again (:meth:`shingles_for`).
     """
 
     doc: Document
     keys: list[str]
     hashes: np.ndarray
+    shingles: np.ndarray | None = None
 
-    def site_observation(self) -> tuple[str | None, np.ndarray, str]:
-        """What :meth:`SiteBoilerplate.observe_batch` counts of this page: its text lines, not its title (a
-        site that ran one story three times would otherwise learn that headline as boilerplate)."""
-        return self.doc.source, self.hashes[1:], self.doc.text
+    def normalised_text(self) -> str:
+        """``normalize(doc.full_text)``, joined from the keys."""
+        return _joined(self.doc, self.keys[0], self.keys[1:])
+
+    def site_observation(self) -> SiteObservation:
+        """What :meth:`SiteBoilerplate.observe_batch` counts of this page: its text lines, not its title (a site
+        that ran a story under three headlines would otherwise learn a headline as boilerplate), and the story keys
+        (:func:`dedup.clean.site.story_keys`) of its normalised title and text."""
+        return site_observations([self])[0]
+
+    def shingles_for(self, doc: Document, ngram: int) -> np.ndarray | None:
+        """The shingles kept by :meth:`site_observation` when they are those of ``doc``'s normalised text with
+        ``ngram``-word shingles (``doc`` is this page's document, which site cleaning left whole); else None."""
+        return self.shingles if doc is self.doc and ngram == STORY_NGRAM else None
 
     @classmethod
     def of(cls, doc: Document) -> Page:
         """A document taken as already cleaned: its lines normalised here."""
         keys = normalize_lines([doc.title, *doc.text.splitlines()])
         return cls(doc, keys, line_hashes(doc.source, keys))
+
+
+def site_observations(pages: Sequence[Page]) -> list[SiteObservation]:
+    """:meth:`Page.site_observation` of many pages, their story keys computed together (in the worker processes:
+    the process that counts receives a few numbers per page)."""
+    for page in pages:
+        if page.shingles is None:
+            page.shingles = story_shingles(page.normalised_text())
+    keys = story_keys_of([p.doc.source for p in pages], [p.shingles for p in pages])  # type: ignore[misc]
+    return [(p.doc.source, p.hashes[1:], p.doc.text, k) for p, k in zip(pages, keys)]
 
 
 class Cleaner:
@@ -96,17 +128,23 @@ class Cleaner:
                 (title, title_key), kept = kept[0], kept[1:]
             else:
                 title = ""
-        cleaned = replace(doc, title=title.strip(), text=collapse_blank_lines([ln for ln, _ in kept]), html=None,
-                          removed=[*doc.removed, *removed])
+        cleaned = replace(
+            doc,
+            title=title.strip(),
+            text=collapse_blank_lines([ln for ln, _ in kept]),
+            html=None,
+            removed=[*doc.removed, *removed],
+        )
         keys = [title_key, *(key for _, key in kept)]
         return Page(cleaned, keys, line_hashes(doc.source, keys))
 
     def learn(self, docs: Iterable[Document]) -> None:
-        """First pass: count each site's lines (of page-cleaned documents) to learn its boilerplate."""
+        """First pass: count each site's lines (of page-cleaned documents), once per story, to learn its
+        boilerplate (the story keys as a scan computes them: :func:`site_observations`)."""
         if self.site is None:
             self.site = SiteBoilerplate()
         for doc in docs:
-            self.site.observe(doc.source, doc.text)
+            self.site.observe_batch(site_observations([Page.of(doc)]))
 
     def clean_site(self, doc: Document) -> Document:
         """Strip learned site boilerplate from a page-cleaned document."""
@@ -120,15 +158,17 @@ class Cleaner:
             removed.insert(0, Removal(title, f"site:{doc.source}"))
             lines = text.splitlines()
             title, text = (lines[0], "\n".join(lines[1:])) if lines else ("", "")
-        return replace(doc, title=title, text=collapse_blank_lines(text.splitlines()),
-                       removed=[*doc.removed, *removed])
+        return replace(doc, title=title, text=collapse_blank_lines(text.splitlines()), removed=[*doc.removed, *removed])
 
     def clean_site_keyed(self, page: Page) -> tuple[Document, str]:
         """:meth:`clean_site` on a :class:`Page`, and the normalised text of the result (what
         ``normalize(doc.full_text)`` gives) joined from the page's keys: nothing is normalised again."""
         doc = page.doc
-        mask = (self.site.boilerplate_mask(doc.source, page.hashes) if self.site is not None
-                else np.zeros(len(page.keys), dtype=bool)).tolist()
+        mask = (
+            self.site.boilerplate_mask(doc.source, page.hashes)
+            if self.site is not None
+            else np.zeros(len(page.keys), dtype=bool)
+        ).tolist()
         lines = doc.text.splitlines()
         if not any(mask[1:]):  # as clean_site: the title is only checked on pages that lose a line
             return doc, _joined(doc, page.keys[0], page.keys[1:])
@@ -138,8 +178,12 @@ class Cleaner:
         if title and mask[0]:
             removed.insert(0, Removal(title, f"site:{doc.source}"))
             (title, title_key), kept = (kept[0], kept[1:]) if kept else (("", ""), [])
-        cleaned = replace(doc, title=title.strip(), text=collapse_blank_lines([ln for ln, _ in kept]),
-                          removed=[*doc.removed, *removed])
+        cleaned = replace(
+            doc,
+            title=title.strip(),
+            text=collapse_blank_lines([ln for ln, _ in kept]),
+            removed=[*doc.removed, *removed],
+        )
         return cleaned, _joined(cleaned, title_key, [key for _, key in kept])
 
     def clean(self, doc: Document) -> Document:
@@ -161,4 +205,4 @@ def has_boilerplate(doc: Document, cleaner: Cleaner) -> list[Removal]:
     return cleaner.clean(replace(doc, removed=[])).removed
 
 
-__all__ += ["fold_line", "has_boilerplate"]
+__all__ += ["fold_line", "has_boilerplate", "site_observations"]

@@ -60,9 +60,14 @@ DEFAULTS = Settings()
 class Pipeline:
     """One configured run. ``documents(inputs)`` yields cleaned documents; ``scan(inputs)`` finds clusters."""
 
-    def __init__(self, settings: Settings = DEFAULTS, on_problem: Callable[[InputProblem], None] | None = None,
-                 progress: Callable[[int], None] | None = None, workers: int | None = None,
-                 batch_size: int = 64) -> None:
+    def __init__(
+        self,
+        settings: Settings = DEFAULTS,
+        on_problem: Callable[[InputProblem], None] | None = None,
+        progress: Callable[[int], None] | None = None,
+        workers: int | None = None,
+        batch_size: int = 64,
+    ) -> None:
         self.settings = settings
         # Worker processes for cleaning and fingerprinting (one per core by default); results are the same for
         # any number of workers.
@@ -80,8 +85,9 @@ class Pipeline:
             self._on_problem(problem)
 
     def _reader(self, records: bool = True) -> Reader:
-        return Reader(fields=self.settings.fields, strict=self.settings.strict, on_problem=self._problem,
-                      keep_records=records)
+        return Reader(
+            fields=self.settings.fields, strict=self.settings.strict, on_problem=self._problem, keep_records=records
+        )
 
     def _state(self, *, explain: bool = False, records: bool = False) -> StageState:
         return StageState(self.cleaner, self.fingerprinter, self.settings, explain=explain, keep_records=records)
@@ -185,8 +191,9 @@ class Pipeline:
             for batch in batches:
                 for info in batch.infos:
                     if info.words == 0:
-                        self._problem(InputProblem(info.origin or info.id,
-                                                   "empty document after cleaning; not compared"))
+                        self._problem(
+                            InputProblem(info.origin or info.id, "empty document after cleaning; not compared")
+                        )
                 infos.extend(batch.infos)
                 signatures.append(batch.signatures)
                 shingles.append(batch.shingles, batch.sizes)
@@ -214,12 +221,20 @@ class Pipeline:
         clusters = expand_exact(stars, groups, order)
         attach_siblings(clusters, links)
         learned = self.cleaner.site.learned() if self.cleaner.site is not None else []
-        return ScanResult(infos, clusters, links, list(self.problems), learned, s,
-                          np.concatenate(scores) if scores else np.zeros(0, dtype=np.float32))
+        return ScanResult(
+            infos,
+            clusters,
+            links,
+            list(self.problems),
+            learned,
+            s,
+            np.concatenate(scores) if scores else np.zeros(0, dtype=np.float32),
+        )
 
 
-def _chain_first(first: list[Page] | SpooledBatch, rest: Iterator[list[Page] | SpooledBatch]
-                 ) -> Iterator[list[Page] | SpooledBatch]:
+def _chain_first(
+    first: list[Page] | SpooledBatch, rest: Iterator[list[Page] | SpooledBatch]
+) -> Iterator[list[Page] | SpooledBatch]:
     yield first
     yield from rest
 

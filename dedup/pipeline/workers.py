@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dedup.clean import Cleaner, Page
+from dedup.clean import Cleaner, Page, site_observations
+from dedup.clean.site import SiteObservation
 from dedup.document import DocInfo, Document
 from dedup.fingerprint import Fingerprinter, content_words
 from dedup.io.records import RECORD_KEY
@@ -58,7 +59,7 @@ def clean_pages(state: StageState, docs: list[Document]) -> list[Page]:
 class PackedBatch:
     """A page-cleaned batch as the first pass spools it: the pages pickled, and their site observations."""
 
-    observations: list[tuple[str | None, np.ndarray, str]]
+    observations: list[SiteObservation]
     pages: bytes
 
 
@@ -66,7 +67,7 @@ def clean_and_pack(state: StageState, docs: list[Document]) -> PackedBatch:
     """:func:`clean_pages`, pickled here for the spool, with what the site sketch counts beside it: the main
     process neither unpickles the pages nor pickles them again."""
     pages = clean_pages(state, docs)
-    return PackedBatch([p.site_observation() for p in pages], pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
+    return PackedBatch(site_observations(pages), pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 @dataclass(frozen=True)
@@ -108,12 +109,21 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
         doc, norm = cleaner.clean_site_keyed(page)
         if not default_normalize:  # the page's keys are normalised with the defaults
             norm = normalize(doc.full_text, s.normalize)
-        infos.append(DocInfo(
-            id=doc.id, title=doc.title, source=doc.source, date=doc.date, origin=doc.origin, path=doc.path,
-            root=doc.root, words=norm.count(" ") + 1 if norm else 0,
-            digest=hashlib.blake2b(norm.encode(), digest_size=16).hexdigest(),
-        ))
-        sets.append(fingerprinter.text_shingles(norm))
+        infos.append(
+            DocInfo(
+                id=doc.id,
+                title=doc.title,
+                source=doc.source,
+                date=doc.date,
+                origin=doc.origin,
+                path=doc.path,
+                root=doc.root,
+                words=norm.count(" ") + 1 if norm else 0,
+                digest=hashlib.blake2b(norm.encode(), digest_size=16).hexdigest(),
+            )
+        )
+        kept = page.shingles_for(doc, fingerprinter.settings.ngram) if default_normalize else None
+        sets.append(fingerprinter.text_shingles(norm) if kept is None else kept)  # the site pass's, if still valid
         words.append(content_words(norm))
         texts.append(norm if s.templates else "")
     sizes = np.fromiter((x.size for x in sets), dtype=np.int64, count=len(sets))
@@ -122,8 +132,16 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
     encoded = [t.encode("utf-8") for t in texts]
     text_sizes = np.fromiter((len(b) for b in encoded), dtype=np.int64, count=len(encoded))
     word_sizes = np.fromiter((x.size for x in words), dtype=np.int64, count=len(words))
-    return Fingerprints(infos, fingerprinter.signatures(sets), flat, sizes, b"".join(encoded), text_sizes,
-                        np.concatenate(words) if words else np.empty(0, dtype=np.uint32), word_sizes)
+    return Fingerprints(
+        infos,
+        fingerprinter.signatures(sets),
+        flat,
+        sizes,
+        b"".join(encoded),
+        text_sizes,
+        np.concatenate(words) if words else np.empty(0, dtype=np.uint32),
+        word_sizes,
+    )
 
 
 def fingerprint_pages(state: StageState, pages: list[Page] | SpooledBatch) -> Fingerprints:
