@@ -1,7 +1,8 @@
 """``dedup filter`` throughput (documents/second) against a persistent index of N documents, SQLite or Redis.
 
-The index is filled with N synthetic entries (random signatures and 200-shingle sets: the B-tree, bucket and
-memory sizes of a real index of N stories, built without fingerprinting N texts). Then a stream of ``--docs``
+The index is filled with N synthetic entries (random signatures and 200-shingle sets, no text or content words: the
+B-tree, bucket and memory sizes of a real index of N stories, built without fingerprinting N texts). Its buckets
+are banded for the scan's candidate threshold (``--candidate-threshold``: another value, another index). Then a stream of ``--docs``
 synthetic 300-word stories, a third of them near-copies of earlier ones in the stream, goes through
 :func:`dedup.index.stream.filter_jsonl` exactly as ``cat batch.jsonl | dedup filter --index …`` would, and the time of
 that pass alone is reported.
@@ -18,12 +19,15 @@ import multiprocessing
 import os
 import tempfile
 import time
+from dataclasses import replace
 
 import numpy as np
 
 from dedup.index import Entry, IndexSettings, open_index
 from dedup.index.stream import Deduplicator, filter_jsonl
 from dedup.settings import Settings
+
+SETTINGS = Settings(site_boilerplate=False)
 
 
 def fill(index, n: int, batch: int = 5000, seed: int = 0) -> float:
@@ -33,8 +37,17 @@ def fill(index, n: int, batch: int = 5000, seed: int = 0) -> float:
         entries = []
         for i in range(lo, min(n, lo + batch)):
             shingles = np.unique(rng.integers(0, 2**32, 200, dtype=np.uint32))
-            entries.append(Entry(f"bulk-{i}", i.to_bytes(16, "little"), rng.integers(0, 2**32, 128, dtype=np.uint32),
-                                 shingles, "", added_at=time.time(), ts=time.time()))
+            entries.append(
+                Entry(
+                    f"bulk-{i}",
+                    i.to_bytes(16, "little"),
+                    rng.integers(0, 2**32, 128, dtype=np.uint32),
+                    shingles,
+                    "",
+                    added_at=time.time(),
+                    ts=time.time(),
+                )
+            )
         index.add(entries)
     return time.perf_counter() - start
 
@@ -58,38 +71,46 @@ def stream(n: int, seed: int = 1) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def run(location: str, size: int, docs: int) -> dict[str, object]:
-    settings = Settings(site_boilerplate=False)
+def run(location: str, size: int, docs: int, settings: Settings = SETTINGS) -> dict[str, object]:
     with open_index(location, IndexSettings.from_settings(settings)) as index:
         have = index.stats()["documents"]
         built = fill(index, size - have) if have < size else 0.0
     data = stream(docs)
     with Deduplicator(location, settings) as dedup:
         out = io.StringIO()
+        cpu = time.process_time()  # on a shared machine, this process's CPU time varies less than wall time
         summary = filter_jsonl(dedup, io.BytesIO(data), out, None)
+        cpu = time.process_time() - cpu
         dedup.index.remove([f"new-{i}" for i in range(docs)])  # leave the index at `size` for the next run
-    return {"backend": "redis" if location.startswith("redis") else "sqlite", "index_docs": size,
-            "stream_docs": summary.read, "passed": summary.passed, "rejected": summary.rejected,
-            "seconds": round(summary.seconds, 2), "docs_per_s": round(summary.read / summary.seconds),
-            "fill_seconds": round(built, 1)}
+    return {
+        "backend": "redis" if location.startswith("redis") else "sqlite",
+        "index_docs": size,
+        "stream_docs": summary.read,
+        "passed": summary.passed,
+        "rejected": summary.rejected,
+        "seconds": round(summary.seconds, 2),
+        "docs_per_s": round(summary.read / summary.seconds),
+        "cpu_seconds": round(cpu, 2),
+        "docs_per_cpu_s": round(summary.read / cpu),
+        "fill_seconds": round(built, 1),
+    }
 
 
-def _filter_slice(args: tuple[str, bytes]) -> tuple[int, int, int]:
-    location, data = args
-    with Deduplicator(location, Settings(site_boilerplate=False)) as dedup:
+def _filter_slice(args: tuple[str, bytes, Settings]) -> tuple[int, int, int]:
+    location, data, settings = args
+    with Deduplicator(location, settings) as dedup:
         summary = filter_jsonl(dedup, io.BytesIO(data), io.StringIO(), None)
     return summary.read, summary.passed, summary.rejected
 
 
-def run_workers(location: str, size: int, docs: int, workers: int) -> dict[str, object]:
+def run_workers(location: str, size: int, docs: int, workers: int, settings: Settings = SETTINGS) -> dict[str, object]:
     """``workers`` filter processes at once on one index, each streaming its share of the batch (the many-scrapers
     case); throughput is all documents over the wall time of the slowest."""
-    settings = Settings(site_boilerplate=False)
     with open_index(location, IndexSettings.from_settings(settings)) as index:
         have = index.stats()["documents"]
         built = fill(index, size - have) if have < size else 0.0
     lines = stream(docs).decode().splitlines(keepends=True)
-    slices = [(location, "".join(lines[w::workers]).encode()) for w in range(workers)]
+    slices = [(location, "".join(lines[w::workers]).encode(), settings) for w in range(workers)]
     start = time.perf_counter()
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         counts = pool.map(_filter_slice, slices)
@@ -97,9 +118,17 @@ def run_workers(location: str, size: int, docs: int, workers: int) -> dict[str, 
     with open_index(location, IndexSettings.from_settings(settings)) as index:
         index.remove([f"new-{i}" for i in range(docs)])
     read = sum(c[0] for c in counts)
-    return {"backend": "redis" if location.startswith("redis") else "sqlite", "index_docs": size, "workers": workers,
-            "stream_docs": read, "passed": sum(c[1] for c in counts), "rejected": sum(c[2] for c in counts),
-            "seconds": round(seconds, 2), "docs_per_s": round(read / seconds), "fill_seconds": round(built, 1)}
+    return {
+        "backend": "redis" if location.startswith("redis") else "sqlite",
+        "index_docs": size,
+        "workers": workers,
+        "stream_docs": read,
+        "passed": sum(c[1] for c in counts),
+        "rejected": sum(c[2] for c in counts),
+        "seconds": round(seconds, 2),
+        "docs_per_s": round(read / seconds),
+        "fill_seconds": round(built, 1),
+    }
 
 
 def main() -> None:
@@ -108,18 +137,32 @@ def main() -> None:
     parser.add_argument("--backend", action="append", help="sqlite (a temp file) or a redis:// URL (repeatable)")
     parser.add_argument("--docs", type=int, default=3000, help="documents streamed through the filter [3000]")
     parser.add_argument("--dir", default=None, help="where SQLite indexes are kept (reused between runs)")
-    parser.add_argument("--workers", type=int, action="append",
-                        help="also run this many concurrent filter processes (repeatable), e.g. --workers 2 --workers 4")
+    parser.add_argument(
+        "--candidate-threshold",
+        type=float,
+        default=SETTINGS.lsh_threshold,
+        help=f"the Jaccard the index's buckets are banded for [{SETTINGS.lsh_threshold}: scan's]",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        action="append",
+        help="also run this many concurrent filter processes (repeatable), e.g. --workers 2 --workers 4",
+    )
     args = parser.parse_args()
     workdir = args.dir or tempfile.mkdtemp(prefix="dedup-filter-bench-")
+    settings = replace(SETTINGS, lsh_threshold=args.candidate_threshold)
     for backend in args.backend or ["sqlite"]:
         for size in sorted(args.size or [100000]):
-            location = (os.path.join(workdir, "bench.sqlite") if backend == "sqlite"
-                        else f"{backend}{'&' if '?' in backend else '?'}prefix=bench")
+            location = (
+                os.path.join(workdir, "bench.sqlite")
+                if backend == "sqlite"
+                else f"{backend}{'&' if '?' in backend else '?'}prefix=bench"
+            )
             if not args.workers:
-                print(json.dumps(run(location, size, args.docs)), flush=True)
+                print(json.dumps(run(location, size, args.docs, settings)), flush=True)
             for workers in args.workers or []:
-                print(json.dumps(run_workers(location, size, args.docs, workers)), flush=True)
+                print(json.dumps(run_workers(location, size, args.docs, workers, settings)), flush=True)
 
 
 if __name__ == "__main__":

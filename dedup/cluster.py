@@ -129,6 +129,21 @@ def verify(
     return links
 
 
+def covers(link: Link, keeper: int, coverage: float = DEFAULT_COVERAGE) -> bool:
+    """Whether document ``keeper`` (``link.a`` or ``link.b``) of a verified pair may absorb the other one: the
+    pair is a duplicate (not a template sibling) and ``keeper`` covers the other (the coverage rule, as
+    :func:`star_clusters` applies it). The streaming index decides with it: a new document is a duplicate of an
+    indexed one only when the indexed one covers it.
+
+    >>> brief_in_roundup = Link(0, 1, 0.2, 0.95, a_in_b=1.0, b_in_a=0.4)
+    >>> covers(brief_in_roundup, keeper=1), covers(brief_in_roundup, keeper=0)
+    (True, False)
+    """
+    if link.relation != DUPLICATE:
+        return False
+    return (link.a_in_b if keeper == link.b else link.b_in_a) >= coverage
+
+
 def star_clusters(
     n: int, links: Sequence[Link], order: Sequence[int], coverage: float = DEFAULT_COVERAGE
 ) -> list[Cluster]:

@@ -160,7 +160,7 @@ def candidate_pairs(
     return np.stack((codes // n, codes % n), axis=1)
 
 
-# Signature values two candidates must share to be verified (see drop_chance_collisions).
+# Signature values two candidates must share to be verified (see drop_chance_collisions), in a scan and in an index.
 MIN_SHARED_VALUES = 4
 
 

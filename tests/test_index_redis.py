@@ -1,5 +1,6 @@
-"""The shared Redis index: basics, the CLI, concurrent writers, poisoned keys that must never be unpickled, and
-URLs: an unknown or malformed parameter is a one-line error, and the password is never shown.
+"""The shared Redis index: basics, an id seen again and records without text (as on SQLite), the CLI, concurrent
+writers, poisoned keys that must never be unpickled, and URLs: an unknown or malformed parameter is a one-line
+error, and the password is never shown.
 
 Each test module starts its own redis-server on loopback (skipped, saying why, where there is none; .ci/run
 installs it).
@@ -21,12 +22,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import AR_COPY_TEXT, AR_COPY_TITLE, AR_TEXT, AR_TITLE, EN_TEXT, corpus_records, jsonl_text, write_jsonl
-from test_stream import _concurrent_filters, run, stories
+from conftest import (
+    AR_COPY_TEXT,
+    AR_COPY_TITLE,
+    AR_OTHER_TEXT,
+    AR_TEXT,
+    AR_TITLE,
+    EN_TEXT,
+    corpus_records,
+    jsonl_text,
+    write_jsonl,
+)
+from test_store import check_an_id_seen_again
+from test_stream import _concurrent_filters, check_filter_passes_records_without_text_through, run, stories
 
 from dedup.index import IndexSettings, display_location, open_index
-from dedup.index.base import url_passwords
 from dedup.index.stream import Deduplicator
+from dedup.index.urls import url_passwords
 from dedup.io import InputError
 
 PASSWORD = "s3cr@t/pw"  # with the characters that end a URL's user part, to test the masking's bounds
@@ -189,6 +201,35 @@ def test_redis_index_basics(redis_url: str) -> None:
         assert dedup.index.stats()["documents"] == 0
     with pytest.raises(InputError, match="ngram: index 3, this run 4"):
         open_index(url, IndexSettings(ngram=4))
+
+
+def test_an_id_seen_again_on_redis(redis_url: str) -> None:
+    with open_index(redis_url + "?prefix=again", IndexSettings()) as index:
+        check_an_id_seen_again(index)
+        # Nothing of an old version is left behind: its buckets, digest set and times went with it.
+        client = index.r
+        ids = {m for key in client.scan_iter("again:band:*") for m in client.smembers(key)}
+        ids |= {m for key in client.scan_iter("again:digest:*") for m in client.smembers(key)}
+        assert ids == set(client.zrange("again:ts", 0, -1)) == {b"a", b"b", b"c"}
+
+
+def test_items_without_text_on_redis(redis_url: str) -> None:
+    from dedup.io import RecordError
+
+    with Deduplicator(redis_url + "?prefix=notext") as dedup, pytest.raises(RecordError, match="'body'"):
+        dedup.seen({"id": "a", "body": EN_TEXT})
+    check_filter_passes_records_without_text_through(redis_url + "?prefix=notext-filter")
+
+
+def test_the_window_on_redis_ends_at_the_newest_date(redis_url: str) -> None:
+    url = redis_url + "?prefix=window"
+    with Deduplicator(url, max_age_days=30) as dedup:
+        assert dedup.seen({"id": "jan", "text": EN_TEXT, "date": "2001-01-01"}) is None
+        assert dedup.seen({"id": "apr", "text": AR_TEXT, "date": "2001-04-01"}) is None
+        assert dedup.seen({"id": "typo", "text": AR_OTHER_TEXT, "date": "2901-01-01"}) is None
+        assert dedup.seen({"id": "jan-copy", "text": EN_TEXT, "date": "2001-04-02"}) is None
+    with Deduplicator(url, max_age_days=30) as dedup:  # expired on opening, before 2001-04-02
+        assert sorted(m.decode() for m in dedup.index.r.zrange("window:ts", 0, -1)) == ["apr", "jan-copy", "typo"]
 
 
 def test_redis_cli_stats_and_filter(redis_url: str) -> None:

@@ -1,4 +1,5 @@
-"""The persistent SQLite index: query and atomic check-then-add, maintenance, settings records, crash safety."""
+"""The persistent SQLite index: query and atomic check-then-add, an id seen again, maintenance, settings records,
+crash safety. The checks shared with the Redis index are the ``check_*`` functions (tests/test_index_redis.py)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,29 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import AR_COPY_TEXT, AR_COPY_TITLE, AR_OTHER_TEXT, AR_TEXT, AR_TITLE, EN_TEXT, EN_TITLE
+from conftest import (
+    AR_COPY_TEXT,
+    AR_COPY_TITLE,
+    AR_OTHER_TEXT,
+    AR_TEXT,
+    AR_TITLE,
+    EN_COPY_TEXT,
+    EN_OTHER_TEXT,
+    EN_TEXT,
+    EN_UNRELATED_TEXT,
+)
+from typer.testing import CliRunner
 
+from dedup.cli import app
+from dedup.cluster import CONTAINED, COPY
+from dedup.document import Document
 from dedup.fingerprint import Fingerprinter
-from dedup.index import IndexMismatch, IndexSettings, SqliteIndex, make_entry, open_index, parse_time
+from dedup.index import SEEN, Index, IndexMismatch, IndexSettings, SqliteIndex, make_entry, open_index, parse_time
 from dedup.io import InputError
 from dedup.lsh import band_hashes
 from dedup.normalize import normalize
+from dedup.pipeline import scan_documents
+from dedup.settings import Settings
 
 FP = Fingerprinter()
 
@@ -64,10 +81,32 @@ def test_template_siblings_are_not_copies(index) -> None:
     assert index.seen(entry("plane-5", base.format(n=5, t=35))) is None
 
 
-def test_ids_already_indexed_are_kept(index) -> None:
-    assert index.add([entry("a", EN_TEXT)]) == 1
-    assert index.add([entry("a", AR_TEXT)]) == 0
-    assert index.query(entry("x", AR_TEXT)) == []
+def check_an_id_seen_again(index: Index) -> None:
+    """Same id and text: already seen, nothing changes. Same id, new text: a new version replaces the old one."""
+    assert index.seen(entry("a", EN_TEXT)) is None
+    again = index.seen(entry("a", EN_TEXT))
+    assert (again.id, again.similarity, again.relation) == ("a", 1.0, SEEN)  # itself, not a duplicate of another
+    assert index.stats()["documents"] == 1
+    assert index.seen(entry("a", AR_TITLE + "\n" + AR_TEXT)) is None  # updated at the same URL: a new version
+    assert index.stats()["documents"] == 1
+    assert index.seen(entry("a-copy", AR_COPY_TITLE + "\n" + AR_COPY_TEXT)).id == "a"  # copies of the new text
+    assert index.seen(entry("en-copy", EN_COPY_TEXT)) is None  # the old text matches nothing any more
+    # A new version that duplicates another document: the old version goes, and the new one is that duplicate.
+    assert index.seen(entry("en-copy", AR_TITLE + "\n" + AR_TEXT)).id == "a"
+    assert [m.id for m in index.query(entry("x", EN_COPY_TEXT))] == []
+    # add(): the same rules, in bulk.
+    assert index.add([entry("b", AR_OTHER_TEXT)]) == 1
+    assert index.add([entry("b", AR_OTHER_TEXT)]) == 0
+    assert index.add([entry("b", EN_OTHER_TEXT), entry("c", EN_UNRELATED_TEXT), entry("c", EN_TEXT)]) == 2
+    assert [m.id for m in index.query(entry("x", EN_OTHER_TEXT))] == ["b"]
+    assert [m.id for m in index.query(entry("x", EN_TEXT))] == ["c"]
+    assert index.query(entry("x", AR_OTHER_TEXT)) == [] and index.query(entry("x", EN_UNRELATED_TEXT)) == []
+    assert index.query(entry("b", EN_OTHER_TEXT)) == []  # query never answers a document with itself
+    assert index.stats()["documents"] == 3
+
+
+def test_an_id_seen_again(index) -> None:
+    check_an_id_seen_again(index)
 
 
 def test_remove_and_expire(index) -> None:
@@ -94,6 +133,13 @@ def test_settings_are_recorded_and_mismatches_refused(tmp_path: Path) -> None:
         assert idx.stats()["settings"]["scheme"] == "affine32"
     with pytest.raises(IndexMismatch, match=r"ngram: index 3, this run 5"):
         open_index(path, IndexSettings(ngram=5))
+    # It decides as it was made to: a run with other thresholds would get other answers from it.
+    with pytest.raises(IndexMismatch, match=r"threshold: index 0.5, this run 0.6; coverage: index 0.75, this run 0.9"):
+        open_index(path, IndexSettings(threshold=0.6, coverage=0.9))
+    with pytest.raises(IndexMismatch, match=r"lsh_threshold: index 0.1, this run 0.3"):
+        open_index(path, IndexSettings(lsh_threshold=0.3))
+    with pytest.raises(IndexMismatch, match=r"templates: index True, this run False"):
+        open_index(path, IndexSettings(templates=False))
     db = sqlite3.connect(path)
     db.execute("UPDATE meta SET value = 'legacy' WHERE key = 'scheme'")
     db.commit()
@@ -134,18 +180,29 @@ def test_stored_band_keys_never_change() -> None:
 LEGACY = Path(__file__).parent / "data" / "index-v1.sqlite"  # written by dedup 0.1.0 (store.py), three stories
 
 
-def test_an_index_written_by_an_earlier_version_opens_and_answers(tmp_path: Path) -> None:
+def test_an_index_of_format_1_is_refused_with_how_to_rebuild_it(tmp_path: Path) -> None:
+    # Format 1 banded for a candidate threshold of 0.3 and kept no content words: it cannot decide as scan does.
     path = tmp_path / "old.sqlite"
     path.write_bytes(LEGACY.read_bytes())  # opening writes (WAL): never the checked-in file
-    with open_index(path, IndexSettings()) as idx:
-        assert idx.stats()["documents"] == 3
-        assert [m.id for m in idx.query(entry("ar-copy", AR_COPY_TITLE + "\n" + AR_COPY_TEXT))] == ["ar-spa"]
-        assert [(m.id, m.similarity) for m in idx.query(entry("x", EN_TITLE + "\n" + EN_TEXT))] == [("en-reuters", 1.0)]
-        assert idx.seen(entry("ar-other-2", AR_OTHER_TEXT)).id == "ar-other"
-        rows = idx.db.execute("SELECT rowid, signature FROM docs ORDER BY rowid").fetchall()
-        keys = idx.band_keys(np.stack([np.frombuffer(sig, dtype="<u4") for _, sig in rows]))
-        stored = set(idx.db.execute("SELECT key, doc FROM bands").fetchall())
-        assert stored == {(int(k), rowid) for (rowid, _), row in zip(rows, keys) for k in row}
+    for settings in (IndexSettings(), None):
+        with pytest.raises(IndexMismatch) as refused:
+            open_index(path, settings)
+        message = str(refused.value)
+        assert "\n" not in message and message.startswith(f"{path}: an index of format 1")
+        assert "dedup index add YOUR_DOCUMENTS --index NEW_INDEX" in message
+    result = CliRunner().invoke(app, ["index", "stats", "--index", str(path)])
+    assert result.exit_code == 2 and result.stdout == "" and result.stderr.count("\n") == 1
+    assert "format 1" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_stored_bands_are_the_band_keys_of_the_stored_signatures(index) -> None:
+    index.add([entry("a", EN_TEXT), entry("b", AR_TEXT), entry("c", AR_OTHER_TEXT)])
+    index.seen(entry("a", EN_OTHER_TEXT))  # a new version: its old bands go
+    assert (index.bands, index.rows) == IndexSettings().bands_rows == (64, 2)  # scan's candidate threshold, 0.1
+    rows = index.db.execute("SELECT rowid, signature FROM docs ORDER BY rowid").fetchall()
+    keys = index.band_keys(np.stack([np.frombuffer(sig, dtype="<u4") for _, sig in rows]))
+    stored = set(index.db.execute("SELECT key, doc FROM bands").fetchall())
+    assert stored == {(int(k), rowid) for (rowid, _), row in zip(rows, keys) for k in row}
 
 
 WRITER = textwrap.dedent("""
@@ -187,3 +244,44 @@ def test_index_survives_kill_mid_write(tmp_path: Path) -> None:
     with SqliteIndex(path, IndexSettings()) as idx:
         assert bands == docs * idx.bands
         assert idx.stats()["documents"] == docs
+
+
+# -- decided as scan decides ----------------------------------------------------------------------------------------
+
+# Letter-only words: a word with a digit reads as a fact to the template test.
+VOCAB = [a + b + c for a in "ابتجدرسعقلمن" for b in "هوىطكفصحخ" for c in "ثذزشضظغئؤ"]
+
+
+def _stories(rng: np.random.Generator, n: int, words: int = 150) -> list[str]:
+    return [" ".join(rng.choice(VOCAB, words)) for _ in range(n)]
+
+
+def test_a_story_inside_a_roundup_is_found_as_scan_finds_it(tmp_path: Path) -> None:
+    # A 150-word story inside round-ups of 900 to 1,200 words: word-shingle Jaccard 0.12 to 0.17, which bands for
+    # a candidate threshold of 0.1 propose three times in four. The index used to band for 0.3 (1 of these 12).
+    rng = np.random.default_rng(3)
+    agree = found = 0
+    with open_index(tmp_path / "r.sqlite", IndexSettings()) as idx:
+        for k in range(12):
+            stories = _stories(rng, 6 + k % 3)
+            roundup, excerpt = "\n".join(stories), stories[k % len(stories)]
+            idx.add([entry(f"roundup-{k}", roundup)])
+            matches = idx.query(entry(f"excerpt-{k}", excerpt))
+            docs = [Document(id=f"roundup-{k}", text=roundup), Document(id=f"excerpt-{k}", text=excerpt)]
+            in_scan = bool(scan_documents(docs, Settings(site_boilerplate=False)).clusters)
+            assert all((m.id, m.relation) == (f"roundup-{k}", CONTAINED) for m in matches)
+            agree += bool(matches) == in_scan
+            found += bool(matches)
+    assert agree == 12 and found == 8
+
+
+def test_a_roundup_is_never_a_duplicate_of_a_story_it_holds(index) -> None:
+    # The coverage rule: a document is a duplicate of an indexed one only when the indexed one says what it says.
+    stories = _stories(np.random.default_rng(5), 3)
+    assert index.seen(entry("story", stories[0])) is None
+    assert index.seen(entry("roundup", "\n".join(stories))) is None  # holds the story, and much more
+    assert {(m.id, m.relation) for m in index.query(entry("again", stories[0]))} == {
+        ("story", COPY),
+        ("roundup", CONTAINED),
+    }
+    assert index.seen(entry("other-roundup", "\n".join(stories[1:]))).relation == CONTAINED

@@ -4,6 +4,7 @@ concurrent filters included (the shared Redis index: tests/test_index_redis.py).
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 from collections import Counter
@@ -17,6 +18,7 @@ from conftest import (
     AR_TEXT,
     AR_TITLE,
     EN_COPY_TEXT,
+    EN_OTHER_TEXT,
     EN_TEXT,
     EN_TITLE,
     corpus_records,
@@ -27,6 +29,7 @@ from conftest import (
 from typer.testing import CliRunner
 
 from dedup.cli import app
+from dedup.index import parse_time
 from dedup.index.stream import Deduplicator, filter_jsonl
 from dedup.io import InputError
 from dedup.settings import Settings
@@ -61,12 +64,43 @@ def test_deduplicator_seen_on_items(tmp_path: Path) -> None:
         assert again.seen({"id": "z", "text": EN_COPY_TEXT, "title": EN_TITLE}).id == "en"
 
 
-def test_deduplicator_window_expires_old_stories(tmp_path: Path) -> None:
+def test_the_window_is_measured_against_the_documents_own_dates(tmp_path: Path) -> None:
+    # A batch from 2001 deduplicates within its own 30-day window, whatever today's date.
     with Deduplicator(tmp_path / "w.sqlite", max_age_days=30) as dedup:
-        assert dedup.seen({"id": "old", "text": EN_TEXT, "date": "2001-01-01"}) is None
-        assert dedup.seen({"id": "new", "text": EN_TEXT}) is None  # the old copy is outside the window
+        assert dedup.seen({"id": "jan", "text": EN_TEXT, "date": "2001-01-01"}) is None
+        assert dedup.seen({"id": "jan-copy", "text": EN_TEXT, "date": "2001-01-20"}).id == "jan"
+        assert dedup.seen({"id": "apr", "text": AR_TEXT, "date": "2001-04-01"}) is None  # the window ends in April now
+        assert dedup.seen({"id": "apr-copy-of-jan", "text": EN_TEXT, "date": "2001-04-02"}) is None  # jan is out of it
+        assert dedup.seen({"id": "undated", "text": AR_TEXT + "\n\nMore."}).id == "apr"  # undated: added today
+        # A date after tomorrow is a mistake: it does not move the window (or everything would expire).
+        assert dedup.seen({"id": "typo", "text": EN_OTHER_TEXT, "date": "2901-01-01"}) is None
+        assert dedup.seen({"id": "apr-copy", "text": AR_TEXT, "date": "2001-04-03"}).id == "apr"
+        assert (
+            dedup.check({"id": "x", "text": EN_TEXT}, since=parse_time("2001-04-03")) == []
+        )  # --since: the later of both
     with Deduplicator(tmp_path / "w.sqlite", max_age_days=30) as dedup:
-        assert dedup.index.stats()["documents"] == 1  # expired on open
+        # Expired on opening, before the newest date in the index (2001-04-02), not before today: only jan goes.
+        assert dedup.index.stats()["documents"] == 3  # apr, apr-copy-of-jan, typo
+        assert dedup.check({"id": "x", "text": EN_TEXT}, cleaned=True)[0].id == "apr-copy-of-jan"
+
+
+def test_filter_max_age_on_a_batch_older_than_the_window(tmp_path: Path) -> None:
+    # Every fixture story is dated 2024, long before today: the window still applies within the batch.
+    index = str(tmp_path / "old.sqlite")
+    result = run("filter", "--index", index, "--max-age", "200", "-q", input=jsonl_text(corpus_records()))
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [
+        "ar-spa",
+        "en-reuters",
+        "ar-other",
+        "en-other",
+        "en-budget",
+    ]
+    # A 30-day window before the newest date (2024-08-22): the March copy's original is out of it, the August
+    # copy's is not.
+    result = run(
+        "filter", "--index", str(tmp_path / "w30.sqlite"), "--max-age", "30", "-q", input=jsonl_text(corpus_records())
+    )
+    assert "ar-copy" in result.stdout and "en-copy" not in result.stdout
 
 
 def test_deduplicator_refuses_other_settings(tmp_path: Path) -> None:
@@ -117,6 +151,9 @@ def test_index_commands(tmp_path: Path) -> None:
     }
     assert found == {"ar-copy": ["ar-spa"], "en-copy": ["en-reuters"]}
     assert run("index", "query", str(batch), "--index", index, "--since", "2030-01-01").stdout == ""
+    # A window of one day before the newest date (2024-08-21): the Arabic original is out of it, and stays indexed.
+    query = run("index", "query", str(batch), "--index", index, "--max-age", "1")
+    assert query.stdout.split("\t")[:2] == ["en-copy", "en-reuters"] and query.stdout.count("\n") == 1
     scan = run("scan", str(batch), "--index", index, "--format", "json")
     assert scan.exit_code == 0, scan.output
     body = json.loads(scan.stdout)
@@ -128,7 +165,8 @@ def test_index_commands(tmp_path: Path) -> None:
     assert stats["documents"] == 5 and stats["settings"]["ngram"] == "3"
     assert "removed 1 of 1" in run("index", "remove", "ar-spa", "--index", index).stderr
     compact = run("index", "compact", "--index", index, "--max-age", "1")
-    assert "expired 4 documents; 0 left" in compact.stderr  # every fixture story is dated 2024
+    # One day before the newest date in the index (2024-08-21), not before today: the March story goes.
+    assert "expired 1 documents; 3 left" in compact.stderr
 
 
 def test_index_errors_are_one_line(tmp_path: Path) -> None:
@@ -189,3 +227,73 @@ def test_an_item_with_empty_text_and_html_is_read_from_its_html(tmp_path: Path) 
     html = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in EN_TEXT.split("\n\n")) + "</article></body></html>"
     assert seen.seen({"id": "a", "text": EN_TEXT}) is None
     assert seen.seen({"id": "b", "text": "", "html": html}).id == "a"
+
+
+# -- records without a text field, a closed stdout ------------------------------------------------------------------
+
+ODD = ['{"id": "odd-1",   "body": "A text under another name."}', '{"id": "odd-2", "content": "Another."}']
+
+
+def check_filter_passes_records_without_text_through(index: str) -> None:
+    """``dedup filter`` on ``index``: records without a text field go through unchanged, counted, warned of once."""
+    lines = jsonl_text(corpus_records()).splitlines()
+    data = "\n".join([lines[0], ODD[0], *lines[1:4], ODD[1], *lines[4:]]) + "\n"
+    result = run("filter", "--index", index, input=data)
+    assert result.exit_code == 0, result.output
+    rejected = {"ar-copy", "en-copy"}
+    assert result.stdout.splitlines() == [ln for ln in data.splitlines() if json.loads(ln)["id"] not in rejected]
+    warnings = [ln for ln in result.stderr.splitlines() if "warning" in ln]
+    assert len(warnings) == 1 and "<stdin>:2: no 'text' or 'html' string field" in warnings[0], result.stderr
+    assert "read 9, passed 5, rejected 2, passed through 2 without a text field" in result.stderr
+    strict = run("filter", "--index", index, "--strict", input=data)
+    assert strict.exit_code == 2 and "<stdin>:2: no 'text' or 'html' string field" in strict.stderr
+
+
+def test_filter_passes_records_without_a_text_field_through(tmp_path: Path) -> None:
+    check_filter_passes_records_without_text_through(str(tmp_path / "odd.sqlite"))
+    quiet = run("filter", "--index", str(tmp_path / "q.sqlite"), "-q", input=ODD[0] + "\n")
+    assert quiet.stdout == ODD[0] + "\n" and quiet.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["index", "stats"],
+        ["index", "query", "BATCH"],
+        ["filter", "BATCH"],
+        ["scan", "BATCH"],
+        ["scan", "BATCH", "--format", "json"],
+    ],
+)
+def test_a_reader_of_stdout_that_goes_away_ends_the_command_without_a_message(
+    tmp_path: Path, command: list[str]
+) -> None:
+    index = str(tmp_path / "p.sqlite")
+    batch = write_jsonl(tmp_path / "b.jsonl", corpus_records())
+    if command[0] != "filter":  # (a filter writes what is new)
+        assert run("index", "add", str(batch), "--index", index, "-q").exit_code == 0
+    args = [str(batch) if a == "BATCH" else a for a in command]
+    proc = subprocess.Popen(
+        [*_dedup_command(), *args, "--index", index] if command[0] != "scan" else [*_dedup_command(), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before anything is written: every write is a broken pipe
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1 and err == ""  # 1: the output was cut short (as rich's own tables say)
+
+
+def test_piping_into_head_prints_no_error(tmp_path: Path) -> None:
+    index = str(tmp_path / "h.sqlite")
+    assert (
+        run("index", "add", str(write_jsonl(tmp_path / "c.jsonl", corpus_records())), "--index", index).exit_code == 0
+    )
+    dedup = " ".join(shlex.quote(part) for part in _dedup_command())
+    shell = subprocess.run(
+        ["bash", "-c", f"{dedup} index stats --index {shlex.quote(index)} | head -1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shell.stdout.startswith("index: ") and shell.stderr == ""

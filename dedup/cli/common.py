@@ -2,7 +2,9 @@
 
 Machine-readable output goes to stdout or to files; messages, warnings and progress go to stderr. Errors are one
 line (``dedup: error: PATH[:LINE]: what is wrong``), never a traceback; exit codes: 0 done, 1 a gate (``check``,
-``precommit``) found duplicates or boilerplate, 2 the run could not continue, 130 interrupted.
+``precommit``) found duplicates or boilerplate, 2 the run could not continue, 130 interrupted. A reader of stdout
+that goes away (``dedup index stats | head -1``) ends any command at once, without a message, with 1 (its output
+was cut short), as rich's console does for the tables and as Python's documentation advises.
 
 The options that make :class:`~dedup.settings.Settings` are declared in :data:`dedup.settings.OPTIONS`; a command
 takes the ones it offers with :func:`with_settings`, and its own options as plain typer parameters.
@@ -21,10 +23,10 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import sys
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -35,7 +37,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from dedup.clean.lines import RulesError
 from dedup.errors import OutputError
-from dedup.index import DAY, parse_time
+from dedup.index import parse_time
 from dedup.io import InputError, InputProblem, atomic_writer
 from dedup.pipeline import Pipeline
 from dedup.settings import OPTIONS, ConfigError, Option, Settings, load_settings
@@ -72,7 +74,7 @@ MaxAge = Annotated[
     typer.Option(
         "--max-age",
         min=0.0,
-        help="Keep a window of this many days: older entries expire (by their date, else when added).",
+        help="Keep a window of this many days before the newest date seen (not today): older entries expire.",
     ),
 ]
 Since = Annotated[
@@ -153,15 +155,16 @@ def with_settings(*keys: str) -> Callable[[Callable[..., None]], Callable[..., N
     return decorate
 
 
-def since_floor(since: str | None, max_age: float | None = None) -> float | None:
-    """The oldest time (seconds since the epoch) a match may have: ``--since`` and ``--max-age`` days ago."""
-    floor = None
-    if since is not None:
-        floor = parse_time(since)
-        if floor is None:
-            raise InputError(f"--since: not an ISO date: {since!r}")
-    if max_age is not None:
-        floor = max(floor or -1e300, time.time() - max_age * DAY)
+def since_floor(since: str | None) -> float | None:
+    """The oldest time (seconds since the epoch) a match may have, from ``--since``.
+
+    (``--max-age`` is a window before the newest date seen: :class:`dedup.index.stream.Deduplicator` keeps it.)
+    """
+    if since is None:
+        return None
+    floor = parse_time(since)
+    if floor is None:
+        raise InputError(f"--since: not an ISO date: {since!r}")
     return floor
 
 
@@ -195,6 +198,8 @@ def errors() -> Iterator[None]:
         yield
     except typer.Exit:
         raise
+    except BrokenPipeError:
+        raise _reader_gone() from None
     except (InputError, RulesError, ConfigError, OutputError, ValueError) as err:
         raise fail(str(err)) from None
     except OSError as err:
@@ -202,6 +207,16 @@ def errors() -> Iterator[None]:
         raise fail(f"{where}{(err.strerror or str(err)).lower()}") from None
     except KeyboardInterrupt:
         raise fail("interrupted; no output written", 130) from None
+
+
+def _reader_gone() -> typer.Exit:
+    """Stdout's reader went away (``| head -1``): stop without a message, exit code 1. Python would try to flush
+    stdout again on the way out and report that failure too, so stdout is pointed at /dev/null first."""
+    with suppress(OSError, ValueError):  # ValueError: a stdout without a file descriptor (tests)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return typer.Exit(1)
 
 
 @contextmanager

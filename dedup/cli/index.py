@@ -8,7 +8,6 @@ from __future__ import annotations
 import gzip
 import os
 import sys
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Annotated, TypeVar
@@ -33,6 +32,7 @@ from dedup.cli.common import (
     write_output,
 )
 from dedup.index import DAY, display_location, open_index
+from dedup.index.base import window_end
 from dedup.index.stream import Deduplicator, FilterSummary, filter_jsonl
 from dedup.io import InputError, refuse_input_overlap
 from dedup.report.text import render_query, render_stats
@@ -67,7 +67,7 @@ class _Counted(Iterator[T]):
 def index_add(
     settings: Settings, inputs: Inputs, index: IndexOption, max_age: MaxAge = None, quiet: Quiet = False
 ) -> None:
-    """Add documents to the index (one transaction per 1000; ids already indexed are kept as they are).
+    """Add documents to the index (one transaction per 1000; an id indexed already is replaced if its text changed).
 
     Example: [bold]dedup index add archive/ --index news.sqlite --max-age 30[/bold]
     """
@@ -95,10 +95,10 @@ def index_query(
     Example: [bold]dedup index query today.jsonl --index news.sqlite --since 2024-03-01[/bold]
     """
     with errors():
-        floor = since_floor(since, max_age)
+        floor = since_floor(since)
         pipeline = make_pipeline(settings, quiet)
         found = total = 0
-        with Deduplicator(index, settings) as seen:
+        with Deduplicator(index, settings, max_age_days=max_age, expire_every=None) as seen:
             for doc in pipeline.documents(inputs, explain=False):
                 matches = seen.check(doc, cleaned=True, since=floor)
                 total += 1
@@ -134,14 +134,17 @@ def index_remove(
 
 @index_app.command("compact")
 def index_compact(index: IndexOption, max_age: MaxAge = None, quiet: Quiet = False) -> None:
-    """Expire entries older than --max-age days, then reclaim the space of everything deleted.
+    """Expire entries older than --max-age days before the newest dated one, then reclaim the space of everything
+    deleted.
 
     Example: [bold]dedup index compact --index news.sqlite --max-age 30[/bold]
     """
     with errors(), open_index(index) as store:
-        expired = store.expire(time.time() - max_age * DAY) if max_age is not None else 0
+        expired = store.expire(window_end(store) - max_age * DAY) if max_age is not None else 0
         store.compact()
-        say(f"dedup: expired {expired} documents; {store.stats()['documents']} left in {display_location(index)}", quiet)
+        say(
+            f"dedup: expired {expired} documents; {store.stats()['documents']} left in {display_location(index)}", quiet
+        )
 
 
 # -- dedup filter ---------------------------------------------------------------------------------------------------
@@ -184,23 +187,17 @@ def filter_command(
                 for item in inputs or ["-"]:
                     stream = _open_jsonl(item)
                     try:
-                        s = filter_jsonl(
-                            seen, stream, sys.stdout, rejects_file, warner(quiet), "<stdin>" if item == "-" else item
-                        )
+                        where = "<stdin>" if item == "-" else item
+                        filter_jsonl(seen, stream, sys.stdout, rejects_file, warner(quiet), where, total)
                     finally:
                         if item != "-":
                             stream.close()
-                    total.read, total.passed, total.rejected = (
-                        total.read + s.read,
-                        total.passed + s.passed,
-                        total.rejected + s.rejected,
-                    )
-                    total.seconds += s.seconds
-        except BrokenPipeError:
-            sys.stderr.close()  # the reader downstream went away: stop quietly, like head(1) expects
-            raise typer.Exit(0) from None
         finally:
             if rejects_file is not None:
                 rejects_file.close()
         rate = total.read / total.seconds if total.seconds else 0.0
-        say(f"dedup: read {total.read}, passed {total.passed}, rejected {total.rejected} ({rate:.0f} docs/s)", quiet)
+        unread = f", passed through {total.no_text} without a text field" if total.no_text else ""
+        say(
+            f"dedup: read {total.read}, passed {total.passed}, rejected {total.rejected}{unread} ({rate:.0f} docs/s)",
+            quiet,
+        )

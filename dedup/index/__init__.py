@@ -1,8 +1,11 @@
 """A persistent near-duplicate index: fingerprints of documents seen before, kept between runs.
 
-* :mod:`dedup.index.base`: what every index is (settings record, entries, matches) and the query, written once;
+* :mod:`dedup.index.base`: what every index is (entries, matches) and the query, written once: it decides as
+  ``scan`` decides;
+* :mod:`dedup.index.meta`: the settings record an index keeps and checks on every open;
 * :mod:`dedup.index.sqlite`: one SQLite file, the default (no server);
 * :mod:`dedup.index.redis`: one Redis shared by many workers (``redis://host:port/db``);
+* :mod:`dedup.index.urls`: index locations, and Redis URLs shown without their password;
 * :mod:`dedup.index.stream`: the streaming API on top, :class:`~dedup.index.stream.Deduplicator`, and
   ``dedup filter``.
 
@@ -22,25 +25,15 @@ from __future__ import annotations
 
 import os
 
-from dedup.cluster import VerifyOptions
-from dedup.index.base import (
-    DAY,
-    DEFAULT_VERIFY,
-    Entry,
-    Index,
-    IndexMismatch,
-    IndexSettings,
-    Match,
-    display_location,
-    is_redis,
-    make_entry,
-    parse_time,
-)
+from dedup.index.base import DAY, SEEN, Entry, Index, Match, make_entry, parse_time
+from dedup.index.meta import IndexMismatch, IndexSettings
 from dedup.index.redis import RedisIndex
 from dedup.index.sqlite import SqliteIndex
+from dedup.index.urls import display_location, is_redis
 
 __all__ = [
     "DAY",
+    "SEEN",
     "Entry",
     "Index",
     "IndexMismatch",
@@ -56,16 +49,13 @@ __all__ = [
 ]
 
 
-def open_index(
-    location: str | os.PathLike[str],
-    settings: IndexSettings | None = None,
-    verify_options: VerifyOptions = DEFAULT_VERIFY,
-    templates: bool = True,
-) -> Index:
+def open_index(location: str | os.PathLike[str], settings: IndexSettings | None = None) -> Index:
     """Open (creating it when ``settings`` are given) the index at a file path or a ``redis://host:port/db`` URL.
 
-    Raises :class:`dedup.io.InputError` (one line) when it cannot be opened or its settings are incompatible.
+    With ``settings``, an existing index must have been made with the same ones (it decides with them); without,
+    it is opened with the settings it records (for statistics and maintenance). Raises
+    :class:`dedup.io.InputError` (one line) when it cannot be opened or its settings are incompatible.
     """
     if is_redis(location):
-        return RedisIndex(str(location), settings, verify_options, templates)
-    return SqliteIndex(location, settings, verify_options, templates)
+        return RedisIndex(str(location), settings)
+    return SqliteIndex(location, settings)

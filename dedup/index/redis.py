@@ -7,13 +7,15 @@ plain strings that it decodes itself (little-endian uint32 arrays, UTF-8, decima
 decode is treated as a damaged entry and ignored. Nothing here imports or calls :mod:`pickle`.
 
 Keys, under a prefix (``redis://host:6379/0?prefix=news``, default ``dedup``): ``P:meta`` (hash of settings),
-``P:doc:ID`` (hash: digest, ts, added_at, date, source, title, sig, sh, txt), ``P:band:KEY`` (set of ids),
-``P:digest:HEX`` (set of ids) and ``P:ts`` (sorted set of ids by time, for expiry and windows).
+``P:doc:ID`` (hash: digest, ts, added_at, date, source, title, sig, sh, words, txt), ``P:band:KEY`` (set of ids),
+``P:digest:HEX`` (set of ids), ``P:ts`` (sorted set of ids by time, for expiry and windows) and ``P:dated`` (the
+same for dated documents only: the clock of a window, see :meth:`RedisIndex.newest_date`).
 
-"Check then add" is one optimistic transaction: the new document's band and digest keys are WATCHed while the
-candidates are read and verified, and the insert is ``MULTI``/``EXEC``; if another process wrote any of those
-keys meanwhile the transaction is retried and now sees that process's copy. So of two workers offering the same
-story at the same moment, exactly one is told it is new.
+"Check then add" is one optimistic transaction: the new document's band, digest and own document keys are
+WATCHed while the candidates are read and decided, and the insert (with the deletion of the id's old version,
+when its text changed) is ``MULTI``/``EXEC``; if another process wrote any of those keys meanwhile the
+transaction is retried and now sees that process's copy. So of two workers offering the same story at the same
+moment, exactly one is told it is new.
 
 URL parameters other than ``prefix`` go to redis-py (``socket_timeout=5``, ``password=…``, ``client_name=…``); one
 it does not know, or a value it cannot read, is a one-line error. Messages never show the password (see
@@ -36,8 +38,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from dedup.cluster import VerifyOptions
-from dedup.index.base import DEFAULT_VERIFY, Entry, Index, IndexSettings, Match, Ref, Stored, pack_entry, url_passwords
+from dedup.index.base import SEEN, Entry, Head, Index, Match, Ref, Stored, pack_entry, unpack_array
+from dedup.index.meta import IndexSettings
+from dedup.index.urls import url_passwords
 from dedup.io import InputError
 
 _MAX_RETRIES = 100
@@ -72,15 +75,8 @@ def _text(value: bytes | None) -> str | None:
 class RedisIndex(Index):
     """An index in Redis (``redis://host:port/db``); requires the ``redis`` package (``pip install dedup[redis]``)."""
 
-    def __init__(
-        self,
-        url: str,
-        settings: IndexSettings | None = None,
-        verify_options: VerifyOptions = DEFAULT_VERIFY,
-        templates: bool = True,
-        max_candidates: int = 200,
-    ) -> None:
-        super().__init__(url, verify_options, templates, max_candidates)  # self.location: the URL, password masked
+    def __init__(self, url: str, settings: IndexSettings | None = None, max_candidates: int = 200) -> None:
+        super().__init__(url, max_candidates)  # self.location: the URL, password masked
         try:
             import redis
         except ImportError:
@@ -185,21 +181,34 @@ class RedisIndex(Index):
         counts = Counter(i for bucket in reads.execute() for i in bucket)
         return [i for i, _ in counts.most_common(self.max_candidates)]
 
+    def _heads(self, refs: Sequence[Ref]) -> list[Head | None]:
+        reads = self.r.pipeline(transaction=False)
+        for doc_id in refs:
+            reads.hmget(self._doc_key(doc_id), "ts", "sig")
+        out: list[Head | None] = []
+        for doc_id, (ts, sig) in zip(refs, reads.execute() if refs else []):
+            name, when, signature = _text(doc_id), _number(ts), unpack_array(sig)
+            if name is None or when is None or signature is None or signature.size != self.settings.num_perm:
+                out.append(None)  # missing (expired meanwhile) or damaged: never decoded further
+            else:
+                out.append(Head(doc_id, name, when, signature))
+        return out
+
     def _fetch(self, refs: Sequence[Ref]) -> list[Stored | None]:
         reads = self.r.pipeline(transaction=False)
         for doc_id in refs:
-            reads.hmget(self._doc_key(doc_id), "ts", "sh", "txt")
+            reads.hmget(self._doc_key(doc_id), "ts", "sh", "words", "txt")
         out: list[Stored | None] = []
-        for doc_id, (ts, sh, txt) in zip(refs, reads.execute() if refs else []):
-            name, when = _text(doc_id), _number(ts)
-            if name is None or when is None or sh is None or len(sh) % 4:
+        for doc_id, (ts, sh, words, txt) in zip(refs, reads.execute() if refs else []):
+            name, when, shingles, content = _text(doc_id), _number(ts), unpack_array(sh), unpack_array(words)
+            if name is None or when is None or shingles is None or content is None:
                 out.append(None)  # missing (expired meanwhile) or damaged: never decoded further
             else:
-                out.append(Stored(name, when, np.frombuffer(sh, dtype="<u4"), txt))
+                out.append(Stored(name, when, shingles, content, txt))
         return out
 
     def _queue_insert(self, pipe: Any, entry: Entry, band_keys: Sequence[int]) -> None:
-        sig, sh, txt = pack_entry(entry)
+        sig, sh, words, txt = pack_entry(entry)
         fields = {
             "digest": entry.digest,
             "ts": repr(entry.ts),
@@ -209,25 +218,46 @@ class RedisIndex(Index):
             "title": entry.title,
             "sig": sig,
             "sh": sh,
+            "words": words,
             "txt": txt,
         }
         pipe.hset(self._k("doc", entry.id), mapping=fields)
         pipe.sadd(self._k("digest", entry.digest.hex()), entry.id)
         pipe.zadd(self._k("ts"), {entry.id: entry.ts})
+        if entry.dated:
+            pipe.zadd(self._k("dated"), {entry.id: entry.ts})
         for name in self._bucket_names(band_keys):
             pipe.sadd(name, entry.id)
+
+    def _queue_delete(self, pipe: Any, doc_id: str | bytes, sig: bytes | None, digest: bytes | None) -> bool:
+        """Queue the deletion of a document whose ``sig`` and ``digest`` fields were read; whether it existed."""
+        pipe.zrem(self._k("ts"), doc_id)
+        pipe.zrem(self._k("dated"), doc_id)
+        if sig is None:
+            return False
+        pipe.delete(self._doc_key(doc_id))
+        if isinstance(digest, bytes) and len(digest) == 16:
+            pipe.srem(self._k("digest", digest.hex()), doc_id)
+        if len(sig) == 4 * self.settings.num_perm:
+            for name in self._bucket_names(self.band_keys(np.frombuffer(sig, dtype="<u4"))[0].tolist()):
+                pipe.srem(name, doc_id)
+        return True
 
     def _put(self, entries: Sequence[Entry]) -> int:
         with self.r.pipeline(transaction=False) as reads:
             for e in entries:
-                reads.exists(self._k("doc", e.id))
+                reads.hmget(self._doc_key(e.id), "sig", "digest")
             present = reads.execute()
-        new = [e for e, there in zip(entries, present) if not there]
+        stored = 0
         with self.r.pipeline(transaction=True) as pipe:
-            for e in new:
+            for e, (sig, digest) in zip(entries, present):
+                if digest == e.digest:
+                    continue  # the same text under the same id: already indexed
+                self._queue_delete(pipe, e.id, sig, digest)  # the old version, when there is one
                 self._queue_insert(pipe, e, self.band_keys(e.signature)[0].tolist())
+                stored += 1
             pipe.execute()
-        return len(new)
+        return stored
 
     def _delete(self, ids: Sequence[str | bytes]) -> int:
         reads = self.r.pipeline(transaction=False)
@@ -236,16 +266,7 @@ class RedisIndex(Index):
         gone = 0
         with self.r.pipeline(transaction=True) as pipe:
             for doc_id, (sig, digest) in zip(ids, reads.execute()):
-                pipe.zrem(self._k("ts"), doc_id)
-                if sig is None:
-                    continue
-                gone += 1
-                pipe.delete(self._doc_key(doc_id))
-                if isinstance(digest, bytes) and len(digest) == 16:
-                    pipe.srem(self._k("digest", digest.hex()), doc_id)
-                if len(sig) == 4 * self.settings.num_perm:
-                    for name in self._bucket_names(self.band_keys(np.frombuffer(sig, dtype="<u4"))[0].tolist()):
-                        pipe.srem(name, doc_id)
+                gone += self._queue_delete(pipe, doc_id, sig, digest)
             pipe.execute()
         return gone
 
@@ -253,28 +274,34 @@ class RedisIndex(Index):
 
     def seen(self, entry: Entry, since: float | None = None) -> Match | None:
         band_keys = self.band_keys(entry.signature)[0].tolist()
-        watched = [self._k("digest", entry.digest.hex()), self._k("doc", entry.id), *self._bucket_names(band_keys)]
+        doc_key = self._doc_key(entry.id)
+        watched = [self._k("digest", entry.digest.hex()), doc_key, *self._bucket_names(band_keys)]
         with self.r.pipeline() as pipe:
             for _ in range(_MAX_RETRIES):
                 try:
                     pipe.watch(*watched)
-                    found = self._query(entry, since, 1, band_keys)
-                    if found:
+                    sig, digest = pipe.hmget(doc_key, "sig", "digest")
+                    if digest == entry.digest:  # the same text under the same id: already indexed
+                        pipe.unwatch()
+                        return Match(entry.id, 1.0, relation=SEEN)
+                    # An old version (other text) is not a candidate: it is replaced, whatever the answer.
+                    found = self._query(entry, since, 1, band_keys, exclude=entry.id)
+                    if found and sig is None:
                         pipe.unwatch()
                         return found[0]
-                    if pipe.exists(self._k("doc", entry.id)):
-                        # Another worker indexed this id after our query ran: look again instead of letting the
-                        # same story through twice. An id indexed with other text counts as seen (by its id).
-                        pipe.unwatch()
-                        found = self._query(entry, since, 1, band_keys)
-                        return found[0] if found else Match(entry.id, 0.0)
                     pipe.multi()
-                    self._queue_insert(pipe, entry, band_keys)
+                    self._queue_delete(pipe, entry.id, sig, digest)
+                    if not found:
+                        self._queue_insert(pipe, entry, band_keys)
                     pipe.execute()
-                    return None
+                    return found[0] if found else None
                 except self._redis.WatchError:
                     continue
         raise InputError(f"{self.location}: too much contention on one story's keys; try again")
+
+    def newest_date(self, until: float) -> float | None:
+        last = self.r.zrevrangebyscore(self._k("dated"), repr(until), "-inf", start=0, num=1, withscores=True)
+        return float(last[0][1]) if last else None
 
     def expire(self, before: float) -> int:
         total = 0

@@ -1,10 +1,10 @@
 """The embedded index backend: one SQLite file (no server, transactions, WAL journal, safe for several processes).
 
 Tables: ``meta`` holds the settings the index was built with, ``docs`` one row per document (id, digest, dates,
-source, title, MinHash signature, sorted shingle hashes and the compressed normalised text), ``bands`` the LSH
-buckets as ``(band key, doc rowid)`` rows with the key first, so that looking up a new document's 37 band keys is
-37 B-tree probes. Each batch is one transaction: a process killed mid-write leaves the index as of its last
-committed batch. The query itself is :meth:`dedup.index.base.Index._query`.
+source, title, MinHash signature, sorted shingle hashes, content words and the compressed normalised text),
+``bands`` the LSH buckets as ``(band key, doc rowid)`` rows with the key first, so that looking up a new
+document's 64 band keys is 64 B-tree probes. Each batch is one transaction: a process killed mid-write leaves the
+index as of its last committed batch. The query itself is :meth:`dedup.index.base.Index._query`.
 
 >>> import os, tempfile
 >>> with SqliteIndex(os.path.join(tempfile.mkdtemp(), "i.sqlite"), IndexSettings()) as index:
@@ -25,16 +25,16 @@ from typing import Any
 
 import numpy as np
 
-from dedup.cluster import VerifyOptions
-from dedup.index.base import DEFAULT_VERIFY, Entry, Index, IndexSettings, Match, Ref, Stored, pack_entry
+from dedup.index.base import SEEN, Entry, Head, Index, Match, Ref, Stored, pack_entry, unpack_array
+from dedup.index.meta import IndexSettings
 from dedup.io import InputError
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs(
     rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, digest BLOB NOT NULL, ts REAL NOT NULL,
-    added_at REAL NOT NULL, date TEXT, source TEXT, title TEXT, signature BLOB NOT NULL, shingles BLOB NOT NULL,
-    text BLOB);
+    added_at REAL NOT NULL, dated INTEGER NOT NULL DEFAULT 0, date TEXT, source TEXT, title TEXT,
+    signature BLOB NOT NULL, shingles BLOB NOT NULL, words BLOB NOT NULL, text BLOB);
 CREATE INDEX IF NOT EXISTS docs_digest ON docs(digest);
 CREATE INDEX IF NOT EXISTS docs_ts ON docs(ts);
 CREATE TABLE IF NOT EXISTS bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
@@ -50,14 +50,9 @@ class SqliteIndex(Index):
     """
 
     def __init__(
-        self,
-        path: str | os.PathLike[str],
-        settings: IndexSettings | None = None,
-        verify_options: VerifyOptions = DEFAULT_VERIFY,
-        templates: bool = True,
-        max_candidates: int = 200,
+        self, path: str | os.PathLike[str], settings: IndexSettings | None = None, max_candidates: int = 200
     ) -> None:
-        super().__init__(str(path), verify_options, templates, max_candidates)
+        super().__init__(str(path), max_candidates)
         exists = Path(path).exists() and Path(path).stat().st_size > 0
         if not exists and settings is None:
             raise InputError(f"{path}: no such index")
@@ -74,6 +69,10 @@ class SqliteIndex(Index):
             with contextlib.suppress(Exception):
                 self.db.close()
             raise InputError(f"{path}: not a dedup index ({err})") from None
+        except InputError:
+            with contextlib.suppress(Exception):
+                self.db.close()
+            raise
         self.bands, self.rows = self.settings.bands_rows
 
     def _journal_mode_wal(self, wait: float = 60.0) -> str:
@@ -97,16 +96,16 @@ class SqliteIndex(Index):
             tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if tables and "meta" not in tables:
                 raise InputError(f"{self.location}: not a dedup index (an SQLite file with other tables)")
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    self.db.execute(statement)
-            meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+            meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall()) if tables else {}
             if not meta:
                 if wanted is None:
                     raise InputError(f"{self.location}: no such index")
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
                 self.db.executemany("INSERT INTO meta VALUES (?, ?)", list(wanted.to_meta().items()))
                 return wanted
-        stored = IndexSettings.from_meta(meta, self.location)
+        stored = IndexSettings.from_meta(meta, self.location)  # an index of another format is refused here
         if wanted is not None:
             wanted.check(stored, self.location)
         return stored
@@ -140,30 +139,49 @@ class SqliteIndex(Index):
         query = f"SELECT doc, COUNT(*) AS n FROM bands WHERE key IN ({marks}) GROUP BY doc ORDER BY n DESC LIMIT ?"
         return [r[0] for r in self.db.execute(query, (*band_keys, self.max_candidates))]
 
-    def _fetch(self, refs: Sequence[Ref]) -> list[Stored | None]:
-        found: dict[Ref, Stored] = {}
+    def _rows(self, columns: str, refs: Sequence[Ref]) -> dict[Ref, tuple[Any, ...]]:
+        """``columns`` of the documents with these rowids, by rowid."""
+        found: dict[Ref, tuple[Any, ...]] = {}
         for start in range(0, len(refs), _FETCH_CHUNK):
             chunk = refs[start : start + _FETCH_CHUNK]
             marks = ",".join("?" * len(chunk))
-            for rowid, *row in self.db.execute(
-                f"SELECT rowid, id, ts, shingles, text FROM docs WHERE rowid IN ({marks})", chunk
-            ):
-                found[rowid] = Stored(row[0], row[1], np.frombuffer(row[2], dtype="<u4"), row[3])
-        return [found.get(ref) for ref in refs]
+            for rowid, *row in self.db.execute(f"SELECT rowid, {columns} FROM docs WHERE rowid IN ({marks})", chunk):
+                found[rowid] = tuple(row)
+        return found
 
-    def _insert(self, entries: Sequence[Entry]) -> int:
-        """Insert inside the caller's transaction: the body of :meth:`_put` and of :meth:`seen`."""
+    def _heads(self, refs: Sequence[Ref]) -> list[Head | None]:
+        rows = self._rows("id, ts, signature", refs)
+        out: list[Head | None] = []
+        for ref in refs:
+            row = rows.get(ref)
+            sig = unpack_array(row[2]) if row is not None else None
+            out.append(None if sig is None or sig.size != self.settings.num_perm else Head(ref, row[0], row[1], sig))
+        return out
+
+    def _fetch(self, refs: Sequence[Ref]) -> list[Stored | None]:
+        rows = self._rows("id, ts, shingles, words, text", refs)
+        out: list[Stored | None] = []
+        for ref in refs:
+            row = rows.get(ref)
+            sh, words = (unpack_array(row[2]), unpack_array(row[3])) if row is not None else (None, None)
+            out.append(None if sh is None or words is None else Stored(row[0], row[1], sh, words, row[4]))
+        return out
+
+    def _insert(self, entries: Sequence[Entry], replace: bool = True) -> int:
+        """Insert inside the caller's transaction: the body of :meth:`_put` and of :meth:`seen`; an id indexed
+        already is replaced when its text changed, else left as it is (``replace=False``: the caller made sure
+        that the ids are not indexed)."""
         added = 0
         keys = self.band_keys(np.stack([e.signature for e in entries])) if entries else None
         for k, e in enumerate(entries):
-            sig, sh, text = pack_entry(e)
+            if replace and self._replace(e) is not None:
+                continue  # the same text under the same id: already indexed
+            sig, sh, words, text = pack_entry(e)
             cur = self.db.execute(
-                "INSERT OR IGNORE INTO docs(id, digest, ts, added_at, date, source, title, signature, shingles, text)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (e.id, e.digest, e.ts, e.added_at, e.date, e.source, e.title, sig, sh, text),
+                "INSERT INTO docs(id, digest, ts, added_at, dated, date, source, title, signature, shingles, words,"
+                " text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (e.id, e.digest, e.ts, e.added_at, int(e.dated), e.date, e.source, e.title, sig, sh, words, text),
             )
-            if cur.rowcount != 1:
-                continue
             added += 1
             rowid = cur.lastrowid
             assert keys is not None
@@ -171,6 +189,17 @@ class SqliteIndex(Index):
                 "INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)", [(int(key), rowid) for key in keys[k]]
             )
         return added
+
+    def _replace(self, entry: Entry) -> Match | None:
+        """Inside the caller's transaction: a :data:`SEEN` match when ``entry``'s id is indexed with the same
+        text; else ``None``, after deleting the id's old version if there is one."""
+        old = self.db.execute("SELECT rowid, digest, signature FROM docs WHERE id = ?", (entry.id,)).fetchone()
+        if old is None:
+            return None
+        if old[1] == entry.digest:
+            return Match(entry.id, 1.0, relation=SEEN)
+        self._delete_rows([(old[0], old[2])])
+        return None
 
     def _put(self, entries: Sequence[Entry]) -> int:
         with self._write():
@@ -199,10 +228,13 @@ class SqliteIndex(Index):
         # One write transaction around query and insert: a second process offering the same story waits for
         # this one to commit, then finds its copy.
         with self._write():
+            same = self._replace(entry)
+            if same is not None:
+                return same
             found = self._query(entry, since, 1)
             if found:
                 return found[0]
-            self._insert([entry])
+            self._insert([entry], replace=False)
             return None
 
     def expire(self, before: float) -> int:
@@ -216,6 +248,12 @@ class SqliteIndex(Index):
             total += len(rows)
             if len(rows) < _EXPIRE_BATCH:
                 return total
+
+    def newest_date(self, until: float) -> float | None:
+        # Walks the ts index from `until` down to the first dated entry.
+        query = "SELECT ts FROM docs WHERE dated = 1 AND ts <= ? ORDER BY ts DESC LIMIT 1"
+        row = self.db.execute(query, (until,)).fetchone()
+        return None if row is None else float(row[0])
 
     def stats(self) -> dict[str, Any]:
         n, oldest, newest = self.db.execute("SELECT COUNT(*), MIN(ts), MAX(ts) FROM docs").fetchone()

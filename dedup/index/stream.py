@@ -1,7 +1,10 @@
 """Streaming deduplication against a persistent index: the Python API (:class:`Deduplicator`) and ``dedup filter``.
 
 Each document is cleaned page by page (HTML extraction and line rules; site boilerplate needs a corpus, so it is
-not learned here), normalised and fingerprinted, then checked against the index and added to it in one atomic step.
+not learned here), normalised and fingerprinted as a scan does, then checked against the index and added to it in
+one atomic step. The index decides as a scan with the same settings decides (see :mod:`dedup.index.base`): a
+stream of documents drops what ``scan --keep first --no-site-boilerplate`` removes from the same documents, up to
+which copy is kept: a stream cannot take back a story it let through before the round-up that holds it arrived.
 Memory stays bounded however long the stream: nothing is kept per document but the index itself.
 
 >>> import os, tempfile
@@ -23,12 +26,12 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from dedup.clean import Cleaner, LineRules
-from dedup.cluster import VerifyOptions
 from dedup.document import Document
 from dedup.fingerprint import Fingerprinter
 from dedup.index import open_index
-from dedup.index.base import DAY, Entry, Index, IndexSettings, Match, make_entry
-from dedup.io import FieldNames, InputProblem, Reader, RecordError, document_from_record
+from dedup.index.base import DAY, Entry, Index, Match, make_entry
+from dedup.index.meta import IndexSettings
+from dedup.io import LINE_KEY, FieldNames, InputProblem, Passthrough, Reader, RecordError, document_from_record
 from dedup.normalize import normalize
 from dedup.settings import Settings
 
@@ -54,15 +57,31 @@ def to_document(item: Document | Mapping[str, Any], fields: FieldNames = _FIELDS
     try:
         return document_from_record(item, fields)
     except RecordError as err:
-        raise RecordError(f"{err} in the item (fields: {sorted(item)}); name the text field with "
-                          "Settings(fields=FieldNames(text=...)) or --text-field") from None
+        raise RecordError(
+            f"{err} in the item (fields: {sorted(item)}); name the text field with "
+            "Settings(fields=FieldNames(text=...)) or --text-field"
+        ) from None
 
 
 class Deduplicator:
     """Answers "have I seen this story before?" against a persistent index, and remembers what it is shown.
 
     ``index`` is a file path (SQLite, created on first use), a ``redis://host:port/db`` URL, or an open
-    :class:`dedup.index.Index`. ``max_age_days`` keeps a sliding window: older entries expire and never match.
+    :class:`dedup.index.Index`; it decides as ``scan`` does with ``settings`` (and refuses settings other than
+    those it was made with).
+
+    ``max_age_days`` keeps a sliding window: entries older than the window expire and never match. The window is
+    measured against the documents' own dates, not the wall clock: it ends at the newest date seen so far, in the
+    index or in what this deduplicator was shown, so a batch from last year still deduplicates within its own
+    window. A date after tomorrow does not move the window (a mis-dated story must not expire everything); an
+    undated document's time is when it was added; with no dated document at all, the window ends now. Expiry
+    runs on opening and then at most every ``expire_every`` seconds (when the newest date in the index, which
+    other processes may have moved, is read again); ``expire_every=None`` never deletes anything (the window
+    still limits what matches: ``dedup index query --max-age`` leaves the index as it is).
+
+    An id seen again (the same URL crawled twice): with the same text, :meth:`seen` answers a match naming the
+    document itself (``relation`` :data:`dedup.index.SEEN`) and nothing changes; with new text it is a new
+    version: the old one is dropped from the index and the new text is decided like any document.
     """
 
     def __init__(
@@ -71,7 +90,7 @@ class Deduplicator:
         settings: Settings = _SETTINGS,
         *,
         max_age_days: float | None = None,
-        expire_every: float = 600.0,
+        expire_every: float | None = 600.0,
     ) -> None:
         self.settings = settings
         self.cleaner = Cleaner(LineRules.load(settings.rules_file))
@@ -80,26 +99,36 @@ class Deduplicator:
             IndexSettings.from_settings(settings).check(index.settings, index.location)
             self.index = index
         else:
-            self.index = open_index(
-                index,
-                IndexSettings.from_settings(settings),
-                VerifyOptions(settings.threshold, settings.containment),
-                settings.templates,
-            )
+            self.index = open_index(index, IndexSettings.from_settings(settings))
         self.max_age_days = max_age_days
+        self._newest: float | None = None  # the newest date seen: where the window ends
         self._expire_every = expire_every
-        self._expired_at = 0.0
+        self._expired_at = -float("inf")
         self._expire()
 
+    def _observe(self, when: float) -> None:
+        """Move the window's end to ``when``, a document's date, if it is later (and not after tomorrow)."""
+        if when <= time.time() + DAY:
+            self._newest = when if self._newest is None else max(self._newest, when)
+
     def _expire(self) -> None:
-        now = time.time()
-        if self.max_age_days is not None and now - self._expired_at >= self._expire_every:
-            self.index.expire(now - self.max_age_days * DAY)
-            self._expired_at = now
+        now = time.monotonic()
+        every = float("inf") if self._expire_every is None else self._expire_every
+        if self.max_age_days is None or now - self._expired_at < every:
+            return
+        newest = self.index.newest_date(time.time() + DAY)  # other processes may have moved it
+        if newest is not None:
+            self._observe(newest)
+        if self._expire_every is not None:
+            self.index.expire(self.since)  # type: ignore[arg-type]
+        self._expired_at = now
 
     @property
     def since(self) -> float | None:
-        return None if self.max_age_days is None else time.time() - self.max_age_days * DAY
+        """Where the window starts (seconds since the epoch): ``max_age_days`` before the newest date seen."""
+        if self.max_age_days is None:
+            return None
+        return (time.time() if self._newest is None else self._newest) - self.max_age_days * DAY
 
     def entry(self, item: Document | Mapping[str, Any], cleaned: bool = False) -> Entry | None:
         """Clean (unless ``cleaned``), normalise and fingerprint one document; ``None`` when no text is left."""
@@ -111,28 +140,38 @@ class Deduplicator:
         entry = make_entry(doc.id, norm, self.fingerprinter, date=doc.date, source=doc.source, title=doc.title)
         if not entry.id:
             entry.id = entry.digest.hex()
+        if entry.dated:
+            self._observe(entry.ts)
         return entry
 
-    def seen(self, item: Document | Mapping[str, Any]) -> Match | None:
-        """The indexed document ``item`` duplicates, or ``None`` (and ``item`` is added) when it is new."""
+    def seen(self, item: Document | Mapping[str, Any], *, cleaned: bool = False) -> Match | None:
+        """The indexed document ``item`` duplicates, or ``None`` (and ``item`` is added) when it is new.
+
+        ``item`` is cleaned page by page first, unless ``cleaned``. An item without a text or HTML field raises
+        :class:`dedup.io.RecordError`; one with no text left after cleaning is ``None`` (and not added).
+        """
+        entry = self.entry(item, cleaned)
         self._expire()
-        entry = self.entry(item)
         return None if entry is None else self.index.seen(entry, self.since)
 
-    def check(self, item: Document | Mapping[str, Any], *, cleaned: bool = False, since: float | None = None
-              ) -> list[Match]:
-        """Indexed documents ``item`` duplicates, best first, without adding it; only those dated ``since`` or
-        later when given (seconds since the epoch), else those in the ``max_age_days`` window."""
+    def check(
+        self, item: Document | Mapping[str, Any], *, cleaned: bool = False, since: float | None = None
+    ) -> list[Match]:
+        """Indexed documents ``item`` duplicates, best first, without adding it: those in the ``max_age_days``
+        window, and dated ``since`` or later when given (seconds since the epoch). The document indexed under
+        ``item``'s own id is never one of them."""
         entry = self.entry(item, cleaned)
-        return [] if entry is None else self.index.query(entry, self.since if since is None else since)
+        floors = [t for t in (since, self.since) if t is not None]
+        return [] if entry is None else self.index.query(entry, max(floors) if floors else None)
 
     def add(self, items: Iterable[Document | Mapping[str, Any]], batch: int = 1000, *, cleaned: bool = False) -> int:
-        """Add documents (one transaction per ``batch``); return how many were new ids. Documents dated before
-        the ``max_age_days`` window are left out: they would expire at once."""
+        """Add documents (one transaction per ``batch``) without checking them; return how many were stored (an
+        id seen again: see the class docstring). Documents dated before the ``max_age_days`` window are left
+        out: they would expire at once."""
         added, pending = 0, []
-        since = self.since
         for item in items:
             entry = self.entry(item, cleaned)
+            since = self.since
             if entry is not None and (since is None or entry.ts >= since):
                 pending.append(entry)
             if len(pending) >= batch:
@@ -152,11 +191,13 @@ class Deduplicator:
 
 @dataclass
 class FilterSummary:
-    """Counts of one ``dedup filter`` run."""
+    """Counts of one ``dedup filter`` run: records read, new ones passed, duplicates rejected, and records without
+    a text field passed through unread."""
 
     read: int = 0
     passed: int = 0
     rejected: int = 0
+    no_text: int = 0
     seconds: float = 0.0
 
 
@@ -167,25 +208,63 @@ def filter_jsonl(
     rejects: IO[str] | None = None,
     on_problem: Callable[[InputProblem], None] | None = None,
     where: str = "<stdin>",
+    summary: FilterSummary | None = None,
 ) -> FilterSummary:
     """Copy to ``out`` the JSONL records of ``stream`` not already in the index (adding them), one line at a time.
 
-    Duplicates go to ``rejects`` (when given) with ``duplicate_of`` and ``similarity`` added. Both outputs are
-    flushed after every line, so a consumer downstream sees each record as soon as it is decided.
+    Duplicates go to ``rejects`` (when given) with ``duplicate_of`` and ``similarity`` added. A record without a
+    text or HTML field (see :class:`dedup.io.FieldNames`) is not a document to decide on: its line goes to
+    ``out`` unchanged, it is counted (``no_text``) and the first one is reported to ``on_problem`` (once per
+    ``summary``: pass the same one to count several streams as one run); with ``strict`` settings it stops the
+    run instead. Both outputs are flushed after every line, so a consumer downstream sees each record as soon as
+    it is decided.
     """
-    summary, start = FilterSummary(), time.perf_counter()
+    summary = FilterSummary() if summary is None else summary
+    start = time.perf_counter()
+    fields = dedup.settings.fields
+
+    warned = False
+
+    def report(problem: InputProblem) -> None:
+        # A stream of items without a text field would warn on every line: once is enough, the summary counts them.
+        nonlocal warned
+        if "string field" in problem.message:
+            if warned:
+                return
+            warned = True
+            problem = InputProblem(
+                problem.where,
+                f"no {fields.text!r} or {fields.html!r} string field; passed through unchanged, as will be every "
+                "such record (counted in the summary); name the text field with --text-field",
+            )
+        if on_problem is not None:
+            on_problem(problem)
+
     reader = Reader(
-        fields=dedup.settings.fields, strict=dedup.settings.strict, on_problem=on_problem, stdin=stream, aliases={}
+        fields=fields, strict=dedup.settings.strict, on_problem=report, stdin=stream, aliases={}, passthrough=True
     )
-    for doc in reader.read(["-"]):
+    for item in reader.read(["-"]):
+        if isinstance(item, Passthrough):
+            if item.reason is None:  # a blank line
+                continue
+            summary.read += 1
+            summary.no_text += 1
+            if item.line is not None:  # a line over the size limit cannot be held, and is reported as skipped
+                out.write(item.line.decode("utf-8", "replace").rstrip("\r\n") + "\n")
+                out.flush()
+            continue
+        doc = item
         summary.read += 1
         record = doc.meta.get("_record", {})
-        if record.get(dedup.settings.fields.id) in (None, ""):
+        if record.get(fields.id) in (None, ""):
             doc.id = ""  # "<stdin>:LINE" would repeat in every batch: key the document on its text instead
         match = dedup.seen(doc)
         if match is None:
             summary.passed += 1
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            line = doc.meta.get(LINE_KEY)  # the record exactly as read
+            out.write(
+                line.decode("utf-8").rstrip("\r\n") + "\n" if line else json.dumps(record, ensure_ascii=False) + "\n"
+            )
             out.flush()
         else:
             summary.rejected += 1
@@ -193,5 +272,5 @@ def filter_jsonl(
                 rejected = {**record, "duplicate_of": match.id, "similarity": round(match.similarity, 4)}
                 rejects.write(json.dumps(rejected, ensure_ascii=False) + "\n")
                 rejects.flush()
-    summary.seconds = time.perf_counter() - start
+    summary.seconds += time.perf_counter() - start
     return summary

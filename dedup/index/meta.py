@@ -1,0 +1,177 @@
+"""The settings record of an index: what its fingerprints and buckets depend on, and how it decides.
+
+An index is written once and read by many runs, on many machines, by several versions of dedup. Each of them must
+fingerprint as the index did (n-gram, permutations, seed, hash scheme, normalisation: checked by fingerprinting a
+probe text) and decide as ``scan`` does with the same settings (the candidate threshold its buckets are banded
+for, the Jaccard and containment thresholds, the template test and the coverage rule). So all of it is recorded
+when the index is made and compared on every open: an index made with other settings is refused, in one line
+naming each difference, rather than silently deciding otherwise.
+
+Format 2 (this version) stores each entry's content words (for the coverage rule) and bands for the scan's
+candidate threshold. A format-1 index (dedup 0.1.0: banded for a candidate threshold of 0.3, no content words)
+is refused with a message that says how to rebuild it: its buckets cannot answer the lower threshold.
+
+>>> [p.split(":")[0] for p in IndexSettings(ngram=5).problems(IndexSettings())]
+['ngram', 'probe']
+>>> IndexSettings().problems(IndexSettings(coverage=0.9))
+['coverage: index 0.9, this run 0.75']
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from dedup.cluster import VerifyOptions
+from dedup.fingerprint import SCHEME, Fingerprinter
+from dedup.io import InputError
+from dedup.lsh import datasketch_version, lsh_params
+from dedup.normalize import NormalizeOptions, normalize
+from dedup.settings import Settings
+from dedup.version import __version__
+
+FORMAT_VERSION = 2
+# Settings an index and a run must agree on: fingerprints and buckets (format to probe), and the decision.
+FINGERPRINT_FIELDS = ("format", "scheme", "ngram", "num_perm", "seed", "normalize", "probe")
+DECISION_FIELDS = ("lsh_threshold", "threshold", "containment", "coverage", "templates")
+COMPATIBLE_FIELDS = FINGERPRINT_FIELDS + DECISION_FIELDS
+# Fingerprinted when an index is made and on every open: any change to tokenising, shingling, normalisation or
+# permutations between dedup versions changes this text's signature, so an old index is never silently mixed.
+PROBE_TEXT = "أعلنَ الرئيسُ يوم ١٤ ديسمبر في دمشق عن خطة جديدة. The port strike entered its third day, 2024."
+REBUILD = "dedup index add YOUR_DOCUMENTS --index NEW_INDEX"
+_DEFAULTS = Settings()
+
+
+class IndexMismatch(InputError):
+    """The index was built with settings that make its fingerprints or its decisions differ from this run's."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSettings:
+    """What an index's fingerprints depend on and how it decides; stored in the index, compared on every open.
+
+    The defaults are :class:`dedup.settings.Settings`' (see :meth:`from_settings`). ``scheme`` is datasketch's
+    hash scheme: 2.x ``affine32`` values differ from the 1.x ``legacy`` ones.
+
+    >>> s = IndexSettings()
+    >>> s.lsh_threshold == Settings().lsh_threshold, s.bands_rows
+    (True, (64, 2))
+    """
+
+    ngram: int = _DEFAULTS.ngram
+    num_perm: int = _DEFAULTS.num_perm
+    seed: int = _DEFAULTS.seed
+    scheme: str = SCHEME
+    normalize: str = _DEFAULTS.normalize.signature()
+    lsh_threshold: float = _DEFAULTS.lsh_threshold  # the candidate threshold: what the buckets are banded for
+    threshold: float = _DEFAULTS.threshold
+    containment: float = _DEFAULTS.containment
+    coverage: float = _DEFAULTS.coverage
+    templates: bool = _DEFAULTS.templates
+    format: int = FORMAT_VERSION
+    probe: str = ""  # see PROBE_TEXT; computed when empty
+
+    def __post_init__(self) -> None:
+        if not self.probe:
+            object.__setattr__(self, "probe", fingerprint_probe(self))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> IndexSettings:
+        """The index settings of a run's :class:`dedup.settings.Settings`: an index decides as ``scan`` does."""
+        return cls(
+            ngram=settings.ngram,
+            num_perm=settings.num_perm,
+            seed=settings.seed,
+            normalize=settings.normalize.signature(),
+            lsh_threshold=settings.lsh_threshold,
+            threshold=settings.threshold,
+            containment=settings.containment,
+            coverage=settings.coverage,
+            templates=settings.templates,
+        )
+
+    @property
+    def bands_rows(self) -> tuple[int, int]:
+        return lsh_params(self.lsh_threshold, self.num_perm)
+
+    @property
+    def verify_options(self) -> VerifyOptions:
+        """The thresholds a candidate pair is verified on, as a scan with these settings verifies it."""
+        return VerifyOptions(self.threshold, self.containment, coverage=self.coverage)
+
+    def to_meta(self) -> dict[str, str]:
+        bands, rows = self.bands_rows
+        return {
+            **{k: str(v) for k, v in asdict(self).items()},
+            "bands": str(bands),
+            "rows": str(rows),
+            "dedup_version": __version__,
+            "datasketch_version": datasketch_version(),
+        }
+
+    @classmethod
+    def from_meta(cls, meta: dict[str, str], where: str) -> IndexSettings:
+        """The settings an index records; a format-1 or unknown-format index is refused (one line)."""
+        form = meta.get("format")
+        if form == "1":
+            raise IndexMismatch(
+                f"{where}: an index of format 1 (dedup 0.1.0) finds candidates at Jaccard 0.3 and has no content "
+                f"words for the coverage rule, so it cannot decide as scan does; build a new one: {REBUILD}"
+            )
+        if form is not None and form != str(FORMAT_VERSION):
+            raise IndexMismatch(
+                f"{where}: index format {form} is not one this dedup ({__version__}) reads (format {FORMAT_VERSION})"
+            )
+        try:
+            values: dict[str, Any] = {f.name: _parse(f.type, meta[f.name]) for f in fields(cls)}
+            return cls(**values)
+        except (KeyError, ValueError):
+            raise InputError(f"{where}: not a dedup index, or its settings record is damaged") from None
+
+    def problems(self, index: IndexSettings) -> list[str]:
+        """How this run's settings (``self``) differ from the index's, one string per setting."""
+        return [
+            f"{name}: index {getattr(index, name)}, this run {getattr(self, name)}"
+            for name in COMPATIBLE_FIELDS
+            if getattr(self, name) != getattr(index, name)
+        ]
+
+    def check(self, index: IndexSettings, where: str) -> None:
+        """Raise :class:`IndexMismatch` (one line) when the index cannot take this run's fingerprints, or would
+        decide otherwise than this run."""
+        problems = self.problems(index)
+        if problems:
+            hint = (
+                " (datasketch 1.x legacy hash values differ from 2.x affine32)"
+                if any(p.startswith("scheme") for p in problems)
+                else ""
+            )
+            if problems == [p for p in problems if p.startswith("probe")]:
+                hint = " (this dedup version tokenises or normalises differently from the one that built it)"
+            raise IndexMismatch(
+                f"{where}: index built with incompatible settings ({'; '.join(problems)}){hint}; "
+                "use the index's settings or build a new index"
+            )
+
+
+def _parse(kind: Any, raw: str) -> Any:
+    """A settings-record value (a string) as the field's type (annotations are strings here)."""
+    kind = getattr(kind, "__name__", kind)
+    if kind == "bool":
+        if raw not in ("True", "False"):
+            raise ValueError(raw)
+        return raw == "True"
+    return float(raw) if kind == "float" else int(raw) if kind == "int" else raw
+
+
+def fingerprint_probe(settings: IndexSettings) -> str:
+    """A short digest of :data:`PROBE_TEXT`'s fingerprint under ``settings`` with this version of dedup."""
+    names = set(settings.normalize.split(",")) if settings.normalize else set()
+    options = NormalizeOptions(**{f.name: f.name in names for f in fields(NormalizeOptions)})
+    try:
+        fp = Fingerprinter(num_perm=settings.num_perm, ngram=settings.ngram, seed=settings.seed)
+    except ValueError as err:
+        raise InputError(f"index settings: {err}") from None
+    signature, _ = fp.fingerprint_one(normalize(PROBE_TEXT, options).split())
+    return hashlib.blake2b(signature.astype("<u4").tobytes(), digest_size=6).hexdigest()

@@ -1,0 +1,78 @@
+"""One decision everywhere: a stream of documents through the index drops what ``scan`` removes from them.
+
+``scan --keep first --no-site-boilerplate`` (a stream cannot learn site boilerplate) and a
+:class:`~dedup.index.stream.Deduplicator` on a new index get the same documents. Fed in the scan's keep order
+(input order, a document covered by a neighbour it does not cover after the others: the first of each cluster
+arrives first), the stream drops exactly the documents the scan removes, but for the scan's *strays* and *nested*
+containment (see ``bench/same_decision.py``: what a scan attaches through a member the stream never indexed). In
+any order, the stream drops exactly what the scan's own verified pairs say it should (``greedy_drops``): every pair
+is decided as the scan decides it, coverage rule included.
+
+The SaudiNewsNet dev month is read from ``../shared`` (research-only licence: never copied into the repository);
+its test skips where it is absent. ``python bench/same_decision.py`` measures the whole month.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from dedup.document import Document
+from dedup.io import Reader
+from dedup.pipeline import Pipeline
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from same_decision import (  # noqa: E402
+    SETTINGS,
+    explained,
+    greedy_drops,
+    keep_order,
+    scan_drops,
+    stream_drops,
+)
+
+SNN = ROOT.parent / "shared" / "data" / "saudinewsnet-dev" / "docs.jsonl.gz"
+
+
+def test_the_fixtures_are_dropped_by_a_stream_as_scan_removes_them() -> None:
+    inputs = [str(ROOT / "fixtures")]
+    docs = list(Reader().read(inputs))
+    result = Pipeline(SETTINGS, workers=1).scan(inputs)  # `dedup scan fixtures/ --keep first --no-site-boilerplate`
+    assert [d.id for d in docs] == [d.id for d in result.documents]
+    removed = scan_drops(result)
+    assert len(removed) == 21 and explained(result, SETTINGS.coverage) == (set(), set())
+    assert set(stream_drops(docs, keep_order(result, SETTINGS.coverage), SETTINGS)) == set(removed)
+    # In input order a short copy comes first and is kept; scan keeps the longer text that covers more.
+    in_order = stream_drops(docs, range(len(docs)), SETTINGS)
+    assert set(in_order) == greedy_drops(result, range(len(docs)), SETTINGS.coverage)
+    assert len(set(removed) ^ set(in_order)) == 3
+
+
+@pytest.fixture(scope="module")
+def dev_month() -> list[Document]:
+    if not SNN.exists():
+        pytest.skip(f"{SNN} not found (the SaudiNewsNet dev month lives in ../shared)")
+    docs = []
+    with gzip.open(SNN, "rt", encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            docs.append(Document(id=r["id"], text=r["text"], title=r["title"], url=r["url"], date=r["date"]))
+            if len(docs) == 2000:  # the first day and a half; bench/same_decision.py runs the whole month
+                break
+    return docs
+
+
+def test_the_dev_month_is_dropped_by_a_stream_as_scan_removes_it(dev_month: list[Document]) -> None:
+    result = Pipeline(SETTINGS, workers=1).scan_documents(dev_month)
+    removed = set(scan_drops(result))
+    strays, nested = explained(result, SETTINGS.coverage)
+    order = keep_order(result, SETTINGS.coverage)
+    dropped = set(stream_drops(dev_month, order, SETTINGS))
+    assert dropped == greedy_drops(result, order, SETTINGS.coverage)  # every pair decided as the scan decided it
+    assert dropped == removed - strays - nested
+    assert len(removed) > 250 and len(strays | nested) < len(removed) / 20
