@@ -110,7 +110,11 @@ def remove_chrome(flat: Flat, removed: list[Removal] | None) -> None:
         i = last[i]
     flat.cut_roots = cut
     commas, parent, is_cut = flat.commas, flat.parent, flat.cut
-    for i in cut:
+    # Each cut's lengths come off its ancestors, one walk up per cut: a few dozen steps on a page. Many cuts
+    # deep down a deeply nested page would make that cuts x depth steps, so past a budget the rest are taken
+    # off in one bottom-up pass instead.
+    steps, budget = 0, 4 * n_el
+    for k, i in enumerate(cut):
         is_cut[i] = True
         dt, dl, dc = text[i], link[i], commas[i]
         p = parent[i]
@@ -119,6 +123,33 @@ def remove_chrome(flat: Flat, removed: list[Removal] | None) -> None:
             link[p] -= dl
             commas[p] -= dc
             p = parent[p]
+            steps += 1
+        if steps > budget:
+            _subtract_bottom_up(flat, cut[k + 1 :])
+            break
+
+
+def _subtract_bottom_up(flat: Flat, cut: list[int]) -> None:
+    """Mark ``cut`` as cut and take their lengths off their ancestors in one pass over the elements."""
+    text, link, commas, parent, is_cut = flat.text, flat.link, flat.commas, flat.parent, flat.cut
+    n_el = len(text)
+    dt, dl, dc = [0] * n_el, [0] * n_el, [0] * n_el  # per element: what comes off it
+    for i in cut:
+        is_cut[i] = True
+        p = parent[i]
+        dt[p] += text[i]
+        dl[p] += link[i]
+        dc[p] += commas[i]
+    for i in range(n_el - 1, -1, -1):  # children before parents: a parent's number is lower
+        if dt[i]:  # (a cut element has text, so whatever comes off an element includes some text)
+            text[i] -= dt[i]
+            link[i] -= dl[i]
+            commas[i] -= dc[i]
+            p = parent[i]
+            if p >= 0:
+                dt[p] += dt[i]
+                dl[p] += dl[i]
+                dc[p] += dc[i]
 
 
 def _looks_like_content(flat: Flat, i: int, text_len: int) -> bool:

@@ -1,9 +1,9 @@
 """Page bytes to text, never raising: BOM, then valid UTF-8, then ``<meta charset>``, then windows-1256.
 
->>> decode_html("<p>قال</p>".encode("windows-1256") + b"<meta charset=windows-1256>")
-'<p>قال</p><meta charset=windows-1256>'
->>> decode_html(b"\\xef\\xbb\\xbf<p>ok</p>")
-'<p>ok</p>'
+>>> decode_page("<p>قال</p>".encode("windows-1256") + b"<meta charset=windows-1256>")
+('<p>قال</p><meta charset=windows-1256>', False)
+>>> decode_page(b"\\xef\\xbb\\xbf<p>ok</p>"), decode_page("<p>قال</p>".encode())
+(('<p>ok</p>', False), ('<p>قال</p>', True))
 """
 
 from __future__ import annotations
@@ -14,21 +14,29 @@ import re
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
 
 
-def decode_html(raw: bytes) -> str:
-    """Bytes → str without ever raising: BOM, then valid UTF-8, then <meta charset>, then windows-1256."""
+def decode_page(raw: bytes) -> tuple[str, bool]:
+    """Bytes → str without ever raising (BOM, then valid UTF-8, then <meta charset>, then windows-1256), and
+    whether the text is ``raw`` read as plain UTF-8 (no BOM, every byte valid): then ``raw`` is already the
+    text's UTF-8 encoding, which is what lexbor parses."""
     for bom, enc in (
         (codecs.BOM_UTF8, "utf-8"),
         (codecs.BOM_UTF16_LE, "utf-16-le"),
         (codecs.BOM_UTF16_BE, "utf-16-be"),
     ):
         if raw.startswith(bom):
-            return raw[len(bom) :].decode(enc, "replace")
+            return raw[len(bom) :].decode(enc, "replace"), False
     # UTF-8 validates itself: bytes of a windows-1256 (or latin-1) page almost never form valid UTF-8, so a clean
     # UTF-8 decode wins over any declaration (pages often declare a charset they do not use).
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8"), True
     except UnicodeDecodeError:
         pass
+    return _decode_legacy(raw), False
+
+
+def _decode_legacy(raw: bytes) -> str:
+    """Bytes that are not valid UTF-8: their <meta charset>, else UTF-8 with a few replacements, else
+    windows-1256."""
     m = _META_CHARSET.search(raw[:8192])
     name = ""
     if m:
