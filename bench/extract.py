@@ -39,8 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from score import PageScore, page_scores, summarise
 
-import dedup.clean.html as html_module
-from dedup.clean.html import extract_html
+from dedup.clean.html import extract_html, vocabulary
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 DATASETS = {"aeb": "article-extraction-benchmark", "wcxb": "wcxb-articles-dev"}
@@ -87,9 +86,9 @@ def run_dedup_explain(html: str, dataset: str) -> str:
 def forget_dedup_caches() -> None:
     """Empty dedup's per-process caches of class/id verdicts, so that every timed pass starts cold on these
     sites (they fill within a site's first pages in real use; here each page is another site)."""
-    html_module._NAME_RULES.clear()
-    html_module._TOKEN_RULES.clear()
-    html_module._NAME_WEIGHTS.clear()
+    vocabulary.NAME_RULES.clear()
+    vocabulary.TOKEN_RULES.clear()
+    vocabulary.NAME_WEIGHTS.clear()
 
 
 def run_trafilatura(html: str, dataset: str) -> str:

@@ -324,24 +324,24 @@ def test_explain_off_gives_the_same_text_and_lists_nothing() -> None:
 
 
 _NAME_PIECES = ["share", "Share", "ad", "ads", "header", "padding", "related", "entry", "content", "col", "md",
-                "post", "tags", "sidebar", "navbar", "read", "more", "social", "cookie", "subscribe", "x", "9"]
+                "post", "tags", "sidebar", "navbar", "read", "more", "social", "cookie", "subscribe", "x", "9"]  # fmt: skip
 
 
 _TOKENS = st.lists(st.tuples(st.sampled_from(_NAME_PIECES), st.sampled_from(["-", "_", "__", "", "--"])),
-                   min_size=1, max_size=4).map(lambda parts: "".join(p + sep for p, sep in parts).strip("-_"))
+                   min_size=1, max_size=4).map(lambda parts: "".join(p + sep for p, sep in parts).strip("-_"))  # fmt: skip
 
 
 @given(st.lists(_TOKENS, min_size=1, max_size=3))
 def test_vocabulary_prefilter_never_changes_a_verdict(tokens: list[str]) -> None:
     # The one-regex filter only skips names that no word, prefix or compound can match: with and without it
     # every class/id string gets the same rule.
-    from dedup.clean import html as h
+    from dedup.clean.html import vocabulary as v
 
     names = " ".join(tokens)
-    h._NAME_RULES.clear()
-    h._TOKEN_RULES.clear()
-    expected = next((r for r in (h._token_rule(t) for t in names.split()) if r is not None), None)
-    assert h._chrome_rule(names) == expected
+    v.NAME_RULES.clear()
+    v.TOKEN_RULES.clear()
+    expected = next((r for r in (v.token_rule(t) for t in names.split()) if r is not None), None)
+    assert v.chrome_rule(names) == expected
 
 
 # Random page bodies: nested elements (block, inline, links, junk, void), text with commas (Latin and Arabic)
@@ -359,8 +359,8 @@ def _html_tree(depth: int = 0) -> st.SearchStrategy[str]:
 
 
 def _reference_arrays(body) -> dict[str, list]:
-    """_Flat's arrays computed the slow, obvious way: a recursive walk over lexbor's children."""
-    from dedup.clean import html as h
+    """Flat's arrays computed the slow, obvious way: a recursive walk over lexbor's children."""
+    from dedup.clean.html import tree as h
 
     out: dict[str, list] = {"ids": [], "parent": [], "last": [], "text": [], "link": [], "own": [], "commas": []}
 
@@ -379,8 +379,8 @@ def _reference_arrays(body) -> dict[str, list]:
                 text += len(t.strip())
                 commas += t.count(",") + t.count("،")
                 continue
-            tag = h._TAG_NAMES.get(child.tag_id, child.tag)
-            if tag is None or tag == "" or tag is h._JUNK or tag in h._JUNK_SET or tag[0] in "-!":
+            tag = h.TAG_NAMES.get(child.tag_id, child.tag)
+            if tag is None or tag == "" or tag is h.JUNK or tag in h.JUNK_SET or tag[0] in "-!":
                 continue
             t2, l2, c2 = visit(child, number)
             text, link, commas = text + t2, link + l2, commas + c2
@@ -401,10 +401,10 @@ def test_flat_walk_matches_a_plain_recursive_walk(parts: list[str]) -> None:
     # and keeps commas only where there are some: every array must equal the obvious recursive computation.
     from selectolax.lexbor import LexborHTMLParser
 
-    from dedup.clean import html as h
+    from dedup.clean.html.tree import Flat
 
     body = LexborHTMLParser("<html><body>" + "".join(parts) + "</body></html>").body
-    flat = h._Flat(body)
+    flat = Flat(body)
     ref = _reference_arrays(body)
     assert [n.mem_id for n in flat.nodes] == ref["ids"]
     assert flat.parent == ref["parent"]

@@ -1,0 +1,184 @@
+"""The article container: readability-style paragraph scoring over the flat body, widened to the sections
+and siblings that hold the rest of the same article.
+
+Every paragraph-like block with enough text scores by its length and its commas (Latin and Arabic), scaled
+down by its link density, and passes that score to its parent and, decaying, to two more ancestors. Class/id
+names that say "article body" add weight and ones that say "comments/sidebar" subtract (``class_weight``).
+
+>>> from selectolax.lexbor import LexborHTMLParser
+>>> para = "<p>" + "The council met on Tuesday, and it voted, again, on the budget. " * 3 + "</p>"
+>>> flat = Flat(LexborHTMLParser(f'<body><div class="menu"><a href="/">Home</a></div>'
+...                              f'<div class="story">{para}{para}</div></body>').body)
+>>> [flat.nodes[i].attributes["class"] for i in best_container(flat)]
+['story']
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable
+
+from selectolax.lexbor import LexborNode
+
+from dedup.clean.html.tree import Flat
+from dedup.clean.html.vocabulary import MAX_CLASS_WEIGHT, class_weight
+
+_PARA_DEEP = frozenset({"p", "pre", "blockquote", "h2", "h3"})  # scored on all their text
+_PARA_OWN = frozenset({"div", "li", "td"})  # scored on their direct text only (wrappers hold children's too)
+_PARA_TAGS = _PARA_DEEP | _PARA_OWN
+
+# Widen the container to an ancestor holding >= this many times its paragraph mass, if that ancestor's text
+# is under this share of link text (both chosen on the benchmarks; the ratio is not sensitive). The link share
+# is counted without whitespace-only text.
+_CLIMB_RATIO = 2.0
+_CLIMB_MAX_LD = 0.4
+
+# A sibling layout block of the container joins with this share of its paragraph mass (chosen on the
+# benchmarks; 0.05..0.6 all close).
+_TWIN_MASS = 0.3
+
+
+def best_container(flat: Flat) -> list[int]:
+    """Readability-style paragraph scoring; the numbers of the elements most likely to hold the article (the
+    best container and the siblings that join it), in document order."""
+    tags, parent = flat.tags, flat.parent
+    text, link = flat.text, flat.link
+    # readability score: paragraph scores passed to 3 ancestors, decaying (only elements that get some)
+    scores: dict[int, float] = {}
+    last = flat.last
+    own, own_commas, commas_deep = flat.own, flat.own_commas.get, flat.commas
+    # Paragraph-like elements outside cut subtrees (cut roots are disjoint and in document order).
+    para_tags = _PARA_TAGS
+    spans: list[tuple[int, int]] = []  # the element numbers between cut subtrees
+    start = 0
+    for r in flat.cut_roots:
+        spans.append((start, r))
+        start = last[r] + 1
+    spans.append((start, len(tags)))
+    paras: list[int] = []  # numbers of the scored paragraphs, ascending
+    para_scores: list[float] = []
+    for i in [i for a, b in spans for i in range(a, b) if tags[i] in para_tags]:
+        if tags[i] in _PARA_OWN:
+            text_len = own[i]
+            if text_len < 40:
+                continue
+            commas = own_commas(i, 0)
+            ld = 0.0
+        else:
+            text_len = text[i]
+            if text_len < 25:
+                continue
+            commas = commas_deep[i]
+            ld = min(1.0, link[i] / text_len)
+        score = (1.0 + commas + min(text_len / 100.0, 3.0)) * (1.0 - ld)
+        paras.append(i)
+        para_scores.append(score)
+        key = parent[i]
+        scores[key] = scores.get(key, 0.0) + score
+        key = parent[key]
+        if key >= 0:
+            scores[key] = scores.get(key, 0.0) + score / 2.0
+            key = parent[key]
+            if key >= 0:
+                scores[key] = scores.get(key, 0.0) + score / 6.0
+    # Paragraph mass: all paragraph score below an element, from prefix sums over the paragraphs in document
+    # order (an element's descendants are the numbers i < j <= last[i]); asked for a handful of elements only.
+    prefix = [0.0]
+    acc = 0.0
+    for sc in para_scores:
+        acc += sc
+        prefix.append(acc)
+
+    def mass(k: int) -> float:
+        return prefix[bisect_right(paras, last[k])] - prefix[bisect_right(paras, k)]
+
+    # final = (score + class weight) * (1 - link density): the first factor bounds it, so candidates are
+    # visited best bound first and only until no remaining one can win.
+    # The class weight is at most MAX_CLASS_WEIGHT, so candidates are taken by raw score until even that
+    # cannot win.
+    nodes = flat.nodes
+    best, best_final = -1, 0.0
+    for s, neg in sorted(((s, -k) for k, s in scores.items() if s > 0), reverse=True):
+        if s + MAX_CLASS_WEIGHT <= best_final:
+            break
+        k = -neg
+        bound = s + class_weight(nodes[k])
+        if bound <= best_final:
+            continue
+        f = bound * (1.0 - link[k] / max(1, text[k]))
+        if f > best_final:
+            best, best_final = k, f
+    if best < 0:
+        return [0]
+
+    # The article is often split over sibling sections (a long guide in several <section>s, paragraphs
+    # in separate wrappers): climb while the parent adds a good share of paragraph mass that is not links.
+    while True:
+        bm = mass(best)
+        up = parent[best]
+        # The nearest ancestor that adds mass (single-child wrappers add none and are skipped over).
+        while up > 0 and mass(up) < bm * _CLIMB_RATIO:
+            up = parent[up]
+        if up <= 0:  # reached the body
+            break
+        if link[up] > _CLIMB_MAX_LD * text[up]:
+            break
+        best = up
+    # Wrappers that add no text (a page builder's row > cell > widget chain around the text) are the
+    # container too: the siblings that may hold the rest of the article are those of the outermost one.
+    up = parent[best]
+    while up > 0 and text[up] == text[best]:
+        best = up
+        up = parent[best]
+    return _with_siblings(flat, best, scores, mass, best_final)
+
+
+def _with_siblings(
+    flat: Flat, best: int, scores: dict[int, float], mass: Callable[[int], float], best_final: float
+) -> list[int]:
+    """``best`` plus the siblings that look like more of the same article (readability's sibling merge).
+
+    A sibling joins when its own paragraph score is a fifth of the winner's (and it is not link-heavy), or
+    when it is a plain paragraph of 80+ characters with little link text: the text after an inline ad or a
+    photo wrapper often sits next to the container, not inside it.
+
+    A sibling also joins when it is another copy of the same layout block (same tag, same first class
+    name: a page builder's rows, a multi-column article's columns) holding at least 30% of the winner's
+    paragraph mass, under 20% links and not named like chrome. Its paragraphs sit too deep to reach its own
+    readability score, so its mass is compared. Any layout block (without the same-tag-and-class test) would
+    also pull in the cookie dialogs and sidebars next to the article.
+    """
+    p = flat.parent[best]
+    if p < 0:
+        return [best]
+    tags, text, link, last, cut = flat.tags, flat.text, flat.link, flat.last, flat.cut
+    threshold = max(10.0, best_final * 0.2)
+    nodes = flat.nodes
+    best_mass, best_tag, best_class = mass(best), tags[best], _first_class(nodes[best])
+    out: list[int] = []
+    j = p + 1
+    end = last[p]
+    while j <= end:
+        if j == best:
+            out.append(j)
+        elif not cut[j] and text[j]:
+            ld = link[j] / text[j]
+            if scores.get(j, 0.0) >= threshold and ld < 0.3:
+                out.append(j)
+            elif tags[j] == "p" and ld < 0.25 and text[j] > 80:
+                out.append(j)
+            elif (
+                mass(j) >= _TWIN_MASS * best_mass
+                and ld < 0.2
+                and tags[j] == best_tag
+                and _first_class(nodes[j]) == best_class
+                and class_weight(nodes[j]) >= 0
+            ):
+                out.append(j)
+        j = last[j] + 1
+    return out
+
+
+def _first_class(node: LexborNode) -> str:
+    cls = node.attributes.get("class")
+    return cls.split(maxsplit=1)[0] if cls and cls.strip() else ""
