@@ -34,9 +34,16 @@ def main() -> None:
     ap.add_argument("--attach-floor", type=float, default=Settings.attach_floor)
     ap.add_argument("--show-misses", action="store_true")
     args = ap.parse_args()
-    settings = Settings(threshold=args.threshold, containment=args.containment, ngram=args.ngram,
-                        num_perm=args.num_perm, lsh_threshold=args.lsh_threshold, templates=not args.no_templates,
-                        attach_strong=args.attach_strong, attach_floor=args.attach_floor)
+    settings = Settings(
+        threshold=args.threshold,
+        containment=args.containment,
+        ngram=args.ngram,
+        num_perm=args.num_perm,
+        lsh_threshold=args.lsh_threshold,
+        templates=not args.no_templates,
+        attach_strong=args.attach_strong,
+        attach_floor=args.attach_floor,
+    )
     t0 = time.perf_counter()
     result = Pipeline(settings).scan([str(args.data / "docs.jsonl.gz")])
     elapsed = time.perf_counter() - t0
@@ -60,22 +67,30 @@ def main() -> None:
     index = {d.id: i for i, d in enumerate(result.documents)}
     linked = {(min(link.a, link.b), max(link.a, link.b)) for link in result.links if link.relation == "duplicate"}
     verified = sum(
-        1 for p in pairs if p["label"] == "DUP"
-        and (tuple(sorted((index[p["id1"]], index[p["id2"]]))) in linked
-             or (cluster_of.get(p["id1"]) is not None and cluster_of.get(p["id1"]) == cluster_of.get(p["id2"])))
+        1
+        for p in pairs
+        if p["label"] == "DUP"
+        and (
+            tuple(sorted((index[p["id1"]], index[p["id2"]]))) in linked
+            or (cluster_of.get(p["id1"]) is not None and cluster_of.get(p["id1"]) == cluster_of.get(p["id2"]))
+        )
     )
     tp = merged["DUP"]
     fp = sum(v for k, v in merged.items() if k != "DUP")
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / total["DUP"] if total["DUP"] else 0.0
     docs = len(result.documents)
-    print(f"documents {docs}  clusters {len(result.clusters)}  redundant {sum(len(c.members) - 1 for c in result.clusters)}"
-          f"  template links {len(result.template_links)}  time {elapsed:.1f}s ({docs / elapsed:.0f} docs/s)")
+    print(
+        f"documents {docs}  clusters {len(result.clusters)}  redundant {sum(len(c.members) - 1 for c in result.clusters)}"
+        f"  template links {len(result.template_links)}  time {elapsed:.1f}s ({docs / elapsed:.0f} docs/s)"
+    )
     for label in sorted(total):
         print(f"  {label:<11} merged {merged[label]:>3} / {total[label]}")
-    print(f"DUP pairs: precision {precision:.3f}  recall {recall:.3f}  "
-          f"(settings: threshold {args.threshold}, containment {args.containment}, ngram {args.ngram}, "
-          f"num_perm {args.num_perm}, lsh_threshold {args.lsh_threshold}, templates {not args.no_templates})")
+    print(
+        f"DUP pairs: precision {precision:.3f}  recall {recall:.3f}  "
+        f"(settings: threshold {args.threshold}, containment {args.containment}, ngram {args.ngram}, "
+        f"num_perm {args.num_perm}, lsh_threshold {args.lsh_threshold}, templates {not args.no_templates})"
+    )
     print(f"DUP pairs verified as duplicates (a direct link, or one cluster): {verified} / {total['DUP']}")
     if args.show_misses:
         for m in misses:

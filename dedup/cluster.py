@@ -181,8 +181,11 @@ def star_clusters(
         )
         if not taken:
             continue
-        cluster = Cluster(keep=centre, members=[(centre, 1.0), *((m, s) for m, s, _ in taken)],
-                          contained={m for m, _, covered in taken if not covered})
+        cluster = Cluster(
+            keep=centre,
+            members=[(centre, 1.0), *((m, s) for m, s, _ in taken)],
+            contained={m for m, _, covered in taken if not covered},
+        )
         for m, _ in cluster.members:
             assigned[m] = len(clusters)
         clusters.append(cluster)
