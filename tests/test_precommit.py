@@ -33,7 +33,7 @@ from dedup.clean import SiteBoilerplate
 from dedup.pipeline import Pipeline
 from dedup.precommit import baseline_pairs, check_staged, new_pairs
 from dedup.precommit_cache import CACHE_DIR, CACHE_FILE, FingerprintCache, cache_key
-from dedup.precommit_match import _Site, site_masks
+from dedup.precommit_match import _candidates, _Site, site_masks
 from dedup.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -289,3 +289,26 @@ def test_site_helpers_match_the_learner_page_by_page() -> None:
     assert (
         masks.tolist() == np.concatenate([one_by_one.boilerplate_mask(s, h) for s, h in zip(sources, pages)]).tolist()
     )
+
+
+def test_a_few_checked_documents_get_the_candidates_banding_everything_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(3)
+    sigs = rng.integers(0, 2**32, size=(300, 128), dtype=np.uint64).astype(np.uint32)
+    for a, b, share in [(5, 200, 1.0), (7, 8, 0.5), (9, 250, 0.2), (100, 101, 0.6)]:  # copies, some partial
+        sigs[b, : int(128 * share)] = sigs[a, : int(128 * share)]
+    reps, query = np.arange(300), np.zeros(300, dtype=bool)
+    query[[5, 9, 8, 150]] = True
+    few = _candidates(sigs, reps, query, Settings())
+    monkeypatch.setattr("dedup.precommit_match._FEW", 0)
+    banded = _candidates(sigs, reps, query, Settings())
+    assert few.tolist() == banded.tolist() == [[5, 200], [7, 8], [9, 250]]
+
+
+def test_the_hook_manifest_is_valid() -> None:
+    pytest.importorskip("pre_commit", reason="pre-commit is not installed (pip install 'news-dedup[test]')")
+    run = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
