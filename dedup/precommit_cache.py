@@ -14,8 +14,9 @@ read or written is only a cache: the hook then runs without it.
 
 >>> import tempfile
 >>> cache = FingerprintCache(Path(tempfile.mkdtemp()) / CACHE_DIR / CACHE_FILE, key="key-1")
->>> doc = Columns.of_rows([("a.txt", "news", None, 12, "d1", np.arange(4, dtype=np.uint32),
-...                         np.array([7, 8], dtype=np.uint64), np.array([False, True]), np.array([8], dtype=np.uint64))])
+>>> lines, seen = np.array([7, 8], dtype=np.uint64), np.array([8], dtype=np.uint64)
+>>> doc = Columns.of_rows([("a.txt", "news", None, 12, "d1", np.arange(4, dtype=np.uint32), lines,
+...                         np.array([False, True]), seen)])
 >>> cache.save([("a.txt", "blob-1"), ("empty.jsonl", "blob-2")], [1, 0], doc)
 >>> files, columns = cache.load(num_perm=4)
 >>> files, columns.ids, columns.masks.tolist()
