@@ -1,35 +1,46 @@
-"""The gates: ``dedup check`` (a corpus holds no duplicates) and ``dedup precommit`` (staged files add none).
+"""The gates: ``dedup check`` (a corpus holds no duplicates) and ``dedup precommit`` (checked files add none).
 
-``precommit`` compares the staged files with each other and with the committed corpus (the files git tracks), or
-with a persistent index instead of the corpus. Pairs recorded in a baseline file (``{"pairs": [[id, id,
-similarity], ...]}``, written by :func:`write_baseline` for every pair of the tracked corpus) are accepted: an
-old corpus can adopt the hook without first cleaning up every duplicate it already holds.
+``precommit`` checks the files it is given (pre-commit passes the staged ones, or every file under ``pre-commit
+run --all-files``) against each other and against the rest of the repository's corpus (the files git tracks under
+the working directory), or against a persistent index instead of the corpus. The decision is
+:mod:`dedup.precommit_match`'s: a committed document is kept over a new one that duplicates it, never the other
+way round. Fingerprints of unchanged files are cached in ``.dedup-cache/`` at the top of the repository
+(:mod:`dedup.precommit_cache`), which git is told to ignore, so a commit reads only the files it changes.
+
+Pairs recorded in a baseline file (``{"pairs": [[id, id, similarity], ...]}``, written by
+:func:`write_baseline` with :func:`baseline_pairs`: each duplicate of the tracked corpus and the document it is
+kept for) are accepted: an old corpus can adopt the hook without first cleaning up every duplicate it holds.
 
 >>> import os, tempfile
 >>> path = os.path.join(tempfile.mkdtemp(), "baseline.json")
 >>> write_baseline(path, [("b.txt", "a.txt", 0.91234)])
->>> new_pairs([("a.txt", "b.txt", 0.9), ("c.txt", "a.txt", 0.8)], load_baseline(path))
+>>> new_pairs([[("a.txt", "b.txt", 0.9)], [("c.txt", "a.txt", 0.8)]], load_baseline(path))
 [('c.txt', 'a.txt', 0.8)]
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from dedup.document import Document
+from dedup.errors import InputProblem
 from dedup.index.stream import Deduplicator
 from dedup.io import InputError
 from dedup.pipeline import Pipeline, ScanResult
+from dedup.precommit_cache import FingerprintCache, cache_key, cache_path, exclude_from_git
+from dedup.precommit_match import CorpusFile, Findings, Pair, find_duplicates
 
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".jsonl.gz", ".ndjson", ".warc", ".warc.gz")
-
-Pair = tuple[str, str, float]
-"""A duplicate pair: a document's id, the id of the document it duplicates, their similarity."""
+# An entry of `git ls-files -s -z` ("mode blob stage<TAB>path<NUL>") whose path dedup reads.
+_SUFFIX = "|".join(re.escape(s) for s in SUPPORTED_SUFFIXES)
+_INDEX_ENTRY = re.compile(rf"(?:^|(?<=\0))(\d+) ([0-9a-f]+) \d\t([^\0]*(?:{_SUFFIX}))\0", re.IGNORECASE)
 
 
 # -- check ----------------------------------------------------------------------------------------------------------
@@ -56,13 +67,25 @@ def check_corpus(pipeline: Pipeline, inputs: Sequence[str], boilerplate: bool = 
 # -- precommit ------------------------------------------------------------------------------------------------------
 
 
-def _git(*args: str) -> list[str]:
+def _git(*commands: Sequence[str]) -> list[str]:
+    """The output of each ``git`` command, run side by side (each one is mostly waiting on the disk)."""
     try:
-        out = subprocess.run(["git", *args], check=True, capture_output=True, text=True).stdout
-    except (OSError, subprocess.CalledProcessError) as err:
-        detail = (getattr(err, "stderr", "") or str(err)).strip()
-        raise InputError(f"git {' '.join(args)}: {detail.splitlines()[-1] if detail else 'failed'}") from None
-    return [line for line in out.splitlines() if line]
+        procs = [subprocess.Popen(["git", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE) for args in commands]
+    except OSError as err:
+        raise InputError(f"git: {err.strerror or err}") from None
+    outputs = []
+    for args, proc in zip(commands, procs):
+        out, err = proc.communicate()
+        if proc.returncode != 0:
+            detail = os.fsdecode(err).strip()
+            raise InputError(f"git {' '.join(args)}: {detail.splitlines()[-1] if detail else 'failed'}")
+        outputs.append(os.fsdecode(out))
+    return outputs
+
+
+def _paths(out: str) -> list[str]:
+    """Paths of a ``git … -z`` listing (never quoted, whatever characters they hold)."""
+    return [p for p in out.split("\0") if p]
 
 
 def documents_of(files: Iterable[str]) -> list[str]:
@@ -75,38 +98,101 @@ def documents_of(files: Iterable[str]) -> list[str]:
 
 
 def tracked_documents() -> list[str]:
-    """The documents of the corpus git tracks in the working directory's repository."""
-    return documents_of(_git("ls-files"))
+    """The documents of the corpus git tracks under the working directory."""
+    return documents_of(_paths(_git(["ls-files", "-z"])[0]))
 
 
-def staged_pairs(pipeline: Pipeline, staged: Sequence[str], index: str | None = None) -> list[Pair]:
-    """Duplicate pairs that involve a staged file: among the staged files, and with the committed corpus or, when
-    given, with the documents of ``index`` (not changed)."""
-    mine = {os.path.normpath(f) for f in staged}
-    if index is not None:
-        docs = list(pipeline.documents(staged, explain=False))
-        with Deduplicator(index, pipeline.settings) as seen:
-            pairs = [(doc.id, m.id, m.similarity) for doc in docs for m in seen.check(doc, cleaned=True)]
-        result = pipeline.scan_documents(docs, cleaned=True)
-    else:
-        corpus = [f for f in tracked_documents() if os.path.normpath(f) not in mine]
-        pairs = []
-        result = pipeline.scan(corpus + staged)  # corpus first: its copy is the one kept
-    staged_ids = {d.id for d in result.documents if d.path is not None and os.path.normpath(d.path) in mine}
-    for member, kept, sim in _dropped(result):
-        if member in staged_ids or kept in staged_ids:
-            pairs.append((member, kept, sim))
-    return pairs
+@dataclass(frozen=True)
+class Repository:
+    """The working directory's git repository, and its files as the hook sees them."""
+
+    top: Path  # the work tree's top folder (the cache lives there)
+    prefix: str  # the working directory relative to it ("" at the top)
+    exclude: Path  # the repository's info/exclude file
+    files: list[CorpusFile]  # see corpus_files
 
 
-def corpus_pairs(pipeline: Pipeline, files: Sequence[str]) -> list[Pair]:
-    """Every duplicate pair among ``files`` (for a baseline of the whole tracked corpus)."""
-    return _dropped(pipeline.scan(files))
+def corpus_files(checked: Sequence[str]) -> Repository:
+    """Every document file of the repository (under the working directory) and the untracked ``checked`` ones,
+    in keep order: committed files first, then the new ones (staged, changed or untracked), each in git's file
+    order (the order pre-commit passes them in, split or not); untracked files last, in the order given.
+
+    A tracked file's content key is its blob id in git's index, read without opening the file; a file whose
+    working copy differs from the index (an unstaged change: pre-commit stashes them, a manual run may not), a
+    symlink (git stores where it points, not what it reads) and a file git does not track are keyed by a hash of
+    their bytes.
+    """
+    where, index, unstaged, staged = _git(
+        ["rev-parse", "--show-toplevel", "--show-prefix", "--git-path", "info/exclude"],
+        ["ls-files", "-s", "-z"],
+        ["diff-files", "--name-only", "-z", "--relative"],
+        ["diff", "--cached", "--name-only", "-z", "--relative", "--no-renames", "--no-ext-diff"],
+    )
+    top, prefix, exclude = where.split("\n")[:3]
+    changed = set(_paths(unstaged))  # modified or deleted in the working tree
+    new = set(_paths(staged)) | changed
+    asked = {os.path.normpath(f) for f in checked}
+    first, then = [], []
+    for mode, blob, path in _INDEX_ENTRY.findall(index):  # the documents only: one regex pass over the listing
+        if path in changed and not os.path.exists(path):
+            continue  # deleted
+        content = _file_key(path) if path in changed or mode == "120000" else blob
+        (then if path in new else first).append(CorpusFile(path, content, path not in new, path in asked))
+    tracked = {f.path for f in first} | {f.path for f in then} | changed
+    untracked = [CorpusFile(p, _file_key(p), False, True) for p in documents_of(dict.fromkeys(
+        os.path.normpath(f) for f in checked)) if p not in tracked]  # fmt: skip
+    return Repository(Path(top), prefix, Path(exclude), first + then + untracked)
 
 
-def _dropped(result: ScanResult) -> list[Pair]:
-    docs = result.documents
-    return [(docs[member].id, docs[kept].id, sim) for member, _, kept, sim in result.dropped()]
+def _file_key(path: str) -> str:
+    digest = hashlib.blake2b(digest_size=20)
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return "bytes:" + digest.hexdigest()
+
+
+def open_cache(pipeline: Pipeline, repo: Repository) -> FingerprintCache:
+    """The repository's fingerprint cache (git told to ignore it)."""
+    exclude_from_git(repo.exclude)
+    key = cache_key(pipeline.settings, pipeline.cleaner, pipeline.fingerprinter, repo.prefix)
+    return FingerprintCache(cache_path(repo.top), key)
+
+
+def check_staged(
+    pipeline: Pipeline,
+    files: Sequence[str],
+    *,
+    cache: bool = True,
+    on_problem: Callable[[InputProblem], None] | None = None,
+) -> Findings:
+    """Duplicates among ``files`` (staged, or every file under ``pre-commit run --all-files``) and between them
+    and the rest of the repository's corpus (see :mod:`dedup.precommit_match`)."""
+    repo = corpus_files(files)
+    return find_duplicates(pipeline, repo.files, open_cache(pipeline, repo) if cache else None, on_problem)
+
+
+def check_against_index(pipeline: Pipeline, files: Sequence[str], index: str) -> Findings:
+    """Duplicates among ``files`` and between them and the documents of ``index`` (not changed)."""
+    docs = list(pipeline.documents(files, explain=False))
+    found: dict[str, list[Pair]] = {}
+    with Deduplicator(index, pipeline.settings) as seen:
+        for doc in docs:
+            found[doc.id] = [(doc.id, m.id, m.similarity) for m in seen.check(doc, cleaned=True)]
+    result = pipeline.scan_documents(docs, cleaned=True)
+    infos = result.documents
+    for member, _, kept, sim in result.dropped():
+        found[infos[member].id].append((infos[member].id, infos[kept].id, sim))
+    return Findings([pairs for pairs in found.values() if pairs], len(docs), 0, len(files))
+
+
+def baseline_pairs(
+    pipeline: Pipeline, *, cache: bool = True, on_problem: Callable[[InputProblem], None] | None = None
+) -> list[Pair]:
+    """Every duplicate of the tracked corpus with the document it is kept for (one pair each): what the hook
+    would report if every file were checked, for a baseline."""
+    found = check_staged(pipeline, tracked_documents(), cache=cache, on_problem=on_problem)
+    return [pairs[0] for pairs in found.duplicates]
 
 
 # -- baseline -------------------------------------------------------------------------------------------------------
@@ -130,6 +216,10 @@ def write_baseline(path: str | os.PathLike[str], pairs: Iterable[Pair]) -> None:
     Path(path).write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
-def new_pairs(pairs: Iterable[Pair], known: set[frozenset[str]]) -> list[Pair]:
-    """The pairs not in the baseline ``known`` (in either order)."""
-    return [p for p in pairs if frozenset(p[:2]) not in known]
+def new_pairs(found: Iterable[Sequence[Pair]], known: set[frozenset[str]]) -> list[Pair]:
+    """The best pair of each duplicate none of whose pairs is in the baseline ``known`` (in either order).
+
+    ``found`` holds each duplicate's pairs, best first (:attr:`Findings.duplicates`): a document the baseline
+    knows as a duplicate of one of them stays accepted when another copy ranks first now.
+    """
+    return [pairs[0] for pairs in found if pairs and not any(frozenset(p[:2]) in known for p in pairs)]

@@ -1,4 +1,4 @@
-"""The gates: ``dedup check`` (a corpus holds no duplicates) and ``dedup precommit`` (staged files add none).
+"""The gates: ``dedup check`` (a corpus holds no duplicates) and ``dedup precommit`` (checked files add none).
 
 Both list what they find on stdout and exit 1 when they find anything (see :mod:`dedup.precommit`).
 """
@@ -20,19 +20,21 @@ from dedup.cli.common import (
     errors,
     make_pipeline,
     say,
+    warner,
     with_settings,
     write_output,
 )
 from dedup.precommit import (
+    baseline_pairs,
+    check_against_index,
     check_corpus,
-    corpus_pairs,
+    check_staged,
     documents_of,
     load_baseline,
     new_pairs,
-    staged_pairs,
-    tracked_documents,
     write_baseline,
 )
+from dedup.precommit_cache import CACHE_DIR
 from dedup.report.text import boilerplate_lines, duplicate_lines, pair_lines
 from dedup.settings import Settings
 
@@ -64,7 +66,8 @@ def check(
 def precommit(
     settings: Settings,
     files: Annotated[
-        list[str] | None, typer.Argument(help="Staged files (pre-commit passes them).", show_default=False)
+        list[str] | None,
+        typer.Argument(help="Files to check (pre-commit passes the staged ones).", show_default=False),
     ] = None,
     index: Annotated[
         str | None, typer.Option("--index", "-i", help="Compare against this index instead of the committed corpus.")
@@ -73,27 +76,37 @@ def precommit(
     record: Annotated[
         Path | None,
         typer.Option(
-            "--write-baseline", help="Record every duplicate pair of the whole tracked corpus here and pass (adoption)."
+            "--write-baseline", help="Record every duplicate of the whole tracked corpus here and pass (adoption)."
         ),
     ] = None,
+    cache: Annotated[
+        bool, typer.Option(help=f"Keep fingerprints of committed files in {CACHE_DIR}/ (safe to delete).")
+    ] = True,
     quiet: Quiet = False,
 ) -> None:
-    """Pre-commit gate: fail when staged documents duplicate each other or the committed corpus (or an index).
+    """Pre-commit gate: fail when the files checked duplicate each other or the rest of the corpus (or an index).
 
     Example: [bold]dedup precommit corpus/new.txt --baseline .dedup-baseline.json[/bold]
     """
     with errors():
-        documents = tracked_documents() if record is not None else documents_of(files or [])
-        if not documents:
+        documents = documents_of(files or [])
+        if record is None and not documents:
             return
         pipeline = make_pipeline(settings, quiet)
         if record is not None:
-            pairs = corpus_pairs(pipeline, documents)
+            pairs = baseline_pairs(pipeline, cache=cache, on_problem=warner(quiet))
             write_baseline(record, pairs)
             say(f"dedup: recorded {len(pairs)} known duplicate pairs in {record}", quiet)
             return
-        new = new_pairs(staged_pairs(pipeline, documents, index), load_baseline(baseline))
+        if index is not None:
+            found = check_against_index(pipeline, documents, index)
+        else:
+            found = check_staged(pipeline, documents, cache=cache, on_problem=warner(quiet))
+        new = new_pairs(found.duplicates, load_baseline(baseline))
         write_output(pair_lines(new), None)
+        checked = f"{len(documents):,} file{'s' if len(documents) != 1 else ''} checked"
         if new:
-            say(f"dedup: {len(new)} duplicate(s) staged; remove them or accept them with --baseline", quiet)
+            say(f"dedup: {len(new)} duplicate(s) in the {checked}; remove them or accept them with --baseline", quiet)
             raise typer.Exit(1)
+        against = f" against {found.corpus:,} other documents" if found.corpus else ""
+        say(f"dedup: {checked}{against}, no new duplicates", quiet)
