@@ -121,6 +121,7 @@ def candidate_pairs(
     max_bucket: int = 256,
     rows_of: np.ndarray | None = None,
     min_shared: int = 0,
+    groups: np.ndarray | None = None,
 ) -> np.ndarray:
     """Distinct pairs ``(i, j)``, ``i < j``, of rows of ``signatures`` that share at least one LSH band.
 
@@ -128,7 +129,13 @@ def candidate_pairs(
     its ``max_bucket`` neighbours in the bucket, so one template cannot make the pair count quadratic.
     ``rows_of`` bands only those rows of ``signatures`` (pairs are then positions in ``rows_of``), without
     copying the whole signature matrix; ``min_shared`` applies :func:`drop_chance_collisions` band by band,
-    so chance pairs never pile up (tens of millions of them among a million documents).
+    so chance pairs never pile up (tens of millions of them among a million documents). ``groups`` (one per
+    banded row): rows of one group that fall in the same bucket of a band are banded once, the first of them
+    (a document and its excerpt windows: a repetitive text's windows would otherwise fill its buckets).
+
+    >>> sigs = np.array([[1, 2], [1, 2], [1, 2]], dtype=np.uint32)
+    >>> candidate_pairs(sigs, 1, 2, groups=np.array([0, 0, 1])).tolist()
+    [[0, 2]]
     """
     n = signatures.shape[0] if rows_of is None else len(rows_of)
     if n < 2:
@@ -139,8 +146,16 @@ def candidate_pairs(
         block = signatures[:, cols] if rows_of is None else signatures[rows_of, cols]
         h = band_hashes(block, 1, rows, flat=False)[:, 0]
         band_chunks: list[np.ndarray] = []
-        order = np.argsort(h, kind="stable")
+        if groups is None:
+            order = np.argsort(h, kind="stable")
+        else:  # the first row of each (group, key): sorted by group, key, then position
+            by = np.lexsort((np.arange(n), h, groups))
+            first = np.ones(n, dtype=bool)
+            first[1:] = (groups[by][1:] != groups[by][:-1]) | (h[by][1:] != h[by][:-1])
+            kept = np.sort(by[first])
+            order = kept[np.argsort(h[kept], kind="stable")]
         hs = h[order]
+        m = order.size
         # Sorted, each bucket is a run of equal hashes: a member pairs with the members d places after it for
         # every d up to the end of its run (at most max_bucket). One vector step per d, over the runs that
         # are still longer than d, instead of a Python loop over buckets.
@@ -150,7 +165,7 @@ def candidate_pairs(
             a, b = order[pos], order[pos + d]
             band_chunks.append(np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1))
             nxt = pos + d + 1
-            pos = pos[(nxt < n)]
+            pos = pos[(nxt < m)]
             nxt = nxt[: pos.size]
             pos = pos[hs[nxt] == hs[pos]]
             d += 1

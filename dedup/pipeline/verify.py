@@ -51,9 +51,9 @@ def find_links(
     banded = reps_arr if not mine.size else np.concatenate((reps_arr, signatures.shape[0] - window_owners.size + mine))
     # Banded in place (no copy of the reps' signatures: 512 MB at a million documents), chance collisions
     # dropped band by band.
-    pairs = candidate_pairs(signatures, bands, rows, rows_of=banded, min_shared=MIN_SHARED_VALUES)
-    if mine.size:
-        owners = np.concatenate((reps_arr, window_owners[mine]))
+    owners = np.concatenate((reps_arr, window_owners[mine])) if mine.size else None
+    pairs = candidate_pairs(signatures, bands, rows, rows_of=banded, min_shared=MIN_SHARED_VALUES, groups=owners)
+    if owners is not None:
         is_window = np.arange(banded.size) >= reps_arr.size
         pairs = owner_pairs(pairs, owners, is_window)
     else:
