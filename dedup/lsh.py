@@ -8,6 +8,12 @@ pair of a batch that shares a band key, with numpy (sort each band's keys, pair 
 ``MinHashLSH`` with the same ``(bands, rows)`` would find, without a Python object per document and per band,
 which is what keeps a million documents within memory.
 
+**Excerpts of long documents.** A 150-word story inside a round-up ten times its length shares a tenth of the
+round-up's shingles: under any useful candidate threshold. So a document longer than :data:`EXCERPT_MIN_WORDS`
+is also signed by windows (:func:`excerpt_windows`: :data:`EXCERPT_WINDOW` words, every :data:`EXCERPT_STRIDE`
+words), which are banded with the documents (:func:`owner_pairs` maps a window's pairs to its document): a story
+wholly inside the round-up fills most of some window, whatever the round-up's length.
+
 >>> sigs = np.array([[1, 2, 3, 4], [1, 2, 9, 9], [5, 6, 7, 8]], dtype=np.uint32)
 >>> candidate_pairs(sigs, bands=2, rows=2).tolist()
 [[0, 1]]
@@ -23,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from dedup.cache import cache_dir, write_cache_file
-from dedup.fingerprint import _fmix
+from dedup.fingerprint import _fmix, shingle_hashes, token_hashes
 
 # Row multipliers and band salt of band_hashes: stored bucket keys depend on them, never change them.
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93], dtype=np.uint64)
@@ -115,6 +121,7 @@ def candidate_pairs(
     max_bucket: int = 256,
     rows_of: np.ndarray | None = None,
     min_shared: int = 0,
+    groups: np.ndarray | None = None,
 ) -> np.ndarray:
     """Distinct pairs ``(i, j)``, ``i < j``, of rows of ``signatures`` that share at least one LSH band.
 
@@ -122,7 +129,13 @@ def candidate_pairs(
     its ``max_bucket`` neighbours in the bucket, so one template cannot make the pair count quadratic.
     ``rows_of`` bands only those rows of ``signatures`` (pairs are then positions in ``rows_of``), without
     copying the whole signature matrix; ``min_shared`` applies :func:`drop_chance_collisions` band by band,
-    so chance pairs never pile up (tens of millions of them among a million documents).
+    so chance pairs never pile up (tens of millions of them among a million documents). ``groups`` (one per
+    banded row): rows of one group that fall in the same bucket of a band are banded once, the first of them
+    (a document and its excerpt windows: a repetitive text's windows would otherwise fill its buckets).
+
+    >>> sigs = np.array([[1, 2], [1, 2], [1, 2]], dtype=np.uint32)
+    >>> candidate_pairs(sigs, 1, 2, groups=np.array([0, 0, 1])).tolist()
+    [[0, 2]]
     """
     n = signatures.shape[0] if rows_of is None else len(rows_of)
     if n < 2:
@@ -133,8 +146,16 @@ def candidate_pairs(
         block = signatures[:, cols] if rows_of is None else signatures[rows_of, cols]
         h = band_hashes(block, 1, rows, flat=False)[:, 0]
         band_chunks: list[np.ndarray] = []
-        order = np.argsort(h, kind="stable")
+        if groups is None:
+            order = np.argsort(h, kind="stable")
+        else:  # the first row of each (group, key): sorted by group, key, then position
+            by = np.lexsort((np.arange(n), h, groups))
+            first = np.ones(n, dtype=bool)
+            first[1:] = (groups[by][1:] != groups[by][:-1]) | (h[by][1:] != h[by][:-1])
+            kept = np.sort(by[first])
+            order = kept[np.argsort(h[kept], kind="stable")]
         hs = h[order]
+        m = order.size
         # Sorted, each bucket is a run of equal hashes: a member pairs with the members d places after it for
         # every d up to the end of its run (at most max_bucket). One vector step per d, over the runs that
         # are still longer than d, instead of a Python loop over buckets.
@@ -144,7 +165,7 @@ def candidate_pairs(
             a, b = order[pos], order[pos + d]
             band_chunks.append(np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1))
             nxt = pos + d + 1
-            pos = pos[(nxt < n)]
+            pos = pos[(nxt < m)]
             nxt = nxt[: pos.size]
             pos = pos[hs[nxt] == hs[pos]]
             d += 1
@@ -157,6 +178,56 @@ def candidate_pairs(
         return np.empty((0, 2), dtype=np.int64)
     pairs = np.concatenate(chunks)  # int64 already: each band's pairs are
     codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    return np.stack((codes // n, codes % n), axis=1)
+
+
+# Excerpt windows (see the module docstring). A story of any length lies for at least half a window (or wholly)
+# inside some window; at 200 words a window is about the length of the shortest stories worth reporting.
+EXCERPT_WINDOW = 200  # words per window
+EXCERPT_STRIDE = EXCERPT_WINDOW // 2  # words between window starts
+EXCERPT_MIN_WORDS = 2 * EXCERPT_WINDOW  # shorter documents get no windows: their own signature is enough
+
+
+def excerpt_windows(text: str, ngram: int) -> list[np.ndarray]:
+    """Shingle sets (as :func:`dedup.fingerprint.shingle_hashes` makes them) of the overlapping word windows of a
+    normalised text longer than :data:`EXCERPT_MIN_WORDS` words; none for a shorter one. The last window ends
+    with the text.
+
+    >>> [w.size for w in excerpt_windows(" ".join(f"w{i}" for i in range(450)), 3)]
+    [198, 198, 198, 198]
+    >>> excerpt_windows("a short text", 3)
+    []
+    """
+    if text.count(" ") + 1 <= EXCERPT_MIN_WORDS:
+        return []
+    tokens = token_hashes(text)
+    n = tokens.size
+    starts = list(range(0, n - EXCERPT_WINDOW + 1, EXCERPT_STRIDE))
+    if starts[-1] + EXCERPT_WINDOW < n:
+        starts.append(n - EXCERPT_WINDOW)
+    return [shingle_hashes(tokens[i : i + EXCERPT_WINDOW], ngram) for i in starts]
+
+
+def owner_pairs(pairs: np.ndarray, owners: np.ndarray, is_window: np.ndarray) -> np.ndarray:
+    """Candidate ``pairs`` of banded rows (documents and windows) as distinct pairs of documents, ``i < j``:
+    a window stands for the document that ``owners`` names; pairs of two windows (two long documents sharing a
+    passage, not a story inside a round-up) and of a window with its own document are dropped.
+
+    >>> owner_pairs(np.array([[0, 1], [0, 2], [1, 2], [2, 3]]), np.array([5, 3, 3, 5]),
+    ...             np.array([False, False, True, True])).tolist()
+    [[3, 5]]
+    """
+    if pairs.size == 0:
+        return pairs
+    pairs = pairs[~(is_window[pairs[:, 0]] & is_window[pairs[:, 1]])]
+    a, b = owners[pairs[:, 0]], owners[pairs[:, 1]]
+    keep = a != b
+    a, b = a[keep], b[keep]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    if lo.size == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    n = int(hi.max()) + 1
+    codes = np.unique(lo * n + hi)
     return np.stack((codes // n, codes % n), axis=1)
 
 

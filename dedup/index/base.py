@@ -3,15 +3,18 @@
 An index keeps, for each document seen before, its fingerprint (MinHash signature, sorted shingle hashes, content
 words, a digest of the normalised text, the normalised text itself) and a little metadata, plus LSH buckets: each
 document is filed under the :func:`dedup.lsh.band_hashes` keys of its signature, banded for the candidate
-threshold a scan uses (``flat`` keys: one key space for all bands). A query decides as a scan with the same
+threshold a scan uses (``flat`` keys: one key space for all bands), and so are the excerpt windows of a long
+document (:func:`dedup.lsh.excerpt_windows`; their signatures are stored after the document's, in one array), so
+that a story is found inside a round-up many times its length, as a scan finds it. A query decides as a scan with the same
 settings decides (:class:`dedup.index.meta.IndexSettings` records them):
 
 1. **exact copies**: the documents stored with the new one's digest match with similarity 1.0 (those older than
    the window, ``since``, and those gone or damaged meanwhile are dropped). When they are enough, that is all:
    no bucket is read.
-2. **candidates**: the ``max_candidates`` documents filed under the most of the new one's band keys that agree
-   with it on at least :data:`dedup.lsh.MIN_SHARED_VALUES` signature values (the scan's candidate rule), less
-   the exact copies and the same old, gone or damaged ones.
+2. **candidates**: the ``max_candidates`` documents filed under the most of the new one's band keys (its
+   windows' included) that agree with it on at least :data:`dedup.lsh.MIN_SHARED_VALUES` signature values (the
+   scan's candidate rule: document against document or against a window of the other), less the exact copies and
+   the same old, gone or damaged ones.
 3. **decide** each candidate pair, best first, with :func:`decide`: the scan's own verification
    (:func:`dedup.cluster.verify`: Jaccard and containment thresholds, the template test of
    :mod:`dedup.templates`, coverage both ways) and its coverage rule: the new document is a duplicate of an
@@ -29,8 +32,8 @@ it are caught and copies of the old text no longer match it).
 
 >>> fp = Fingerprinter()
 >>> entry = make_entry("a", "the cabinet met on monday to approve the budget", fp, date="2024-03-10")
->>> entry.id, len(entry.signature), entry.ts, entry.dated, entry.words.size
-('a', 128, 1710028800.0, True, 7)
+>>> entry.id, len(entry.signature), entry.ts, entry.dated, entry.words.size, entry.windows.shape
+('a', 128, 1710028800.0, True, 7, (0, 128))
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ from dedup.cluster import CONTAINED, COPY, DUPLICATE, VerifyOptions, covers, ver
 from dedup.fingerprint import Fingerprinter, content_words, jaccard_containment
 from dedup.index.meta import IndexSettings
 from dedup.index.urls import display_location
-from dedup.lsh import MIN_SHARED_VALUES, band_hashes
+from dedup.lsh import MIN_SHARED_VALUES, band_hashes, excerpt_windows
 from dedup.templates import Analysed, relation
 
 DAY = 86400.0
@@ -74,10 +77,19 @@ class Entry:
     ts: float = 0.0  # the time that ages the entry: its date when parseable, else when it was added
     words: np.ndarray | None = None  # content words (dedup.fingerprint.content_words), for the coverage rule
     dated: bool = False  # whether ts is the document's own date
+    windows: np.ndarray | None = None  # signatures of its excerpt windows (dedup.lsh.excerpt_windows), k x num_perm
 
     def __post_init__(self) -> None:
         if self.words is None:
             self.words = content_words(self.text)
+        if self.windows is None:
+            self.windows = np.empty((0, len(self.signature)), dtype=np.uint32)
+
+    @property
+    def sketches(self) -> np.ndarray:
+        """The signature, then the windows' (``1 + k`` rows): what the index files the entry under."""
+        assert self.windows is not None
+        return np.vstack((np.atleast_2d(self.signature), self.windows)) if len(self.windows) else self.signature[None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +115,7 @@ class Head:
     ref: Ref
     id: str
     ts: float
-    signature: np.ndarray  # uint32 x num_perm
+    signature: np.ndarray  # uint32, (1 + windows) x num_perm: the document's, then its excerpt windows'
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,17 +177,20 @@ def make_entry(
     text_shingles = getattr(fingerprinter, "text_shingles", None)  # one numpy pass over the text, when available
     shingles = text_shingles(normalized) if text_shingles else fingerprinter.shingles(normalized.split())
     signature = fingerprinter.signatures([shingles])[0]
+    ngram = getattr(getattr(fingerprinter, "settings", None), "ngram", None)
+    windows = excerpt_windows(normalized, ngram) if ngram is not None else []
     digest = hashlib.blake2b(normalized.encode(), digest_size=16).digest()
     when = parse_time(date)
     return Entry(
         doc_id, digest, signature, shingles, normalized, date, source, title, now,
         when if when is not None else now, content_words(normalized), when is not None,
+        fingerprinter.signatures(windows) if windows else None,
     )  # fmt: skip
 
 
 def pack_entry(entry: Entry) -> tuple[bytes, bytes, bytes, bytes]:
-    """Signature, shingles, content words and text as stored: little-endian uint32 arrays and zlib-compressed
-    UTF-8.
+    """Signature (the excerpt windows' after the document's), shingles, content words and text as stored:
+    little-endian uint32 arrays and zlib-compressed UTF-8.
 
     >>> e = Entry("a", b"", np.array([1, 2], np.uint32), np.array([3], np.uint32), "x y")
     >>> sig, sh, words, text = pack_entry(e)
@@ -183,7 +198,7 @@ def pack_entry(entry: Entry) -> tuple[bytes, bytes, bytes, bytes]:
     (b'\\x01\\x00\\x00\\x00\\x02\\x00\\x00\\x00', b'\\x03\\x00\\x00\\x00', b'', 'x y')
     """
     return (
-        np.ascontiguousarray(entry.signature, dtype="<u4").tobytes(),
+        np.ascontiguousarray(entry.sketches, dtype="<u4").tobytes(),
         np.ascontiguousarray(entry.shingles, dtype="<u4").tobytes(),
         np.ascontiguousarray(entry.words, dtype="<u4").tobytes(),
         zlib.compress(entry.text.encode("utf-8"), 6) if entry.text else b"",
@@ -205,6 +220,18 @@ def unpack_text(blob: bytes | None) -> str:
         return zlib.decompress(blob).decode("utf-8")
     except (zlib.error, UnicodeDecodeError):
         return ""
+
+
+def shared_values(mine: np.ndarray, theirs: np.ndarray) -> int:
+    """The most signature values two documents agree on, document against document or against a window of the
+    other (``mine``, ``theirs``: a signature, then its windows', one row each). Two windows are not compared: a
+    scan does not pair them either (:func:`dedup.lsh.owner_pairs`).
+
+    >>> shared_values(np.array([[1, 2, 3]]), np.array([[1, 9, 9], [1, 2, 3]]))
+    3
+    """
+    mine, theirs = np.atleast_2d(mine), np.atleast_2d(theirs)
+    return int(max((mine == theirs[0]).sum(axis=1).max(), (theirs == mine[0]).sum(axis=1).max()))
 
 
 def decide(
@@ -300,6 +327,19 @@ class Index(abc.ABC):
         """The bucket keys (``n x bands`` int64) that documents with these signatures are filed under."""
         return band_hashes(signatures, self.bands, self.rows)
 
+    def sketch_keys(self, sketches: np.ndarray) -> list[int]:
+        """The distinct bucket keys a document is filed under: its signature's and its excerpt windows'
+        (``sketches``: :attr:`Entry.sketches`, or a stored signature array, one row or several)."""
+        rows = np.asarray(sketches, dtype=np.uint32).reshape(-1, self.settings.num_perm)
+        return list(dict.fromkeys(self.band_keys(rows).ravel().tolist()))
+
+    def stored_sketches(self, blob: bytes | None) -> np.ndarray | None:
+        """The signature rows (``1 + windows`` x num_perm) of a stored signature; ``None`` when damaged."""
+        sig = unpack_array(blob)
+        if sig is None or sig.size == 0 or sig.size % self.settings.num_perm:
+            return None
+        return sig.reshape(-1, self.settings.num_perm)
+
     def _query(
         self,
         entry: Entry,
@@ -315,12 +355,11 @@ class Index(abc.ABC):
         matches = [Match(doc_id, 1.0) for doc_id, ts in exact if not ts < floor]
         if len(matches) >= limit or entry.shingles.size == 0:
             return matches[:limit]
-        keys = self.band_keys(entry.signature)[0].tolist() if band_keys is None else band_keys
+        keys = self.sketch_keys(entry.sketches) if band_keys is None else band_keys
         skip = {doc_id for doc_id, _ in exact} | {exclude}  # exact copies were answered above, in the window or not
         heads = [h for h in self._heads(self._ranked(keys)) if h is not None and h.id not in skip and not h.ts < floor]
-        if heads:  # the scan's candidate rule (dedup.lsh.drop_chance_collisions)
-            shared = (np.stack([h.signature for h in heads]) == entry.signature).sum(axis=1)
-            heads = [h for h, n in zip(heads, shared.tolist()) if n >= MIN_SHARED_VALUES]
+        if heads:  # the scan's candidate rule (dedup.lsh.drop_chance_collisions), windows as the scan bands them
+            heads = [h for h in heads if shared_values(entry.sketches, h.signature) >= MIN_SHARED_VALUES]
         candidates = [doc for doc in self._fetch([h.ref for h in heads]) if doc is not None]
         matches += decide(
             entry, candidates, self.settings.verify_options, self.settings.templates, limit - len(matches)

@@ -7,9 +7,11 @@ for, the Jaccard and containment thresholds, the template test and the coverage 
 when the index is made and compared on every open: an index made with other settings is refused, in one line
 naming each difference, rather than silently deciding otherwise.
 
-Format 2 (this version) stores each entry's content words (for the coverage rule) and bands for the scan's
-candidate threshold. A format-1 index (dedup 0.1.0: banded for a candidate threshold of 0.3, no content words)
-is refused with a message that says how to rebuild it: its buckets cannot answer the lower threshold.
+Format 3 (this version) stores each entry's content words (for the coverage rule), bands for the scan's
+candidate threshold, and files a long document under its excerpt windows too (:func:`dedup.lsh.excerpt_windows`:
+their signatures follow the document's), so that a story inside a round-up is found as a scan finds it. A
+format-1 index (dedup 0.1.0: banded for a candidate threshold of 0.3, no content words) or format-2 index (no
+excerpt windows) is refused with a message that says how to rebuild it: its buckets cannot find what scan finds.
 
 >>> [p.split(":")[0] for p in IndexSettings(ngram=5).problems(IndexSettings())]
 ['ngram', 'probe']
@@ -31,7 +33,7 @@ from dedup.normalize import NormalizeOptions, normalize
 from dedup.settings import Settings
 from dedup.version import __version__
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 # Settings an index and a run must agree on: fingerprints and buckets (format to probe), and the decision.
 FINGERPRINT_FIELDS = ("format", "scheme", "ngram", "num_perm", "seed", "normalize", "probe")
 DECISION_FIELDS = ("lsh_threshold", "threshold", "containment", "coverage", "templates")
@@ -118,6 +120,11 @@ class IndexSettings:
             raise IndexMismatch(
                 f"{where}: an index of format 1 (dedup 0.1.0) finds candidates at Jaccard 0.3 and has no content "
                 f"words for the coverage rule, so it cannot decide as scan does; build a new one: {REBUILD}"
+            )
+        if form == "2":
+            raise IndexMismatch(
+                f"{where}: an index of format 2 has no excerpt windows, so it misses a story inside a round-up that "
+                f"scan finds; build a new one: {REBUILD}"
             )
         if form is not None and form != str(FORMAT_VERSION):
             raise IndexMismatch(

@@ -36,8 +36,6 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import numpy as np
-
 from dedup.index.base import SEEN, Entry, Head, Index, Match, Ref, Stored, pack_entry, unpack_array
 from dedup.index.meta import IndexSettings
 from dedup.index.urls import url_passwords
@@ -187,8 +185,8 @@ class RedisIndex(Index):
             reads.hmget(self._doc_key(doc_id), "ts", "sig")
         out: list[Head | None] = []
         for doc_id, (ts, sig) in zip(refs, reads.execute() if refs else []):
-            name, when, signature = _text(doc_id), _number(ts), unpack_array(sig)
-            if name is None or when is None or signature is None or signature.size != self.settings.num_perm:
+            name, when, signature = _text(doc_id), _number(ts), self.stored_sketches(sig)
+            if name is None or when is None or signature is None:
                 out.append(None)  # missing (expired meanwhile) or damaged: never decoded further
             else:
                 out.append(Head(doc_id, name, when, signature))
@@ -238,8 +236,9 @@ class RedisIndex(Index):
         pipe.delete(self._doc_key(doc_id))
         if isinstance(digest, bytes) and len(digest) == 16:
             pipe.srem(self._k("digest", digest.hex()), doc_id)
-        if len(sig) == 4 * self.settings.num_perm:
-            for name in self._bucket_names(self.band_keys(np.frombuffer(sig, dtype="<u4"))[0].tolist()):
+        sketches = self.stored_sketches(sig)
+        if sketches is not None:
+            for name in self._bucket_names(self.sketch_keys(sketches)):
                 pipe.srem(name, doc_id)
         return True
 
@@ -254,7 +253,7 @@ class RedisIndex(Index):
                 if digest == e.digest:
                     continue  # the same text under the same id: already indexed
                 self._queue_delete(pipe, e.id, sig, digest)  # the old version, when there is one
-                self._queue_insert(pipe, e, self.band_keys(e.signature)[0].tolist())
+                self._queue_insert(pipe, e, self.sketch_keys(e.sketches))
                 stored += 1
             pipe.execute()
         return stored
@@ -273,7 +272,7 @@ class RedisIndex(Index):
     # -- the rest of the interface ---------------------------------------------------------------------------------
 
     def seen(self, entry: Entry, since: float | None = None) -> Match | None:
-        band_keys = self.band_keys(entry.signature)[0].tolist()
+        band_keys = self.sketch_keys(entry.sketches)
         doc_key = self._doc_key(entry.id)
         watched = [self._k("digest", entry.digest.hex()), doc_key, *self._bucket_names(band_keys)]
         with self.r.pipeline() as pipe:

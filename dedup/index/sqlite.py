@@ -18,12 +18,11 @@ import contextlib
 import os
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from dedup.index.base import SEEN, Entry, Head, Index, Match, Ref, Stored, pack_entry, unpack_array
 from dedup.index.meta import IndexSettings
@@ -41,6 +40,7 @@ CREATE TABLE IF NOT EXISTS bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRI
 """
 _FETCH_CHUNK = 500  # rowids per SELECT … IN (…): under SQLite's bound-parameter limit (999 before 3.32)
 _EXPIRE_BATCH = 5000
+_MAX_KEYS = 900  # band keys per SELECT … IN (…): a long document's excerpt windows have thousands
 
 
 class SqliteIndex(Index):
@@ -135,9 +135,17 @@ class SqliteIndex(Index):
         return self.db.execute("SELECT id, ts FROM docs WHERE digest = ? ORDER BY rowid", (digest,)).fetchall()
 
     def _ranked(self, band_keys: Sequence[int]) -> list[Ref]:
-        marks = ",".join("?" * len(band_keys))
-        query = f"SELECT doc, COUNT(*) AS n FROM bands WHERE key IN ({marks}) GROUP BY doc ORDER BY n DESC LIMIT ?"
-        return [r[0] for r in self.db.execute(query, (*band_keys, self.max_candidates))]
+        if len(band_keys) <= _MAX_KEYS:
+            marks = ",".join("?" * len(band_keys))
+            query = f"SELECT doc, COUNT(*) AS n FROM bands WHERE key IN ({marks}) GROUP BY doc ORDER BY n DESC LIMIT ?"
+            return [r[0] for r in self.db.execute(query, (*band_keys, self.max_candidates))]
+        # A very long document (its excerpt windows' keys): more keys than one statement may bind; counted here.
+        counts: Counter[Ref] = Counter()
+        for start in range(0, len(band_keys), _MAX_KEYS):
+            chunk = band_keys[start : start + _MAX_KEYS]
+            marks = ",".join("?" * len(chunk))
+            counts.update(r[0] for r in self.db.execute(f"SELECT doc FROM bands WHERE key IN ({marks})", chunk))
+        return [doc for doc, _ in sorted(counts.items(), key=lambda dn: (-dn[1], dn[0]))[: self.max_candidates]]
 
     def _rows(self, columns: str, refs: Sequence[Ref]) -> dict[Ref, tuple[Any, ...]]:
         """``columns`` of the documents with these rowids, by rowid."""
@@ -154,8 +162,8 @@ class SqliteIndex(Index):
         out: list[Head | None] = []
         for ref in refs:
             row = rows.get(ref)
-            sig = unpack_array(row[2]) if row is not None else None
-            out.append(None if sig is None or sig.size != self.settings.num_perm else Head(ref, row[0], row[1], sig))
+            sig = self.stored_sketches(row[2]) if row is not None else None
+            out.append(None if sig is None else Head(ref, row[0], row[1], sig))
         return out
 
     def _fetch(self, refs: Sequence[Ref]) -> list[Stored | None]:
@@ -172,8 +180,7 @@ class SqliteIndex(Index):
         already is replaced when its text changed, else left as it is (``replace=False``: the caller made sure
         that the ids are not indexed)."""
         added = 0
-        keys = self.band_keys(np.stack([e.signature for e in entries])) if entries else None
-        for k, e in enumerate(entries):
+        for e in entries:
             if replace and self._replace(e) is not None:
                 continue  # the same text under the same id: already indexed
             sig, sh, words, text = pack_entry(e)
@@ -184,9 +191,9 @@ class SqliteIndex(Index):
             )
             added += 1
             rowid = cur.lastrowid
-            assert keys is not None
             self.db.executemany(
-                "INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)", [(int(key), rowid) for key in keys[k]]
+                "INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)",
+                [(key, rowid) for key in self.sketch_keys(e.sketches)],
             )
         return added
 
@@ -209,9 +216,10 @@ class SqliteIndex(Index):
         """Delete ``(rowid, signature)`` rows and their bucket entries, inside the caller's transaction."""
         if not rows:
             return
-        keys = self.band_keys(np.stack([np.frombuffer(sig, dtype="<u4") for _, sig in rows]))
-        for (rowid, _), row_keys in zip(rows, keys):
-            self.db.executemany("DELETE FROM bands WHERE key = ? AND doc = ?", [(int(k), rowid) for k in row_keys])
+        for rowid, sig in rows:
+            sketches = self.stored_sketches(sig)
+            row_keys = self.sketch_keys(sketches) if sketches is not None else []
+            self.db.executemany("DELETE FROM bands WHERE key = ? AND doc = ?", [(k, rowid) for k in row_keys])
         self.db.executemany("DELETE FROM docs WHERE rowid = ?", [(rowid,) for rowid, _ in rows])
 
     def _delete(self, ids: Sequence[str]) -> int:

@@ -187,6 +187,8 @@ class Pipeline:
         s = self.settings
         infos: list[DocInfo] = []
         signatures: list[np.ndarray] = []
+        windows: list[np.ndarray] = []  # excerpt windows' signatures, banded with the documents'
+        owners: list[np.ndarray] = []
         with ShingleStore() as shingles, ShingleStore() as words, TextStore(enabled=s.templates) as texts:
             for batch in batches:
                 for info in batch.infos:
@@ -194,6 +196,8 @@ class Pipeline:
                         self._problem(
                             InputProblem(info.origin or info.id, "empty document after cleaning; not compared")
                         )
+                owners.append(batch.window_owners + len(infos))
+                windows.append(batch.window_signatures)
                 infos.extend(batch.infos)
                 signatures.append(batch.signatures)
                 shingles.append(batch.shingles, batch.sizes)
@@ -201,12 +205,14 @@ class Pipeline:
                 texts.extend_encoded(batch.texts, batch.text_sizes)
                 if self._progress is not None:
                     self._progress(len(batch.infos))
-            sigs = np.concatenate(signatures) if signatures else np.empty((0, s.num_perm), dtype=np.uint32)
-            del signatures
+            # Documents' rows first, then windows' (one copy: the matrix is the corpus's largest).
+            sigs = np.concatenate(signatures + windows) if signatures else np.empty((0, s.num_perm), dtype=np.uint32)
+            del signatures, windows
+            window_owners = np.concatenate(owners) if owners else np.empty(0, dtype=np.int64)
             order = keep_order(infos, s.keep, s.prefer)
             groups = exact_groups(infos, order)
             scores: list[np.ndarray] = []
-            links = find_links(sorted(groups), shingles, texts, sigs, s, scores, self.workers, words)
+            links = find_links(sorted(groups), shingles, texts, sigs, s, scores, self.workers, words, window_owners)
             stars = star_clusters(len(infos), links, order, s.coverage)
 
             def similarity_to_kept(stray: int, kept: int) -> tuple[float, str | None]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dedup.cluster import DUPLICATE, Link, VerifyOptions, verify
-from dedup.lsh import MIN_SHARED_VALUES, candidate_pairs, lsh_params
+from dedup.lsh import MIN_SHARED_VALUES, candidate_pairs, lsh_params, owner_pairs
 from dedup.parallel import ordered_map
 from dedup.pipeline.stores import ShingleStore, TextStore
 from dedup.settings import Settings
@@ -31,19 +31,33 @@ def find_links(
     scores: list[np.ndarray] | None = None,
     workers: int = 1,
     words: ShingleStore | Sequence[np.ndarray] | None = None,
+    window_owners: np.ndarray | None = None,
 ) -> list[Link]:
     """MinHash LSH candidates among distinct texts ``reps``, verified on their exact shingle sets (``scores``
     receives every candidate pair's similarity, a float32 array per chunk: a million-document corpus has
     millions of candidates, too many for a Python float each).
+
+    ``window_owners``: the rows of ``signatures`` after the documents' are excerpt windows
+    (:func:`dedup.lsh.excerpt_windows`) of these documents; those of the ``reps`` are banded with them, so that a
+    story inside a much longer round-up is a candidate too.
     """
     if len(reps) < 2:
         return []
     reps_arr = np.asarray(reps, dtype=np.int64)
     bands, rows = lsh_params(s.lsh_threshold, s.num_perm)
+    mine = np.empty(0, dtype=np.int64)
+    if window_owners is not None and window_owners.size:
+        mine = np.flatnonzero(np.isin(window_owners, reps_arr))  # an exact copy's windows are its rep's
+    banded = reps_arr if not mine.size else np.concatenate((reps_arr, signatures.shape[0] - window_owners.size + mine))
     # Banded in place (no copy of the reps' signatures: 512 MB at a million documents), chance collisions
     # dropped band by band.
-    pairs = candidate_pairs(signatures, bands, rows, rows_of=reps_arr, min_shared=MIN_SHARED_VALUES)
-    pairs = reps_arr[pairs] if pairs.size else pairs
+    owners = np.concatenate((reps_arr, window_owners[mine])) if mine.size else None
+    pairs = candidate_pairs(signatures, bands, rows, rows_of=banded, min_shared=MIN_SHARED_VALUES, groups=owners)
+    if owners is not None:
+        is_window = np.arange(banded.size) >= reps_arr.size
+        pairs = owner_pairs(pairs, owners, is_window)
+    else:
+        pairs = reps_arr[pairs] if pairs.size else pairs
     for store in (shingles, words):
         if isinstance(store, ShingleStore):
             store.flush()

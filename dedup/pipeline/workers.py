@@ -30,6 +30,7 @@ from dedup.clean.site import SiteObservation
 from dedup.document import DocInfo, Document
 from dedup.fingerprint import Fingerprinter, content_words
 from dedup.io.records import RECORD_KEY
+from dedup.lsh import excerpt_windows
 from dedup.normalize import DEFAULT_OPTIONS, normalize
 from dedup.settings import Settings
 
@@ -99,11 +100,17 @@ class Fingerprints:
     text_sizes: np.ndarray  # bytes of each text in ``texts``
     words: np.ndarray  # every document's content words (dedup.fingerprint.content_words), concatenated
     word_sizes: np.ndarray  # content words per document
+    # Signatures of the excerpt windows of the long documents (dedup.lsh.excerpt_windows), and the position in
+    # this batch of the document each window belongs to.
+    window_signatures: np.ndarray  # windows x num_perm uint32
+    window_owners: np.ndarray  # int64
 
 
 def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerprinter, s: Settings) -> Fingerprints:
     """Strip site boilerplate, normalise and fingerprint a batch of page-cleaned documents."""
     infos, sets, texts, words = [], [], [], []
+    windows: list[np.ndarray] = []
+    owners: list[int] = []
     default_normalize = s.normalize == DEFAULT_OPTIONS
     for page in pages:
         doc, norm = cleaner.clean_site_keyed(page)
@@ -126,6 +133,9 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
         sets.append(fingerprinter.text_shingles(norm) if kept is None else kept)  # the site pass's, if still valid
         words.append(content_words(norm))
         texts.append(norm if s.templates else "")
+        doc_windows = excerpt_windows(norm, fingerprinter.settings.ngram)
+        windows.extend(doc_windows)
+        owners.extend([len(infos) - 1] * len(doc_windows))
     sizes = np.fromiter((x.size for x in sets), dtype=np.int64, count=len(sets))
     flat = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)
     # Encoded here, in the worker, as one block: the main process writes it to the text store in one call.
@@ -141,6 +151,8 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
         text_sizes,
         np.concatenate(words) if words else np.empty(0, dtype=np.uint32),
         word_sizes,
+        fingerprinter.signatures(windows) if windows else np.empty((0, fingerprinter.settings.num_perm), np.uint32),
+        np.asarray(owners, dtype=np.int64),
     )
 
 
