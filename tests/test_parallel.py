@@ -25,10 +25,11 @@ def _corpus(tmp_path):
     rows = []
     for i in range(60):
         src = f"site{i % 3}.example"
+        # Copies that differ in wording only (a changed figure would make them template siblings, never merged).
         if i % 5 == 0:
-            text = STORY + f" وأضاف أن الرحلة رقم {i} ستصل غدا"
+            text = STORY + (" وأضاف أن الرحلة التالية ستصل غدا" if i % 10 else " وأكد استمرار الجسر الجوي")
         elif i % 5 == 1:
-            text = OTHER + f". Update {i}: the union said it would meet again."
+            text = OTHER + (". The union said it would meet again." if i % 10 == 1 else ". Talks resume tomorrow.")
         else:
             text = f"Unrelated article {i} " + " ".join(f"word{i}x{k}" for k in range(60))
         rows.append(

@@ -1,0 +1,333 @@
+"""What a text states: the fact (a figure, a date, a name) each of its words is part of.
+
+Read from normalised tokens for the template test (:mod:`dedup.templates`): numbers and dates with every reading
+:mod:`dedup.numbers` finds in them, month and weekday words, and the names that follow a title ("الرييس ...",
+"king ..."). A page's own dates (its publication line, its last update, a dateline) are set aside
+(:func:`page_dates`): each outlet's page of one wire story carries its own, and they are no fact of the story.
+
+>>> [f.kind if f else "-" for f in token_facts("نشر في 14 ديسمبر 2025 10 30 ص وصلت الطائره الرابعه".split())]
+['-', '-', '-', '-', '-', '-', '-', '-', '-', '-', 'number']
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import operator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from dedup.numbers import (
+    DATE_WORDS,
+    HUNDREDS,
+    MONTHS,
+    ORDINALS,
+    PAIRED,
+    PREFIXES,
+    SCALES,
+    TENS,
+    UNITS,
+    WEEKDAYS,
+    Day,
+    Quantity,
+    Reading,
+    bare,
+    read_expression,
+    read_token,
+    thousands,
+)
+
+FactKind = Literal["number", "date", "name"]
+
+# fmt: off
+# Words a name follows (after their clitics are stripped): the people and countries a formula item is about.
+_TITLES = {
+    "رييس", "ملك", "امير", "سلطان", "شيخ", "فخامه", "جلاله",
+    "president", "king", "prince", "sultan", "sheikh", "emir", "minister", "premier",
+}
+# Skipped inside a name ("محمد بن نايف", "bin salman"): they are the same in every name.
+_NAME_JOINERS = {"بن", "ابن", "بنت", "ال", "عبد", "bin", "al", "of", "the"}
+NAME_LENGTH = 2  # name words taken after a title
+# Levantine, Egyptian/Gulf and English month names of one month are one fact ("شباط" = "فبراير").
+_MONTH = {word: f"m{n}" for word, n in MONTHS.items()}
+# "تشرين" and "كانون" are two months each (first / second): either reading.
+_MONTH_PAIRS = {"تشرين": frozenset({"m10", "m11"}), "كانون": frozenset({"m12", "m1"})}
+# fmt: on
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A fact a token states, and every reading of it (see :mod:`dedup.numbers`): exact forms (``values``:
+    digit strings, month and weekday keys, a name), figures and dates. A token inside a longer expression
+    ("726" in "7 726 135", "ديسمبر" in "14 ديسمبر 2025") states the expression (``whole``), and its own value
+    besides when the expression may be several facts written side by side ("15 35", a range or a decimal)."""
+
+    kind: FactKind
+    values: frozenset[str] = frozenset()
+    quantities: tuple[Quantity, ...] = ()
+    dates: tuple[Day, ...] = ()
+    whole: Fact | None = None
+
+    def matches(self, other: Fact) -> bool:
+        """Whether the two can be one fact: a common exact form, figure or date."""
+        return bool(
+            self.values & other.values
+            or any(q.same(o) for q in self.quantities for o in other.quantities)
+            or any(d.same(o) for d in self.dates for o in other.dates)
+        )
+
+
+def _date_fact(word: str) -> Fact:
+    if word in _MONTH_PAIRS:
+        return Fact("date", _MONTH_PAIRS[word])
+    return Fact("date", frozenset({_MONTH.get(word, word)}))
+
+
+def _date_word(token: str) -> str:
+    """The month or weekday a token is, behind up to two one-letter proclitics ("والسبت", "للجمعه" = "الجمعه");
+    "" if none. ("واثنين" is "and two", not Monday: the article has to be there.)"""
+    if token.startswith("لل"):
+        token = "ا" + token[1:]
+    for k in range(min(3, len(token))):
+        if k and token[k - 1] not in "وبلفك":
+            break
+        if token[k:] in DATE_WORDS:
+            return token[k:]
+    return ""
+
+
+_NUMBER_WORDS = UNITS.keys() | ORDINALS.keys() | TENS.keys() | HUNDREDS.keys() | SCALES.keys()
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def word_kind(token: str) -> str:
+    """What one word can be part of, on its own (cached): ``"figure"`` (it has digits), ``"date"`` (a month or
+    weekday), ``"number"`` (a number or scale word), ``"title"`` or ``""``. :func:`token_facts` reads the rest."""
+    if not token.isalpha():
+        return "figure" if any(c.isdigit() for c in token) else ""
+    if _date_word(token):  # "الاحد" is Sunday before it is "one"
+        return "date"
+    if token in _NUMBER_WORDS or bare(token) in _NUMBER_WORDS:
+        return "number"
+    return "title" if token in _TITLES or bare(token) in _TITLES else ""
+
+
+def _fact_forms() -> frozenset[str]:
+    """Every all-letter token :func:`word_kind` gives a kind: the vocabulary behind its proclitics."""
+    vocab = set(_NUMBER_WORDS) | _TITLES | DATE_WORDS
+    forms = set(vocab) | {p + w for p in PREFIXES for w in vocab}
+    one = "وبلفك"
+    forms |= {a + w for a in one for w in DATE_WORDS} | {a + b + w for a in one for b in one for w in DATE_WORDS}
+    forms |= {"ل" + w[1:] for w in DATE_WORDS if w.startswith("ال")}  # "للجمعه" = "الجمعه"
+    return frozenset(f for f in forms if word_kind(f))
+
+
+_FACT_FORMS = _fact_forms()
+
+
+_ORDER = {"الاول", "الاولي", "الثاني", "الثانيه", "الاخر", "الاخره"}
+# Words that can continue a figure or a date besides the fact words themselves ("14 من شهر ديسمبر", "2015 م").
+_CONTINUE = frozenset({"و", "and", "من", "شهر", "ذو", "ذي", "م", "ه"})
+
+
+def _reading(tokens: Sequence[str], i: int) -> Reading | None:
+    """The figure or date that starts at ``tokens[i]`` (one rule for :func:`token_facts` and its reference)."""
+    token = tokens[i]
+    kind = word_kind(token)
+    if kind == "date" and token not in _MONTH and token not in _MONTH_PAIRS and token[1:] not in _MONTH:
+        return None  # a weekday, a Hijri month: a date word (see _date_fact)
+    if i and ((tokens[i - 1] == "امس" and token == "الاول") or (tokens[i - 1] in PAIRED and token in _ORDER)):
+        return None  # "امس الاول": the day before yesterday; "كانون الثاني", "ربيع الاول": a month's name
+    if kind not in ("figure", "number", "date"):
+        return None
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if not nxt or (nxt.isalpha() and nxt not in _FACT_FORMS and nxt not in _CONTINUE):
+        found = _alone(token)  # most figures stand alone: read once per distinct token
+    else:
+        found = read_expression(list(tokens[i : i + 12]), 0) or (read_token(token) if kind == "figure" else None)
+    return found if found is None or not i else Reading(found.start + i, found.stop + i, *found[2:])
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _alone(token: str) -> Reading | None:
+    return read_expression([token], 0) or read_token(token)
+
+
+def _own(token: str) -> frozenset[str]:
+    """What a token of a date, a range or a decimal says on its own, exactly: its digits ("15" of "15 35"), its
+    month. (Only exactly: "614" of "614 25" must not pass for 614.25 rounded.)"""
+    if token in _MONTH or token in _MONTH_PAIRS:
+        return _date_fact(token).values
+    digits = "".join(c for c in token if c.isdigit())
+    return frozenset({digits.lstrip("0") or "0"}) if digits else frozenset()
+
+
+def token_facts(tokens: Sequence[str]) -> list[Fact | None]:
+    """The fact each token states, or ``None`` (normalised tokens, see :func:`dedup.normalize.normalize`).
+
+    >>> [sorted(q.value for q in f.quantities) for f in token_facts("وصل 25 الفا و823 ناخبا".split()) if f][0]
+    [25823.0]
+    """
+    n = len(tokens)
+    out: list[Fact | None] = [None] * n
+    # A news text states a fact in a few dozen of its hundreds of words: visit only those (a token with a
+    # digit, or one of the fact words behind its proclitics). tests/test_templates.py holds the same rules
+    # applied to every token, and checks that both read every text alike.
+    forms = _FACT_FORMS
+    hits = [i for i, t in enumerate(tokens) if t in forms or not t.isalpha()]
+    readings: list[Reading] = []
+    titles = []
+    skip = 0
+    for i in hits:
+        if i < skip:
+            continue
+        found = _reading(tokens, i)
+        if found is not None:
+            readings.append(found)
+            skip = found.stop
+        elif word_kind(tokens[i]) == "date":
+            out[i] = _date_fact(_date_word(tokens[i]))
+        elif word_kind(tokens[i]) == "title":
+            titles.append(i)
+    _place(tokens, readings, out)
+    _names(tokens, titles, out)
+    return out
+
+
+def _place(tokens: Sequence[str], readings: list[Reading], out: list[Fact | None]) -> None:
+    """Each reading's fact on every token of it; none on the page's own dates (:func:`page_dates`)."""
+    for r in readings:
+        # A whole number is also its digits ("خمسه" = "5"), to meet the digits of a range or a date exactly.
+        keys = r.keys | {str(int(q.value)) for q in r.quantities if q.unit == 1 and q.value.is_integer()}
+        whole = Fact(r.kind, keys, r.quantities, r.dates)  # type: ignore[arg-type]
+        if r.stop - r.start == 1:
+            out[r.start] = whole
+            continue
+        # A date, a range or a decimal may also be two figures side by side; a number in thousands or with a
+        # scale word is one.
+        several = r.kind == "date" or (len(r.groups) > 1 and not thousands(list(r.groups)))
+        for k in range(r.start, r.stop):
+            own = _own(tokens[k]) if several else frozenset()
+            out[k] = Fact(whole.kind, whole.values | own, whole.quantities, whole.dates, whole)
+    for start, stop in page_dates(list(tokens), readings):
+        out[start:stop] = [None] * (stop - start)
+
+
+def _names(tokens: Sequence[str], titles: list[int], out: list[Fact | None]) -> None:
+    n = len(tokens)
+    for i in titles:
+        taken, j = 0, i + 1
+        while j < n and taken < NAME_LENGTH:
+            word = tokens[j]
+            j += 1
+            if word in _NAME_JOINERS:
+                continue
+            taken += 1
+            if out[j - 1] is None and word_kind(word) != "title":
+                out[j - 1] = Fact("name", frozenset({word}))
+
+
+class Statements:
+    """Every fact a text states, for "does the other text state this one anywhere?" (by value: "7 مليون" is
+    stated by "7 726 135")."""
+
+    def __init__(self, facts: Sequence[Fact | None]) -> None:
+        values: set[str] = set()
+        quantities: set[Quantity] = set()
+        dates: set[Day] = set()
+        for f in facts:
+            if f is not None and f.kind != "name":
+                values |= f.values
+                quantities.update(f.quantities)
+                dates.update(f.dates)
+        self.values = values
+        self.quantities = sorted(quantities, key=operator.attrgetter("value"))
+        self.sorted_values = [q.value for q in self.quantities]
+        self.widest = max((q.unit for q in self.quantities), default=0.0)
+        self.dates = list(dates)
+
+    def states(self, fact: Fact) -> bool:
+        if fact.values & self.values or any(d.same(o) for d in fact.dates for o in self.dates):
+            return True
+        for q in fact.quantities:
+            reach = max(q.unit, self.widest)  # no figure farther than this can be the same
+            lo = bisect.bisect_left(self.sorted_values, q.value - reach)
+            hi = bisect.bisect_right(self.sorted_values, q.value + reach)
+            if any(q.same(o) for o in self.quantities[lo:hi]):
+                return True
+        return False
+
+
+# -- dates that belong to the page, not to the story --------------------------------------------------------
+
+# fmt: off
+# Words that introduce a page's own timestamp ("نشر في", "اخر تحديث", "published", "updated").
+CUES = frozenset({"نشر", "نشرت", "منشور", "النشر", "تحديث", "التحديث", "محدث", "published", "updated", "posted",
+        "modified", "update"})
+# Words between a cue and its date ("نشر في", "اخر تحديث يوم الاحد"), and the marks a time or date is written
+# with ("10 30 ص", "بتوقيت مكه", "1436 ه الموافق").
+LEADS = frozenset({"في", "بتاريخ", "تاريخ", "يوم", "تم", "اخر", "on", "at", "in", "the", "last", "ب", "الساعه",
+                   *WEEKDAYS})
+MARKS = frozenset({"ص", "م", "ه", "صباحا", "مساء", "am", "pm", "gmt", "utc", "بتوقيت", "مكه", "المكرمه", "غرينتش",
+                   "جرينتش", "ksa", "الموافق"})
+_LEADS_MARKS = LEADS | MARKS
+# Agencies whose tag makes a date at a text's edge its dateline ("الرياض 14 ديسمبر واس").
+AGENCIES = frozenset({"واس", "رويترز", "سانا", "قنا", "وام", "بنا", "كونا", "الاناضول", "reuters", "afp", "ap",
+                      "dpa", "xinhua", "upi"})
+# fmt: on
+EDGE = 25  # tokens at either end of a text where a page's date line sits (after the title, or at the foot)
+
+
+def _clock(r: Reading) -> bool:
+    """Hours and minutes: "10 30", "09 12"."""
+    return len(r.groups) == 2 and len(r.groups[1]) == 2 and int(r.groups[0]) <= 23 and int(r.groups[1]) <= 59
+
+
+def _dated(r: Reading) -> bool:
+    """A full date: a day and a month ("14 ديسمبر", "14 12 2025"), not "7 9"."""
+    return any(d.day is not None for d in r.dates) and (r.kind == "date" or any(d.year for d in r.dates))
+
+
+def page_dates(tokens: list[str], readings: list[Reading]) -> list[tuple[int, int]]:
+    """Token spans of the page's own timestamps and datelines among ``readings`` (in text order): a date or time
+    after a cue ("نشر في 14 ديسمبر 2025 10 30 ص"), a date with a time at either end of the text ("14 12 2025
+    10 30"), a date beside an agency's tag at either end ("الرياض 14 ديسمبر واس"), and a time or date that
+    follows one of these. A span runs from its cue (or first filler) to its last mark. These are facts of the
+    page: two outlets' copies of one story differ there.
+
+    >>> t = "نشر في 14 ديسمبر 2025 10 30 ص اعلنت الوزاره".split()
+    >>> page_dates(t, [read_expression(t, 2), read_expression(t, 5)])
+    [(0, 8)]
+    """
+    n = len(tokens)
+    spans: list[tuple[int, int]] = []
+
+    def between(a: int, b: int, words: frozenset[str]) -> bool:
+        return b - a <= 3 and all(tokens[k] in words for k in range(a, b))
+
+    previous: Reading | None = None  # the last reading found to be the page's
+    for idx, r in enumerate(readings):
+        if not (_dated(r) or _clock(r)):
+            continue
+        start = r.start
+        while start > 0 and r.start - start < 3 and (tokens[start - 1] in LEADS or tokens[start - 1] in CUES):
+            start -= 1
+        cued = any(tokens[c] in CUES for c in range(start, r.start))
+        chained = previous is not None and between(previous.stop, r.start, _LEADS_MARKS)
+        edge = _dated(r) and (r.start < EDGE or r.stop > n - EDGE)
+        nxt = readings[idx + 1] if idx + 1 < len(readings) else None
+        timed = nxt is not None and _clock(nxt) and between(r.stop, nxt.start, MARKS)  # not "الساعه 10 30"
+        tagged = any(tokens[c] in AGENCIES for c in range(max(0, r.start - 3), min(n, r.stop + 3)))
+        if not (cued or chained or (edge and (timed or tagged))):
+            continue
+        if not (cued or chained):
+            start = r.start  # "في 14 ديسمبر" opens a story's sentence, not a page's line
+        stop = r.stop
+        while stop < n and stop - r.stop < 3 and tokens[stop] in MARKS:
+            stop += 1
+        if spans and spans[-1][1] >= start:
+            start = spans.pop()[0]
+        spans.append((start, stop))
+        previous = r
+    return spans
