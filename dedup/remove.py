@@ -163,6 +163,10 @@ def remove(
     dropped = {doc: (cluster, keep, sim, relation[doc]) for doc, cluster, keep, sim in result.dropped()}
     docs = result.documents
     if not is_jsonl_output(out):
+        parquet = next((d.path for d in docs if d.path and d.path.lower().endswith(".parquet")), None)
+        if parquet is not None:
+            # Rows cannot be dropped from a copied Parquet file yet: refuse rather than copy the file whole.
+            raise OutputError(f"{parquet}: Parquet input can only be written to a JSONL output (-o OUT.jsonl)")
         _check_destinations(out, docs)
     # Second read of the raw inputs, in the same order as the scan: the i-th document is documents[i]. Silent:
     # the scan reported every problem already.

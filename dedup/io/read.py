@@ -49,6 +49,7 @@ from dedup.errors import InputError, InputProblem, ProblemHandler
 from dedup.io.encoding import LineDecoder, decode_text
 from dedup.io.files import NotRegularFile, TooLarge, file_id, open_regular, read_limited
 from dedup.io.jsonl import LineSource, Passthrough, Span
+from dedup.io.parquet import PARQUET_SUFFIXES, read_parquet
 from dedup.io.records import (
     ENCODING_KEY,
     LINE_KEY,
@@ -139,6 +140,20 @@ class Reader:
 
     def _read_file(self, path: Path, root: Path | None, cwd: str, explicit: bool) -> Iterator[Item]:
         name = path.name.lower()
+        if name.endswith(PARQUET_SUFFIXES):
+            try:
+                open_regular(path).close()
+            except NotRegularFile as err:
+                self._report(str(path), f"{err}; skipped")
+                return
+            except OSError as err:
+                self._report(str(path), f"cannot read ({_os_message(err)})")
+                return
+            yield from read_parquet(
+                path, self._report, self.fields, root=str(root) if root is not None else None,
+                keep_records=self.keep_records,
+            )  # fmt: skip
+            return
         kind = (
             "warc" if name.endswith(WARC_SUFFIXES)
             else "jsonl" if name.endswith(JSONL_SUFFIXES)
@@ -148,7 +163,10 @@ class Reader:
         )  # fmt: skip
         if kind is None:
             if explicit:
-                self._report(str(path), "unsupported file type (expected .txt, .html, .htm, .jsonl, .jsonl.gz)")
+                self._report(
+                    str(path),
+                    "unsupported file type (expected .txt, .html, .htm, .jsonl, .jsonl.gz, .warc, .warc.gz, .parquet)",
+                )
             return
         try:
             handle = open_regular(path)
