@@ -140,22 +140,9 @@ class Reader:
 
     def _read_file(self, path: Path, root: Path | None, cwd: str, explicit: bool) -> Iterator[Item]:
         name = path.name.lower()
-        if name.endswith(PARQUET_SUFFIXES):
-            try:
-                open_regular(path).close()
-            except NotRegularFile as err:
-                self._report(str(path), f"{err}; skipped")
-                return
-            except OSError as err:
-                self._report(str(path), f"cannot read ({_os_message(err)})")
-                return
-            yield from read_parquet(
-                path, self._report, self.fields, root=str(root) if root is not None else None,
-                keep_records=self.keep_records,
-            )  # fmt: skip
-            return
         kind = (
             "warc" if name.endswith(WARC_SUFFIXES)
+            else "parquet" if name.endswith(PARQUET_SUFFIXES)
             else "jsonl" if name.endswith(JSONL_SUFFIXES)
             else "html" if name.endswith(HTML_SUFFIXES)
             else "text" if name.endswith(TEXT_SUFFIXES)
@@ -179,6 +166,9 @@ class Reader:
         with handle:
             if kind == "warc":
                 yield from read_warc(path, self._report, handle)
+            elif kind == "parquet":  # opened above only to refuse what is not a regular file: pyarrow reads the path
+                root_s = str(root) if root is not None else None
+                yield from read_parquet(path, self._report, self.fields, root=root_s, keep_records=self.keep_records)
             elif kind == "jsonl":
                 yield from self._read_jsonl_file(handle, path, root)
             else:
