@@ -189,7 +189,43 @@ def star_clusters(
         for m, _ in cluster.members:
             assigned[m] = len(clusters)
         clusters.append(cluster)
-    return clusters
+    return _copies_to_closest_original(clusters, neighbours, rank)
+
+
+def _copies_to_closest_original(
+    clusters: list[Cluster], neighbours: dict[int, list[tuple[int, float, bool, bool]]], rank: np.ndarray
+) -> list[Cluster]:
+    """Give each removed copy to the kept copy it is closest to, among the kept copies it is a copy of.
+
+    A star takes every unassigned neighbour of its centre, weak links included, so a copy can land beside a loose
+    relative while its close copies sit in the next star. A removed document moves only to a kept copy that
+    outranks it and that it is a copy of (each covers the other), and only for a stronger link: the same documents
+    are kept and removed, each still covered by its kept copy. Stories contained in round-ups stay where they are.
+    """
+    centre_of = {c.keep: k for k, c in enumerate(clusters)}
+    moved: dict[int, tuple[int, float]] = {}
+    for k, cluster in enumerate(clusters):
+        for m, sim in cluster.members[1:]:
+            best, best_sim = k, sim
+            for other, s, covers_other, covered_by_other in neighbours[m]:
+                j = centre_of.get(other)
+                if j is None or j == k or not (covers_other and covered_by_other) or rank[other] > rank[m]:
+                    continue
+                if s > best_sim or (s == best_sim and j != best and rank[other] < rank[clusters[best].keep]):
+                    best, best_sim = j, s
+            if best != k:
+                moved[m] = (best, best_sim)
+    if not moved:
+        return clusters
+    for cluster in clusters:
+        cluster.members = [cluster.members[0], *((m, s) for m, s in cluster.members[1:] if m not in moved)]
+        cluster.contained -= set(moved)
+    for m, (j, sim) in sorted(moved.items()):
+        clusters[j].members.append((m, sim))
+    for j in {j for j, _ in moved.values()}:
+        head, rest = clusters[j].members[0], clusters[j].members[1:]
+        clusters[j].members = [head, *sorted(rest, key=lambda ms: (-ms[1], rank[ms[0]]))]
+    return [c for c in clusters if len(c.members) > 1]
 
 
 def attach_strays(

@@ -144,3 +144,15 @@ def test_a_roundup_is_never_removed_for_a_story_it_contains() -> None:
     assert cluster.keep == 1
     assert sorted(m for m, _ in cluster.members) == [0, 1, 2]
     assert cluster.contained == {0, 2}
+
+
+def test_a_copy_goes_to_the_original_it_is_closest_to_not_the_first_loose_relative() -> None:
+    # 0 is a loose relative of 2 (0.6); 1 is 2's close original (0.95) but ranks after 0: the star around 0 takes 2
+    # first; 2 then moves to 1, which outranks it and which it copies. Nothing else changes: 0 and 1 are kept.
+    links = [Link(0, 2, 0.4, 0.6), Link(1, 2, 0.9, 0.95), Link(1, 3, 0.9, 0.95)]
+    clusters = star_clusters(4, links, order=[0, 1, 2, 3])
+    assert [(c.keep, sorted(m for m, _ in c.members)) for c in clusters] == [(1, [1, 2, 3])]
+    # A story contained in a round-up is not moved between round-ups, and a later kept copy never takes an earlier one.
+    contained = [Link(0, 2, 0.3, 0.9, a_in_b=0.5, b_in_a=1.0), Link(1, 2, 0.3, 0.95, a_in_b=0.5, b_in_a=1.0)]
+    [cluster] = star_clusters(3, contained, order=[0, 1, 2])
+    assert (cluster.keep, [m for m, _ in cluster.members], cluster.contained) == (0, [0, 2], {2})
