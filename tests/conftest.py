@@ -165,3 +165,17 @@ def txt_dir(tmp_path: Path) -> Path:
     write_txt(d / "okaz" / "aden-plane-copy.txt", AR_COPY_TITLE, AR_COPY_TEXT)
     write_txt(d / "adengad" / "hospital.txt", AR_OTHER_TITLE, AR_OTHER_TEXT)
     return d
+
+
+# -- the SaudiNewsNet dev month, read from ../shared (research-only licence: never copied into the repository) ----
+
+SNN_DOCS = Path(__file__).resolve().parents[2] / "shared" / "data" / "saudinewsnet-dev" / "docs.jsonl.gz"
+
+
+def snn_records():
+    """The dev month's records in file order; the calling test skips where ../shared is absent."""
+    if not SNN_DOCS.exists():
+        pytest.skip(f"{SNN_DOCS} not found (the SaudiNewsNet dev month lives in ../shared)")
+    with gzip.open(SNN_DOCS, "rt", encoding="utf-8") as f:
+        for line in f:
+            yield json.loads(line)

@@ -6,12 +6,9 @@ Round-ups, follow-ups and briefs are built from real articles of the SaudiNewsNe
 
 from __future__ import annotations
 
-import gzip
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
+from conftest import snn_records
 
 from dedup.document import Document
 from dedup.fingerprint import content_words, coverage
@@ -19,21 +16,16 @@ from dedup.normalize import normalize
 from dedup.pipeline import Pipeline
 from dedup.settings import Settings
 
-SNN = Path(__file__).resolve().parents[2] / "shared" / "data" / "saudinewsnet-dev" / "docs.jsonl.gz"
 NO_SITE = Settings(site_boilerplate=False)
 
 
 @pytest.fixture(scope="module")
 def articles() -> list[dict[str, str]]:
-    if not SNN.exists():
-        pytest.skip(f"{SNN} not found (the SaudiNewsNet dev month lives in ../shared)")
     out = []
-    with gzip.open(SNN, "rt", encoding="utf-8") as f:
-        for line in f:
-            record = json.loads(line)
-            paragraphs = [p for p in record["text"].split("\n") if len(p.split()) >= 15]
-            if 120 <= len(record["text"].split()) <= 400 and len(paragraphs) >= 3:
-                out.append(record)
+    for record in snn_records():
+        paragraphs = [p for p in record["text"].split("\n") if len(p.split()) >= 15]
+        if 120 <= len(record["text"].split()) <= 400 and len(paragraphs) >= 3:
+            out.append(record)
     # Spread over the month: neighbours in the file are often copies of one story.
     return out[:: max(1, len(out) // 400)][:400]
 

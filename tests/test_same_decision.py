@@ -14,12 +14,11 @@ its test skips where it is absent. ``python bench/same_decision.py`` measures th
 
 from __future__ import annotations
 
-import gzip
-import json
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import snn_records
 
 from dedup.document import Document
 from dedup.io import Reader
@@ -35,8 +34,6 @@ from same_decision import (  # noqa: E402
     scan_drops,
     stream_drops,
 )
-
-SNN = ROOT.parent / "shared" / "data" / "saudinewsnet-dev" / "docs.jsonl.gz"
 
 
 def test_the_fixtures_are_dropped_by_a_stream_as_scan_removes_them() -> None:
@@ -55,15 +52,11 @@ def test_the_fixtures_are_dropped_by_a_stream_as_scan_removes_them() -> None:
 
 @pytest.fixture(scope="module")
 def dev_month() -> list[Document]:
-    if not SNN.exists():
-        pytest.skip(f"{SNN} not found (the SaudiNewsNet dev month lives in ../shared)")
     docs = []
-    with gzip.open(SNN, "rt", encoding="utf-8") as f:
-        for line in f:
-            r = json.loads(line)
-            docs.append(Document(id=r["id"], text=r["text"], title=r["title"], url=r["url"], date=r["date"]))
-            if len(docs) == 2000:  # the first day and a half; bench/same_decision.py runs the whole month
-                break
+    for r in snn_records():
+        docs.append(Document(id=r["id"], text=r["text"], title=r["title"], url=r["url"], date=r["date"]))
+        if len(docs) == 2000:  # the first day and a half; bench/same_decision.py runs the whole month
+            break
     return docs
 
 
