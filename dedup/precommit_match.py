@@ -93,12 +93,16 @@ class Findings:
 
 def observe_cached(site: SiteBoilerplate, docs: Columns) -> None:
     """Count cached pages for the site learner as :meth:`SiteBoilerplate.observe_batch` counts a scan's pages:
-    their distinct text-line hashes, once per story (by the story keys the cache kept)."""
-    seen, stories = docs.seen, docs.stories
-    site.observe_batch([
-        (src, seen[docs.seen_ends[i]:docs.seen_ends[i + 1]], None, stories[docs.story_ends[i]:docs.story_ends[i + 1]])
-        for i, src in enumerate(docs.sources)
-    ])  # fmt: skip
+    their distinct text-line hashes, once per story (by the story keys the cache kept), straight from the
+    cache's columns."""
+    seen_ends, story_ends = np.asarray(docs.seen_ends), np.asarray(docs.story_ends)
+    site.observe_columns(
+        list(docs.sources),
+        docs.seen[seen_ends[0] : seen_ends[-1]],
+        np.diff(seen_ends),
+        docs.stories[story_ends[0] : story_ends[-1]],
+        np.diff(story_ends),
+    )
 
 
 def site_masks(
