@@ -3,10 +3,10 @@
 ``scan --keep first --no-site-boilerplate`` (a stream cannot learn site boilerplate) and a
 :class:`~dedup.index.stream.Deduplicator` on a new index get the same documents. Fed in the scan's keep order
 (input order, a document covered by a neighbour it does not cover after the others: the first of each cluster
-arrives first), the stream drops exactly the documents the scan removes, but for the scan's *strays* and *nested*
-containment (see ``bench/same_decision.py``: what a scan attaches through a member the stream never indexed). In
-any order, the stream drops exactly what the scan's own verified pairs say it should (``greedy_drops``): every pair
-is decided as the scan decides it, coverage rule included.
+arrives first, strays last), the stream drops exactly the documents the scan removes, *strays* included (a scan
+attaches them through a removed member: the index keeps removed copies for this), but for *nested* containment
+(see ``bench/same_decision.py``). In any order, the stream drops what the scan's own verified pairs say it should
+(``greedy_drops``), and beyond it only strays: every pair is decided as the scan decides it, coverage rule included.
 
 The SaudiNewsNet dev month is read from ``../shared`` (research-only licence: never copied into the repository);
 its test skips where it is absent. ``python bench/same_decision.py`` measures the whole month.
@@ -66,6 +66,7 @@ def test_the_dev_month_is_dropped_by_a_stream_as_scan_removes_it(dev_month: list
     strays, nested = explained(result, SETTINGS.coverage)
     order = keep_order(result, SETTINGS.coverage)
     dropped = set(stream_drops(dev_month, order, SETTINGS))
-    assert dropped == greedy_drops(result, order, SETTINGS.coverage)  # every pair decided as the scan decided it
-    assert dropped == removed - strays - nested
-    assert len(removed) > 250 and len(strays | nested) < len(removed) / 20
+    greedy = greedy_drops(result, order, SETTINGS.coverage)
+    assert greedy <= dropped and dropped - greedy <= strays  # every pair decided as the scan decided it
+    assert strays and dropped == removed - nested  # strays too: attached through a removed copy, as scan does
+    assert len(removed) > 250 and len(nested) < len(removed) / 20

@@ -65,11 +65,12 @@ def test_exact_copy_matches_with_similarity_one(index) -> None:
     assert (match.id, match.similarity) == ("a", 1.0)
 
 
-def test_seen_adds_only_new_documents(index) -> None:
+def test_seen_keeps_new_documents_and_files_a_copy_under_the_kept_one(index) -> None:
     assert index.seen(entry("a", EN_TEXT)) is None
     assert index.seen(entry("b", EN_TEXT)).id == "a"
     assert index.seen(entry("c", AR_TEXT)) is None
-    assert index.stats()["documents"] == 2
+    assert (index.stats()["documents"], index.stats()["removed_copies"]) == (2, 1)
+    assert index.seen(entry("d", EN_TEXT)).id == "a"  # an exact copy of the removed copy names the kept one
 
 
 def test_template_siblings_are_not_copies(index) -> None:

@@ -42,15 +42,15 @@ import abc
 import hashlib
 import time
 import zlib
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
 
-from dedup.cluster import CONTAINED, COPY, DUPLICATE, VerifyOptions, covers, verify
-from dedup.fingerprint import Fingerprinter, content_words, jaccard_containment
+from dedup.cluster import CONTAINED, COPY, DUPLICATE, Link, VerifyOptions, covers, verify
+from dedup.fingerprint import Fingerprinter, content_words, coverage, jaccard_containment
 from dedup.index.meta import IndexSettings
 from dedup.index.urls import display_location
 from dedup.lsh import MIN_SHARED_VALUES, band_hashes, excerpt_windows
@@ -78,6 +78,8 @@ class Entry:
     words: np.ndarray | None = None  # content words (dedup.fingerprint.content_words), for the coverage rule
     dated: bool = False  # whether ts is the document's own date
     windows: np.ndarray | None = None  # signatures of its excerpt windows (dedup.lsh.excerpt_windows), k x num_perm
+    copy_of: str | None = None  # a removed copy: the id of the kept document it duplicates (see Index.seen)
+    relation: str = ""  # a removed copy's relation to that document: COPY or CONTAINED
 
     def __post_init__(self) -> None:
         if self.words is None:
@@ -127,6 +129,7 @@ class Stored:
     shingles: np.ndarray  # sorted distinct uint32
     words: np.ndarray  # content words
     text: bytes | None  # the normalised text as packed by pack_entry (zlib); None or b"" when absent
+    copy_of: str | None = None  # a removed copy: the id of the kept document it duplicates
 
 
 def parse_time(value: str | float | None) -> float | None:
@@ -234,21 +237,14 @@ def shared_values(mine: np.ndarray, theirs: np.ndarray) -> int:
     return int(max((mine == theirs[0]).sum(axis=1).max(), (theirs == mine[0]).sum(axis=1).max()))
 
 
-def decide(
-    entry: Entry, candidates: Sequence[Stored], options: VerifyOptions, templates: bool = True, limit: int | None = None
-) -> list[Match]:
-    """The candidates ``entry`` is a duplicate of, best first, at most ``limit``: each pair decided as a scan
-    decides it.
-
-    A pair is verified by :func:`dedup.cluster.verify` (Jaccard or containment on the exact shingle sets, then,
-    with ``templates``, the relation test: template siblings and shared fragments are not copies; coverage both
-    ways), with the indexed document first, as the earlier document of a scan's pair is. It is a match only when
-    the indexed document covers ``entry`` (:func:`dedup.cluster.covers`, the coverage rule): a story is a
-    duplicate of the round-up that holds it, never the other way round. Candidates are decided best first, and
-    only until ``limit`` matches are found: the relation test is the costly part.
-    """
+def _verified(
+    entry: Entry, candidates: Sequence[Stored], options: VerifyOptions, templates: bool
+) -> Iterator[tuple[int, Link]]:
+    """Each candidate's verified pair with ``entry`` (the candidate first, as the earlier document of a scan's
+    pair), best candidate first: :func:`dedup.cluster.verify` on the exact shingle sets and, with ``templates``,
+    the relation test (template siblings and shared fragments are not copies)."""
     if not candidates:
-        return []
+        return
     shingles = [entry.shingles, *(c.shingles for c in candidates)]
     words = [entry.words, *(c.words for c in candidates)]
     sims = [max(jaccard_containment(entry.shingles, c.shingles)) for c in candidates]
@@ -264,15 +260,50 @@ def decide(
             mine.append(Analysed(entry.text.split()))
         return relation(Analysed(text.split()), mine[0])
 
-    matches: list[Match] = []
     for k in order:
         for link in verify(np.array([[k + 1, 0]], dtype=np.int64), shingles, options, relation_of, words=words):
-            if covers(link, link.a, options.coverage):
-                kind = COPY if covers(link, link.b, options.coverage) else CONTAINED
-                matches.append(Match(candidates[k].id, link.similarity, link.jaccard, link.containment, kind))
-        if limit is not None and len(matches) >= limit:
-            break
+            yield k, link
+
+
+def decide(
+    entry: Entry, candidates: Sequence[Stored], options: VerifyOptions, templates: bool = True, limit: int | None = None
+) -> list[Match]:
+    """The candidates ``entry`` is a duplicate of, best first, at most ``limit``: each pair decided as a scan
+    decides it.
+
+    A pair is verified by :func:`dedup.cluster.verify` (Jaccard or containment on the exact shingle sets, then,
+    with ``templates``, the relation test: template siblings and shared fragments are not copies; coverage both
+    ways), with the indexed document first, as the earlier document of a scan's pair is. It is a match only when
+    the indexed document covers ``entry`` (:func:`dedup.cluster.covers`, the coverage rule): a story is a
+    duplicate of the round-up that holds it, never the other way round. Candidates are decided best first, and
+    only until ``limit`` matches are found: the relation test is the costly part.
+    """
+    matches: list[Match] = []
+    for k, link in _verified(entry, candidates, options, templates):
+        if covers(link, link.a, options.coverage):
+            kind = COPY if covers(link, link.b, options.coverage) else CONTAINED
+            matches.append(Match(candidates[k].id, link.similarity, link.jaccard, link.containment, kind))
+            if limit is not None and len(matches) >= limit:
+                break
     return matches
+
+
+def similarity_to_kept(
+    entry: Entry, kept: Stored, options: VerifyOptions, templates: bool
+) -> tuple[float, float, float, str | None]:
+    """How a document left out of every cluster relates to a cluster's kept copy, as a scan's
+    :func:`dedup.cluster.attach_strays` asks it: (similarity, Jaccard, containment, relation), the relation
+    ``None`` when the kept copy does not cover the document or is a template sibling of it."""
+    if templates:
+        text = unpack_text(kept.text)
+        if text and relation(Analysed(entry.text.split()), Analysed(text.split())) != DUPLICATE:
+            return 0.0, 0.0, 0.0, None
+    assert entry.words is not None
+    if coverage(entry.words, kept.words) < options.coverage:
+        return 0.0, 0.0, 0.0, None
+    kind = COPY if coverage(kept.words, entry.words) >= options.coverage else CONTAINED
+    jaccard, contained = jaccard_containment(entry.shingles, kept.shingles)
+    return max(jaccard, contained), jaccard, contained, kind
 
 
 class Index(abc.ABC):
@@ -295,9 +326,13 @@ class Index(abc.ABC):
     # -- the storage a backend provides ----------------------------------------------------------------------------
 
     @abc.abstractmethod
-    def _exact(self, digest: bytes) -> list[tuple[str, float]]:
-        """``(id, time)`` of the documents stored with ``digest`` (exact copies), in the backend's stable order;
-        damaged ones left out."""
+    def _exact(self, digest: bytes) -> list[tuple[str, float, str | None, str]]:
+        """``(id, time, copy_of, relation)`` of the documents stored with ``digest`` (exact copies), in the
+        backend's stable order; damaged ones left out (``copy_of``, ``relation``: see :class:`Entry`)."""
+
+    @abc.abstractmethod
+    def _refs(self, ids: Sequence[str]) -> list[Ref | None]:
+        """Where the documents with these ids are stored (``None`` for an id not indexed), in that order."""
 
     @abc.abstractmethod
     def _ranked(self, band_keys: Sequence[int]) -> list[Ref]:
@@ -351,20 +386,54 @@ class Index(abc.ABC):
         """Indexed documents ``entry`` duplicates, dated ``since`` or later, best first, at most ``limit``;
         the document ``exclude`` (the old version of ``entry``, about to be replaced) is not one of them."""
         floor = -np.inf if since is None else since
-        exact = [(doc_id, ts) for doc_id, ts in self._exact(entry.digest) if doc_id != exclude]
-        matches = [Match(doc_id, 1.0) for doc_id, ts in exact if not ts < floor]
+        exact = [row for row in self._exact(entry.digest) if row[0] != exclude]
+        removed_of = {copy_of for _, ts, copy_of, _ in exact if copy_of is not None and not ts < floor}
+        alive = self._kept(sorted(removed_of), floor) if removed_of else {}
+        matches: dict[str, Match] = {}
+        for doc_id, ts, copy_of, kind in exact:  # an exact copy of a removed copy duplicates what was kept for it
+            if ts < floor or (copy_of is not None and copy_of not in alive):
+                continue
+            name = doc_id if copy_of is None else copy_of
+            matches.setdefault(name, Match(name, 1.0, relation=kind or COPY))
         if len(matches) >= limit or entry.shingles.size == 0:
-            return matches[:limit]
+            return list(matches.values())[:limit]
         keys = self.sketch_keys(entry.sketches) if band_keys is None else band_keys
-        skip = {doc_id for doc_id, _ in exact} | {exclude}  # exact copies were answered above, in the window or not
+        skip = {row[0] for row in exact} | {exclude}  # exact copies were answered above, in the window or not
         heads = [h for h in self._heads(self._ranked(keys)) if h is not None and h.id not in skip and not h.ts < floor]
         if heads:  # the scan's candidate rule (dedup.lsh.drop_chance_collisions), windows as the scan bands them
             heads = [h for h in heads if shared_values(entry.sketches, h.signature) >= MIN_SHARED_VALUES]
         candidates = [doc for doc in self._fetch([h.ref for h in heads]) if doc is not None]
-        matches += decide(
-            entry, candidates, self.settings.verify_options, self.settings.templates, limit - len(matches)
-        )
-        return matches[:limit]
+        kept = [c for c in candidates if c.copy_of is None and c.id not in matches]
+        found = [*matches.values()]
+        found += decide(entry, kept, self.settings.verify_options, self.settings.templates, limit - len(found))
+        if not found:
+            found = self._through_removed(entry, [c for c in candidates if c.copy_of is not None], floor)
+        return found[:limit]
+
+    def _kept(self, ids: Sequence[str], floor: float) -> dict[str, Stored]:
+        """The documents with these ids that are indexed, dated ``floor`` or later, and kept (not removed copies)."""
+        refs = [ref for ref in self._refs(ids) if ref is not None]
+        return {d.id: d for d in self._fetch(refs) if d is not None and d.copy_of is None and not d.ts < floor}
+
+    def _through_removed(self, entry: Entry, removed: Sequence[Stored], floor: float) -> list[Match]:
+        """The kept document ``entry`` joins through a removed copy of it, as a scan attaches a stray
+        (:func:`dedup.cluster.attach_strays`): ``entry`` duplicates a removed copy at ``attach_strong`` or more,
+        and shares at least ``attach_floor`` of its text with the kept document, which covers it and is not a
+        template sibling of it. A stream that drops a copy still indexes it for this (see :meth:`seen`)."""
+        s = self.settings
+        options = s.verify_options
+        for k, link in _verified(entry, removed, options, s.templates):
+            if link.similarity < s.attach_strong:
+                continue
+            kept_id = removed[k].copy_of
+            assert kept_id is not None
+            kept = self._kept([kept_id], floor).get(kept_id)
+            if kept is None:
+                continue
+            similarity, jaccard, contained, kind = similarity_to_kept(entry, kept, options, s.templates)
+            if kind is not None and similarity >= s.attach_floor:
+                return [Match(kept_id, similarity, jaccard, contained, kind)]
+        return []
 
     # -- what callers use ------------------------------------------------------------------------------------------
 

@@ -7,9 +7,11 @@ for, the Jaccard and containment thresholds, the template test and the coverage 
 when the index is made and compared on every open: an index made with other settings is refused, in one line
 naming each difference, rather than silently deciding otherwise.
 
-Format 3 (this version) stores each entry's content words (for the coverage rule), bands for the scan's
-candidate threshold, and files a long document under its excerpt windows too (:func:`dedup.lsh.excerpt_windows`:
-their signatures follow the document's), so that a story inside a round-up is found as a scan finds it. A
+Format 4 (this version) stores each entry's content words (for the coverage rule), bands for the scan's
+candidate threshold, files a long document under its excerpt windows too (:func:`dedup.lsh.excerpt_windows`:
+their signatures follow the document's), so that a story inside a round-up is found as a scan finds it, and keeps
+the copies a stream removed, each pointing at the document kept for it, so that a later document joins that
+cluster through them as a scan attaches a stray (:func:`upgraded_meta` makes a format-3 index format 4). A
 format-1 index (dedup 0.1.0: banded for a candidate threshold of 0.3, no content words) or format-2 index (no
 excerpt windows) is refused with a message that says how to rebuild it: its buckets cannot find what scan finds.
 
@@ -33,10 +35,12 @@ from dedup.normalize import NormalizeOptions, normalize
 from dedup.settings import Settings
 from dedup.version import __version__
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 # Settings an index and a run must agree on: fingerprints and buckets (format to probe), and the decision.
 FINGERPRINT_FIELDS = ("format", "scheme", "ngram", "num_perm", "seed", "normalize", "probe")
-DECISION_FIELDS = ("lsh_threshold", "threshold", "containment", "coverage", "templates")
+DECISION_FIELDS = (
+    "lsh_threshold", "threshold", "containment", "coverage", "templates", "attach_strong", "attach_floor",
+)  # fmt: skip
 COMPATIBLE_FIELDS = FINGERPRINT_FIELDS + DECISION_FIELDS
 # Fingerprinted when an index is made and on every open: any change to tokenising, shingling, normalisation or
 # permutations between dedup versions changes this text's signature, so an old index is never silently mixed.
@@ -71,6 +75,8 @@ class IndexSettings:
     containment: float = _DEFAULTS.containment
     coverage: float = _DEFAULTS.coverage
     templates: bool = _DEFAULTS.templates
+    attach_strong: float = _DEFAULTS.attach_strong  # the stray rule (dedup.cluster.attach_strays)
+    attach_floor: float = _DEFAULTS.attach_floor
     format: int = FORMAT_VERSION
     probe: str = ""  # see PROBE_TEXT; computed when empty
 
@@ -91,6 +97,8 @@ class IndexSettings:
             containment=settings.containment,
             coverage=settings.coverage,
             templates=settings.templates,
+            attach_strong=settings.attach_strong,
+            attach_floor=settings.attach_floor,
         )
 
     @property
@@ -160,6 +168,23 @@ class IndexSettings:
                 f"{where}: index built with incompatible settings ({'; '.join(problems)}){hint}; "
                 "use the index's settings or build a new index"
             )
+
+
+def upgraded_meta(meta: dict[str, str]) -> dict[str, str]:
+    """What changes in a format-3 settings record to make it format 4 (nothing for another format): format 4 adds
+    removed copies (each pointing at the document kept for it) and the stray rule's settings, at their defaults.
+    A format-3 index holds no removed copies, so it is format 4 as it stands.
+
+    >>> upgraded_meta({"format": "3"})["format"], upgraded_meta({"format": "4"})
+    ('4', {})
+    """
+    if meta.get("format") != "3":
+        return {}
+    return {
+        "format": str(FORMAT_VERSION),
+        "attach_strong": str(_DEFAULTS.attach_strong),
+        "attach_floor": str(_DEFAULTS.attach_floor),
+    }
 
 
 def _parse(kind: Any, raw: str) -> Any:

@@ -7,8 +7,8 @@ plain strings that it decodes itself (little-endian uint32 arrays, UTF-8, decima
 decode is treated as a damaged entry and ignored. Nothing here imports or calls :mod:`pickle`.
 
 Keys, under a prefix (``redis://host:6379/0?prefix=news``, default ``dedup``): ``P:meta`` (hash of settings),
-``P:doc:ID`` (hash: digest, ts, added_at, date, source, title, sig, sh, words, txt), ``P:band:KEY`` (set of ids),
-``P:digest:HEX`` (set of ids), ``P:ts`` (sorted set of ids by time, for expiry and windows) and ``P:dated`` (the
+``P:doc:ID`` (hash: digest, ts, added_at, date, source, title, sig, sh, words, txt, copy_of, relation), ``P:band:KEY`` (set of ids),
+``P:digest:HEX`` (set of ids), ``P:ts`` (sorted set of ids by time, for expiry and windows), ``P:removed`` (set of the ids of removed copies) and ``P:dated`` (the
 same for dated documents only: the clock of a window, see :meth:`RedisIndex.newest_date`).
 
 "Check then add" is one optimistic transaction: the new document's band, digest and own document keys are
@@ -32,12 +32,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from dedup.index.base import SEEN, Entry, Head, Index, Match, Ref, Stored, pack_entry, unpack_array
-from dedup.index.meta import IndexSettings
+from dedup.index.meta import IndexSettings, upgraded_meta
 from dedup.index.urls import url_passwords
 from dedup.io import InputError
 
@@ -153,6 +154,10 @@ class RedisIndex(Index):
         if not raw:
             raise InputError(f"{self.location}: no such index")
         meta = {(_text(k) or ""): (_text(v) or "") for k, v in raw.items()}
+        upgrade = upgraded_meta(meta)
+        if upgrade:  # format 3: the stray rule's settings (documents' hashes take the new fields as they come)
+            self.r.hset(meta_key, mapping=upgrade)
+            meta.update(upgrade)
         stored = IndexSettings.from_meta(meta, self.location)
         if wanted is not None:
             wanted.check(stored, self.location)
@@ -160,17 +165,20 @@ class RedisIndex(Index):
 
     # -- storage ---------------------------------------------------------------------------------------------------
 
-    def _exact(self, digest: bytes) -> list[tuple[str, float]]:
+    def _exact(self, digest: bytes) -> list[tuple[str, float, str | None, str]]:
         ids = sorted(self.r.smembers(self._k("digest", digest.hex())))
         reads = self.r.pipeline(transaction=False)
         for doc_id in ids:
-            reads.hget(self._doc_key(doc_id), "ts")
+            reads.hmget(self._doc_key(doc_id), "ts", "copy_of", "relation")
         found = []
-        for doc_id, ts in zip(ids, reads.execute() if ids else []):
+        for doc_id, (ts, copy_of, kind) in zip(ids, reads.execute() if ids else []):
             name, when = _text(doc_id), _number(ts)
             if name is not None and when is not None:
-                found.append((name, when))
+                found.append((name, when, _text(copy_of) or None, _text(kind) or ""))
         return found
+
+    def _refs(self, ids: Sequence[str]) -> list[Ref | None]:
+        return [doc_id.encode("utf-8") for doc_id in ids]  # a missing one is None when fetched
 
     def _ranked(self, band_keys: Sequence[int]) -> list[Ref]:
         reads = self.r.pipeline(transaction=False)  # one round trip for every bucket
@@ -195,14 +203,14 @@ class RedisIndex(Index):
     def _fetch(self, refs: Sequence[Ref]) -> list[Stored | None]:
         reads = self.r.pipeline(transaction=False)
         for doc_id in refs:
-            reads.hmget(self._doc_key(doc_id), "ts", "sh", "words", "txt")
+            reads.hmget(self._doc_key(doc_id), "ts", "sh", "words", "txt", "copy_of")
         out: list[Stored | None] = []
-        for doc_id, (ts, sh, words, txt) in zip(refs, reads.execute() if refs else []):
+        for doc_id, (ts, sh, words, txt, copy_of) in zip(refs, reads.execute() if refs else []):
             name, when, shingles, content = _text(doc_id), _number(ts), unpack_array(sh), unpack_array(words)
             if name is None or when is None or shingles is None or content is None:
                 out.append(None)  # missing (expired meanwhile) or damaged: never decoded further
             else:
-                out.append(Stored(name, when, shingles, content, txt))
+                out.append(Stored(name, when, shingles, content, txt, _text(copy_of) or None))
         return out
 
     def _queue_insert(self, pipe: Any, entry: Entry, band_keys: Sequence[int]) -> None:
@@ -218,12 +226,16 @@ class RedisIndex(Index):
             "sh": sh,
             "words": words,
             "txt": txt,
+            "copy_of": entry.copy_of or "",
+            "relation": entry.relation,
         }
         pipe.hset(self._k("doc", entry.id), mapping=fields)
         pipe.sadd(self._k("digest", entry.digest.hex()), entry.id)
         pipe.zadd(self._k("ts"), {entry.id: entry.ts})
         if entry.dated:
             pipe.zadd(self._k("dated"), {entry.id: entry.ts})
+        if entry.copy_of:
+            pipe.sadd(self._k("removed"), entry.id)
         for name in self._bucket_names(band_keys):
             pipe.sadd(name, entry.id)
 
@@ -231,6 +243,7 @@ class RedisIndex(Index):
         """Queue the deletion of a document whose ``sig`` and ``digest`` fields were read; whether it existed."""
         pipe.zrem(self._k("ts"), doc_id)
         pipe.zrem(self._k("dated"), doc_id)
+        pipe.srem(self._k("removed"), doc_id)
         if sig is None:
             return False
         pipe.delete(self._doc_key(doc_id))
@@ -285,15 +298,14 @@ class RedisIndex(Index):
                         return Match(entry.id, 1.0, relation=SEEN)
                     # An old version (other text) is not a candidate: it is replaced, whatever the answer.
                     found = self._query(entry, since, 1, band_keys, exclude=entry.id)
-                    if found and sig is None:
-                        pipe.unwatch()
-                        return found[0]
+                    kept = found[0] if found else None
                     pipe.multi()
                     self._queue_delete(pipe, entry.id, sig, digest)
-                    if not found:
-                        self._queue_insert(pipe, entry, band_keys)
+                    # A removed copy is indexed too, pointing at what was kept (see SqliteIndex.seen).
+                    stored = entry if kept is None else replace(entry, copy_of=kept.id, relation=kept.relation)
+                    self._queue_insert(pipe, stored, band_keys)
                     pipe.execute()
-                    return found[0] if found else None
+                    return kept
                 except self._redis.WatchError:
                     continue
         raise InputError(f"{self.location}: too much contention on one story's keys; try again")
@@ -312,7 +324,7 @@ class RedisIndex(Index):
 
     def stats(self) -> dict[str, Any]:
         ts_key = self._k("ts")
-        n = self.r.zcard(ts_key)
+        n, removed = self.r.zcard(ts_key), self.r.scard(self._k("removed"))
         first = self.r.zrange(ts_key, 0, 0, withscores=True)
         last = self.r.zrange(ts_key, -1, -1, withscores=True)
 
@@ -324,7 +336,8 @@ class RedisIndex(Index):
         return {
             "index": self.location,
             "backend": "redis",
-            "documents": n,
+            "documents": n - removed,
+            "removed_copies": removed,
             "oldest": iso(first),
             "newest": iso(last),
             "bytes": memory,

@@ -20,12 +20,13 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from dedup.index.base import SEEN, Entry, Head, Index, Match, Ref, Stored, pack_entry, unpack_array
-from dedup.index.meta import IndexSettings
+from dedup.index.meta import IndexSettings, upgraded_meta
 from dedup.io import InputError
 
 _SCHEMA = """
@@ -33,7 +34,7 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs(
     rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, digest BLOB NOT NULL, ts REAL NOT NULL,
     added_at REAL NOT NULL, dated INTEGER NOT NULL DEFAULT 0, date TEXT, source TEXT, title TEXT,
-    signature BLOB NOT NULL, shingles BLOB NOT NULL, words BLOB NOT NULL, text BLOB);
+    signature BLOB NOT NULL, shingles BLOB NOT NULL, words BLOB NOT NULL, text BLOB, copy_of TEXT, relation TEXT);
 CREATE INDEX IF NOT EXISTS docs_digest ON docs(digest);
 CREATE INDEX IF NOT EXISTS docs_ts ON docs(ts);
 CREATE TABLE IF NOT EXISTS bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
@@ -105,6 +106,12 @@ class SqliteIndex(Index):
                         self.db.execute(statement)
                 self.db.executemany("INSERT INTO meta VALUES (?, ?)", list(wanted.to_meta().items()))
                 return wanted
+            upgrade = upgraded_meta(meta)
+            if upgrade:  # format 3: two columns more, and the settings of the stray rule (see dedup.index.meta)
+                self.db.execute("ALTER TABLE docs ADD COLUMN copy_of TEXT")
+                self.db.execute("ALTER TABLE docs ADD COLUMN relation TEXT")
+                self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(upgrade.items()))
+                meta.update(upgrade)
         stored = IndexSettings.from_meta(meta, self.location)  # an index of another format is refused here
         if wanted is not None:
             wanted.check(stored, self.location)
@@ -131,8 +138,17 @@ class SqliteIndex(Index):
 
     # -- storage ---------------------------------------------------------------------------------------------------
 
-    def _exact(self, digest: bytes) -> list[tuple[str, float]]:
-        return self.db.execute("SELECT id, ts FROM docs WHERE digest = ? ORDER BY rowid", (digest,)).fetchall()
+    def _exact(self, digest: bytes) -> list[tuple[str, float, str | None, str]]:
+        query = "SELECT id, ts, copy_of, COALESCE(relation, '') FROM docs WHERE digest = ? ORDER BY rowid"
+        return self.db.execute(query, (digest,)).fetchall()
+
+    def _refs(self, ids: Sequence[str]) -> list[Ref | None]:
+        found: dict[str, int] = {}
+        for start in range(0, len(ids), _FETCH_CHUNK):
+            chunk = ids[start : start + _FETCH_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            found.update(self.db.execute(f"SELECT id, rowid FROM docs WHERE id IN ({marks})", chunk).fetchall())
+        return [found.get(doc_id) for doc_id in ids]
 
     def _ranked(self, band_keys: Sequence[int]) -> list[Ref]:
         if len(band_keys) <= _MAX_KEYS:
@@ -167,12 +183,12 @@ class SqliteIndex(Index):
         return out
 
     def _fetch(self, refs: Sequence[Ref]) -> list[Stored | None]:
-        rows = self._rows("id, ts, shingles, words, text", refs)
+        rows = self._rows("id, ts, shingles, words, text, copy_of", refs)
         out: list[Stored | None] = []
         for ref in refs:
             row = rows.get(ref)
             sh, words = (unpack_array(row[2]), unpack_array(row[3])) if row is not None else (None, None)
-            out.append(None if sh is None or words is None else Stored(row[0], row[1], sh, words, row[4]))
+            out.append(None if sh is None or words is None else Stored(row[0], row[1], sh, words, row[4], row[5]))
         return out
 
     def _insert(self, entries: Sequence[Entry], replace: bool = True) -> int:
@@ -184,10 +200,11 @@ class SqliteIndex(Index):
             if replace and self._replace(e) is not None:
                 continue  # the same text under the same id: already indexed
             sig, sh, words, text = pack_entry(e)
+            row = (e.id, e.digest, e.ts, e.added_at, int(e.dated), e.date, e.source, e.title, sig, sh, words, text)
             cur = self.db.execute(
                 "INSERT INTO docs(id, digest, ts, added_at, dated, date, source, title, signature, shingles, words,"
-                " text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (e.id, e.digest, e.ts, e.added_at, int(e.dated), e.date, e.source, e.title, sig, sh, words, text),
+                " text, copy_of, relation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*row, e.copy_of, e.relation or None),
             )
             added += 1
             rowid = cur.lastrowid
@@ -240,10 +257,11 @@ class SqliteIndex(Index):
             if same is not None:
                 return same
             found = self._query(entry, since, 1)
-            if found:
-                return found[0]
-            self._insert([entry], replace=False)
-            return None
+            # A removed copy is indexed too, pointing at what was kept: a later document that duplicates it joins
+            # that document's cluster as a scan attaches a stray (Index._through_removed).
+            kept = found[0] if found else None
+            self._insert([entry if kept is None else replace(entry, copy_of=kept.id, relation=kept.relation)], False)
+            return kept
 
     def expire(self, before: float) -> int:
         total = 0
@@ -264,7 +282,8 @@ class SqliteIndex(Index):
         return None if row is None else float(row[0])
 
     def stats(self) -> dict[str, Any]:
-        n, oldest, newest = self.db.execute("SELECT COUNT(*), MIN(ts), MAX(ts) FROM docs").fetchone()
+        query = "SELECT COUNT(*), COUNT(copy_of), MIN(ts), MAX(ts) FROM docs"
+        n, removed, oldest, newest = self.db.execute(query).fetchone()
         size = sum(os.path.getsize(p) for p in (self.location, self.location + "-wal") if os.path.exists(p))
         meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
 
@@ -274,7 +293,8 @@ class SqliteIndex(Index):
         return {
             "index": self.location,
             "backend": "sqlite",
-            "documents": n,
+            "documents": n - removed,
+            "removed_copies": removed,
             "oldest": iso(oldest),
             "newest": iso(newest),
             "bytes": size,
