@@ -4,6 +4,7 @@ concurrent filters included (the shared Redis index: tests/test_index_redis.py).
 from __future__ import annotations
 
 import json
+import select
 import shlex
 import subprocess
 import sys
@@ -297,3 +298,35 @@ def test_piping_into_head_prints_no_error(tmp_path: Path) -> None:
         timeout=60,
     )
     assert shell.stdout.startswith("index: ") and shell.stderr == ""
+
+
+def test_a_batch_gets_the_answers_one_at_a_time_gets(tmp_path: Path) -> None:
+    items = [*corpus_records(), *stories(30), record("s3-again", "story 3", stories(30)[3]["text"])]
+    with Deduplicator(tmp_path / "one.sqlite", Settings(site_boilerplate=False)) as one:
+        singly = [one.seen(item) for item in items]
+    with Deduplicator(tmp_path / "many.sqlite", Settings(site_boilerplate=False)) as many:
+        batched = many.seen_many(items)
+    assert [m and (m.id, m.relation) for m in batched] == [m and (m.id, m.relation) for m in singly]
+    assert [m and m.id for m in batched].count(None) == len(items) - 3  # ar-copy, en-copy and the story again
+
+
+def test_filter_on_a_pipe_answers_each_record_before_the_next_arrives(tmp_path: Path) -> None:
+    # A scraper writing one item at a time must not wait for a batch to fill: what is pending is decided as soon
+    # as the pipe has nothing more to read.
+    proc = subprocess.Popen(
+        [*_dedup_command(), "filter", "--index", str(tmp_path / "live.sqlite"), "-q"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        for item in stories(3):
+            proc.stdin.write((json.dumps(item) + "\n").encode())
+            proc.stdin.flush()
+            assert select.select([proc.stdout], [], [], 60)[0], "no answer while the pipe waits for the next item"
+            assert json.loads(proc.stdout.readline())["id"] == item["id"]
+    finally:
+        proc.stdin.close()
+        returncode = proc.wait(timeout=60)
+    assert returncode == 0

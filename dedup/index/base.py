@@ -457,6 +457,11 @@ class Index(abc.ABC):
         """Atomically: the best match of ``entry``, or ``None`` after adding it (so of two processes offering
         the same story at once exactly one gets ``None``). An id seen again: see the module docstring."""
 
+    def seen_many(self, entries: Sequence[Entry], since: Sequence[float | None]) -> list[Match | None]:
+        """:meth:`seen` for each entry in turn (``since[i]`` for ``entries[i]``): each decided against the index
+        and the entries before it, exactly as one call at a time. A backend may do it in fewer transactions."""
+        return [self.seen(entry, floor) for entry, floor in zip(entries, since)]
+
     @abc.abstractmethod
     def expire(self, before: float) -> int:
         """Delete documents whose time is older than ``before`` (seconds since the epoch); return how many."""

@@ -253,15 +253,25 @@ class SqliteIndex(Index):
         # One write transaction around query and insert: a second process offering the same story waits for
         # this one to commit, then finds its copy.
         with self._write():
-            same = self._replace(entry)
-            if same is not None:
-                return same
-            found = self._query(entry, since, 1)
-            # A removed copy is indexed too, pointing at what was kept: a later document that duplicates it joins
-            # that document's cluster as a scan attaches a stray (Index._through_removed).
-            kept = found[0] if found else None
-            self._insert([entry if kept is None else replace(entry, copy_of=kept.id, relation=kept.relation)], False)
-            return kept
+            return self._seen(entry, since)
+
+    def seen_many(self, entries: Sequence[Entry], since: Sequence[float | None]) -> list[Match | None]:
+        # One transaction for the batch: the same decisions (each entry is queried after the ones before it were
+        # inserted), one commit instead of one per document, which was most of the cost of `dedup filter`.
+        with self._write():
+            return [self._seen(entry, floor) for entry, floor in zip(entries, since)]
+
+    def _seen(self, entry: Entry, since: float | None) -> Match | None:
+        """:meth:`seen` inside the caller's transaction."""
+        same = self._replace(entry)
+        if same is not None:
+            return same
+        found = self._query(entry, since, 1)
+        # A removed copy is indexed too, pointing at what was kept: a later document that duplicates it joins
+        # that document's cluster as a scan attaches a stray (Index._through_removed).
+        kept = found[0] if found else None
+        self._insert([entry if kept is None else replace(entry, copy_of=kept.id, relation=kept.relation)], False)
+        return kept
 
     def expire(self, before: float) -> int:
         total = 0

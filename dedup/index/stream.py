@@ -18,8 +18,11 @@ True
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import select
+import stat
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -61,6 +64,38 @@ def to_document(item: Document | Mapping[str, Any], fields: FieldNames = _FIELDS
             f"{err} in the item (fields: {sorted(item)}); name the text field with "
             "Settings(fields=FieldNames(text=...)) or --text-field"
         ) from None
+
+
+class _IdleAwareRaw(io.RawIOBase):
+    """A pipe's or terminal's file descriptor that calls ``on_idle`` before each read that would wait."""
+
+    def __init__(self, fd: int, on_idle: Callable[[], object]) -> None:
+        self._fd, self._on_idle = fd, on_idle
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not select.select([self._fd], [], [], 0)[0]:
+            self._on_idle()
+        data = os.read(self._fd, len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _decide_when_idle(stream: IO[bytes], on_idle: Callable[[], object]) -> IO[bytes]:
+    """``stream``, read so that ``on_idle`` runs whenever the next read would wait for its writer (a pipe or a
+    terminal); a regular file or an in-memory stream never waits, and is returned as it is."""
+    try:
+        fd = stream.fileno()
+        waits = stat.S_ISFIFO(os.fstat(fd).st_mode) or os.isatty(fd) or stat.S_ISSOCK(os.fstat(fd).st_mode)
+    except (AttributeError, OSError, ValueError):
+        return stream
+    if not waits:
+        return stream
+    # Read from the descriptor itself: nothing has read ``stream`` yet (the reader below is its first), so its
+    # own buffer is empty and nothing is skipped.
+    return io.BufferedReader(_IdleAwareRaw(fd, on_idle))
 
 
 class Deduplicator:
@@ -154,6 +189,30 @@ class Deduplicator:
         self._expire()
         return None if entry is None else self.index.seen(entry, self.since)
 
+    def seen_many(self, items: Iterable[Document | Mapping[str, Any]], *, cleaned: bool = False) -> list[Match | None]:
+        """:meth:`seen` for each item in turn, with the same answers, in one index transaction where the backend
+        allows it (SQLite): the way to go through a batch. An item without a text field raises before anything
+        of the batch is decided.
+
+        >>> import os, tempfile
+        >>> seen = Deduplicator(os.path.join(tempfile.mkdtemp(), "batch.sqlite"))
+        >>> story = "The port strike entered its third day on Monday as talks between unions and operators stalled."
+        >>> [m and m.id for m in seen.seen_many([{"id": "a", "text": story}, {"id": "b", "text": story}])]
+        [None, 'a']
+        """
+        entries: list[Entry | None] = []
+        since: list[float | None] = []
+        for item in items:
+            entries.append(self.entry(item, cleaned))
+            self._expire()
+            since.append(self.since)
+        todo = [k for k, entry in enumerate(entries) if entry is not None]
+        found = self.index.seen_many([entries[k] for k in todo], [since[k] for k in todo])  # type: ignore[misc]
+        answers: list[Match | None] = [None] * len(entries)
+        for k, match in zip(todo, found):
+            answers[k] = match
+        return answers
+
     def check(
         self, item: Document | Mapping[str, Any], *, cleaned: bool = False, since: float | None = None
     ) -> list[Match]:
@@ -209,15 +268,18 @@ def filter_jsonl(
     on_problem: Callable[[InputProblem], None] | None = None,
     where: str = "<stdin>",
     summary: FilterSummary | None = None,
+    batch: int = 256,
 ) -> FilterSummary:
-    """Copy to ``out`` the JSONL records of ``stream`` not already in the index (adding them), one line at a time.
+    """Copy to ``out`` the JSONL records of ``stream`` not already in the index (adding them), in input order.
 
     Duplicates go to ``rejects`` (when given) with ``duplicate_of`` and ``similarity`` added. A record without a
     text or HTML field (see :class:`dedup.io.FieldNames`) is not a document to decide on: its line goes to
     ``out`` unchanged, it is counted (``no_text``) and the first one is reported to ``on_problem`` (once per
     ``summary``: pass the same one to count several streams as one run); with ``strict`` settings it stops the
-    run instead. Both outputs are flushed after every line, so a consumer downstream sees each record as soon as
-    it is decided.
+    run instead. Records are decided ``batch`` at a time (:meth:`Deduplicator.seen_many`: one index transaction,
+    the same answers as one at a time), and sooner when the input pauses: on a pipe or terminal, whatever is
+    pending is decided and written before waiting for more, so a consumer downstream of a slow producer sees each
+    record as soon as it has been decided. Both outputs are flushed after every batch.
     """
     summary = FilterSummary() if summary is None else summary
     start = time.perf_counter()
@@ -240,8 +302,43 @@ def filter_jsonl(
         if on_problem is not None:
             on_problem(problem)
 
+    pending: list[Document | Passthrough] = []
+
+    def decide() -> None:
+        """Decide the pending documents in one batch, and write every pending line in input order."""
+        matches = iter(dedup.seen_many([item for item in pending if isinstance(item, Document)]))
+        for item in pending:
+            if isinstance(item, Passthrough):
+                if item.line is not None:  # a line over the size limit cannot be held, and is reported as skipped
+                    out.write(item.line.decode("utf-8", "replace").rstrip("\r\n") + "\n")
+                continue
+            match = next(matches)
+            record = item.meta.get("_record", {})
+            if match is None:
+                summary.passed += 1
+                line = item.meta.get(LINE_KEY)  # the record exactly as read
+                out.write(
+                    line.decode("utf-8").rstrip("\r\n") + "\n"
+                    if line
+                    else json.dumps(record, ensure_ascii=False) + "\n"
+                )
+            else:
+                summary.rejected += 1
+                if rejects is not None:
+                    rejected = {**record, "duplicate_of": match.id, "similarity": round(match.similarity, 4)}
+                    rejects.write(json.dumps(rejected, ensure_ascii=False) + "\n")
+        pending.clear()
+        out.flush()
+        if rejects is not None:
+            rejects.flush()
+
     reader = Reader(
-        fields=fields, strict=dedup.settings.strict, on_problem=report, stdin=stream, aliases={}, passthrough=True
+        fields=fields,
+        strict=dedup.settings.strict,
+        on_problem=report,
+        stdin=_decide_when_idle(stream, lambda: pending and decide()),
+        aliases={},
+        passthrough=True,
     )
     for item in reader.read(["-"]):
         if isinstance(item, Passthrough):
@@ -249,28 +346,14 @@ def filter_jsonl(
                 continue
             summary.read += 1
             summary.no_text += 1
-            if item.line is not None:  # a line over the size limit cannot be held, and is reported as skipped
-                out.write(item.line.decode("utf-8", "replace").rstrip("\r\n") + "\n")
-                out.flush()
-            continue
-        doc = item
-        summary.read += 1
-        record = doc.meta.get("_record", {})
-        if record.get(fields.id) in (None, ""):
-            doc.id = ""  # "<stdin>:LINE" would repeat in every batch: key the document on its text instead
-        match = dedup.seen(doc)
-        if match is None:
-            summary.passed += 1
-            line = doc.meta.get(LINE_KEY)  # the record exactly as read
-            out.write(
-                line.decode("utf-8").rstrip("\r\n") + "\n" if line else json.dumps(record, ensure_ascii=False) + "\n"
-            )
-            out.flush()
         else:
-            summary.rejected += 1
-            if rejects is not None:
-                rejected = {**record, "duplicate_of": match.id, "similarity": round(match.similarity, 4)}
-                rejects.write(json.dumps(rejected, ensure_ascii=False) + "\n")
-                rejects.flush()
+            summary.read += 1
+            if item.meta.get("_record", {}).get(fields.id) in (None, ""):
+                item.id = ""  # "<stdin>:LINE" would repeat in every batch: key the document on its text instead
+        pending.append(item)
+        if len(pending) >= batch:
+            decide()
+    if pending:
+        decide()
     summary.seconds += time.perf_counter() - start
     return summary
