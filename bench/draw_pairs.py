@@ -209,18 +209,61 @@ def show(args: argparse.Namespace) -> None:
         print()
 
 
+LABELS = ("DUP", "TEMPLATE", "SAME_EVENT", "UNRELATED")
+
+
 def summary(args: argparse.Namespace) -> None:
+    """Label counts per bin; with ``--check``, also validate every line against the data.
+
+    Checked: valid JSON with id1 < id2, both ids in the month, a known label and a reason, no pair twice, no pair
+    already in ``pairs-labelled.jsonl``, and the stored bin equal to the one recomputed from the texts. A problem is
+    one line naming the file and line; the exit status is 1 if there was any.
+    """
     counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for line in Path(args.labels).open(encoding="utf-8"):
-        p = json.loads(line)
-        counts[p.get("jaccard", "?")][p["label"]] += 1
-    labels = ["DUP", "TEMPLATE", "SAME_EVENT", "UNRELATED"]
-    print(f"{'bin':<10}" + "".join(f"{x:>12}" for x in [*labels, "total"]))
+    docs = load(args.data / "docs.jsonl.gz") if args.check else {}
+    seen: set[tuple[str, str]] = set()
+    if args.check:
+        for line in (args.data / "pairs-labelled.jsonl").open(encoding="utf-8"):
+            q = json.loads(line)
+            seen.add((min(q["id1"], q["id2"]), max(q["id1"], q["id2"])))
+    problems = 0
+
+    def problem(n: int, msg: str) -> None:
+        nonlocal problems
+        problems += 1
+        print(f"{args.labels}:{n}: {msg}", file=sys.stderr)
+
+    for n, line in enumerate(Path(args.labels).open(encoding="utf-8"), 1):
+        try:
+            p = json.loads(line)
+            a, b, label = p["id1"], p["id2"], p["label"]
+        except (ValueError, KeyError, TypeError) as e:
+            problem(n, f"not a labelled pair ({e})")
+            continue
+        counts[p.get("jaccard", "?")][label] += 1
+        if not args.check:
+            continue
+        if label not in LABELS or not p.get("reason"):
+            problem(n, f"label {label!r} unknown or reason missing")
+        if not a < b:
+            problem(n, "id1 is not the smaller id")
+        if (min(a, b), max(a, b)) in seen:
+            problem(n, f"pair {a} {b} labelled twice (here or in pairs-labelled.jsonl)")
+        seen.add((min(a, b), max(a, b)))
+        if a not in docs or b not in docs:
+            problem(n, "id not in the month")
+            continue
+        ta, tb = (words(docs[i].get("title", "") + "\n" + docs[i].get("text", "")) for i in (a, b))
+        if p.get("jaccard") != bin_of(jaccard(shingles(ta), shingles(tb))):
+            problem(n, f"bin {p.get('jaccard')} differs from the recomputed one")
+    print(f"{'bin':<10}" + "".join(f"{x:>12}" for x in [*LABELS, "total"]))
     for name in sorted(counts):
         c = counts[name]
-        print(f"{name:<10}" + "".join(f"{c[x]:>12}" for x in labels) + f"{sum(c.values()):>12}")
+        print(f"{name:<10}" + "".join(f"{c[x]:>12}" for x in LABELS) + f"{sum(c.values()):>12}")
     tot = sum(counts.values(), Counter())
-    print(f"{'all':<10}" + "".join(f"{tot[x]:>12}" for x in labels) + f"{sum(tot.values()):>12}")
+    print(f"{'all':<10}" + "".join(f"{tot[x]:>12}" for x in LABELS) + f"{sum(tot.values()):>12}")
+    if problems:
+        sys.exit(1)
 
 
 def main() -> None:
@@ -244,6 +287,7 @@ def main() -> None:
     s.add_argument("--diff", type=int, default=0, help="list up to N words found on one side only")
     m = sub.add_parser("summary", help="label counts per bin of a labelled file")
     m.add_argument("labels")
+    m.add_argument("--check", action="store_true", help="validate ids, labels and bins against the data")
     args = ap.parse_args()
     {"draw": draw, "show": show, "summary": summary}[args.cmd](args)
 
