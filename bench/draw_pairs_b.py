@@ -34,8 +34,16 @@ Usage::
     python bench/draw_pairs_b.py show /tmp/cands-b.jsonl 0 10               # print pairs 0..9 to read them
     python bench/draw_pairs_b.py summary bench/data/snn-pairs-b.jsonl       # label counts per bin
 
-The labelled file holds ids, labels, short English reasons and the Jaccard only: the texts stay in ../shared
-(research-only licence, never copied into the repository).
+``bench/data/snn-pairs-b.jsonl`` was made in two rounds, each pair read in full and labelled by hand:
+
+* round 1: ``draw`` as above (25 per bin, 150 pairs);
+* round 2: ``draw --per-bin 10 --exclude bench/data/snn-pairs-b.jsonl`` (the same seed and recipe with round 1's
+  pairs left out, 60 pairs; an article may recur across rounds, never within one).
+
+One JSON object a line: ``id1, id2, label, reason, jaccard`` (exact 3-gram Jaccard of this file's normalisation),
+``bin`` and ``source`` (``lsh`` or ``rare``). Reasons say "unsure" where the label is the closest class only. The
+file holds ids, labels and short English reasons only: the texts stay in ../shared (research-only licence, never
+copied into the repository).
 """
 
 from __future__ import annotations
@@ -201,9 +209,11 @@ def draw(args: argparse.Namespace) -> None:
 
 def show(args: argparse.Namespace) -> None:
     docs = load(args.data / "docs.jsonl.gz")
-    cands = [json.loads(line) for line in Path(args.cands).open(encoding="utf-8")]
+    cands = read_pairs(Path(args.cands))
     for k in range(args.start, min(args.stop, len(cands))):
         p = cands[k]
+        if p["id1"] not in docs or p["id2"] not in docs:
+            sys.exit(f"{args.cands}:{k + 1}: id not in {args.data / 'docs.jsonl.gz'}")
         print(f"=== #{k} {p['id1']} {p['id2']} bin={p.get('bin')} j={p.get('jaccard')} src={p.get('source')}")
         for side in ("id1", "id2"):
             d = docs[p[side]]
@@ -215,11 +225,28 @@ def show(args: argparse.Namespace) -> None:
         print()
 
 
+def read_pairs(path: Path) -> list[dict]:
+    """Pairs from a JSONL file; a bad line exits with one line naming the file and line."""
+    pairs = []
+    try:
+        with path.open(encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                try:
+                    p = json.loads(line)
+                    if not (isinstance(p, dict) and isinstance(p.get("id1"), str) and isinstance(p.get("id2"), str)):
+                        raise ValueError("no id1/id2")
+                except ValueError as e:
+                    sys.exit(f"{path}:{n}: not a pair ({e})")
+                pairs.append(p)
+    except OSError as e:
+        sys.exit(f"{path}: {e.strerror}")
+    return pairs
+
+
 def summary(args: argparse.Namespace) -> None:
     counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for n, line in enumerate(Path(args.labels).open(encoding="utf-8"), 1):
+    for n, p in enumerate(read_pairs(Path(args.labels)), 1):
         try:
-            p = json.loads(line)
             counts[p.get("bin") or bin_of(float(p["jaccard"]))][p["label"]] += 1
         except (ValueError, KeyError, TypeError) as e:
             sys.exit(f"{args.labels}:{n}: not a labelled pair ({e})")
