@@ -37,8 +37,9 @@ Usage::
 ``bench/data/snn-pairs-b.jsonl`` was made in two rounds, each pair read in full and labelled by hand:
 
 * round 1: ``draw`` as above (25 per bin, 150 pairs);
-* round 2: ``draw --per-bin 10 --exclude bench/data/snn-pairs-b.jsonl`` (the same seed and recipe with round 1's
-  pairs left out, 60 pairs; an article may recur across rounds, never within one).
+* round 2: ``draw --per-bin 10 --exclude r1.jsonl``, where r1.jsonl is the file's first 150 lines (round 1): the
+  same seed and recipe with round 1's pairs left out, 60 pairs; an article may recur across rounds, never within
+  one. Both rounds were re-run and give the same lists.
 
 One JSON object a line: ``id1, id2, label, reason, jaccard`` (exact 3-gram Jaccard of this file's normalisation),
 ``bin`` and ``source`` (``lsh`` or ``rare``). Reasons say "unsure" where the label is the closest class only. The
