@@ -1,10 +1,15 @@
 """A self-contained HTML report of a scan (``dedup scan --html report.html``).
 
-One page, inline CSS and SVG only (no scripts, no fonts, nothing fetched): the clusters biggest first, each with
-its kept copy and every member's source, date and similarity, and a side-by-side view of a member against the
-kept copy with the words that differ marked (``<del>`` only in the kept copy, ``<ins>`` only in the member) and
-the boilerplate the cleaner stripped struck through; template siblings in a section of their own; and a
-histogram of pair similarities with the thresholds marked.
+One page, inline CSS and SVG only (no scripts, no fonts, nothing fetched): clusters, each with its kept copy and
+every member's source, date and similarity, and a side-by-side view of a member against the kept copy with the
+words that differ marked (``<del>`` only in the kept copy, ``<ins>`` only in the member) and the boilerplate the
+cleaner stripped struck through; template siblings in a section of their own; and a histogram of pair
+similarities with the thresholds marked.
+
+A page that would be too big to open (a big corpus) shows in full only the clusters to review first (the
+biggest, and the closest calls on similarity and on coverage) and the most similar template pairs, lists the
+rest one line each and counts what is left, and says so at the top (:mod:`dedup.report.select` chooses,
+:mod:`dedup.report.listing` writes the lists). When everything fits, everything is in full, biggest first.
 
 A scan does not keep document texts, so the texts shown are read again (:func:`collect_texts`) for the
 documents the page shows only. Words are compared as the matcher compares them (normalised: أ/ا, ة/ه, digits and
@@ -370,13 +375,13 @@ def _histogram(result: ScanResult) -> str:
     if scores.size:
         svg = histogram_svg(scores.tolist(), marks)
         what = (
-            f"{scores.size} candidate pairs LSH proposed, passed or not: a threshold that sits in a valley "
+            f"{scores.size:,} candidate pairs LSH proposed, passed or not: a threshold that sits in a valley "
             f"between the look-alikes (left) and the copies (right) is robust, one inside a dense run of bars "
             f"is not."
         )
     else:
         svg = histogram_svg((link.similarity for link in result.links), marks)
-        what = f"{len(result.links)} verified pairs (this result kept no candidate scores)."
+        what = f"{len(result.links):,} verified pairs (this result kept no candidate scores)."
     return (
         f'<figure id="histogram">{svg}<figcaption>Similarity (the larger of Jaccard and containment) of the '
         f"{what}</figcaption></figure>"
@@ -394,8 +399,10 @@ h3{margin:16px 0 4px}h4{margin:0 0 8px;font-size:1.1em}.count{font-weight:normal
 .scope{background:#fff8e1;border:1px solid #e6c65c;border-radius:8px;padding:4px 14px;margin:8px 0}
 .why{margin:0 0 6px;font-size:.85em;color:#8a4b00}.note,.more{color:#4a5160}
 table{border-collapse:collapse;background:#fff;font-size:.85em;margin:8px 0}
-th,td{border:1px solid #d5d9e0;padding:2px 8px;text-align:start}td code{font-size:.95em}
-table.rows{width:100%}table.bands td{text-align:end}
+th,td{border:1px solid #d5d9e0;padding:2px 8px;text-align:start}td code{font-size:.95em;white-space:nowrap}
+table.rows{width:100%;table-layout:fixed;margin:0}td{overflow:hidden;text-overflow:ellipsis}
+.chunk{content-visibility:auto;contain-intrinsic-size:auto 8000px}
+article{content-visibility:auto;contain-intrinsic-size:auto 600px}table.bands td{text-align:end}
 .kept,.member,.pair-a,.pair-b{border-inline-start:4px solid #2e7d32;padding:4px 10px;margin:6px 0;background:#f3faf3}
 .member,.pair-b{border-color:#c77700;background:#fffaf2}
 .meta{display:flex;flex-wrap:wrap;gap:12px;align-items:baseline;font-size:.9em;color:#4a5160}
@@ -434,8 +441,8 @@ def render_html(
     dropped = sum(len(c.members) - 1 for c in result.clusters)
     s = result.settings
     summary = (
-        f"{len(docs)} documents, {len(result.clusters)} clusters of near-duplicates ({dropped} redundant "
-        f"copies), {len(result.template_links)} template sibling pairs. Threshold {s.threshold:.2f} "
+        f"{len(docs):,} documents, {len(result.clusters):,} clusters of near-duplicates ({dropped:,} redundant "
+        f"copies), {len(result.template_links):,} template sibling pairs. Threshold {s.threshold:.2f} "
         f"(Jaccard), containment {s.containment:.2f}, keep {s.keep}."
     )
     legend = (

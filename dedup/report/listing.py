@@ -26,6 +26,24 @@ REASON_TEXT = {
 }
 
 
+CHUNK_ROWS = 250  # rows per table: a browser lays out only the tables in view (content-visibility)
+
+
+def chunked_table(head: str, rows: Sequence[str], widths: Sequence[int]) -> str:
+    """``rows`` (``<tr>`` elements) as tables of :data:`CHUNK_ROWS` rows with the same header and column widths,
+    so that they line up as one table while a browser skips laying out the ones out of view.
+
+    >>> chunked_table("<tr><th>n</th></tr>", ["<tr><td>1</td></tr>"] * 300, [100]).count("<table")
+    2
+    """
+    cols = "<colgroup>" + "".join(f'<col style="width:{w}%">' for w in widths) + "</colgroup>"
+    return "".join(
+        f'<div class="chunk"><table class="rows">{cols}<thead>{head}</thead>'
+        f"<tbody>{''.join(rows[i : i + CHUNK_ROWS])}</tbody></table></div>"
+        for i in range(0, len(rows), CHUNK_ROWS)
+    )
+
+
 def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{number(n)} {one if n == 1 else (many or one + 's')}"
 
@@ -88,23 +106,26 @@ def cluster_rows(result: ScanResult, plan: Plan) -> str:
     docs, clusters = result.documents, result.clusters
     out = []
     if plan.rows:
-        out.append(
-            '<section id="cluster-list"><h3>More clusters, one line each</h3><table class="rows"><thead><tr>'
-            '<th scope="col">cluster</th><th scope="col">copies</th><th scope="col">weakest similarity</th>'
+        head = (
+            '<tr><th scope="col">cluster</th><th scope="col">copies</th><th scope="col">weakest similarity</th>'
             '<th scope="col" title="weakest copy\'s similarity over its threshold">margin</th>'
             '<th scope="col" title="least covered copy\'s coverage over the coverage line">coverage margin</th>'
-            '<th scope="col">kept copy</th><th scope="col">id</th><th scope="col">sources</th></tr></thead><tbody>'
+            '<th scope="col">kept copy</th><th scope="col">id</th><th scope="col">sources</th></tr>'
         )
+        rows = []
         for k in sorted(plan.rows, key=lambda k: (-len(clusters[k].members), k)):
             c, m = clusters[k], plan.margins[k]
             kept = docs[c.keep]
             sources = len({docs[i].source for i, _ in c.members})
-            out.append(
+            rows.append(
                 f'<tr id="cluster-{k + 1}"><td>{k + 1}</td><td>{len(c.members)}</td><td>{m.weakest:.2f}</td>'
                 f"<td>{_margin(m.similarity)}</td><td>{_margin(m.coverage)}</td>{_title(kept.title)}"
                 f'<td><code dir="ltr">{esc(kept.id)}</code></td><td>{sources}</td></tr>'
             )
-        out.append("</tbody></table></section>")
+        out.append(
+            '<section id="cluster-list"><h3>More clusters, one line each</h3>'
+            f"{chunked_table(head, rows, (7, 6, 9, 7, 9, 39, 16, 7))}</section>"
+        )
     if plan.rest:
         out.append(
             f'<section id="cluster-counts"><h3>{_plural(len(plan.rest), "more cluster")}, counted by size and '
@@ -139,19 +160,22 @@ def template_rows(result: ScanResult, plan: Plan) -> str:
     docs, links = result.documents, result.template_links
     out = []
     if plan.templates_rows:
-        out.append(
-            '<section id="template-list"><h3>More template-sibling pairs, one line each</h3><table class="rows">'
-            '<thead><tr><th scope="col">similarity</th><th scope="col">title</th><th scope="col">one</th>'
-            '<th scope="col">the other</th></tr></thead><tbody>'
+        head = (
+            '<tr><th scope="col">similarity</th><th scope="col">title</th><th scope="col">one</th>'
+            '<th scope="col">the other</th></tr>'
         )
+        rows = []
         for t in plan.templates_rows:
             link = links[t]
             a, b = docs[link.a], docs[link.b]
-            out.append(
+            rows.append(
                 f'<tr><td>{link.similarity:.2f}</td>{_title(a.title)}<td><code dir="ltr">{esc(a.id)}</code></td>'
                 f'<td><code dir="ltr">{esc(b.id)}</code></td></tr>'
             )
-        out.append("</tbody></table></section>")
+        out.append(
+            '<section id="template-list"><h3>More template-sibling pairs, one line each</h3>'
+            f"{chunked_table(head, rows, (10, 50, 20, 20))}</section>"
+        )
     if plan.templates_rest:
         out.append(
             f'<p class="more">{_plural(plan.templates_rest, "more pair")} not listed; '
