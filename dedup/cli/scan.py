@@ -50,7 +50,8 @@ def scan(
         Path | None,
         typer.Option(
             "--html",
-            help="Also write a self-contained HTML report here (clusters, side-by-side diffs, similarity histogram).",
+            help="Also write a self-contained HTML report here (the clusters to review first side by side, the "
+            "others one line each, a similarity histogram).",
         ),
     ] = None,
     html_full: Annotated[

@@ -226,10 +226,12 @@ def _why(plan: Plan, k: int) -> str:
     """Why the cluster is shown (when the page chose), and its closest calls: how far above each line."""
     m = plan.margins[k]
     calls = []
-    if m.similarity is not None:
-        calls.append(f"similarity {m.similarity:+.2f} over its threshold")
+    if m.similarity is not None and m.similarity >= 0:
+        calls.append(f"similarity {m.similarity:.2f} above its threshold")
+    elif m.similarity is not None:
+        calls.append(f"similarity {-m.similarity:.2f} below the threshold (joined through another member)")
     if m.coverage is not None:
-        calls.append(f"coverage {m.coverage:+.2f} over the line")
+        calls.append(f"coverage {m.coverage:.2f} above the line")
     reasons = "" if plan.complete else ", ".join(WHY[r] for r in plan.why.get(k, []))
     shown = f'<span class="reasons">Shown as {_e(reasons)}.</span> ' if reasons else ""
     return f'<p class="why">{shown}Closest calls: {_e(", ".join(calls))}.</p>' if calls else ""

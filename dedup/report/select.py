@@ -97,6 +97,7 @@ class Plan:
 
 
 def pair_key(a: int, b: int) -> tuple[int, int]:
+    """A pair of document indexes in one order, whichever way round it was linked."""
     return (a, b) if a < b else (b, a)
 
 
