@@ -7,6 +7,7 @@ without it they are skipped, saying why.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def page(fixtures_report) -> LexborHTMLParser:
 
 
 def test_clusters_biggest_first_with_every_member(page, fixtures_report) -> None:
-    clusters = page.css("section#clusters > article.cluster")
+    clusters = page.css("section#clusters article.cluster")
     assert len(clusters) == 6
     sizes = [int(c.attributes["data-size"]) for c in clusters]
     assert sizes == sorted(sizes, reverse=True)
@@ -67,6 +68,15 @@ def test_clusters_biggest_first_with_every_member(page, fixtures_report) -> None
             assert element.css_first("code.id").text() == member["id"]
         assert article.css_first(".kept code.id").text() == entry["keep"]
         assert len(article.css(".member .diff")) == len(members)
+        # Each says how close its closest calls came to the lines.
+        assert re.search(r"similarity \d\.\d\d (above its|below the) threshold", article.css_first("p.why").text())
+
+
+def test_a_small_scan_is_shown_whole_and_says_so(page) -> None:
+    scope = page.css_first("header #scope").text()
+    assert scope.startswith("Everything is shown in full: 6 clusters")
+    assert not page.css("#cluster-list, #cluster-counts, #template-list")
+    assert page.css_first("section#tier-all h3").text() == "All clusters, biggest first"
 
 
 def test_side_by_side_marks_differences_and_stripped_boilerplate(page) -> None:
@@ -121,11 +131,15 @@ def test_template_siblings_shown_apart(tmp_path: Path) -> None:
     page = LexborHTMLParser(out.read_text(encoding="utf-8"))
     entries = page.css("section#templates > article.template")
     assert len(entries) == len(expected)
+    # Most similar first: the pairs that came closest to being merged.
+    pairs = [
+        (frozenset((e.css_first(".pair-a code.id").text(), e.css_first(".pair-b code.id").text())), e) for e in entries
+    ]
+    assert {p for p, _ in pairs} == {frozenset((e["a"], e["b"])) for e in expected}
+    sims = [float(e.attributes["data-similarity"]) for _, e in pairs]
+    assert sims == sorted(sims, reverse=True)
+    assert sims[0] == pytest.approx(max(e["similarity"] for e in expected), abs=1e-4)
     first = entries[0]
-    assert {first.css_first(".pair-a code.id").text(), first.css_first(".pair-b code.id").text()} == {
-        expected[0]["a"],
-        expected[0]["b"],
-    }
     # The facts that differ (numbers, names) are marked in the side-by-side view.
     assert first.css(".diff ins") and first.css(".diff del")
     # Template siblings never appear as members of a cluster.
@@ -188,7 +202,7 @@ def test_chromium_renders_the_clusters(fixtures_report, tmp_path: Path) -> None:
     done = _chromium("--dump-dom", fixtures_report[0].as_uri(), tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     dom = LexborHTMLParser(done.stdout)
-    assert len(dom.css("section#clusters > article.cluster")) == 6
+    assert len(dom.css("section#clusters article.cluster")) == 6
     assert dom.css_first("figure#histogram svg line.threshold") is not None
 
 

@@ -32,6 +32,7 @@ from dedup.index.stream import Deduplicator
 from dedup.io import refuse_input_overlap
 from dedup.pipeline import ScanResult
 from dedup.report.html import collect_texts, needed_ids, write_html
+from dedup.report.select import plan_report
 from dedup.report.text import IndexMatches, render_csv, render_json, render_table, render_text_table
 from dedup.settings import Settings
 
@@ -49,9 +50,18 @@ def scan(
         Path | None,
         typer.Option(
             "--html",
-            help="Also write a self-contained HTML report here (clusters, side-by-side diffs, similarity histogram).",
+            help="Also write a self-contained HTML report here (the clusters to review first side by side, the "
+            "others one line each, a similarity histogram).",
         ),
     ] = None,
+    html_full: Annotated[
+        bool,
+        typer.Option(
+            "--html-full",
+            help="Show every cluster in full in the --html report (by default: the biggest and the closest calls "
+            "in full, the rest one line each, so that the page stays under 20 MB).",
+        ),
+    ] = False,
     index: Annotated[
         str | None,
         typer.Option(
@@ -84,7 +94,7 @@ def scan(
                 with Deduplicator(index, settings) as seen:
                     found = [(doc, m) for doc in docs for m in seen.check(doc, cleaned=True, since=floor)]
         if html is not None:
-            _write_html(html, result, settings, inputs, quiet)
+            _write_html(html, result, settings, inputs, quiet, html_full)
         if fmt is Format.json:
             write_output(render_json(result, explain, index, found), output)
         elif fmt is Format.csv:
@@ -95,11 +105,14 @@ def scan(
             render_table(result, Console(), explain, index, found)
 
 
-def _write_html(path: Path, result: ScanResult, settings: Settings, inputs: list[str], quiet: bool) -> None:
+def _write_html(
+    path: Path, result: ScanResult, settings: Settings, inputs: list[str], quiet: bool, full: bool = False
+) -> None:
     """The HTML report; texts are read again for the documents it shows (standard input cannot be re-read)."""
+    plan = plan_report(result, full=full)
     if "-" in inputs:
         say("dedup: warning: standard input cannot be read twice; the HTML report has no texts", quiet)
         texts = {}
     else:
-        texts = collect_texts(settings, inputs, needed_ids(result))
-    write_html(path, result, texts)
+        texts = collect_texts(settings, inputs, needed_ids(result, plan))
+    write_html(path, result, texts, plan=plan)

@@ -1,10 +1,15 @@
 """A self-contained HTML report of a scan (``dedup scan --html report.html``).
 
-One page, inline CSS and SVG only (no scripts, no fonts, nothing fetched): the clusters biggest first, each with
-its kept copy and every member's source, date and similarity, and a side-by-side view of a member against the
-kept copy with the words that differ marked (``<del>`` only in the kept copy, ``<ins>`` only in the member) and
-the boilerplate the cleaner stripped struck through; template siblings in a section of their own; and a
-histogram of pair similarities with the thresholds marked.
+One page, inline CSS and SVG only (no scripts, no fonts, nothing fetched): clusters, each with its kept copy and
+every member's source, date and similarity, and a side-by-side view of a member against the kept copy with the
+words that differ marked (``<del>`` only in the kept copy, ``<ins>`` only in the member) and the boilerplate the
+cleaner stripped struck through; template siblings in a section of their own; and a histogram of pair
+similarities with the thresholds marked.
+
+A page that would be too big to open (a big corpus) shows in full only the clusters to review first (the
+biggest, and the closest calls on similarity and on coverage) and the most similar template pairs, lists the
+rest one line each and counts what is left, and says so at the top (:mod:`dedup.report.select` chooses,
+:mod:`dedup.report.listing` writes the lists). When everything fits, everything is in full, biggest first.
 
 A scan does not keep document texts, so the texts shown are read again (:func:`collect_texts`) for the
 documents the page shows only. Words are compared as the matcher compares them (normalised: أ/ا, ة/ه, digits and
@@ -24,7 +29,6 @@ the like count as equal), but shown as written. Arabic text blocks get ``dir="rt
 
 from __future__ import annotations
 
-import html
 import os
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -35,18 +39,19 @@ from dedup.document import DocInfo, Document
 from dedup.io import atomic_writer
 from dedup.normalize import normalize_lines
 from dedup.pipeline import Pipeline, ScanResult
+from dedup.report.listing import cluster_rows, scope, template_rows
+from dedup.report.markup import esc as _e
+from dedup.report.markup import html_dir as _dir
+from dedup.report.markup import is_arabic
+from dedup.report.select import Plan, full_ids, plan_report
 from dedup.settings import Settings
 
-# A page of a million-document corpus must still open in a browser: the biggest clusters and the first template
-# pairs are shown in full, the rest are counted.
-MAX_CLUSTERS = 500
-MAX_TEMPLATES = 200
+__all__ = ["ShownText", "collect_texts", "diff_words", "histogram_svg", "is_arabic", "needed_ids", "render_html"]
+
 MAX_DIFF_WORDS = 4000  # longer texts are cut before diffing (difflib is quadratic in the worst case)
 MAX_REMOVAL_CHARS = 400
 HISTOGRAM_BINS = 20
 
-_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
-_LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
 _TOKENS = re.compile(r"\n|[^\S\n]*\S+")  # words (keeping no spacing) and line breaks
 
 
@@ -62,19 +67,9 @@ class ShownText:
         return cls(doc.full_text, [(r.text, r.rule) for r in doc.removed])
 
 
-def shown_clusters(result: ScanResult, limit: int = MAX_CLUSTERS) -> list[tuple[int, int]]:
-    """``(cluster number, index in result.clusters)`` of the clusters shown, biggest first (ties: scan order)."""
-    order = sorted(range(len(result.clusters)), key=lambda k: (-len(result.clusters[k].members), k))
-    return [(k + 1, k) for k in order[:limit]]
-
-
-def needed_ids(result: ScanResult) -> set[str]:
-    """Ids of the documents whose texts the page shows (members of the shown clusters, shown template pairs)."""
-    docs = result.documents
-    ids = {docs[m].id for _, k in shown_clusters(result) for m, _ in result.clusters[k].members}
-    for link in result.template_links[:MAX_TEMPLATES]:
-        ids.update((docs[link.a].id, docs[link.b].id))
-    return ids
+def needed_ids(result: ScanResult, plan: Plan | None = None) -> set[str]:
+    """Ids of the documents whose texts the page shows side by side (see :mod:`dedup.report.select`)."""
+    return full_ids(result, plan if plan is not None else plan_report(result))
 
 
 def collect_texts(
@@ -96,34 +91,15 @@ def write_html(
     result: ScanResult,
     texts: Mapping[str, ShownText] | None = None,
     title: str = "dedup report",
+    plan: Plan | None = None,
 ) -> None:
     """Render the page and write it atomically (the old file stays if anything fails)."""
-    page = render_html(result, texts, title)
+    page = render_html(result, texts, title, plan)
     with atomic_writer(path) as handle:
         handle.write(page)
 
 
 # -- helpers ----------------------------------------------------------------------------------------------------
-
-
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def is_arabic(text: str) -> bool:
-    """True when Arabic-script letters outnumber Latin ones (sampled from the start of ``text``).
-
-    >>> is_arabic("مقتل 20 عنصرا in Palmyra"), is_arabic("The port strike"), is_arabic("")
-    (True, False, False)
-    """
-    sample = text[:2000]
-    arabic = len(_ARABIC.findall(sample))
-    return arabic > 0 and arabic >= len(_LATIN.findall(sample))
-
-
-def _dir(text: str) -> str:
-    """The direction attributes of a block holding ``text``."""
-    return 'dir="rtl" lang="ar"' if is_arabic(text) else 'dir="auto"'
 
 
 def _tokens(text: str) -> list[str]:
@@ -216,8 +192,8 @@ def _side_by_side(a: DocInfo, b: DocInfo, texts: Mapping[str, ShownText], labels
     return (
         f'<details class="diff"{" open" if open_ else ""}><summary>side by side: what differs</summary>'
         f'<div class="sxs" {grid_dir}>'
-        f'<div class="col"><h4>{_e(labels[0])}</h4><div class="text" {_dir(ta.text)}>{left}</div>{_removed(ta)}</div>'
-        f'<div class="col"><h4>{_e(labels[1])}</h4><div class="text" {_dir(tb.text)}>{right}</div>{_removed(tb)}</div>'
+        f'<div class="col"><h5>{_e(labels[0])}</h5><div class="text" {_dir(ta.text)}>{left}</div>{_removed(ta)}</div>'
+        f'<div class="col"><h5>{_e(labels[1])}</h5><div class="text" {_dir(tb.text)}>{right}</div>{_removed(tb)}</div>'
         f"</div></details>"
     )
 
@@ -225,62 +201,130 @@ def _side_by_side(a: DocInfo, b: DocInfo, texts: Mapping[str, ShownText], labels
 # -- sections ---------------------------------------------------------------------------------------------------
 
 
-def _clusters(result: ScanResult, texts: Mapping[str, ShownText]) -> str:
+TIERS = {
+    "biggest": ("Biggest clusters", "most copies removed: one wrong link there costs most"),
+    "similarity": (
+        "Nearest the similarity threshold",
+        "the least similar copy is closest above the line (below it: joined through another member)",
+    ),
+    "coverage": (
+        "Nearest the coverage line",
+        "the kept copy says least of one of the copies: the closest calls of the rule that nothing is removed "
+        "that the kept copy does not say",
+    ),
+}
+
+
+WHY = {
+    "biggest": "among the biggest",
+    "similarity": "a close call on similarity",
+    "coverage": "a close call on coverage",
+}
+
+
+def _why(plan: Plan, k: int) -> str:
+    """Why the cluster is shown (when the page chose), and its closest calls: how far above each line."""
+    m = plan.margins[k]
+    calls = []
+    if m.similarity is not None and m.similarity >= 0:
+        calls.append(f"similarity {m.similarity:.2f} above its threshold")
+    elif m.similarity is not None:
+        calls.append(f"similarity {-m.similarity:.2f} below the threshold (joined through another member)")
+    if m.coverage is not None:
+        calls.append(f"coverage {m.coverage:.2f} above the line")
+    reasons = "" if plan.complete else ", ".join(WHY[r] for r in plan.why.get(k, []))
+    shown = f'<span class="reasons">Shown as {_e(reasons)}.</span> ' if reasons else ""
+    return f'<p class="why">{shown}Closest calls: {_e(", ".join(calls))}.</p>' if calls else ""
+
+
+def _cluster(result: ScanResult, texts: Mapping[str, ShownText], plan: Plan, k: int) -> str:
     docs = result.documents
-    shown = shown_clusters(result)
-    out = ['<section id="clusters"><h2>Clusters of near-duplicates, biggest first</h2>']
-    if not shown:
-        out.append('<p class="empty">No near-duplicates found.</p>')
-    for number, k in shown:
-        cluster = result.clusters[k]
-        kept = docs[cluster.keep]
-        size = len(cluster.members)
-        out.append(f'<article class="cluster" id="cluster-{number}" data-size="{size}" data-cluster="{number}">')
-        out.append(f'<h3>Cluster {number} <span class="count">{size} copies</span></h3>')
-        out.append(
-            f'<div class="kept" data-similarity="1.0000"><span class="badge keep">kept</span>{_meta(kept)}</div>'
+    cluster = result.clusters[k]
+    number = k + 1
+    kept = docs[cluster.keep]
+    size = len(cluster.members)
+    out = [f'<article class="cluster" id="cluster-{number}" data-size="{size}" data-cluster="{number}">']
+    out.append(f'<h4>Cluster {number} <span class="count">{size} copies</span></h4>{_why(plan, k)}')
+    out.append(f'<div class="kept" data-similarity="1.0000"><span class="badge keep">kept</span>{_meta(kept)}</div>')
+    listed, diffs = plan.shown_members(cluster)
+    # The least similar copy's diff is open: it is the one that shows whether the cluster is right.
+    least = min(range(1, size), key=lambda i: (cluster.members[i][1], i)) if size > 1 else -1
+    for pos in listed:
+        m, sim = cluster.members[pos]
+        doc = docs[m]
+        view = (
+            _side_by_side(kept, doc, texts, ("kept: " + kept.id, "copy: " + doc.id), pos == least)
+            if pos in diffs
+            else ""
         )
-        # The least similar copy's diff is open: it is the one that shows whether the cluster is right.
-        least = min(range(1, size), key=lambda i: (cluster.members[i][1], i)) if size > 1 else -1
-        for pos, (m, sim) in enumerate(cluster.members[1:], start=1):
-            doc = docs[m]
+        out.append(
+            f'<div class="member" data-similarity="{sim:.4f}"><span class="badge dup">{cluster.relation(m)}</span>'
+            f"{_meta(doc, sim)}{view}</div>"
+        )
+    if len(diffs) < size - 1:
+        out.append(
+            f'<p class="more">Side by side for the {len(diffs)} least similar copies only'
+            + (f"; {len(listed)} of {size - 1} copies listed" if len(listed) < size - 1 else "")
+            + " (<code>--html-full</code> shows all, <code>--format json</code> lists all).</p>"
+        )
+    if cluster.siblings:
+        n = len(cluster.siblings)
+        out.append(
+            f'<p class="siblings">{n} template sibling pair{"s" if n != 1 else ""} involve this cluster; '
+            f'see <a href="#templates">template siblings</a>.</p>'
+        )
+    out.append("</article>")
+    return "".join(out)
+
+
+def _clusters(result: ScanResult, texts: Mapping[str, ShownText], plan: Plan) -> str:
+    clusters = result.clusters
+    out = ['<section id="clusters"><h2>Clusters of near-duplicates</h2>']
+    if not clusters:
+        out.append('<p class="empty">No near-duplicates found.</p>')
+    if plan.complete and clusters:
+        out.append('<section class="tier" id="tier-all"><h3>All clusters, biggest first</h3>')
+        out.extend(_cluster(result, texts, plan, k) for k in plan.full)
+        out.append("</section>")
+    else:
+        for reason, (heading, why) in TIERS.items():
+            tier = [k for k in plan.full if plan.why[k][0] == reason]
+            if not tier:
+                continue
+            if reason == "biggest":
+                tier.sort(key=lambda k: (-len(clusters[k].members), k))
+            else:
+                tier.sort(key=lambda k: (getattr(plan.margins[k], reason), k))
             out.append(
-                f'<div class="member" data-similarity="{sim:.4f}"><span class="badge dup">{cluster.relation(m)}</span>'
-                f"{_meta(doc, sim)}"
-                f"{_side_by_side(kept, doc, texts, ('kept: ' + kept.id, 'copy: ' + doc.id), pos == least)}</div>"
+                f'<section class="tier" id="tier-{reason}"><h3>{_e(heading)} '
+                f'<span class="count">{len(tier)}</span></h3><p class="note">{_e(why)}.</p>'
             )
-        if cluster.siblings:
-            n = len(cluster.siblings)
-            out.append(
-                f'<p class="siblings">{n} template sibling pair{"s" if n != 1 else ""} involve this cluster; '
-                f'see <a href="#templates">template siblings</a>.</p>'
-            )
-        out.append("</article>")
-    hidden = len(result.clusters) - len(shown)
-    if hidden > 0:
-        out.append(f'<p class="more">{hidden} smaller clusters not shown; use <code>--format json</code>.</p>')
+            out.extend(_cluster(result, texts, plan, k) for k in tier)
+            out.append("</section>")
+    out.append(cluster_rows(result, plan))
     out.append("</section>")
     return "".join(out)
 
 
-def _templates(result: ScanResult, texts: Mapping[str, ShownText]) -> str:
+def _templates(result: ScanResult, texts: Mapping[str, ShownText], plan: Plan) -> str:
     docs = result.documents
     links = result.template_links
     out = [
         '<section id="templates"><h2>Template siblings</h2>'
-        '<p class="note">Same formula, different facts (numbers, dates, names): reported, never merged.</p>'
+        '<p class="note">Same formula, different facts (numbers, dates, names): reported, never merged. '
+        "The most similar pairs first: they came closest to being merged.</p>"
     ]
     if not links:
         out.append('<p class="empty">None found.</p>')
-    for n, link in enumerate(links[:MAX_TEMPLATES], start=1):
+    for n, t in enumerate(plan.templates_full, start=1):
+        link = links[t]
         a, b = docs[link.a], docs[link.b]
         out.append(
             f'<article class="template" id="template-{n}" data-similarity="{link.similarity:.4f}">'
             f'<div class="pair-a">{_meta(a, None)}</div><div class="pair-b">{_meta(b, link.similarity)}</div>'
             f"{_side_by_side(a, b, texts, (a.id, b.id), False)}</article>"
         )
-    if len(links) > MAX_TEMPLATES:
-        out.append(f'<p class="more">{len(links) - MAX_TEMPLATES} more pairs not shown.</p>')
+    out.append(template_rows(result, plan))
     out.append("</section>")
     return "".join(out)
 
@@ -333,13 +377,13 @@ def _histogram(result: ScanResult) -> str:
     if scores.size:
         svg = histogram_svg(scores.tolist(), marks)
         what = (
-            f"{scores.size} candidate pairs LSH proposed, passed or not: a threshold that sits in a valley "
+            f"{scores.size:,} candidate pairs LSH proposed, passed or not: a threshold that sits in a valley "
             f"between the look-alikes (left) and the copies (right) is robust, one inside a dense run of bars "
             f"is not."
         )
     else:
         svg = histogram_svg((link.similarity for link in result.links), marks)
-        what = f"{len(result.links)} verified pairs (this result kept no candidate scores)."
+        what = f"{len(result.links):,} verified pairs (this result kept no candidate scores)."
     return (
         f'<figure id="histogram">{svg}<figcaption>Similarity (the larger of Jaccard and containment) of the '
         f"{what}</figcaption></figure>"
@@ -353,7 +397,14 @@ header,main{max-width:1200px;margin:0 auto;padding:0 16px}
 header{padding-top:16px}h1{margin:.2em 0}.summary{color:#4a5160}
 section{margin:24px 0}h2{border-bottom:2px solid #d5d9e0;padding-bottom:4px}
 article{background:#fff;border:1px solid #d5d9e0;border-radius:8px;padding:12px 16px;margin:14px 0}
-h3{margin:0 0 8px}h3 .count{font-weight:normal;color:#4a5160;font-size:.85em}
+h3{margin:16px 0 4px}h4{margin:0 0 8px;font-size:1.1em}.count{font-weight:normal;color:#4a5160;font-size:.85em}
+.scope{background:#fff8e1;border:1px solid #e6c65c;border-radius:8px;padding:4px 14px;margin:8px 0}
+.why{margin:0 0 6px;font-size:.85em;color:#8a4b00}.note,.more{color:#4a5160}
+table{border-collapse:collapse;background:#fff;font-size:.85em;margin:8px 0}
+th,td{border:1px solid #d5d9e0;padding:2px 8px;text-align:start}td code{font-size:.95em;white-space:nowrap}
+table.rows{width:100%;table-layout:fixed;margin:0}td{overflow:hidden;text-overflow:ellipsis}
+.chunk{content-visibility:auto;contain-intrinsic-size:auto 8000px}
+article{content-visibility:auto;contain-intrinsic-size:auto 600px}table.bands td{text-align:end}
 .kept,.member,.pair-a,.pair-b{border-inline-start:4px solid #2e7d32;padding:4px 10px;margin:6px 0;background:#f3faf3}
 .member,.pair-b{border-color:#c77700;background:#fffaf2}
 .meta{display:flex;flex-wrap:wrap;gap:12px;align-items:baseline;font-size:.9em;color:#4a5160}
@@ -362,7 +413,7 @@ h3{margin:0 0 8px}h3 .count{font-weight:normal;color:#4a5160;font-size:.85em}
 float:inline-start}.badge.keep{background:#2e7d32;color:#fff}.badge.dup{background:#c77700;color:#fff}
 details.diff{margin:6px 0}summary{cursor:pointer;color:#2450a4}
 .sxs{display:grid;grid-template-columns:1fr 1fr;gap:12px}.col{min-width:0}
-.col h4{margin:4px 0;font-size:.85em;color:#4a5160;direction:ltr;text-align:start;unicode-bidi:plaintext}
+.col h5{margin:4px 0;font-size:.85em;color:#4a5160;direction:ltr;text-align:start;unicode-bidi:plaintext}
 .text{background:#fff;border:1px solid #e2e5ea;border-radius:6px;padding:8px 10px;max-height:420px;overflow:auto}
 .text[dir=rtl]{font-size:1.05em;line-height:1.9}
 del{background:#fde2e1;color:#8a1c14;text-decoration:line-through}
@@ -378,15 +429,22 @@ svg .containment{stroke:#6a1b9a;fill:#6a1b9a}svg .mark-label{font-size:11px;stro
 """
 
 
-def render_html(result: ScanResult, texts: Mapping[str, ShownText] | None = None, title: str = "dedup report") -> str:
-    """The whole page as a string (see the module docstring)."""
+def render_html(
+    result: ScanResult,
+    texts: Mapping[str, ShownText] | None = None,
+    title: str = "dedup report",
+    plan: Plan | None = None,
+) -> str:
+    """The whole page as a string (see the module docstring); ``plan`` (default :func:`plan_report`) says what
+    is shown in full."""
     texts = texts or {}
+    plan = plan if plan is not None else plan_report(result)
     docs = result.documents
     dropped = sum(len(c.members) - 1 for c in result.clusters)
     s = result.settings
     summary = (
-        f"{len(docs)} documents, {len(result.clusters)} clusters of near-duplicates ({dropped} redundant "
-        f"copies), {len(result.template_links)} template sibling pairs. Threshold {s.threshold:.2f} "
+        f"{len(docs):,} documents, {len(result.clusters):,} clusters of near-duplicates ({dropped:,} redundant "
+        f"copies), {len(result.template_links):,} template sibling pairs. Threshold {s.threshold:.2f} "
         f"(Jaccard), containment {s.containment:.2f}, keep {s.keep}."
     )
     legend = (
@@ -398,6 +456,7 @@ def render_html(result: ScanResult, texts: Mapping[str, ShownText] | None = None
         f'<!DOCTYPE html>\n<html lang="en" dir="ltr"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{CSS}</style></head><body>"
-        f'<header><h1>{_e(title)}</h1><p class="summary">{_e(summary)}</p>{legend}</header><main>'
-        f"{_histogram(result)}{_clusters(result, texts)}{_templates(result, texts)}</main></body></html>\n"
+        f'<header><h1>{_e(title)}</h1><p class="summary">{_e(summary)}</p>{scope(result, plan)}{legend}</header>'
+        f"<main>{_histogram(result)}{_clusters(result, texts, plan)}{_templates(result, texts, plan)}</main>"
+        f"</body></html>\n"
     )
