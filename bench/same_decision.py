@@ -175,6 +175,11 @@ def main() -> None:
             for m in only_scan
         )  # fmt: skip
         greedy = greedy_drops(result, list(order), SETTINGS.coverage)
+        # Clusters up to which copy is kept: how many members of each scan cluster the stream let through (1 is
+        # the same cluster, whichever copy was kept), and documents in no cluster that the stream dropped.
+        clustered = {m for c in result.clusters for m, _ in c.members}
+        through = Counter(f"{sum(1 for m, _ in c.members if m not in stream)} let through" for c in result.clusters)
+        stray_drops = sorted(m for m in stream if m not in clustered)
         report[name] = {
             "stream_seconds": round(seconds, 1),
             "docs_per_s": round(len(docs) / seconds),
@@ -183,6 +188,8 @@ def main() -> None:
             "only_scan": len(only_scan),
             "only_scan_kinds": dict(kinds),
             "only_stream": len(only_stream),
+            "scan_clusters": dict(sorted(through.items())),
+            "dropped_in_no_scan_cluster": len(stray_drops),
             "only_stream_kept_by_scan_as_a_later_copy": sum(
                 1 for m in only_stream if any(c.keep == m for c in result.clusters)
             ),
