@@ -8,10 +8,10 @@ JSON data are dropped, and so is the headline (it goes in the title).
 ...                              "</body>").body)
 >>> blocks = cut_blocks(flat, 0, None)
 >>> blocks
-[('Vote', 0), ('The council met, and voted .', 5), ('Read more: other story', 11), ('Home', 4)]
+[('Vote', 0), ('The council met, and voted.', 5), ('Read more: other story', 11), ('Home', 4)]
 >>> removed: list[Removal] = []
 >>> filter_blocks(blocks, "Vote", removed), [r.rule for r in removed]
-(['The council met, and voted .'], ['html:related', 'html:link-dense'])
+(['The council met, and voted.'], ['html:related', 'html:link-dense'])
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def cut_blocks(flat: Flat, root: int, removed: list[Removal] | None) -> list[tup
 
     def flush() -> None:
         nonlocal links
-        text = " ".join(" ".join(parts).split())
+        text = " ".join("".join(parts).split())
         if text:
             out.append((text, min(links, len(text))))
         parts.clear()
