@@ -58,3 +58,27 @@ def test_inline_markup_without_spaces_is_not_split() -> None:
     lines = extract_html(html).text.splitlines()
     assert lines[0] == "Zwölf: " + DE_P[0]
     assert lines[1].startswith("Die Straßenbahn fährt bald weiter. ")
+
+
+def test_teaser_headings_and_photo_credits_in_other_languages_are_dropped() -> None:
+    html = _page(
+        '<article><div class="content"><figure><img src="/a.jpg"><p>Foto: dpa / Max Mustermann</p></figure>'
+        + "".join(f"<p>{p}</p>" for p in DE_P)
+        + "<h3>Mehr zum Thema</h3><p>Das könnte Sie auch interessieren</p><p>Bild: Stadtwerke</p>"
+        "</div></article>",
+        "de",
+    )
+    ex = extract_html(html)
+    assert ex.text.splitlines() == DE_P
+    assert [r.text for r in ex.removed if r.rule == "html:boilerplate-text"] == [
+        "Foto: dpa / Max Mustermann",
+        "Mehr zum Thema",
+        "Das könnte Sie auch interessieren",
+        "Bild: Stadtwerke",
+    ]
+
+
+def test_a_paragraph_that_starts_like_a_label_but_is_long_stays() -> None:
+    para = "Mehr zum Thema Verkehr erfuhren die Bürger erst am Abend, als der Bürgermeister die Pläne vorstellte."
+    html = _page("<article>" + "".join(f"<p>{p}</p>" for p in [*DE_P, para]) + "</article>", "de")
+    assert extract_html(html).text.splitlines() == [*DE_P, para]
