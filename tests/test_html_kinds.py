@@ -82,3 +82,26 @@ def test_a_paragraph_that_starts_like_a_label_but_is_long_stays() -> None:
     para = "Mehr zum Thema Verkehr erfuhren die Bürger erst am Abend, als der Bürgermeister die Pläne vorstellte."
     html = _page("<article>" + "".join(f"<p>{p}</p>" for p in [*DE_P, para]) + "</article>", "de")
     assert extract_html(html).text.splitlines() == [*DE_P, para]
+
+
+def test_a_header_element_holding_article_paragraphs_is_not_page_chrome() -> None:
+    html = _page(
+        '<header class="site"><a href="/">Home</a> <a href="/news">News</a></header><main><article>'
+        '<header class="text-block__description"><div>'
+        + "".join(f"<p>{p}</p>" for p in [*EN_P, DE_P[0]])
+        + "</div></header></article></main>"
+    )
+    assert extract_html(html).text.splitlines() == [*EN_P, DE_P[0]]
+
+
+def test_a_long_cookie_notice_is_never_the_article() -> None:
+    notice = (
+        "We use cookies and similar technologies on this website, and we share information about your use of "
+        "our site with our social media, advertising and analytics partners, who may combine it with other "
+        "information that you have provided to them or that they have collected from your use of their services. "
+    )
+    html = _page(
+        "<article><p>" + EN_P[0] + "</p><p>" + EN_P[1] + "</p></article>"
+        '<div class="cookie-consent-wrap">' + "".join(f"<p>{notice}</p>" for _ in range(5)) + "</div>"
+    )
+    assert extract_html(html).text.splitlines() == EN_P[:2]
