@@ -141,8 +141,9 @@ def best_container(flat: Flat) -> list[int]:
 # names ("article__intro", "c-page-intro__copy", "art-lead"). Not "excerpt", "summary", "subtitle", "dek":
 # those also name the one-line SEO blurb under a headline, which the benchmarks' truth leaves out.
 _LEAD_NAME_RE = re.compile(
-    r"(?:^|[\s_-])(?:lead|leadin|lede|intro|introtext|intro-text|teaser-text|chapo|standfirst|subheadline|"
-    r"sub-headline|abstract|perex|sapo|entradilla|bajada|article-lead|field-abstract|text-lead)(?:$|[\s_-])",
+    r"(?:^|[\s_-])(?:lead|leader|leadin|lede|intro|articleintro|articlelead|introtext|intro-text|teaser-text|"
+    r"chapo|standfirst|subheadline|sub-headline|abstract|perex|sapo|entradilla|bajada|article-lead|"
+    r"field-abstract|text-lead)(?:$|[\s_-])",
     re.I,
 )
 # Lead paragraphs are one short paragraph; the climb stops at an ancestor holding this much more than the body.
