@@ -81,3 +81,46 @@ def summarise(scores: Iterable[PageScore]) -> Summary:
     rec = sum(s.recall for s in scores) / len(scores)
     f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
     return Summary(prec, rec, f1, len(scores))
+
+
+# --- trafilatura's snippet metric (its evaluation set: snippets that must and must not appear) ------------
+
+
+@dataclass(slots=True)
+class SnippetCounts:
+    """Per page: ``with`` snippets found (tp) and missing (fn), ``without`` snippets found (fp), absent (tn)."""
+
+    tp: int
+    fn: int
+    fp: int
+    tn: int
+
+    @property
+    def f1(self) -> float:
+        """This page's F1 (for listing the worst pages; the set's figure sums the counts first)."""
+        return 2 * self.tp / (2 * self.tp + self.fp + self.fn) if self.tp else 0.0
+
+
+def snippet_counts(pred: str, with_: list[str], without: list[str]) -> SnippetCounts:
+    """Trafilatura's evaluation of one page: whitespace-normalised, case-sensitive substring tests.
+
+    >>> snippet_counts("The  council\\nmet on Tuesday. Share this", ["council met on", "budget"], ["Share this"])
+    SnippetCounts(tp=1, fn=1, fp=1, tn=0)
+    """
+    text = " ".join((pred or "").split())
+    found = [" ".join(s.split()) in text for s in with_]
+    leaked = [" ".join(s.split()) in text for s in without]
+    return SnippetCounts(sum(found), len(found) - sum(found), sum(leaked), len(leaked) - sum(leaked))
+
+
+def summarise_snippets(counts: Iterable[SnippetCounts]) -> Summary:
+    """Precision tp/(tp+fp), recall tp/(tp+fn) and F1 over the counts summed over pages (as trafilatura's
+    own evaluation does; tn does not enter)."""
+    counts = list(counts)
+    tp = sum(c.tp for c in counts)
+    fp = sum(c.fp for c in counts)
+    fn = sum(c.fn for c in counts)
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return Summary(prec, rec, f1, len(counts))

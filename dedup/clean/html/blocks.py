@@ -8,10 +8,10 @@ JSON data are dropped, and so is the headline (it goes in the title).
 ...                              "</body>").body)
 >>> blocks = cut_blocks(flat, 0, None)
 >>> blocks
-[('Vote', 0), ('The council met, and voted .', 5), ('Read more: other story', 11), ('Home', 4)]
+[('Vote', 0), ('The council met, and voted.', 5), ('Read more: other story', 11), ('Home', 4)]
 >>> removed: list[Removal] = []
 >>> filter_blocks(blocks, "Vote", removed), [r.rule for r in removed]
-(['The council met, and voted .'], ['html:related', 'html:link-dense'])
+(['The council met, and voted.'], ['html:related', 'html:link-dense'])
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def cut_blocks(flat: Flat, root: int, removed: list[Removal] | None) -> list[tup
 
     def flush() -> None:
         nonlocal links
-        text = " ".join(" ".join(parts).split())
+        text = " ".join("".join(parts).split())
         if text:
             out.append((text, min(links, len(text))))
         parts.clear()
@@ -167,6 +167,42 @@ _RELATED_TEXT_RE = re.compile(
     re.I,
 )
 
+# The same lead-ins and widget labels in the other languages of the web's news and blogs (German, French,
+# Spanish, Portuguese, Italian, Polish, Dutch): a short block that starts with one is a teaser heading, a
+# widget label or a link to another story. Anchored at the start, and only for blocks under 80 characters.
+_EURO_BOILER_RE = re.compile(
+    r"^\W*(?:"
+    r"mehr (?:zum thema|zu[mr]?\b|dazu|artikel|beiträge|news|kolumnen|aus)|auch interessant|das (?:könnte|dürfte) "
+    r"(?:dich|sie|euch)|(?:sie|du) (?:könnte|möchte)|schon gelesen|lesen sie (?:auch|mehr|hier)|lies auch|"
+    r"weiterlesen|zum weiterlesen|weitere (?:artikel|beiträge|informationen|infos|themen|nachrichten|news|links)|"
+    r"neueste (?:artikel|beiträge)|ähnliche (?:artikel|beiträge)|verwandte|passend dazu|"
+    r"lust auf mehr|anzeige\b|- ?anzeige|werbung\b|bild anzeigen|(?:rezept )?drucken\b|teilen\b|pinnen\b|"
+    r"kommentare?\b|kommentieren|über den autor|zur person|"
+    r"à lire aussi|a lire aussi|lire aussi|lire la suite|sur le même sujet|voir aussi|publicité|partager|"
+    r"vous aimerez|plus d'articles|"
+    r"le puede interesar|te puede interesar|también te puede|lea (?:también|además|más)|lee también|"
+    r"ver (?:más|también)|noticias relacionadas|más noticias|publicidad|compartir|"
+    r"veja (?:também|mais)|leia (?:também|mais)|saiba mais|"
+    r"leggi anche|potrebbe interessarti|"
+    r"czytaj (?:też|także|więcej|również)|zobacz (?:też|także|również)|przeczytaj (?:też|także)|"
+    r"dowiedz się więcej|polecamy|reklama\b|udostępnij|"
+    r"lees (?:ook|meer)|meer (?:nieuws|over)|"
+    r"explore further|sorted by|permalink|permalien"
+    r")",
+    re.I,
+)
+
+# Photo credits and caption lead-ins: a short block that starts with one names who took a picture, not what
+# happened ("Foto: dpa", "Bild: Jahr Media", "Crédits photos : Bestimage", "(crédito: ...").
+_CREDIT_RE = re.compile(
+    r"^\W*(?:(?:photo|foto|fotos|bild|bilder|image|picture|titelbild|beitragsbild|headerbild|symbolbild|"
+    r"vorschaubild|credits?|crédits?(?: photos?)?|crédito|crédit photo|fotografía|zdjęcie|źródło zdjęcia|"
+    r"photo credit|image credit|bildquelle|quelle bild|copyright|©)\s*:|"
+    r"(?:photo|foto|bild|image|titelbild|beitragsbild)\s*(?:©|\(c\))|©|\(c\)\s)",
+    re.I,
+)
+_CREDIT_MAX = 80
+
 # Only blocks that are nearly all links are dropped: menus and teaser lists inside the container are that,
 # while list items and paragraphs that cite sources or name products in links are article text (the
 # benchmarks' ground truth keeps them).
@@ -192,6 +228,10 @@ def filter_blocks(blocks: list[tuple[str, int]], title: str, removed: list[Remov
                 removed.append(Removal(clip(text), "html:link-dense"))
             continue
         if n < 120 and _BOILER_TEXT_RE.match(text):
+            if removed is not None:
+                removed.append(Removal(clip(text), "html:boilerplate-text"))
+            continue
+        if n < _CREDIT_MAX and (_EURO_BOILER_RE.match(text) or _CREDIT_RE.match(text)):
             if removed is not None:
                 removed.append(Removal(clip(text), "html:boilerplate-text"))
             continue

@@ -35,7 +35,7 @@ _NO_CLASS_CHECK = frozenset({"img", "picture", "source", "br", "hr", "path", "us
 # Rules whose class names are also used for content wrappers: applied only to short or link-heavy blocks.
 _WEAK_RULES = frozenset({"html:nav", "html:tags", "html:author", "html:popup", "html:share"})
 # Rules whose names an ad slot or promo box carries, but so do layout wrappers around a whole article.
-_PROSE_GUARDED = frozenset({"html:ad", "html:newsletter", "html:cookie", "html:breadcrumb"})
+_PROSE_GUARDED = frozenset({"html:ad", "html:newsletter", "html:breadcrumb"})
 _CONTENT_NAME_RE = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|main|content|body)(?:$|[\s_-])", re.I)
 # Hidden elements (display:none, [hidden]) are not chrome: collapsed accordions and tabs hold real article
 # text, which the benchmarks' ground truth includes.
@@ -99,6 +99,10 @@ def remove_chrome(flat: Flat, removed: list[Removal] | None) -> None:
         if rule in _WEAK_RULES and n > 300 and _looks_like_content(flat, i, n):
             # Generic layout names (widget, sidebar, menu, modal...) also wrap real articles on many
             # CMSs (Blogger's class="widget Blog", "article modal-enabled"); keep blocks that read like prose.
+            continue
+        if rule == "html:header" and n > 600 and _has_paragraphs(flat, i, n):
+            # A page header holds a logo, a menu, a headline and a dek; one with several long paragraphs is a
+            # section of the article that a component library renders as <header> (a text-and-image block).
             continue
         if rule in _PROSE_GUARDED and n > 1500 and _is_prose(flat, i, n):
             # An ad slot or promo box is short; several long, link-free paragraphs under an "ad" name are the
@@ -175,6 +179,15 @@ def _is_prose(flat: Flat, i: int, text_len: int) -> bool:
     tags, text = flat.tags, flat.text
     long_paras = [text[j] for j in range(i, flat.last[i] + 1) if tags[j] == "p" and text[j] >= 150]
     return len(long_paras) >= 4 and sum(long_paras) >= 0.5 * text_len
+
+
+def _has_paragraphs(flat: Flat, i: int, text_len: int) -> bool:
+    """At least two paragraphs of 150+ characters making most of the text, and under 15% link text."""
+    if flat.link[i] > 0.15 * text_len:
+        return False
+    tags, text = flat.tags, flat.text
+    long_paras = [text[j] for j in range(i, flat.last[i] + 1) if tags[j] == "p" and text[j] >= 150]
+    return len(long_paras) >= 2 and sum(long_paras) >= 0.5 * text_len
 
 
 def _attr_names(node: LexborNode) -> str:

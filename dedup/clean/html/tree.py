@@ -76,7 +76,7 @@ class Flat:
         # Depth first with a stack of lexbor's child iterators (whitespace-only text left out in C): the
         # structure comes from the stack, so no node is asked for its parent, and junk subtrees (script,
         # svg, ...) are never entered.
-        it = root.iter(True, True)
+        it = root.iter(True, False)
         stack = [it]
         push, pop = stack.append, stack.pop
         while True:
@@ -84,8 +84,12 @@ class Flat:
                 tid = node.tag_id
                 if tid == 2:  # text
                     t = node.text_content
+                    n = len(t.strip())
+                    if not n:  # whitespace between inline elements: a word break, nothing more
+                        add_event(" ")
+                        continue
                     add_event(t)
-                    own[top] += len(t.strip())
+                    own[top] += n
                     if "," in t or "،" in t:
                         own_commas[top] = own_commas.get(top, 0) + t.count(",") + t.count("،")
                     continue
@@ -110,7 +114,7 @@ class Flat:
                 add_tag(tag)
                 add_event(top)
                 own.append(0)
-                it = node.iter(True, True)
+                it = node.iter(True, False)
                 push(it)
                 break  # into the element's children
             else:  # the element's children are done: leave it
@@ -163,7 +167,7 @@ class Flat:
         if k == len(junk) or junk[k] > self.last[i]:
             return self.nodes[i].text(deep=True, separator=separator)
         start = self.start(i)
-        return " ".join([e for e in self.events[start : self.end(i, start)] if e.__class__ is str])
+        return " ".join([e for e in self.events[start : self.end(i, start)] if e.__class__ is str and e != " "])
 
 
 def _tag_names() -> dict[int, str]:

@@ -1,0 +1,107 @@
+"""Tests for dedup.clean.html by kind of page: leads outside the body container, inline markup, and the
+blocks that benchmarks' truths leave out (teaser headings, photo credits, microdata values)."""
+
+from __future__ import annotations
+
+from dedup.clean.html import extract_html
+
+EN_P = [
+    "The city council voted on Tuesday to expand the tram network by twelve kilometres, after a debate that "
+    "lasted most of the afternoon and drew hundreds of residents to the public gallery.",
+    "Construction is due to begin next spring, and the first new stops should open within three years, the "
+    "transport department said, adding that the cost would be shared with the regional government.",
+    "Opponents argued that the money would be better spent on buses, which already serve the outer districts, "
+    "but the motion passed with a comfortable majority of twenty-one votes to nine.",
+]
+DE_P = [
+    "Der Stadtrat hat am Dienstag beschlossen, das Straßenbahnnetz um zwölf Kilometer zu erweitern, nachdem "
+    "die Debatte fast den ganzen Nachmittag gedauert hatte und Hunderte Bürger auf der Tribüne saßen.",
+    "Die Bauarbeiten sollen im nächsten Frühjahr beginnen, und die ersten neuen Haltestellen sollen innerhalb "
+    "von drei Jahren eröffnet werden, teilte das Verkehrsamt mit, die Kosten teile man mit dem Land.",
+    "Gegner hatten argumentiert, das Geld sei besser in Busse investiert, die die äußeren Bezirke bereits "
+    "bedienen, doch der Antrag wurde mit einer deutlichen Mehrheit von einundzwanzig zu neun Stimmen angenommen.",
+]
+
+
+def _page(body: str, lang: str = "en") -> str:
+    return f'<html lang="{lang}"><head><title>Tram network</title></head><body>{body}</body></html>'
+
+
+def test_lead_paragraph_in_the_article_header_is_kept() -> None:
+    lead = "Twelve more kilometres of tram lines: the council has approved the largest expansion in decades."
+    html = _page(
+        '<nav><a href="/">Home</a> <a href="/city">City</a></nav><article><div class="article-head"><h1>Tram network to grow</h1>'
+        f'<p class="article__lead">{lead}</p></div><div class="article-body">'
+        + "".join(f"<p>{p}</p>" for p in EN_P)
+        + '</div></article><footer><a href="/imprint">Imprint</a></footer>'
+    )
+    text = extract_html(html).text
+    assert text.splitlines() == [lead, *EN_P]
+
+
+def test_a_block_before_the_body_without_a_lead_name_stays_out() -> None:
+    html = _page(
+        '<article><div class="meta-info">Published by the city desk on Tuesday, updated twice since then.</div>'
+        '<div class="article-body">' + "".join(f"<p>{p}</p>" for p in EN_P) + "</div></article>"
+    )
+    assert extract_html(html).text.splitlines() == EN_P
+
+
+def test_inline_markup_without_spaces_is_not_split() -> None:
+    # "<b>Zwölf</b>:" must read "Zwölf:" and "Straßen<i>bahn</i>" one word, while a space between two inline
+    # elements stays a space.
+    html = _page(
+        "<article><p><b>Zwölf</b>: " + DE_P[0] + "</p><p>Die Straßen<i>bahn</i> <a href='/x'>fährt</a> bald "
+        "weiter. " + DE_P[1] + "</p><p>" + DE_P[2] + "</p></article>",
+        "de",
+    )
+    lines = extract_html(html).text.splitlines()
+    assert lines[0] == "Zwölf: " + DE_P[0]
+    assert lines[1].startswith("Die Straßenbahn fährt bald weiter. ")
+
+
+def test_teaser_headings_and_photo_credits_in_other_languages_are_dropped() -> None:
+    html = _page(
+        '<article><div class="content"><figure><img src="/a.jpg"><p>Foto: dpa / Max Mustermann</p></figure>'
+        + "".join(f"<p>{p}</p>" for p in DE_P)
+        + "<h3>Mehr zum Thema</h3><p>Das könnte Sie auch interessieren</p><p>Bild: Stadtwerke</p>"
+        "</div></article>",
+        "de",
+    )
+    ex = extract_html(html)
+    assert ex.text.splitlines() == DE_P
+    assert [r.text for r in ex.removed if r.rule == "html:boilerplate-text"] == [
+        "Foto: dpa / Max Mustermann",
+        "Mehr zum Thema",
+        "Das könnte Sie auch interessieren",
+        "Bild: Stadtwerke",
+    ]
+
+
+def test_a_paragraph_that_starts_like_a_label_but_is_long_stays() -> None:
+    para = "Mehr zum Thema Verkehr erfuhren die Bürger erst am Abend, als der Bürgermeister die Pläne vorstellte."
+    html = _page("<article>" + "".join(f"<p>{p}</p>" for p in [*DE_P, para]) + "</article>", "de")
+    assert extract_html(html).text.splitlines() == [*DE_P, para]
+
+
+def test_a_header_element_holding_article_paragraphs_is_not_page_chrome() -> None:
+    html = _page(
+        '<header class="site"><a href="/">Home</a> <a href="/news">News</a></header><main><article>'
+        '<header class="text-block__description"><div>'
+        + "".join(f"<p>{p}</p>" for p in [*EN_P, DE_P[0]])
+        + "</div></header></article></main>"
+    )
+    assert extract_html(html).text.splitlines() == [*EN_P, DE_P[0]]
+
+
+def test_a_long_cookie_notice_is_never_the_article() -> None:
+    notice = (
+        "We use cookies and similar technologies on this website, and we share information about your use of "
+        "our site with our social media, advertising and analytics partners, who may combine it with other "
+        "information that you have provided to them or that they have collected from your use of their services. "
+    )
+    html = _page(
+        "<article><p>" + EN_P[0] + "</p><p>" + EN_P[1] + "</p></article>"
+        '<div class="cookie-consent-wrap">' + "".join(f"<p>{notice}</p>" for _ in range(5)) + "</div>"
+    )
+    assert extract_html(html).text.splitlines() == EN_P[:2]
