@@ -80,9 +80,10 @@ def test_the_index_finds_an_excerpt_of_an_indexed_roundup(index_location: str, l
         for k, text in enumerate(excerpts):
             match = dedup.seen(Document(id=f"ex{k}", text=text))
             assert match is not None and match.id == "roundup" and match.relation == CONTAINED
-        # Removing the round-up removes its windows' buckets too.
+        # Removing the round-up removes its windows' buckets too; its removed copies no longer name it.
         assert dedup.index.remove(["roundup"]) == 1
         assert dedup.index.query(dedup.entry(Document(id="ex9", text=excerpts[1]))) == []
+        assert dedup.index.remove([f"ex{k}" for k in range(len(excerpts))]) == len(excerpts)
         if index_location.endswith(".sqlite"):
             assert dedup.index.db.execute("SELECT COUNT(*) FROM bands").fetchone() == (0,)
 
