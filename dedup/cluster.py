@@ -198,18 +198,26 @@ def _copies_to_closest_original(
     """Give each removed copy to the kept copy it is closest to, among the kept copies it is a copy of.
 
     A star takes every unassigned neighbour of its centre, weak links included, so a copy can land beside a loose
-    relative while its close copies sit in the next star. A removed document moves only to a kept copy that
-    outranks it and that it is a copy of (each covers the other), and only for a stronger link: the same documents
-    are kept and removed, each still covered by its kept copy. Stories contained in round-ups stay where they are.
+    relative while its close copies sit in the next star. A removed document moves only to a kept copy that it is
+    a copy of (each covers the other), and only for a stronger link: the same documents are kept and removed, each
+    still covered by its kept copy. The new kept copy must outrank it, unless the one it leaves did not either (a
+    story contained in a round-up is visited as a centre last, so an earlier copy of it can sit under a later
+    round-up; it may then move to a later close copy, beside that copy's other copies).
     """
     centre_of = {c.keep: k for k, c in enumerate(clusters)}
     moved: dict[int, tuple[int, float]] = {}
     for k, cluster in enumerate(clusters):
         for m, sim in cluster.members[1:]:
             best, best_sim = k, sim
+            below = rank[cluster.keep] > rank[m]  # already removed in favour of a later document
             for other, s, covers_other, covered_by_other in neighbours[m]:
                 j = centre_of.get(other)
-                if j is None or j == k or not (covers_other and covered_by_other) or rank[other] > rank[m]:
+                if (
+                    j is None
+                    or j == k
+                    or not (covers_other and covered_by_other)
+                    or (rank[other] > rank[m] and not below)
+                ):
                     continue
                 if s > best_sim or (s == best_sim and j != best and rank[other] < rank[clusters[best].keep]):
                     best, best_sim = j, s

@@ -156,3 +156,19 @@ def test_a_copy_goes_to_the_original_it_is_closest_to_not_the_first_loose_relati
     contained = [Link(0, 2, 0.3, 0.9, a_in_b=0.5, b_in_a=1.0), Link(1, 2, 0.3, 0.95, a_in_b=0.5, b_in_a=1.0)]
     [cluster] = star_clusters(3, contained, order=[0, 1, 2])
     assert (cluster.keep, [m for m, _ in cluster.members], cluster.contained) == (0, [0, 2], {2})
+
+
+def test_a_story_under_a_later_round_up_moves_beside_its_close_copies() -> None:
+    # 0 is a story, 1 a round-up that contains it (visited as a centre first: 0 is "inside" it), 2 a close copy of
+    # 0 published later, 3 a copy of 2. The round-up takes 0 at 0.6; 0 then moves to 2 (0.9), although 2 ranks
+    # after it, because 0 was already removed in favour of a later document: the pair 0-2 is kept together.
+    links = [
+        Link(0, 1, 0.3, 0.6, a_in_b=1.0, b_in_a=0.4),
+        Link(0, 2, 0.85, 0.9),
+        Link(2, 3, 0.85, 0.9),
+    ]
+    clusters = star_clusters(4, links, order=[0, 1, 2, 3])
+    assert [(c.keep, sorted(m for m, _ in c.members)) for c in clusters] == [(2, [0, 2, 3])]
+    # Without the round-up, the earlier story is kept (a later copy never takes an earlier one).
+    clusters = star_clusters(4, links[1:], order=[0, 1, 2, 3])
+    assert [(c.keep, sorted(m for m, _ in c.members)) for c in clusters] == [(0, [0, 2])]
