@@ -26,11 +26,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from dedup.document import DocInfo
 from dedup.fingerprint import coverage, jaccard_containment
+
+if TYPE_CHECKING:
+    from dedup.evidence import Evidence
 
 DUPLICATE = "duplicate"
 TEMPLATE = "template"
@@ -67,6 +71,8 @@ class Link:
     relation: str = DUPLICATE
     a_in_b: float = 1.0  # coverage of a by b (dedup.fingerprint.coverage)
     b_in_a: float = 1.0
+    # A rewrite (below the shingle thresholds, linked on other evidence: dedup.evidence): what decided it.
+    evidence: Evidence | None = None
 
     @property
     def similarity(self) -> float:
@@ -95,6 +101,7 @@ def verify(
     relation_of=None,
     scores: list[float] | None = None,
     words: Sequence[np.ndarray] | None = None,
+    rewrite_of: Callable[[int, int, float], Evidence] | None = None,
 ) -> list[Link]:
     """Links for the candidate ``pairs`` that pass verification.
 
@@ -107,6 +114,10 @@ def verify(
 
     ``words`` (optional, each document's :func:`dedup.fingerprint.content_words`) gives each duplicate link its
     coverage in both directions, which the clustering reads (the coverage rule); without it both are 1.0.
+
+    ``rewrite_of(a, b, containment)`` (optional) decides the pairs below the thresholds whose smaller set has
+    ``min_containment_shingles`` or more (:func:`dedup.evidence.rewrite_evidence`): a rewrite becomes a duplicate
+    link carrying its :class:`~dedup.evidence.Evidence` (and the coverages it measured).
     """
     links = []
     for a, b in pairs.tolist():
@@ -116,6 +127,12 @@ def verify(
             scores.append(max(jac, con))
         small = min(sa.size, sb.size)
         if jac < options.threshold and not (con >= options.containment and small >= options.min_containment_shingles):
+            if rewrite_of is None or small < options.min_containment_shingles:
+                continue
+            evidence = rewrite_of(a, b, con)
+            if evidence.rewrite:
+                cov = evidence.coverages or (1.0, 1.0)
+                links.append(Link(a, b, round(jac, 4), round(con, 4), DUPLICATE, *cov, evidence=evidence))
             continue
         relation = relation_of(a, b) if relation_of is not None else DUPLICATE
         if relation not in (DUPLICATE, TEMPLATE):
