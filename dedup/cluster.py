@@ -167,8 +167,11 @@ def star_clusters(
     """Group ``n`` documents into star clusters around the best-ranked copy (``order`` = keep priority).
 
     Only duplicate links merge, and only in the direction of coverage: a centre takes the neighbours it covers.
-    Documents contained in a neighbour that they do not cover are centres last, so that the longer text is kept
-    and takes them. Template links are attached to clusters as siblings, for reports.
+    Documents contained in a neighbour that they do not cover are centres after it (outermost first: a story
+    after the report that contains it, the report after the round-up that contains the report), so that the
+    longer text is kept and takes them. Then removed copies move to their closest kept copy, or take over the
+    star of a later close copy (see the two passes below). Template links are attached to clusters as siblings,
+    for reports.
 
     >>> brief_in_roundup = Link(0, 1, 0.2, 0.95, a_in_b=1.0, b_in_a=0.4)
     >>> [(c.keep, [m for m, _ in c.members], c.relation(0)) for c in star_clusters(2, [brief_in_roundup], [0, 1])]
@@ -185,8 +188,8 @@ def star_clusters(
         if a_covers_b or b_covers_a:
             neighbours[link.a].append((link.b, link.similarity, a_covers_b, b_covers_a))
             neighbours[link.b].append((link.a, link.similarity, b_covers_a, a_covers_b))
-    inside = {x for x, near in neighbours.items() if any(covered and not covers for _, _, covers, covered in near)}
-    centres = [d for d in order if d in neighbours and d not in inside] + [d for d in order if d in inside]
+    depth = _containment_depth(neighbours)
+    centres = sorted((d for d in order if d in neighbours), key=lambda d: (depth.get(d, 0), rank[d]))
     assigned: dict[int, int] = {}
     clusters: list[Cluster] = []
     for centre in centres:
@@ -206,7 +209,26 @@ def star_clusters(
         for m, _ in cluster.members:
             assigned[m] = len(clusters)
         clusters.append(cluster)
-    return _copies_to_closest_original(clusters, neighbours, rank)
+    return _copies_take_closer_stars(_copies_to_closest_original(clusters, neighbours, rank), neighbours, rank)
+
+
+def _containment_depth(neighbours: dict[int, list[tuple[int, float, bool, bool]]], rounds: int = 8) -> dict[int, int]:
+    """How deep each document sits in others (a story in a round-up: 1; the round-up in a digest: the story 2).
+
+    Centres are visited by depth, then keep order, so that the outermost text takes what it contains before an
+    inner one takes its own copies away from it. Documents contained in nothing are left out (depth 0).
+    """
+    containers = {x: [y for y, _, covers, covered in near if covered and not covers] for x, near in neighbours.items()}
+    depth = {x: 1 for x, outer in containers.items() if outer}
+    for _ in range(rounds):  # containment chains are short; a cycle (possible near the threshold) stops here
+        changed = False
+        for x in depth:
+            d = 1 + max(depth.get(y, 0) for y in containers[x])
+            if d != depth[x]:
+                depth[x], changed = d, True
+        if not changed:
+            break
+    return depth
 
 
 def _copies_to_closest_original(
@@ -250,6 +272,52 @@ def _copies_to_closest_original(
     for j in {j for j, _ in moved.values()}:
         head, rest = clusters[j].members[0], clusters[j].members[1:]
         clusters[j].members = [head, *sorted(rest, key=lambda ms: (-ms[1], rank[ms[0]]))]
+    return [c for c in clusters if len(c.members) > 1]
+
+
+def _copies_take_closer_stars(
+    clusters: list[Cluster], neighbours: dict[int, list[tuple[int, float, bool, bool]]], rank: np.ndarray
+) -> list[Cluster]:
+    """Let a removed copy become the kept copy of a later star it is closer to.
+
+    Stars are built in keep order, so a document can be taken by an early loose relative (0.53) while its close
+    copy (0.92) becomes the centre of a later star: the close pair ends in two clusters, and
+    :func:`_copies_to_closest_original` cannot move the earlier document under the later one (the kept copy must
+    outrank its members). Instead the earlier document leaves its star and takes the later one over, kept in place
+    of that star's centre, when it is a copy of that centre (each covers the other) with a stronger link than to
+    its own kept copy, and it covers and is linked to every member of the star: every member is still a verified
+    duplicate of the kept copy, which covers it and outranks it, and as many documents are removed as before. A
+    star changes once in this pass.
+    """
+    centre_of = {c.keep: k for k, c in enumerate(clusters)}
+    touched: set[int] = set()
+    for k, cluster in enumerate(clusters):
+        if k in touched:
+            continue
+        for m, sim in cluster.members[1:]:
+            near = {o: (s, covers, covered) for o, s, covers, covered in neighbours[m]}
+            best: tuple[int, float] | None = None
+            for other, (s, covers_other, covered_by_other) in near.items():
+                j = centre_of.get(other)
+                if j is None or j == k or j in touched or s <= sim or rank[other] < rank[m]:
+                    continue
+                if not (covers_other and covered_by_other):
+                    continue
+                star = clusters[j].members[1:]
+                if all(x in near and near[x][1] for x, _ in star) and (best is None or s > best[1]):
+                    best = (j, s)
+            if best is None:
+                continue
+            j, _ = best
+            target = clusters[j]
+            cluster.members = [ms for ms in cluster.members if ms[0] != m]
+            cluster.contained.discard(m)
+            taken = sorted((x for x, _ in target.members if x != m), key=lambda x: (-near[x][0], rank[x]))
+            target.members = [(m, 1.0), *((x, near[x][0]) for x in taken)]
+            target.contained = {x for x in taken if not near[x][2]}
+            target.keep = m
+            touched.update((k, j))
+            break
     return [c for c in clusters if len(c.members) > 1]
 
 

@@ -172,3 +172,26 @@ def test_a_story_under_a_later_round_up_moves_beside_its_close_copies() -> None:
     # Without the round-up, the earlier story is kept (a later copy never takes an earlier one).
     clusters = star_clusters(4, links[1:], order=[0, 1, 2, 3])
     assert [(c.keep, sorted(m for m, _ in c.members)) for c in clusters] == [(0, [0, 2])]
+
+
+def test_a_copy_taken_by_a_loose_relative_takes_over_the_later_star_of_its_close_copy() -> None:
+    # 0 takes 1 at 0.53 (a loose relative); 2 is 1's close copy (0.92) but ranks after it, and 3 copies both. The
+    # star around 2 cannot take 1 (a later kept copy never takes an earlier one): 1 takes that star over instead.
+    links = [Link(0, 1, 0.4, 0.53), Link(1, 2, 0.9, 0.92), Link(2, 3, 0.85, 0.9), Link(1, 3, 0.8, 0.85)]
+    clusters = star_clusters(4, links, order=[0, 1, 2, 3])
+    assert [(c.keep, [m for m, _ in c.members]) for c in clusters] == [(1, [1, 2, 3])]
+    # Not when 1 is not linked to every member of that star: the pairs stay as the stars made them.
+    clusters = star_clusters(4, links[:3], order=[0, 1, 2, 3])
+    assert [(c.keep, [m for m, _ in c.members]) for c in clusters] == [(0, [0, 1]), (2, [2, 3])]
+
+
+def test_the_outermost_text_takes_what_it_contains_first() -> None:
+    # 0 and 1 are copies of a story; 2 is a report that contains both; 3 a round-up containing 2; 4 a digest
+    # containing 3. The report is visited before the story, so the story stays with the report that contains it.
+    def inside(a: int, b: int) -> Link:  # a is contained in b
+        return Link(a, b, 0.3, 0.6, a_in_b=1.0, b_in_a=0.4)
+
+    links = [Link(0, 1, 0.9, 0.95), inside(0, 2), inside(1, 2), inside(2, 3), inside(3, 4)]
+    clusters = star_clusters(5, links, order=[0, 1, 2, 3, 4])
+    assert [(c.keep, sorted(m for m, _ in c.members)) for c in clusters] == [(4, [3, 4]), (2, [0, 1, 2])]
+    assert clusters[1].contained == {0, 1}
