@@ -28,7 +28,7 @@ alignment runs only on the few pairs that pass the others. Chosen on the first h
 >>> from dedup.templates import Analysed
 >>> a = "اعلنت الامانه ترسيه عقود سفلته الطرق في مكه بقيمه 197 مليون ريال لتنفيذ المخططات الجديده في الشرايع"
 >>> b = "ترسيه عقود سفلته الطرق في مكه المكرمه بقيمه 197 مليون ريال لتنفيذ المخططات في الشرايع حسب الامانه"
->>> texts = lambda: (Analysed(a.split()), Analysed(b.split()))
+>>> texts = (Analysed(a.split()), Analysed(b.split()))
 >>> ev = rewrite_evidence(0.3, content_words(a), content_words(b), "", "", texts, RewriteOptions())
 >>> ev.rewrite, ev.reason
 (True, 'rewrite')
@@ -69,7 +69,7 @@ class Evidence:
     title: float | None = None
     ordered: float | None = None
     new_facts: tuple[int, int] | None = None  # figures/dates each text states that the other never does
-    coverages: tuple[float, float] | None = None  # (a by b, b by a), for the link
+    coverages: tuple[float, float] | None = None  # (a by b, b by a), for the link (a rewrite's only)
 
     def describe(self) -> str:
         """One line for ``--explain``.
@@ -86,15 +86,15 @@ class Evidence:
         return [("coverage", self.coverage), ("words", self.words), ("title", self.title), ("ordered", self.ordered)]
 
 
-def word_overlap(a: np.ndarray, b: np.ndarray) -> float:
+def word_overlap(a: np.ndarray, b: np.ndarray, distinct: bool = False) -> float:
     """Share of the distinct content words (:func:`dedup.fingerprint.content_words`) of the text with fewer of
-    them that the other text has, in any order.
+    them that the other text has, in any order (``distinct``: each array holds its words once, sorted).
 
     >>> from dedup.fingerprint import content_words
     >>> round(word_overlap(content_words("port strike enters third day"), content_words("day three of strike")), 2)
     0.67
     """
-    ua, ub = np.unique(a), np.unique(b)
+    ua, ub = (a, b) if distinct else (np.unique(a), np.unique(b))
     small, large = (ua, ub) if ua.size <= ub.size else (ub, ua)
     if small.size == 0:
         return 0.0
@@ -117,42 +117,85 @@ def _new_facts(x: Analysed, y: Analysed) -> int:
     return sum(1 for f in dict.fromkeys(x.facts) if f is not None and f.kind != "name" and not y.statements.states(f))
 
 
+class RewriteJudge:
+    """The rewrite decision over a run's documents, for pairs below the shingle thresholds (see the module
+    docstring): ``judge(a, b, containment)`` gives the pair's :class:`Evidence`.
+
+    ``words(i)``: content words (:func:`dedup.fingerprint.content_words`); ``title(i)``: the normalised title
+    ("" when none); ``texts(i)``: the text prepared for the template test (``None``: templates off, the order and
+    facts tests are left out). A document is in as many pairs as it has look-alikes: its distinct words and title
+    are kept for the next pair (the last :data:`CACHE` documents).
+    """
+
+    CACHE = 4096
+
+    def __init__(
+        self,
+        options: RewriteOptions,
+        words: Callable[[int], np.ndarray],
+        title: Callable[[int], str],
+        texts: Callable[[int], Analysed] | None,
+    ) -> None:
+        self.options = options
+        self._words, self._title, self._texts = words, title, texts
+        self._distinct: dict[int, np.ndarray] = {}
+        self._titles: dict[int, str] = {}
+
+    def _cached(self, cache: dict, i: int, make: Callable[[], object]) -> object:
+        found = cache.get(i)
+        if found is None:
+            if len(cache) >= self.CACHE:
+                cache.clear()
+            found = cache[i] = make()
+        return found
+
+    def __call__(self, a: int, b: int, containment: float) -> Evidence:
+        o = self.options
+        if containment < o.containment:
+            return Evidence(False, "containment")
+        wa, wb = self._words(a), self._words(b)
+        # The text with fewer words is the one likely covered: the other direction only when needed.
+        coverage = covers(wa, wb) if wa.size <= wb.size else covers(wb, wa)
+        if coverage < o.coverage:
+            coverage = max(coverage, covers(wb, wa) if wa.size <= wb.size else covers(wa, wb))
+            if coverage < o.coverage:
+                return Evidence(False, "coverage", round(coverage, 4))
+        coverage = round(coverage, 4)
+        da = self._cached(self._distinct, a, lambda: np.unique(wa))
+        db = self._cached(self._distinct, b, lambda: np.unique(wb))
+        words = word_overlap(da, db, distinct=True)  # type: ignore[arg-type]
+        if words < o.words:
+            return Evidence(False, "words", coverage, words)
+        ta = self._cached(self._titles, a, lambda: self._title(a))
+        tb = self._cached(self._titles, b, lambda: self._title(b))
+        title = title_agreement(ta, tb)  # type: ignore[arg-type]
+        if title is not None and title < o.title:
+            return Evidence(False, "title", coverage, words, title)
+        ordered, new = None, None
+        if self._texts is not None:
+            text_a, text_b = self._texts(a), self._texts(b)
+            rel = explain(text_a, text_b)
+            if rel.kind != DUPLICATE:
+                return Evidence(False, rel.kind, coverage, words, title, rel.ordered)
+            if rel.ordered < o.ordered:
+                return Evidence(False, "ordered", coverage, words, title, rel.ordered)
+            ordered, new = rel.ordered, (_new_facts(text_a, text_b), _new_facts(text_b, text_a))
+            if new[0] and new[1]:
+                return Evidence(False, "facts", coverage, words, title, ordered, new)
+        cov = (round(covers(wa, wb), 4), round(covers(wb, wa), 4))
+        return Evidence(True, "rewrite", max(cov), words, title, ordered, new, coverages=cov)
+
+
 def rewrite_evidence(
     containment: float,
     words_a: np.ndarray,
     words_b: np.ndarray,
     title_a: str,
     title_b: str,
-    texts: Callable[[], tuple[Analysed, Analysed]] | None,
+    texts: tuple[Analysed, Analysed] | None,
     options: RewriteOptions,
 ) -> Evidence:
-    """The rewrite decision for a pair below the shingle thresholds (see the module docstring).
-
-    ``containment``: 3-gram containment; ``words_*``: content words (:func:`dedup.fingerprint.content_words`);
-    ``title_*``: normalised titles; ``texts``: gives the two texts prepared for the template test, read only
-    when the cheaper tests pass (``None``: templates off, the order and facts tests are left out).
-    """
-    if containment < options.containment:
-        return Evidence(False, "containment")
-    cov = (round(covers(words_a, words_b), 4), round(covers(words_b, words_a), 4))
-    coverage = max(cov)
-    if coverage < options.coverage:
-        return Evidence(False, "coverage", coverage, coverages=cov)
-    words = word_overlap(words_a, words_b)
-    if words < options.words:
-        return Evidence(False, "words", coverage, words, coverages=cov)
-    title = title_agreement(title_a, title_b)
-    if title is not None and title < options.title:
-        return Evidence(False, "title", coverage, words, title, coverages=cov)
-    if texts is None:
-        return Evidence(True, "rewrite", coverage, words, title, coverages=cov)
-    text_a, text_b = texts()
-    rel = explain(text_a, text_b)
-    if rel.kind != DUPLICATE:
-        return Evidence(False, rel.kind, coverage, words, title, rel.ordered, coverages=cov)
-    if rel.ordered < options.ordered:
-        return Evidence(False, "ordered", coverage, words, title, rel.ordered, coverages=cov)
-    new = (_new_facts(text_a, text_b), _new_facts(text_b, text_a))
-    if new[0] and new[1]:
-        return Evidence(False, "facts", coverage, words, title, rel.ordered, new, coverages=cov)
-    return Evidence(True, "rewrite", coverage, words, title, rel.ordered, new, coverages=cov)
+    """The rewrite decision for one pair (:class:`RewriteJudge` over two documents)."""
+    words, titles = (words_a, words_b), (title_a, title_b)
+    judge = RewriteJudge(options, words.__getitem__, titles.__getitem__, texts.__getitem__ if texts else None)
+    return judge(0, 1, containment)

@@ -81,7 +81,7 @@ def test_a_template_sibling_of_the_release_stays_apart() -> None:
         content_words(c),
         "",
         "",
-        lambda: (Analysed(a.split()), Analysed(c.split())),
+        (Analysed(a.split()), Analysed(c.split())),
         RewriteOptions(),
     )
     assert (evidence.rewrite, evidence.reason) == (False, "template")

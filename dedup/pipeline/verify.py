@@ -7,13 +7,13 @@ through the file descriptors they inherit; links come back in pair order, whatev
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from dedup.cluster import DUPLICATE, Link, VerifyOptions, verify
-from dedup.evidence import Evidence, rewrite_evidence
+from dedup.evidence import RewriteJudge
 from dedup.lsh import MIN_SHARED_VALUES, candidate_pairs, lsh_params, owner_pairs
 from dedup.normalize import normalize
 from dedup.parallel import ordered_map
@@ -104,21 +104,15 @@ def verify_chunk(state: VerifyState, pairs: np.ndarray) -> tuple[list[Link], np.
     return links, np.asarray(scores, dtype=np.float32)
 
 
-def rewrite_decision(state: VerifyState) -> Callable[[int, int, float], Evidence] | None:
-    """The rewrite decision for pairs below the shingle thresholds (:func:`dedup.evidence.rewrite_evidence`), or
+def rewrite_decision(state: VerifyState) -> RewriteJudge | None:
+    """The rewrite decision for pairs below the shingle thresholds (:class:`dedup.evidence.RewriteJudge`), or
     ``None`` when rewrites are off or content words are not stored."""
     s, words, titles, texts = state.settings, state.words, state.titles, state.texts
+
     if not s.rewrites or words is None:
         return None
-    options = s.rewrite_options
 
     def title(i: int) -> str:
         return normalize(titles[i] or "", s.normalize) if titles is not None else ""
 
-    def rewrite_of(a: int, b: int, containment: float) -> Evidence:
-        if containment < options.containment:  # most pairs: decided before any lookup
-            return Evidence(False, "containment")
-        analysed = (lambda: (texts.analysed(a), texts.analysed(b))) if s.templates else None
-        return rewrite_evidence(containment, words[a], words[b], title(a), title(b), analysed, options)
-
-    return rewrite_of
+    return RewriteJudge(s.rewrite_options, words.__getitem__, title, texts.analysed if s.templates else None)
