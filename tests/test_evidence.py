@@ -104,3 +104,28 @@ def test_word_overlap_and_title_agreement() -> None:
     assert title_agreement("port strike enters third day", "third day of port strike") > title_agreement(
         "port strike enters third day", "parliament approves budget"
     )
+
+
+def test_scan_explain_shows_the_evidence_of_each_link(tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from dedup.cli import app
+
+    docs = tmp_path / "docs.jsonl"
+    rows = [
+        {"id": "a", "text": RELEASE, "title": TITLE},
+        {"id": "b", "text": REWRITE, "title": "197 مليون ريال لسفلتة وإنارة مخططات المنح بمكة"},
+    ]
+    docs.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    args = ["scan", str(docs), "--explain", "--no-site-boilerplate", "--quiet"]
+    result = CliRunner().invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    [link] = json.loads(result.output)["links"]
+    assert (link["keep"], link["id"]) == ("a", "b")
+    assert link["evidence"].startswith("rewrite: coverage 1.00, words 0.7") and "title 0.67" in link["evidence"]
+    table = CliRunner().invoke(app, args)
+    assert "a ~ b: jaccard 0.25 containment 0.42" in table.output
+    # Without --explain, the JSON report is as before.
+    assert "links" not in json.loads(CliRunner().invoke(app, [*args[:2], "--format", "json", "-q"]).output)
