@@ -50,7 +50,7 @@ from dedup.templates import DUPLICATE, Analysed, explain
 class RewriteOptions:
     """Thresholds of the rewrite decision (see the module docstring); ``enabled=False`` turns it off."""
 
-    enabled: bool = True
+    enabled: bool = True  # (Settings turns it off when a shingle threshold is raised above its default)
     containment: float = 0.3  # 3-gram containment floor: below it two texts share too little phrasing to judge
     words: float = 0.65  # share of the shorter text's distinct content words found in the other
     title: float = 0.55  # title agreement (0-1), when both documents have a title

@@ -139,7 +139,8 @@ class Settings:
     # (dedup.evidence: one decision, these thresholds; chosen on half of the labelled dev pairs).
     rewrites: bool = _option(
         True,
-        "Also link rewrites below the shingle thresholds when words, title, word order and facts agree.",
+        "Also link rewrites below the shingle thresholds when words, title, word order and facts agree"
+        " (off when --threshold or --containment is above its default).",
         MATCHING,
     )
     rewrite_containment: float = _option(
@@ -191,9 +192,15 @@ class Settings:
 
     @property
     def rewrite_options(self) -> RewriteOptions:
-        """The rewrite decision's thresholds (:mod:`dedup.evidence`)."""
+        """The rewrite decision's thresholds (:mod:`dedup.evidence`). A run with a shingle threshold raised above
+        its default asks for closer copies than the defaults find: rewrites are off in it.
+
+        >>> Settings().rewrite_options.enabled, Settings(containment=0.9).rewrite_options.enabled
+        (True, False)
+        """
+        stricter = self.threshold > DEFAULT_THRESHOLD or self.containment > DEFAULT_CONTAINMENT
         return RewriteOptions(
-            self.rewrites,
+            self.rewrites and not stricter,
             self.rewrite_containment,
             self.rewrite_words,
             self.rewrite_title,

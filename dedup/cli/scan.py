@@ -14,6 +14,7 @@ from dedup.cli.common import (
     KEEPING,
     MATCHING,
     READING,
+    REWRITES,
     SITE,
     Format,
     Inputs,
@@ -37,7 +38,7 @@ from dedup.report.text import IndexMatches, render_csv, render_json, render_tabl
 from dedup.settings import Settings
 
 
-@with_settings(*MATCHING, *KEEPING, *SITE, *READING)
+@with_settings(*MATCHING, *REWRITES, *KEEPING, *SITE, *READING)
 def scan(
     settings: Settings,
     inputs: Inputs,

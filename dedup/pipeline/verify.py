@@ -109,7 +109,7 @@ def rewrite_decision(state: VerifyState) -> RewriteJudge | None:
     ``None`` when rewrites are off or content words are not stored."""
     s, words, titles, texts = state.settings, state.words, state.titles, state.texts
 
-    if not s.rewrites or words is None:
+    if not s.rewrite_options.enabled or words is None:
         return None
 
     def title(i: int) -> str:
