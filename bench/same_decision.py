@@ -37,7 +37,9 @@ from dedup.io import Reader
 from dedup.pipeline import Pipeline, ScanResult
 from dedup.settings import Settings
 
-SETTINGS = Settings(keep="first", site_boilerplate=False)
+# Rewrites below the shingle thresholds (dedup.evidence) are linked by scan only: a persistent index does not
+# store titles, so the stream decides on shingles, and the comparison is made without them.
+SETTINGS = Settings(keep="first", site_boilerplate=False, rewrites=False)
 
 
 def inside(result: ScanResult, coverage: float) -> set[int]:

@@ -2,27 +2,35 @@
 
 A labelled pair counts as merged when both articles sit in one cluster of a scan over all 15,042 articles.
 DUP pairs should be merged (recall); TEMPLATE, SAME_EVENT and UNRELATED pairs should not (precision is taken over
-the merged labelled pairs). The data is read from ../shared (research-only licence: never copied here).
+the merged labelled pairs). The data is read from ../shared (research-only licence: never copied here); the pairs
+are the 132 of ``pairs-labelled.jsonl`` beside it plus every ``bench/data/snn-pairs-*.jsonl`` (ids, label, reason
+only), or the files given with ``--pairs``. A pair labelled twice counts once (its first label; conflicts are
+printed).
 
-``--show-misses`` lists every pair on the wrong side with the stage that put it there (issue #17's classes):
+Each pair gets an *evidence class*, the stage that decided it (issue #17's classes):
 
-* ``below thresholds``: the pair's 3-gram Jaccard and containment are below the verification thresholds (rewrites);
+* ``merged: shingles`` / ``merged: rewrite``: one cluster, linked directly on 3-gram similarity or as a rewrite
+  below the thresholds (dedup.evidence); ``merged: via cluster``: one cluster without a direct link;
+* ``below thresholds``: 3-gram Jaccard and containment below the verification thresholds (rewrites);
 * ``not proposed``: the pair passes them but MinHash LSH never proposed it;
 * ``order test``: verified, then dropped as shared fragments out of order (dedup.templates, "different");
 * ``template test``: verified, then called template siblings, with the fact substitutions that decided it;
 * ``coverage rule``: a duplicate link, but neither text covers the other;
 * ``clustering``: a duplicate link that covers, and the two ended in different clusters.
 
-and counts the pairs of each label in each class. It reads the pairs' documents a second time (cleaned with the
-site boilerplate learned on the whole month, as the scan cleans them) to get their texts.
+Recall and precision are printed per label, per evidence class and per pairs file; ``--show-misses`` lists every
+pair on the wrong side with its evidence. Classes need the pairs' texts: the month is read a second time (cleaned
+with the site boilerplate learned on the whole month, as the scan cleans them). CPU per document is the scan's
+process time (this process and its workers, user + sys) over the documents; wall time beside it.
 
-    python bench/snn_pairs.py [--threshold 0.5] [--containment 0.8] [--ngram 3] [--show-misses]
+    python bench/snn_pairs.py [--pairs FILE ...] [--no-rewrites] [--workers 2] [--repeat 3] [--show-misses]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import time
 from collections import Counter
 from pathlib import Path
@@ -34,22 +42,62 @@ from dedup.pipeline import Pipeline
 from dedup.settings import Settings
 from dedup.templates import explain
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "saudinewsnet-dev"
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "saudinewsnet-dev"
+LABELS = ("DUP", "TEMPLATE", "SAME_EVENT", "UNRELATED")
+
+
+def cpu_seconds() -> float:
+    """User + sys time of this process and of its reaped children (the scan's worker processes)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def read_pairs(files: list[Path]) -> list[dict]:
+    """The labelled pairs of ``files``, each pair once (its first label), with the file it came from."""
+    seen: dict[tuple[str, str], dict] = {}
+    for path in files:
+        for n, line in enumerate(path.open(encoding="utf-8"), start=1):
+            if not line.strip():
+                continue
+            try:
+                p = json.loads(line)
+                key = tuple(sorted((p["id1"], p["id2"])))
+                label = p["label"]
+            except (ValueError, KeyError, TypeError) as err:
+                raise SystemExit(f"{path}:{n}: not a labelled pair ({err})") from None
+            if label not in LABELS:
+                raise SystemExit(f"{path}:{n}: unknown label {label!r}")
+            if key in seen:
+                if seen[key]["label"] != label:
+                    print(
+                        f"conflict: {key[0]} {key[1]} {seen[key]['label']} ({seen[key]['file']}) / {label} ({path.name})"
+                    )
+                continue
+            seen[key] = {**p, "file": path.name}
+    return list(seen.values())
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument(
+        "--pairs", type=Path, nargs="+", help="labelled pairs files (default: the shared ones + bench/data)"
+    )
     ap.add_argument("--threshold", type=float, default=Settings.threshold)
     ap.add_argument("--containment", type=float, default=Settings.containment)
     ap.add_argument("--ngram", type=int, default=Settings.ngram)
     ap.add_argument("--num-perm", type=int, default=Settings.num_perm)
     ap.add_argument("--lsh-threshold", type=float, default=Settings.lsh_threshold)
     ap.add_argument("--no-templates", action="store_true")
+    ap.add_argument("--no-rewrites", action="store_true", help="no rewrite links below the thresholds")
     ap.add_argument("--attach-strong", type=float, default=Settings.attach_strong)
     ap.add_argument("--attach-floor", type=float, default=Settings.attach_floor)
+    ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--repeat", type=int, default=1, help="scans to time (the fastest CPU time is printed)")
     ap.add_argument("--show-misses", action="store_true")
     args = ap.parse_args()
+    extra = {"rewrites": False} if args.no_rewrites else {}  # a release without rewrites has no such setting
     settings = Settings(
         threshold=args.threshold,
         containment=args.containment,
@@ -59,73 +107,79 @@ def main() -> None:
         templates=not args.no_templates,
         attach_strong=args.attach_strong,
         attach_floor=args.attach_floor,
+        **extra,
     )
-    t0 = time.perf_counter()
-    result = Pipeline(settings).scan([str(args.data / "docs.jsonl.gz")])
-    elapsed = time.perf_counter() - t0
+    files = args.pairs or [
+        args.data / "pairs-labelled.jsonl",
+        *sorted((ROOT / "bench" / "data").glob("snn-pairs-*.jsonl")),
+    ]
+    pairs = read_pairs(files)
+    timings = []
+    for _ in range(max(1, args.repeat)):
+        cpu0, t0 = cpu_seconds(), time.perf_counter()
+        result = Pipeline(settings, workers=args.workers).scan([str(args.data / "docs.jsonl.gz")])
+        timings.append((cpu_seconds() - cpu0, time.perf_counter() - t0))
+    cpu, wall = min(timings)
+    docs = len(result.documents)
     cluster_of = {}
     for k, c in enumerate(result.clusters):
         for m, _ in c.members:
             cluster_of[result.documents[m].id] = k
-    pairs = [json.loads(line) for line in (args.data / "pairs-labelled.jsonl").open(encoding="utf-8")]
-    merged = Counter()
-    total = Counter()
-    misses = []
-    for p in pairs:
-        a, b = cluster_of.get(p["id1"]), cluster_of.get(p["id2"])
-        together = a is not None and a == b
-        total[p["label"]] += 1
-        merged[p["label"]] += together
-        if (p["label"] == "DUP") != together:
-            misses.append((p["label"], together, p["id1"], p["id2"], p.get("reason", "")))
-    # Star clustering keeps every member a verified copy of the kept one, so a verified pair can still end up
-    # in two clusters (each member taken by another centre first): count the pairs verified directly, too.
-    index = {d.id: i for i, d in enumerate(result.documents)}
-    linked = {(min(link.a, link.b), max(link.a, link.b)) for link in result.links if link.relation == "duplicate"}
-    verified = sum(
-        1
-        for p in pairs
-        if p["label"] == "DUP"
-        and (
-            tuple(sorted((index[p["id1"]], index[p["id2"]]))) in linked
-            or (cluster_of.get(p["id1"]) is not None and cluster_of.get(p["id1"]) == cluster_of.get(p["id2"]))
-        )
-    )
-    tp = merged["DUP"]
-    fp = sum(v for k, v in merged.items() if k != "DUP")
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / total["DUP"] if total["DUP"] else 0.0
-    docs = len(result.documents)
+    classes = classify(args, settings, result, pairs, cluster_of)
     print(
         f"documents {docs}  clusters {len(result.clusters)}  redundant {sum(len(c.members) - 1 for c in result.clusters)}"
-        f"  template links {len(result.template_links)}  time {elapsed:.1f}s ({docs / elapsed:.0f} docs/s)"
+        f"  template links {len(result.template_links)}  rewrite links {sum(1 for lk in result.links if getattr(lk, 'evidence', None))}"
     )
-    for label in sorted(total):
-        print(f"  {label:<11} merged {merged[label]:>3} / {total[label]}")
     print(
-        f"DUP pairs: precision {precision:.3f}  recall {recall:.3f}  "
-        f"(settings: threshold {args.threshold}, containment {args.containment}, ngram {args.ngram}, "
-        f"num_perm {args.num_perm}, lsh_threshold {args.lsh_threshold}, templates {not args.no_templates})"
+        f"scan CPU {1000 * cpu / docs:.2f} ms/document (user+sys, workers included; best of {len(timings)}: "
+        + ", ".join(f"{c:.1f}s" for c, _ in timings)
+        + f")  wall {wall:.1f}s ({docs / wall:.0f} docs/s)"
     )
-    print(f"DUP pairs verified as duplicates (a direct link, or one cluster): {verified} / {total['DUP']}")
-    if args.show_misses:
-        classes = classify(args, settings, result, pairs, cluster_of)
-        for m in misses:
-            print("  MISS" if m[0] == "DUP" else "  FALSE", *m)
-            print("       ", "{}: {}".format(*classes[(m[2], m[3])]))
-        print("pairs by label and stage (merged pairs are 'merged'):")
-        table = Counter((p["label"], classes[(p["id1"], p["id2"])][0]) for p in pairs)
-        for label in sorted(total):
-            row = {c: n for (lab, c), n in table.items() if lab == label}
+    print(
+        f"pairs: {len(pairs)} from " + ", ".join(f"{f.name} {sum(p['file'] == f.name for p in pairs)}" for f in files)
+    )
+    merged = {(p["id1"], p["id2"]): classes[(p["id1"], p["id2"])][0].startswith("merged") for p in pairs}
+    report("all pairs", pairs, merged)
+    for f in files:
+        report(f.name, [p for p in pairs if p["file"] == f.name], merged)
+    print("pairs by label and evidence class:")
+    table = Counter((p["label"], classes[(p["id1"], p["id2"])][0]) for p in pairs)
+    for label in LABELS:
+        row = {c: n for (lab, c), n in table.items() if lab == label}
+        if row:
             print(f"  {label:<11}", "  ".join(f"{c} {n}" for c, n in sorted(row.items(), key=lambda x: -x[1])))
+    print(
+        f"(settings: threshold {args.threshold}, containment {args.containment}, ngram {args.ngram}, num_perm "
+        f"{args.num_perm}, lsh_threshold {args.lsh_threshold}, templates {not args.no_templates}, "
+        f"rewrites {getattr(settings, 'rewrites', None)})"
+    )
+    if args.show_misses:
+        for p in pairs:
+            together = merged[(p["id1"], p["id2"])]
+            if (p["label"] == "DUP") != together:
+                print(
+                    "  MISS" if p["label"] == "DUP" else "  FALSE", p["label"], p["id1"], p["id2"], p.get("reason", "")
+                )
+                print("       ", "{}: {}".format(*classes[(p["id1"], p["id2"])]))
+
+
+def report(name: str, pairs: list[dict], merged: dict) -> None:
+    """Merged pairs per label, and DUP precision and recall, for ``pairs``."""
+    total = Counter(p["label"] for p in pairs)
+    hits = Counter(p["label"] for p in pairs if merged[(p["id1"], p["id2"])])
+    tp, fp = hits["DUP"], sum(v for k, v in hits.items() if k != "DUP")
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / total["DUP"] if total["DUP"] else 0.0
+    labels = "  ".join(f"{label} {hits[label]}/{total[label]}" for label in LABELS if total[label])
+    print(f"{name:<22} precision {precision:.3f}  recall {recall:.3f}  merged: {labels}")
 
 
 def classify(args, settings: Settings, result, pairs: list[dict], cluster_of: dict) -> dict:
-    """``(id1, id2) -> (stage, evidence)`` for every labelled pair (see the module docstring for the stages)."""
+    """``(id1, id2) -> (class, evidence)`` for every labelled pair (see the module docstring for the classes)."""
     needed = {p["id1"] for p in pairs} | {p["id2"] for p in pairs}
     tokens = {
         d.id: normalize(d.full_text, settings.normalize).split()
-        for d in Pipeline(settings).documents([str(args.data / "docs.jsonl.gz")], explain=False)
+        for d in Pipeline(settings, workers=args.workers).documents([str(args.data / "docs.jsonl.gz")], explain=False)
         if d.id in needed
     }
     fp = Fingerprinter(num_perm=settings.num_perm, ngram=settings.ngram, seed=settings.seed)
@@ -135,17 +189,22 @@ def classify(args, settings: Settings, result, pairs: list[dict], cluster_of: di
     out = {}
     for p in pairs:
         a, b = p["id1"], p["id2"]
+        if a not in tokens or b not in tokens:
+            raise SystemExit(f"{p['file']}: {a} or {b} is not a document of {args.data}")
         sa, sb = fp.shingles(tokens[a]), fp.shingles(tokens[b])
         jac, con = jaccard_containment(sa, sb)
         evidence = f"jaccard {jac:.2f} containment {con:.2f}"
         link = links.get(tuple(sorted((index[a], index[b]))))
-        rel = explain(tokens[a], tokens[b]) if settings.templates else None
-        if rel is not None:
+        found = getattr(link, "evidence", None)
+        if found is not None:
+            evidence += f", {found.describe()}"
+        elif args.show_misses and settings.templates:
+            rel = explain(tokens[a], tokens[b])
             evidence += f", {rel.kind}, in order {rel.ordered:.2f}" + "".join(
                 f"; {s.kind}: {s.a} / {s.b}" for s in rel.substitutions
             )
         if cluster_of.get(a) is not None and cluster_of.get(a) == cluster_of.get(b):
-            stage = "merged"
+            stage = "merged: via cluster" if link is None else ("merged: rewrite" if found else "merged: shingles")
         elif link is not None and link.relation == TEMPLATE:
             stage = "template test"
         elif link is not None:
@@ -156,7 +215,7 @@ def classify(args, settings: Settings, result, pairs: list[dict], cluster_of: di
             con >= options.containment and min(sa.size, sb.size) >= options.min_containment_shingles
         ):
             stage = "below thresholds"
-        elif rel is not None and rel.kind == "different":
+        elif settings.templates and explain(tokens[a], tokens[b]).kind == "different":
             stage = "order test"
         else:
             stage = "not proposed"

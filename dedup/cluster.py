@@ -26,11 +26,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from dedup.document import DocInfo
 from dedup.fingerprint import coverage, jaccard_containment
+
+if TYPE_CHECKING:
+    from dedup.evidence import Evidence
 
 DUPLICATE = "duplicate"
 TEMPLATE = "template"
@@ -67,6 +71,8 @@ class Link:
     relation: str = DUPLICATE
     a_in_b: float = 1.0  # coverage of a by b (dedup.fingerprint.coverage)
     b_in_a: float = 1.0
+    # A rewrite (below the shingle thresholds, linked on other evidence: dedup.evidence): what decided it.
+    evidence: Evidence | None = None
 
     @property
     def similarity(self) -> float:
@@ -95,6 +101,7 @@ def verify(
     relation_of=None,
     scores: list[float] | None = None,
     words: Sequence[np.ndarray] | None = None,
+    rewrite_of: Callable[[int, int, float], Evidence] | None = None,
 ) -> list[Link]:
     """Links for the candidate ``pairs`` that pass verification.
 
@@ -107,6 +114,10 @@ def verify(
 
     ``words`` (optional, each document's :func:`dedup.fingerprint.content_words`) gives each duplicate link its
     coverage in both directions, which the clustering reads (the coverage rule); without it both are 1.0.
+
+    ``rewrite_of(a, b, containment)`` (optional) decides the pairs below the thresholds whose smaller set has
+    ``min_containment_shingles`` or more (:func:`dedup.evidence.rewrite_evidence`): a rewrite becomes a duplicate
+    link carrying its :class:`~dedup.evidence.Evidence` (and the coverages it measured).
     """
     links = []
     for a, b in pairs.tolist():
@@ -116,6 +127,12 @@ def verify(
             scores.append(max(jac, con))
         small = min(sa.size, sb.size)
         if jac < options.threshold and not (con >= options.containment and small >= options.min_containment_shingles):
+            if rewrite_of is None or small < options.min_containment_shingles:
+                continue
+            evidence = rewrite_of(a, b, con)
+            if evidence.rewrite:
+                cov = evidence.coverages or (1.0, 1.0)
+                links.append(Link(a, b, round(jac, 4), round(con, 4), DUPLICATE, *cov, evidence=evidence))
             continue
         relation = relation_of(a, b) if relation_of is not None else DUPLICATE
         if relation not in (DUPLICATE, TEMPLATE):
@@ -150,8 +167,11 @@ def star_clusters(
     """Group ``n`` documents into star clusters around the best-ranked copy (``order`` = keep priority).
 
     Only duplicate links merge, and only in the direction of coverage: a centre takes the neighbours it covers.
-    Documents contained in a neighbour that they do not cover are centres last, so that the longer text is kept
-    and takes them. Template links are attached to clusters as siblings, for reports.
+    Documents contained in a neighbour that they do not cover are centres after it (outermost first: a story
+    after the report that contains it, the report after the round-up that contains the report), so that the
+    longer text is kept and takes them. Then removed copies move to their closest kept copy, or take over the
+    star of a later close copy (see the two passes below). Template links are attached to clusters as siblings,
+    for reports.
 
     >>> brief_in_roundup = Link(0, 1, 0.2, 0.95, a_in_b=1.0, b_in_a=0.4)
     >>> [(c.keep, [m for m, _ in c.members], c.relation(0)) for c in star_clusters(2, [brief_in_roundup], [0, 1])]
@@ -168,8 +188,8 @@ def star_clusters(
         if a_covers_b or b_covers_a:
             neighbours[link.a].append((link.b, link.similarity, a_covers_b, b_covers_a))
             neighbours[link.b].append((link.a, link.similarity, b_covers_a, a_covers_b))
-    inside = {x for x, near in neighbours.items() if any(covered and not covers for _, _, covers, covered in near)}
-    centres = [d for d in order if d in neighbours and d not in inside] + [d for d in order if d in inside]
+    depth = _containment_depth(neighbours)
+    centres = sorted((d for d in order if d in neighbours), key=lambda d: (depth.get(d, 0), rank[d]))
     assigned: dict[int, int] = {}
     clusters: list[Cluster] = []
     for centre in centres:
@@ -189,7 +209,26 @@ def star_clusters(
         for m, _ in cluster.members:
             assigned[m] = len(clusters)
         clusters.append(cluster)
-    return _copies_to_closest_original(clusters, neighbours, rank)
+    return _copies_take_closer_stars(_copies_to_closest_original(clusters, neighbours, rank), neighbours, rank)
+
+
+def _containment_depth(neighbours: dict[int, list[tuple[int, float, bool, bool]]], rounds: int = 8) -> dict[int, int]:
+    """How deep each document sits in others (a story in a round-up: 1; the round-up in a digest: the story 2).
+
+    Centres are visited by depth, then keep order, so that the outermost text takes what it contains before an
+    inner one takes its own copies away from it. Documents contained in nothing are left out (depth 0).
+    """
+    containers = {x: [y for y, _, covers, covered in near if covered and not covers] for x, near in neighbours.items()}
+    depth = {x: 1 for x, outer in containers.items() if outer}
+    for _ in range(rounds):  # containment chains are short; a cycle (possible near the threshold) stops here
+        changed = False
+        for x in depth:
+            d = 1 + max(depth.get(y, 0) for y in containers[x])
+            if d != depth[x]:
+                depth[x], changed = d, True
+        if not changed:
+            break
+    return depth
 
 
 def _copies_to_closest_original(
@@ -198,18 +237,26 @@ def _copies_to_closest_original(
     """Give each removed copy to the kept copy it is closest to, among the kept copies it is a copy of.
 
     A star takes every unassigned neighbour of its centre, weak links included, so a copy can land beside a loose
-    relative while its close copies sit in the next star. A removed document moves only to a kept copy that
-    outranks it and that it is a copy of (each covers the other), and only for a stronger link: the same documents
-    are kept and removed, each still covered by its kept copy. Stories contained in round-ups stay where they are.
+    relative while its close copies sit in the next star. A removed document moves only to a kept copy that it is
+    a copy of (each covers the other), and only for a stronger link: the same documents are kept and removed, each
+    still covered by its kept copy. The new kept copy must outrank it, unless the one it leaves did not either (a
+    story contained in a round-up is visited as a centre last, so an earlier copy of it can sit under a later
+    round-up; it may then move to a later close copy, beside that copy's other copies).
     """
     centre_of = {c.keep: k for k, c in enumerate(clusters)}
     moved: dict[int, tuple[int, float]] = {}
     for k, cluster in enumerate(clusters):
         for m, sim in cluster.members[1:]:
             best, best_sim = k, sim
+            below = rank[cluster.keep] > rank[m]  # already removed in favour of a later document
             for other, s, covers_other, covered_by_other in neighbours[m]:
                 j = centre_of.get(other)
-                if j is None or j == k or not (covers_other and covered_by_other) or rank[other] > rank[m]:
+                if (
+                    j is None
+                    or j == k
+                    or not (covers_other and covered_by_other)
+                    or (rank[other] > rank[m] and not below)
+                ):
                     continue
                 if s > best_sim or (s == best_sim and j != best and rank[other] < rank[clusters[best].keep]):
                     best, best_sim = j, s
@@ -225,6 +272,52 @@ def _copies_to_closest_original(
     for j in {j for j, _ in moved.values()}:
         head, rest = clusters[j].members[0], clusters[j].members[1:]
         clusters[j].members = [head, *sorted(rest, key=lambda ms: (-ms[1], rank[ms[0]]))]
+    return [c for c in clusters if len(c.members) > 1]
+
+
+def _copies_take_closer_stars(
+    clusters: list[Cluster], neighbours: dict[int, list[tuple[int, float, bool, bool]]], rank: np.ndarray
+) -> list[Cluster]:
+    """Let a removed copy become the kept copy of a later star it is closer to.
+
+    Stars are built in keep order, so a document can be taken by an early loose relative (0.53) while its close
+    copy (0.92) becomes the centre of a later star: the close pair ends in two clusters, and
+    :func:`_copies_to_closest_original` cannot move the earlier document under the later one (the kept copy must
+    outrank its members). Instead the earlier document leaves its star and takes the later one over, kept in place
+    of that star's centre, when it is a copy of that centre (each covers the other) with a stronger link than to
+    its own kept copy, and it covers and is linked to every member of the star: every member is still a verified
+    duplicate of the kept copy, which covers it and outranks it, and as many documents are removed as before. A
+    star changes once in this pass.
+    """
+    centre_of = {c.keep: k for k, c in enumerate(clusters)}
+    touched: set[int] = set()
+    for k, cluster in enumerate(clusters):
+        if k in touched:
+            continue
+        for m, sim in cluster.members[1:]:
+            near = {o: (s, covers, covered) for o, s, covers, covered in neighbours[m]}
+            best: tuple[int, float] | None = None
+            for other, (s, covers_other, covered_by_other) in near.items():
+                j = centre_of.get(other)
+                if j is None or j == k or j in touched or s <= sim or rank[other] < rank[m]:
+                    continue
+                if not (covers_other and covered_by_other):
+                    continue
+                star = clusters[j].members[1:]
+                if all(x in near and near[x][1] for x, _ in star) and (best is None or s > best[1]):
+                    best = (j, s)
+            if best is None:
+                continue
+            j, _ = best
+            target = clusters[j]
+            cluster.members = [ms for ms in cluster.members if ms[0] != m]
+            cluster.contained.discard(m)
+            taken = sorted((x for x, _ in target.members if x != m), key=lambda x: (-near[x][0], rank[x]))
+            target.members = [(m, 1.0), *((x, near[x][0]) for x in taken)]
+            target.contained = {x for x in taken if not near[x][2]}
+            target.keep = m
+            touched.update((k, j))
+            break
     return [c for c in clusters if len(c.members) > 1]
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from dedup.cluster import DEFAULT_CONTAINMENT, DEFAULT_COVERAGE, DEFAULT_THRESHOLD
+from dedup.evidence import RewriteOptions
 from dedup.io import FieldNames
 from dedup.normalize import NormalizeOptions
 
@@ -38,6 +39,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 KEEP_POLICIES = ("first", "longest", "earliest", "source")
+_REWRITE = RewriteOptions()
 
 # Help panels of ``dedup COMMAND --help``, in the order a reader meets them.
 MATCHING, CLEANING, READING = "Matching", "Cleaning", "Reading input"
@@ -133,6 +135,29 @@ class Settings:
     # >= attach_floor of its text with the kept copy too (cluster.attach_strays).
     attach_strong: float = 0.6
     attach_floor: float = 0.3
+    # Rewrites: a candidate pair below the shingle thresholds is linked when the other evidence agrees
+    # (dedup.evidence: one decision, these thresholds; chosen on half of the labelled dev pairs).
+    rewrites: bool = _option(
+        True,
+        "Also link rewrites below the shingle thresholds when words, title, word order and facts agree"
+        " (off when --threshold or --containment is above its default).",
+        MATCHING,
+    )
+    rewrite_containment: float = _option(
+        _REWRITE.containment, "3-gram containment a rewrite needs at least.", MATCHING, command_line=False
+    )
+    rewrite_words: float = _option(
+        _REWRITE.words,
+        "Share of the shorter text's content words a rewrite's other text has.",
+        MATCHING,
+        command_line=False,
+    )
+    rewrite_title: float = _option(
+        _REWRITE.title, "Title agreement a rewrite needs when both have titles.", MATCHING, command_line=False
+    )
+    rewrite_ordered: float = _option(
+        _REWRITE.ordered, "Share of the shorter text a rewrite has in the same order.", MATCHING, command_line=False
+    )
     keep: str = _option(
         "first",
         "Which copy survives: first, longest, earliest (date) or source (--prefer).",
@@ -164,6 +189,24 @@ class Settings:
     normalize: NormalizeOptions = NormalizeOptions()  # noqa: RUF009 - frozen, safe to share
     fields: FieldNames = FieldNames()  # noqa: RUF009 - frozen, safe to share
     strict: bool = _option(False, "Stop at the first bad input instead of skipping it.", READING)
+
+    @property
+    def rewrite_options(self) -> RewriteOptions:
+        """The rewrite decision's thresholds (:mod:`dedup.evidence`). A run with a shingle threshold raised above
+        its default asks for closer copies than the defaults find: rewrites are off in it.
+
+        >>> Settings().rewrite_options.enabled, Settings(containment=0.9).rewrite_options.enabled
+        (True, False)
+        """
+        stricter = self.threshold > DEFAULT_THRESHOLD or self.containment > DEFAULT_CONTAINMENT
+        return RewriteOptions(
+            self.rewrites and not stricter,
+            self.rewrite_containment,
+            self.rewrite_words,
+            self.rewrite_title,
+            self.rewrite_ordered,
+            self.coverage,
+        )
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:

@@ -742,7 +742,9 @@ def test_settings_file_keys_are_the_options() -> None:
     from dedup.settings import OPTIONS
 
     # Tuning knobs are settings-file keys without a flag; everything else is both.
-    assert {k for k, o in OPTIONS.items() if not o.command_line} == {"seed", "lsh_threshold", "site_min_share"}
+    knobs = {"seed", "lsh_threshold", "site_min_share"}
+    knobs |= {"rewrite_containment", "rewrite_words", "rewrite_title", "rewrite_ordered"}
+    assert {k for k, o in OPTIONS.items() if not o.command_line} == knobs
     assert "rules" in OPTIONS and OPTIONS["rules"].attr == "rules_file"
 
 

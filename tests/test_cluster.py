@@ -156,3 +156,42 @@ def test_a_copy_goes_to_the_original_it_is_closest_to_not_the_first_loose_relati
     contained = [Link(0, 2, 0.3, 0.9, a_in_b=0.5, b_in_a=1.0), Link(1, 2, 0.3, 0.95, a_in_b=0.5, b_in_a=1.0)]
     [cluster] = star_clusters(3, contained, order=[0, 1, 2])
     assert (cluster.keep, [m for m, _ in cluster.members], cluster.contained) == (0, [0, 2], {2})
+
+
+def test_a_story_under_a_later_round_up_moves_beside_its_close_copies() -> None:
+    # 0 is a story, 1 a round-up that contains it (visited as a centre first: 0 is "inside" it), 2 a close copy of
+    # 0 published later, 3 a copy of 2. The round-up takes 0 at 0.6; 0 then moves to 2 (0.9), although 2 ranks
+    # after it, because 0 was already removed in favour of a later document: the pair 0-2 is kept together.
+    links = [
+        Link(0, 1, 0.3, 0.6, a_in_b=1.0, b_in_a=0.4),
+        Link(0, 2, 0.85, 0.9),
+        Link(2, 3, 0.85, 0.9),
+    ]
+    clusters = star_clusters(4, links, order=[0, 1, 2, 3])
+    assert [(c.keep, sorted(m for m, _ in c.members)) for c in clusters] == [(2, [0, 2, 3])]
+    # Without the round-up, the earlier story is kept (a later copy never takes an earlier one).
+    clusters = star_clusters(4, links[1:], order=[0, 1, 2, 3])
+    assert [(c.keep, sorted(m for m, _ in c.members)) for c in clusters] == [(0, [0, 2])]
+
+
+def test_a_copy_taken_by_a_loose_relative_takes_over_the_later_star_of_its_close_copy() -> None:
+    # 0 takes 1 at 0.53 (a loose relative); 2 is 1's close copy (0.92) but ranks after it, and 3 copies both. The
+    # star around 2 cannot take 1 (a later kept copy never takes an earlier one): 1 takes that star over instead.
+    links = [Link(0, 1, 0.4, 0.53), Link(1, 2, 0.9, 0.92), Link(2, 3, 0.85, 0.9), Link(1, 3, 0.8, 0.85)]
+    clusters = star_clusters(4, links, order=[0, 1, 2, 3])
+    assert [(c.keep, [m for m, _ in c.members]) for c in clusters] == [(1, [1, 2, 3])]
+    # Not when 1 is not linked to every member of that star: the pairs stay as the stars made them.
+    clusters = star_clusters(4, links[:3], order=[0, 1, 2, 3])
+    assert [(c.keep, [m for m, _ in c.members]) for c in clusters] == [(0, [0, 1]), (2, [2, 3])]
+
+
+def test_the_outermost_text_takes_what_it_contains_first() -> None:
+    # 0 and 1 are copies of a story; 2 is a report that contains both; 3 a round-up containing 2; 4 a digest
+    # containing 3. The report is visited before the story, so the story stays with the report that contains it.
+    def inside(a: int, b: int) -> Link:  # a is contained in b
+        return Link(a, b, 0.3, 0.6, a_in_b=1.0, b_in_a=0.4)
+
+    links = [Link(0, 1, 0.9, 0.95), inside(0, 2), inside(1, 2), inside(2, 3), inside(3, 4)]
+    clusters = star_clusters(5, links, order=[0, 1, 2, 3, 4])
+    assert [(c.keep, sorted(m for m, _ in c.members)) for c in clusters] == [(4, [3, 4]), (2, [0, 1, 2])]
+    assert clusters[1].contained == {0, 1}

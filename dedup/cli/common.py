@@ -92,6 +92,9 @@ class Format(str, Enum):
 # The setting options each command offers, by what they tune.
 MATCHING = ("threshold", "containment", "ngram", "num_perm", "templates")
 KEEPING = ("keep", "prefer")
+# Rewrites below the shingle thresholds (dedup.evidence): commands that cluster a corpus; a persistent index
+# decides on shingles alone.
+REWRITES = ("rewrites",)
 SITE = ("site_boilerplate", "site_min_docs")
 READING = ("rules", "strict", *(key for key in OPTIONS if key.endswith("_field")))
 

@@ -11,6 +11,7 @@ from dedup.cli.common import (
     KEEPING,
     MATCHING,
     READING,
+    REWRITES,
     SITE,
     Inputs,
     Quiet,
@@ -25,7 +26,7 @@ from dedup.remove import remove, restore
 from dedup.settings import Settings
 
 
-@with_settings(*MATCHING, *KEEPING, *SITE, *READING)
+@with_settings(*MATCHING, *REWRITES, *KEEPING, *SITE, *READING)
 def remove_command(
     settings: Settings,
     inputs: Inputs,

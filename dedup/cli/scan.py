@@ -3,6 +3,7 @@ and with ``--index`` the documents that are already in a persistent index."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,7 @@ from dedup.cli.common import (
     KEEPING,
     MATCHING,
     READING,
+    REWRITES,
     SITE,
     Format,
     Inputs,
@@ -37,7 +39,7 @@ from dedup.report.text import IndexMatches, render_csv, render_json, render_tabl
 from dedup.settings import Settings
 
 
-@with_settings(*MATCHING, *KEEPING, *SITE, *READING)
+@with_settings(*MATCHING, *REWRITES, *KEEPING, *SITE, *READING)
 def scan(
     settings: Settings,
     inputs: Inputs,
@@ -96,13 +98,17 @@ def scan(
         if html is not None:
             _write_html(html, result, settings, inputs, quiet, html_full)
         if fmt is Format.json:
-            write_output(render_json(result, explain, index, found), output)
+            report = render_json(result, explain, index, found)
+            write_output(_with_link_evidence(report, result) if explain else report, output)
         elif fmt is Format.csv:
             write_output(render_csv(result, found), output)
         elif output is not None:
-            write_output(render_text_table(result, explain, index, found), output)
+            text = render_text_table(result, explain, index, found)
+            write_output(text + _link_lines(result) if explain else text, output)
         else:
             render_table(result, Console(), explain, index, found)
+            if explain:
+                Console().print(_link_lines(result), markup=False, highlight=False, soft_wrap=True, end="")
 
 
 def _write_html(
@@ -116,3 +122,44 @@ def _write_html(
     else:
         texts = collect_texts(settings, inputs, needed_ids(result, plan))
     write_html(path, result, texts, plan=plan)
+
+
+def link_evidence(result: ScanResult) -> list[dict]:
+    """What links each removed copy to its kept copy (``--explain``): the pair's 3-gram similarities and
+    coverages, and for a rewrite below the shingle thresholds the evidence that decided it (dedup.evidence)."""
+    docs = result.documents
+    links = {(min(link.a, link.b), max(link.a, link.b)): link for link in result.links}
+    out = []
+    for k, cluster in enumerate(result.clusters, start=1):
+        for m, _ in cluster.members[1:]:
+            link = links.get((min(m, cluster.keep), max(m, cluster.keep)))
+            if link is None:  # an exact copy of a member, or a stray attached through a member
+                continue
+            evidence = link.evidence
+            out.append(
+                {
+                    "cluster": k,
+                    "keep": docs[cluster.keep].id,
+                    "id": docs[m].id,
+                    "jaccard": link.jaccard,
+                    "containment": link.containment,
+                    "coverage": [link.a_in_b, link.b_in_a],
+                    "evidence": "shingles" if evidence is None else evidence.describe(),
+                }
+            )
+    return out
+
+
+def _with_link_evidence(report: str, result: ScanResult) -> str:
+    body = json.loads(report)
+    body["links"] = link_evidence(result)
+    return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+
+
+def _link_lines(result: ScanResult) -> str:
+    lines = [
+        f"{x['cluster']}: {x['keep']} ~ {x['id']}: jaccard {x['jaccard']:.2f} containment {x['containment']:.2f}"
+        f" coverage {x['coverage'][0]:.2f}/{x['coverage'][1]:.2f}; {x['evidence']}"
+        for x in link_evidence(result)
+    ]
+    return "".join(f"{line}\n" for line in ["Links of each removed copy to its kept copy:", *lines]) if lines else ""

@@ -212,7 +212,10 @@ class Pipeline:
             order = keep_order(infos, s.keep, s.prefer)
             groups = exact_groups(infos, order)
             scores: list[np.ndarray] = []
-            links = find_links(sorted(groups), shingles, texts, sigs, s, scores, self.workers, words, window_owners)
+            titles = [info.title for info in infos]
+            links = find_links(
+                sorted(groups), shingles, texts, sigs, s, scores, self.workers, words, window_owners, titles
+            )
             stars = star_clusters(len(infos), links, order, s.coverage)
 
             def similarity_to_kept(stray: int, kept: int) -> tuple[float, str | None]:

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from dedup.cluster import DUPLICATE, Link, VerifyOptions, verify
+from dedup.evidence import RewriteJudge
 from dedup.lsh import MIN_SHARED_VALUES, candidate_pairs, lsh_params, owner_pairs
+from dedup.normalize import normalize
 from dedup.parallel import ordered_map
 from dedup.pipeline.stores import ShingleStore, TextStore
 from dedup.settings import Settings
@@ -32,6 +34,7 @@ def find_links(
     workers: int = 1,
     words: ShingleStore | Sequence[np.ndarray] | None = None,
     window_owners: np.ndarray | None = None,
+    titles: Sequence[str | None] | None = None,
 ) -> list[Link]:
     """MinHash LSH candidates among distinct texts ``reps``, verified on their exact shingle sets (``scores``
     receives every candidate pair's similarity, a float32 array per chunk: a million-document corpus has
@@ -40,6 +43,9 @@ def find_links(
     ``window_owners``: the rows of ``signatures`` after the documents' are excerpt windows
     (:func:`dedup.lsh.excerpt_windows`) of these documents; those of the ``reps`` are banded with them, so that a
     story inside a much longer round-up is a candidate too.
+
+    ``titles`` (the documents' titles as read) and ``words`` let rewrites below the shingle thresholds be linked
+    (:mod:`dedup.evidence`, ``settings.rewrites``).
     """
     if len(reps) < 2:
         return []
@@ -65,7 +71,9 @@ def find_links(
     chunks = [pairs[i : i + VERIFY_CHUNK] for i in range(0, len(pairs), VERIFY_CHUNK)]
     workers = workers if len(chunks) > 1 else 1
     links: list[Link] = []
-    for chunk_links, chunk_scores in ordered_map(verify_chunk, chunks, workers, VerifyState(shingles, texts, s, words)):
+    for chunk_links, chunk_scores in ordered_map(
+        verify_chunk, chunks, workers, VerifyState(shingles, texts, s, words, titles)
+    ):
         links.extend(chunk_links)
         if scores is not None:
             scores.append(chunk_scores)
@@ -80,6 +88,7 @@ class VerifyState:
     texts: TextStore
     settings: Settings
     words: ShingleStore | Sequence[np.ndarray] | None = None  # content words, for coverage
+    titles: Sequence[str | None] | None = None  # titles as read, for the rewrite decision
 
 
 def verify_chunk(state: VerifyState, pairs: np.ndarray) -> tuple[list[Link], np.ndarray]:
@@ -91,5 +100,19 @@ def verify_chunk(state: VerifyState, pairs: np.ndarray) -> tuple[list[Link], np.
 
     scores: list[float] = []
     options = VerifyOptions(s.threshold, s.containment, coverage=s.coverage)
-    links = verify(pairs, shingles, options, relation_of, scores, state.words)
+    links = verify(pairs, shingles, options, relation_of, scores, state.words, rewrite_decision(state))
     return links, np.asarray(scores, dtype=np.float32)
+
+
+def rewrite_decision(state: VerifyState) -> RewriteJudge | None:
+    """The rewrite decision for pairs below the shingle thresholds (:class:`dedup.evidence.RewriteJudge`), or
+    ``None`` when rewrites are off or content words are not stored."""
+    s, words, titles, texts = state.settings, state.words, state.titles, state.texts
+
+    if not s.rewrite_options.enabled or words is None:
+        return None
+
+    def title(i: int) -> str:
+        return normalize(titles[i] or "", s.normalize) if titles is not None else ""
+
+    return RewriteJudge(s.rewrite_options, words.__getitem__, title, texts.analysed if s.templates else None)
