@@ -37,9 +37,7 @@ from dedup.io import Reader
 from dedup.pipeline import Pipeline, ScanResult
 from dedup.settings import Settings
 
-# Rewrites below the shingle thresholds (dedup.evidence) are linked by scan only: a persistent index does not
-# store titles, so the stream decides on shingles, and the comparison is made without them.
-SETTINGS = Settings(keep="first", site_boilerplate=False, rewrites=False)
+SETTINGS = Settings(keep="first", site_boilerplate=False)
 
 
 def inside(result: ScanResult, coverage: float) -> set[int]:

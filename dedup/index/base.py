@@ -16,9 +16,11 @@ settings decides (:class:`dedup.index.meta.IndexSettings` records them):
    scan's candidate rule: document against document or against a window of the other), less the exact copies and
    the same old, gone or damaged ones.
 3. **decide** each candidate pair, best first, with :func:`decide`: the scan's own verification
-   (:func:`dedup.cluster.verify`: Jaccard and containment thresholds, the template test of
-   :mod:`dedup.templates`, coverage both ways) and its coverage rule: the new document is a duplicate of an
-   indexed one only when the indexed one covers it (:func:`dedup.cluster.covers`).
+   (:func:`dedup.cluster.verify`: Jaccard and containment thresholds, the rewrite decision of
+   :mod:`dedup.evidence` below them, the template test of :mod:`dedup.templates`, coverage both ways) and its
+   coverage rule: the new document is a duplicate of an indexed one only when the indexed one covers it
+   (:func:`dedup.cluster.covers`). When no kept document matches, the removed copies the index keeps may join it
+   to the cluster of the document kept for them, by scan's stray rule (:meth:`Index._through_removed`).
 
 The three steps are :meth:`Index._query`, here, for every backend. A backend provides storage only:
 :meth:`Index._exact`, :meth:`Index._ranked`, :meth:`Index._heads`, :meth:`Index._fetch`, :meth:`Index._put`
@@ -50,10 +52,12 @@ from typing import Any
 import numpy as np
 
 from dedup.cluster import CONTAINED, COPY, DUPLICATE, Link, VerifyOptions, covers, verify
+from dedup.evidence import RewriteJudge, RewriteOptions
 from dedup.fingerprint import Fingerprinter, content_words, coverage, jaccard_containment
 from dedup.index.meta import IndexSettings
 from dedup.index.urls import display_location
 from dedup.lsh import MIN_SHARED_VALUES, band_hashes, excerpt_windows
+from dedup.normalize import NormalizeOptions, normalize
 from dedup.templates import Analysed, relation
 
 DAY = 86400.0
@@ -130,6 +134,7 @@ class Stored:
     words: np.ndarray  # content words
     text: bytes | None  # the normalised text as packed by pack_entry (zlib); None or b"" when absent
     copy_of: str | None = None  # a removed copy: the id of the kept document it duplicates
+    title: str = ""  # the title as read (the rewrite decision compares titles)
 
 
 def parse_time(value: str | float | None) -> float | None:
@@ -238,35 +243,64 @@ def shared_values(mine: np.ndarray, theirs: np.ndarray) -> int:
 
 
 def _verified(
-    entry: Entry, candidates: Sequence[Stored], options: VerifyOptions, templates: bool
+    entry: Entry,
+    candidates: Sequence[Stored],
+    options: VerifyOptions,
+    templates: bool,
+    rewrites: RewriteOptions | None = None,
+    normalized: NormalizeOptions | None = None,
 ) -> Iterator[tuple[int, Link]]:
     """Each candidate's verified pair with ``entry`` (the candidate first, as the earlier document of a scan's
     pair), best candidate first: :func:`dedup.cluster.verify` on the exact shingle sets and, with ``templates``,
-    the relation test (template siblings and shared fragments are not copies)."""
+    the relation test (template siblings and shared fragments are not copies); with ``rewrites``, a pair below
+    the shingle thresholds is decided as a scan decides it (:class:`dedup.evidence.RewriteJudge`, titles
+    normalised as ``normalized`` says)."""
     if not candidates:
         return
     shingles = [entry.shingles, *(c.shingles for c in candidates)]
     words = [entry.words, *(c.words for c in candidates)]
     sims = [max(jaccard_containment(entry.shingles, c.shingles)) for c in candidates]
-    floor = min(options.threshold, options.containment)  # below both, verify cannot pass the pair
-    order = sorted((k for k, s in enumerate(sims) if s >= floor), key=lambda k: (-sims[k], candidates[k].id))
-    mine: list[Analysed] = []
+    # Below every threshold verify cannot pass the pair (the rewrite floor is on containment, which sims bounds).
+    floors = [
+        options.threshold,
+        options.containment,
+        *([rewrites.containment] if rewrites and rewrites.enabled else []),
+    ]
+    order = sorted((k for k, s in enumerate(sims) if s >= min(floors)), key=lambda k: (-sims[k], candidates[k].id))
+    analysed: dict[int, Analysed] = {}
+
+    def text_of(i: int) -> Analysed:
+        if i not in analysed:
+            analysed[i] = Analysed((entry.text if i == 0 else unpack_text(candidates[i - 1].text)).split())
+        return analysed[i]
 
     def relation_of(a: int, b: int) -> str:
-        text = unpack_text(candidates[a - 1].text) if templates else ""
-        if not text:
-            return DUPLICATE
-        if not mine:
-            mine.append(Analysed(entry.text.split()))
-        return relation(Analysed(text.split()), mine[0])
+        if not templates or not text_of(a).tokens:
+            return DUPLICATE  # no text kept (or damaged): shingles alone decide, as before the template test
+        return relation(text_of(a), text_of(0))
 
+    judge = None
+    if rewrites is not None and rewrites.enabled:
+        titles = [entry.title, *(c.title for c in candidates)]
+
+        def title(i: int) -> str:
+            return normalize(titles[i] or "", normalized) if normalized is not None else normalize(titles[i] or "")
+
+        judge = RewriteJudge(rewrites, words.__getitem__, title, text_of if templates else None)
     for k in order:
-        for link in verify(np.array([[k + 1, 0]], dtype=np.int64), shingles, options, relation_of, words=words):
+        pair = np.array([[k + 1, 0]], dtype=np.int64)
+        for link in verify(pair, shingles, options, relation_of, words=words, rewrite_of=judge):
             yield k, link
 
 
 def decide(
-    entry: Entry, candidates: Sequence[Stored], options: VerifyOptions, templates: bool = True, limit: int | None = None
+    entry: Entry,
+    candidates: Sequence[Stored],
+    options: VerifyOptions,
+    templates: bool = True,
+    limit: int | None = None,
+    rewrites: RewriteOptions | None = None,
+    normalized: NormalizeOptions | None = None,
 ) -> list[Match]:
     """The candidates ``entry`` is a duplicate of, best first, at most ``limit``: each pair decided as a scan
     decides it.
@@ -279,7 +313,7 @@ def decide(
     only until ``limit`` matches are found: the relation test is the costly part.
     """
     matches: list[Match] = []
-    for k, link in _verified(entry, candidates, options, templates):
+    for k, link in _verified(entry, candidates, options, templates, rewrites, normalized):
         if covers(link, link.a, options.coverage):
             kind = COPY if covers(link, link.b, options.coverage) else CONTAINED
             matches.append(Match(candidates[k].id, link.similarity, link.jaccard, link.containment, kind))
@@ -405,7 +439,10 @@ class Index(abc.ABC):
         candidates = [doc for doc in self._fetch([h.ref for h in heads]) if doc is not None]
         kept = [c for c in candidates if c.copy_of is None and c.id not in matches]
         found = [*matches.values()]
-        found += decide(entry, kept, self.settings.verify_options, self.settings.templates, limit - len(found))
+        s = self.settings
+        found += decide(
+            entry, kept, s.verify_options, s.templates, limit - len(found), s.rewrite_options, s.normalize_options
+        )
         if not found:
             found = self._through_removed(entry, [c for c in candidates if c.copy_of is not None], floor)
         return found[:limit]
@@ -422,7 +459,7 @@ class Index(abc.ABC):
         template sibling of it. A stream that drops a copy still indexes it for this (see :meth:`seen`)."""
         s = self.settings
         options = s.verify_options
-        for k, link in _verified(entry, removed, options, s.templates):
+        for k, link in _verified(entry, removed, options, s.templates, s.rewrite_options, s.normalize_options):
             if link.similarity < s.attach_strong:
                 continue
             kept_id = removed[k].copy_of

@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from dedup.cluster import VerifyOptions
+from dedup.evidence import RewriteOptions
 from dedup.fingerprint import SCHEME, Fingerprinter
 from dedup.io import InputError
 from dedup.lsh import datasketch_version, lsh_params
@@ -40,6 +41,7 @@ FORMAT_VERSION = 4
 FINGERPRINT_FIELDS = ("format", "scheme", "ngram", "num_perm", "seed", "normalize", "probe")
 DECISION_FIELDS = (
     "lsh_threshold", "threshold", "containment", "coverage", "templates", "attach_strong", "attach_floor",
+    "rewrites", "rewrite_containment", "rewrite_words", "rewrite_title", "rewrite_ordered",
 )  # fmt: skip
 COMPATIBLE_FIELDS = FINGERPRINT_FIELDS + DECISION_FIELDS
 # Fingerprinted when an index is made and on every open: any change to tokenising, shingling, normalisation or
@@ -77,6 +79,11 @@ class IndexSettings:
     templates: bool = _DEFAULTS.templates
     attach_strong: float = _DEFAULTS.attach_strong  # the stray rule (dedup.cluster.attach_strays)
     attach_floor: float = _DEFAULTS.attach_floor
+    rewrites: bool = _DEFAULTS.rewrite_options.enabled  # rewrites below the shingle thresholds (dedup.evidence)
+    rewrite_containment: float = _DEFAULTS.rewrite_containment
+    rewrite_words: float = _DEFAULTS.rewrite_words
+    rewrite_title: float = _DEFAULTS.rewrite_title
+    rewrite_ordered: float = _DEFAULTS.rewrite_ordered
     format: int = FORMAT_VERSION
     probe: str = ""  # see PROBE_TEXT; computed when empty
 
@@ -99,6 +106,11 @@ class IndexSettings:
             templates=settings.templates,
             attach_strong=settings.attach_strong,
             attach_floor=settings.attach_floor,
+            rewrites=settings.rewrite_options.enabled,
+            rewrite_containment=settings.rewrite_containment,
+            rewrite_words=settings.rewrite_words,
+            rewrite_title=settings.rewrite_title,
+            rewrite_ordered=settings.rewrite_ordered,
         )
 
     @property
@@ -109,6 +121,24 @@ class IndexSettings:
     def verify_options(self) -> VerifyOptions:
         """The thresholds a candidate pair is verified on, as a scan with these settings verifies it."""
         return VerifyOptions(self.threshold, self.containment, coverage=self.coverage)
+
+    @property
+    def rewrite_options(self) -> RewriteOptions:
+        """The rewrite decision as a scan with these settings takes it (:mod:`dedup.evidence`)."""
+        return RewriteOptions(
+            self.rewrites,
+            self.rewrite_containment,
+            self.rewrite_words,
+            self.rewrite_title,
+            self.rewrite_ordered,
+            self.coverage,
+        )
+
+    @property
+    def normalize_options(self) -> NormalizeOptions:
+        """The normalisation the index's texts went through (``normalize`` names the steps that are on)."""
+        names = set(self.normalize.split(",")) if self.normalize else set()
+        return NormalizeOptions(**{f.name: f.name in names for f in fields(NormalizeOptions)})
 
     def to_meta(self) -> dict[str, str]:
         bands, rows = self.bands_rows
@@ -172,19 +202,18 @@ class IndexSettings:
 
 def upgraded_meta(meta: dict[str, str]) -> dict[str, str]:
     """What changes in a format-3 settings record to make it format 4 (nothing for another format): format 4 adds
-    removed copies (each pointing at the document kept for it) and the stray rule's settings, at their defaults.
-    A format-3 index holds no removed copies, so it is format 4 as it stands.
+    removed copies (each pointing at the document kept for it), the stray rule's and the rewrite decision's
+    settings, at their defaults. A format-3 index holds no removed copies and has its titles, so it is format 4 as
+    it stands.
 
     >>> upgraded_meta({"format": "3"})["format"], upgraded_meta({"format": "4"})
     ('4', {})
     """
     if meta.get("format") != "3":
         return {}
-    return {
-        "format": str(FORMAT_VERSION),
-        "attach_strong": str(_DEFAULTS.attach_strong),
-        "attach_floor": str(_DEFAULTS.attach_floor),
-    }
+    new = IndexSettings()
+    names = ("attach_strong", "attach_floor", "rewrites", *(f"rewrite_{k}" for k in ("containment", "words", "title")))
+    return {"format": str(FORMAT_VERSION), **{k: str(getattr(new, k)) for k in (*names, "rewrite_ordered")}}
 
 
 def _parse(kind: Any, raw: str) -> Any:
@@ -199,8 +228,7 @@ def _parse(kind: Any, raw: str) -> Any:
 
 def fingerprint_probe(settings: IndexSettings) -> str:
     """A short digest of :data:`PROBE_TEXT`'s fingerprint under ``settings`` with this version of dedup."""
-    names = set(settings.normalize.split(",")) if settings.normalize else set()
-    options = NormalizeOptions(**{f.name: f.name in names for f in fields(NormalizeOptions)})
+    options = settings.normalize_options
     try:
         fp = Fingerprinter(num_perm=settings.num_perm, ngram=settings.ngram, seed=settings.seed)
     except ValueError as err:

@@ -203,14 +203,14 @@ class RedisIndex(Index):
     def _fetch(self, refs: Sequence[Ref]) -> list[Stored | None]:
         reads = self.r.pipeline(transaction=False)
         for doc_id in refs:
-            reads.hmget(self._doc_key(doc_id), "ts", "sh", "words", "txt", "copy_of")
+            reads.hmget(self._doc_key(doc_id), "ts", "sh", "words", "txt", "copy_of", "title")
         out: list[Stored | None] = []
-        for doc_id, (ts, sh, words, txt, copy_of) in zip(refs, reads.execute() if refs else []):
+        for doc_id, (ts, sh, words, txt, copy_of, title) in zip(refs, reads.execute() if refs else []):
             name, when, shingles, content = _text(doc_id), _number(ts), unpack_array(sh), unpack_array(words)
             if name is None or when is None or shingles is None or content is None:
                 out.append(None)  # missing (expired meanwhile) or damaged: never decoded further
             else:
-                out.append(Stored(name, when, shingles, content, txt, _text(copy_of) or None))
+                out.append(Stored(name, when, shingles, content, txt, _text(copy_of) or None, _text(title) or ""))
         return out
 
     def _queue_insert(self, pipe: Any, entry: Entry, band_keys: Sequence[int]) -> None:

@@ -183,12 +183,14 @@ class SqliteIndex(Index):
         return out
 
     def _fetch(self, refs: Sequence[Ref]) -> list[Stored | None]:
-        rows = self._rows("id, ts, shingles, words, text, copy_of", refs)
+        rows = self._rows("id, ts, shingles, words, text, copy_of, title", refs)
         out: list[Stored | None] = []
         for ref in refs:
             row = rows.get(ref)
             sh, words = (unpack_array(row[2]), unpack_array(row[3])) if row is not None else (None, None)
-            out.append(None if sh is None or words is None else Stored(row[0], row[1], sh, words, row[4], row[5]))
+            out.append(
+                None if sh is None or words is None else Stored(row[0], row[1], sh, words, row[4], row[5], row[6] or "")
+            )
         return out
 
     def _insert(self, entries: Sequence[Entry], replace: bool = True) -> int:
