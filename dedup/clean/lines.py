@@ -24,7 +24,7 @@ from typing import Any
 import regex
 
 from dedup.document import Removal
-from dedup.normalize import NormalizeOptions, normalize, normalize_lines
+from dedup.normalize import DEFAULT_OPTIONS, NormalizeOptions, normalize, normalize_lines_each
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -244,8 +244,7 @@ class LineRules:
     def classify_keyed(self, lines: list[str]) -> tuple[list[str | None], list[str]]:
         """:meth:`classify`, and each line normalised (:func:`dedup.normalize.normalize`): later stages (site
         boilerplate, fingerprints) reuse those keys instead of normalising the text again."""
-        folded = normalize_lines(lines, _LINE_FOLD)
-        keys = normalize_lines(lines)
+        folded, keys = normalize_lines_each(lines, (_LINE_FOLD, DEFAULT_OPTIONS))
         words = [key.count(" ") + 1 if key else 0 for key in keys]
         verdict: list[str | None] = [None] * len(lines)
         nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
