@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from dedup.cache import cache_dir, write_cache_file
-from dedup.fingerprint import _fmix, shingle_hashes, token_hashes
+from dedup.fingerprint import Fingerprinter, _fmix, ngram_hashes, shingle_hashes, token_hashes
 
 # Row multipliers and band salt of band_hashes: stored bucket keys depend on them, never change them.
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93], dtype=np.uint64)
@@ -201,11 +201,38 @@ def excerpt_windows(text: str, ngram: int) -> list[np.ndarray]:
     if text.count(" ") + 1 <= EXCERPT_MIN_WORDS:
         return []
     tokens = token_hashes(text)
-    n = tokens.size
-    starts = list(range(0, n - EXCERPT_WINDOW + 1, EXCERPT_STRIDE))
-    if starts[-1] + EXCERPT_WINDOW < n:
-        starts.append(n - EXCERPT_WINDOW)
-    return [shingle_hashes(tokens[i : i + EXCERPT_WINDOW], ngram) for i in starts]
+    return [shingle_hashes(tokens[i : i + EXCERPT_WINDOW], ngram) for i in excerpt_starts(tokens.size)]
+
+
+def excerpt_starts(words: int) -> list[int]:
+    """The first word of each excerpt window of a text of ``words`` words (none up to :data:`EXCERPT_MIN_WORDS`).
+
+    >>> excerpt_starts(450), excerpt_starts(400)
+    ([0, 100, 200, 250], [])
+    """
+    if words <= EXCERPT_MIN_WORDS:
+        return []
+    starts = list(range(0, words - EXCERPT_WINDOW + 1, EXCERPT_STRIDE))
+    if starts[-1] + EXCERPT_WINDOW < words:
+        starts.append(words - EXCERPT_WINDOW)
+    return starts
+
+
+def excerpt_signatures(tokens: np.ndarray, fingerprinter: Fingerprinter) -> np.ndarray:
+    """``fingerprinter.signatures(excerpt_windows(text, ngram))`` from the text's :func:`token_hashes`: the
+    n-grams are hashed and permuted once for the whole text, not once per window that holds them.
+
+    >>> fp = Fingerprinter(num_perm=16)
+    >>> text = " ".join(f"w{i % 300}" for i in range(700))
+    >>> bool((excerpt_signatures(token_hashes(text), fp) == fp.signatures(excerpt_windows(text, 3))).all())
+    True
+    """
+    starts = np.asarray(excerpt_starts(tokens.size), dtype=np.int64)
+    if starts.size == 0:
+        return np.empty((0, fingerprinter.settings.num_perm), dtype=np.uint32)
+    ngram = fingerprinter.settings.ngram
+    span = EXCERPT_WINDOW - min(ngram, EXCERPT_WINDOW) + 1  # n-grams per window
+    return fingerprinter.span_signatures(ngram_hashes(tokens, ngram), starts, starts + span)
 
 
 def owner_pairs(pairs: np.ndarray, owners: np.ndarray, is_window: np.ndarray) -> np.ndarray:
