@@ -146,15 +146,10 @@ def candidate_pairs(
         block = signatures[:, cols] if rows_of is None else signatures[rows_of, cols]
         h = band_hashes(block, 1, rows, flat=False)[:, 0]
         band_chunks: list[np.ndarray] = []
-        if groups is None:
-            order = np.argsort(h, kind="stable")
-        else:  # the first row of each (group, key): sorted by group, key, then position
-            by = np.lexsort((np.arange(n), h, groups))
-            first = np.ones(n, dtype=bool)
-            first[1:] = (groups[by][1:] != groups[by][:-1]) | (h[by][1:] != h[by][:-1])
-            kept = np.sort(by[first])
-            order = kept[np.argsort(h[kept], kind="stable")]
+        order = np.argsort(h, kind="stable")  # by key, then position
         hs = h[order]
+        if groups is not None:
+            order, hs = _first_of_each_group(order, hs, groups)
         m = order.size
         # Sorted, each bucket is a run of equal hashes: a member pairs with the members d places after it for
         # every d up to the end of its run (at most max_bucket). One vector step per d, over the runs that
@@ -179,6 +174,35 @@ def candidate_pairs(
     pairs = np.concatenate(chunks)  # int64 already: each band's pairs are
     codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
     return np.stack((codes // n, codes % n), axis=1)
+
+
+def _first_of_each_group(order: np.ndarray, hs: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``order`` (rows sorted by key, then position; ``hs`` their keys) without every row but the first of its
+    group in its bucket. Only rows in buckets of two or more can repeat a group: they alone are sorted again.
+
+    >>> order, hs = _first_of_each_group(np.array([2, 0, 1, 3]), np.array([5, 7, 7, 7]), np.array([0, 1, 0, 0]))
+    >>> order.tolist(), hs.tolist()
+    ([2, 0, 1], [5, 7, 7])
+    """
+    same = hs[1:] == hs[:-1]
+    shared = np.zeros(hs.size, dtype=bool)
+    shared[1:] |= same
+    shared[:-1] |= same
+    at = np.flatnonzero(shared)  # places (in sorted order) of the rows in shared buckets
+    if at.size < 2:
+        return order, hs
+    keys = hs[at]
+    bucket = np.cumsum(np.concatenate(([0], keys[1:] != keys[:-1])))
+    # (bucket, group) as one integer; the stable sort keeps each pair's rows in position order.
+    code = bucket * (int(groups.max()) + 1) + groups[order[at]]
+    by = np.argsort(code, kind="stable")
+    repeat = np.zeros(at.size, dtype=bool)
+    repeat[1:] = code[by][1:] == code[by][:-1]
+    if not repeat.any():
+        return order, hs
+    keep = np.ones(hs.size, dtype=bool)
+    keep[at[by[repeat]]] = False
+    return order[keep], hs[keep]
 
 
 # Excerpt windows (see the module docstring). A story of any length lies for at least half a window (or wholly)

@@ -17,7 +17,7 @@ from dedup.fingerprint import (
     token_hashes,
     words_of,
 )
-from dedup.lsh import excerpt_signatures, excerpt_windows
+from dedup.lsh import candidate_pairs, excerpt_signatures, excerpt_windows
 from dedup.normalize import normalize
 
 ENGLISH = (
@@ -54,3 +54,22 @@ def test_letters_follow_str_isalpha_outside_the_basic_plane() -> None:
     _, lengths, letters = words_of("𝐀𝐁𝐂 𝟏𝟐 ab")
     assert lengths.tolist() == [3, 2, 2]
     assert letters.tolist() == [w.isalpha() for w in "𝐀𝐁𝐂 𝟏𝟐 ab".split()] == [True, False, True]
+
+
+def test_grouped_banding_pairs_the_first_row_of_each_group_in_a_bucket() -> None:
+    # Few distinct values, so that buckets are shared, and groups of one to four rows (a document and its
+    # windows): the pairs are those of a plain reading of the rule, band by band.
+    rng = np.random.default_rng(7)
+    sigs = rng.integers(0, 3, size=(120, 8), dtype=np.uint32)
+    groups = np.sort(rng.integers(0, 50, size=120))
+    expected = set()
+    for band in range(4):
+        buckets: dict[tuple[int, int], dict[int, int]] = {}
+        for row in range(120):
+            key = (int(sigs[row, 2 * band]), int(sigs[row, 2 * band + 1]))
+            buckets.setdefault(key, {}).setdefault(int(groups[row]), row)  # first row of the group
+        for members in buckets.values():
+            rows = sorted(members.values())
+            expected |= {(a, b) for i, a in enumerate(rows) for b in rows[i + 1 :]}
+    got = candidate_pairs(sigs, 4, 2, groups=groups)
+    assert {tuple(p) for p in got.tolist()} == expected and len(expected) > 100
