@@ -17,7 +17,8 @@ Clusters are scored pairwise against the corpus truth.
   then every document queried, clusters = union-find over the hits. One process.
 * ``rensa``: the same shingles, ``RMinHash.from_token_sets`` per 1,000 documents (``num_perm=128``, seed 1),
   ``RMinHashLSH(threshold=0.5, num_perm=128, num_bands=32)`` (4 rows a band: bands must divide 128;
-  datasketch picks 25 x 5 for 0.5), ``insert_many``, then ``query_all``, union-find over the hits. One process (its Rust code may use threads: CPU time counts them).
+  datasketch picks 25 x 5 for 0.5), ``insert_many``, then ``query_all``, union-find over the hits.
+  One process (its Rust code may use threads: CPU time counts them).
 """
 
 from __future__ import annotations
