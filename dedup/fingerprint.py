@@ -248,29 +248,34 @@ class Fingerprinter:
             start = stop
         return out
 
-    def span_signatures(self, hashes: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    def span_signatures(
+        self, hashes: np.ndarray, starts: np.ndarray, stops: np.ndarray, spans_per_block: int = 32
+    ) -> np.ndarray:
         """MinHash signatures (``len(starts)`` x ``num_perm``) of the spans ``hashes[starts[i]:stops[i]]`` of
         one document's :func:`ngram_hashes`: the same as :meth:`signatures` of each span's distinct sorted
         values (a minimum ignores order and repeats), each value permuted once however many spans hold it.
-        Spans are non-empty, in increasing order of start and stop, and only the last may end at the end.
+        Spans are non-empty, in strictly increasing order of start and of stop.
 
         >>> fp = Fingerprinter(num_perm=16)
         >>> h = ngram_hashes(token_hashes("a b c d e f g a b c"), 3)
-        >>> spans = fp.span_signatures(h, np.array([0, 3]), np.array([5, 8]))
-        >>> bool((spans == fp.signatures([np.unique(h[0:5]), np.unique(h[3:8])])).all())
+        >>> spans = fp.span_signatures(h, np.array([0, 3, 4]), np.array([5, 7, 8]), spans_per_block=2)
+        >>> bool((spans == fp.signatures([np.unique(h[0:5]), np.unique(h[3:7]), np.unique(h[4:8])])).all())
         True
         """
-        if len(starts) == 0:
-            return np.empty((0, self.settings.num_perm), dtype=np.uint32)
-        permuted = self._a[:, None] * _fmix(hashes, 32)[None, :]
-        permuted += self._b[:, None]
-        # reduceat over (start, stop) pairs, interleaved: every other result is a span's minimum (a pair
-        # (stop_i, start_i+1) that runs backwards gives one element, dropped). The last span runs to the end.
-        bounds = np.empty(2 * len(starts), dtype=np.int64)
-        bounds[0::2], bounds[1::2] = starts, stops
-        if bounds[-1] == hashes.size:
-            bounds = bounds[:-1]
-        return np.ascontiguousarray(np.minimum.reduceat(permuted, bounds, axis=1)[:, 0::2].T)
+        out = np.empty((len(starts), self.settings.num_perm), dtype=np.uint32)
+        # A few spans at a time, so that the permuted block (num_perm x its positions) stays small whatever the
+        # document's length (a 10 MB one-line page has millions of positions).
+        for first in range(0, len(starts), spans_per_block):
+            last = min(first + spans_per_block, len(starts))
+            lo, hi = int(starts[first]), int(stops[last - 1])
+            permuted = self._a[:, None] * _fmix(hashes[lo:hi], 32)[None, :]
+            permuted += self._b[:, None]
+            # reduceat over (start, stop) pairs, interleaved: every other result is a span's minimum (a pair
+            # (stop_i, start_i+1) that runs backwards gives one element, dropped). The last runs to the end.
+            bounds = np.empty(2 * (last - first), dtype=np.int64)
+            bounds[0::2], bounds[1::2] = starts[first:last] - lo, stops[first:last] - lo
+            out[first:last] = np.minimum.reduceat(permuted, bounds[:-1], axis=1)[:, 0::2].T
+        return out
 
     def fingerprint_one(self, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Signature and shingle set of a single token list."""

@@ -27,7 +27,7 @@ ENGLISH = (
 
 
 def _texts() -> list[str]:
-    texts = [normalize(ENGLISH * k) for k in (1, 9, 20)]
+    texts = [normalize(ENGLISH * k) for k in (1, 9, 20, 250)]  # 250: windows in more than one block
     texts += ["", "a", "ab 12 c٣ ق", normalize("ﻻ إله ـ الا ١٤ 𝐀𝐁𝐂 word𝐀 x")]
     for record in itertools.islice(snn_records(), 400):
         texts.append(normalize(f"{record.get('title') or ''}\n{record.get('text') or ''}"))
