@@ -34,7 +34,7 @@ from dedup.cluster import (
 )
 from dedup.document import DocInfo, Document
 from dedup.errors import InputProblem
-from dedup.fingerprint import Fingerprinter, coverage, jaccard_containment
+from dedup.fingerprint import Fingerprinter, coverage, jaccard_containment, words_of
 from dedup.io import Reader
 from dedup.normalize import normalize
 from dedup.parallel import batched, default_workers, ordered_map
@@ -174,6 +174,7 @@ class Pipeline:
         if self.workers > 1:  # build the normaliser's lookup tables once, before forking
             normalize("\u0627\u064e", self.settings.normalize)
             self.cleaner.rules.classify_keyed(["\u0627\u064e"])
+            words_of("\u0627")  # and the letter table of content words
 
     def scan_documents(self, docs: Iterable[Document], cleaned: bool = False) -> ScanResult:
         """Clusters among in-memory documents (cleaned here unless ``cleaned``)."""
