@@ -4,9 +4,13 @@ Usage (corpus from ``bench/make_corpus.py``)::
 
     python bench/stages.py /tmp/c10k.jsonl
 
-Prints a markdown table of CPU milliseconds per document (``time.process_time``) for reading, line rules, site
-boilerplate (count, strip), shingles, signatures and LSH + verification + template test. Every document is a
-candidate here (no exact-copy grouping), so the last stage is an upper bound of a scan's.
+Prints a markdown table of CPU milliseconds per document (``time.process_time``) for the stages a scan runs,
+each as the scan calls it: reading, page cleaning (line rules and both line folds), site boilerplate counting
+(story keys and sketch), fingerprinting (site strip, shingles, content words, excerpt windows, MinHash: what a
+worker does in the second pass), LSH banding (the main process's share), then verification and the template
+test. Every document is a candidate here (no exact-copy grouping), so the last stage is an upper bound of a
+scan's. The stages run in one process: what moving batches between processes costs is not in this table (see
+``bench/speed.py`` for whole runs).
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from dedup.clean import SiteBoilerplate
+from dedup.clean import SiteBoilerplate, site_observations
 from dedup.io import Reader
-from dedup.pipeline import Pipeline, TextStore, find_links
+from dedup.lsh import MIN_SHARED_VALUES, candidate_pairs, lsh_params
+from dedup.pipeline import Pipeline, ShingleStore, TextStore, find_links
+from dedup.pipeline.workers import fingerprint
 from dedup.settings import Settings
 
 BATCH = 64
@@ -35,32 +41,45 @@ def main(corpus: str) -> None:
         timings[name] = time.process_time() - start
         return result
 
-    pipeline = Pipeline(Settings(), workers=1)
-    docs = timed("read JSONL", lambda: list(Reader().read([corpus])))
-    pages = timed("line rules (+ normalise lines)", lambda: [pipeline.cleaner.clean_page_keyed(d) for d in docs])
-    learner = SiteBoilerplate()
+    s = Settings()
+    pipeline = Pipeline(s, workers=1)
+    docs = timed("read JSONL", lambda: list(Reader(keep_records=False).read([corpus])))
+    cleaner = pipeline.cleaner
+    pages = timed("line rules (+ both line folds)", lambda: [cleaner.clean_page_keyed(d, explain=False) for d in docs])
+    learner = SiteBoilerplate(s.site_min_docs, s.site_min_share)
 
     def count() -> None:
         for i in range(0, len(pages), BATCH):
-            learner.observe_batch([p.site_observation() for p in pages[i : i + BATCH]])
+            learner.observe_batch(site_observations(pages[i : i + BATCH]))
 
-    timed("site boilerplate: count", count)
-    pipeline.cleaner.site = learner
-    cleaned = timed("site boilerplate: strip", lambda: [pipeline.cleaner.clean_site_keyed(p) for p in pages])
-    norms = [norm for _, norm in cleaned]
-    fp = pipeline.fingerprinter
-    sets = timed("shingles", lambda: [fp.text_shingles(n) for n in norms])
-    sigs = timed(
-        "MinHash signatures",
-        lambda: np.concatenate([fp.signatures(sets[i : i + BATCH]) for i in range(0, len(sets), BATCH)]),
+    timed("site boilerplate: story keys + count", count)
+    cleaner.site = learner
+    batches = timed(
+        "fingerprint: site strip, shingles, content words, windows, MinHash",
+        lambda: [
+            fingerprint(pages[i : i + BATCH], cleaner, pipeline.fingerprinter, s) for i in range(0, len(pages), BATCH)
+        ],
     )
-    with TextStore() as texts:
-        texts.extend(norms)
-        links = timed(
-            "LSH + verification + template test",
-            lambda: find_links(list(range(len(norms))), sets, texts, sigs, Settings()),
-        )
     n = len(docs)
+    sigs = np.concatenate([b.signatures for b in batches] + [b.window_signatures for b in batches])
+    owners = np.concatenate([b.window_owners + i * BATCH for i, b in enumerate(batches)])
+    reps = np.arange(n)
+    banded = np.concatenate((reps, n + np.arange(owners.size)))
+    groups = np.concatenate((reps, owners))
+    bands, rows = lsh_params(s.lsh_threshold, s.num_perm)
+    timed(
+        "LSH candidates (main process)",
+        lambda: candidate_pairs(sigs, bands, rows, rows_of=banded, min_shared=MIN_SHARED_VALUES, groups=groups),
+    )
+    with ShingleStore() as shingles, ShingleStore() as words, TextStore() as texts:
+        for b in batches:
+            shingles.append(b.shingles, b.sizes)
+            words.append(b.words, b.word_sizes)
+            texts.extend_encoded(b.texts, b.text_sizes)
+        start = time.process_time()
+        links = find_links(list(range(n)), shingles, texts, sigs, s, None, 1, words, owners)
+        # find_links bands again: what is left is verification and the template test.
+        timings["verification + template test"] = time.process_time() - start - timings["LSH candidates (main process)"]
     print("| stage | CPU ms per document |\n| --- | --- |")
     for name, seconds in timings.items():
         print(f"| {name} | {seconds / n * 1e3:.3f} |")

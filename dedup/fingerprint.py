@@ -14,6 +14,7 @@ in one numpy expression instead of one datasketch object per document.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -98,29 +99,74 @@ def token_hashes(text: str) -> np.ndarray:
     >>> h.size, bool(h[0] == h[2]), bool(h[0] == h[1])
     (3, True, False)
     """
+    return words_of(text, letters=False)[0]
+
+
+def words_of(text: str, letters: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`token_hashes` of ``text``, each word's length in characters, and (``letters``) whether it is all
+    letters (``str.isalpha``): what :func:`content_word_hashes` picks content words by, from one pass.
+
+    >>> h, lengths, alpha = words_of("port 4 of")
+    >>> lengths.tolist(), alpha.tolist()
+    ([4, 1, 2], [True, False, True])
+    """
     if not text:
-        return np.empty(0, dtype=_U64)
+        return np.empty(0, dtype=_U64), np.empty(0, dtype=np.int64), np.empty(0, dtype=bool)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     space = codes == 0x20
     breaks = np.flatnonzero(space)
     starts = np.concatenate(([0], breaks + 1))  # word k starts at starts[k] in the text
     ends = np.concatenate((breaks, [codes.size]))
-    chars = codes[~space].astype(_U64)
+    lengths = ends - starts
+    kept = codes[~space]
+    chars = kept.astype(_U64)
     # Start of word k among the non-space characters (k spaces precede it).
     packed_starts = starts - np.arange(starts.size)
-    pos = np.arange(chars.size, dtype=_U64) - np.repeat(packed_starts, ends - starts).astype(_U64)
+    pos = np.arange(chars.size, dtype=_U64) - np.repeat(packed_starts, lengths).astype(_U64)
     mixed = _fmix(chars * _K_CHAR + pos * _K_POS, 64)
     sums = np.add.reduceat(mixed, packed_starts) if chars.size else np.zeros(starts.size, dtype=_U64)
-    return _fmix(sums ^ ((ends - starts).astype(_U64) * _K_LEN), 64)
+    hashes = _fmix(sums ^ (lengths.astype(_U64) * _K_LEN), 64)
+    if not letters:
+        return hashes, lengths, np.empty(0, dtype=bool)
+    # A word is all letters when none of its characters is not one (an empty word is not: "".isalpha()).
+    not_letter = ~_is_letter(kept)
+    bad = np.add.reduceat(not_letter.astype(np.int64), packed_starts) if kept.size else np.zeros(starts.size)
+    # reduceat gives an empty word (at the end, or before another word) the next character: mask those.
+    return hashes, lengths, (bad == 0) & (lengths > 0)
 
 
-def shingle_hashes(token_hashes: np.ndarray, ngram: int) -> np.ndarray:
-    """32-bit hashes of the distinct word n-grams of one document, sorted.
+def _is_letter(codes: np.ndarray) -> np.ndarray:
+    """``chr(c).isalpha()`` for each code point (a table for the BMP, Python for the rare others)."""
+    table = _letter_table()
+    astral = codes > 0xFFFF
+    if not astral.any():
+        return table[codes]
+    out = table[np.where(astral, 0, codes)]
+    out[astral] = [chr(c).isalpha() for c in codes[astral].tolist()]
+    return out
 
-    A document shorter than ``ngram`` words is one shingle of all its words, so short texts still compare.
 
-    >>> shingle_hashes(np.array([1, 2, 3, 1, 2, 3], dtype=np.uint64), 3).size
-    3
+@functools.lru_cache(maxsize=1)
+def _letter_table() -> np.ndarray:
+    return np.fromiter((chr(c).isalpha() for c in range(0x10000)), dtype=bool, count=0x10000)
+
+
+def content_word_hashes(hashes: np.ndarray, lengths: np.ndarray, letters: np.ndarray) -> np.ndarray:
+    """:func:`content_words` of a normalised text from its :func:`words_of` (no second pass over the text).
+
+    >>> bool((content_word_hashes(*words_of("the 4 ships of in port")) == content_words("the 4 ships of in port")).all())
+    True
+    """
+    h = hashes[(lengths >= 3) | ~letters]
+    return (h ^ (h >> _U64(32))).astype(np.uint32)
+
+
+def ngram_hashes(token_hashes: np.ndarray, ngram: int) -> np.ndarray:
+    """The 32-bit hash of the word n-gram at each position (a document shorter than ``ngram`` words is one
+    n-gram of all its words), in text order with repeats: :func:`shingle_hashes` sorts and dedupes them.
+
+    >>> ngram_hashes(np.array([1, 2, 3, 1, 2, 3], dtype=np.uint64), 3).size
+    4
     """
     n = token_hashes.size
     if n == 0:
@@ -131,8 +177,22 @@ def shingle_hashes(token_hashes: np.ndarray, ngram: int) -> np.ndarray:
     for j in range(k):
         acc += token_hashes[j : j + count] * _MIX[j]
     mixed = _fmix(acc, 64)
+    return (mixed ^ (mixed >> _U64(32))).astype(np.uint32)
+
+
+def shingle_hashes(token_hashes: np.ndarray, ngram: int) -> np.ndarray:
+    """32-bit hashes of the distinct word n-grams of one document, sorted.
+
+    A document shorter than ``ngram`` words is one shingle of all its words, so short texts still compare.
+
+    >>> shingle_hashes(np.array([1, 2, 3, 1, 2, 3], dtype=np.uint64), 3).size
+    3
+    """
+    out = ngram_hashes(token_hashes, ngram)
+    if out.size == 0:
+        return out
     # Sort and drop repeats: np.unique (hash-based in numpy 2) is 4x slower on a few hundred values.
-    out = np.sort((mixed ^ (mixed >> _U64(32))).astype(np.uint32))
+    out = np.sort(out)
     return out[np.concatenate(([True], out[1:] != out[:-1]))]
 
 
@@ -186,6 +246,35 @@ class Fingerprinter:
                 offsets = np.concatenate(([0], np.cumsum(sizes[nonempty])[:-1]))
                 out[nonempty] = np.minimum.reduceat(permuted, offsets, axis=1).T
             start = stop
+        return out
+
+    def span_signatures(
+        self, hashes: np.ndarray, starts: np.ndarray, stops: np.ndarray, spans_per_block: int = 32
+    ) -> np.ndarray:
+        """MinHash signatures (``len(starts)`` x ``num_perm``) of the spans ``hashes[starts[i]:stops[i]]`` of
+        one document's :func:`ngram_hashes`: the same as :meth:`signatures` of each span's distinct sorted
+        values (a minimum ignores order and repeats), each value permuted once however many spans hold it.
+        Spans are non-empty, in strictly increasing order of start and of stop.
+
+        >>> fp = Fingerprinter(num_perm=16)
+        >>> h = ngram_hashes(token_hashes("a b c d e f g a b c"), 3)
+        >>> spans = fp.span_signatures(h, np.array([0, 3, 4]), np.array([5, 7, 8]), spans_per_block=2)
+        >>> bool((spans == fp.signatures([np.unique(h[0:5]), np.unique(h[3:7]), np.unique(h[4:8])])).all())
+        True
+        """
+        out = np.empty((len(starts), self.settings.num_perm), dtype=np.uint32)
+        # A few spans at a time, so that the permuted block (num_perm x its positions) stays small whatever the
+        # document's length (a 10 MB one-line page has millions of positions).
+        for first in range(0, len(starts), spans_per_block):
+            last = min(first + spans_per_block, len(starts))
+            lo, hi = int(starts[first]), int(stops[last - 1])
+            permuted = self._a[:, None] * _fmix(hashes[lo:hi], 32)[None, :]
+            permuted += self._b[:, None]
+            # reduceat over (start, stop) pairs, interleaved: every other result is a span's minimum (a pair
+            # (stop_i, start_i+1) that runs backwards gives one element, dropped). The last runs to the end.
+            bounds = np.empty(2 * (last - first), dtype=np.int64)
+            bounds[0::2], bounds[1::2] = starts[first:last] - lo, stops[first:last] - lo
+            out[first:last] = np.minimum.reduceat(permuted, bounds[:-1], axis=1)[:, 0::2].T
         return out
 
     def fingerprint_one(self, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

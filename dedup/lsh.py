@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from dedup.cache import cache_dir, write_cache_file
-from dedup.fingerprint import _fmix, shingle_hashes, token_hashes
+from dedup.fingerprint import Fingerprinter, _fmix, ngram_hashes, shingle_hashes, token_hashes
 
 # Row multipliers and band salt of band_hashes: stored bucket keys depend on them, never change them.
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93], dtype=np.uint64)
@@ -146,15 +146,10 @@ def candidate_pairs(
         block = signatures[:, cols] if rows_of is None else signatures[rows_of, cols]
         h = band_hashes(block, 1, rows, flat=False)[:, 0]
         band_chunks: list[np.ndarray] = []
-        if groups is None:
-            order = np.argsort(h, kind="stable")
-        else:  # the first row of each (group, key): sorted by group, key, then position
-            by = np.lexsort((np.arange(n), h, groups))
-            first = np.ones(n, dtype=bool)
-            first[1:] = (groups[by][1:] != groups[by][:-1]) | (h[by][1:] != h[by][:-1])
-            kept = np.sort(by[first])
-            order = kept[np.argsort(h[kept], kind="stable")]
+        order = np.argsort(h, kind="stable")  # by key, then position
         hs = h[order]
+        if groups is not None:
+            order, hs = _first_of_each_group(order, hs, groups)
         m = order.size
         # Sorted, each bucket is a run of equal hashes: a member pairs with the members d places after it for
         # every d up to the end of its run (at most max_bucket). One vector step per d, over the runs that
@@ -181,6 +176,35 @@ def candidate_pairs(
     return np.stack((codes // n, codes % n), axis=1)
 
 
+def _first_of_each_group(order: np.ndarray, hs: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``order`` (rows sorted by key, then position; ``hs`` their keys) without every row but the first of its
+    group in its bucket. Only rows in buckets of two or more can repeat a group: they alone are sorted again.
+
+    >>> order, hs = _first_of_each_group(np.array([2, 0, 1, 3]), np.array([5, 7, 7, 7]), np.array([0, 1, 0, 0]))
+    >>> order.tolist(), hs.tolist()
+    ([2, 0, 1], [5, 7, 7])
+    """
+    same = hs[1:] == hs[:-1]
+    shared = np.zeros(hs.size, dtype=bool)
+    shared[1:] |= same
+    shared[:-1] |= same
+    at = np.flatnonzero(shared)  # places (in sorted order) of the rows in shared buckets
+    if at.size < 2:
+        return order, hs
+    keys = hs[at]
+    bucket = np.cumsum(np.concatenate(([0], keys[1:] != keys[:-1])))
+    # (bucket, group) as one integer; the stable sort keeps each pair's rows in position order.
+    code = bucket * (int(groups.max()) + 1) + groups[order[at]]
+    by = np.argsort(code, kind="stable")
+    repeat = np.zeros(at.size, dtype=bool)
+    repeat[1:] = code[by][1:] == code[by][:-1]
+    if not repeat.any():
+        return order, hs
+    keep = np.ones(hs.size, dtype=bool)
+    keep[at[by[repeat]]] = False
+    return order[keep], hs[keep]
+
+
 # Excerpt windows (see the module docstring). A story of any length lies for at least half a window (or wholly)
 # inside some window; at 200 words a window is about the length of the shortest stories worth reporting.
 EXCERPT_WINDOW = 200  # words per window
@@ -201,11 +225,38 @@ def excerpt_windows(text: str, ngram: int) -> list[np.ndarray]:
     if text.count(" ") + 1 <= EXCERPT_MIN_WORDS:
         return []
     tokens = token_hashes(text)
-    n = tokens.size
-    starts = list(range(0, n - EXCERPT_WINDOW + 1, EXCERPT_STRIDE))
-    if starts[-1] + EXCERPT_WINDOW < n:
-        starts.append(n - EXCERPT_WINDOW)
-    return [shingle_hashes(tokens[i : i + EXCERPT_WINDOW], ngram) for i in starts]
+    return [shingle_hashes(tokens[i : i + EXCERPT_WINDOW], ngram) for i in excerpt_starts(tokens.size)]
+
+
+def excerpt_starts(words: int) -> list[int]:
+    """The first word of each excerpt window of a text of ``words`` words (none up to :data:`EXCERPT_MIN_WORDS`).
+
+    >>> excerpt_starts(450), excerpt_starts(400)
+    ([0, 100, 200, 250], [])
+    """
+    if words <= EXCERPT_MIN_WORDS:
+        return []
+    starts = list(range(0, words - EXCERPT_WINDOW + 1, EXCERPT_STRIDE))
+    if starts[-1] + EXCERPT_WINDOW < words:
+        starts.append(words - EXCERPT_WINDOW)
+    return starts
+
+
+def excerpt_signatures(tokens: np.ndarray, fingerprinter: Fingerprinter) -> np.ndarray:
+    """``fingerprinter.signatures(excerpt_windows(text, ngram))`` from the text's :func:`token_hashes`: the
+    n-grams are hashed and permuted once for the whole text, not once per window that holds them.
+
+    >>> fp = Fingerprinter(num_perm=16)
+    >>> text = " ".join(f"w{i % 300}" for i in range(700))
+    >>> bool((excerpt_signatures(token_hashes(text), fp) == fp.signatures(excerpt_windows(text, 3))).all())
+    True
+    """
+    starts = np.asarray(excerpt_starts(tokens.size), dtype=np.int64)
+    if starts.size == 0:
+        return np.empty((0, fingerprinter.settings.num_perm), dtype=np.uint32)
+    ngram = fingerprinter.settings.ngram
+    span = EXCERPT_WINDOW - min(ngram, EXCERPT_WINDOW) + 1  # n-grams per window
+    return fingerprinter.span_signatures(ngram_hashes(tokens, ngram), starts, starts + span)
 
 
 def owner_pairs(pairs: np.ndarray, owners: np.ndarray, is_window: np.ndarray) -> np.ndarray:

@@ -364,14 +364,44 @@ def normalize_lines(lines: Sequence[str], options: NormalizeOptions = DEFAULT_OP
     >>> normalize_lines(["أهلاً،  بكم", "", "Share THIS"])
     ['اهلا بكم', '', 'share this']
     """
+    return normalize_lines_each(lines, (options,))[0]
+
+
+def normalize_lines_each(lines: Sequence[str], options: Sequence[NormalizeOptions]) -> list[list[str]]:
+    """``[normalize_lines(lines, o) for o in options]``, the lines joined, read and NFKC-normalised once for all
+    the options that agree on NFKC (the line rules' fold and the hashing keys do).
+
+    >>> normalize_lines_each(["Read MORE: «الجمهوريّة»"], (NormalizeOptions(punctuation_to_space=False),
+    ...                                                     DEFAULT_OPTIONS))
+    [['read more: «الجمهوريه»'], ['read more الجمهوريه']]
+    """
     if not lines:
-        return []
-    text = "\n".join(lines)
-    codes = _codes(text)
-    if options.nfkc and not text.isascii():
-        normal = _nfkc(text, codes, options)
-        if normal is not text:
-            text, codes = normal, _codes(normal)
+        return [[] for _ in options]
+    raw = "\n".join(lines)
+    raw_codes = _codes(raw)
+    normalised: dict[bytes, np.ndarray] = {}
+    out = []
+    for opts in options:
+        codes = raw_codes
+        if opts.nfkc and not raw.isascii():
+            key = _nfkc_key(opts)
+            if key not in normalised:
+                normal = _nfkc(raw, raw_codes, opts)
+                normalised[key] = raw_codes if normal is raw else _codes(normal)
+            codes = normalised[key]
+        out.append(_normalised_lines(lines, codes, opts))
+    return out
+
+
+@functools.lru_cache(maxsize=16)
+def _nfkc_key(options: NormalizeOptions) -> bytes:
+    """Options with the same key get the same :func:`_nfkc` of any text (it depends on the characters that
+    :func:`_needs_nfkc` flags, nothing else)."""
+    return hashlib.blake2b(np.packbits(_needs_nfkc(options)).tobytes(), digest_size=16).digest()
+
+
+def _normalised_lines(lines: Sequence[str], codes: np.ndarray, options: NormalizeOptions) -> list[str]:
+    """:func:`normalize_lines` of ``lines`` from the code points of their NFKC-normalised join."""
     if codes.size == 0:
         return [normalize(line, options) for line in lines]
     newline = codes == 0x0A

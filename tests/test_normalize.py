@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.normalize import NormalizeOptions, normalize, tokens
+from dedup.normalize import DEFAULT_OPTIONS, NormalizeOptions, normalize, normalize_lines, normalize_lines_each, tokens
 
 ARABIC = st.characters(min_codepoint=0x0600, max_codepoint=0x06FF)
 MIXED = st.one_of(
@@ -135,3 +135,19 @@ def test_cache_folder_without_a_home_directory_falls_back_to_the_temp_dir(monkey
     assert folder.parent == Path(tempfile.gettempdir()) and folder.name.startswith("dedup-cache-")
     monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
     assert n.cache_dir() == Path("/somewhere/dedup")
+
+
+def test_lines_normalised_for_several_options_at_once_match_each_alone() -> None:
+
+    fold = NormalizeOptions(punctuation_to_space=False)
+    raw = NormalizeOptions(nfkc=False, casefold=False)
+    lines = [
+        "أعلنَ الرئيسُ ـــ يوم ١٤ ديسمبر، في دمشق!",
+        "",
+        "ﻻ تنسَ: Share THIS «الجمهوريّة»",
+        "Straße ﬁnance ①",
+        "الوسوم: اقتصاد، نفط",
+    ]
+    each = normalize_lines_each(lines, (fold, DEFAULT_OPTIONS, raw))
+    assert each == [normalize_lines(lines, fold), normalize_lines(lines), normalize_lines(lines, raw)]
+    assert each[0][4] == "الوسوم: اقتصاد، نفط" and each[1][4] == "الوسوم اقتصاد نفط"

@@ -81,7 +81,16 @@ def site_observations(pages: Sequence[Page]) -> list[SiteObservation]:
         if page.shingles is None:
             page.shingles = story_shingles(page.normalised_text())
     keys = story_keys_of([p.doc.source for p in pages], [p.shingles for p in pages])  # type: ignore[misc]
-    return [(p.doc.source, p.hashes[1:], p.doc.text, k) for p, k in zip(pages, keys)]
+    return [(p.doc.source, p.hashes[1:], _countable_lines(p), k) for p, k in zip(pages, keys)]
+
+
+def _countable_lines(page: Page) -> list[str] | None:
+    """The page's text lines that site boilerplate may learn (a non-zero hash), ``""`` for the others (a long
+    paragraph is never learned): the counting process receives only lines it may have to name, not the text."""
+    hashes = page.hashes[1:]
+    if not hashes.any():
+        return None
+    return [line if h else "" for line, h in zip(page.doc.text.splitlines(), hashes.tolist())]
 
 
 class Cleaner:

@@ -14,6 +14,7 @@ invisible characters folded, case ignored) so one pattern covers the spelling ha
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass
 from importlib import resources
@@ -23,7 +24,7 @@ from typing import Any
 import regex
 
 from dedup.document import Removal
-from dedup.normalize import NormalizeOptions, normalize, normalize_lines
+from dedup.normalize import DEFAULT_OPTIONS, NormalizeOptions, normalize, normalize_lines_each
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -36,6 +37,42 @@ _PATTERN_FOLD = NormalizeOptions(punctuation_to_space=False, casefold=False, str
 # A line ending like this is a sentence, not a link title or a menu item.
 _SENTENCE_END = regex.compile(r"[.!?؟۔…:;؛。]\W*$")
 _WORD = regex.compile(r"[\p{L}\p{N}]+")
+
+# Literal guards of the built-in rules that cost the most (the regex module gives alternations of many literals
+# under IGNORECASE no literal prefilter): a folded line can match the rule only if it holds one of these
+# literals, so the regex runs only on the few lines that do. Each guard belongs to the built-in pattern it was
+# read from: a user file that replaces the rule (same name, other pattern) drops the guard.
+_GUARDS: dict[str, tuple[str, ...]] = {
+    name: tuple(literals.split("|"))
+    for name, literals in {
+        "cookie-notice": "cookie|ملفات تعريف الارتباط|الكوكيز|privacy policy|سياسه الخصوصيه|terms of|شروط الاستخدام",
+        "ad-line": "عروض|عرض خاص|خصم|خصومات|تخفيضات|تنزيلات|مجانا|مجاني|توصيل|اطلب|احجز|سارع|اشترك|الاشتراك|الغاء"
+        "|كوبون|لفتره محدوده|free|discount|sale|order now|shop now|cancel anytime|limited time|promo|coupon|deal"
+        "|subscribe",
+        "ad-run": "اعلان|مجانا|مجاني|انشر|بيع|اشتر|اكتشف|عموله|سمسره|السوق|تسوق|خصم|عروض|اونلاين|تطبيق|منصتك|دليلك"
+        "|sponsored|advertis|free|shop|buy|sell|discount|offer|download the app|subscribe now",
+        "meta-line": "عدد|القراءات|المشاهدات|الزيارات|view|read|القراءه|دقائق|دقيقه",
+        "copyright": "©|(c)|copyright|all rights reserved|حقوق النشر|الحقوق محفوظه",
+    }.items()
+}
+# Under IGNORECASE these match an ASCII letter of a guard's literal (İ/i, ſ/s, K/k: all the characters the
+# regex module folds onto ASCII letters, found by trying every code point), as does any ASCII capital: a folded
+# line is casefolded and NFKC, so it holds none of them, but a line that does is left to the regex.
+_CASE_TWINS = regex.compile("[A-Z\u0130\u017f\u212a]")
+
+
+def admits(guard: tuple[str, ...], folded: str) -> bool:
+    """Whether a rule with this literal ``guard`` (``()``: none) may match the folded line at all.
+
+    >>> admits(("cookie",), "we use cookies"), admits(("cookie",), "the port strike"), admits((), "anything")
+    (True, False, True)
+    """
+    if not guard:
+        return True
+    for literal in guard:
+        if literal in folded:
+            return True
+    return _CASE_TWINS.search(folded) is not None
 
 
 class RulesError(ValueError):
@@ -69,6 +106,7 @@ class LineRule:
     within: int = 3
     min_hits: int = 1  # distinct matches of `pattern` the line must hold
     unpunctuated: bool = False  # only lines that do not end like a sentence
+    guard: tuple[str, ...] = ()  # literals one of which a matching line holds (see _GUARDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +115,7 @@ class BlockRule:
     pattern: regex.Pattern[str]
     item_max_words: int = 18
     max_items: int = 8
+    guard: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +124,7 @@ class RunRule:
     pattern: regex.Pattern[str]
     max_words: int = 9
     min_hits: int = 3
+    guard: tuple[str, ...] = ()
 
 
 def _table(data: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -173,6 +213,7 @@ class LineRules:
             lines.append(
                 LineRule(
                     pattern=_compile(spec["pattern"], f"[[line]] {name}"),
+                    guard=_guard("line", spec),
                     **{k: v for k, v in spec.items() if k != "pattern"},
                 )
             )
@@ -181,6 +222,7 @@ class LineRules:
                 blocks.append(
                     BlockRule(
                         pattern=_compile(spec["pattern"], f"[[block]] {name}"),
+                        guard=_guard("block", spec),
                         **{k: v for k, v in spec.items() if k != "pattern"},
                     )
                 )
@@ -189,6 +231,7 @@ class LineRules:
                 runs.append(
                     RunRule(
                         pattern=_compile(spec["pattern"], f"[[run]] {name}"),
+                        guard=_guard("run", spec),
                         **{k: v for k, v in spec.items() if k != "pattern"},
                     )
                 )
@@ -201,8 +244,7 @@ class LineRules:
     def classify_keyed(self, lines: list[str]) -> tuple[list[str | None], list[str]]:
         """:meth:`classify`, and each line normalised (:func:`dedup.normalize.normalize`): later stages (site
         boilerplate, fingerprints) reuse those keys instead of normalising the text again."""
-        folded = normalize_lines(lines, _LINE_FOLD)
-        keys = normalize_lines(lines)
+        folded, keys = normalize_lines_each(lines, (_LINE_FOLD, DEFAULT_OPTIONS))
         words = [key.count(" ") + 1 if key else 0 for key in keys]
         verdict: list[str | None] = [None] * len(lines)
         nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
@@ -215,14 +257,14 @@ class LineRules:
                 # Grow a run of consecutive short lines and count how many look like ads.
                 j, hits = k, 0
                 while j < total and words[nonblank[j]] <= run.max_words and verdict[nonblank[j]] is None:
-                    hits += bool(run.pattern.search(folded[nonblank[j]]))
+                    hits += _hit(run, folded[nonblank[j]])
                     j += 1
                 if hits >= run.min_hits:
                     # Trim unmarked lines off both ends: a headline or subheading next to an ad run stays.
                     lo, hi = k, j - 1
-                    while lo <= hi and not run.pattern.search(folded[nonblank[lo]]):
+                    while lo <= hi and not _hit(run, folded[nonblank[lo]]):
                         lo += 1
-                    while hi >= lo and not run.pattern.search(folded[nonblank[hi]]):
+                    while hi >= lo and not _hit(run, folded[nonblank[hi]]):
                         hi -= 1
                     for m in range(lo, hi + 1):
                         verdict[nonblank[m]] = f"pattern:{run.name}"
@@ -232,7 +274,7 @@ class LineRules:
             k = 0
             while k < total:
                 i = nonblank[k]
-                if verdict[i] is None and block.pattern.search(folded[i]):
+                if verdict[i] is None and _hit(block, folded[i]):
                     verdict[i] = f"pattern:{block.name}"
                     taken = 0
                     m = k + 1
@@ -257,6 +299,8 @@ class LineRules:
                     continue
                 if rule.unpunctuated and _SENTENCE_END.search(lines[i]):
                     continue
+                if not admits(rule.guard, folded[i]):
+                    continue
                 if rule.min_hits > 1:
                     if len({m.group() for m in rule.pattern.finditer(folded[i])}) >= rule.min_hits:
                         verdict[i] = f"pattern:{rule.name}"
@@ -271,6 +315,25 @@ class LineRules:
         kept = [ln for ln, v in zip(lines, verdict) if v is None]
         removed = [Removal(ln.strip(), v) for ln, v in zip(lines, verdict) if v is not None]
         return collapse_blank_lines(kept), removed
+
+
+def _hit(rule: RunRule | BlockRule, folded: str) -> bool:
+    return admits(rule.guard, folded) and rule.pattern.search(folded) is not None
+
+
+def _guard(kind: str, spec: dict[str, Any]) -> tuple[str, ...]:
+    """The literal guard of a built-in rule left as built in (same kind, name and pattern); else none."""
+    name = spec["name"]
+    if name not in _GUARDS or _builtin_patterns().get((kind, name)) != spec["pattern"]:
+        return ()
+    # Folded as the pattern was (_compile), so that they are spelled as the lines they are looked for in.
+    return tuple(lit if lit.isascii() else normalize(lit, _PATTERN_FOLD) for lit in _GUARDS[name])
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_patterns() -> dict[tuple[str, str], str]:
+    tables = _builtin_tables()
+    return {(kind, spec["name"]): spec["pattern"] for kind in _ALLOWED for spec in _table(tables, kind)}
 
 
 def collapse_blank_lines(lines: list[str]) -> str:

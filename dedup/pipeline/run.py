@@ -34,9 +34,9 @@ from dedup.cluster import (
 )
 from dedup.document import DocInfo, Document
 from dedup.errors import InputProblem
-from dedup.fingerprint import Fingerprinter, coverage, jaccard_containment
+from dedup.fingerprint import Fingerprinter, coverage, jaccard_containment, words_of
 from dedup.io import Reader
-from dedup.normalize import normalize, normalize_lines
+from dedup.normalize import normalize
 from dedup.parallel import batched, default_workers, ordered_map
 from dedup.pipeline.result import ScanResult
 from dedup.pipeline.stores import ShingleStore, TextStore
@@ -173,7 +173,8 @@ class Pipeline:
     def _warm_up(self) -> None:
         if self.workers > 1:  # build the normaliser's lookup tables once, before forking
             normalize("\u0627\u064e", self.settings.normalize)
-            normalize_lines(["\u0627"])
+            self.cleaner.rules.classify_keyed(["\u0627\u064e"])
+            words_of("\u0627")  # and the letter table of content words
 
     def scan_documents(self, docs: Iterable[Document], cleaned: bool = False) -> ScanResult:
         """Clusters among in-memory documents (cleaned here unless ``cleaned``)."""

@@ -7,7 +7,7 @@ in-process or over a process pool) calls them the same way.
 
 >>> from dedup.clean import Cleaner
 >>> from dedup.document import Document
->>> from dedup.fingerprint import Fingerprinter, content_words
+>>> from dedup.fingerprint import Fingerprinter, content_word_hashes, shingle_hashes, words_of
 >>> from dedup.settings import Settings
 >>> state = StageState(Cleaner(), Fingerprinter(), Settings())
 >>> fp = clean_and_fingerprint(state, [Document(id="a", text="The port strike entered its third day.")])
@@ -28,9 +28,9 @@ import numpy as np
 from dedup.clean import Cleaner, Page, site_observations
 from dedup.clean.site import SiteObservation
 from dedup.document import DocInfo, Document
-from dedup.fingerprint import Fingerprinter, content_words
+from dedup.fingerprint import Fingerprinter, content_word_hashes, shingle_hashes, words_of
 from dedup.io.records import RECORD_KEY
-from dedup.lsh import excerpt_windows
+from dedup.lsh import excerpt_signatures
 from dedup.normalize import DEFAULT_OPTIONS, normalize
 from dedup.settings import Settings
 
@@ -107,11 +107,15 @@ class Fingerprints:
 
 
 def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerprinter, s: Settings) -> Fingerprints:
-    """Strip site boilerplate, normalise and fingerprint a batch of page-cleaned documents."""
+    """Strip site boilerplate, normalise and fingerprint a batch of page-cleaned documents.
+
+    Each normalised text is read once (:func:`dedup.fingerprint.words_of`): its word hashes give its shingles
+    (unless the site pass kept them), its content words and its excerpt windows' signatures."""
     infos, sets, texts, words = [], [], [], []
     windows: list[np.ndarray] = []
     owners: list[int] = []
     default_normalize = s.normalize == DEFAULT_OPTIONS
+    ngram = fingerprinter.settings.ngram
     for page in pages:
         doc, norm = cleaner.clean_site_keyed(page)
         if not default_normalize:  # the page's keys are normalised with the defaults
@@ -129,13 +133,15 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
                 digest=hashlib.blake2b(norm.encode(), digest_size=16).hexdigest(),
             )
         )
-        kept = page.shingles_for(doc, fingerprinter.settings.ngram) if default_normalize else None
-        sets.append(fingerprinter.text_shingles(norm) if kept is None else kept)  # the site pass's, if still valid
-        words.append(content_words(norm))
+        tokens, lengths, letters = words_of(norm)
+        kept = page.shingles_for(doc, ngram) if default_normalize else None
+        sets.append(shingle_hashes(tokens, ngram) if kept is None else kept)  # the site pass's, if still valid
+        words.append(content_word_hashes(tokens, lengths, letters))
         texts.append(norm if s.templates else "")
-        doc_windows = excerpt_windows(norm, fingerprinter.settings.ngram)
-        windows.extend(doc_windows)
-        owners.extend([len(infos) - 1] * len(doc_windows))
+        doc_windows = excerpt_signatures(tokens, fingerprinter)
+        if doc_windows.shape[0]:
+            windows.append(doc_windows)
+            owners.extend([len(infos) - 1] * doc_windows.shape[0])
     sizes = np.fromiter((x.size for x in sets), dtype=np.int64, count=len(sets))
     flat = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)
     # Encoded here, in the worker, as one block: the main process writes it to the text store in one call.
@@ -151,7 +157,7 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
         text_sizes,
         np.concatenate(words) if words else np.empty(0, dtype=np.uint32),
         word_sizes,
-        fingerprinter.signatures(windows) if windows else np.empty((0, fingerprinter.settings.num_perm), np.uint32),
+        np.concatenate(windows) if windows else np.empty((0, fingerprinter.settings.num_perm), np.uint32),
         np.asarray(owners, dtype=np.int64),
     )
 
