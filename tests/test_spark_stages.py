@@ -1,0 +1,166 @@
+"""The Spark engine's Python parts, without Spark: each must make the local engine's decision.
+
+(Spark itself runs in tests/test_spark.py.)"""
+
+from __future__ import annotations
+
+import inspect
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pyarrow", reason="the Spark engine's stages need pyarrow")
+
+from dedup.clean.site import SiteBoilerplate
+from dedup.cluster import exact_groups, keep_order
+from dedup.document import DocInfo
+from dedup.io import FieldNames, Reader
+from dedup.lsh import candidate_pairs
+from dedup.pipeline import Pipeline
+from dedup.settings import Settings
+from dedup.spark.clusters import Node, component_clusters
+from dedup.spark.components import small_graph_components
+from dedup.spark.match import MAX_BUCKET
+from dedup.spark.read import list_units, read_items
+from dedup.spark.run import LOCAL_BATCH
+from dedup.spark.site import LearnedBoilerplate
+from dedup.spark.stages import order_key
+
+
+def test_constants_follow_the_local_engine() -> None:
+    assert MAX_BUCKET == inspect.signature(candidate_pairs).parameters["max_bucket"].default
+    assert LOCAL_BATCH == inspect.signature(Pipeline).parameters["batch_size"].default
+
+
+@pytest.mark.parametrize("keep", ["first", "longest", "earliest", "source"])
+def test_order_keys_sort_as_keep_order(keep: str) -> None:
+    rng = random.Random(7)
+    infos = [
+        DocInfo(
+            str(i),
+            "",
+            rng.choice(["SPA", "spa", "x.com", None, "ÉCHO", "صحيفة"]),
+            rng.choice([None, "2015-07-21", "2015-07-20 23:00", "2015-07-21T01:00", "٢٠١٥"]),
+            "",
+            None,
+            None,
+            rng.randrange(0, 5),
+            "",
+        )
+        for i in range(300)
+    ]
+    prefer = ("spa", "صحيفة")
+    ranks = {src.lower(): k for k, src in enumerate(prefer)}
+    # Spark compares the strings as UTF-8 bytes: the same order as Python's code points.
+    by_key = sorted(range(len(infos)), key=lambda i: (*_utf8(order_key(infos[i], keep, ranks)), i))
+    assert by_key == keep_order(infos, keep, prefer)
+
+
+def _utf8(key: tuple[int, str]) -> tuple[int, bytes]:
+    return key[0], key[1].encode("utf-8")
+
+
+def test_learned_boilerplate_strips_what_the_sketch_learner_strips() -> None:
+    pages = [f"Story {i} about the port.\nSubscribe to X Daily\nShare" for i in range(5)] + ["Other.\nShare"]
+    sketch = SiteBoilerplate(min_docs=3)
+    for text in pages:
+        sketch.observe("x.com", text)
+    learned = {h for text in pages for h, m in _masked(sketch, text) if m}
+    exact = LearnedBoilerplate(np.array(sorted(learned), dtype=np.uint64), {"x.com": 6}, min_docs=3)
+    for text in [*pages, "New story.\nSubscribe to X Daily"]:
+        assert exact.strip("x.com", text) == sketch.strip("x.com", text)
+    assert exact.strip("y.com", pages[0])[0] == pages[0]
+
+
+def _masked(learner: SiteBoilerplate, text: str) -> list[tuple[int, bool]]:
+    hashes = learner.hashes("x.com", text.splitlines())
+    return list(zip(hashes.tolist(), learner.boilerplate_mask("x.com", hashes).tolist()))
+
+
+def test_small_graph_components_label_each_node_with_its_smallest() -> None:
+    rng = np.random.default_rng(3)
+    a, b = rng.integers(0, 500, 300), rng.integers(0, 500, 300)
+    nodes, comps = small_graph_components(a, b)
+    parent = {int(n): int(n) for n in nodes}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for x, y in zip(a.tolist(), b.tolist()):
+        rx, ry = find(x), find(y)
+        parent[max(rx, ry)] = min(rx, ry)
+    assert comps.tolist() == [find(int(n)) for n in nodes]
+
+
+def test_units_are_read_as_the_local_reader_reads(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "2.txt").write_text("Title two\nBody two", encoding="utf-8")
+    (tmp_path / "a.jsonl").write_text('{"text": "one"}\nbroken\n{"id": "x", "text": "three"}\n', encoding="utf-8")
+    (tmp_path / ".hidden.txt").write_text("skipped", encoding="utf-8")
+    (tmp_path / "notes.md").write_text("skipped in a folder", encoding="utf-8")
+    inputs = [str(tmp_path), "fixtures/seeds/000_c982bc174d5a0ccb.txt"]
+    local_problems: list = []
+    local = list(Reader(on_problem=local_problems.append, keep_records=False).read(inputs))
+    problems: list = []
+    ours = [x for u in list_units(inputs, problems) for x in read_items(u, FieldNames())]
+    docs = [x for x in ours if not hasattr(x, "message")]
+    assert [(d.id, d.title, d.text, d.origin, d.path, d.root, d.source) for d in docs] == [
+        (d.id, d.title, d.text, d.origin, d.path, d.root, d.source) for d in local
+    ]
+    assert [x for x in ours if hasattr(x, "message")] == local_problems and problems == []
+
+
+def test_star_clusters_per_component_equal_the_global_ones() -> None:
+    """A local scan's clusters, found again one component at a time from its own links and documents."""
+    settings = Settings()
+    pipeline = Pipeline(settings, workers=1)
+    result = pipeline.scan(["fixtures"])
+    infos = result.documents
+    order = keep_order(infos, settings.keep, settings.prefer)
+    groups = exact_groups(infos, order)
+    fp = pipeline.fingerprinter
+    docs = {d.id: d for d in pipeline.documents(["fixtures"], explain=False)}
+    from dedup.fingerprint import content_words
+    from dedup.normalize import normalize
+
+    def node(i: int, copies=()) -> Node:
+        text = normalize(docs[infos[i].id].full_text)
+        return Node(
+            i,
+            infos[i].words,
+            infos[i].date,
+            infos[i].source,
+            fp.text_shingles(text),
+            content_words(text),
+            text,
+            tuple(copies),
+        )
+
+    nodes, comps = small_graph_components(np.array([k.a for k in result.links]), np.array([k.b for k in result.links]))
+    found = []
+    for comp in sorted(set(comps.tolist())):
+        members = nodes[comps == comp].tolist()
+        links = [k for k in result.links if k.a in members]
+        parts = [node(m, [node(c) for c in groups.get(m, [])]) for m in members]
+        random.Random(comp).shuffle(parts)  # Spark hands a component's rows over in any order
+        found += component_clusters(parts, links, settings)
+    rank = {d: r for r, d in enumerate(order)}
+    lone = [c for c in result.clusters if c.keep not in set(nodes.tolist())]
+    found = sorted(found + lone, key=lambda c: rank[c.keep])
+    assert [(c.keep, c.members, c.contained, c.siblings) for c in found] == [
+        (c.keep, c.members, c.contained, c.siblings) for c in result.clusters
+    ]
+
+
+def test_copies_join_in_keep_order_whatever_order_the_rows_come_in() -> None:
+    from dedup.cluster import Link
+
+    a, b, c = Node(1, 30), Node(2, 30, copies=(Node(5, 30),)), Node(3, 30, copies=(Node(4, 30),))
+    links = [Link(1, 2, 0.9, 0.9), Link(1, 3, 0.9, 0.9)]
+    expected = [(1, 1.0), (2, 0.9), (3, 0.9), (5, 0.9), (4, 0.9)]  # expand_exact: copies of 2, then of 3
+    for nodes in ([a, b, c], [c, b, a], [b, a, c]):
+        assert [cl.members for cl in component_clusters(nodes, links, Settings(templates=False))] == [expected]
