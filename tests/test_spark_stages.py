@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 import random
 from pathlib import Path
 
@@ -13,9 +14,10 @@ import pytest
 
 pytest.importorskip("pyarrow", reason="the Spark engine's stages need pyarrow")
 
+from dedup.clean import Page, site_observations
 from dedup.clean.site import SiteBoilerplate
 from dedup.cluster import exact_groups, keep_order
-from dedup.document import DocInfo
+from dedup.document import DocInfo, Document
 from dedup.io import FieldNames, Reader
 from dedup.lsh import candidate_pairs
 from dedup.pipeline import Pipeline
@@ -24,8 +26,7 @@ from dedup.spark.clusters import Node, component_clusters
 from dedup.spark.components import small_graph_components
 from dedup.spark.match import MAX_BUCKET
 from dedup.spark.read import list_units, read_items
-from dedup.spark.run import LOCAL_BATCH
-from dedup.spark.site import LearnedBoilerplate
+from dedup.spark.site import LOCAL_BATCH, LearnedBoilerplate, learn
 from dedup.spark.stages import order_key
 
 
@@ -62,21 +63,34 @@ def _utf8(key: tuple[int, str]) -> tuple[int, bytes]:
     return key[0], key[1].encode("utf-8")
 
 
-def test_learned_boilerplate_strips_what_the_sketch_learner_strips() -> None:
-    pages = [f"Story {i} about the port.\nSubscribe to X Daily\nShare" for i in range(5)] + ["Other.\nShare"]
-    sketch = SiteBoilerplate(min_docs=3)
-    for text in pages:
-        sketch.observe("x.com", text)
-    learned = {h for text in pages for h, m in _masked(sketch, text) if m}
-    exact = LearnedBoilerplate(np.array(sorted(learned), dtype=np.uint64), {"x.com": 6}, min_docs=3)
-    for text in [*pages, "New story.\nSubscribe to X Daily"]:
-        assert exact.strip("x.com", text) == sketch.strip("x.com", text)
-    assert exact.strip("y.com", pages[0])[0] == pages[0]
-
-
-def _masked(learner: SiteBoilerplate, text: str) -> list[tuple[int, bool]]:
-    hashes = learner.hashes("x.com", text.splitlines())
-    return list(zip(hashes.tolist(), learner.boilerplate_mask("x.com", hashes).tolist()))
+def test_site_learning_on_the_driver_is_the_local_learners() -> None:
+    """Pages of three sites, stories republished (per-story counting), in several local batches: the learner fed
+    as the Spark driver feeds it learns and strips what the local engine's learns and strips."""
+    rng = random.Random(5)
+    words = "port strike talks unions ship cargo minister budget vote rain flood city court ruling oil price".split()
+    stories = [" ".join(rng.choice(words) for _ in range(60)) for _ in range(40)]
+    chrome = {"a.com": ["Subscribe to A Daily", "© A News"], "b.org": ["اقرأ أيضاً", "تابعونا على تويتر"], "c.net": []}
+    pages = []
+    for i in range(300):
+        site = rng.choice(sorted(chrome))
+        story = rng.randrange(len(stories))  # a story recurs: versions of it must count once per site
+        text = "\n".join([stories[story], *(f"Update {i}." for _ in range(rng.randrange(2))), *chrome[site]])
+        pages.append(Page.of(Document(id=str(i), title=f"Story {story}", text=text, source=site)))
+    local = SiteBoilerplate()
+    for start in range(0, len(pages), LOCAL_BATCH):
+        local.observe_batch(site_observations(pages[start : start + LOCAL_BATCH]))
+    observed = site_observations(pages)
+    driver, marked = learn(
+        ((i, p.doc.source, p.hashes, obs[3]) for i, (p, obs) in enumerate(zip(pages, observed))), 3, 0.01
+    )
+    assert [(x.site, x.documents) for x in driver.learned()] == [(x.site, x.documents) for x in local.learned()]
+    assert {x.site for x in local.learned()} == {"a.com", "b.org"}
+    exact = LearnedBoilerplate(marked)
+    for p in pages:
+        assert (
+            exact.boilerplate_mask(p.doc.source, p.hashes).tolist()
+            == local.boilerplate_mask(p.doc.source, p.hashes).tolist()
+        )
 
 
 def test_small_graph_components_label_each_node_with_its_smallest() -> None:
@@ -106,7 +120,7 @@ def test_units_are_read_as_the_local_reader_reads(tmp_path: Path) -> None:
     local_problems: list = []
     local = list(Reader(on_problem=local_problems.append, keep_records=False).read(inputs))
     problems: list = []
-    ours = [x for u in list_units(inputs, problems) for x in read_items(u, FieldNames())]
+    ours = [x for u in list_units(inputs, problems, os.getcwd()) for x in read_items(u, FieldNames())]
     docs = [x for x in ours if not hasattr(x, "message")]
     assert [(d.id, d.title, d.text, d.origin, d.path, d.root, d.source) for d in docs] == [
         (d.id, d.title, d.text, d.origin, d.path, d.root, d.source) for d in local

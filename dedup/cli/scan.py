@@ -43,6 +43,16 @@ class Engine(str, Enum):
     spark = "spark"
 
 
+EngineOption = Annotated[
+    Engine,
+    typer.Option(help="local (this machine), or spark: the same decisions on Apache Spark (the spark extra, Java)."),
+]
+Master = Annotated[
+    str | None,
+    typer.Option(help="With --engine spark: the Spark master (default: spark-submit's, else local[*])."),
+]
+
+
 @with_settings(*MATCHING, *KEEPING, *SITE, *READING)
 def scan(
     settings: Settings,
@@ -70,14 +80,8 @@ def scan(
     since: Since = None,
     quiet: Quiet = False,
     workers: Workers = None,
-    engine: Annotated[
-        Engine,
-        typer.Option(help="local (this machine), or spark: the same scan on Apache Spark (the spark extra, Java)."),
-    ] = Engine.local,
-    master: Annotated[
-        str | None,
-        typer.Option(help="With --engine spark: the Spark master (default: spark-submit's, else local[*])."),
-    ] = None,
+    engine: EngineOption = Engine.local,
+    master: Master = None,
 ) -> None:
     """Report clusters of near-duplicate documents.
 

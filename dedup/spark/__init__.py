@@ -15,7 +15,7 @@ it on a cluster: ``docs/spark.md``.
 
 from __future__ import annotations
 
-from dedup.spark.run import SparkUnavailable, scan
+from dedup.spark.run import SparkPipeline, SparkUnavailable, scan
 from dedup.spark.session import session, unavailable
 
-__all__ = ["SparkUnavailable", "scan", "session", "unavailable"]
+__all__ = ["SparkPipeline", "SparkUnavailable", "scan", "session", "unavailable"]

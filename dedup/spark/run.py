@@ -16,13 +16,14 @@ import contextlib
 import math
 import os
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 
-from dedup.clean import LineRules
+from dedup.clean import Cleaner, LineRules
 from dedup.cluster import Cluster, Link, expand_exact, keep_order
 from dedup.document import DocInfo
 from dedup.errors import InputError, InputProblem
@@ -52,6 +53,18 @@ BYTES_PER_TASK = 8 << 20  # input bytes per read-and-clean task
 INFO_COLUMNS = ("id", "title", "source", "date", "origin", "path", "root", "words", "digest")
 
 
+@dataclass
+class Prepared:
+    """A scan up to banding: every document's report data, the representatives of distinct texts (persisted),
+    their exact copies, the learned boilerplate lines and the input problems."""
+
+    infos: list[DocInfo]
+    reps: DataFrame
+    copies: DataFrame
+    learned: list
+    problems: list[InputProblem]
+
+
 class SparkUnavailable(ValueError):
     """The Spark engine cannot run here (pyspark, pyarrow or Java missing); the message says what to install."""
 
@@ -74,21 +87,52 @@ def scan(
     only documents published a week or less apart (see :func:`dedup.spark.match.row_pairs`): fewer chance
     candidates on a big crawl, and a copy republished months later is no longer found.
     """
+    with _session(spark, master) as active:
+        if week_blocking is None:
+            week_blocking = active.conf.get(WEEK_BLOCKING, "false").lower() == "true"
+        return SparkScan(active, settings, driver_edges, week_blocking).run(inputs, on_problem)
+
+
+@contextlib.contextmanager
+def _session(spark: SparkSession | None, master: str | None) -> Iterator[SparkSession]:
+    """``spark``, else the active session, else a new one on ``master``: a session started here is stopped here;
+    one that was running (a notebook's, spark-submit's) is left running."""
     why = unavailable()
     if why is not None:
         raise SparkUnavailable(why)
     from pyspark.sql import SparkSession
 
-    # A session started here is stopped here; one that was running (a notebook's, spark-submit's) is left running.
     own = spark is None and SparkSession.getActiveSession() is None
     spark = spark if spark is not None else session(master)
     try:
-        if week_blocking is None:
-            week_blocking = spark.conf.get(WEEK_BLOCKING, "false").lower() == "true"
-        return SparkScan(spark, settings, driver_edges, week_blocking).run(inputs, on_problem)
+        yield spark
     finally:
         if own:
             spark.stop()
+
+
+class SparkPipeline:
+    """What :func:`dedup.remove.remove` reads of a :class:`dedup.pipeline.Pipeline`, with the scan on Spark: the
+    decisions are Spark's (the same as the local engine's), the output and manifest are written here by the local
+    writer, so removals and manifest are the local ones (the inputs must be readable from the driver)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        master: str | None = None,
+        on_problem: Callable[[InputProblem], None] | None = None,
+        spark: SparkSession | None = None,
+    ) -> None:
+        self.settings = settings
+        self.cleaner = Cleaner(LineRules.load(settings.rules_file))
+        self._master, self._on_problem, self._spark = master, on_problem, spark
+
+    def scan(self, inputs: Sequence[str]) -> ScanResult:
+        with _session(self._spark, self._master) as active:
+            run = SparkScan(active, self.settings)
+            result = run.run(inputs, self._on_problem)
+        self.cleaner.site = run.site  # records of text, HTML and WARC documents are written cleaned, as scanned
+        return result
 
 
 def _schema(arrow_schema):
@@ -109,35 +153,56 @@ class SparkScan:
         self.rules = LineRules.load(settings.rules_file)  # loaded here: executors need not see the file
         self.partitions = int(spark.conf.get("spark.sql.shuffle.partitions"))
         self._persisted: list[DataFrame] = []
+        self.site: LearnedBoilerplate | None = None  # once learned
 
     def _keep(self, df: DataFrame) -> DataFrame:
         self._persisted.append(df.persist(StorageLevel.MEMORY_AND_DISK))
         return df
 
     def run(self, inputs: Sequence[str], on_problem: Callable[[InputProblem], None] | None) -> ScanResult:
-        s = self.settings
-        problems: list[InputProblem] = []
         try:
-            pages, offsets, skipped = self.read_and_clean(inputs, problems)
-            site, learned = self.learn_site(pages, offsets, skipped) if s.site_boilerplate else (None, [])
-            fp = self.fingerprint(pages, offsets, skipped, site)
-            infos = self.documents(fp)
-            reps, copies = self.exact_copies(fp)
-            links_df, scores_df = verified(candidate_pairs(reps, s.num_perm, self.week_blocking), reps, s)
-            scores_df, links_df = self._keep(scores_df), self._keep(links_df)
-            links = sorted(links_of(links_df.toArrow()), key=lambda k: (k.a, k.b))
-            scores = scores_df.toArrow().sort_by([("a", "ascending"), ("b", "ascending")]).column("score").to_numpy()
-            clusters = self.clusters(links_df, links, reps, copies, infos)
+            prepared = self.prepare(inputs)
+            links, scores, clusters = self.match(prepared)
         finally:
-            for df in self._persisted:
-                df.unpersist()
-        problems += [
-            InputProblem(i.origin or i.id, "empty document after cleaning; not compared") for i in infos if i.words == 0
-        ]
+            self.release()
+        problems = prepared.problems
         if on_problem is not None:
             for p in problems:
                 on_problem(p)
-        return ScanResult(infos, clusters, links, problems, learned, s, scores.astype(np.float32))
+        return ScanResult(prepared.infos, clusters, links, problems, prepared.learned, self.settings, scores)
+
+    def prepare(self, inputs: Sequence[str]) -> Prepared:
+        """Read, clean, learn site boilerplate, fingerprint, group exact copies: everything before banding."""
+        s = self.settings
+        problems: list[InputProblem] = []
+        pages, offsets, skipped = self.read_and_clean(inputs, problems)
+        site, learned = self.learn_site(pages, offsets, skipped) if s.site_boilerplate else (None, [])
+        self.site = site
+        fp = self.fingerprint(pages, offsets, skipped, site)
+        infos = self.documents(fp)
+        reps, copies = self.exact_copies(fp)
+        problems += [
+            InputProblem(i.origin or i.id, "empty document after cleaning; not compared") for i in infos if i.words == 0
+        ]
+        return Prepared(infos, reps, copies, learned, problems)
+
+    def match(self, prepared: Prepared) -> tuple[list[Link], np.ndarray, list[Cluster]]:
+        """Band, verify, find components and clusters: the links (sorted), every candidate's similarity (in pair
+        order, as the local engine lists them) and the clusters."""
+        s = self.settings
+        pairs = candidate_pairs(prepared.reps, s.num_perm, self.week_blocking)
+        links_df, scores_df = verified(pairs, prepared.reps, s)
+        scores_df, links_df = self._keep(scores_df), self._keep(links_df)
+        links = sorted(links_of(links_df.toArrow()), key=lambda k: (k.a, k.b))
+        scores = scores_df.toArrow().sort_by([("a", "ascending"), ("b", "ascending")]).column("score").to_numpy()
+        clusters = self.clusters(links_df, links, prepared.reps, prepared.copies, prepared.infos)
+        return links, scores.astype(np.float32), clusters
+
+    def release(self) -> None:
+        """Unpersist what the run cached."""
+        for df in self._persisted:
+            df.unpersist()
+        self._persisted = []
 
     # -- read, clean, learn, fingerprint ----------------------------------------------------------------------
 
