@@ -20,26 +20,30 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import tempfile
 import time
 
+from spark_wall import tree_cpu  # bench/ is the script's folder, so on sys.path
+
 
 def _cpu() -> float:
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-def _jvm_cpu(spark) -> float:
-    """CPU seconds of the JVM so far (its threads are not this process's children until it exits)."""
-    bean = spark.sparkContext._jvm.java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-    return bean.getProcessCpuTime() / 1e9
+    """CPU seconds of this process tree so far: the JVM and Spark's Python workers included."""
+    return tree_cpu(os.getpid())
 
 
 def _shuffle_written(spark) -> int:
-    """Shuffle bytes written by every completed stage of the application so far."""
-    stages = spark.sparkContext._jsc.sc().statusStore().stageList(None)
-    return sum(stages.get(i).shuffleWriteBytes() for i in range(stages.size()))
+    """Shuffle bytes written by every stage of the application so far (Spark's status store; stage ids count up
+    from 0, and a stage that never ran, skipped because its output was cached, is not there)."""
+    store = spark.sparkContext._jsc.sc().statusStore()
+    total, missing, stage = 0, 0, 0
+    while missing < 200:
+        try:
+            total += store.lastStageAttempt(stage).shuffleWriteBytes()
+            missing = 0
+        except Exception:  # py4j error: no such stage
+            missing += 1
+        stage += 1
+    return total
 
 
 def main() -> None:
@@ -65,7 +69,7 @@ def main() -> None:
 
     spark = session(args.master, {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": str(args.partitions)})
     settings = Settings()
-    t0, c0, j0 = time.perf_counter(), _cpu(), _jvm_cpu(spark)
+    t0, c0 = time.perf_counter(), _cpu()
     run = SparkScan(spark, settings)
     prepared = run.prepare([path])
     print(
@@ -75,7 +79,7 @@ def main() -> None:
                 "documents": len(prepared.infos),
                 "shuffle_write_mb": round(_shuffle_written(spark) / 2**20, 1),
                 "wall_s": round(time.perf_counter() - t0, 1),
-                "cpu_s": round(_cpu() - c0 + _jvm_cpu(spark) - j0, 1),
+                "cpu_s": round(_cpu() - c0, 1),
                 "master": args.master,
             }
         ),
@@ -83,7 +87,7 @@ def main() -> None:
     )
     for blocking in (False, True):
         run.week_blocking = blocking
-        t0, c0, j0, b0 = time.perf_counter(), _cpu(), _jvm_cpu(spark), _shuffle_written(spark)
+        t0, c0, b0 = time.perf_counter(), _cpu(), _shuffle_written(spark)
         bucket_pairs = row_pairs(banded_rows(prepared.reps), blocking).count()
         b1 = _shuffle_written(spark)
         links, scores, clusters = run.match(prepared)
@@ -101,7 +105,7 @@ def main() -> None:
                     "band_shuffle_mb": round((b1 - b0) / 2**20, 1),
                     "shuffle_write_mb": round((b2 - b1) / 2**20, 1),
                     "wall_s": round(time.perf_counter() - t0, 1),
-                    "cpu_s": round(_cpu() - c0 + _jvm_cpu(spark) - j0, 1),
+                    "cpu_s": round(_cpu() - c0, 1),
                 }
             ),
             flush=True,

@@ -4,10 +4,10 @@ Each run is a fresh process; its CPU is user + system of its whole process tree 
 workers included, the local engine's worker processes too), read from ``/proc`` when the scan ends. Spark's times include starting its JVM
 (reported apart as ``start_s``). Usage:
 
-    python bench/spark_wall.py CORPUS.jsonl [--docs N] [--runs local2,spark1,spark2] [--parquet]
+    python bench/spark_wall.py CORPUS.jsonl [--docs N] [--runs local2,spark1,spark2,spark2p]
 
-``--parquet`` writes the documents to a folder of Parquet files first (row groups of 10,000) and gives the Spark
-runs that folder (the local run still reads the JSONL), so the agreement is checked across formats too. Prints
+A run ``sparkNp`` reads the documents from a folder of Parquet files written first (row groups of 2,000; the
+other runs read the JSONL), so the agreement is checked across formats too. Prints
 one JSON line per run and whether every run found the same clusters (by document id, similarity included).
 Needs the spark extra and Java for the Spark runs.
 """
@@ -58,7 +58,7 @@ def child(kind: str, path: str, out: str) -> None:
     else:
         from dedup.spark import scan, session
 
-        spark = session(f"local[{kind[5:]}]", {"spark.ui.enabled": "false"})
+        spark = session(f"local[{kind[5:].rstrip('p')}]", {"spark.ui.enabled": "false"})
         spark.range(1).count()  # the JVM up and one job run: what every scan pays once
         ready = time.perf_counter()
         result = scan([path], settings, spark=spark)
@@ -97,7 +97,7 @@ def to_parquet(src: str, folder: str, rows_per_file: int = 50_000) -> None:
         nonlocal part, batch
         if batch:
             table = pa.Table.from_pylist([{k: r.get(k) for k in columns} for r in batch])
-            pq.write_table(table, os.path.join(folder, f"part-{part:05d}.parquet"), row_group_size=10_000)
+            pq.write_table(table, os.path.join(folder, f"part-{part:05d}.parquet"), row_group_size=2_000)
             part, batch = part + 1, []
 
     with opener(src, "rt", encoding="utf-8") as f:
@@ -113,7 +113,6 @@ def main() -> None:
     parser.add_argument("path")
     parser.add_argument("--docs", type=int, default=0, help="first N documents only (0: all)")
     parser.add_argument("--runs", default="local2,spark1,spark2")
-    parser.add_argument("--parquet", action="store_true", help="Spark runs read the documents as Parquet")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="spark-wall-")
     path = args.path
@@ -125,17 +124,17 @@ def main() -> None:
                 if k == args.docs:
                     break
                 dst.write(line)
-    spark_path = path
-    if args.parquet:
-        spark_path = os.path.join(work, "parquet")
-        to_parquet(path, spark_path)
+    runs = args.runs.split(",")
+    parquet = os.path.join(work, "parquet")
+    if any(kind.endswith("p") for kind in runs):
+        to_parquet(path, parquet)
     found = {}
-    for kind in args.runs.split(","):
+    for kind in runs:
         out = os.path.join(work, f"{kind}.json")
         load = os.getloadavg()[0]
         wall = time.perf_counter()
         subprocess.run(
-            [sys.executable, __file__, "--child", kind, path if kind.startswith("local") else spark_path, out],
+            [sys.executable, __file__, "--child", kind, parquet if kind.endswith("p") else path, out],
             check=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -287,10 +287,10 @@ class SparkScan:
         refs = learned_refs(learned)
         lines: dict[tuple[int, int], str] = {}
         if refs:
+            pages_wanted = {p for p, _ in refs}
             wanted = {
                 int(idx[i]): (int(units[i]), int(seqs[i]))
-                for i in range(len(idx))
-                if int(idx[i]) in {p for p, _ in refs}
+                for i in np.flatnonzero(np.isin(idx, list(pages_wanted))).tolist()
             }
             keys = self.spark.createDataFrame(sorted(set(wanted.values())), "unit int, seq long")
             texts = {

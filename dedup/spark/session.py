@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 DEFAULT_MASTER = "local[*]"
 LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
 ARROW_BATCH = 1024  # rows per Arrow batch handed to a Python worker (a batch of HTML pages can be 100 MB)
+# Rows per cached columnar batch (Spark's 10,000 rows of texts, shingle sets and window signatures, ~20 KB a
+# document, make one 200 MB batch: a 1 GB heap runs out building it).
+CACHE_BATCH = 1024
+LOCAL_HEAP = "4g"  # a local master's heap (Spark's default, 1 GB, cannot cache a 20k-document scan)
 
 
 def unavailable() -> str | None:
@@ -72,9 +76,13 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None, ap
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
         # Errors only: Spark's start-up warnings (loopback address, no native Hadoop) are noise on dedup's stderr.
-        quiet = {"spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}"}
+        quiet = {
+            "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}",
+            "spark.driver.memory": LOCAL_HEAP,  # the driver is the executor: its heap caches the data
+        }
     settings = {
         "spark.sql.execution.arrow.maxRecordsPerBatch": str(ARROW_BATCH),
+        "spark.sql.inMemoryColumnarStorage.batchSize": str(CACHE_BATCH),
         "spark.ui.showConsoleProgress": "false",  # stage bars on stderr would garble dedup's own output
         **quiet,
         **({"spark.sql.shuffle.partitions": str(shuffle_partitions(master))} if shuffle_partitions(master) else {}),
