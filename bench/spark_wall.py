@@ -52,6 +52,7 @@ def child(kind: str, path: str, out: str) -> None:
 
     settings = Settings()
     started = time.perf_counter()
+    start_cpu = 0.0
     if kind.startswith("local"):
         result = Pipeline(settings, workers=int(kind[5:] or 0) or None).scan([path])
         ready = started
@@ -61,6 +62,7 @@ def child(kind: str, path: str, out: str) -> None:
         spark = session(f"local[{kind[5:].rstrip('p')}]", {"spark.ui.enabled": "false"})
         spark.range(1).count()  # the JVM up and one job run: what every scan pays once
         ready = time.perf_counter()
+        start_cpu = tree_cpu(os.getpid())
         result = scan([path], settings, spark=spark)
     done = time.perf_counter()
     cpu = tree_cpu(os.getpid())
@@ -78,6 +80,7 @@ def child(kind: str, path: str, out: str) -> None:
                 "start_s": round(ready - started, 1),
                 "scan_s": round(done - ready, 1),
                 "cpu_s": round(cpu, 1),
+                "start_cpu_s": round(start_cpu, 1),  # of cpu_s: starting the JVM and running one job
                 "members": clusters,
             },
             f,
