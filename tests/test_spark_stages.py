@@ -178,3 +178,28 @@ def test_copies_join_in_keep_order_whatever_order_the_rows_come_in() -> None:
     expected = [(1, 1.0), (2, 0.9), (3, 0.9), (5, 0.9), (4, 0.9)]  # expand_exact: copies of 2, then of 3
     for nodes in ([a, b, c], [c, b, a], [b, a, c]):
         assert [cl.members for cl in component_clusters(nodes, links, Settings(templates=False))] == [expected]
+
+
+def test_fingerprint_batch_carries_each_documents_excerpt_windows() -> None:
+    """A long round-up gets its windows' signatures and band keys, a short story none: those the local engine
+    bands (dedup.pipeline.workers.fingerprint, dedup.lsh.band_hashes)."""
+    from dedup.lsh import band_hashes, lsh_params
+    from dedup.pipeline.workers import fingerprint
+    from dedup.spark.read import documents_batch
+    from dedup.spark.stages import clean_batch, fingerprint_batch, page_of, stage_state
+
+    rng = random.Random(3)
+    words = "port strike talks unions ship cargo minister budget vote rain flood city court ruling oil".split()
+    long_text = " ".join(rng.choice(words) + str(rng.randrange(50)) for _ in range(450))
+    docs = [Document(id="short", text="The port strike entered its third day."), Document(id="long", text=long_text)]
+    s = Settings(site_boilerplate=False)
+    state = stage_state(s)
+    pages = clean_batch(state, documents_batch(docs, 0))
+    rows = fingerprint_batch(state, pages, {0: 0}, {}).to_pylist()
+    local = fingerprint([page_of(r) for r in pages.to_pylist()], state.cleaner, state.fingerprinter, s)
+    assert [len(r["windows"]) for r in rows] == [0, 4] and local.window_owners.tolist() == [1, 1, 1, 1]
+    bands, band_rows = lsh_params(s.lsh_threshold, s.num_perm)
+    keys = band_hashes(local.window_signatures, bands, band_rows, flat=False).view(np.int64)
+    for w, window in enumerate(rows[1]["windows"]):
+        assert np.frombuffer(window["sig"], np.uint32).tolist() == local.window_signatures[w].tolist()
+        assert window["bands"] == keys[w].tolist()
