@@ -203,3 +203,21 @@ def test_fingerprint_batch_carries_each_documents_excerpt_windows() -> None:
     for w, window in enumerate(rows[1]["windows"]):
         assert np.frombuffer(window["sig"], np.uint32).tolist() == local.window_signatures[w].tolist()
         assert window["bands"] == keys[w].tolist()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-"], "-: the Spark engine reads files and folders, not standard input; save it to a file"),
+        (["no-such-dir"], "no-such-dir: no such file or directory"),
+        (["fixtures", "--index", "x.sqlite"], "--index works with --engine local only"),
+    ],
+)
+def test_spark_scan_refuses_what_it_cannot_read_before_spark_starts(args: list[str], message: str) -> None:
+    from typer.testing import CliRunner
+
+    from dedup.cli import app
+
+    result = CliRunner().invoke(app, ["scan", *args, "--engine", "spark"], input="")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [f"dedup: error: {message}"]

@@ -87,11 +87,7 @@ def list_units(inputs: Sequence[str], problems: list[InputProblem], cwd: str) ->
 
     Standard input cannot be shared out to executors: ``-`` is an :class:`InputError`, as is a missing path.
     """
-    for item in inputs:
-        if item == "-":
-            raise InputError("-: the Spark engine reads files and folders, not standard input; save it to a file")
-        if not os.path.lexists(item):
-            raise InputError(f"{item}: no such file or directory")
+    check_inputs(inputs)
     files: list[tuple[str, str | None, bool]] = []
     for item in inputs:
         if os.path.isdir(item):
@@ -103,6 +99,16 @@ def list_units(inputs: Sequence[str], problems: list[InputProblem], cwd: str) ->
         for g in _groups(path):
             units.append(Unit(len(units), path, root, cwd, explicit, g))
     return units
+
+
+def check_inputs(inputs: Sequence[str]) -> None:
+    """:class:`InputError` for standard input (it cannot be shared out to executors) or a missing path: raised
+    before Spark starts."""
+    for item in inputs:
+        if item == "-":
+            raise InputError("-: the Spark engine reads files and folders, not standard input; save it to a file")
+        if not os.path.lexists(item):
+            raise InputError(f"{item}: no such file or directory")
 
 
 def _walk(root: Path, problems: list[InputProblem]) -> Iterator[str]:

@@ -32,7 +32,7 @@ from dedup.settings import Settings
 from dedup.spark.clusters import CLUSTER_SCHEMA, cluster_component, cluster_of, links_of
 from dedup.spark.components import DRIVER_EDGES, connected_components, small_graph_components
 from dedup.spark.match import candidate_pairs, verified
-from dedup.spark.read import DOC_SCHEMA, UNIT_SCHEMA, Unit, list_units, read_units, units_table
+from dedup.spark.read import DOC_SCHEMA, UNIT_SCHEMA, Unit, check_inputs, list_units, read_units, units_table
 from dedup.spark.session import session, unavailable
 from dedup.spark.site import LearnedBoilerplate, learn, learned_refs, with_texts
 from dedup.spark.stages import FP_SCHEMA, PAGE_SCHEMA, clean_batch, document_index, fingerprint_batch, stage_state
@@ -87,6 +87,7 @@ def scan(
     only documents published a week or less apart (see :func:`dedup.spark.match.row_pairs`): fewer chance
     candidates on a big crawl, and a copy republished months later is no longer found.
     """
+    check_inputs(inputs)
     with _session(spark, master) as active:
         if week_blocking is None:
             week_blocking = active.conf.get(WEEK_BLOCKING, "false").lower() == "true"
@@ -128,6 +129,7 @@ class SparkPipeline:
         self._master, self._on_problem, self._spark = master, on_problem, spark
 
     def scan(self, inputs: Sequence[str]) -> ScanResult:
+        check_inputs(inputs)
         with _session(self._spark, self._master) as active:
             run = SparkScan(active, self.settings)
             result = run.run(inputs, self._on_problem)
