@@ -1,4 +1,5 @@
-"""The same scan on Apache Spark: ``dedup scan INPUTS --engine spark``, or :func:`scan` from Python.
+"""The same scan on Apache Spark: ``dedup scan INPUTS --engine spark``, or :func:`scan` from Python (and
+``dedup remove --engine spark``: :class:`SparkPipeline` stands in for the local pipeline).
 
 It makes the local engine's decisions with the local engine's functions, spread over a cluster: the read,
 cleaning, fingerprinting and verification stages run the project's own code on Arrow batches in Spark's Python
