@@ -20,8 +20,10 @@ from dedup.cli.common import (
     make_pipeline,
     progress,
     say,
+    warner,
     with_settings,
 )
+from dedup.cli.scan import Engine, EngineOption, Master
 from dedup.remove import remove, restore
 from dedup.settings import Settings
 
@@ -37,14 +39,21 @@ def remove_command(
     ] = None,
     quiet: Quiet = False,
     workers: Workers = None,
+    engine: EngineOption = Engine.local,
+    master: Master = None,
 ) -> None:
     """Write the corpus without redundant copies, and a manifest that `dedup restore` can undo. Inputs are never modified.
 
     Example: [bold]dedup remove scraped.jsonl -o unique.jsonl --keep earliest[/bold]
     """
     with errors():
-        with progress(quiet, "scanning") as advance:
-            summary = remove(inputs, output, make_pipeline(settings, quiet, advance, workers), manifest)
+        if engine is Engine.spark:
+            from dedup.spark import SparkPipeline  # pyspark is an optional extra: loaded only when asked for
+
+            summary = remove(inputs, output, SparkPipeline(settings, master, warner(quiet)), manifest)  # type: ignore[arg-type]
+        else:
+            with progress(quiet, "scanning") as advance:
+                summary = remove(inputs, output, make_pipeline(settings, quiet, advance, workers), manifest)
         extra = ""
         if summary.passed_through:
             extra += f"; {summary.passed_through} lines that are not documents passed through unchanged"

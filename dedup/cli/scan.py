@@ -4,6 +4,7 @@ and with ``--index`` the documents that are already in a persistent index."""
 from __future__ import annotations
 
 import json
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -27,16 +28,32 @@ from dedup.cli.common import (
     progress,
     say,
     since_floor,
+    warner,
     with_settings,
     write_output,
 )
 from dedup.index.stream import Deduplicator
-from dedup.io import refuse_input_overlap
+from dedup.io import InputError, refuse_input_overlap
 from dedup.pipeline import ScanResult
 from dedup.report.html import collect_texts, needed_ids, write_html
 from dedup.report.select import plan_report
 from dedup.report.text import IndexMatches, render_csv, render_json, render_table, render_text_table
 from dedup.settings import Settings
+
+
+class Engine(str, Enum):
+    local = "local"
+    spark = "spark"
+
+
+EngineOption = Annotated[
+    Engine,
+    typer.Option(help="local (this machine), or spark: the same decisions on Apache Spark (the spark extra, Java)."),
+]
+Master = Annotated[
+    str | None,
+    typer.Option(help="With --engine spark: the Spark master (default: spark-submit's, else local[*])."),
+]
 
 
 @with_settings(*MATCHING, *REWRITES, *KEEPING, *SITE, *READING)
@@ -75,6 +92,8 @@ def scan(
     since: Since = None,
     quiet: Quiet = False,
     workers: Workers = None,
+    engine: EngineOption = Engine.local,
+    master: Master = None,
 ) -> None:
     """Report clusters of near-duplicate documents.
 
@@ -86,15 +105,18 @@ def scan(
                 refuse_input_overlap(path, inputs, what)
         floor = since_floor(since)
         found: IndexMatches = ()
-        with progress(quiet, "scanning") as advance:
-            pipeline = make_pipeline(settings, quiet, advance, workers)
-            if index is None:
-                result = pipeline.scan(inputs)
-            else:
-                docs = list(pipeline.documents(inputs))
-                result = pipeline.scan_documents(docs, cleaned=True)
-                with Deduplicator(index, settings) as seen:
-                    found = [(doc, m) for doc in docs for m in seen.check(doc, cleaned=True, since=floor)]
+        if engine is Engine.spark:
+            result = _spark_scan(inputs, settings, master, index, quiet)
+        else:
+            with progress(quiet, "scanning") as advance:
+                pipeline = make_pipeline(settings, quiet, advance, workers)
+                if index is None:
+                    result = pipeline.scan(inputs)
+                else:
+                    docs = list(pipeline.documents(inputs))
+                    result = pipeline.scan_documents(docs, cleaned=True)
+                    with Deduplicator(index, settings) as seen:
+                        found = [(doc, m) for doc in docs for m in seen.check(doc, cleaned=True, since=floor)]
         if html is not None:
             _write_html(html, result, settings, inputs, quiet, html_full)
         if fmt is Format.json:
@@ -109,6 +131,17 @@ def scan(
             render_table(result, Console(), explain, index, found)
             if explain:
                 Console().print(_link_lines(result), markup=False, highlight=False, soft_wrap=True, end="")
+
+
+def _spark_scan(
+    inputs: list[str], settings: Settings, master: str | None, index: str | None, quiet: bool
+) -> ScanResult:
+    """The scan on Spark (``--engine spark``): the same result, so the same report."""
+    if index is not None:
+        raise InputError("--index works with --engine local only")
+    from dedup.spark import scan as spark_scan  # pyspark is an optional extra: loaded only when asked for
+
+    return spark_scan(inputs, settings, master=master, on_problem=warner(quiet))
 
 
 def _write_html(

@@ -1,0 +1,223 @@
+"""The Spark engine's Python parts, without Spark: each must make the local engine's decision.
+
+(Spark itself runs in tests/test_spark.py.)"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pyarrow", reason="the Spark engine's stages need pyarrow")
+
+from dedup.clean import Page, site_observations
+from dedup.clean.site import SiteBoilerplate
+from dedup.cluster import exact_groups, keep_order
+from dedup.document import DocInfo, Document
+from dedup.io import FieldNames, Reader
+from dedup.lsh import candidate_pairs
+from dedup.pipeline import Pipeline
+from dedup.settings import Settings
+from dedup.spark.clusters import Node, component_clusters
+from dedup.spark.components import small_graph_components
+from dedup.spark.match import MAX_BUCKET
+from dedup.spark.read import list_units, read_items
+from dedup.spark.site import LOCAL_BATCH, LearnedBoilerplate, learn
+from dedup.spark.stages import order_key
+
+
+def test_constants_follow_the_local_engine() -> None:
+    assert MAX_BUCKET == inspect.signature(candidate_pairs).parameters["max_bucket"].default
+    assert LOCAL_BATCH == inspect.signature(Pipeline).parameters["batch_size"].default
+
+
+@pytest.mark.parametrize("keep", ["first", "longest", "earliest", "source"])
+def test_order_keys_sort_as_keep_order(keep: str) -> None:
+    rng = random.Random(7)
+    infos = [
+        DocInfo(
+            str(i),
+            "",
+            rng.choice(["SPA", "spa", "x.com", None, "ÉCHO", "صحيفة"]),
+            rng.choice([None, "2015-07-21", "2015-07-20 23:00", "2015-07-21T01:00", "٢٠١٥"]),
+            "",
+            None,
+            None,
+            rng.randrange(0, 5),
+            "",
+        )
+        for i in range(300)
+    ]
+    prefer = ("spa", "صحيفة")
+    ranks = {src.lower(): k for k, src in enumerate(prefer)}
+    # Spark compares the strings as UTF-8 bytes: the same order as Python's code points.
+    by_key = sorted(range(len(infos)), key=lambda i: (*_utf8(order_key(infos[i], keep, ranks)), i))
+    assert by_key == keep_order(infos, keep, prefer)
+
+
+def _utf8(key: tuple[int, str]) -> tuple[int, bytes]:
+    return key[0], key[1].encode("utf-8")
+
+
+def test_site_learning_on_the_driver_is_the_local_learners() -> None:
+    """Pages of three sites, stories republished (per-story counting), in several local batches: the learner fed
+    as the Spark driver feeds it learns and strips what the local engine's learns and strips."""
+    rng = random.Random(5)
+    words = "port strike talks unions ship cargo minister budget vote rain flood city court ruling oil price".split()
+    stories = [" ".join(rng.choice(words) for _ in range(60)) for _ in range(40)]
+    chrome = {"a.com": ["Subscribe to A Daily", "© A News"], "b.org": ["اقرأ أيضاً", "تابعونا على تويتر"], "c.net": []}
+    pages = []
+    for i in range(300):
+        site = rng.choice(sorted(chrome))
+        story = rng.randrange(len(stories))  # a story recurs: versions of it must count once per site
+        text = "\n".join([stories[story], *(f"Update {i}." for _ in range(rng.randrange(2))), *chrome[site]])
+        pages.append(Page.of(Document(id=str(i), title=f"Story {story}", text=text, source=site)))
+    local = SiteBoilerplate()
+    for start in range(0, len(pages), LOCAL_BATCH):
+        local.observe_batch(site_observations(pages[start : start + LOCAL_BATCH]))
+    observed = site_observations(pages)
+    driver, marked = learn(
+        ((i, p.doc.source, p.hashes, obs[3]) for i, (p, obs) in enumerate(zip(pages, observed))), 3, 0.01
+    )
+    assert [(x.site, x.documents) for x in driver.learned()] == [(x.site, x.documents) for x in local.learned()]
+    assert {x.site for x in local.learned()} == {"a.com", "b.org"}
+    exact = LearnedBoilerplate(marked)
+    for p in pages:
+        assert (
+            exact.boilerplate_mask(p.doc.source, p.hashes).tolist()
+            == local.boilerplate_mask(p.doc.source, p.hashes).tolist()
+        )
+
+
+def test_small_graph_components_label_each_node_with_its_smallest() -> None:
+    rng = np.random.default_rng(3)
+    a, b = rng.integers(0, 500, 300), rng.integers(0, 500, 300)
+    nodes, comps = small_graph_components(a, b)
+    parent = {int(n): int(n) for n in nodes}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for x, y in zip(a.tolist(), b.tolist()):
+        rx, ry = find(x), find(y)
+        parent[max(rx, ry)] = min(rx, ry)
+    assert comps.tolist() == [find(int(n)) for n in nodes]
+
+
+def test_units_are_read_as_the_local_reader_reads(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "2.txt").write_text("Title two\nBody two", encoding="utf-8")
+    (tmp_path / "a.jsonl").write_text('{"text": "one"}\nbroken\n{"id": "x", "text": "three"}\n', encoding="utf-8")
+    (tmp_path / ".hidden.txt").write_text("skipped", encoding="utf-8")
+    (tmp_path / "notes.md").write_text("skipped in a folder", encoding="utf-8")
+    inputs = [str(tmp_path), "fixtures/seeds/000_c982bc174d5a0ccb.txt"]
+    local_problems: list = []
+    local = list(Reader(on_problem=local_problems.append, keep_records=False).read(inputs))
+    problems: list = []
+    ours = [x for u in list_units(inputs, problems, os.getcwd()) for x in read_items(u, FieldNames())]
+    docs = [x for x in ours if not hasattr(x, "message")]
+    assert [(d.id, d.title, d.text, d.origin, d.path, d.root, d.source) for d in docs] == [
+        (d.id, d.title, d.text, d.origin, d.path, d.root, d.source) for d in local
+    ]
+    assert [x for x in ours if hasattr(x, "message")] == local_problems and problems == []
+
+
+def test_star_clusters_per_component_equal_the_global_ones() -> None:
+    """A local scan's clusters, found again one component at a time from its own links and documents."""
+    settings = Settings()
+    pipeline = Pipeline(settings, workers=1)
+    result = pipeline.scan(["fixtures"])
+    infos = result.documents
+    order = keep_order(infos, settings.keep, settings.prefer)
+    groups = exact_groups(infos, order)
+    fp = pipeline.fingerprinter
+    docs = {d.id: d for d in pipeline.documents(["fixtures"], explain=False)}
+    from dedup.fingerprint import content_words
+    from dedup.normalize import normalize
+
+    def node(i: int, copies=()) -> Node:
+        text = normalize(docs[infos[i].id].full_text)
+        return Node(
+            i,
+            infos[i].words,
+            infos[i].date,
+            infos[i].source,
+            fp.text_shingles(text),
+            content_words(text),
+            text,
+            tuple(copies),
+        )
+
+    nodes, comps = small_graph_components(np.array([k.a for k in result.links]), np.array([k.b for k in result.links]))
+    found = []
+    for comp in sorted(set(comps.tolist())):
+        members = nodes[comps == comp].tolist()
+        links = [k for k in result.links if k.a in members]
+        parts = [node(m, [node(c) for c in groups.get(m, [])]) for m in members]
+        random.Random(comp).shuffle(parts)  # Spark hands a component's rows over in any order
+        found += component_clusters(parts, links, settings)
+    rank = {d: r for r, d in enumerate(order)}
+    lone = [c for c in result.clusters if c.keep not in set(nodes.tolist())]
+    found = sorted(found + lone, key=lambda c: rank[c.keep])
+    assert [(c.keep, c.members, c.contained, c.siblings) for c in found] == [
+        (c.keep, c.members, c.contained, c.siblings) for c in result.clusters
+    ]
+
+
+def test_copies_join_in_keep_order_whatever_order_the_rows_come_in() -> None:
+    from dedup.cluster import Link
+
+    a, b, c = Node(1, 30), Node(2, 30, copies=(Node(5, 30),)), Node(3, 30, copies=(Node(4, 30),))
+    links = [Link(1, 2, 0.9, 0.9), Link(1, 3, 0.9, 0.9)]
+    expected = [(1, 1.0), (2, 0.9), (3, 0.9), (5, 0.9), (4, 0.9)]  # expand_exact: copies of 2, then of 3
+    for nodes in ([a, b, c], [c, b, a], [b, a, c]):
+        assert [cl.members for cl in component_clusters(nodes, links, Settings(templates=False))] == [expected]
+
+
+def test_fingerprint_batch_carries_each_documents_excerpt_windows() -> None:
+    """A long round-up gets its windows' signatures and band keys, a short story none: those the local engine
+    bands (dedup.pipeline.workers.fingerprint, dedup.lsh.band_hashes)."""
+    from dedup.lsh import band_hashes, lsh_params
+    from dedup.pipeline.workers import fingerprint
+    from dedup.spark.read import documents_batch
+    from dedup.spark.stages import clean_batch, fingerprint_batch, page_of, stage_state
+
+    rng = random.Random(3)
+    words = "port strike talks unions ship cargo minister budget vote rain flood city court ruling oil".split()
+    long_text = " ".join(rng.choice(words) + str(rng.randrange(50)) for _ in range(450))
+    docs = [Document(id="short", text="The port strike entered its third day."), Document(id="long", text=long_text)]
+    s = Settings(site_boilerplate=False)
+    state = stage_state(s)
+    pages = clean_batch(state, documents_batch(docs, 0))
+    rows = fingerprint_batch(state, pages, {0: 0}, {}).to_pylist()
+    local = fingerprint([page_of(r) for r in pages.to_pylist()], state.cleaner, state.fingerprinter, s)
+    assert [len(r["windows"]) for r in rows] == [0, 4] and local.window_owners.tolist() == [1, 1, 1, 1]
+    bands, band_rows = lsh_params(s.lsh_threshold, s.num_perm)
+    keys = band_hashes(local.window_signatures, bands, band_rows, flat=False).view(np.int64)
+    for w, window in enumerate(rows[1]["windows"]):
+        assert np.frombuffer(window["sig"], np.uint32).tolist() == local.window_signatures[w].tolist()
+        assert window["bands"] == keys[w].tolist()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-"], "-: the Spark engine reads files and folders, not standard input; save it to a file"),
+        (["no-such-dir"], "no-such-dir: no such file or directory"),
+        (["fixtures", "--index", "x.sqlite"], "--index works with --engine local only"),
+    ],
+)
+def test_spark_scan_refuses_what_it_cannot_read_before_spark_starts(args: list[str], message: str) -> None:
+    from typer.testing import CliRunner
+
+    from dedup.cli import app
+
+    result = CliRunner().invoke(app, ["scan", *args, "--engine", "spark"], input="")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [f"dedup: error: {message}"]
