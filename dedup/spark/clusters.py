@@ -39,6 +39,7 @@ from dedup.cluster import (
 from dedup.document import DocInfo
 from dedup.fingerprint import coverage, jaccard_containment
 from dedup.settings import Settings
+from dedup.spark.stages import evidence_of
 from dedup.templates import Analysed, relation
 
 _EMPTY = np.empty(0, dtype=np.uint32)
@@ -162,9 +163,11 @@ def nodes_of(table: pa.Table) -> list[Node]:
 
 def links_of(table: pa.Table) -> list[Link]:
     """Links from rows of :data:`dedup.spark.stages.LINK_SCHEMA` (extra columns ignored)."""
+    names = ["a", "b", "jaccard", "containment", "relation", "a_in_b", "b_in_a"]
+    evidence = "evidence" in table.column_names
     return [
-        Link(r["a"], r["b"], r["jaccard"], r["containment"], r["relation"], r["a_in_b"], r["b_in_a"])
-        for r in table.select(["a", "b", "jaccard", "containment", "relation", "a_in_b", "b_in_a"]).to_pylist()
+        Link(*(r[name] for name in names), evidence=evidence_of(r["evidence"]) if evidence else None)
+        for r in table.select(names + (["evidence"] if evidence else [])).to_pylist()
     ]
 
 

@@ -126,7 +126,7 @@ def verified(pairs: DataFrame, reps: DataFrame, s: Settings) -> tuple[DataFrame,
     scores = _both(pairs, reps, {"shingles": "sh"}).mapInArrow(by_shingles, from_arrow_schema(SCORE_SCHEMA))
     passed = scores.where("passed").select("a", "b")
     links = (
-        _both(passed, reps, {"shingles": "sh", "cwords": "w", "text": "t"})
+        _both(passed, reps, {"shingles": "sh", "cwords": "w", "text": "t", "title": "ti"})
         .sortWithinPartitions("a")
         .mapInArrow(by_text, from_arrow_schema(LINK_SCHEMA))
     )

@@ -29,9 +29,10 @@ Numpy arrays travel as ``binary`` columns (their raw bytes); 64-bit hashes as ``
 from __future__ import annotations
 
 import datetime
+import json
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pyarrow as pa
@@ -39,8 +40,10 @@ import pyarrow as pa
 from dedup.clean import Cleaner, LineRules, Page, SiteBoilerplate, site_observations
 from dedup.cluster import DUPLICATE, VerifyOptions, verify
 from dedup.document import DocInfo, Document
-from dedup.fingerprint import Fingerprinter
+from dedup.evidence import Evidence, RewriteJudge
+from dedup.fingerprint import Fingerprinter, jaccard_containment
 from dedup.lsh import MIN_SHARED_VALUES, band_hashes, drop_chance_collisions, lsh_params
+from dedup.normalize import normalize
 from dedup.pipeline.stores import ANALYSED_CACHE
 from dedup.pipeline.workers import fingerprint
 from dedup.settings import Settings
@@ -100,6 +103,7 @@ LINK_SCHEMA = pa.schema(
         ("relation", pa.string()),
         ("a_in_b", pa.float64()),
         ("b_in_a", pa.float64()),
+        ("evidence", pa.string()),  # a rewrite's dedup.evidence.Evidence (evidence_json), else null
     ]
 )
 
@@ -306,18 +310,43 @@ def _options(s: Settings) -> VerifyOptions:
 
 
 def verify_shingles(batch: pa.RecordBatch, s: Settings) -> pa.RecordBatch:
-    """Pairs ``(a, b, sh_a, sh_b)``: every pair's similarity, and whether it reaches the thresholds on its
-    exact shingle sets (:func:`dedup.cluster.verify` without the relation and coverage tests)."""
+    """Pairs ``(a, b, sh_a, sh_b)``: every pair's similarity, and whether it goes on to :func:`verify_links`: it
+    reaches the thresholds on its exact shingle sets (:func:`dedup.cluster.verify` without the relation and
+    coverage tests), or, with rewrites on, it is one the rewrite decision judges (:mod:`dedup.evidence`)."""
     n = batch.num_rows
     shingles = _arrays(batch.column("sh_a"), np.uint32) + _arrays(batch.column("sh_b"), np.uint32)
     scores: list[float] = []
     pairs = np.stack((np.arange(n), np.arange(n, 2 * n)), axis=1) if n else np.empty((0, 2), np.int64)
+    options = _options(s)
     passed = np.zeros(n, dtype=bool)
-    passed[[link.a for link in verify(pairs, shingles, _options(s), None, scores)]] = True
+    passed[[link.a for link in verify(pairs, shingles, options, None, scores)]] = True
+    rewrites = s.rewrite_options
+    if rewrites.enabled:
+        for k in np.flatnonzero(~passed).tolist():
+            sa, sb = shingles[k], shingles[n + k]
+            if min(sa.size, sb.size) >= options.min_containment_shingles:
+                passed[k] = jaccard_containment(sa, sb)[1] >= rewrites.containment
     return pa.RecordBatch.from_arrays(
         [batch.column("a"), batch.column("b"), pa.array(np.asarray(scores, dtype=np.float32)), pa.array(passed)],
         schema=SCORE_SCHEMA,
     )
+
+
+def evidence_json(evidence: Evidence | None) -> str | None:
+    """A link's :class:`dedup.evidence.Evidence` as one JSON string (a column value), ``None`` for none.
+
+    >>> evidence_of(evidence_json(Evidence(True, "rewrite", 1.0, 0.8, None, 0.6, (0, 2), (0.9, 1.0))))
+    Evidence(rewrite=True, reason='rewrite', coverage=1.0, words=0.8, title=None, ordered=0.6, new_facts=(0, 2), coverages=(0.9, 1.0))
+    """
+    return None if evidence is None else json.dumps([getattr(evidence, f.name) for f in fields(Evidence)])
+
+
+def evidence_of(value: str | None) -> Evidence | None:
+    """The :class:`dedup.evidence.Evidence` :func:`evidence_json` wrote."""
+    if value is None:
+        return None
+    items = json.loads(value)
+    return Evidence(*(tuple(x) if isinstance(x, list) else x for x in items))
 
 
 class AnalysedCache:
@@ -339,21 +368,32 @@ class AnalysedCache:
 
 
 def verify_links(batch: pa.RecordBatch, s: Settings, analysed: AnalysedCache | None = None) -> pa.RecordBatch:
-    """Pairs ``(a, b, sh_a, sh_b, w_a, w_b, t_a, t_b)`` that passed :func:`verify_shingles`: their links
-    (:func:`dedup.cluster.verify` with the template test and both coverages), global numbers restored."""
+    """Pairs ``(a, b, sh_a, sh_b, w_a, w_b, t_a, t_b, ti_a, ti_b)`` that passed :func:`verify_shingles`: their
+    links (:func:`dedup.cluster.verify` with the template test, both coverages and the rewrite decision, as
+    :func:`dedup.pipeline.verify.rewrite_decision` builds it), global numbers restored."""
     n = batch.num_rows
     a_ids, b_ids = batch.column("a").to_pylist(), batch.column("b").to_pylist()
     shingles = _arrays(batch.column("sh_a"), np.uint32) + _arrays(batch.column("sh_b"), np.uint32)
     words = _arrays(batch.column("w_a"), np.uint32) + _arrays(batch.column("w_b"), np.uint32)
     texts = batch.column("t_a").to_pylist() + batch.column("t_b").to_pylist()
+    titles = batch.column("ti_a").to_pylist() + batch.column("ti_b").to_pylist()
     ids = a_ids + b_ids
     cache = analysed or AnalysedCache()
 
-    def relation_of(i: int, j: int) -> str:
-        return relation(cache.get(ids[i], texts[i]), cache.get(ids[j], texts[j])) if s.templates else DUPLICATE
+    def text_of(i: int) -> Analysed:
+        return cache.get(ids[i], texts[i])
 
+    def relation_of(i: int, j: int) -> str:
+        return relation(text_of(i), text_of(j)) if s.templates else DUPLICATE
+
+    def title(i: int) -> str:
+        return normalize(titles[i] or "", s.normalize)
+
+    judge = None
+    if s.rewrite_options.enabled:
+        judge = RewriteJudge(s.rewrite_options, words.__getitem__, title, text_of if s.templates else None)
     pairs = np.stack((np.arange(n), np.arange(n, 2 * n)), axis=1) if n else np.empty((0, 2), np.int64)
-    links = verify(pairs, shingles, _options(s), relation_of, None, words)
+    links = verify(pairs, shingles, _options(s), relation_of, None, words, judge)
     return pa.RecordBatch.from_pylist(
         [
             {
@@ -364,6 +404,7 @@ def verify_links(batch: pa.RecordBatch, s: Settings, analysed: AnalysedCache | N
                 "relation": k.relation,
                 "a_in_b": k.a_in_b,
                 "b_in_a": k.b_in_a,
+                "evidence": evidence_json(k.evidence),
             }
             for k in links
         ],
