@@ -30,7 +30,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from dedup.cluster import CONTAINED, DUPLICATE, covers, exact_groups
+from dedup.cluster import CONTAINED, DUPLICATE, containment_depths, covers, exact_groups
 from dedup.document import Document
 from dedup.index.stream import Deduplicator
 from dedup.io import Reader
@@ -63,15 +63,15 @@ def representatives(result: ScanResult) -> dict[int, int]:
 
 
 def keep_order(result: ScanResult, coverage: float) -> list[int]:
-    """The order in which a scan decides: input order, the documents :func:`inside` (and their exact copies)
-    after the others, as :func:`dedup.cluster.star_clusters` visits them, and strays (:func:`explained`) last, as
+    """The order in which a scan decides: input order, but documents contained in a neighbour they do not cover
+    (and their exact copies) after the others, outermost first, as :func:`dedup.cluster.star_clusters` visits
+    centres (:func:`dedup.cluster.containment_depths`), and strays (:func:`explained`) last, as
     :func:`dedup.cluster.attach_strays` takes them after the stars."""
     rep = representatives(result)
-    late = {d for d, r in rep.items() if r in inside(result, coverage)}
+    depth = containment_depths(result.links, coverage)
     strays, _ = explained(result, coverage)
     n = len(result.documents)
-    first = [d for d in range(n) if d not in late and d not in strays]
-    return first + [d for d in range(n) if d in late and d not in strays] + sorted(strays)
+    return sorted((d for d in range(n) if d not in strays), key=lambda d: (depth.get(rep[d], 0), d)) + sorted(strays)
 
 
 def scan_drops(result: ScanResult) -> dict[int, tuple[int, str]]:

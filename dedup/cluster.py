@@ -212,6 +212,24 @@ def star_clusters(
     return _copies_take_closer_stars(_copies_to_closest_original(clusters, neighbours, rank), neighbours, rank)
 
 
+def containment_depths(links: Sequence[Link], coverage: float = DEFAULT_COVERAGE) -> dict[int, int]:
+    """How deep each document sits in others through duplicate ``links`` (see :func:`_containment_depth`): the
+    order :func:`star_clusters` visits centres in, for a caller that must follow it (a stream fed as scan decides).
+
+    >>> containment_depths([Link(0, 1, 0.2, 0.95, a_in_b=1.0, b_in_a=0.4)])
+    {0: 1}
+    """
+    neighbours: dict[int, list[tuple[int, float, bool, bool]]] = defaultdict(list)
+    for link in links:
+        if link.relation != DUPLICATE:
+            continue
+        a_covers_b, b_covers_a = link.b_in_a >= coverage, link.a_in_b >= coverage
+        if a_covers_b or b_covers_a:
+            neighbours[link.a].append((link.b, link.similarity, a_covers_b, b_covers_a))
+            neighbours[link.b].append((link.a, link.similarity, b_covers_a, a_covers_b))
+    return _containment_depth(neighbours)
+
+
 def _containment_depth(neighbours: dict[int, list[tuple[int, float, bool, bool]]], rounds: int = 8) -> dict[int, int]:
     """How deep each document sits in others (a story in a round-up: 1; the round-up in a digest: the story 2).
 
