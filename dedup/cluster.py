@@ -179,15 +179,7 @@ def star_clusters(
     """
     rank = np.empty(n, dtype=np.int64)
     rank[np.asarray(order, dtype=np.int64)] = np.arange(n)
-    # neighbours[x]: (y, similarity, x covers y, y covers x)
-    neighbours: dict[int, list[tuple[int, float, bool, bool]]] = defaultdict(list)
-    for link in links:
-        if link.relation != DUPLICATE:
-            continue
-        a_covers_b, b_covers_a = link.b_in_a >= coverage, link.a_in_b >= coverage
-        if a_covers_b or b_covers_a:
-            neighbours[link.a].append((link.b, link.similarity, a_covers_b, b_covers_a))
-            neighbours[link.b].append((link.a, link.similarity, b_covers_a, a_covers_b))
+    neighbours = _neighbours(links, coverage)
     depth = _containment_depth(neighbours)
     centres = sorted((d for d in order if d in neighbours), key=lambda d: (depth.get(d, 0), rank[d]))
     assigned: dict[int, int] = {}
@@ -219,6 +211,12 @@ def containment_depths(links: Sequence[Link], coverage: float = DEFAULT_COVERAGE
     >>> containment_depths([Link(0, 1, 0.2, 0.95, a_in_b=1.0, b_in_a=0.4)])
     {0: 1}
     """
+    return _containment_depth(_neighbours(links, coverage))
+
+
+def _neighbours(links: Sequence[Link], coverage: float) -> dict[int, list[tuple[int, float, bool, bool]]]:
+    """``neighbours[x]``: ``(y, similarity, x covers y, y covers x)`` for each duplicate link of ``x`` in which one
+    side covers the other (the only links that merge)."""
     neighbours: dict[int, list[tuple[int, float, bool, bool]]] = defaultdict(list)
     for link in links:
         if link.relation != DUPLICATE:
@@ -227,7 +225,7 @@ def containment_depths(links: Sequence[Link], coverage: float = DEFAULT_COVERAGE
         if a_covers_b or b_covers_a:
             neighbours[link.a].append((link.b, link.similarity, a_covers_b, b_covers_a))
             neighbours[link.b].append((link.a, link.similarity, b_covers_a, a_covers_b))
-    return _containment_depth(neighbours)
+    return neighbours
 
 
 def _containment_depth(neighbours: dict[int, list[tuple[int, float, bool, bool]]], rounds: int = 8) -> dict[int, int]:

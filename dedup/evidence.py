@@ -38,13 +38,14 @@ dev pairs of shared/ and a reading of links it adds on the dev month; checked on
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz
 
 from dedup.fingerprint import coverage as covers
+from dedup.normalize import NormalizeOptions, normalize
 from dedup.templates import DUPLICATE, Analysed, explain
 
 
@@ -187,6 +188,22 @@ class RewriteJudge:
                 return Evidence(False, "facts", coverage, words, title, ordered, new)
         cov = (round(covers(wa, wb), 4), round(covers(wb, wa), 4))
         return Evidence(True, "rewrite", max(cov), words, title, ordered, new, coverages=cov)
+
+
+def judge_with_titles(
+    options: RewriteOptions,
+    words: Callable[[int], np.ndarray],
+    titles: Sequence[str | None] | None,
+    normalized: NormalizeOptions,
+    texts: Callable[[int], Analysed] | None,
+) -> RewriteJudge:
+    """A :class:`RewriteJudge` over documents whose ``titles`` are as read: each normalised as the texts were
+    (``normalized``), ``""`` when there is none (or no titles at all). Scan, index and Spark build it alike."""
+
+    def title(i: int) -> str:
+        return normalize(titles[i] or "", normalized) if titles is not None else ""
+
+    return RewriteJudge(options, words, title, texts)
 
 
 def rewrite_evidence(

@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from dedup.cluster import CONTAINED, COPY, DUPLICATE, Link, VerifyOptions, covers, verify
-from dedup.evidence import RewriteJudge, RewriteOptions
+from dedup.evidence import RewriteOptions, judge_with_titles
 from dedup.fingerprint import coverage, jaccard_containment
 from dedup.index.entry import (
     DAY,
@@ -64,7 +64,7 @@ from dedup.index.entry import (
 from dedup.index.meta import IndexSettings
 from dedup.index.urls import display_location
 from dedup.lsh import MIN_SHARED_VALUES, band_hashes
-from dedup.normalize import NormalizeOptions, normalize
+from dedup.normalize import NormalizeOptions
 from dedup.templates import Analysed, relation
 
 __all__ = [
@@ -134,11 +134,8 @@ def _verified(
     judge = None
     if rewrites is not None and rewrites.enabled:
         titles = [entry.title, *(c.title for c in candidates)]
-
-        def title(i: int) -> str:
-            return normalize(titles[i] or "", normalized) if normalized is not None else normalize(titles[i] or "")
-
-        judge = RewriteJudge(rewrites, words.__getitem__, title, text_of if templates else None)
+        normalized = normalized if normalized is not None else NormalizeOptions()
+        judge = judge_with_titles(rewrites, words.__getitem__, titles, normalized, text_of if templates else None)
     for k in order:
         pair = np.array([[k + 1, 0]], dtype=np.int64)
         for link in verify(pair, shingles, options, relation_of, words=words, rewrite_of=judge):

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from dedup.cluster import DUPLICATE, Link, VerifyOptions, verify
-from dedup.evidence import RewriteJudge
+from dedup.evidence import RewriteJudge, judge_with_titles
 from dedup.lsh import MIN_SHARED_VALUES, candidate_pairs, lsh_params, owner_pairs
-from dedup.normalize import normalize
 from dedup.parallel import ordered_map
 from dedup.pipeline.stores import ShingleStore, TextStore
 from dedup.settings import Settings
@@ -112,7 +111,5 @@ def rewrite_decision(state: VerifyState) -> RewriteJudge | None:
     if not s.rewrite_options.enabled or words is None:
         return None
 
-    def title(i: int) -> str:
-        return normalize(titles[i] or "", s.normalize) if titles is not None else ""
-
-    return RewriteJudge(s.rewrite_options, words.__getitem__, title, texts.analysed if s.templates else None)
+    analysed = texts.analysed if s.templates else None
+    return judge_with_titles(s.rewrite_options, words.__getitem__, titles, s.normalize, analysed)

@@ -40,10 +40,9 @@ import pyarrow as pa
 from dedup.clean import Cleaner, LineRules, Page, SiteBoilerplate, site_observations
 from dedup.cluster import DUPLICATE, VerifyOptions, verify
 from dedup.document import DocInfo, Document
-from dedup.evidence import Evidence, RewriteJudge
+from dedup.evidence import Evidence, judge_with_titles
 from dedup.fingerprint import Fingerprinter, jaccard_containment
 from dedup.lsh import MIN_SHARED_VALUES, band_hashes, drop_chance_collisions, lsh_params
-from dedup.normalize import normalize
 from dedup.pipeline.stores import ANALYSED_CACHE
 from dedup.pipeline.workers import fingerprint
 from dedup.settings import Settings
@@ -386,12 +385,10 @@ def verify_links(batch: pa.RecordBatch, s: Settings, analysed: AnalysedCache | N
     def relation_of(i: int, j: int) -> str:
         return relation(text_of(i), text_of(j)) if s.templates else DUPLICATE
 
-    def title(i: int) -> str:
-        return normalize(titles[i] or "", s.normalize)
-
     judge = None
     if s.rewrite_options.enabled:
-        judge = RewriteJudge(s.rewrite_options, words.__getitem__, title, text_of if s.templates else None)
+        analysed_text = text_of if s.templates else None
+        judge = judge_with_titles(s.rewrite_options, words.__getitem__, titles, s.normalize, analysed_text)
     pairs = np.stack((np.arange(n), np.arange(n, 2 * n)), axis=1) if n else np.empty((0, 2), np.int64)
     links = verify(pairs, shingles, _options(s), relation_of, None, words, judge)
     return pa.RecordBatch.from_pylist(
