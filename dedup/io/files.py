@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
@@ -84,3 +85,23 @@ def file_id(path: str | os.PathLike[str], cwd: str | None = None) -> str:
     if rel == os.pardir or rel.startswith(os.pardir + os.sep):
         return Path(absolute).as_posix()
     return PurePosixPath(*Path(rel).parts).as_posix()
+
+
+def walk_files(root: Path, onerror: Callable[[OSError], None]) -> Iterator[Path]:
+    """The files under ``root`` in the order every reader takes them: directories and names sorted, hidden ones
+    (a leading dot) left out, symlinks followed, each directory read once (a symlink loop ends there)."""
+    seen: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=onerror):
+        try:
+            st = os.stat(dirpath)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            dirnames[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        dirnames.sort()
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in sorted(filenames):
+            if not name.startswith("."):
+                yield Path(dirpath) / name

@@ -47,7 +47,7 @@ from typing import IO, NamedTuple
 from dedup.document import Document
 from dedup.errors import InputError, InputProblem, ProblemHandler
 from dedup.io.encoding import LineDecoder, decode_text
-from dedup.io.files import NotRegularFile, TooLarge, file_id, open_regular, read_limited
+from dedup.io.files import NotRegularFile, TooLarge, file_id, open_regular, read_limited, walk_files
 from dedup.io.jsonl import LineSource, Passthrough, Span
 from dedup.io.parquet import PARQUET_SUFFIXES, read_parquet
 from dedup.io.records import (
@@ -118,22 +118,8 @@ class Reader:
                 yield from self._read_file(Path(item), None, cwd, explicit=True)
 
     def _read_dir(self, root: Path, cwd: str) -> Iterator[Item]:
-        seen: set[tuple[int, int]] = set()
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=self._walk_error):
-            try:
-                st = os.stat(dirpath)
-            except OSError:
-                continue
-            if (st.st_dev, st.st_ino) in seen:  # a symlink loop: each directory is read once
-                dirnames[:] = []
-                continue
-            seen.add((st.st_dev, st.st_ino))
-            dirnames.sort()
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            for name in sorted(filenames):
-                if name.startswith("."):
-                    continue
-                yield from self._read_file(Path(dirpath) / name, root, cwd, explicit=False)
+        for path in walk_files(root, self._walk_error):
+            yield from self._read_file(path, root, cwd, explicit=False)
 
     def _walk_error(self, err: OSError) -> None:
         self._report(str(err.filename), f"cannot read directory ({_os_message(err)})")

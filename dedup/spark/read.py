@@ -31,7 +31,7 @@ import pyarrow as pa
 from dedup.document import Document
 from dedup.errors import InputError, InputProblem
 from dedup.io import FieldNames, Reader
-from dedup.io.files import open_regular
+from dedup.io.files import open_regular, walk_files
 from dedup.io.parquet import is_parquet, read_parquet, row_groups
 from dedup.parallel import batched
 
@@ -119,21 +119,8 @@ def _walk(root: Path, problems: list[InputProblem]) -> Iterator[str]:
             InputProblem(str(err.filename), f"cannot read directory ({(err.strerror or str(err)).lower()})")
         )
 
-    seen: set[tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=failed):
-        try:
-            st = os.stat(dirpath)
-        except OSError:
-            continue
-        if (st.st_dev, st.st_ino) in seen:  # a symlink loop: each directory is read once
-            dirnames[:] = []
-            continue
-        seen.add((st.st_dev, st.st_ino))
-        dirnames.sort()
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        for name in sorted(filenames):
-            if not name.startswith("."):
-                yield str(Path(dirpath) / name)
+    for path in walk_files(root, failed):
+        yield str(path)
 
 
 def _groups(path: str) -> list[int]:
