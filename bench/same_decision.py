@@ -3,13 +3,13 @@
 ``scan`` runs with ``--keep first`` and no site boilerplate (a stream cannot learn it); the same documents then go
 one by one through a :class:`dedup.index.stream.Deduplicator` on a new SQLite index, in two orders:
 
-* **keep order**, the order in which a scan decides: input order, but a document that a neighbour covers without
-  covering it (a story, next to the round-up that holds it) after the others, as
-  :func:`dedup.cluster.star_clusters` visits them, and *strays* (members a scan attaches through another member,
-  :func:`dedup.cluster.attach_strays`, with no verified pair with the kept copy) last. The first of a cluster
-  arrives first and is new; the others should be duplicates of an indexed document (a stray: of the kept copy,
-  found through a removed copy the index keeps for this). What may still differ: *nested* containment (a story
-  inside a piece that is itself inside a larger one: both arrive late, the story first, and is let through).
+* **keep order**, the order in which a scan decides: the documents it keeps first, then the copies it removes,
+  each part in input order but with a document that a neighbour covers without covering it (a story, next to the
+  round-up that holds it) after the others, as :func:`dedup.cluster.star_clusters` visits them, and *strays*
+  (members a scan attaches through another member, :func:`dedup.cluster.attach_strays`, with no verified pair
+  with the kept copy) last. No kept document is a covered copy of another, so each is new to the stream; every
+  removed copy should then be a duplicate of an indexed document (a stray: of the kept copy, found through a
+  removed copy the index keeps for this).
 * **input order**, as a crawler delivers them: the stream also lets through a story that arrived before the
   round-up holding it (scan keeps the round-up and drops the story), and keeps the first of copies where scan keeps
   a later one (``--keep first`` gives way to the coverage rule).
@@ -63,15 +63,23 @@ def representatives(result: ScanResult) -> dict[int, int]:
 
 
 def keep_order(result: ScanResult, coverage: float) -> list[int]:
-    """The order in which a scan decides: input order, but documents contained in a neighbour they do not cover
-    (and their exact copies) after the others, outermost first, as :func:`dedup.cluster.star_clusters` visits
-    centres (:func:`dedup.cluster.containment_depths`), and strays (:func:`explained`) last, as
-    :func:`dedup.cluster.attach_strays` takes them after the stars."""
+    """The order in which a scan decides: the documents it keeps first, then those it removes, then strays
+    (:func:`explained`), as :func:`dedup.cluster.attach_strays` takes them after the stars. Within the first two,
+    documents contained in a neighbour they do not cover (and their exact copies) come after the others,
+    outermost first, as :func:`dedup.cluster.star_clusters` visits centres
+    (:func:`dedup.cluster.containment_depths`), then input order. No kept document is a covered copy of another,
+    so a stream lets every kept document through and has each one indexed before its copies arrive."""
     rep = representatives(result)
     depth = containment_depths(result.links, coverage)
     strays, _ = explained(result, coverage)
+    removed = scan_drops(result)
     n = len(result.documents)
-    return sorted((d for d in range(n) if d not in strays), key=lambda d: (depth.get(rep[d], 0), d)) + sorted(strays)
+
+    def by_depth(docs: object) -> list[int]:
+        return sorted(docs, key=lambda d: (depth.get(rep[d], 0), d))  # type: ignore[arg-type]
+
+    kept = by_depth(d for d in range(n) if d not in removed)
+    return kept + by_depth(d for d in removed if d not in strays) + sorted(strays)
 
 
 def scan_drops(result: ScanResult) -> dict[int, tuple[int, str]]:
@@ -80,9 +88,9 @@ def scan_drops(result: ScanResult) -> dict[int, tuple[int, str]]:
 
 
 def explained(result: ScanResult, coverage: float) -> tuple[set[int], set[int]]:
-    """Members a stream in keep order may let through: strays (no verified pair with the kept copy, exact copies
-    standing for their representative) and nested containment (contained in a kept copy that is itself inside
-    a larger document)."""
+    """Members a stream cannot drop from a verified pair with the kept copy: strays (no such pair, exact copies
+    standing for their representative; caught through a removed copy) and nested containment (contained in a
+    kept copy that is itself inside a larger document: in input order the story may come first)."""
     rep = representatives(result)
     linked = {(link.a, link.b) for link in result.links if link.relation == DUPLICATE}
     linked |= {(b, a) for a, b in linked}

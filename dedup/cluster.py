@@ -169,8 +169,8 @@ def star_clusters(
     Only duplicate links merge, and only in the direction of coverage: a centre takes the neighbours it covers.
     Documents contained in a neighbour that they do not cover are centres after it (outermost first: a story
     after the report that contains it, the report after the round-up that contains the report), so that the
-    longer text is kept and takes them. Then removed copies move to their closest kept copy, or take over the
-    star of a later close copy (see the two passes below). Template links are attached to clusters as siblings,
+    longer text is kept and takes them. Then removed copies move to their closest kept copy
+    (:func:`_copies_to_closest_original`). Template links are attached to clusters as siblings,
     for reports.
 
     >>> brief_in_roundup = Link(0, 1, 0.2, 0.95, a_in_b=1.0, b_in_a=0.4)
@@ -201,7 +201,7 @@ def star_clusters(
         for m, _ in cluster.members:
             assigned[m] = len(clusters)
         clusters.append(cluster)
-    return _copies_take_closer_stars(_copies_to_closest_original(clusters, neighbours, rank), neighbours, rank)
+    return _copies_to_closest_original(clusters, neighbours, rank)
 
 
 def containment_depths(links: Sequence[Link], coverage: float = DEFAULT_COVERAGE) -> dict[int, int]:
@@ -253,26 +253,20 @@ def _copies_to_closest_original(
     """Give each removed copy to the kept copy it is closest to, among the kept copies it is a copy of.
 
     A star takes every unassigned neighbour of its centre, weak links included, so a copy can land beside a loose
-    relative while its close copies sit in the next star. A removed document moves only to a kept copy that it is
-    a copy of (each covers the other), and only for a stronger link: the same documents are kept and removed, each
-    still covered by its kept copy. The new kept copy must outrank it, unless the one it leaves did not either (a
-    story contained in a round-up is visited as a centre last, so an earlier copy of it can sit under a later
-    round-up; it may then move to a later close copy, beside that copy's other copies).
+    relative (0.53) while its close copy (0.92) is kept by the next star. A removed document moves only to a kept
+    copy that it is a copy of (each covers the other), and only for a stronger link: the same documents are kept
+    and removed, each still covered by its kept copy. The kept copy it moves to may rank below it: it is removed
+    either way (the star it leaves keeps a text that covers it), and no kept document is then a covered copy of
+    another, which is what lets a stream fed the kept documents first drop exactly what a scan removes.
     """
     centre_of = {c.keep: k for k, c in enumerate(clusters)}
     moved: dict[int, tuple[int, float]] = {}
     for k, cluster in enumerate(clusters):
         for m, sim in cluster.members[1:]:
             best, best_sim = k, sim
-            below = rank[cluster.keep] > rank[m]  # already removed in favour of a later document
             for other, s, covers_other, covered_by_other in neighbours[m]:
                 j = centre_of.get(other)
-                if (
-                    j is None
-                    or j == k
-                    or not (covers_other and covered_by_other)
-                    or (rank[other] > rank[m] and not below)
-                ):
+                if j is None or j == k or not (covers_other and covered_by_other):
                     continue
                 if s > best_sim or (s == best_sim and j != best and rank[other] < rank[clusters[best].keep]):
                     best, best_sim = j, s
@@ -288,52 +282,6 @@ def _copies_to_closest_original(
     for j in {j for j, _ in moved.values()}:
         head, rest = clusters[j].members[0], clusters[j].members[1:]
         clusters[j].members = [head, *sorted(rest, key=lambda ms: (-ms[1], rank[ms[0]]))]
-    return [c for c in clusters if len(c.members) > 1]
-
-
-def _copies_take_closer_stars(
-    clusters: list[Cluster], neighbours: dict[int, list[tuple[int, float, bool, bool]]], rank: np.ndarray
-) -> list[Cluster]:
-    """Let a removed copy become the kept copy of a later star it is closer to.
-
-    Stars are built in keep order, so a document can be taken by an early loose relative (0.53) while its close
-    copy (0.92) becomes the centre of a later star: the close pair ends in two clusters, and
-    :func:`_copies_to_closest_original` cannot move the earlier document under the later one (the kept copy must
-    outrank its members). Instead the earlier document leaves its star and takes the later one over, kept in place
-    of that star's centre, when it is a copy of that centre (each covers the other) with a stronger link than to
-    its own kept copy, and it covers and is linked to every member of the star: every member is still a verified
-    duplicate of the kept copy, which covers it and outranks it, and as many documents are removed as before. A
-    star changes once in this pass.
-    """
-    centre_of = {c.keep: k for k, c in enumerate(clusters)}
-    touched: set[int] = set()
-    for k, cluster in enumerate(clusters):
-        if k in touched:
-            continue
-        for m, sim in cluster.members[1:]:
-            near = {o: (s, covers, covered) for o, s, covers, covered in neighbours[m]}
-            best: tuple[int, float] | None = None
-            for other, (s, covers_other, covered_by_other) in near.items():
-                j = centre_of.get(other)
-                if j is None or j == k or j in touched or s <= sim or rank[other] < rank[m]:
-                    continue
-                if not (covers_other and covered_by_other):
-                    continue
-                star = clusters[j].members[1:]
-                if all(x in near and near[x][1] for x, _ in star) and (best is None or s > best[1]):
-                    best = (j, s)
-            if best is None:
-                continue
-            j, _ = best
-            target = clusters[j]
-            cluster.members = [ms for ms in cluster.members if ms[0] != m]
-            cluster.contained.discard(m)
-            taken = sorted((x for x, _ in target.members if x != m), key=lambda x: (-near[x][0], rank[x]))
-            target.members = [(m, 1.0), *((x, near[x][0]) for x in taken)]
-            target.contained = {x for x in taken if not near[x][2]}
-            target.keep = m
-            touched.update((k, j))
-            break
     return [c for c in clusters if len(c.members) > 1]
 
 
