@@ -1,0 +1,34 @@
+"""Tests for dedup.clean.html by kind of page (round 2 of issue 18): archived copies, CSS-in-JS class names,
+text in divs and spans without <p>, and the lead paragraph kept outside the body container."""
+
+from __future__ import annotations
+
+from test_html_kinds import DE_P, EN_P, _page
+
+from dedup.clean.html import extract_html
+from dedup.clean.html.vocabulary import chrome_rule
+
+
+def test_the_wayback_toolbar_of_an_archived_page_is_chrome() -> None:
+    toolbar = (
+        '<div id="wm-ipp-base"><div id="wm-ipp"><div id="wm-ipp-inside"><div id="wm-capinfo">'
+        '<div id="wm-collected-by">Collected by Archive Team: this crawl of the web, started in 2014, captured '
+        "the pages linked from news sites, blogs and forums, 1,204 captures between 12 March 2016 and 4 May "
+        "2021, saved at the request of users, archivists and researchers, for the public record.</div>"
+        "</div></div></div></div>"
+    )
+    html = _page(toolbar + '<div id="main"><div class="post">' + "".join(f"<p>{p}</p>" for p in DE_P) + "</div></div>")
+    assert extract_html(html).text.splitlines() == DE_P
+    assert chrome_rule("wm-ipp-base") == "html:archive"
+
+
+def test_css_in_js_style_names_are_not_chrome_words() -> None:
+    # "tagStyle" is the style of an HTML tag, not a tag list; every paragraph of the page carries it.
+    cls = "tagStyle_z4kqwb-o_O-style_1tcxgp3-o_O-style_48hmcm"
+    html = _page(
+        '<article><main><div><h1 class="tagStyle_mxz06e">Tram network</h1>'
+        + "".join(f'<p class="{cls}">{p}</p>' for p in EN_P)
+        + '</div></main></article><div class="tagList"><a href="/t/tram">Tram</a> <a href="/t/city">City</a></div>'
+    )
+    assert extract_html(html).text.splitlines() == EN_P
+    assert chrome_rule(cls) is None and chrome_rule("tagList") == "html:tags"
