@@ -32,3 +32,26 @@ def test_css_in_js_style_names_are_not_chrome_words() -> None:
     )
     assert extract_html(html).text.splitlines() == EN_P
     assert chrome_rule(cls) is None and chrome_rule("tagList") == "html:tags"
+
+
+def test_an_unnamed_lead_paragraph_right_before_the_body_is_kept() -> None:
+    lead = "Zwölf Kilometer mehr Straßenbahn: Der Stadtrat hat den größten Ausbau seit Jahrzehnten beschlossen."
+    body = "".join(f"<p>{p}</p>" for p in DE_P)
+    html = _page(
+        f'<article><h1>Straßenbahn</h1><div class="head-wrap"><p>{lead}</p></div>'
+        f'<div class="entry-content">{body}</div></article>',
+        "de",
+    )
+    assert extract_html(html).text.splitlines() == [lead, *DE_P]
+    # Not a link list, not a fragment without a sentence end, not a heading.
+    for before in (
+        f'<p><a href="/a">{lead}</a></p>',
+        "<p>Zwölf Kilometer mehr Straßenbahn und der größte Ausbau seit Jahrzehnten im ganzen Stadtgebiet</p>",
+        f"<h2>{lead}</h2>",
+    ):
+        html = _page(
+            f'<article><h1>Straßenbahn</h1><div class="head-wrap">{before}</div><div class="entry-content">{body}</div>'
+            "</article>",
+            "de",
+        )
+        assert extract_html(html).text.splitlines() == DE_P, before
