@@ -55,3 +55,18 @@ def test_an_unnamed_lead_paragraph_right_before_the_body_is_kept() -> None:
             "de",
         )
         assert extract_html(html).text.splitlines() == DE_P, before
+
+
+def test_json_ld_article_body_with_named_entities_is_unescaped() -> None:
+    pt = (
+        "Uma das lideran&ccedil;as da organiza&ccedil;&atilde;o foi localizada durante a a&ccedil;&atilde;o da "
+        "Coordena&ccedil;&atilde;o de Repress&atilde;o, em conjunto com equipes das Rondas Especiais do "
+        "Atl&acirc;ntico, segundo a pol&iacute;cia, que investiga o caso h&aacute; dois anos."
+    )
+    ld = '{"@type": "NewsArticle", "articleBody": "' + pt + '"}'
+    html = (
+        f'<html><head><script type="application/ld+json">{ld}</script></head>'
+        '<body><div class="teaser"><p>Polícia faz operação.</p></div></body></html>'
+    )
+    text = extract_html(html).text
+    assert "lideranças da organização" in text and "Atlântico" in text and "&" not in text
