@@ -70,3 +70,13 @@ def test_json_ld_article_body_with_named_entities_is_unescaped() -> None:
     )
     text = extract_html(html).text
     assert "lideranças da organização" in text and "Atlântico" in text and "&" not in text
+
+
+def test_a_credit_line_naming_a_picture_agency_is_dropped() -> None:
+    body = "".join(f"<p>{p}</p>" for p in EN_P[:2]) + "<p>Augusta National/Getty Images</p><p>iStock.com</p>"
+    html = _page(f'<article><div class="entry-content">{body}<p>{EN_P[2]}</p></div></article>')
+    assert extract_html(html).text.splitlines() == EN_P
+    # A sentence that names an agency stays.
+    line = "The photograph of the new tram, taken at dawn, was sold to Getty Images."
+    html = _page(f'<article><div class="entry-content">{body}<p>{line}</p></div></article>')
+    assert extract_html(html).text.splitlines() == [*EN_P[:2], line]
