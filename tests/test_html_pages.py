@@ -80,3 +80,19 @@ def test_a_credit_line_naming_a_picture_agency_is_dropped() -> None:
     line = "The photograph of the new tram, taken at dawn, was sold to Getty Images."
     html = _page(f'<article><div class="entry-content">{body}<p>{line}</p></div></article>')
     assert extract_html(html).text.splitlines() == [*EN_P[:2], line]
+
+
+def test_an_unnamed_lead_is_found_past_a_photo_and_a_date_line() -> None:
+    lead = "Zwölf Kilometer mehr Straßenbahn: Der Stadtrat hat den größten Ausbau seit Jahrzehnten beschlossen."
+    body = "".join(f"<p>{p}</p>" for p in DE_P)
+    between = (
+        '<div class="entry-date"><time>11.01.2022, 09:50 Uhr</time></div>'
+        '<div class="wp-caption"><p class="credit">Bild: Stadtwerke</p><p>Eine Straßenbahn am Hauptbahnhof, '
+        "im Hintergrund die neue Haltestelle.</p></div>"
+    )
+    html = _page(
+        f'<article><h1>Straßenbahn</h1><div class="head-wrap"><p>{lead}</p></div>{between}'
+        f'<div class="entry-content">{body}</div></article>',
+        "de",
+    )
+    assert extract_html(html).text.splitlines() == [lead, *DE_P]

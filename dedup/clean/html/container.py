@@ -184,23 +184,33 @@ def _lead_before(flat: Flat, first: int) -> int:
     return _plain_lead_before(flat, first)
 
 
+_CAPTION_NAME = re.compile(r"caption|figure|image|photo|date", re.I)
 _SENTENCE_END = re.compile(r"[.!?…»\"”“]\s*$")
 
 
 def _plain_lead_before(flat: Flat, first: int) -> int:
     """An unnamed lead: the <p> right before the container or its parent (the nearest element with text
-    before it), a sentence of 80-600 characters with under 10% links; or -1."""
+    before it, past a picture, caption or date line), a sentence of 80-600 characters with under 10% links;
+    or -1."""
     tags, parent, text, link, cut, last = flat.tags, flat.parent, flat.text, flat.link, flat.cut, flat.last
     a = first
     for _ in range(2):
         p = parent[a]
         if p <= 0:
             break
-        prev, j = -1, p + 1
+        before, j = [], p + 1
         while j < a:
             if text[j] and not cut[j]:
-                prev = j
+                before.append(j)
             j = last[j] + 1
+        # Passed over: a picture with its caption, a date line (short, not a sentence) between lead and body.
+        while len(before) > 1 and (
+            tags[before[-1]] in ("figure", "figcaption", "time")
+            or (text[before[-1]] < 80 and not _SENTENCE_END.search(flat.subtree_text(before[-1])))
+            or _CAPTION_NAME.search(flat.nodes[before[-1]].attributes.get("class") or "")
+        ):
+            before.pop()
+        prev = before[-1] if before else -1
         if prev >= 0:
             n = text[prev]
             if tags[prev] == "div" and prev + 1 < len(tags) and tags[prev + 1] == "p" and text[prev + 1] == n:
