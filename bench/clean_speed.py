@@ -4,6 +4,7 @@ Usage (from the repo root)::
 
     python bench/clean_speed.py                      # the pages of the three dev sets in ../shared/data
     python bench/clean_speed.py --pages /some/folder # a folder of .html files of your own
+    python bench/clean_speed.py --baseline /tmp/main # and another checkout, run by turns with this one
 
 Without ``--pages`` the dev sets' pages (``<set>/html/<id>.html.gz``) are decompressed once into a temporary
 folder (1,871 pages, 291 MB: these are whole pages, 155 kB on average). Then ``dedup clean <folder> -o
@@ -12,6 +13,10 @@ worker process per core). Reported per run: wall time, pages/s, and the CPU time
 and its worker processes per page, the figure that survives a machine shared with other jobs. A second
 figure is the CPU time of ``extract_html`` alone on the same pages, in this process (the HTML extractor's
 share of the total).
+
+With ``--baseline <checkout>`` (e.g. ``git archive main | tar -x -C /tmp/main``) each run runs that
+checkout's ``dedup clean`` and then this one's on the same folder, so that both meet the same stretch of a
+shared machine; then the documents whose output differs are counted.
 """
 
 from __future__ import annotations
@@ -64,8 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", type=Path, default=None, help="a folder of .html pages (default: the dev sets)")
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--baseline", type=Path, default=None, help="another checkout to run by turns with this one")
     args = ap.parse_args(argv)
     dedup = [sys.executable, "-m", "dedup.cli"]
+    # ``python -m`` imports dedup from the working directory first: each checkout runs its own code.
+    checkouts = [("this", Path(__file__).resolve().parent.parent)]
+    if args.baseline is not None:
+        checkouts.insert(0, ("baseline", args.baseline.resolve()))
     with tempfile.TemporaryDirectory(prefix="dedup-clean-speed-") as tmp:
         folder = args.pages
         if folder is None:
@@ -73,14 +83,22 @@ def main(argv: list[str] | None = None) -> int:
             folder.mkdir()
             unpack(args.data, folder)
         n = sum(1 for p in folder.iterdir() if p.suffix in (".html", ".htm"))
-        out = Path(tmp) / "clean.jsonl"
         print(f"{n} pages in {folder}, {os.cpu_count()} cores")
-        print(f"{'run':>3} {'wall s':>7} {'pages/s':>8} {'cpu ms/page':>12}")
+        print(f"{'run':>3} {'checkout':>8} {'wall s':>7} {'pages/s':>8} {'cpu ms/page':>12} {'load':>5}")
         for run in range(1, args.runs + 1):
-            c0, t0 = children_cpu(), time.perf_counter()
-            subprocess.run([*dedup, "clean", str(folder), "-o", str(out), "-q"], check=True)
-            wall, cpu = time.perf_counter() - t0, children_cpu() - c0
-            print(f"{run:3d} {wall:7.2f} {n / wall:8.1f} {1000 * cpu / n:12.2f}", flush=True)
+            for name, root in checkouts:
+                out = Path(tmp) / f"clean-{name}.jsonl"
+                c0, t0 = children_cpu(), time.perf_counter()
+                subprocess.run([*dedup, "clean", str(folder), "-o", str(out), "-q"], check=True, cwd=root)
+                wall, cpu = time.perf_counter() - t0, children_cpu() - c0
+                load = os.getloadavg()[0]
+                print(f"{run:3d} {name:>8} {wall:7.2f} {n / wall:8.1f} {1000 * cpu / n:12.2f} {load:5.1f}", flush=True)
+        if args.baseline is not None:
+            a, b = (
+                (Path(tmp) / f"clean-{k}.jsonl").read_text(encoding="utf-8").splitlines() for k in ("baseline", "this")
+            )
+            differ = sum(x != y for x, y in zip(a, b)) + abs(len(a) - len(b))
+            print(f"documents whose output differs from the baseline's: {differ} of {max(len(a), len(b))}")
         print(f"extract_html alone: {extract_only(folder):.2f} cpu ms/page")
     return 0
 

@@ -15,6 +15,7 @@ invisible characters folded, case ignored) so one pattern covers the spelling ha
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from dataclasses import dataclass
 from importlib import resources
@@ -24,7 +25,16 @@ from typing import Any
 import regex
 
 from dedup.document import Removal
-from dedup.normalize import DEFAULT_OPTIONS, NormalizeOptions, normalize, normalize_lines_each
+from dedup.normalize import (
+    _COMPLEX,
+    DEFAULT_OPTIONS,
+    NormalizeOptions,
+    _lookup_table,
+    _map_chars,
+    _nfkc_stable,
+    normalize,
+    normalize_lines_each,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -73,6 +83,93 @@ def admits(guard: tuple[str, ...], folded: str) -> bool:
         if literal in folded:
             return True
     return _CASE_TWINS.search(folded) is not None
+
+
+def page_literals(guard: tuple[str, ...], page: str) -> tuple[str, ...] | None:
+    """What a line of ``page`` (its folded lines joined) must hold for a rule with this ``guard`` to be tried:
+    ``None`` for any line (no guard, or a case twin on the page: :func:`admits` line by line), else the
+    guard's literals the page holds (``()``: no line can match). One substring search per literal per page
+    instead of per line; a literal holds no newline, so each one found lies inside one line.
+
+    >>> page_literals(("cookie", "privacy policy"), "we use cookies\\nthe port strike")
+    ('cookie',)
+    >>> page_literals(("cookie",), "the port strike"), page_literals((), "anything")
+    ((), None)
+    """
+    if not guard or _CASE_TWINS.search(page) is not None:
+        return None
+    return tuple(literal for literal in guard if literal in page)
+
+
+def _admitted(literals: tuple[str, ...] | None, guard: tuple[str, ...], folded: str) -> bool:
+    """:func:`admits` of one line, given its page's :func:`page_literals`."""
+    if literals is None:
+        return admits(guard, folded)
+    for literal in literals:
+        if literal in folded:
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=1)
+def _multi_char_fold() -> tuple[re.Pattern[str], dict[int, str], regex.Pattern[str]]:
+    """Characters whose fold is not one character, in the line fold or the hashing keys: a pattern finding any
+    of them (``ß`` → ``ss``, ``İ``, Greek with iota subscript, ligatures), a ``str.translate`` table of those
+    that may be written out before normalising, and a pattern finding those not followed by a combining mark.
+
+    A text holding one goes to the slow reference path of :func:`dedup.normalize.normalize` whole. Written
+    out first, ``ß`` gives the same result on the fast path: it is NFKC-stable (never composes with what
+    precedes it) and so is ``ss``; only a combining mark after it (``ß`` + U+0301 → ``sś``) could compose with
+    the written-out ``s`` differently, so such a line keeps the slow path.
+    """
+    stable = _nfkc_stable()
+    tables = [_lookup_table(opts) for opts in (_LINE_FOLD, DEFAULT_OPTIONS)]
+    chars = sorted({int(c) for t in tables for c in (t == _COMPLEX).nonzero()[0]})
+    spelled = {}
+    for c in chars:
+        out = {_map_chars(chr(c), opts) for opts in (_LINE_FOLD, DEFAULT_OPTIONS)}
+        (word,) = out if len(out) == 1 else ("",)
+        # ASCII letters that fold to themselves: every character of the spelling is stable and final.
+        if stable[c] and word.isascii() and word.isalpha() and all(t[ord(w)] == ord(w) for t in tables for w in word):
+            spelled[c] = word
+    any_multi = re.compile("[" + "".join(re.escape(chr(c)) for c in chars) + "]")
+    spellable = regex.compile("[" + "".join(regex.escape(chr(c)) for c in spelled) + r"](?!\p{M})")
+    return any_multi, spelled, spellable
+
+
+def fold_and_key(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Each line folded for the rules and normalised for hashing: ``normalize_lines_each(lines, (_LINE_FOLD,
+    DEFAULT_OPTIONS))``, with ``ß`` written out first and lines still holding a multi-character fold
+    (:func:`_multi_char_fold`) normalised alone: one ``ß`` no longer sends a whole page to the slow path (a
+    third of the dev-set pages hold one).
+
+    >>> fold_and_key(["Die Straße", "Ein Satz.", "İstanbul", ""])
+    (['die strasse', 'ein satz.', 'i̇stanbul', ''], ['die strasse', 'ein satz', 'i̇stanbul', ''])
+    """
+    any_multi, spelled, spellable = _multi_char_fold()
+    if not lines or any_multi.search("\n".join(lines)) is None:
+        folded, keys = normalize_lines_each(lines, (_LINE_FOLD, DEFAULT_OPTIONS))
+        return folded, keys
+    fast: list[int] = []
+    fast_lines: list[str] = []
+    slow: list[int] = []
+    for i, line in enumerate(lines):
+        if any_multi.search(line) is not None:
+            written = spellable.sub(lambda m: spelled[ord(m.group())], line)
+            if any_multi.search(written) is not None:
+                slow.append(i)
+                continue
+            line = written
+        fast.append(i)
+        fast_lines.append(line)
+    folded, keys = [""] * len(lines), [""] * len(lines)
+    if fast:
+        fast_folded, fast_keys = normalize_lines_each(fast_lines, (_LINE_FOLD, DEFAULT_OPTIONS))
+        for i, f, k in zip(fast, fast_folded, fast_keys):
+            folded[i], keys[i] = f, k
+    for i in slow:
+        folded[i], keys[i] = normalize(lines[i], _LINE_FOLD), normalize(lines[i])
+    return folded, keys
 
 
 class RulesError(ValueError):
@@ -163,6 +260,14 @@ class LineRules:
     blocks: tuple[BlockRule, ...]
     runs: tuple[RunRule, ...]
 
+    @functools.cached_property
+    def max_words(self) -> int:
+        """The most words of a line that a rule with a literal guard may remove (a block's first line has no
+        bound): only such lines are searched for guards (:func:`page_literals`)."""
+        if any(b.guard for b in self.blocks):
+            return sys.maxsize
+        return max([r.max_words for r in (*self.lines, *self.runs) if r.guard], default=0)
+
     @classmethod
     def builtin(cls) -> LineRules:
         return cls.from_tables([_builtin_tables()])
@@ -244,37 +349,46 @@ class LineRules:
     def classify_keyed(self, lines: list[str]) -> tuple[list[str | None], list[str]]:
         """:meth:`classify`, and each line normalised (:func:`dedup.normalize.normalize`): later stages (site
         boilerplate, fingerprints) reuse those keys instead of normalising the text again."""
-        folded, keys = normalize_lines_each(lines, (_LINE_FOLD, DEFAULT_OPTIONS))
+        folded, keys = fold_and_key(lines)
         words = [key.count(" ") + 1 if key else 0 for key in keys]
         verdict: list[str | None] = [None] * len(lines)
         nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
+        # Guards are looked for only in the lines a guarded rule may take (at most 40 words for the built-in ones):
+        # long paragraphs are most of a page's text, and no guarded rule takes one.
+        page = "\n".join(folded[i] for i in nonblank if words[i] <= self.max_words)
         position = {i: k for k, i in enumerate(nonblank)}
         total = len(nonblank)
 
         for run in self.runs:
+            literals = page_literals(run.guard, page)
+            if literals == ():
+                continue
             k = 0
             while k < total:
                 # Grow a run of consecutive short lines and count how many look like ads.
                 j, hits = k, 0
                 while j < total and words[nonblank[j]] <= run.max_words and verdict[nonblank[j]] is None:
-                    hits += _hit(run, folded[nonblank[j]])
+                    hits += _hit(run, literals, folded[nonblank[j]])
                     j += 1
                 if hits >= run.min_hits:
                     # Trim unmarked lines off both ends: a headline or subheading next to an ad run stays.
                     lo, hi = k, j - 1
-                    while lo <= hi and not _hit(run, folded[nonblank[lo]]):
+                    while lo <= hi and not _hit(run, literals, folded[nonblank[lo]]):
                         lo += 1
-                    while hi >= lo and not _hit(run, folded[nonblank[hi]]):
+                    while hi >= lo and not _hit(run, literals, folded[nonblank[hi]]):
                         hi -= 1
                     for m in range(lo, hi + 1):
                         verdict[nonblank[m]] = f"pattern:{run.name}"
                 k = max(j, k + 1)
 
         for block in self.blocks:
+            literals = page_literals(block.guard, page)
+            if literals == ():
+                continue
             k = 0
             while k < total:
                 i = nonblank[k]
-                if verdict[i] is None and _hit(block, folded[i]):
+                if verdict[i] is None and _hit(block, literals, folded[i]):
                     verdict[i] = f"pattern:{block.name}"
                     taken = 0
                     m = k + 1
@@ -290,6 +404,9 @@ class LineRules:
                     k += 1
 
         for rule in self.lines:
+            literals = page_literals(rule.guard, page)
+            if literals == ():
+                continue
             for i in nonblank:
                 if verdict[i] is not None or words[i] > rule.max_words:
                     continue
@@ -299,7 +416,7 @@ class LineRules:
                     continue
                 if rule.unpunctuated and _SENTENCE_END.search(lines[i]):
                     continue
-                if not admits(rule.guard, folded[i]):
+                if not _admitted(literals, rule.guard, folded[i]):
                     continue
                 if rule.min_hits > 1:
                     if len({m.group() for m in rule.pattern.finditer(folded[i])}) >= rule.min_hits:
@@ -317,8 +434,8 @@ class LineRules:
         return collapse_blank_lines(kept), removed
 
 
-def _hit(rule: RunRule | BlockRule, folded: str) -> bool:
-    return admits(rule.guard, folded) and rule.pattern.search(folded) is not None
+def _hit(rule: RunRule | BlockRule, literals: tuple[str, ...] | None, folded: str) -> bool:
+    return _admitted(literals, rule.guard, folded) and rule.pattern.search(folded) is not None
 
 
 def _guard(kind: str, spec: dict[str, Any]) -> tuple[str, ...]:

@@ -42,6 +42,7 @@ How it decides (ideas from readability, trafilatura and jusText, re-implemented 
 from __future__ import annotations
 
 import html as html_lib
+import re
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser
@@ -55,6 +56,8 @@ from dedup.clean.html.nesting import bounded_nesting
 from dedup.clean.html.text import WS
 from dedup.clean.html.tree import Flat
 from dedup.document import Removal
+
+_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});")
 
 __all__ = ["HtmlExtraction", "extract_html"]
 
@@ -143,7 +146,8 @@ def _extract(html: str | bytes, explain: bool = True) -> HtmlExtraction:
     # JSON-LD articleBody: trust it when it is the same article and clearly fuller than what the DOM gave.
     if ld_body:
         ld_text = WS.sub(" ", ld_body).strip()
-        if "&lt;" in ld_text or "&amp;" in ld_text or "&quot;" in ld_text:
+        # CMSs write it HTML-escaped: markup (&lt;p&gt;) or only accented letters (lideran&ccedil;as).
+        if "&" in ld_text and _ENTITY.search(ld_text):
             ld_text = html_lib.unescape(ld_text)
         if "<" in ld_text and ">" in ld_text:
             ld_text = _parse(ld_text).text(separator="\n").strip()

@@ -202,6 +202,13 @@ _CREDIT_RE = re.compile(
     re.I,
 )
 _CREDIT_MAX = 80
+# A credit line without a lead-in: a few words naming the photographer and a picture agency ("Augusta
+# National/Getty Images", "iStock.com", "Foto-Agentur | picture alliance"), no sentence end.
+_AGENCY_CREDIT_RE = re.compile(
+    r"(?:getty\s*images|istock(?:photo)?|shutterstock|picture[\s-]?alliance|imago(?:\s*images)?|adobe\s*stock|"
+    r"unsplash|pixabay|fotolia)(?:\.com)?\s*$",
+    re.I,
+)
 
 # Only blocks that are nearly all links are dropped: menus and teaser lists inside the container are that,
 # while list items and paragraphs that cite sources or name products in links are article text (the
@@ -231,7 +238,9 @@ def filter_blocks(blocks: list[tuple[str, int]], title: str, removed: list[Remov
             if removed is not None:
                 removed.append(Removal(clip(text), "html:boilerplate-text"))
             continue
-        if n < _CREDIT_MAX and (_EURO_BOILER_RE.match(text) or _CREDIT_RE.match(text)):
+        if n < _CREDIT_MAX and (
+            _EURO_BOILER_RE.match(text) or _CREDIT_RE.match(text) or _AGENCY_CREDIT_RE.search(text)
+        ):
             if removed is not None:
                 removed.append(Removal(clip(text), "html:boilerplate-text"))
             continue

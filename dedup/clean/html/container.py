@@ -181,6 +181,45 @@ def _lead_before(flat: Flat, first: int) -> int:
                     return j
             j += 1
         a = p
+    return _plain_lead_before(flat, first)
+
+
+_CAPTION_NAME = re.compile(r"caption|figure|image|photo|date", re.I)
+_SENTENCE_END = re.compile(r"[.!?…»\"”“]\s*$")
+
+
+def _plain_lead_before(flat: Flat, first: int) -> int:
+    """An unnamed lead: the <p> right before the container or its parent (the nearest element with text
+    before it, past a picture, caption or date line), a sentence of 80-600 characters with under 10% links;
+    or -1."""
+    tags, parent, text, link, cut, last = flat.tags, flat.parent, flat.text, flat.link, flat.cut, flat.last
+    a = first
+    for _ in range(2):
+        p = parent[a]
+        if p <= 0:
+            break
+        before, j = [], p + 1
+        while j < a:
+            if text[j] and not cut[j]:
+                before.append(j)
+            j = last[j] + 1
+        # Passed over: a picture with its caption, a date line (short, not a sentence) between lead and body.
+        while len(before) > 1 and (
+            tags[before[-1]] in ("figure", "figcaption", "time")
+            or (text[before[-1]] < 80 and not _SENTENCE_END.search(flat.subtree_text(before[-1])))
+            or _CAPTION_NAME.search(flat.nodes[before[-1]].attributes.get("class") or "")
+        ):
+            before.pop()
+        prev = before[-1] if before else -1
+        if prev >= 0:
+            n = text[prev]
+            if tags[prev] == "div" and prev + 1 < len(tags) and tags[prev + 1] == "p" and text[prev + 1] == n:
+                prev += 1  # a wrapper around one paragraph
+            if tags[prev] == "p" and 80 <= n <= 600 and link[prev] < 0.1 * n:
+                if _SENTENCE_END.search(flat.subtree_text(prev)):
+                    return prev
+            return -1
+        a = p
     return -1
 
 

@@ -63,6 +63,8 @@ _CHROME_VOCABULARY = [
         "skiplink toc tableofcontents",
     ),
     ("html:popup", "popup modal overlay paywall", "popup paywall", "printonly sronly visuallyhidden"),
+    # The Wayback Machine's toolbar (``#wm-ipp-base``) on top of an archived page: capture dates and counts.
+    ("html:archive", "", "", "wmippbase wmipp wmippinside wmcapinfo"),
 ]
 
 
@@ -93,6 +95,11 @@ _PART_SPLIT = re.compile(r"-+|(?<=[a-z])(?=[A-Z])")
 _BUILDER_PREFIX = re.compile(r"elementor-(?:widget|element)?-?")
 
 
+# A camelCase name that ends in "Style" names how an element looks, not what it is: CSS-in-JS libraries
+# generate "tagStyle_z4kqwb" or "linkStyle_1x2y" for every paragraph of a page ("tag" there is the HTML tag).
+_STYLING = ("Style", "Styles")
+
+
 def token_rule(name: str) -> str | None:
     """The chrome rule one class/id token triggers, or None (uncached)."""
     if name.startswith("elementor"):
@@ -111,7 +118,7 @@ def token_rule(name: str) -> str | None:
                 return rule
         return None
     for part_name in _NAME_SPLIT.split(name):
-        if not part_name:
+        if not part_name or part_name.endswith(_STYLING):
             continue
         compound = part_name.replace("-", "").lower()
         rule = _CHROME_COMPOUNDS.get(compound)
