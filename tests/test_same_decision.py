@@ -62,7 +62,7 @@ def dev_month() -> list[Document]:
 def test_the_dev_month_is_dropped_by_a_stream_as_scan_removes_it(dev_month: list[Document]) -> None:
     result = Pipeline(SETTINGS, workers=1).scan_documents(dev_month)
     removed = set(scan_drops(result))
-    strays, nested = explained(result, SETTINGS.coverage)
+    strays, _ = explained(result, SETTINGS.coverage)
     order = keep_order(result, SETTINGS.coverage)
     dropped = set(stream_drops(dev_month, order, SETTINGS))
     greedy = greedy_drops(result, order, SETTINGS.coverage)
