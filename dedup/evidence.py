@@ -46,7 +46,13 @@ from rapidfuzz import fuzz
 
 from dedup.fingerprint import coverage as covers
 from dedup.normalize import NormalizeOptions, normalize
-from dedup.templates import DUPLICATE, Analysed, explain
+from dedup.templates import DUPLICATE, TEMPLATE, Analysed, explain
+
+# Passages of this many content words for :func:`passage_alignment` (about a sentence of news prose).
+PASSAGE = 10
+# The passage route is not taken when one text has more than this many times the other's content words: in a
+# long text, some stretch shares half of almost any passage's words by chance.
+LOCAL_RATIO = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +60,13 @@ class RewriteOptions:
     """Thresholds of the rewrite decision (see the module docstring); ``enabled=False`` turns it off."""
 
     enabled: bool = True  # (Settings turns it off when a shingle threshold is raised above its default)
-    containment: float = 0.3  # 3-gram containment floor: below it two texts share too little phrasing to judge
+    containment: float = 0.25  # 3-gram containment floor: below it two texts share too little phrasing to judge
     words: float = 0.65  # share of the shorter text's distinct content words found in the other
     title: float = 0.55  # title agreement (0-1), when both documents have a title
     ordered: float = 0.55  # share of the shorter text in same-order stretches of two or more words
     coverage: float = 0.75  # one text must cover the other (the coverage rule's threshold)
+    local: float = 0.8  # passage alignment that stands in for the order test (reordered, reworded copies)
+    local_title: float = 0.35  # the title agreement the passage route still needs
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +81,8 @@ class Evidence:
     ordered: float | None = None
     new_facts: tuple[int, int] | None = None  # figures/dates each text states that the other never does
     coverages: tuple[float, float] | None = None  # (a by b, b by a), for the link (a rewrite's only)
+    local: float | None = None  # passage alignment (computed when the order or title test alone fails)
+    new_names: tuple[int, int] | None = None  # names after a title each text has that the other never writes
 
     def describe(self) -> str:
         """One line for ``--explain``.
@@ -83,10 +93,18 @@ class Evidence:
         parts = [f"{name} {value:.2f}" for name, value in self._scores() if value is not None]
         if self.new_facts is not None:
             parts.append("new facts {}/{}".format(*self.new_facts))
+        if self.new_names is not None:
+            parts.append("new names {}/{}".format(*self.new_names))
         return f"{self.reason}: " + ", ".join(parts)
 
     def _scores(self) -> list[tuple[str, float | None]]:
-        return [("coverage", self.coverage), ("words", self.words), ("title", self.title), ("ordered", self.ordered)]
+        return [
+            ("coverage", self.coverage),
+            ("words", self.words),
+            ("title", self.title),
+            ("ordered", self.ordered),
+            ("passages", self.local),
+        ]
 
 
 def word_overlap(a: np.ndarray, b: np.ndarray, distinct: bool = False) -> float:
@@ -115,9 +133,55 @@ def title_agreement(a: str, b: str) -> float | None:
     return round(fuzz.token_set_ratio(a, b) / 100, 4)
 
 
+def passage_alignment(a: np.ndarray, b: np.ndarray, passage: int = PASSAGE, need: float = 0.5) -> float:
+    """Share of the content words (:func:`dedup.fingerprint.content_words`, in text order) of the text with fewer
+    of them lying in passages of ``passage`` words at least ``need`` of which the other text has *together*,
+    within some stretch of ``2 * passage`` of its content words (stretches start every ``passage // 2`` words).
+
+    A rewrite rewords each sentence of its source in place: a passage keeps most of its words side by side in
+    the other text, wherever the paragraph was moved to. Two reports written independently share names and
+    figures scattered over the text: their passages find their words in the other text, but not together.
+
+    >>> from dedup.fingerprint import content_words
+    >>> src = content_words("the port strike entered its third day on monday as unions rejected the offer")
+    >>> moved = content_words("unions rejected the latest offer and the port strike entered a third day monday")
+    >>> passage_alignment(src, moved, passage=4)
+    1.0
+    >>> scattered = content_words("strike talk on monday then weather news then unions elsewhere and the offer")
+    >>> passage_alignment(src, scattered, passage=4) < 0.5
+    True
+    """
+    small, large = (a, b) if a.size <= b.size else (b, a)
+    if small.size == 0 or large.size == 0:
+        return 0.0
+    span, step = 2 * passage, max(1, passage // 2)
+    # hits[i, k]: word i of the smaller text occurs in stretch k of the larger one (prefix sums of the matches)
+    matches = small[:, None] == large[None, :]
+    sums = np.zeros((small.size, large.size + 1), dtype=np.int32)
+    np.cumsum(matches, axis=1, out=sums[:, 1:])
+    starts = np.arange(0, max(1, large.size - span + 1), step)
+    hits = (sums[:, np.minimum(starts + span, large.size)] - sums[:, starts]) > 0
+    aligned = 0
+    for i in range(0, small.size, passage):
+        block = hits[i : i + passage]
+        if block.sum(axis=0).max() >= need * block.shape[0]:
+            aligned += block.shape[0]
+    return aligned / small.size
+
+
 def _new_facts(x: Analysed, y: Analysed) -> int:
     """Figures and dates of ``x`` that ``y`` states nowhere (names are left out: spellings vary)."""
     return sum(1 for f in dict.fromkeys(x.facts) if f is not None and f.kind != "name" and not y.statements.states(f))
+
+
+def _new_names(x: Analysed, y: Analysed) -> int:
+    """Names after a title in ``x`` that ``y`` writes nowhere, in any spelling close enough
+    (:class:`dedup.templates.Analysed`'s spellings)."""
+    return sum(
+        1
+        for f in dict.fromkeys(x.facts)
+        if f is not None and f.kind == "name" and not all(y.spellings.has(v) for v in f.values)
+    )
 
 
 class RewriteJudge:
@@ -160,7 +224,7 @@ class RewriteJudge:
         ta = self._cached(self._titles, a, lambda: self._title(a))
         tb = self._cached(self._titles, b, lambda: self._title(b))
         title = title_agreement(ta, tb)  # type: ignore[arg-type]
-        if title is not None and title < o.title:
+        if title is not None and title < min(o.title, o.local_title):
             return Evidence(False, "title", title=title)
         wa, wb = self._words(a), self._words(b)
         da = self._cached(self._distinct, a, lambda: np.unique(wa))
@@ -175,19 +239,36 @@ class RewriteJudge:
             if coverage < o.coverage:
                 return Evidence(False, "coverage", round(coverage, 4), words, title)
         coverage = round(coverage, 4)
-        ordered, new = None, None
+        titled = title is None or title >= o.title
+        ordered, new, local, names = None, None, None, None
         if self._texts is not None:
             text_a, text_b = self._texts(a), self._texts(b)
             rel = explain(text_a, text_b)
-            if rel.kind != DUPLICATE:
-                return Evidence(False, rel.kind, coverage, words, title, rel.ordered)
-            if rel.ordered < o.ordered:
-                return Evidence(False, "ordered", coverage, words, title, rel.ordered)
-            ordered, new = rel.ordered, (_new_facts(text_a, text_b), _new_facts(text_b, text_a))
+            ordered = rel.ordered
+            if rel.kind == TEMPLATE:
+                return Evidence(False, rel.kind, coverage, words, title, ordered)
+            if not (titled and rel.kind == DUPLICATE and ordered >= o.ordered):
+                # The passage route: a reworded copy with its paragraphs moved, or under another headline.
+                reason = "title" if not titled else "ordered" if rel.kind == DUPLICATE else rel.kind
+                local = self._local(wa, wb)
+                if local < o.local:
+                    return Evidence(False, reason, coverage, words, title, ordered, local=local)
+                names = (_new_names(text_a, text_b), _new_names(text_b, text_a))
+                if names[0] and names[1]:
+                    return Evidence(False, "names", coverage, words, title, ordered, local=local, new_names=names)
+            new = (_new_facts(text_a, text_b), _new_facts(text_b, text_a))
             if new[0] and new[1]:
-                return Evidence(False, "facts", coverage, words, title, ordered, new)
+                return Evidence(False, "facts", coverage, words, title, ordered, new, local=local, new_names=names)
+        elif not titled:
+            return Evidence(False, "title", coverage, words, title)
         cov = (round(covers(wa, wb), 4), round(covers(wb, wa), 4))
-        return Evidence(True, "rewrite", max(cov), words, title, ordered, new, coverages=cov)
+        return Evidence(True, "rewrite", max(cov), words, title, ordered, new, cov, local, names)
+
+    def _local(self, wa: np.ndarray, wb: np.ndarray) -> float:
+        """:func:`passage_alignment`, 0 when one text has over :data:`LOCAL_RATIO` times the other's words."""
+        if max(wa.size, wb.size) > LOCAL_RATIO * max(1, min(wa.size, wb.size)):
+            return 0.0
+        return round(passage_alignment(wa, wb), 4)
 
 
 def judge_with_titles(
