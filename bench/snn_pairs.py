@@ -102,10 +102,18 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--repeat", type=int, default=1, help="scans to time (the fastest CPU time is printed)")
     ap.add_argument("--show-misses", action="store_true", help="the tune part's pairs on the wrong side")
+    ap.add_argument(
+        "--setting", action="append", default=[], metavar="NAME=VALUE", help="any other setting, e.g. rewrite_words=0.6"
+    )
     ap.add_argument("--save", type=Path, help="write each pair's part, label, class and evidence (JSON)")
     ap.add_argument("--against", type=Path, help="pairs newly merged or split since a --save run")
     args = ap.parse_args()
     extra = {"rewrites": False} if args.no_rewrites else {}  # a release without rewrites has no such setting
+    for item in args.setting:
+        name, _, value = item.partition("=")
+        if not hasattr(Settings, name):
+            raise SystemExit(f"--setting {item}: no setting {name!r}")
+        extra[name] = value.lower() == "true" if value.lower() in ("true", "false") else float(value)
     settings = Settings(
         threshold=args.threshold,
         containment=args.containment,
