@@ -256,26 +256,30 @@ class RewriteJudge:
         coverage = round(coverage, 4)
         titled = title is None or title >= o.title
         ordered, new, local, names = None, None, None, None
+        if not titled:
+            # Only the passage route is open, and its alignment costs less than the template test's.
+            local = self._local(wa, wb)
+            if local < o.local or self._texts is None:
+                return Evidence(False, "title", coverage, words, title, local=local)
         if self._texts is not None:
             text_a, text_b = self._texts(a), self._texts(b)
             rel = explain(text_a, text_b)
             ordered = rel.ordered
             if rel.kind == TEMPLATE:
-                return Evidence(False, rel.kind, coverage, words, title, ordered)
+                return Evidence(False, rel.kind, coverage, words, title, ordered, local=local)
             if not (titled and rel.kind == DUPLICATE and ordered >= o.ordered):
                 # The passage route: a reworded copy with its paragraphs moved, or under another headline.
-                reason = "title" if not titled else "ordered" if rel.kind == DUPLICATE else rel.kind
-                local = self._local(wa, wb)
-                if local < o.local:
-                    return Evidence(False, reason, coverage, words, title, ordered, local=local)
+                if local is None:
+                    local = self._local(wa, wb)
+                    if local < o.local:
+                        reason = "ordered" if rel.kind == DUPLICATE else rel.kind
+                        return Evidence(False, reason, coverage, words, title, ordered, local=local)
                 names = (_new_names(text_a, text_b), _new_names(text_b, text_a))
                 if names[0] and names[1]:
                     return Evidence(False, "names", coverage, words, title, ordered, local=local, new_names=names)
             new = (_new_facts(text_a, text_b), _new_facts(text_b, text_a))
             if new[0] and new[1]:
                 return Evidence(False, "facts", coverage, words, title, ordered, new, local=local, new_names=names)
-        elif not titled:
-            return Evidence(False, "title", coverage, words, title)
         cov = (round(covers(wa, wb), 4), round(covers(wb, wa), 4))
         return Evidence(True, "rewrite", max(cov), words, title, ordered, new, cov, local, names)
 
