@@ -78,7 +78,7 @@ class RewriteOptions:
     ordered: float = 0.55  # share of the shorter text in same-order stretches of two or more words
     coverage: float = 0.75  # one text must cover the other (the coverage rule's threshold)
     local: float = 0.7  # passage alignment that stands in for the order test (reordered, reworded copies)
-    local_title: float = 0.35  # the title agreement the passage route still needs
+    local_title: float = 0.3  # the title agreement the passage route still needs
 
 
 @dataclass(frozen=True, slots=True)
