@@ -50,7 +50,7 @@ of the ids) of the 612 labelled pairs, kept because the held part did not lose (
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -94,8 +94,9 @@ class Evidence:
     ordered: float | None = None
     new_facts: tuple[int, int] | None = None  # figures/dates each text states that the other never does
     coverages: tuple[float, float] | None = None  # (a by b, b by a), for the link (a rewrite's only)
-    local: float | None = None  # passage alignment (computed when the order or title test alone fails)
-    new_names: tuple[int, int] | None = None  # names after a title each text has that the other never writes
+    # Left out of repr (describe() shows them), so that reprs written before the passage route still read the same.
+    local: float | None = field(default=None, repr=False)  # passage alignment (when order or title alone fails)
+    new_names: tuple[int, int] | None = field(default=None, repr=False)  # names after a title only one text has
 
     def describe(self) -> str:
         """One line for ``--explain``.
