@@ -28,6 +28,7 @@ process time (this process and its workers, user + sys) over the documents; wall
 
     python bench/snn_pairs.py [--pairs FILE ...] [--no-rewrites] [--workers 2] [--repeat 3] [--show-misses]
         [--save run.json] [--against before.json]
+    python bench/snn_pairs.py --decision-cost [CORPUS]   # the rewrite decision's own CPU per document
 """
 
 from __future__ import annotations
@@ -105,6 +106,13 @@ def main() -> None:
     ap.add_argument(
         "--setting", action="append", default=[], metavar="NAME=VALUE", help="any other setting, e.g. rewrite_words=0.6"
     )
+    ap.add_argument(
+        "--decision-cost",
+        nargs="?",
+        const="",
+        metavar="CORPUS",
+        help="only time the rewrite decision inside a one-worker scan of CORPUS (default: the dev month)",
+    )
     ap.add_argument("--save", type=Path, help="write each pair's part, label, class and evidence (JSON)")
     ap.add_argument("--against", type=Path, help="pairs newly merged or split since a --save run")
     args = ap.parse_args()
@@ -125,6 +133,9 @@ def main() -> None:
         attach_floor=args.attach_floor,
         **extra,
     )
+    if args.decision_cost is not None:
+        decision_cost(settings, args.decision_cost or str(args.data / "docs.jsonl.gz"))
+        return
     files = args.pairs or [
         args.data / "pairs-labelled.jsonl",
         *sorted((ROOT / "bench" / "data").glob("snn-pairs-*.jsonl")),
@@ -180,6 +191,32 @@ def main() -> None:
                     "  MISS" if p["label"] == "DUP" else "  FALSE", p["label"], p["id1"], p["id2"], p.get("reason", "")
                 )
                 print("       ", "{}: {}".format(*classes[(p["id1"], p["id2"])]))
+
+
+def decision_cost(settings: Settings, corpus: str) -> None:
+    """Process time spent in the rewrite decision (:class:`dedup.evidence.RewriteJudge`) during a one-worker scan
+    of ``corpus`` (in this process, so that each call can be timed), per document, and how the calls ended."""
+    from dedup import evidence
+
+    plain = evidence.RewriteJudge.__call__
+    spent, ends = [0.0], Counter()
+
+    def timed(judge, a: int, b: int, containment: float):
+        t = time.process_time()
+        found = plain(judge, a, b, containment)
+        spent[0] += time.process_time() - t
+        ends[found.reason] += 1
+        return found
+
+    evidence.RewriteJudge.__call__ = timed  # type: ignore[method-assign]
+    t0 = time.process_time()
+    n = len(Pipeline(settings, workers=1).scan([corpus]).documents)
+    total = time.process_time() - t0
+    print(
+        f"rewrite decision {1000 * spent[0] / n:.3f} ms/document of a {1000 * total / n:.2f} ms/document scan"
+        f" ({n} documents, {sum(ends.values())} calls)"
+    )
+    print("  calls by outcome:", ", ".join(f"{k} {v}" for k, v in ends.most_common()))
 
 
 def part(pair: dict) -> str:
