@@ -18,12 +18,17 @@ Each pair gets an *evidence class*, the stage that decided it (issue #17's class
 * ``coverage rule``: a duplicate link, but neither text covers the other;
 * ``clustering``: a duplicate link that covers, and the two ended in different clusters.
 
-Recall and precision are printed per label, per evidence class and per pairs file; ``--show-misses`` lists every
-pair on the wrong side with its evidence. Classes need the pairs' texts: the month is read a second time (cleaned
+The pairs are split into a *tune* part (two thirds) and a *held* part by a CRC32 of their sorted ids
+(:func:`part`): decisions are tuned on the tune part's misses and false merges, and kept only when the held part
+does not lose. Recall and precision are printed for both parts side by side, per label, per evidence class and
+per pairs file; ``--show-misses`` lists every tune pair on the wrong side with its evidence (held pairs are
+never listed); ``--save`` / ``--against`` compare two runs pair by pair. Classes need the pairs' texts: the month is read a second time (cleaned
 with the site boilerplate learned on the whole month, as the scan cleans them). CPU per document is the scan's
 process time (this process and its workers, user + sys) over the documents; wall time beside it.
 
     python bench/snn_pairs.py [--pairs FILE ...] [--no-rewrites] [--workers 2] [--repeat 3] [--show-misses]
+        [--save run.json] [--against before.json]
+    python bench/snn_pairs.py --decision-cost [CORPUS]   # the rewrite decision's own CPU per document
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import argparse
 import json
 import resource
 import time
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -45,6 +51,7 @@ from dedup.templates import explain
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "saudinewsnet-dev"
 LABELS = ("DUP", "TEMPLATE", "SAME_EVENT", "UNRELATED")
+PARTS = ("tune", "held")
 
 
 def cpu_seconds() -> float:
@@ -95,9 +102,26 @@ def main() -> None:
     ap.add_argument("--attach-floor", type=float, default=Settings.attach_floor)
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--repeat", type=int, default=1, help="scans to time (the fastest CPU time is printed)")
-    ap.add_argument("--show-misses", action="store_true")
+    ap.add_argument("--show-misses", action="store_true", help="the tune part's pairs on the wrong side")
+    ap.add_argument(
+        "--setting", action="append", default=[], metavar="NAME=VALUE", help="any other setting, e.g. rewrite_words=0.6"
+    )
+    ap.add_argument(
+        "--decision-cost",
+        nargs="?",
+        const="",
+        metavar="CORPUS",
+        help="only time the rewrite decision inside a one-worker scan of CORPUS (default: the dev month)",
+    )
+    ap.add_argument("--save", type=Path, help="write each pair's part, label, class and evidence (JSON)")
+    ap.add_argument("--against", type=Path, help="pairs newly merged or split since a --save run")
     args = ap.parse_args()
     extra = {"rewrites": False} if args.no_rewrites else {}  # a release without rewrites has no such setting
+    for item in args.setting:
+        name, _, value = item.partition("=")
+        if not hasattr(Settings, name):
+            raise SystemExit(f"--setting {item}: no setting {name!r}")
+        extra[name] = value.lower() == "true" if value.lower() in ("true", "false") else float(value)
     settings = Settings(
         threshold=args.threshold,
         containment=args.containment,
@@ -109,6 +133,9 @@ def main() -> None:
         attach_floor=args.attach_floor,
         **extra,
     )
+    if args.decision_cost is not None:
+        decision_cost(settings, args.decision_cost or str(args.data / "docs.jsonl.gz"))
+        return
     files = args.pairs or [
         args.data / "pairs-labelled.jsonl",
         *sorted((ROOT / "bench" / "data").glob("snn-pairs-*.jsonl")),
@@ -139,28 +166,68 @@ def main() -> None:
         f"pairs: {len(pairs)} from " + ", ".join(f"{f.name} {sum(p['file'] == f.name for p in pairs)}" for f in files)
     )
     merged = {(p["id1"], p["id2"]): classes[(p["id1"], p["id2"])][0].startswith("merged") for p in pairs}
-    report("all pairs", pairs, merged)
+    parts = {name: [p for p in pairs if part(p) == name] for name in PARTS}
+    print("DUP precision and recall (tune: read and tuned on; held: only counted):")
+    for name, chosen in [("all pairs", pairs), *[(f"{n} part", parts[n]) for n in PARTS]]:
+        report(name, chosen, merged)
     for f in files:
         report(f.name, [p for p in pairs if p["file"] == f.name], merged)
-    print("pairs by label and evidence class:")
-    table = Counter((p["label"], classes[(p["id1"], p["id2"])][0]) for p in pairs)
-    for label in LABELS:
-        row = {c: n for (lab, c), n in table.items() if lab == label}
-        if row:
-            print(f"  {label:<11}", "  ".join(f"{c} {n}" for c, n in sorted(row.items(), key=lambda x: -x[1])))
+    side_by_side(parts, classes, merged)
     print(
         f"(settings: threshold {args.threshold}, containment {args.containment}, ngram {args.ngram}, num_perm "
         f"{args.num_perm}, lsh_threshold {args.lsh_threshold}, templates {not args.no_templates}, "
         f"rewrites {getattr(settings, 'rewrites', None)})"
     )
-    if args.show_misses:
-        for p in pairs:
+    if args.save:
+        rows = {f"{p['id1']} {p['id2']}": [part(p), p["label"], *classes[(p["id1"], p["id2"])]] for p in pairs}
+        args.save.write_text(json.dumps(rows, ensure_ascii=False, indent=0), encoding="utf-8")
+    if args.against:
+        changes(args.against, pairs, classes, merged)
+    if args.show_misses:  # the tune part only: the held part is read by nobody tuning the decision
+        for p in parts["tune"]:
             together = merged[(p["id1"], p["id2"])]
             if (p["label"] == "DUP") != together:
                 print(
                     "  MISS" if p["label"] == "DUP" else "  FALSE", p["label"], p["id1"], p["id2"], p.get("reason", "")
                 )
                 print("       ", "{}: {}".format(*classes[(p["id1"], p["id2"])]))
+
+
+def decision_cost(settings: Settings, corpus: str) -> None:
+    """Process time spent in the rewrite decision (:class:`dedup.evidence.RewriteJudge`) during a one-worker scan
+    of ``corpus`` (in this process, so that each call can be timed), per document, and how the calls ended."""
+    from dedup import evidence
+
+    plain = evidence.RewriteJudge.__call__
+    spent, ends = [0.0], Counter()
+
+    def timed(judge, a: int, b: int, containment: float):
+        t = time.process_time()
+        found = plain(judge, a, b, containment)
+        spent[0] += time.process_time() - t
+        ends[found.reason] += 1
+        return found
+
+    evidence.RewriteJudge.__call__ = timed  # type: ignore[method-assign]
+    t0 = time.process_time()
+    n = len(Pipeline(settings, workers=1).scan([corpus]).documents)
+    total = time.process_time() - t0
+    print(
+        f"rewrite decision {1000 * spent[0] / n:.3f} ms/document of a {1000 * total / n:.2f} ms/document scan"
+        f" ({n} documents, {sum(ends.values())} calls)"
+    )
+    print("  calls by outcome:", ", ".join(f"{k} {v}" for k, v in ends.most_common()))
+
+
+def part(pair: dict) -> str:
+    """``"held"`` for a third of the pairs (CRC32 of the sorted ids), ``"tune"`` for the rest: a stable split
+    that does not depend on the file a pair came from or on the order of the files.
+
+    >>> part({"id1": "snn-2015-07-26-00888", "id2": "snn-2015-07-27-00306"})
+    'tune'
+    """
+    a, b = sorted((pair["id1"], pair["id2"]))
+    return "held" if zlib.crc32(f"{a} {b}".encode()) % 3 == 0 else "tune"
 
 
 def report(name: str, pairs: list[dict], merged: dict) -> None:
@@ -171,7 +238,54 @@ def report(name: str, pairs: list[dict], merged: dict) -> None:
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / total["DUP"] if total["DUP"] else 0.0
     labels = "  ".join(f"{label} {hits[label]}/{total[label]}" for label in LABELS if total[label])
-    print(f"{name:<22} precision {precision:.3f}  recall {recall:.3f}  merged: {labels}")
+    print(f"  {name:<22} precision {precision:.3f}  recall {recall:.3f}  merged: {labels}")
+
+
+def side_by_side(parts: dict[str, list[dict]], classes: dict, merged: dict) -> None:
+    """Per label (share merged) and per evidence class (pairs of each label in it), tune and held side by side.
+    A class's precision is the share of DUP among its merged pairs; its recall share is its DUP pairs over all
+    DUP pairs of the part."""
+    print(f"{'':<34}" + "".join(f"{n:>24}" for n in PARTS))
+    for label in LABELS:
+        cells = []
+        for n in PARTS:
+            chosen = [p for p in parts[n] if p["label"] == label]
+            hit = sum(merged[(p["id1"], p["id2"])] for p in chosen)
+            cells.append(f"{hit}/{len(chosen)} = {hit / len(chosen) if chosen else 0:.3f}")
+        print(f"  merged {label:<25}" + "".join(f"{c:>24}" for c in cells))
+    stages = sorted({classes[(p["id1"], p["id2"])][0] for ps in parts.values() for p in ps})
+    print("  evidence class (DUP / TEMPLATE / SAME_EVENT / UNRELATED pairs in it):")
+    for stage in stages:
+        cells = []
+        for n in PARTS:
+            count = Counter(p["label"] for p in parts[n] if classes[(p["id1"], p["id2"])][0] == stage)
+            dups = sum(p["label"] == "DUP" for p in parts[n])
+            cell = "/".join(str(count[label]) for label in LABELS)
+            if stage.startswith("merged") and count.total():
+                cell += f" p {count['DUP'] / count.total():.2f}"
+            cell += f" r {count['DUP'] / dups if dups else 0:.2f}"
+            cells.append(cell)
+        print(f"    {stage:<30}" + "".join(f"{c:>24}" for c in cells))
+
+
+def changes(path: Path, pairs: list[dict], classes: dict, merged: dict) -> None:
+    """Pairs newly merged or newly split against a run saved with ``--save``: counts per part and label, and the
+    tune part's pairs by name (the held part's are counted only)."""
+    before = json.loads(path.read_text(encoding="utf-8"))
+    moved: Counter = Counter()
+    for p in pairs:
+        old = before.get(f"{p['id1']} {p['id2']}")
+        if old is None:
+            continue
+        was, now = old[2].startswith("merged"), merged[(p["id1"], p["id2"])]
+        if was != now:
+            change = "newly merged" if now else "newly split"
+            moved[(part(p), p["label"], change)] += 1
+            if part(p) == "tune":
+                print(
+                    f"  {change}: {p['label']} {p['id1']} {p['id2']} ({old[2]} -> {classes[(p['id1'], p['id2'])][0]})"
+                )
+    print(f"against {path.name}:", ", ".join(f"{k[0]} {k[1]} {k[2]} {v}" for k, v in sorted(moved.items())) or "same")
 
 
 def classify(args, settings: Settings, result, pairs: list[dict], cluster_of: dict) -> dict:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import math
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ FactKind = Literal["number", "date", "name"]
 # fmt: off
 # Words a name follows (after their clitics are stripped): the people and countries a formula item is about.
 _TITLES = {
-    "رييس", "ملك", "امير", "سلطان", "شيخ", "فخامه", "جلاله",
+    "رييس", "ملك", "امير", "سلطان", "شيخ", "فخامه", "جلاله", "لواء", "عميد", "عقيد", "محافظه",
     "president", "king", "prince", "sultan", "sheikh", "emir", "minister", "premier",
 }
 # Skipped inside a name ("محمد بن نايف", "bin salman"): they are the same in every name.
@@ -195,12 +196,51 @@ def token_facts(tokens: Sequence[str]) -> list[Fact | None]:
     return out
 
 
+# fmt: off
+# Words before a figure that make it a round approximation ("قرابه 60 برنامجا" for 59 events, "about 60").
+APPROXIMATE = frozenset({"قرابه", "نحو", "حوالي", "زهاء", "يقارب", "يناهز", "تقريبا", "about", "around", "nearly",
+                         "approximately", "almost", "roughly", "some"})
+# fmt: on
+
+
+def approximate(quantities: tuple[Quantity, ...]) -> tuple[Quantity, ...]:
+    """The figures of an approximation ("نحو 60"), each rounded to its second digit at least: 60 stands for 55-69
+    (:meth:`dedup.numbers.Quantity.same`), 150 for 145-159. Two approximations of different figures stay two
+    facts (same precision, different values).
+
+    >>> [(q.value, q.unit) for q in approximate((Quantity(60.0), Quantity(150.0), Quantity(7.0)))]
+    [(60.0, 10.0), (150.0, 10.0), (7.0, 1.0)]
+    """
+    out = []
+    for q in quantities:
+        magnitude = 10.0 ** math.floor(math.log10(q.value)) if q.value >= 1 else 1.0
+        lead = magnitude if q.value < 100 else magnitude / 10
+        out.append(Quantity(q.value, max(q.unit, lead)))
+    return tuple(out)
+
+
+def _approximated(tokens: Sequence[str], start: int) -> bool:
+    """Whether the figure at ``tokens[start]`` follows a word of approximation (behind "و" or "ب")."""
+    for k in (start - 1, start - 2):
+        if k < 0:
+            return False
+        word = tokens[k]
+        if word in APPROXIMATE or (word[:1] in ("و", "ب") and word[1:] in APPROXIMATE):
+            return True
+        if word not in ("ما", "من", "الي"):  # "ما يقارب 60", "يصل الي نحو"
+            break
+    return False
+
+
 def _place(tokens: Sequence[str], readings: list[Reading], out: list[Fact | None]) -> None:
     """Each reading's fact on every token of it; none on the page's own dates (:func:`page_dates`)."""
     for r in readings:
         # A whole number is also its digits ("خمسه" = "5"), to meet the digits of a range or a date exactly.
         keys = r.keys | {str(int(q.value)) for q in r.quantities if q.unit == 1 and q.value.is_integer()}
-        whole = Fact(r.kind, keys, r.quantities, r.dates)  # type: ignore[arg-type]
+        quantities = r.quantities
+        if quantities and r.kind == "number" and _approximated(tokens, r.start):
+            quantities, keys = approximate(quantities), frozenset()  # "نحو 60": no exact 60, but about it
+        whole = Fact(r.kind, keys, quantities, r.dates)  # type: ignore[arg-type]
         if r.stop - r.start == 1:
             out[r.start] = whole
             continue

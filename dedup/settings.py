@@ -158,6 +158,17 @@ class Settings:
     rewrite_ordered: float = _option(
         _REWRITE.ordered, "Share of the shorter text a rewrite has in the same order.", MATCHING, command_line=False
     )
+    # The passage route (dedup.evidence.passage_alignment): a rewrite whose order or title test fails is still
+    # linked when its passages sit together in the other text and its title agrees this much.
+    rewrite_passages: float = _option(
+        _REWRITE.local,
+        "Share of the shorter text in passages found together in the other, for a reordered or retitled rewrite.",
+        MATCHING,
+        command_line=False,
+    )
+    rewrite_passage_title: float = _option(
+        _REWRITE.local_title, "Title agreement a reordered or retitled rewrite needs.", MATCHING, command_line=False
+    )
     keep: str = _option(
         "first",
         "Which copy survives: first, longest, earliest (date) or source (--prefer).",
@@ -206,6 +217,8 @@ class Settings:
             self.rewrite_title,
             self.rewrite_ordered,
             self.coverage,
+            local=self.rewrite_passages,
+            local_title=self.rewrite_passage_title,
         )
 
     def __post_init__(self) -> None:

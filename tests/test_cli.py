@@ -744,6 +744,7 @@ def test_settings_file_keys_are_the_options() -> None:
     # Tuning knobs are settings-file keys without a flag; everything else is both.
     knobs = {"seed", "lsh_threshold", "site_min_share"}
     knobs |= {"rewrite_containment", "rewrite_words", "rewrite_title", "rewrite_ordered"}
+    knobs |= {"rewrite_passages", "rewrite_passage_title"}
     assert {k for k, o in OPTIONS.items() if not o.command_line} == knobs
     assert "rules" in OPTIONS and OPTIONS["rules"].attr == "rules_file"
 

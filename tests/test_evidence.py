@@ -87,11 +87,17 @@ def test_a_template_sibling_of_the_release_stays_apart() -> None:
     assert (evidence.rewrite, evidence.reason) == (False, "template")
 
 
-def test_titles_that_disagree_keep_a_rewrite_apart() -> None:
+def test_titles_that_disagree_keep_a_rewrite_off_the_order_route() -> None:
     docs = [
         Document(id="a", text=RELEASE, title=TITLE),
         Document(id="b", text=REWRITE, title="ضبط مخالفات في أسواق الخضار بجدة"),
     ]
+    # Without the passage route the titles keep the pair apart; with it (the default) the rewrite's passages,
+    # each reworded in place, link it under any headline that shares something with the other (see
+    # test_evidence_passages.py).
+    assert _clusters(docs, Settings(site_boilerplate=False, rewrite_passages=1.01)) == []
+    assert _clusters(docs) == [["a", "b"]]
+    docs[1] = Document(id="b", text=REWRITE, title="Photos of the day")
     assert _clusters(docs) == []
 
 

@@ -42,6 +42,7 @@ FINGERPRINT_FIELDS = ("format", "scheme", "ngram", "num_perm", "seed", "normaliz
 DECISION_FIELDS = (
     "lsh_threshold", "threshold", "containment", "coverage", "templates", "attach_strong", "attach_floor",
     "rewrites", "rewrite_containment", "rewrite_words", "rewrite_title", "rewrite_ordered",
+    "rewrite_passages", "rewrite_passage_title",
 )  # fmt: skip
 COMPATIBLE_FIELDS = FINGERPRINT_FIELDS + DECISION_FIELDS
 # Fingerprinted when an index is made and on every open: any change to tokenising, shingling, normalisation or
@@ -84,6 +85,8 @@ class IndexSettings:
     rewrite_words: float = _DEFAULTS.rewrite_words
     rewrite_title: float = _DEFAULTS.rewrite_title
     rewrite_ordered: float = _DEFAULTS.rewrite_ordered
+    rewrite_passages: float = _DEFAULTS.rewrite_passages
+    rewrite_passage_title: float = _DEFAULTS.rewrite_passage_title
     format: int = FORMAT_VERSION
     probe: str = ""  # see PROBE_TEXT; computed when empty
 
@@ -111,6 +114,8 @@ class IndexSettings:
             rewrite_words=settings.rewrite_words,
             rewrite_title=settings.rewrite_title,
             rewrite_ordered=settings.rewrite_ordered,
+            rewrite_passages=settings.rewrite_passages,
+            rewrite_passage_title=settings.rewrite_passage_title,
         )
 
     @property
@@ -132,6 +137,8 @@ class IndexSettings:
             self.rewrite_title,
             self.rewrite_ordered,
             self.coverage,
+            local=self.rewrite_passages,
+            local_title=self.rewrite_passage_title,
         )
 
     @property
