@@ -291,7 +291,8 @@ class Index(abc.ABC):
         skip = {row[0] for row in exact} | {exclude}  # exact copies were answered above, in the window or not
         heads = [h for h in self._heads(self._ranked(keys)) if h is not None and h.id not in skip and not h.ts < floor]
         if heads:  # the scan's candidate rule (dedup.lsh.drop_chance_collisions), windows as the scan bands them
-            heads = [h for h in heads if shared_values(entry.sketches, h.signature) >= MIN_SHARED_VALUES]
+            mine = entry.sketches
+            heads = [h for h in heads if shared_values(mine, h.signature) >= MIN_SHARED_VALUES]
         candidates = [doc for doc in self._fetch([h.ref for h in heads]) if doc is not None]
         kept = [c for c in candidates if c.copy_of is None and c.id not in matches]
         found = [*matches.values()]

@@ -206,18 +206,19 @@ class SqliteIndex(Index):
             )
         return out
 
-    def _insert(self, entries: Sequence[Entry], replace: bool = True) -> int:
+    def _insert(self, entries: Sequence[Entry], replace: bool = True, keys: Sequence[int] | None = None) -> int:
         """Insert inside the caller's transaction: the body of :meth:`_put` and of :meth:`seen`; an id indexed
         already is replaced when its text changed, else left as it is (``replace=False``: the caller made sure
         that the ids are not indexed). The bucket rows of all ``entries`` go in at once, in key order: one pass
-        down the B-tree instead of a random walk per document."""
+        down the B-tree instead of a random walk per document. ``keys``: the bucket keys of a single entry, when
+        the caller has them already."""
         added, band_rows = 0, []
         for e in entries:
             if replace and self._replace(e) is not None:
                 continue  # the same text under the same id: already indexed
             rowid = self.db.execute(_INSERT_DOC, _doc_row(e)).lastrowid
             added += 1
-            band_rows += [(key, rowid) for key in self.sketch_keys(e.sketches)]
+            band_rows += [(key, rowid) for key in (self.sketch_keys(e.sketches) if keys is None else keys)]
         band_rows.sort()
         self.db.executemany("INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)", band_rows)
         return added
@@ -302,11 +303,13 @@ class SqliteIndex(Index):
         same = self._replace(entry)
         if same is not None:
             return same
-        found = self._query(entry, since, 1)
+        keys = self.sketch_keys(entry.sketches)  # for the query and the insert
+        found = self._query(entry, since, 1, keys)
         # A removed copy is indexed too, pointing at what was kept: a later document that duplicates it joins
         # that document's cluster as a scan attaches a stray (Index._through_removed).
         kept = found[0] if found else None
-        self._insert([entry if kept is None else replace(entry, copy_of=kept.id, relation=kept.relation)], False)
+        stored = entry if kept is None else replace(entry, copy_of=kept.id, relation=kept.relation)
+        self._insert([stored], False, keys)
         return kept
 
     def expire(self, before: float) -> int:
