@@ -6,6 +6,7 @@ from __future__ import annotations
 from itertools import islice
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import AR_COPY_TEXT, AR_TEXT, EN_COPY_TEXT, EN_TEXT, corpus_records, snn_records
 
@@ -82,3 +83,75 @@ def test_bulk_load_failing_leaves_the_index_empty(tmp_path: Path) -> None:
         assert index.db.execute("SELECT COUNT(*) FROM bands").fetchone()[0] == 0
         assert index.bulk_load([entries]) == 50  # and it can be loaded again
         assert index.query(make_entry("again", entries[7].text, FP))[0].id == entries[7].id
+
+
+def _answers(index: SqliteIndex, entries: list[Entry]) -> list[tuple[str, str, float] | None]:
+    found = []
+    for lo in range(0, len(entries), 64):
+        batch = entries[lo : lo + 64]
+        found += index.seen_many(batch, [None] * len(batch))
+    return [m and (m.id, m.relation, round(m.similarity, 9)) for m in found]
+
+
+def _variants(entries: list[Entry], seed: int = 3) -> list[Entry]:
+    """Each story, then edited copies of it and of its copies (words replaced, an end cut): copies, and copies of
+    copies that resemble a removed copy more than the kept story (what the stray rule is for)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for e in entries:
+        words = e.text.split()
+        if len(words) < 80:
+            continue
+        out.append(e)
+        for k in range(4):
+            words = list(words)
+            for i in rng.choice(len(words), len(words) // 12, replace=False):
+                words[i] = f"w{rng.integers(10**6)}"
+            cut = words[: len(words) - int(rng.integers(0, len(words) // 8))]
+            out.append(make_entry(f"{e.id}-v{k}", " ".join(cut), FP, date=e.date, title=e.title))
+    return out
+
+
+def test_removed_copies_filed_under_fewer_keys_are_found_as_before(tmp_path: Path, monkeypatch) -> None:
+    entries = _variants(_entries(tmp_path)[:60])
+    with SqliteIndex(tmp_path / "full.sqlite", IndexSettings()) as full:
+        # Before format 5: a removed copy filed under all its keys.
+        monkeypatch.setattr(full, "_keys_not_of", lambda doc_id, keys: list(keys))
+        before = _answers(full, entries)
+        full_rows = full.db.execute("SELECT COUNT(*) FROM bands").fetchone()[0]
+        # Every document sharing a bucket key with a probe (removed copies included) is its candidate.
+        probes = _variants(_entries(tmp_path)[:60], seed=4)
+        ids = dict(full.db.execute("SELECT rowid, id FROM docs"))
+        candidates = [{ids[r] for r in full._ranked(full.sketch_keys(p.sketches))} for p in probes]
+    with SqliteIndex(tmp_path / "lean.sqlite", IndexSettings()) as lean:
+        assert _answers(lean, entries) == before
+        rows = lean.db.execute("SELECT COUNT(*) FROM bands").fetchone()[0]
+        assert sum(m is not None for m in before) >= 100 and rows < full_rows
+        ids = dict(lean.db.execute("SELECT rowid, id FROM docs"))
+        assert [{ids[r] for r in lean._ranked(lean.sketch_keys(p.sketches))} for p in probes] == candidates
+        assert sum(len(c) for c in candidates) > 2 * len(probes)
+        # A kept document deleted: its removed copies are filed under all their keys again.
+        kept, copy = lean.db.execute(
+            "SELECT k.id, r.rowid, r.signature FROM docs k JOIN docs r ON r.copy_of = k.id WHERE r.digest != k.digest"
+        ).fetchone()[:2]
+        sketches = lean.stored_sketches(
+            lean.db.execute("SELECT signature FROM docs WHERE rowid = ?", (copy,)).fetchone()[0]
+        )
+        filed = lambda: {k for (k,) in lean.db.execute("SELECT key FROM bands WHERE doc = ?", (copy,))}  # noqa: E731
+        assert filed() < set(lean.sketch_keys(sketches))
+        lean.remove([kept])
+        assert filed() == set(lean.sketch_keys(sketches))
+
+
+def test_a_format_4_index_is_upgraded_and_keeps_its_removed_copies(tmp_path: Path) -> None:
+    entries = _entries(tmp_path)[:120]
+    path = tmp_path / "old.sqlite"
+    with SqliteIndex(path, IndexSettings()) as index:
+        index.bulk_load([entries])
+        index.db.execute("DROP INDEX docs_copy_of")
+        index.db.execute("UPDATE meta SET value = '4' WHERE key = 'format'")
+    with SqliteIndex(path, IndexSettings()) as index:
+        assert index.stats()["settings"]["format"] == "5"
+        names = {r[0] for r in index.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "docs_copy_of" in names
+        assert index.seen(make_entry("again", entries[3].text, FP)).id == entries[3].id

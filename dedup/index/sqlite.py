@@ -41,6 +41,9 @@ CREATE INDEX IF NOT EXISTS docs_digest ON docs(digest);
 CREATE INDEX IF NOT EXISTS docs_ts ON docs(ts);
 CREATE TABLE IF NOT EXISTS bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
 """
+# Format 5: the removed copies of a document, by its id (see SqliteIndex._with_removed_copies).
+_COPY_OF_INDEX = "CREATE INDEX IF NOT EXISTS docs_copy_of ON docs(copy_of) WHERE copy_of IS NOT NULL"
+_SCHEMA += _COPY_OF_INDEX + ";\n"
 _FETCH_CHUNK = 500  # rowids per SELECT … IN (…): under SQLite's bound-parameter limit (999 before 3.32)
 _EXPIRE_BATCH = 5000
 _MAX_KEYS = 900  # band keys per SELECT … IN (…): a long document's excerpt windows have thousands
@@ -120,9 +123,11 @@ class SqliteIndex(Index):
                 self.db.executemany("INSERT INTO meta VALUES (?, ?)", list(wanted.to_meta().items()))
                 return wanted
             upgrade = upgraded_meta(meta)
-            if upgrade:  # format 3: two columns more, and the settings of the stray rule (see dedup.index.meta)
-                self.db.execute("ALTER TABLE docs ADD COLUMN copy_of TEXT")
-                self.db.execute("ALTER TABLE docs ADD COLUMN relation TEXT")
+            if upgrade:  # see dedup.index.meta; its removed copies keep all their bucket rows, which is still right
+                if meta.get("format") == "3":  # two columns more
+                    self.db.execute("ALTER TABLE docs ADD COLUMN copy_of TEXT")
+                    self.db.execute("ALTER TABLE docs ADD COLUMN relation TEXT")
+                self.db.execute(_COPY_OF_INDEX)
                 self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(upgrade.items()))
                 meta.update(upgrade)
         stored = IndexSettings.from_meta(meta, self.location)  # an index of another format is refused here
@@ -164,9 +169,39 @@ class SqliteIndex(Index):
         return [found.get(doc_id) for doc_id in ids]
 
     def _ranked(self, band_keys: Sequence[int]) -> list[Ref]:
+        return self._with_removed_copies(self._ranked_rows(band_keys), band_keys)
+
+    def _with_removed_copies(self, ranked: list[Ref], band_keys: Sequence[int]) -> list[Ref]:
+        """``ranked``, then the removed copies of the kept documents in it that share one of ``band_keys``.
+
+        A removed copy is filed only under the bucket keys its kept document is not filed under (see
+        :meth:`_seen`): a new document sharing any other key of it shares that key with the kept one, which is
+        then ranked, and its removed copies are found here, by their ``copy_of``. Whether one shares a key with
+        the new document is read off its own signature, so the candidates are those of a copy filed under all
+        its keys.
+        """
+        keys, have, extra = set(band_keys), set(ranked), []
+        for start in range(0, len(ranked), _FETCH_CHUNK):
+            chunk = ranked[start : start + _FETCH_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            query = (
+                "SELECT r.rowid, r.signature FROM docs AS k JOIN docs AS r ON r.copy_of = k.id"
+                f" WHERE k.rowid IN ({marks}) AND k.copy_of IS NULL"
+            )
+            for rowid, sig in self.db.execute(query, chunk):
+                sketches = self.stored_sketches(sig)
+                if rowid not in have and sketches is not None and not keys.isdisjoint(self.sketch_keys(sketches)):
+                    extra.append(rowid)
+                    have.add(rowid)
+        return ranked + sorted(extra)
+
+    def _ranked_rows(self, band_keys: Sequence[int]) -> list[Ref]:
+        """The ``max_candidates`` documents with the most rows under ``band_keys``, most first."""
         if len(band_keys) <= _MAX_KEYS:
             marks = ",".join("?" * len(band_keys))
-            query = f"SELECT doc, COUNT(*) AS n FROM bands WHERE key IN ({marks}) GROUP BY doc ORDER BY n DESC LIMIT ?"
+            query = (
+                f"SELECT doc, COUNT(*) AS n FROM bands WHERE key IN ({marks}) GROUP BY doc ORDER BY n DESC, doc LIMIT ?"
+            )
             return [r[0] for r in self.db.execute(query, (*band_keys, self.max_candidates))]
         # A very long document (its excerpt windows' keys): more keys than one statement may bind; counted here.
         counts: Counter[Ref] = Counter()
@@ -267,9 +302,26 @@ class SqliteIndex(Index):
             return self._insert(entries)
 
     def _delete_rows(self, rows: Sequence[tuple[int, bytes]]) -> None:
-        """Delete ``(rowid, signature)`` rows and their bucket entries, inside the caller's transaction."""
+        """Delete ``(rowid, signature)`` rows and their bucket entries, inside the caller's transaction. The
+        removed copies of a deleted document that stay are filed under all their keys again: they can no longer
+        be found through it (see :meth:`_with_removed_copies`)."""
         if not rows:
             return
+        gone = {rowid for rowid, _ in rows}
+        refile = []
+        for start in range(0, len(rows), _FETCH_CHUNK):
+            chunk = [rowid for rowid, _ in rows[start : start + _FETCH_CHUNK]]
+            marks = ",".join("?" * len(chunk))
+            query = (
+                "SELECT r.rowid, r.signature FROM docs AS k JOIN docs AS r ON r.copy_of = k.id"
+                f" WHERE k.rowid IN ({marks}) AND k.copy_of IS NULL"
+            )
+            refile += [row for row in self.db.execute(query, chunk) if row[0] not in gone]
+        for rowid, sig in refile:
+            sketches = self.stored_sketches(sig)
+            if sketches is not None:
+                keys = sorted(self.sketch_keys(sketches))
+                self.db.executemany("INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)", [(k, rowid) for k in keys])
         for rowid, sig in rows:
             sketches = self.stored_sketches(sig)
             row_keys = self.sketch_keys(sketches) if sketches is not None else []
@@ -308,9 +360,22 @@ class SqliteIndex(Index):
         # A removed copy is indexed too, pointing at what was kept: a later document that duplicates it joins
         # that document's cluster as a scan attaches a stray (Index._through_removed).
         kept = found[0] if found else None
-        stored = entry if kept is None else replace(entry, copy_of=kept.id, relation=kept.relation)
-        self._insert([stored], False, keys)
+        if kept is None:
+            self._insert([entry], False, keys)
+        else:  # filed only under the keys the kept document lacks: found through it for the others
+            self._insert(
+                [replace(entry, copy_of=kept.id, relation=kept.relation)], False, self._keys_not_of(kept.id, keys)
+            )
         return kept
+
+    def _keys_not_of(self, doc_id: str, keys: Sequence[int]) -> list[int]:
+        """Those of ``keys`` the kept document ``doc_id`` is not filed under (all of them when it is unreadable)."""
+        row = self.db.execute("SELECT signature FROM docs WHERE id = ? AND copy_of IS NULL", (doc_id,)).fetchone()
+        sketches = self.stored_sketches(row[0]) if row is not None else None
+        if sketches is None:
+            return list(keys)
+        theirs = set(self.sketch_keys(sketches))
+        return [key for key in keys if key not in theirs]
 
     def expire(self, before: float) -> int:
         total = 0
