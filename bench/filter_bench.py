@@ -1,7 +1,8 @@
 """``dedup filter`` throughput (documents/second) against a persistent index of N documents, SQLite or Redis.
 
 The index is filled with N synthetic entries (random signatures and 200-shingle sets, no text or content words: the
-B-tree, bucket and memory sizes of a real index of N stories, built without fingerprinting N texts). Its buckets
+B-tree, bucket and memory sizes of a real index of N stories, built without fingerprinting N texts; a new SQLite
+index is bulk-loaded, :meth:`dedup.index.SqliteIndex.bulk_load`: 1M in 25 min on the loaded machine). Its buckets
 are banded for the scan's candidate threshold (``--candidate-threshold``: another value, another index). Then a stream of ``--docs``
 synthetic 300-word stories, a third of them near-copies of earlier ones in the stream, goes through
 :func:`dedup.index.stream.filter_jsonl` exactly as ``cat batch.jsonl | dedup filter --index …`` would, and the time of

@@ -3,8 +3,10 @@
 Tables: ``meta`` holds the settings the index was built with, ``docs`` one row per document (id, digest, dates,
 source, title, MinHash signature, sorted shingle hashes, content words and the compressed normalised text),
 ``bands`` the LSH buckets as ``(band key, doc rowid)`` rows with the key first, so that looking up a new
-document's 64 band keys is 64 B-tree probes. Each batch is one transaction: a process killed mid-write leaves the
-index as of its last committed batch. The query itself is :meth:`dedup.index.base.Index._query`.
+document's 64 band keys is 64 B-tree probes; a removed copy is filed only under the keys its kept document lacks
+and found through that document for the others (:meth:`SqliteIndex._with_removed_copies`). Each batch is one
+transaction: a process killed mid-write leaves the index as of its last committed batch. The query itself is
+:meth:`dedup.index.base.Index._query`.
 
 >>> import os, tempfile
 >>> with SqliteIndex(os.path.join(tempfile.mkdtemp(), "i.sqlite"), IndexSettings()) as index:
