@@ -220,7 +220,8 @@ class Index(abc.ABC):
 
     @abc.abstractmethod
     def _ranked(self, band_keys: Sequence[int]) -> list[Ref]:
-        """The ``max_candidates`` documents filed under the most of ``band_keys``, most first."""
+        """The ``max_candidates`` documents filed under the most of ``band_keys``, most first: every document
+        that shares one of them, up to that number (SQLite adds removed copies it files under fewer keys)."""
 
     @abc.abstractmethod
     def _heads(self, refs: Sequence[Ref]) -> list[Head | None]:
