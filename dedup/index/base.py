@@ -38,6 +38,7 @@ What an entry holds and how it is packed: :mod:`dedup.index.entry`.
 from __future__ import annotations
 
 import abc
+import functools
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -219,7 +220,8 @@ class Index(abc.ABC):
 
     @abc.abstractmethod
     def _ranked(self, band_keys: Sequence[int]) -> list[Ref]:
-        """The ``max_candidates`` documents filed under the most of ``band_keys``, most first."""
+        """The ``max_candidates`` documents filed under the most of ``band_keys``, most first: every document
+        that shares one of them, up to that number (SQLite adds removed copies it files under fewer keys)."""
 
     @abc.abstractmethod
     def _heads(self, refs: Sequence[Ref]) -> list[Head | None]:
@@ -240,6 +242,12 @@ class Index(abc.ABC):
         """Delete documents and their bucket entries by id, in one transaction; return how many existed."""
 
     # -- the query, for every backend ------------------------------------------------------------------------------
+
+    @functools.cached_property
+    def _decision_options(self) -> tuple[VerifyOptions, RewriteOptions, NormalizeOptions]:
+        """The settings' verification, rewrite and normalisation options, made once (not once per query)."""
+        s = self.settings
+        return s.verify_options, s.rewrite_options, s.normalize_options
 
     def band_keys(self, signatures: np.ndarray) -> np.ndarray:
         """The bucket keys (``n x bands`` int64) that documents with these signatures are filed under."""
@@ -284,13 +292,14 @@ class Index(abc.ABC):
         skip = {row[0] for row in exact} | {exclude}  # exact copies were answered above, in the window or not
         heads = [h for h in self._heads(self._ranked(keys)) if h is not None and h.id not in skip and not h.ts < floor]
         if heads:  # the scan's candidate rule (dedup.lsh.drop_chance_collisions), windows as the scan bands them
-            heads = [h for h in heads if shared_values(entry.sketches, h.signature) >= MIN_SHARED_VALUES]
+            mine = entry.sketches
+            heads = [h for h in heads if shared_values(mine, h.signature) >= MIN_SHARED_VALUES]
         candidates = [doc for doc in self._fetch([h.ref for h in heads]) if doc is not None]
         kept = [c for c in candidates if c.copy_of is None and c.id not in matches]
         found = [*matches.values()]
-        s = self.settings
+        verify_options, rewrite_options, normalize_options = self._decision_options
         found += decide(
-            entry, kept, s.verify_options, s.templates, limit - len(found), s.rewrite_options, s.normalize_options
+            entry, kept, verify_options, self.settings.templates, limit - len(found), rewrite_options, normalize_options
         )
         if not found:
             found = self._through_removed(entry, [c for c in candidates if c.copy_of is not None], floor)
@@ -307,8 +316,8 @@ class Index(abc.ABC):
         and shares at least ``attach_floor`` of its text with the kept document, which covers it and is not a
         template sibling of it. A stream that drops a copy still indexes it for this (see :meth:`seen`)."""
         s = self.settings
-        options = s.verify_options
-        for k, link in _verified(entry, removed, options, s.templates, s.rewrite_options, s.normalize_options):
+        options, rewrite_options, normalize_options = self._decision_options
+        for k, link in _verified(entry, removed, options, s.templates, rewrite_options, normalize_options):
             if link.similarity < s.attach_strong:
                 continue
             kept_id = removed[k].copy_of

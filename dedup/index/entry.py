@@ -13,15 +13,15 @@ from __future__ import annotations
 import hashlib
 import time
 import zlib
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import numpy as np
 
 from dedup.cluster import COPY
-from dedup.fingerprint import Fingerprinter, content_words
-from dedup.lsh import excerpt_windows
+from dedup.fingerprint import Fingerprinter, content_word_hashes, content_words, shingle_hashes, words_of
+from dedup.lsh import excerpt_signatures
 
 DAY = 86400.0
 SEEN = "seen"  # Match.relation of a document indexed already under the same id with the same text
@@ -135,19 +135,65 @@ def make_entry(
 ) -> Entry:
     """Fingerprint one normalised text (see :func:`dedup.normalize.normalize`) into an :class:`Entry`, as a scan
     fingerprints it (same shingles, signature, digest and content words)."""
+    return make_entries([(doc_id, normalized, date, source, title)], fingerprinter, now=now)[0]
+
+
+def make_entries(
+    docs: Sequence[tuple[str, str, str | None, str | None, str]],
+    fingerprinter: Fingerprinter,
+    *,
+    now: float | None = None,
+) -> list[Entry]:
+    """:func:`make_entry` of each ``(id, normalised text, date, source, title)``, the same entries, with the
+    MinHash signatures of the whole batch computed in one call (the permutations run over all its shingles at once)
+    and each text's words hashed once for its shingles, content words and excerpt windows.
+
+    >>> fp = Fingerprinter()
+    >>> texts = ["the cabinet met on monday to approve the budget", "ships waited outside the port"]
+    >>> batch = make_entries([(str(k), t, None, None, "") for k, t in enumerate(texts)], fp, now=0.0)
+    >>> [bool((e.signature == make_entry(e.id, e.text, fp, now=0.0).signature).all()) for e in batch]
+    [True, True]
+    """
     now = time.time() if now is None else now
-    text_shingles = getattr(fingerprinter, "text_shingles", None)  # one numpy pass over the text, when available
-    shingles = text_shingles(normalized) if text_shingles else fingerprinter.shingles(normalized.split())
-    signature = fingerprinter.signatures([shingles])[0]
-    ngram = getattr(getattr(fingerprinter, "settings", None), "ngram", None)
-    windows = excerpt_windows(normalized, ngram) if ngram is not None else []
-    digest = hashlib.blake2b(normalized.encode(), digest_size=16).digest()
-    when = parse_time(date)
-    return Entry(
-        doc_id, digest, signature, shingles, normalized, date, source, title, now,
-        when if when is not None else now, content_words(normalized), when is not None,
-        fingerprinter.signatures(windows) if windows else None,
-    )  # fmt: skip
+    settings = getattr(fingerprinter, "settings", None)
+    ngram = getattr(settings, "ngram", None)
+    if ngram is None:  # a fingerprinter of another kind: its own shingles, no excerpt windows
+        shingle_sets = [fingerprinter.shingles(text.split()) for _, text, *_ in docs]
+        words = [content_words(text) for _, text, *_ in docs]
+        windows: list[np.ndarray | None] = [None] * len(docs)
+    else:
+        shingle_sets, words, windows = [], [], []
+        for _, text, *_ in docs:
+            hashes, lengths, letters = words_of(text)  # one pass over the text serves all three
+            shingle_sets.append(shingle_hashes(hashes, ngram))
+            words.append(content_word_hashes(hashes, lengths, letters))
+            sigs = excerpt_signatures(hashes, fingerprinter)
+            windows.append(sigs if len(sigs) else None)
+    signatures = fingerprinter.signatures(shingle_sets)
+    entries = []
+    for (doc_id, text, date, source, title), shingles, signature, content, sketches in zip(
+        docs, shingle_sets, signatures, words, windows
+    ):
+        digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
+        when = parse_time(date)
+        entries.append(
+            Entry(
+                doc_id,
+                digest,
+                signature,
+                shingles,
+                text,
+                date,
+                source,
+                title,
+                now,
+                when if when is not None else now,
+                content,
+                when is not None,
+                sketches,
+            )
+        )
+    return entries
 
 
 def pack_entry(entry: Entry) -> tuple[bytes, bytes, bytes, bytes]:
@@ -163,7 +209,7 @@ def pack_entry(entry: Entry) -> tuple[bytes, bytes, bytes, bytes]:
         np.ascontiguousarray(entry.sketches, dtype="<u4").tobytes(),
         np.ascontiguousarray(entry.shingles, dtype="<u4").tobytes(),
         np.ascontiguousarray(entry.words, dtype="<u4").tobytes(),
-        zlib.compress(entry.text.encode("utf-8"), 6) if entry.text else b"",
+        zlib.compress(entry.text.encode("utf-8"), 1) if entry.text else b"",
     )
 
 

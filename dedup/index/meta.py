@@ -7,12 +7,14 @@ for, the Jaccard and containment thresholds, the template test and the coverage 
 when the index is made and compared on every open: an index made with other settings is refused, in one line
 naming each difference, rather than silently deciding otherwise.
 
-Format 4 (this version) stores each entry's content words (for the coverage rule), bands for the scan's
+Format 4 stores each entry's content words (for the coverage rule), bands for the scan's
 candidate threshold, files a long document under its excerpt windows too (:func:`dedup.lsh.excerpt_windows`:
 their signatures follow the document's), so that a story inside a round-up is found as a scan finds it, and keeps
 the copies a stream removed, each pointing at the document kept for it, so that a later document joins that
-cluster through them as a scan attaches a stray (:func:`upgraded_meta` makes a format-3 index format 4). A
-format-1 index (dedup 0.1.0: banded for a candidate threshold of 0.3, no content words) or format-2 index (no
+cluster through them as a scan attaches a stray. Format 5 (this version) files a removed copy only under the
+bucket keys its kept document lacks, and finds it through that document for the others (SQLite: an index on
+``copy_of``); :func:`upgraded_meta` makes a format-3 or format-4 index format 5 (removed copies filed under all their
+keys are still found). A format-1 index (dedup 0.1.0: banded for a candidate threshold of 0.3, no content words) or format-2 index (no
 excerpt windows) is refused with a message that says how to rebuild it: its buckets cannot find what scan finds.
 
 >>> [p.split(":")[0] for p in IndexSettings(ngram=5).problems(IndexSettings())]
@@ -36,7 +38,7 @@ from dedup.normalize import NormalizeOptions, normalize
 from dedup.settings import Settings
 from dedup.version import __version__
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 # Settings an index and a run must agree on: fingerprints and buckets (format to probe), and the decision.
 FINGERPRINT_FIELDS = ("format", "scheme", "ngram", "num_perm", "seed", "normalize", "probe")
 DECISION_FIELDS = (
@@ -208,14 +210,16 @@ class IndexSettings:
 
 
 def upgraded_meta(meta: dict[str, str]) -> dict[str, str]:
-    """What changes in a format-3 settings record to make it format 4 (nothing for another format): format 4 adds
-    removed copies (each pointing at the document kept for it), the stray rule's and the rewrite decision's
-    settings, at their defaults. A format-3 index holds no removed copies and has its titles, so it is format 4 as
-    it stands.
+    """What changes in a format-3 or format-4 settings record to make it format 5 (nothing for another format):
+    format 4 adds removed copies (each pointing at the document kept for it), the stray rule's and the rewrite
+    decision's settings, at their defaults. A format-3 index holds no removed copies and has its titles, so it is
+    format 4 as it stands; format 5 changes only how new removed copies are filed (the backend adds what it needs).
 
-    >>> upgraded_meta({"format": "3"})["format"], upgraded_meta({"format": "4"})
-    ('4', {})
+    >>> upgraded_meta({"format": "3"})["format"], upgraded_meta({"format": "4"}), upgraded_meta({"format": "5"})
+    ('5', {'format': '5'}, {})
     """
+    if meta.get("format") == "4":
+        return {"format": str(FORMAT_VERSION)}
     if meta.get("format") != "3":
         return {}
     new = IndexSettings()

@@ -155,7 +155,7 @@ class RedisIndex(Index):
             raise InputError(f"{self.location}: no such index")
         meta = {(_text(k) or ""): (_text(v) or "") for k, v in raw.items()}
         upgrade = upgraded_meta(meta)
-        if upgrade:  # format 3: the stray rule's settings (documents' hashes take the new fields as they come)
+        if upgrade:  # formats 3 and 4 (see dedup.index.meta): removed copies here keep all their bucket keys
             self.r.hset(meta_key, mapping=upgrade)
             meta.update(upgrade)
         stored = IndexSettings.from_meta(meta, self.location)

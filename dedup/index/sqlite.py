@@ -3,8 +3,10 @@
 Tables: ``meta`` holds the settings the index was built with, ``docs`` one row per document (id, digest, dates,
 source, title, MinHash signature, sorted shingle hashes, content words and the compressed normalised text),
 ``bands`` the LSH buckets as ``(band key, doc rowid)`` rows with the key first, so that looking up a new
-document's 64 band keys is 64 B-tree probes. Each batch is one transaction: a process killed mid-write leaves the
-index as of its last committed batch. The query itself is :meth:`dedup.index.base.Index._query`.
+document's 64 band keys is 64 B-tree probes; a removed copy is filed only under the keys its kept document lacks
+and found through that document for the others (:meth:`SqliteIndex._with_removed_copies`). Each batch is one
+transaction: a process killed mid-write leaves the index as of its last committed batch. The query itself is
+:meth:`dedup.index.base.Index._query`.
 
 >>> import os, tempfile
 >>> with SqliteIndex(os.path.join(tempfile.mkdtemp(), "i.sqlite"), IndexSettings()) as index:
@@ -19,11 +21,13 @@ import os
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from dedup.index.base import SEEN, Entry, Head, Index, Match, Ref, Stored, pack_entry, unpack_array
 from dedup.index.meta import IndexSettings, upgraded_meta
@@ -39,9 +43,18 @@ CREATE INDEX IF NOT EXISTS docs_digest ON docs(digest);
 CREATE INDEX IF NOT EXISTS docs_ts ON docs(ts);
 CREATE TABLE IF NOT EXISTS bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
 """
+# Format 5: the removed copies of a document, by its id (see SqliteIndex._with_removed_copies).
+_COPY_OF_INDEX = "CREATE INDEX IF NOT EXISTS docs_copy_of ON docs(copy_of) WHERE copy_of IS NOT NULL"
+_SCHEMA += _COPY_OF_INDEX + ";\n"
 _FETCH_CHUNK = 500  # rowids per SELECT … IN (…): under SQLite's bound-parameter limit (999 before 3.32)
 _EXPIRE_BATCH = 5000
 _MAX_KEYS = 900  # band keys per SELECT … IN (…): a long document's excerpt windows have thousands
+_CACHE_KIB = 128 * 1024  # page cache per connection
+_MMAP_BYTES = 1 << 31  # memory-mapped reads (SQLite caps this at its compile-time maximum)
+_INSERT_DOC = (
+    "INSERT INTO docs(id, digest, ts, added_at, dated, date, source, title, signature, shingles, words, text, copy_of,"
+    " relation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 class SqliteIndex(Index):
@@ -65,6 +78,11 @@ class SqliteIndex(Index):
             if mode.lower() != "wal":
                 raise InputError(f"{path}: cannot use a write-ahead log here ({mode}); put the index on a local disk")
             self.db.execute("PRAGMA synchronous = NORMAL")
+            # The bands B-tree is read and written at random: a page cache that holds its upper levels and many
+            # leaves between transactions, and reads through a memory map instead of one read() per page. Both
+            # are about this connection only; writes still go through the WAL, as crash-safe as before.
+            self.db.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
+            self.db.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
             self.settings = self._init(settings)
         except sqlite3.DatabaseError as err:
             with contextlib.suppress(Exception):
@@ -107,9 +125,11 @@ class SqliteIndex(Index):
                 self.db.executemany("INSERT INTO meta VALUES (?, ?)", list(wanted.to_meta().items()))
                 return wanted
             upgrade = upgraded_meta(meta)
-            if upgrade:  # format 3: two columns more, and the settings of the stray rule (see dedup.index.meta)
-                self.db.execute("ALTER TABLE docs ADD COLUMN copy_of TEXT")
-                self.db.execute("ALTER TABLE docs ADD COLUMN relation TEXT")
+            if upgrade:  # see dedup.index.meta; its removed copies keep all their bucket rows, which is still right
+                if meta.get("format") == "3":  # two columns more
+                    self.db.execute("ALTER TABLE docs ADD COLUMN copy_of TEXT")
+                    self.db.execute("ALTER TABLE docs ADD COLUMN relation TEXT")
+                self.db.execute(_COPY_OF_INDEX)
                 self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(upgrade.items()))
                 meta.update(upgrade)
         stored = IndexSettings.from_meta(meta, self.location)  # an index of another format is refused here
@@ -151,9 +171,39 @@ class SqliteIndex(Index):
         return [found.get(doc_id) for doc_id in ids]
 
     def _ranked(self, band_keys: Sequence[int]) -> list[Ref]:
+        return self._with_removed_copies(self._ranked_rows(band_keys), band_keys)
+
+    def _with_removed_copies(self, ranked: list[Ref], band_keys: Sequence[int]) -> list[Ref]:
+        """``ranked``, then the removed copies of the kept documents in it that share one of ``band_keys``.
+
+        A removed copy is filed only under the bucket keys its kept document is not filed under (see
+        :meth:`_seen`): a new document sharing any other key of it shares that key with the kept one, which is
+        then ranked, and its removed copies are found here, by their ``copy_of``. Whether one shares a key with
+        the new document is read off its own signature, so the candidates are those of a copy filed under all
+        its keys.
+        """
+        keys, have, extra = set(band_keys), set(ranked), []
+        for start in range(0, len(ranked), _FETCH_CHUNK):
+            chunk = ranked[start : start + _FETCH_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            query = (
+                "SELECT r.rowid, r.signature FROM docs AS k JOIN docs AS r ON r.copy_of = k.id"
+                f" WHERE k.rowid IN ({marks}) AND k.copy_of IS NULL"
+            )
+            for rowid, sig in self.db.execute(query, chunk):
+                sketches = self.stored_sketches(sig)
+                if rowid not in have and sketches is not None and not keys.isdisjoint(self.sketch_keys(sketches)):
+                    extra.append(rowid)
+                    have.add(rowid)
+        return ranked + sorted(extra)
+
+    def _ranked_rows(self, band_keys: Sequence[int]) -> list[Ref]:
+        """The ``max_candidates`` documents with the most rows under ``band_keys``, most first."""
         if len(band_keys) <= _MAX_KEYS:
             marks = ",".join("?" * len(band_keys))
-            query = f"SELECT doc, COUNT(*) AS n FROM bands WHERE key IN ({marks}) GROUP BY doc ORDER BY n DESC LIMIT ?"
+            query = (
+                f"SELECT doc, COUNT(*) AS n FROM bands WHERE key IN ({marks}) GROUP BY doc ORDER BY n DESC, doc LIMIT ?"
+            )
             return [r[0] for r in self.db.execute(query, (*band_keys, self.max_candidates))]
         # A very long document (its excerpt windows' keys): more keys than one statement may bind; counted here.
         counts: Counter[Ref] = Counter()
@@ -193,27 +243,49 @@ class SqliteIndex(Index):
             )
         return out
 
-    def _insert(self, entries: Sequence[Entry], replace: bool = True) -> int:
+    def _insert(self, entries: Sequence[Entry], replace: bool = True, keys: Sequence[int] | None = None) -> int:
         """Insert inside the caller's transaction: the body of :meth:`_put` and of :meth:`seen`; an id indexed
         already is replaced when its text changed, else left as it is (``replace=False``: the caller made sure
-        that the ids are not indexed)."""
-        added = 0
+        that the ids are not indexed). The bucket rows of all ``entries`` go in at once, in key order: one pass
+        down the B-tree instead of a random walk per document. ``keys``: the bucket keys of a single entry, when
+        the caller has them already."""
+        added, band_rows = 0, []
         for e in entries:
             if replace and self._replace(e) is not None:
                 continue  # the same text under the same id: already indexed
-            sig, sh, words, text = pack_entry(e)
-            row = (e.id, e.digest, e.ts, e.added_at, int(e.dated), e.date, e.source, e.title, sig, sh, words, text)
-            cur = self.db.execute(
-                "INSERT INTO docs(id, digest, ts, added_at, dated, date, source, title, signature, shingles, words,"
-                " text, copy_of, relation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*row, e.copy_of, e.relation or None),
-            )
+            rowid = self.db.execute(_INSERT_DOC, _doc_row(e)).lastrowid
             added += 1
-            rowid = cur.lastrowid
-            self.db.executemany(
-                "INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)",
-                [(key, rowid) for key in self.sketch_keys(e.sketches)],
-            )
+            band_rows += [(key, rowid) for key in (self.sketch_keys(e.sketches) if keys is None else keys)]
+        band_rows.sort()
+        self.db.executemany("INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)", band_rows)
+        return added
+
+    def bulk_load(self, batches: Iterable[Sequence[Entry]]) -> int:
+        """Fill a new, empty index with many documents fast (ids taken as new; a later entry of an id seen in an
+        earlier one is left out); return how many were stored. The bucket rows are appended to a scratch table
+        and sorted into the bands B-tree once at the end, instead of being inserted at random document by
+        document: the way to build a large index (or the million-document one of ``bench/filter_bench.py``).
+        One transaction: a run that fails leaves the index empty."""
+        with self._write():
+            if self.db.execute("SELECT 1 FROM docs LIMIT 1").fetchone() is not None:
+                raise InputError(f"{self.location}: bulk loading needs an empty index")
+            self.db.execute("CREATE TEMP TABLE bulk_bands(key INTEGER NOT NULL, doc INTEGER NOT NULL)")
+            seen: set[str] = set()
+            added = 0
+            for batch in batches:
+                band_rows = []
+                for e in batch:
+                    if e.id in seen:
+                        continue
+                    seen.add(e.id)
+                    rowid = self.db.execute(_INSERT_DOC, _doc_row(e)).lastrowid
+                    keys = np.unique(self.band_keys(np.asarray(e.sketches, dtype=np.uint32)))
+                    band_rows.append(np.stack((keys, np.full(keys.size, rowid, dtype=np.int64)), axis=1))
+                    added += 1
+                if band_rows:
+                    self.db.executemany("INSERT INTO bulk_bands VALUES (?, ?)", np.concatenate(band_rows).tolist())
+            self.db.execute("INSERT OR IGNORE INTO bands SELECT key, doc FROM bulk_bands ORDER BY key, doc")
+            self.db.execute("DROP TABLE bulk_bands")
         return added
 
     def _replace(self, entry: Entry) -> Match | None:
@@ -232,9 +304,26 @@ class SqliteIndex(Index):
             return self._insert(entries)
 
     def _delete_rows(self, rows: Sequence[tuple[int, bytes]]) -> None:
-        """Delete ``(rowid, signature)`` rows and their bucket entries, inside the caller's transaction."""
+        """Delete ``(rowid, signature)`` rows and their bucket entries, inside the caller's transaction. The
+        removed copies of a deleted document that stay are filed under all their keys again: they can no longer
+        be found through it (see :meth:`_with_removed_copies`)."""
         if not rows:
             return
+        gone = {rowid for rowid, _ in rows}
+        refile = []
+        for start in range(0, len(rows), _FETCH_CHUNK):
+            chunk = [rowid for rowid, _ in rows[start : start + _FETCH_CHUNK]]
+            marks = ",".join("?" * len(chunk))
+            query = (
+                "SELECT r.rowid, r.signature FROM docs AS k JOIN docs AS r ON r.copy_of = k.id"
+                f" WHERE k.rowid IN ({marks}) AND k.copy_of IS NULL"
+            )
+            refile += [row for row in self.db.execute(query, chunk) if row[0] not in gone]
+        for rowid, sig in refile:
+            sketches = self.stored_sketches(sig)
+            if sketches is not None:
+                keys = sorted(self.sketch_keys(sketches))
+                self.db.executemany("INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)", [(k, rowid) for k in keys])
         for rowid, sig in rows:
             sketches = self.stored_sketches(sig)
             row_keys = self.sketch_keys(sketches) if sketches is not None else []
@@ -268,12 +357,27 @@ class SqliteIndex(Index):
         same = self._replace(entry)
         if same is not None:
             return same
-        found = self._query(entry, since, 1)
+        keys = self.sketch_keys(entry.sketches)  # for the query and the insert
+        found = self._query(entry, since, 1, keys)
         # A removed copy is indexed too, pointing at what was kept: a later document that duplicates it joins
         # that document's cluster as a scan attaches a stray (Index._through_removed).
         kept = found[0] if found else None
-        self._insert([entry if kept is None else replace(entry, copy_of=kept.id, relation=kept.relation)], False)
+        if kept is None:
+            self._insert([entry], False, keys)
+        else:  # filed only under the keys the kept document lacks: found through it for the others
+            self._insert(
+                [replace(entry, copy_of=kept.id, relation=kept.relation)], False, self._keys_not_of(kept.id, keys)
+            )
         return kept
+
+    def _keys_not_of(self, doc_id: str, keys: Sequence[int]) -> list[int]:
+        """Those of ``keys`` the kept document ``doc_id`` is not filed under (all of them when it is unreadable)."""
+        row = self.db.execute("SELECT signature FROM docs WHERE id = ? AND copy_of IS NULL", (doc_id,)).fetchone()
+        sketches = self.stored_sketches(row[0]) if row is not None else None
+        if sketches is None:
+            return list(keys)
+        theirs = set(self.sketch_keys(sketches))
+        return [key for key in keys if key not in theirs]
 
     def expire(self, before: float) -> int:
         total = 0
@@ -321,3 +425,10 @@ class SqliteIndex(Index):
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self.db.close()
+
+
+def _doc_row(e: Entry) -> tuple[Any, ...]:
+    """The values of :data:`_INSERT_DOC` for one entry."""
+    sig, sh, words, text = pack_entry(e)
+    return (e.id, e.digest, e.ts, e.added_at, int(e.dated), e.date, e.source, e.title, sig, sh, words, text,
+            e.copy_of, e.relation or None)  # fmt: skip

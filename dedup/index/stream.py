@@ -32,7 +32,8 @@ from dedup.clean import Cleaner, LineRules
 from dedup.document import Document
 from dedup.fingerprint import Fingerprinter
 from dedup.index import open_index
-from dedup.index.base import DAY, Entry, Index, Match, make_entry
+from dedup.index.base import DAY, Entry, Index, Match
+from dedup.index.entry import make_entries
 from dedup.index.meta import IndexSettings
 from dedup.io import LINE_KEY, FieldNames, InputProblem, Passthrough, Reader, RecordError, document_from_record
 from dedup.normalize import normalize
@@ -165,17 +166,31 @@ class Deduplicator:
             return None
         return (time.time() if self._newest is None else self._newest) - self.max_age_days * DAY
 
-    def entry(self, item: Document | Mapping[str, Any], cleaned: bool = False) -> Entry | None:
-        """Clean (unless ``cleaned``), normalise and fingerprint one document; ``None`` when no text is left."""
+    def _prepared(self, item: Document | Mapping[str, Any], cleaned: bool) -> tuple[str, str, Any, Any, str] | None:
+        """Clean (unless ``cleaned``) and normalise one document: what :func:`make_entries` takes, ``None`` when no
+        text is left."""
         doc = to_document(item, self.settings.fields)
         doc = doc if cleaned else self.cleaner.clean_page(doc)
         norm = normalize(doc.full_text, self.settings.normalize)
-        if not norm:
-            return None
-        entry = make_entry(doc.id, norm, self.fingerprinter, date=doc.date, source=doc.source, title=doc.title)
-        if not entry.id:
-            entry.id = entry.digest.hex()
-        if entry.dated:
+        return (doc.id, norm, doc.date, doc.source, doc.title) if norm else None
+
+    def _entries(self, items: Iterable[Document | Mapping[str, Any]], cleaned: bool) -> list[Entry | None]:
+        """Clean, normalise and fingerprint documents, the batch's signatures in one call (:func:`make_entries`);
+        ``None`` for one with no text left. The window's end moves with each dated entry, in order."""
+        prepared = [self._prepared(item, cleaned) for item in items]
+        made = iter(make_entries([p for p in prepared if p is not None], self.fingerprinter))
+        entries: list[Entry | None] = []
+        for p in prepared:
+            entry = None if p is None else next(made)
+            if entry is not None and not entry.id:
+                entry.id = entry.digest.hex()
+            entries.append(entry)
+        return entries
+
+    def entry(self, item: Document | Mapping[str, Any], cleaned: bool = False) -> Entry | None:
+        """Clean (unless ``cleaned``), normalise and fingerprint one document; ``None`` when no text is left."""
+        entry = self._entries([item], cleaned)[0]
+        if entry is not None and entry.dated:
             self._observe(entry.ts)
         return entry
 
@@ -200,10 +215,11 @@ class Deduplicator:
         >>> [m and m.id for m in seen.seen_many([{"id": "a", "text": story}, {"id": "b", "text": story}])]
         [None, 'a']
         """
-        entries: list[Entry | None] = []
+        entries = self._entries(items, cleaned)
         since: list[float | None] = []
-        for item in items:
-            entries.append(self.entry(item, cleaned))
+        for entry in entries:  # each entry's window as when they were decided one at a time
+            if entry is not None and entry.dated:
+                self._observe(entry.ts)
             self._expire()
             since.append(self.since)
         todo = [k for k, entry in enumerate(entries) if entry is not None]
