@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 
 DUPLICATE = "duplicate"
 TEMPLATE = "template"
+# A pair past the thresholds whose relation (duplicate, template sibling or fragments) is not decided yet: a scan
+# that reports no template siblings decides it only for the links the clustering reads (dedup.pipeline.lazy).
+UNCHECKED = "unchecked"
 # The verification defaults, shared by batch scans (settings.Settings) and persistent indexes (store): chosen on
 # the labelled SaudiNewsNet pairs (README, "Defaults, and why").
 DEFAULT_THRESHOLD = 0.5
@@ -109,8 +112,9 @@ def verify(
     pair, passed or not: the distribution a report needs to show whether the threshold sits in a valley.
 
     ``relation_of(a, b)`` (optional) tells a duplicate from a template sibling; pairs that reach the thresholds
-    are kept either way so that siblings can be reported. Any other answer (``"different"``: the texts share
-    fragments, such as quotes, but not one text in order; see :mod:`dedup.templates`) drops the pair.
+    are kept either way so that siblings can be reported. :data:`UNCHECKED` keeps the pair undecided (with its
+    coverages, as a duplicate would have them). Any other answer (``"different"``: the texts share fragments,
+    such as quotes, but not one text in order; see :mod:`dedup.templates`) drops the pair.
 
     ``words`` (optional, each document's :func:`dedup.fingerprint.content_words`) gives each duplicate link its
     coverage in both directions, which the clustering reads (the coverage rule); without it both are 1.0.
@@ -135,11 +139,11 @@ def verify(
                 links.append(Link(a, b, round(jac, 4), round(con, 4), DUPLICATE, *cov, evidence=evidence))
             continue
         relation = relation_of(a, b) if relation_of is not None else DUPLICATE
-        if relation not in (DUPLICATE, TEMPLATE):
+        if relation not in (DUPLICATE, TEMPLATE, UNCHECKED):
             # The relation test found the shared text to be fragments (quotes in another order), not one text.
             continue
         a_in_b = b_in_a = 1.0
-        if words is not None and relation == DUPLICATE:
+        if words is not None and relation != TEMPLATE:
             wa, wb = words[a], words[b]
             a_in_b, b_in_a = round(coverage(wa, wb), 4), round(coverage(wb, wa), 4)
         links.append(Link(a, b, round(jac, 4), round(con, 4), relation, a_in_b, b_in_a))
@@ -162,7 +166,11 @@ def covers(link: Link, keeper: int, coverage: float = DEFAULT_COVERAGE) -> bool:
 
 
 def star_clusters(
-    n: int, links: Sequence[Link], order: Sequence[int], coverage: float = DEFAULT_COVERAGE
+    n: int,
+    links: Sequence[Link],
+    order: Sequence[int],
+    coverage: float = DEFAULT_COVERAGE,
+    reads: set[tuple[int, int]] | None = None,
 ) -> list[Cluster]:
     """Group ``n`` documents into star clusters around the best-ranked copy (``order`` = keep priority).
 
@@ -181,6 +189,8 @@ def star_clusters(
     rank[np.asarray(order, dtype=np.int64)] = np.arange(n)
     neighbours = _neighbours(links, coverage)
     depth = _containment_depth(neighbours)
+    if reads is not None:  # the depths read every one-way containment
+        reads.update(_pair(x, y) for x, near in neighbours.items() for y, _, cv, cd in near if cd and not cv)
     centres = sorted((d for d in order if d in neighbours), key=lambda d: (depth.get(d, 0), rank[d]))
     assigned: dict[int, int] = {}
     clusters: list[Cluster] = []
@@ -191,6 +201,8 @@ def star_clusters(
             ((m, s, covered) for m, s, covers, covered in neighbours[centre] if covers and m not in assigned),
             key=lambda msc: (-msc[1], rank[msc[0]]),
         )
+        if reads is not None:
+            reads.update(_pair(centre, m) for m, _, _ in taken)
         if not taken:
             continue
         cluster = Cluster(
@@ -201,7 +213,11 @@ def star_clusters(
         for m, _ in cluster.members:
             assigned[m] = len(clusters)
         clusters.append(cluster)
-    return _copies_to_closest_original(clusters, neighbours, rank)
+    return _copies_to_closest_original(clusters, neighbours, rank, reads)
+
+
+def _pair(x: int, y: int) -> tuple[int, int]:
+    return (x, y) if x < y else (y, x)
 
 
 def containment_depths(links: Sequence[Link], coverage: float = DEFAULT_COVERAGE) -> dict[int, int]:
@@ -248,7 +264,10 @@ def _containment_depth(neighbours: dict[int, list[tuple[int, float, bool, bool]]
 
 
 def _copies_to_closest_original(
-    clusters: list[Cluster], neighbours: dict[int, list[tuple[int, float, bool, bool]]], rank: np.ndarray
+    clusters: list[Cluster],
+    neighbours: dict[int, list[tuple[int, float, bool, bool]]],
+    rank: np.ndarray,
+    reads: set[tuple[int, int]] | None = None,
 ) -> list[Cluster]:
     """Give each removed copy to the kept copy it is closest to, among the kept copies it is a copy of.
 
@@ -266,6 +285,8 @@ def _copies_to_closest_original(
             best, best_sim = k, sim
             for other, s, covers_other, covered_by_other in neighbours[m]:
                 j = centre_of.get(other)
+                if j is not None and reads is not None:  # a link to a kept copy is read
+                    reads.add(_pair(m, other))
                 if j is None or j == k or not (covers_other and covered_by_other):
                     continue
                 if s > best_sim or (s == best_sim and j != best and rank[other] < rank[clusters[best].keep]):
@@ -292,6 +313,7 @@ def attach_strays(
     order: Sequence[int],
     strong: float = 0.6,
     floor: float = 0.3,
+    reads: set[tuple[int, int]] | None = None,
 ) -> None:
     """Put a document left out of every cluster into the cluster of a member it duplicates.
 
@@ -300,7 +322,8 @@ def attach_strays(
     centre. C joins B's cluster when its link to B reaches ``strong`` and C still shares at least ``floor`` of
     its text with A itself, and A covers it: ``similarity_to(C, A)`` gives that similarity (also the one reported)
     and C's relation to A (:data:`COPY`, :data:`CONTAINED`, or ``None`` when A does not cover C). So a chain of
-    weak links still never joins unrelated stories, and nothing A does not say is removed.
+    weak links still never joins unrelated stories, and nothing A does not say is removed. ``reads``: as in
+    :func:`star_clusters`.
 
     >>> clusters = [Cluster(0, [(0, 1.0), (1, 0.9)])]
     >>> attach_strays(clusters, [Link(1, 2, 0.85, 0.9)], lambda a, b: (0.45, COPY), order=[0, 1, 2])
@@ -315,6 +338,8 @@ def attach_strays(
         for stray, member in ((link.a, link.b), (link.b, link.a)):
             if stray not in where and member in where:
                 best.setdefault(stray, []).append((link.similarity, member))
+                if reads is not None:
+                    reads.add(_pair(stray, member))
     for stray in (d for d in order if d in best):
         # The strongest link whose cluster's kept copy the stray also resembles.
         for _, member in sorted(best[stray], key=lambda sm: (-sm[0], sm[1])):

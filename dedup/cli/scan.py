@@ -111,7 +111,8 @@ def scan(
             with progress(quiet, "scanning") as advance:
                 pipeline = make_pipeline(settings, quiet, advance, workers)
                 if index is None:
-                    result = pipeline.scan(inputs)
+                    # Template siblings are only shown with --explain and in the HTML report.
+                    result = pipeline.scan(inputs, every_link=explain or html is not None)
                 else:
                     docs = list(pipeline.documents(inputs))
                     result = pipeline.scan_documents(docs, cleaned=True)

@@ -25,6 +25,8 @@ from dedup.cluster import (
     CONTAINED,
     COPY,
     DUPLICATE,
+    Cluster,
+    Link,
     attach_siblings,
     attach_strays,
     exact_groups,
@@ -38,9 +40,10 @@ from dedup.fingerprint import Fingerprinter, coverage, jaccard_containment, word
 from dedup.io import Reader
 from dedup.normalize import normalize
 from dedup.parallel import batched, default_workers, ordered_map
+from dedup.pipeline.lazy import settle_links
 from dedup.pipeline.result import ScanResult
 from dedup.pipeline.stores import ShingleStore, TextStore
-from dedup.pipeline.verify import find_links
+from dedup.pipeline.verify import decide_relations, find_links
 from dedup.pipeline.workers import (
     Fingerprints,
     SpooledBatch,
@@ -155,20 +158,24 @@ class Pipeline:
 
     # -- normalise + fingerprint + index + cluster -----------------------------------------------------------
 
-    def scan(self, inputs: Sequence[str]) -> ScanResult:
-        """Clusters of near-duplicates among ``inputs`` (files, folders, JSONL, WARC, ``-``)."""
+    def scan(self, inputs: Sequence[str], *, every_link: bool = True) -> ScanResult:
+        """Clusters of near-duplicates among ``inputs`` (files, folders, JSONL, WARC, ``-``).
+
+        ``every_link=False``: the template test runs only on the links the clustering reads
+        (:mod:`dedup.pipeline.lazy`): the same clusters, but ``links`` and the clusters' ``siblings`` hold only
+        the template siblings found on the way (for a report that does not show them)."""
         state = self._state()
         if not self.settings.site_boilerplate:
             # One pass: each worker cleans and fingerprints its batch.
             self._warm_up()
             raw = batched(self._reader(records=False).read(inputs), self.batch_size)
-            return self._collect(ordered_map(clean_and_fingerprint, raw, self.workers, state))
+            return self._collect(ordered_map(clean_and_fingerprint, raw, self.workers, state), every_link)
         # Two passes. Workers of the second are started once the first has learned the site boilerplate, so
         # that they start with it.
         page_batches = self._page_batches(inputs, state)
         first = next(page_batches, None)
         batches = [] if first is None else _chain_first(first, page_batches)
-        return self._collect(ordered_map(fingerprint_pages, batches, self.workers, state))
+        return self._collect(ordered_map(fingerprint_pages, batches, self.workers, state), every_link)
 
     def _warm_up(self) -> None:
         if self.workers > 1:  # build the normaliser's lookup tables once, before forking
@@ -183,7 +190,7 @@ class Pipeline:
         state = StageState(Cleaner(self.cleaner.rules), self.fingerprinter, self.settings)
         return self._collect(ordered_map(fingerprint_pages, batched(pages, self.batch_size), 1, state))
 
-    def _collect(self, batches: Iterable[Fingerprints]) -> ScanResult:
+    def _collect(self, batches: Iterable[Fingerprints], every_link: bool = True) -> ScanResult:
         """Index and cluster the fingerprinted documents (in the main process)."""
         s = self.settings
         infos: list[DocInfo] = []
@@ -215,11 +222,16 @@ class Pipeline:
             scores: list[np.ndarray] = []
             titles = [info.title for info in infos]
             links = find_links(
-                sorted(groups), shingles, texts, sigs, s, scores, self.workers, words, window_owners, titles
+                sorted(groups), shingles, texts, sigs, s, scores, self.workers, words, window_owners, titles, every_link
             )
-            stars = star_clusters(len(infos), links, order, s.coverage)
+            asked: dict[tuple[int, int], tuple[float, str | None]] = {}  # clustering may run more than once
 
             def similarity_to_kept(stray: int, kept: int) -> tuple[float, str | None]:
+                if (stray, kept) not in asked:
+                    asked[stray, kept] = _similarity_to_kept(stray, kept)
+                return asked[stray, kept]
+
+            def _similarity_to_kept(stray: int, kept: int) -> tuple[float, str | None]:
                 if s.templates and relation(texts.analysed(stray), texts.analysed(kept)) != DUPLICATE:
                     return 0.0, None  # a template sibling of the kept copy never joins its cluster
                 if coverage(words[stray], words[kept]) < s.coverage:
@@ -227,7 +239,15 @@ class Pipeline:
                 kind = COPY if coverage(words[kept], words[stray]) >= s.coverage else CONTAINED
                 return max(jaccard_containment(shingles[stray], shingles[kept])), kind
 
-            attach_strays(stars, links, similarity_to_kept, order, s.attach_strong, s.attach_floor)
+            def cluster(view: list[Link], reads: set[tuple[int, int]] | None) -> list[Cluster]:
+                stars = star_clusters(len(infos), view, order, s.coverage, reads)
+                attach_strays(stars, view, similarity_to_kept, order, s.attach_strong, s.attach_floor, reads)
+                return stars
+
+            if every_link:
+                stars = cluster(links, None)
+            else:
+                stars, links = settle_links(links, cluster, lambda p: decide_relations(p, texts, s, self.workers))
         clusters = expand_exact(stars, groups, order)
         attach_siblings(clusters, links)
         learned = self.cleaner.site.learned() if self.cleaner.site is not None else []

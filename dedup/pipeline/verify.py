@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dedup.cluster import DUPLICATE, Link, VerifyOptions, verify
+from dedup.cluster import DUPLICATE, UNCHECKED, Link, VerifyOptions, verify
 from dedup.evidence import RewriteJudge, judge_with_titles
 from dedup.lsh import MIN_SHARED_VALUES, candidate_pairs, lsh_params, owner_pairs
 from dedup.parallel import ordered_map
@@ -34,6 +34,7 @@ def find_links(
     words: ShingleStore | Sequence[np.ndarray] | None = None,
     window_owners: np.ndarray | None = None,
     titles: Sequence[str | None] | None = None,
+    every_link: bool = True,
 ) -> list[Link]:
     """MinHash LSH candidates among distinct texts ``reps``, verified on their exact shingle sets (``scores``
     receives every candidate pair's similarity, a float32 array per chunk: a million-document corpus has
@@ -45,6 +46,10 @@ def find_links(
 
     ``titles`` (the documents' titles as read) and ``words`` let rewrites below the shingle thresholds be linked
     (:mod:`dedup.evidence`, ``settings.rewrites``).
+
+    ``every_link=False``: the template test is left for later (:func:`decide_relations`, on the links the
+    clustering reads: :mod:`dedup.pipeline.lazy`); the pairs it would run on are
+    :data:`~dedup.cluster.UNCHECKED` links.
     """
     if len(reps) < 2:
         return []
@@ -71,7 +76,7 @@ def find_links(
     workers = workers if len(chunks) > 1 else 1
     links: list[Link] = []
     for chunk_links, chunk_scores in ordered_map(
-        verify_chunk, chunks, workers, VerifyState(shingles, texts, s, words, titles)
+        verify_chunk, chunks, workers, VerifyState(shingles, texts, s, words, titles, every_link)
     ):
         links.extend(chunk_links)
         if scores is not None:
@@ -88,6 +93,7 @@ class VerifyState:
     settings: Settings
     words: ShingleStore | Sequence[np.ndarray] | None = None  # content words, for coverage
     titles: Sequence[str | None] | None = None  # titles as read, for the rewrite decision
+    every_link: bool = True  # run the template test during verification (else: UNCHECKED links)
 
 
 def verify_chunk(state: VerifyState, pairs: np.ndarray) -> tuple[list[Link], np.ndarray]:
@@ -95,12 +101,30 @@ def verify_chunk(state: VerifyState, pairs: np.ndarray) -> tuple[list[Link], np.
     shingles, texts, s = state.shingles, state.texts, state.settings
 
     def relation_of(a: int, b: int) -> str:
-        return relation(texts.analysed(a), texts.analysed(b)) if s.templates else DUPLICATE
+        if not s.templates:
+            return DUPLICATE
+        return relation(texts.analysed(a), texts.analysed(b)) if state.every_link else UNCHECKED
 
     scores: list[float] = []
     options = VerifyOptions(s.threshold, s.containment, coverage=s.coverage)
     links = verify(pairs, shingles, options, relation_of, scores, state.words, rewrite_decision(state))
     return links, np.asarray(scores, dtype=np.float32)
+
+
+def decide_relations(pairs: np.ndarray, texts: TextStore, s: Settings, workers: int = 1) -> list[str]:
+    """The template test (:func:`dedup.templates.relation`) of each pair, in worker processes when there are
+    enough of them."""
+    chunks = [pairs[i : i + VERIFY_CHUNK // 4] for i in range(0, len(pairs), VERIFY_CHUNK // 4)]
+    workers = workers if len(chunks) > 1 else 1
+    out: list[str] = []
+    for chunk in ordered_map(relation_chunk, chunks, workers, texts):
+        out.extend(chunk)
+    return out
+
+
+def relation_chunk(texts: TextStore, pairs: np.ndarray) -> list[str]:
+    """:func:`dedup.templates.relation` of each pair of a chunk."""
+    return [relation(texts.analysed(a), texts.analysed(b)) for a, b in pairs.tolist()]
 
 
 def rewrite_decision(state: VerifyState) -> RewriteJudge | None:

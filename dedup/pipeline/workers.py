@@ -110,10 +110,12 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
     """Strip site boilerplate, normalise and fingerprint a batch of page-cleaned documents.
 
     Each normalised text is read once (:func:`dedup.fingerprint.words_of`): its word hashes give its shingles
-    (unless the site pass kept them), its content words and its excerpt windows' signatures."""
+    (unless the site pass kept them), its content words and its excerpt windows' signatures, and those give a
+    long document's own signature."""
     infos, sets, texts, words = [], [], [], []
     windows: list[np.ndarray] = []
     owners: list[int] = []
+    whole: list[tuple[int, np.ndarray]] = []  # signatures of the documents that have windows
     default_normalize = s.normalize == DEFAULT_OPTIONS
     ngram = fingerprinter.settings.ngram
     for page in pages:
@@ -142,6 +144,15 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
         if doc_windows.shape[0]:
             windows.append(doc_windows)
             owners.extend([len(infos) - 1] * doc_windows.shape[0])
+            # The windows cover every n-gram of the text (dedup.lsh.excerpt_starts): the minimum of their
+            # minima is the document's, without permuting its shingles again.
+            whole.append((len(infos) - 1, doc_windows.min(axis=0)))
+    signatures = np.empty((len(sets), fingerprinter.settings.num_perm), dtype=np.uint32)
+    if whole:
+        signatures[[i for i, _ in whole]] = [sig for _, sig in whole]
+    rest = sorted(set(range(len(sets))) - {i for i, _ in whole})
+    if rest:
+        signatures[rest] = fingerprinter.signatures([sets[i] for i in rest])
     sizes = np.fromiter((x.size for x in sets), dtype=np.int64, count=len(sets))
     flat = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)
     # Encoded here, in the worker, as one block: the main process writes it to the text store in one call.
@@ -150,7 +161,7 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
     word_sizes = np.fromiter((x.size for x in words), dtype=np.int64, count=len(words))
     return Fingerprints(
         infos,
-        fingerprinter.signatures(sets),
+        signatures,
         flat,
         sizes,
         b"".join(encoded),

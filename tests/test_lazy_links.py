@@ -1,0 +1,87 @@
+"""The template test only where the clustering reads a link: the same clusters as testing every link."""
+
+import json
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.cluster import DUPLICATE, TEMPLATE, UNCHECKED, Link, attach_strays, star_clusters
+from dedup.pipeline import Pipeline
+from dedup.pipeline.lazy import settle_links
+from dedup.report.text import to_json
+from dedup.settings import Settings
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+COVERAGES = (0.4, 0.8, 1.0)
+RELATIONS = (DUPLICATE, DUPLICATE, DUPLICATE, TEMPLATE, "different")
+
+
+def _clusters(n: int, links: list[Link], order: list[int], reads: set | None = None) -> list[tuple]:
+    def similarity_to(stray: int, kept: int) -> tuple[float, str | None]:
+        return ((stray * 7 + kept * 3) % 10) / 10, ("copy" if (stray + kept) % 3 else None)
+
+    stars = star_clusters(n, links, order, 0.75, reads)
+    attach_strays(stars, links, similarity_to, order, 0.6, 0.3, reads)
+    return [(c.keep, c.members, sorted(c.contained)) for c in stars]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.integers(min_value=2, max_value=14).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(
+                st.tuples(
+                    st.integers(0, n - 1),
+                    st.integers(0, n - 1),
+                    st.sampled_from((0.5, 0.55, 0.7, 0.9, 1.0)),
+                    st.sampled_from(COVERAGES),
+                    st.sampled_from(COVERAGES),
+                    st.sampled_from(RELATIONS),
+                ),
+                max_size=40,
+                unique_by=lambda t: (min(t[0], t[1]), max(t[0], t[1])),
+            ),
+            st.permutations(list(range(n))),
+        )
+    )
+)
+def test_deciding_only_the_links_read_gives_the_clusters_of_deciding_every_link(case: tuple) -> None:
+    n, raw, order = case
+    raw = [r for r in raw if r[0] != r[1]]
+    truth = {(min(a, b), max(a, b)): rel for a, b, _, _, _, rel in raw}
+    undecided = [Link(min(a, b), max(a, b), s, s, UNCHECKED, ab, ba) for a, b, s, ab, ba, _ in raw]
+    # What verification gives when it runs the test on every pair: fragments dropped, siblings without coverage.
+    decided = [
+        Link(link.a, link.b, link.jaccard, link.containment, DUPLICATE, link.a_in_b, link.b_in_a)
+        if truth[link.a, link.b] == DUPLICATE
+        else Link(link.a, link.b, link.jaccard, link.containment, TEMPLATE)
+        for link in undecided
+        if truth[link.a, link.b] != "different"
+    ]
+    asked: list[tuple[int, int]] = []
+
+    def decide(pairs):
+        asked.extend(map(tuple, pairs.tolist()))
+        return [truth[a, b] for a, b in pairs.tolist()]
+
+    lazy, links = settle_links(undecided, lambda view, reads: _clusters(n, view, order, reads), decide)
+    assert lazy == _clusters(n, decided, order)
+    assert len(asked) == len(set(asked))  # no pair is tested twice
+    assert [link for link in links if link.relation != UNCHECKED] == [
+        link for link in decided if (link.a, link.b) in set(asked)
+    ]
+
+
+def test_a_scan_without_reported_siblings_tests_fewer_links_and_finds_the_same_clusters(tmp_path: Path) -> None:
+    # Arabic and English news with copies, rewrites and template siblings (fixtures/README.md).
+    inputs = [str(FIXTURES / "scraped.jsonl")]
+    every = Pipeline(Settings(), workers=1).scan(inputs)
+    lazy = Pipeline(Settings(), workers=1).scan(inputs, every_link=False)
+    assert json.dumps(to_json(lazy)) == json.dumps(to_json(every))
+    assert any(link.relation == UNCHECKED for link in lazy.links)
+    decided = {(link.a, link.b): link for link in every.links}
+    for link in lazy.links:
+        if link.relation != UNCHECKED:
+            assert decided[link.a, link.b] == link
