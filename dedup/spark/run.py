@@ -170,8 +170,11 @@ class SparkScan:
         self.site: LearnedBoilerplate | None = None  # once learned
         self._read: DataFrame | None = None  # the read and page-cleaned rows, cached until fingerprinted
 
-    def _keep(self, df: DataFrame) -> DataFrame:
-        self._persisted.append(df.persist(StorageLevel.MEMORY_AND_DISK))
+    def _keep(self, df: DataFrame, disk: bool = False) -> DataFrame:
+        """``df`` persisted until :meth:`release`; on disk only with ``disk`` (the widest rows, each read two or
+        three times in sequence: held in memory beside the next one being built, they ran a 4 GB local heap out
+        at 100k documents, however small their partitions)."""
+        self._persisted.append(df.persist(StorageLevel.DISK_ONLY if disk else StorageLevel.MEMORY_AND_DISK))
         return df
 
     def run(self, inputs: Sequence[str], on_problem: Callable[[InputProblem], None] | None) -> ScanResult:
@@ -246,7 +249,7 @@ class SparkScan:
         read = table.repartition(self._partitions(units)).mapInArrow(
             lambda b: read_and_clean(state, b, fields), _schema(READ_SCHEMA)
         )
-        rows = self._read = self._keep(read)
+        rows = self._read = self._keep(read, disk=True)
         bad = rows.where("problem is not null").select("unit", "seq", "where", "problem").toArrow()
         bad = bad.sort_by([("unit", "ascending"), ("seq", "ascending")]).to_pylist()
         found = [(r["unit"], r["seq"], InputProblem(r["where"], r["problem"])) for r in bad]
@@ -339,7 +342,7 @@ class SparkScan:
             for batch in batches:
                 yield fingerprint_batch(state, batch, offsets, skipped)
 
-        return self._keep(pages.mapInArrow(fingerprints, _schema(FP_SCHEMA)))
+        return self._keep(pages.mapInArrow(fingerprints, _schema(FP_SCHEMA)), disk=True)
 
     def documents(self, fp: DataFrame) -> list[DocInfo]:
         """Every document's :class:`DocInfo`, in input order."""
