@@ -22,6 +22,9 @@ arguments give byte-identical files):
   rewrites in one group.
 * 70% of originals are Arabic (``--arabic-share``). Some outlets end their pages with a fixed footer line
   ("تابعونا على تويتر @outlet"), the kind of site boilerplate ``dedup`` learns and strips.
+* ``--words MIN MAX`` sets an original's length (default 300-1,200 words). ``--days D`` spreads publication
+  dates over D days from 2024-01-01, each copy or rewrite 0 to ``--copy-days`` (default 3) days after its
+  original, as republished news is; without it every document gets a random day of March 2024.
 * Documents are shuffled, so copies are not next to each other. Fields: id, source, url, date, title, text.
 
 The truth file has one ``id<TAB>group`` line per document.
@@ -30,6 +33,7 @@ The truth file has one ``id<TAB>group`` line per document.
 from __future__ import annotations
 
 import argparse
+import datetime
 import gzip
 import json
 import re
@@ -103,12 +107,14 @@ class Generator:
         arabic_share: float,
         topic_size: int = 20,
         topic_pool: int = 60,
+        words: tuple[int, int] = (300, 1200),
     ) -> None:
         self.langs = {"ar": ar, "en": en}
         self.rng = rng
         self.arabic_share = arabic_share
         self.topic_size = topic_size
         self.topic_pool = topic_pool
+        self.words = words
         self._topics: dict[str, tuple[np.ndarray, int]] = {}
 
     def _topic(self, lang: str) -> np.ndarray:
@@ -146,7 +152,7 @@ class Generator:
     def original(self) -> dict:
         rng = self.rng
         lang = "ar" if rng.random() < self.arabic_share else "en"
-        n_words = int(rng.integers(300, 1201))
+        n_words = int(rng.integers(self.words[0], self.words[1] + 1))
         topic = self._topic(lang)
         title = self._sentences(lang, 8, None)[0][:14]
         body = self._paragraphs(self._sentences(lang, n_words, topic))
@@ -221,9 +227,14 @@ def generate(
     near: float,
     ar: Language,
     en: Language,
+    words: tuple[int, int] = (300, 1200),
+    days: int = 0,
+    copy_days: int = 3,
 ) -> dict[str, int]:
     rng = np.random.default_rng(seed)
-    gen = Generator(ar, en, rng, arabic_share)
+    gen = Generator(ar, en, rng, arabic_share, words=words)
+    start = datetime.date(2024, 1, 1)
+    first_day = 0
     outlets = [f"outlet{k:02d}" for k in range(40)]
     footers = {o: (k % 3 if k % 4 == 0 else None) for k, o in enumerate(outlets)}
     # First decide the group sizes (ids are assigned after shuffling), then write in shuffled order.
@@ -269,12 +280,20 @@ def generate(
             f = footers[outlet]
             if f is not None and rng.random() < 0.8:
                 text += "\n" + (_FOOTERS_AR if base["lang"] == "ar" else _FOOTERS_EN)[f].format(s=outlet)
-            day = int(rng.integers(1, 28))
+            if days:  # a crawl of `days` days from 2024-01-01; copies and rewrites within days of their original
+                if kind == "original":
+                    first_day = int(rng.integers(0, days))
+                    date = start + datetime.timedelta(first_day)
+                else:
+                    date = start + datetime.timedelta(first_day + int(rng.integers(0, copy_days + 1)))
+                date_s = date.isoformat()
+            else:
+                date_s = f"2024-03-{int(rng.integers(1, 28)):02d}"
             rec = {
                 "id": f"d{pos:07d}",
                 "source": outlet,
                 "url": f"https://{outlet}.example/a/{pos}",
-                "date": f"2024-03-{day:02d}",
+                "date": date_s,
                 "title": title,
                 "text": text,
             }
@@ -306,11 +325,22 @@ def main() -> None:
     ap.add_argument("--exact", type=float, default=0.10, help="share of originals with exact copies")
     ap.add_argument("--near", type=float, default=0.20, help="share of originals with near-duplicate rewrites")
     ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--words", type=int, nargs=2, default=(300, 1200), metavar=("MIN", "MAX"), help="original length")
+    ap.add_argument(
+        "--days",
+        type=int,
+        default=0,
+        help="dates spread over this many days from 2024-01-01 (0: any day of March 2024)",
+    )
+    ap.add_argument("--copy-days", type=int, default=3, help="with --days: copies dated 0 to this many days after")
     args = ap.parse_args()
     t0 = time.perf_counter()
     ar, en = load_languages(args.data)
     truth = truth_path(args.output)
-    counts = generate(args.n, args.output, truth, args.seed, args.arabic_share, args.exact, args.near, ar, en)
+    counts = generate(
+        args.n, args.output, truth, args.seed, args.arabic_share, args.exact, args.near, ar, en,
+        tuple(args.words), args.days, args.copy_days,
+    )  # fmt: skip
     print(
         f"{args.n} documents ({counts}) -> {args.output}, truth -> {truth} in {time.perf_counter() - t0:.0f}s",
         file=sys.stderr,

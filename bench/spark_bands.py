@@ -13,6 +13,21 @@ clustering run twice on them (``SparkScan.match``), without and with ``week_bloc
 Usage::
 
     python bench/spark_bands.py CORPUS.jsonl [--docs N] [--master local[2]] [--partitions 16]
+
+At a million documents the whole scan is hours of CPU here, so the banding can be measured alone, from
+fingerprints saved once:
+
+    python bench/spark_bands.py CORPUS.jsonl --save-signatures DIR            # once: DIR/part-*.parquet
+    python bench/spark_bands.py DIR --signatures --docs 250000,500000,1000000 [--master local[2]]
+
+``--save-signatures`` reads, page-cleans and fingerprints the corpus with the Spark engine's own batch functions
+(:func:`dedup.spark.stages.clean_batch`, :func:`dedup.spark.stages.fingerprint_batch`) in two local processes,
+without Spark and without site learning (learned boilerplate is stripped before fingerprinting on a real scan;
+the generated corpus's footers stay in here), and keeps what banding reads (number, week, digest, words,
+signature, band keys, excerpt windows). ``--signatures`` then runs, on the first N documents of it, the banding
+(the bucket-pair count) and the candidate step (banding, signature joins, chance filter: the pairs a scan would
+verify) without and with week blocking, and prints pairs, shuffle bytes and CPU for each; verification and
+clustering are not run.
 """
 
 from __future__ import annotations
@@ -46,13 +61,142 @@ def _shuffle_written(spark) -> int:
     return total
 
 
+BAND_COLUMNS = ("idx", "week", "digest", "words", "sig", "bands", "windows")
+
+
+def _fingerprint_unit(job: tuple) -> int:
+    """One unit of the corpus cleaned and fingerprinted into ``DIR/part-UNIT.parquet``; its documents."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from dedup.io import FieldNames
+    from dedup.settings import Settings
+    from dedup.spark.read import read_unit
+    from dedup.spark.stages import clean_batch, fingerprint_batch, stage_state
+
+    unit, folder = job
+    state = stage_state(Settings(site_boilerplate=False))
+    offsets = {unit.number: unit.first_line - 1}  # every line of the generated corpus is a document
+    batches = [
+        fingerprint_batch(state, clean_batch(state, docs), offsets, {}).select(list(BAND_COLUMNS))
+        for docs in read_unit(unit, FieldNames())
+    ]
+    table = pa.Table.from_batches(batches)
+    pq.write_table(table, os.path.join(folder, f"part-{unit.number:05d}.parquet"))
+    return table.num_rows
+
+
+def save_signatures(path: str, folder: str, workers: int = 2) -> None:
+    from multiprocessing import Pool
+
+    from dedup.spark.ranges import survey
+    from dedup.spark.read import list_units, split_units
+
+    os.makedirs(folder, exist_ok=True)
+    units = split_units(list_units([path], [], os.getcwd()), 16 << 20, lambda rs: [survey(*r) for r in rs])
+    t0, c0 = time.perf_counter(), _cpu()
+    with Pool(workers) as pool:
+        docs = sum(pool.imap_unordered(_fingerprint_unit, [(u, folder) for u in units]))
+    cpu = _cpu() - c0
+    print(
+        json.dumps(
+            {
+                "step": "save_signatures",
+                "documents": docs,
+                "units": len(units),
+                "wall_s": round(time.perf_counter() - t0, 1),
+                "cpu_s": round(cpu, 1),
+                "cpu_ms_per_doc": round(1000 * cpu / max(docs, 1), 2),
+                "load": round(os.getloadavg()[0], 1),
+            }
+        ),
+        flush=True,
+    )
+
+
+def band_only(folder: str, sizes: list[int], master: str, partitions: int) -> None:
+    """Banding and candidate pairs, without and with week blocking, on the first N documents of ``folder``."""
+    from pyspark import StorageLevel
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    from dedup.settings import Settings
+    from dedup.spark import session
+    from dedup.spark.match import banded_rows, candidate_pairs, row_pairs
+
+    spark = session(master, {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": str(partitions)})
+    num_perm = Settings().num_perm
+    saved = spark.read.parquet(folder)
+    for n in sizes:
+        n = n or 1 << 62  # 0: all
+        t0, c0, b0 = time.perf_counter(), _cpu(), _shuffle_written(spark)
+        live = saved.where((F.col("idx") < n) & (F.col("words") > 0))
+        # One row per distinct text (the first of its exact copies), as a scan bands its representatives.
+        first = F.min("idx").over(Window.partitionBy("digest"))
+        reps = live.withColumn("rep", first).where(F.col("idx") == F.col("rep")).drop("rep")
+        reps = reps.repartition(partitions, "idx").persist(StorageLevel.MEMORY_AND_DISK)
+        distinct = reps.count()
+        weeks = reps.select(F.countDistinct("week")).first()[0]
+        print(
+            json.dumps(
+                {
+                    "step": "reps",
+                    "documents": n if n < 1 << 62 else "all",
+                    "distinct_texts": distinct,
+                    "weeks": weeks,
+                    "shuffle_write_mb": round((_shuffle_written(spark) - b0) / 2**20, 1),
+                    "wall_s": round(time.perf_counter() - t0, 1),
+                    "cpu_s": round(_cpu() - c0, 1),
+                    "load": round(os.getloadavg()[0], 1),
+                }
+            ),
+            flush=True,
+        )
+        for blocking in (False, True):
+            t0, c0, b0 = time.perf_counter(), _cpu(), _shuffle_written(spark)
+            bucket_pairs = row_pairs(banded_rows(reps), blocking).count()
+            t1, c1, b1 = time.perf_counter(), _cpu(), _shuffle_written(spark)
+            candidates = candidate_pairs(reps, num_perm, blocking).count()
+            t2, c2, b2 = time.perf_counter(), _cpu(), _shuffle_written(spark)
+            print(
+                json.dumps(
+                    {
+                        "step": "band",
+                        "documents": n if n < 1 << 62 else "all",
+                        "week_blocking": blocking,
+                        "bucket_pairs": bucket_pairs,
+                        "candidates": candidates,
+                        "band_shuffle_mb": round((b1 - b0) / 2**20, 1),
+                        "candidate_shuffle_mb": round((b2 - b1) / 2**20, 1),
+                        "band_wall_s": round(t1 - t0, 1),
+                        "band_cpu_s": round(c1 - c0, 1),
+                        "candidate_wall_s": round(t2 - t1, 1),
+                        "candidate_cpu_s": round(c2 - c1, 1),
+                        "load": round(os.getloadavg()[0], 1),
+                    }
+                ),
+                flush=True,
+            )
+        reps.unpersist()
+    spark.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("path")
-    parser.add_argument("--docs", type=int, default=0, help="first N documents only (0: all)")
+    parser.add_argument("--docs", default="0", help="first N documents only (0: all); with --signatures, N,M,...")
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--partitions", type=int, default=16)
+    parser.add_argument("--save-signatures", metavar="DIR", help="fingerprint the corpus into DIR and stop")
+    parser.add_argument("--signatures", action="store_true", help="PATH is a --save-signatures folder: band it")
     args = parser.parse_args()
+    if args.save_signatures:
+        save_signatures(args.path, args.save_signatures)
+        return
+    if args.signatures:
+        band_only(args.path, [int(x) for x in args.docs.split(",")], args.master, args.partitions)
+        return
+    args.docs = int(args.docs)
     path = args.path
     if args.docs:
         path = os.path.join(tempfile.mkdtemp(prefix="spark-bands-"), "docs.jsonl")

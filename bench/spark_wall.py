@@ -136,12 +136,18 @@ def main() -> None:
         out = os.path.join(work, f"{kind}.json")
         load = os.getloadavg()[0]
         wall = time.perf_counter()
-        subprocess.run(
-            [sys.executable, __file__, "--child", kind, parquet if kind.endswith("p") else path, out],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        log = os.path.join(work, f"{kind}.log")  # the child's stderr (Spark's errors), kept for a failed run
+        with open(log, "w", encoding="utf-8") as err:
+            done = subprocess.run(
+                [sys.executable, __file__, "--child", kind, parquet if kind.endswith("p") else path, out],
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+            )
+        if done.returncode != 0:
+            with open(log, encoding="utf-8", errors="replace") as err:
+                tail = [line for line in err.read().splitlines() if not line.lstrip().startswith("at ")][-15:]
+            print(json.dumps({"run": kind, "failed": done.returncode, "log": log, "tail": tail}), flush=True)
+            continue
         wall = time.perf_counter() - wall
         with open(out, encoding="utf-8") as f:
             found[kind] = json.load(f)
@@ -153,6 +159,8 @@ def main() -> None:
             load_before=round(load, 1),
         )
         print(json.dumps(row), flush=True)
+    if not found:
+        return
     first = next(iter(found.values()))["members"]
     print(json.dumps({"same_clusters": all(r["members"] == first for r in found.values())}))
 

@@ -170,10 +170,12 @@ def _write_inputs(records: list[dict], folder: Path) -> list[str]:
     return [str(folder / "a.jsonl"), str(shards)]
 
 
-def test_generated_corpus_from_jsonl_and_parquet(spark, tmp_path: Path) -> None:
-    """Components by DataFrame rounds (driver_edges=0), windows in the banding, per-story site counting: every
-    part of the local result, on the same files."""
+def test_generated_corpus_from_jsonl_and_parquet(spark, tmp_path: Path, monkeypatch) -> None:
+    """Components by DataFrame rounds (driver_edges=0), windows in the banding, per-story site counting, the
+    JSONL file read in byte ranges by several tasks: every part of the local result, on the same files."""
     inputs = _write_inputs(generated_records(), tmp_path)
+    assert Path(inputs[0]).stat().st_size > 8 * 100_000
+    monkeypatch.setattr("dedup.spark.run.BYTES_PER_TASK", 100_000)
     settings = Settings()
     local = Pipeline(settings).scan(inputs)
     remote = scan(inputs, settings, spark=spark, driver_edges=0)

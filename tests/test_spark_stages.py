@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import gzip
 import inspect
+import json
 import os
 import random
 from pathlib import Path
@@ -25,7 +27,8 @@ from dedup.settings import Settings
 from dedup.spark.clusters import Node, component_clusters
 from dedup.spark.components import small_graph_components
 from dedup.spark.match import MAX_BUCKET
-from dedup.spark.read import list_units, read_items
+from dedup.spark.ranges import survey
+from dedup.spark.read import list_units, read_items, split_units
 from dedup.spark.site import LOCAL_BATCH, LearnedBoilerplate, learn
 from dedup.spark.stages import order_key
 
@@ -126,6 +129,53 @@ def test_units_are_read_as_the_local_reader_reads(tmp_path: Path) -> None:
         (d.id, d.title, d.text, d.origin, d.path, d.root, d.source) for d in local
     ]
     assert [x for x in ours if hasattr(x, "message")] == local_problems and problems == []
+
+
+def _jsonl_lines() -> list[bytes]:
+    """Arabic and English records, some without an id (their id is the line number), a blank line, a broken one,
+    an over-long one (a problem), a UTF-8 byte-order mark on the first."""
+    rng = random.Random(5)
+    words = ["ميناء", "جدة", "الشحن", "port", "strike", "ships", "وزارة", "النقل", "cargo", "delays"]
+    lines = []
+    for k in range(60):
+        record = {"text": " ".join(rng.choice(words) for _ in range(rng.randint(3, 400))), "title": f"خبر {k}"}
+        if k % 3:
+            record["id"] = f"n{k}"
+        lines.append(json.dumps(record, ensure_ascii=k % 2 == 0).encode("utf-8"))
+    lines[0] = b"\xef\xbb\xbf" + lines[0]
+    lines[9], lines[21] = b"", b"{broken"
+    lines[30] = json.dumps({"id": "big", "text": "x" * 9000}).encode()  # over the limit the test sets
+    return lines
+
+
+@pytest.mark.parametrize("tail", [b"", b"\n"])
+@pytest.mark.parametrize("step", [1, 997, 4096])
+def test_byte_ranges_read_as_the_whole_file(tmp_path: Path, tail: bytes, step: int, monkeypatch) -> None:
+    """A JSONL file cut into ranges gives the local reader's documents and problems, line numbers included,
+    wherever the cuts fall (inside a line, on a newline, inside a multi-byte letter)."""
+    monkeypatch.setattr("dedup.io.read.MAX_DOCUMENT_BYTES", 8000)
+    path = tmp_path / "news.jsonl"
+    path.write_bytes(b"\n".join(_jsonl_lines()) + tail)
+    local_problems: list = []
+    local = list(Reader(on_problem=local_problems.append, keep_records=False).read([str(path)]))
+    units = split_units(list_units([str(path)], [], os.getcwd()), step, lambda rs: [survey(*r) for r in rs])
+    assert len(units) > 5 and [u.number for u in units] == list(range(len(units)))
+    ours = [x for u in units for x in read_items(u, FieldNames())]
+    docs = [x for x in ours if not hasattr(x, "message")]
+    assert [(d.id, d.title, d.text, d.origin) for d in docs] == [(d.id, d.title, d.text, d.origin) for d in local]
+    assert [x for x in ours if hasattr(x, "message")] == local_problems and len(local_problems) == 2
+
+
+def test_a_file_not_all_utf8_is_read_whole(tmp_path: Path) -> None:
+    """The reader picks a legacy encoding at a file's first non-UTF-8 line, for the whole file: such a file is
+    not cut (nor is a gzip file)."""
+    path = tmp_path / "legacy.jsonl"
+    lines = [json.dumps({"id": f"d{k}", "text": "ميناء جدة " * 30}, ensure_ascii=False) for k in range(40)]
+    path.write_bytes("\n".join(lines).encode("windows-1256"))
+    gz = tmp_path / "b.jsonl.gz"
+    gz.write_bytes(gzip.compress(b"\n".join(x.encode() for x in lines)))
+    units = split_units(list_units([str(path), str(gz)], [], os.getcwd()), 100, lambda rs: [survey(*r) for r in rs])
+    assert [(u.number, u.stop) for u in units] == [(0, -1), (1, -1)]
 
 
 def test_star_clusters_per_component_equal_the_global_ones() -> None:

@@ -201,7 +201,11 @@ class Reader:
             title, body = lines[0], "\n".join(lines[1:])
         yield Document(text=body, title=title.strip(), meta={ENCODING_KEY: encoding}, **common)
 
-    def _read_jsonl_stream(self, stream: IO[bytes], where: str, path: Path | None, root: Path | None) -> Iterator[Item]:
+    def _read_jsonl_stream(
+        self, stream: IO[bytes], where: str, path: Path | None, root: Path | None, first_line: int = 1
+    ) -> Iterator[Item]:
+        """The items of a JSONL stream; ``first_line`` is the number of its first line in the file (a byte range
+        of a big file is read by one Spark task, see :mod:`dedup.spark.read`)."""
         limit = MAX_DOCUMENT_BYTES
         source = LineSource(stream, limit)
         # One string each per file, shared by its documents (a million documents of one file: one copy).
@@ -210,7 +214,7 @@ class Reader:
             str(root) if root is not None else None, path.parent.name if path is not None else None, source,
             LineDecoder(),
         )  # fmt: skip
-        for lineno, raw in enumerate(source, start=1):
+        for lineno, raw in enumerate(source, start=first_line):
             loc = f"{where}:{lineno}"
             if raw.size > limit:
                 reason = f"record too large ({raw.size} bytes > {limit}); line skipped"

@@ -21,9 +21,11 @@ local scan; a problem (a malformed line) is a row too, with ``problem`` set, so 
 
 from __future__ import annotations
 
+import io
 import os
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+import stat
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -34,8 +36,10 @@ from dedup.io import FieldNames, Reader
 from dedup.io.files import open_regular, walk_files
 from dedup.io.parquet import is_parquet, read_parquet, row_groups
 from dedup.parallel import batched
+from dedup.spark.ranges import CHUNK, RangeStream, byte_ranges
 
 WHOLE_FILE = -1  # Unit.group of a unit that is a whole file
+SPLIT_SUFFIXES = (".jsonl", ".ndjson")  # JSONL that can be entered in the middle (not .jsonl.gz)
 BATCH_ROWS = 1024  # documents per Arrow batch out of a read task
 
 UNIT_SCHEMA = pa.schema(
@@ -46,6 +50,9 @@ UNIT_SCHEMA = pa.schema(
         ("cwd", pa.string()),
         ("explicit", pa.bool_()),
         ("group", pa.int32()),
+        ("first", pa.int64()),
+        ("stop", pa.int64()),
+        ("first_line", pa.int64()),
     ]
 )
 # One row per document (problem null) or per input problem (everything but unit, seq, where, problem null).
@@ -72,7 +79,9 @@ DOC_SCHEMA = pa.schema(
 
 @dataclass(frozen=True, slots=True)
 class Unit:
-    """What one read task reads: a file (``group`` = :data:`WHOLE_FILE`) or one row group of a Parquet file."""
+    """What one read task reads: a file (``group`` = :data:`WHOLE_FILE`), one row group of a Parquet file, or the
+    lines of a JSONL file in bytes ``[first, stop)``, the first of them line ``first_line`` of the file
+    (``stop`` >= 0; see :mod:`dedup.spark.ranges`)."""
 
     number: int
     path: str
@@ -80,6 +89,9 @@ class Unit:
     cwd: str  # the driver's working directory: file ids are paths relative to it, wherever the task runs
     explicit: bool  # named on the command line: an unsupported type is reported, not skipped
     group: int = WHOLE_FILE
+    first: int = 0
+    stop: int = -1  # -1: not a byte range
+    first_line: int = 1
 
 
 def list_units(inputs: Sequence[str], problems: list[InputProblem], cwd: str) -> list[Unit]:
@@ -99,6 +111,39 @@ def list_units(inputs: Sequence[str], problems: list[InputProblem], cwd: str) ->
         for g in _groups(path):
             units.append(Unit(len(units), path, root, cwd, explicit, g))
     return units
+
+
+Survey = Callable[[list[tuple[str, int, int]]], list[tuple[int, int, int, bool]]]
+
+
+def split_units(units: Sequence[Unit], step: int, survey_all: Survey) -> list[Unit]:
+    """``units`` with each plain JSONL file over ``step`` bytes cut into byte ranges of whole lines (see
+    :mod:`dedup.spark.ranges`), renumbered in order. ``survey_all`` runs :func:`dedup.spark.ranges.survey` on
+    each ``(path, start, end)`` (in parallel on Spark). A file with a line that is not UTF-8 stays whole."""
+    todo: dict[int, list[tuple[int, int]]] = {}
+    for k, u in enumerate(units):
+        if u.group == WHOLE_FILE and u.path.lower().endswith(SPLIT_SUFFIXES):
+            try:
+                size = os.stat(u.path).st_size if stat.S_ISREG(os.stat(u.path).st_mode) else 0
+            except OSError:  # reported by the task that reads it
+                continue
+            if size > step:
+                todo[k] = byte_ranges(size, step)
+    if not todo:
+        return list(units)
+    surveyed = iter(survey_all([(units[k].path, a, b) for k, ranges in todo.items() for a, b in ranges]))
+    out: list[Unit] = []
+    for k, u in enumerate(units):
+        found = [next(surveyed) for _ in todo.get(k, ())]
+        if not found or not all(utf8 for *_, utf8 in found):
+            out.append(replace(u, number=len(out)))
+            continue
+        line = 1
+        for first, stop, lines, _ in found:
+            if lines:
+                out.append(replace(u, number=len(out), first=first, stop=stop, first_line=line))
+            line += lines
+    return out
 
 
 def check_inputs(inputs: Sequence[str]) -> None:
@@ -140,7 +185,10 @@ def read_items(unit: Unit, fields: FieldNames) -> Iterator[Document | InputProbl
     pending: list[InputProblem] = []
     report = lambda where, message: pending.append(InputProblem(where, message))  # noqa: E731
     path = Path(unit.path)
-    if unit.group != WHOLE_FILE:  # one row group of a Parquet file (checked a regular file by list_units)
+    if unit.stop >= 0:  # a byte range of a JSONL file, read by the local reader's own line code
+        reader = Reader(fields=fields, on_problem=pending.append, keep_records=False)
+        docs = (d for d in _read_range(reader, unit, path) if isinstance(d, Document))
+    elif unit.group != WHOLE_FILE:  # one row group of a Parquet file (checked a regular file by list_units)
         docs: Iterable[Document] = read_parquet(
             path, report, fields, root=unit.root, keep_records=False, groups=[unit.group]
         )
@@ -153,6 +201,17 @@ def read_items(unit: Unit, fields: FieldNames) -> Iterator[Document | InputProbl
         pending.clear()
         yield doc
     yield from pending
+
+
+def _read_range(reader: Reader, unit: Unit, path: Path) -> Iterator[Document | InputProblem]:
+    root = Path(unit.root) if unit.root is not None else Path(".")
+    try:
+        with RangeStream(open_regular(path), unit.first, unit.stop) as raw:
+            stream = io.BufferedReader(raw, CHUNK)
+            yield from reader._read_jsonl_stream(stream, str(path), path, root, unit.first_line)
+    except OSError as err:  # as the local reader reports a file it cannot read
+        message = err.strerror.lower() if err.strerror else str(err) or type(err).__name__
+        reader._report(str(path), f"cannot read ({message})")
 
 
 def read_unit(unit: Unit, fields: FieldNames, batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
@@ -217,8 +276,15 @@ def read_units(batches: Iterable[pa.RecordBatch], fields: FieldNames) -> Iterato
     """``mapInArrow`` body: each :data:`UNIT_SCHEMA` row read into a :data:`DOC_SCHEMA` batch."""
     for batch in batches:
         for row in batch.to_pylist():
-            unit = Unit(row["unit"], row["path"], row["root"], row["cwd"], row["explicit"], row["group"])
-            yield from read_unit(unit, fields)
+            yield from read_unit(unit_of(row), fields)
+
+
+def unit_of(row: dict) -> Unit:
+    """The :class:`Unit` a :data:`UNIT_SCHEMA` row holds."""
+    return Unit(
+        row["unit"], row["path"], row["root"], row["cwd"], row["explicit"], row["group"],
+        row["first"], row["stop"], row["first_line"],
+    )  # fmt: skip
 
 
 def units_table(units: Sequence[Unit]) -> pa.Table:
@@ -230,6 +296,9 @@ def units_table(units: Sequence[Unit]) -> pa.Table:
             "cwd": [u.cwd for u in units],
             "explicit": [u.explicit for u in units],
             "group": [u.group for u in units],
+            "first": [u.first for u in units],
+            "stop": [u.stop for u in units],
+            "first_line": [u.first_line for u in units],
         },
         schema=UNIT_SCHEMA,
     )

@@ -32,10 +32,19 @@ from dedup.settings import Settings
 from dedup.spark.clusters import CLUSTER_SCHEMA, cluster_component, cluster_of, links_of
 from dedup.spark.components import DRIVER_EDGES, connected_components, small_graph_components
 from dedup.spark.match import candidate_pairs, verified
-from dedup.spark.read import DOC_SCHEMA, UNIT_SCHEMA, Unit, check_inputs, list_units, read_units, units_table
+from dedup.spark.ranges import survey
+from dedup.spark.read import UNIT_SCHEMA, Unit, check_inputs, list_units, split_units, units_table
 from dedup.spark.session import session, unavailable
 from dedup.spark.site import LearnedBoilerplate, learn, learned_refs, with_texts
-from dedup.spark.stages import FP_SCHEMA, PAGE_SCHEMA, clean_batch, document_index, fingerprint_batch, stage_state
+from dedup.spark.stages import (
+    FP_SCHEMA,
+    PAGE_SCHEMA,
+    READ_SCHEMA,
+    document_index,
+    fingerprint_batch,
+    read_and_clean,
+    stage_state,
+)
 
 try:
     from pyspark import StorageLevel
@@ -50,6 +59,9 @@ if TYPE_CHECKING:
 
 WEEK_BLOCKING = "spark.dedup.weekBlocking"  # spark-submit --conf spark.dedup.weekBlocking=true
 BYTES_PER_TASK = 8 << 20  # input bytes per read-and-clean task
+# Representatives per partition at least (with more partitions than the shuffle's, verification's joins shuffle
+# the pairs to them and reuse the representatives' partitioning).
+REPS_PER_PARTITION = 2000
 INFO_COLUMNS = ("id", "title", "source", "date", "origin", "path", "root", "words", "digest")
 
 
@@ -156,9 +168,13 @@ class SparkScan:
         self.partitions = int(spark.conf.get("spark.sql.shuffle.partitions"))
         self._persisted: list[DataFrame] = []
         self.site: LearnedBoilerplate | None = None  # once learned
+        self._read: DataFrame | None = None  # the read and page-cleaned rows, cached until fingerprinted
 
-    def _keep(self, df: DataFrame) -> DataFrame:
-        self._persisted.append(df.persist(StorageLevel.MEMORY_AND_DISK))
+    def _keep(self, df: DataFrame, disk: bool = False) -> DataFrame:
+        """``df`` persisted until :meth:`release`; on disk only with ``disk`` (the widest rows, each read two or
+        three times in sequence: held in memory beside the next one being built, they ran a 4 GB local heap out
+        at 100k documents, however small their partitions)."""
+        self._persisted.append(df.persist(StorageLevel.DISK_ONLY if disk else StorageLevel.MEMORY_AND_DISK))
         return df
 
     def run(self, inputs: Sequence[str], on_problem: Callable[[InputProblem], None] | None) -> ScanResult:
@@ -181,8 +197,11 @@ class SparkScan:
         site, learned = self.learn_site(pages, offsets, skipped) if s.site_boilerplate else (None, [])
         self.site = site
         fp = self.fingerprint(pages, offsets, skipped, site)
-        infos = self.documents(fp)
-        reps, copies = self.exact_copies(fp)
+        infos = self.documents(fp)  # fp is cached now: the cleaned pages (the widest rows) are needed no more
+        self._drop(self._read)
+        reps, copies = self.exact_copies(fp, len(infos))
+        reps.count(), copies.count()  # both cached now: the fingerprints they came from are needed no more
+        self._drop(fp)
         problems += [
             InputProblem(i.origin or i.id, "empty document after cleaning; not compared") for i in infos if i.words == 0
         ]
@@ -200,6 +219,11 @@ class SparkScan:
         clusters = self.clusters(links_df, links, prepared.reps, prepared.copies, prepared.infos)
         return links, scores.astype(np.float32), clusters
 
+    def _drop(self, df: DataFrame | None) -> None:
+        if df is not None and any(d is df for d in self._persisted):
+            self._persisted = [d for d in self._persisted if d is not df]
+            df.unpersist()
+
     def release(self) -> None:
         """Unpersist what the run cached."""
         for df in self._persisted:
@@ -216,15 +240,17 @@ class SparkScan:
         fields = self.settings.fields
         if not units:
             return self.spark.createDataFrame([], _schema(PAGE_SCHEMA)), {}, {}
+        units = split_units(units, BYTES_PER_TASK, self._survey)
         table = self.spark.createDataFrame(
             [tuple(r.values()) for r in units_table(units).to_pylist()], _schema(UNIT_SCHEMA)
         )
-        parts = self._partitions(units)
-        read = table.repartition(min(len(units), parts)).mapInArrow(
-            lambda b: read_units(b, fields), _schema(DOC_SCHEMA)
+        state = stage_state(self.settings, self.rules)
+        # Read and page-clean in the same task: no shuffle of the raw input, and only its cleaned pages cached.
+        read = table.repartition(self._partitions(units)).mapInArrow(
+            lambda b: read_and_clean(state, b, fields), _schema(READ_SCHEMA)
         )
-        raw = self._keep(read)
-        bad = raw.where("problem is not null").select("unit", "seq", "where", "problem").toArrow()
+        rows = self._read = self._keep(read, disk=True)
+        bad = rows.where("problem is not null").select("unit", "seq", "where", "problem").toArrow()
         bad = bad.sort_by([("unit", "ascending"), ("seq", "ascending")]).to_pylist()
         found = [(r["unit"], r["seq"], InputProblem(r["where"], r["problem"])) for r in bad]
         if found and self.settings.strict:
@@ -234,29 +260,30 @@ class SparkScan:
         skipped: dict[int, list[int]] = defaultdict(list)
         for unit, seq, _ in found:
             skipped[unit].append(seq)
-        state = stage_state(self.settings, self.rules)
-
-        def clean(batches):
-            for batch in batches:
-                yield clean_batch(state, batch)
-
-        pages = self._keep(raw.where("problem is null").repartition(parts).mapInArrow(clean, _schema(PAGE_SCHEMA)))
-        counts = {r["unit"]: r["count"] for r in pages.groupBy("unit").count().toArrow().to_pylist()}
+        pages = rows.where("problem is null").drop("where", "problem")
+        counts = {r["unit"]: r["count"] for r in pages.select("unit").groupBy("unit").count().toArrow().to_pylist()}
         offsets, first = {}, 0
         for u in units:
             offsets[u.number] = first
             first += counts.get(u.number, 0)
         return pages, offsets, {u: np.asarray(seqs, dtype=np.int64) for u, seqs in skipped.items()}
 
+    def _survey(self, ranges: list[tuple[str, int, int]]) -> list[tuple[int, int, int, bool]]:
+        """:func:`dedup.spark.ranges.survey` of each range, one task per range."""
+        found = self.spark.sparkContext.parallelize(ranges, len(ranges)).map(lambda r: survey(*r)).collect()
+        return [tuple(x) for x in found]
+
     def _partitions(self, units: Sequence[Unit]) -> int:
-        """Tasks for reading and cleaning: one per :data:`BYTES_PER_TASK` of input, at least one per core, at
-        most the shuffle partitions (a Python task costs tens of milliseconds even when it has nothing to do)."""
+        """Tasks for reading and cleaning: one per :data:`BYTES_PER_TASK` of input (at most one per unit), at
+        least one per core. Their partitions are cached twice (pages, then fingerprints, ~20 KB a document): a
+        partition is one block, built in memory, so a partition of a 100k-document corpus over 8 tasks (250 MB)
+        runs a 4 GB heap out."""
         total = 0
         for path in {u.path for u in units}:
             with contextlib.suppress(OSError):
                 total += os.path.getsize(path)
         cores = self.spark.sparkContext.defaultParallelism
-        return max(cores, min(self.partitions, math.ceil(total / BYTES_PER_TASK)))
+        return min(len(units), max(cores, math.ceil(total / BYTES_PER_TASK)))
 
     def learn_site(
         self, pages: DataFrame, offsets: dict[int, int], skipped: dict[int, np.ndarray]
@@ -315,7 +342,7 @@ class SparkScan:
             for batch in batches:
                 yield fingerprint_batch(state, batch, offsets, skipped)
 
-        return self._keep(pages.mapInArrow(fingerprints, _schema(FP_SCHEMA)))
+        return self._keep(pages.mapInArrow(fingerprints, _schema(FP_SCHEMA)), disk=True)
 
     def documents(self, fp: DataFrame) -> list[DocInfo]:
         """Every document's :class:`DocInfo`, in input order."""
@@ -325,15 +352,19 @@ class SparkScan:
 
     # -- exact copies, components, clusters --------------------------------------------------------------------
 
-    def exact_copies(self, fp: DataFrame) -> tuple[DataFrame, DataFrame]:
+    def exact_copies(self, fp: DataFrame, docs: int = 0) -> tuple[DataFrame, DataFrame]:
         """``(reps, copies)``: the representative of each distinct text (the best-ranked of its exact copies, as
         :func:`dedup.cluster.exact_groups` picks it), and each representative's copies in keep order."""
         live = fp.where(F.col("words") > 0)
+        # Ranked on the narrow columns: the wide ones (texts, shingle sets, windows) are shuffled once, by
+        # document, not also by digest.
+        narrow = live.select("idx", "digest", "k1", "k2", "words", "date", "source")
         best = F.min(F.struct("k1", "k2", "idx")).over(Window.partitionBy("digest"))
-        ranked = live.withColumn("rep", best["idx"])
+        ranked = narrow.withColumn("rep", best["idx"])
+        firsts = ranked.where(F.col("idx") == F.col("rep")).select("idx")
         # Hash-partitioned by document: the six joins of verification reuse it instead of shuffling it again.
-        reps = ranked.where(F.col("idx") == F.col("rep")).drop("rep")
-        reps = self._keep(reps.repartition(self.partitions, "idx"))
+        parts = max(self.partitions, math.ceil(docs / REPS_PER_PARTITION))  # small cached blocks, as above
+        reps = self._keep(live.repartition(parts, "idx").join(firsts, "idx", "left_semi"))
         copy = F.struct("k1", "k2", "idx", "words", "date", "source")
         copies = (
             ranked.where(F.col("idx") != F.col("rep"))

@@ -31,22 +31,24 @@ from __future__ import annotations
 import datetime
 import json
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from dedup.clean import Cleaner, LineRules, Page, SiteBoilerplate, site_observations
 from dedup.cluster import DUPLICATE, VerifyOptions, verify
 from dedup.document import DocInfo, Document
 from dedup.evidence import Evidence, judge_with_titles
 from dedup.fingerprint import Fingerprinter, jaccard_containment
+from dedup.io import FieldNames
 from dedup.lsh import MIN_SHARED_VALUES, band_hashes, drop_chance_collisions, lsh_params
 from dedup.pipeline.stores import ANALYSED_CACHE
 from dedup.pipeline.workers import fingerprint
 from dedup.settings import Settings
-from dedup.spark.read import document_of
+from dedup.spark.read import document_of, read_unit, unit_of
 from dedup.templates import Analysed, relation
 
 PAGE_SCHEMA = pa.schema(
@@ -67,6 +69,9 @@ PAGE_SCHEMA = pa.schema(
         ("shingles", pa.binary()),  # Page.shingles (uint32): the story keys' 3-grams, reused by fingerprinting
     ]
 )
+# What a read task gives: its documents page-cleaned (problem null), and its input problems (only unit, seq, where
+# and problem set), so that the input is read, and cached, once.
+READ_SCHEMA = pa.schema([*PAGE_SCHEMA, pa.field("where", pa.string()), pa.field("problem", pa.string())])
 WINDOW_TYPE = pa.list_(pa.struct([("sig", pa.binary()), ("bands", pa.list_(pa.int64()))]))
 FP_SCHEMA = pa.schema(
     [
@@ -178,6 +183,29 @@ def clean_batch(state: SparkState, batch: pa.RecordBatch) -> pa.RecordBatch:
         pa.array([p.shingles.tobytes() if p.shingles is not None else None for p in pages], type=pa.binary()),
     ]
     return pa.RecordBatch.from_arrays(arrays, schema=PAGE_SCHEMA)
+
+
+def read_and_clean(state: SparkState, units: Iterable[pa.RecordBatch], fields: FieldNames) -> Iterator[pa.RecordBatch]:
+    """``mapInArrow`` body: the units of each :data:`dedup.spark.read.UNIT_SCHEMA` batch read, and their documents
+    page-cleaned (:func:`clean_batch`), as :data:`READ_SCHEMA` batches."""
+    for batch in units:
+        for row in batch.to_pylist():
+            for docs in read_unit(unit_of(row), fields):
+                bad = pc.is_valid(docs.column("problem"))
+                good = docs.filter(pc.invert(bad))
+                if good.num_rows:
+                    pages = clean_batch(state, good)
+                    yield pa.RecordBatch.from_arrays(
+                        [*pages.columns, pa.nulls(pages.num_rows, pa.string()), pa.nulls(pages.num_rows, pa.string())],
+                        schema=READ_SCHEMA,
+                    )
+                problems = docs.filter(bad)
+                if problems.num_rows:
+                    given = {name: problems.column(name) for name in ("unit", "seq", "where", "problem")}
+                    yield pa.RecordBatch.from_arrays(
+                        [given.get(f.name, pa.nulls(problems.num_rows, f.type)) for f in READ_SCHEMA],
+                        schema=READ_SCHEMA,
+                    )
 
 
 def _windows(signatures: np.ndarray, owners: np.ndarray, n: int, bands: int, rows: int) -> pa.Array:

@@ -1,0 +1,103 @@
+"""Big JSONL files cut into byte ranges of whole lines, each range read by its own Spark task.
+
+One 800 MB JSONL file as one read task puts the whole scan's reading and page cleaning on one core, and the
+whole file in one cached partition. A range holds the lines that *start* in ``[start, end)`` (a line crossing
+``end`` belongs to the range it starts in, as Hadoop's line reader splits text). Reading a range must give the
+documents and problems the local reader gives for those lines, numbers included: origins and fallback ids are
+``file:line``, so each range needs the number of its first line, and the reader chooses a legacy encoding
+(windows-1256) once per file, at its first non-UTF-8 line. So the ranges are *surveyed* first, in parallel (one
+pass over the bytes: the lines each range holds, and whether it is all UTF-8), and a file any of whose ranges is
+not UTF-8 (a legacy or UTF-16 file, a damaged line) stays one unit, read whole as before. Gzip files cannot be
+entered in the middle: they stay whole too.
+
+>>> import tempfile
+>>> path = tempfile.mktemp(suffix=".jsonl")
+>>> _ = open(path, "wb").write(b'{"a": 1}\\n\\n{"b": 2}\\n{"c": 3}')
+>>> [survey(path, s, e) for s, e in byte_ranges(27, 10)]
+[(0, 10, 2, True), (10, 27, 2, True), (27, 27, 0, True)]
+>>> io.BufferedReader(RangeStream(open(path, "rb"), 10, 27)).read()
+b'{"b": 2}\\n{"c": 3}'
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+from typing import IO
+
+from dedup.io.files import open_regular
+
+CHUNK = 1 << 20
+
+
+def byte_ranges(size: int, step: int) -> list[tuple[int, int]]:
+    """``[start, end)`` ranges of about ``step`` bytes covering ``size`` bytes (the last one may be shorter).
+
+    >>> byte_ranges(25, 10)
+    [(0, 10), (10, 20), (20, 25)]
+    """
+    return [(start, min(start + step, size)) for start in range(0, size, step)]
+
+
+def line_start(handle: IO[bytes], pos: int, size: int) -> int:
+    """The offset of the first line that starts at or after ``pos`` (``size`` when none does)."""
+    if pos <= 0:
+        return 0
+    if pos >= size:
+        return size
+    handle.seek(pos - 1)
+    while True:  # to the end of the line holding byte pos - 1, a chunk at a time (a line can be huge)
+        chunk = handle.readline(CHUNK)
+        if not chunk or chunk.endswith(b"\n"):
+            return handle.tell()
+
+
+def survey(path: str, start: int, end: int) -> tuple[int, int, int, bool]:
+    """``(first, stop, lines, utf8)`` of the range ``[start, end)`` of ``path``: the bytes of the lines starting
+    in it (``[first, stop)``), how many lines those are, and whether they are all UTF-8."""
+    with open_regular(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        first, stop = line_start(handle, start, size), line_start(handle, end, size)
+        handle.seek(first)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        lines, left, utf8, last = 0, stop - first, True, b"\n"
+        while left > 0:
+            chunk = handle.read(min(CHUNK, left))
+            if not chunk:
+                break
+            left -= len(chunk)
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+            if utf8:
+                try:
+                    decoder.decode(chunk, final=left <= 0)
+                except UnicodeDecodeError:
+                    utf8 = False
+        if last != b"\n":  # the file's last line, without its newline
+            lines += 1
+    return first, stop, lines, utf8
+
+
+class RangeStream(io.RawIOBase):
+    """The bytes ``[first, stop)`` of an open file, as a stream of their own (wrap it in a buffer to read lines)."""
+
+    def __init__(self, handle: IO[bytes], first: int, stop: int) -> None:
+        super().__init__()
+        self._handle, self._left = handle, stop - first
+        handle.seek(first)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        if self._left <= 0:
+            return 0
+        view = memoryview(buffer)[: min(len(buffer), self._left)]
+        n = self._handle.readinto(view) or 0
+        self._left -= n
+        return n
+
+    def close(self) -> None:
+        self._handle.close()
+        super().close()
