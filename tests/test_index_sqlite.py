@@ -155,3 +155,22 @@ def test_a_format_4_index_is_upgraded_and_keeps_its_removed_copies(tmp_path: Pat
         names = {r[0] for r in index.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert "docs_copy_of" in names
         assert index.seen(make_entry("again", entries[3].text, FP)).id == entries[3].id
+
+
+def test_an_index_recorded_before_the_passage_route_opens_and_decides_with_it(tmp_path: Path) -> None:
+    # A format-5 settings record written before `rewrite_passages` and `rewrite_passage_title` existed: they are
+    # read at their defaults (the index stores the titles and texts the passage route reads), not called damaged.
+    entries = _entries(tmp_path)[:60]
+    path = tmp_path / "before.sqlite"
+    with SqliteIndex(path, IndexSettings()) as index:
+        index.bulk_load([entries])
+        index.db.execute("DELETE FROM meta WHERE key IN ('rewrite_passages', 'rewrite_passage_title')")
+    with SqliteIndex(path, IndexSettings()) as index:
+        assert "rewrite_passages" not in index.stats()["settings"]  # the record is left as it was
+        assert index.settings.rewrite_passages == IndexSettings().rewrite_passages
+        assert index.seen(make_entry("again", entries[5].text, FP)).id == entries[5].id
+    # A damaged record is still one: a field every record has is missing.
+    with SqliteIndex(path, IndexSettings()) as index:
+        index.db.execute("DELETE FROM meta WHERE key = 'threshold'")
+    with pytest.raises(InputError, match="damaged"):
+        SqliteIndex(path, IndexSettings())

@@ -58,6 +58,10 @@ class IndexMismatch(InputError):
     """The index was built with settings that make its fingerprints or its decisions differ from this run's."""
 
 
+# Settings added after their format was fixed: a record without them is read at their defaults.
+ADDED_WITHIN_FORMAT = ("rewrite_passages", "rewrite_passage_title")
+
+
 @dataclass(frozen=True, slots=True)
 class IndexSettings:
     """What an index's fingerprints depend on and how it decides; stored in the index, compared on every open.
@@ -177,6 +181,10 @@ class IndexSettings:
             raise IndexMismatch(
                 f"{where}: index format {form} is not one this dedup ({__version__}) reads (format {FORMAT_VERSION})"
             )
+        # Settings added within a format (the passage route of the rewrite decision) are read at their defaults
+        # when an older record lacks them: the index stores what they need (titles and texts), and a run whose
+        # settings differ is refused by `check` with the setting named.
+        meta = {**{k: str(getattr(cls(), k)) for k in ADDED_WITHIN_FORMAT}, **meta}
         try:
             values: dict[str, Any] = {f.name: _parse(f.type, meta[f.name]) for f in fields(cls)}
             return cls(**values)
