@@ -28,7 +28,7 @@ import os
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from dedup.cluster import CONTAINED, DUPLICATE, containment_depths, covers, exact_groups
 from dedup.document import Document
@@ -75,8 +75,8 @@ def keep_order(result: ScanResult, coverage: float) -> list[int]:
     removed = scan_drops(result)
     n = len(result.documents)
 
-    def by_depth(docs: object) -> list[int]:
-        return sorted(docs, key=lambda d: (depth.get(rep[d], 0), d))  # type: ignore[arg-type]
+    def by_depth(docs: Iterable[int]) -> list[int]:
+        return sorted(docs, key=lambda d: (depth.get(rep[d], 0), d))
 
     kept = by_depth(d for d in range(n) if d not in removed)
     return kept + by_depth(d for d in removed if d not in strays) + sorted(strays)

@@ -51,6 +51,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -80,6 +81,47 @@ class RewriteOptions:
     coverage: float = 0.75  # one text must cover the other (the coverage rule's threshold)
     local: float = 0.7  # passage alignment that stands in for the order test (reordered, reworded copies)
     local_title: float = 0.3  # the title agreement the passage route still needs
+
+
+class RewriteSettings(Protocol):
+    """The ``rewrite_*`` knobs, as :class:`dedup.settings.Settings` and the index's recorded settings name them."""
+
+    @property
+    def rewrite_containment(self) -> float: ...
+    @property
+    def rewrite_words(self) -> float: ...
+    @property
+    def rewrite_title(self) -> float: ...
+    @property
+    def rewrite_ordered(self) -> float: ...
+    @property
+    def coverage(self) -> float: ...
+    @property
+    def rewrite_passages(self) -> float: ...
+    @property
+    def rewrite_passage_title(self) -> float: ...
+
+
+def rewrite_options_of(settings: RewriteSettings, enabled: bool) -> RewriteOptions:
+    """The rewrite decision's thresholds from settings that name them ``rewrite_*``: the one mapping, so that a
+    run and an index built with the same settings decide alike.
+
+    >>> from types import SimpleNamespace as S
+    >>> knobs = S(rewrite_containment=0.3, rewrite_words=0.6, rewrite_title=0.5, rewrite_ordered=0.5,
+    ...           coverage=0.75, rewrite_passages=0.7, rewrite_passage_title=0.3)
+    >>> rewrite_options_of(knobs, True).containment, rewrite_options_of(knobs, False).enabled
+    (0.3, False)
+    """
+    return RewriteOptions(
+        enabled,
+        settings.rewrite_containment,
+        settings.rewrite_words,
+        settings.rewrite_title,
+        settings.rewrite_ordered,
+        settings.coverage,
+        local=settings.rewrite_passages,
+        local_title=settings.rewrite_passage_title,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from dedup.cluster import DEFAULT_CONTAINMENT, DEFAULT_COVERAGE, DEFAULT_THRESHOLD
-from dedup.evidence import RewriteOptions
+from dedup.evidence import RewriteOptions, rewrite_options_of
 from dedup.io import FieldNames
 from dedup.normalize import NormalizeOptions
 
@@ -210,16 +210,7 @@ class Settings:
         (True, False)
         """
         stricter = self.threshold > DEFAULT_THRESHOLD or self.containment > DEFAULT_CONTAINMENT
-        return RewriteOptions(
-            self.rewrites and not stricter,
-            self.rewrite_containment,
-            self.rewrite_words,
-            self.rewrite_title,
-            self.rewrite_ordered,
-            self.coverage,
-            local=self.rewrite_passages,
-            local_title=self.rewrite_passage_title,
-        )
+        return rewrite_options_of(self, self.rewrites and not stricter)
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:

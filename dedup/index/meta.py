@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from dedup.cluster import VerifyOptions
-from dedup.evidence import RewriteOptions
+from dedup.evidence import RewriteOptions, rewrite_options_of
 from dedup.fingerprint import SCHEME, Fingerprinter
 from dedup.io import InputError
 from dedup.lsh import datasketch_version, lsh_params
@@ -136,16 +136,7 @@ class IndexSettings:
     @property
     def rewrite_options(self) -> RewriteOptions:
         """The rewrite decision as a scan with these settings takes it (:mod:`dedup.evidence`)."""
-        return RewriteOptions(
-            self.rewrites,
-            self.rewrite_containment,
-            self.rewrite_words,
-            self.rewrite_title,
-            self.rewrite_ordered,
-            self.coverage,
-            local=self.rewrite_passages,
-            local_title=self.rewrite_passage_title,
-        )
+        return rewrite_options_of(self, self.rewrites)
 
     @property
     def normalize_options(self) -> NormalizeOptions:
