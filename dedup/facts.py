@@ -39,7 +39,7 @@ from dedup.numbers import (
     thousands,
 )
 
-FactKind = Literal["number", "date", "name"]
+FactKind = Literal["number", "date", "name", "event"]  # "event": an arrival or departure (direction)
 
 # fmt: off
 # Words a name follows (after their clitics are stripped): the people and countries a formula item is about.
@@ -125,6 +125,35 @@ def _fact_forms() -> frozenset[str]:
 
 
 _FACT_FORMS = _fact_forms()
+
+# fmt: off
+# A protocol item's direction: a visitor arrives and is received, or leaves and is seen off. Formula items of one
+# visit ("وصل ... وكان في استقباله" / "غادر ... وكان في وداعه") name the same people and places: only these words
+# tell the arrival from the departure (dedup.templates counts slots that swap one for the other).
+_ARRIVAL = frozenset({"وصل", "وصلت", "يصل", "تصل", "وصول", "وصوله", "استقبال", "استقباله", "استقبل",
+                      "arrived", "arrives", "arrival"})
+_DEPARTURE = frozenset({"غادر", "غادرت", "يغادر", "تغادر", "مغادره", "مغادرته", "وداع", "وداعه", "ودع",
+                        "departed", "departs", "departure", "farewell"})
+# fmt: on
+
+
+def direction(tokens: Sequence[str]) -> str:
+    """``"arrival"`` or ``"departure"`` when the words name only one of the two (after their clitics are
+    stripped), else ``""``.
+
+    >>> direction("وكان في استقباله لدى وصوله".split()), direction("وكان في وداعه".split())
+    ('arrival', 'departure')
+    >>> direction("وصل ثم غادر".split())
+    ''
+    """
+    found = set()
+    for t in tokens:
+        w = t if t in _ARRIVAL or t in _DEPARTURE else bare(t)
+        if w in _ARRIVAL:
+            found.add("arrival")
+        elif w in _DEPARTURE:
+            found.add("departure")
+    return found.pop() if len(found) == 1 else ""
 
 
 _ORDER = {"الاول", "الاولي", "الثاني", "الثانيه", "الاخر", "الاخره"}

@@ -50,7 +50,7 @@ import regex
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
-from dedup.facts import NAME_LENGTH, Fact, FactKind, Statements, token_facts, word_kind
+from dedup.facts import NAME_LENGTH, Fact, FactKind, Statements, direction, token_facts, word_kind
 from dedup.numbers import PREFIXES, SCALES, bare
 
 DUPLICATE = "duplicate"
@@ -64,6 +64,10 @@ MAX_SLOT = 8
 FLANK = 2
 # Name slots needed to call a pair a template (one number or date slot is enough).
 MIN_NAME_SLOTS = 2
+# Slots where one text has a visitor arrive and the other leave (:func:`dedup.facts.direction`) needed to call
+# a pair a template: the arrival and departure items of one visit share the whole protocol formula. One such
+# slot can be an alignment's chance pairing of two sentences.
+MIN_DIRECTION_SLOTS = 2
 # Below these 3-gram similarities a pair must also share its text in order (see module docstring).
 STRONG_CONTAINMENT = 0.8
 STRONG_JACCARD = 0.5
@@ -256,9 +260,13 @@ def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relatio
         return Relation(DUPLICATE)
     ops = opcodes(wa, wb)
     subs: list[Substitution] = []
+    turned: list[Substitution] = []  # slots where one text arrives and the other leaves
     for k, (op, i1, i2, j1, j2) in enumerate(ops):
         if op != "replace" or i2 - i1 > MAX_SLOT or j2 - j1 > MAX_SLOT:
             continue
+        way_a, way_b = direction(wa[i1:i2]), direction(wb[j1:j2])
+        if way_a and way_b and way_a != way_b:
+            turned.append(Substitution("event", " ".join(wa[i1:i2]), " ".join(wb[j1:j2])))
         if not (ta.may_state_facts(i1, i2) and tb.may_state_facts(j1, j2)):
             continue  # every kind of substitution needs a fact (or a figure) on both sides
         slot_a, slot_b = ta.facts[i1:i2], tb.facts[j1:j2]
@@ -286,6 +294,9 @@ def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relatio
     ordered = aligned / max(1, min(len(wa), len(wb)))
     if facts_changed >= 1 or names_changed >= MIN_NAME_SLOTS:
         return Relation(TEMPLATE, subs, ordered)
+    if len(turned) >= MIN_DIRECTION_SLOTS:
+        named = {(s.a, s.b) for s in subs}
+        return Relation(TEMPLATE, subs + [t for t in turned if (t.a, t.b) not in named], ordered)
     if ordered >= MIN_ORDERED:
         return Relation(DUPLICATE, subs, ordered)
     # Out of order: a pair this similar on its 3-grams is still one text (a copy with its paragraphs moved).

@@ -343,3 +343,27 @@ def test_bare_words_of_a_text_equal_the_word_by_word_rule(tokens: list[str]) -> 
     # _Spellings strips proclitics from every word and adjacent pair with one regex pass; bare() is the rule.
     expected = {bare(w) for w in tokens} | {bare(a + b) for a, b in itertools.pairwise(tokens)}
     assert _Spellings(tokens).bare == expected
+
+
+def test_the_arrival_and_the_departure_of_one_visit_are_template_siblings() -> None:
+    # One protocol formula, the same visitor, officials and airport: the arrival item and the departure item of
+    # one visit differ only in the words that say which way he went.
+    arrival = (
+        "وصل فخامه الرييس رمضان قاديروف الي جده صباح امس لاداء العمره وكان في استقبال فخامته لدي وصوله مطار الملك"
+        " عبدالعزيز الدولي وكيل اماره منطقه مكه المكرمه ووزير الثقافه والاعلام الوزير المرافق"
+    ).split()
+    departure = (
+        "غادر فخامه الرييس رمضان قاديروف جده مساء امس بعد اداء العمره وكان في وداع فخامته لدي مغادرته مطار الملك"
+        " عبدالعزيز الدولي وكيل اماره منطقه مكه المكرمه ووزير الثقافه والاعلام الوزير المرافق"
+    ).split()
+    rel = explain(arrival, departure)
+    assert rel.kind == TEMPLATE and {s.kind for s in rel.substitutions} == {"event"}
+    # A copy that reports the arrival in other words is no sibling; nor is "arrived" against "reached".
+    reworded = ["وقد", *arrival[:-3], "ومسوولون", "اخرون"]
+    assert relation(arrival, reworded) == DUPLICATE
+    english = "the president arrived in jeddah on monday and was received at the airport by the governor".split()
+    left = "the president departed from jeddah on monday and was seen off at the airport by the governor".split()
+    assert relation(english, [*english[:3], "reached", *english[4:]]) == DUPLICATE
+    # One swapped slot is not enough (an alignment may pair two sentences by chance): "seen off" has no
+    # direction word, so only "arrived" / "departed" is swapped here.
+    assert relation(english, left) == DUPLICATE
