@@ -213,7 +213,8 @@ def star_clusters(
         for m, _ in cluster.members:
             assigned[m] = len(clusters)
         clusters.append(cluster)
-    return _copies_to_closest_original(clusters, neighbours, rank, reads)
+    clusters = _copies_to_closest_original(clusters, neighbours, rank, reads)
+    return _containers_take_over(clusters, neighbours, rank, reads)
 
 
 def _pair(x: int, y: int) -> tuple[int, int]:
@@ -304,6 +305,87 @@ def _copies_to_closest_original(
         head, rest = clusters[j].members[0], clusters[j].members[1:]
         clusters[j].members = [head, *sorted(rest, key=lambda ms: (-ms[1], rank[ms[0]]))]
     return [c for c in clusters if len(c.members) > 1]
+
+
+def _containers_take_over(
+    clusters: list[Cluster],
+    neighbours: dict[int, list[tuple[int, float, bool, bool]]],
+    rank: np.ndarray,
+    reads: set[tuple[int, int]] | None = None,
+) -> list[Cluster]:
+    """Let a removed member that contains what its star left out become that star's kept copy.
+
+    A star can take a copy ``m`` of its centre while a text that only ``m`` covers is left out of every cluster
+    (a story whose other container ``m`` is), or keeps a star of its own (its copies taken by ``m``'s centre
+    first). When ``m`` covers every member of its cluster, and some document ``m`` contains (covers, without
+    being covered by it) is unassigned or the kept copy of a star whose every member ``m`` covers, ``m`` becomes
+    the kept copy of them all: the longer text is kept, as it is for a story inside a round-up, whatever
+    ``--keep`` says. Every member is still directly linked to its kept copy and covered by it. ``m`` does not
+    take over when it is linked (covering either way) to a document that stays kept: no kept document is then a
+    covered copy of another. ``reads``: as in :func:`star_clusters` (every link of ``m`` is read).
+    """
+    where = {m: k for k, c in enumerate(clusters) for m, _ in c.members}
+    gone: set[int] = set()
+    for k, cluster in enumerate(clusters):
+        if k in gone:
+            continue
+        for m, _ in sorted(cluster.members[1:], key=lambda ms: rank[ms[0]]):
+            near = {y: (s, covers, covered) for y, s, covers, covered in neighbours[m]}
+            if not all(y == m or (y in near and near[y][1]) for y, _ in cluster.members):
+                continue
+            # Only a document m contains and that is kept now can be gained. Undecided links read as duplicates
+            # can only add neighbours: a member passed over here is passed over whatever they turn out to be,
+            # so only the links of a member that may take over are read.
+            if not any(
+                c and not cd and (where.get(y) is None or clusters[where[y]].keep == y)
+                for y, (_, c, cd) in near.items()
+            ):
+                continue
+            if reads is not None:
+                reads.update(_pair(m, y) for y in near)
+            taken, stars = _taken_by(m, near, clusters, where, k)
+            if taken is None:
+                continue
+            members = {y for y, _ in cluster.members if y != m} | set(taken)
+            cluster.keep = m
+            cluster.members = [
+                (m, 1.0),
+                *sorted(((y, near[y][0]) for y in members), key=lambda ys: (-ys[1], rank[ys[0]])),
+            ]
+            cluster.contained = {y for y in members if not near[y][2]}
+            for y in members | {m}:
+                where[y] = k
+            gone |= stars
+            break
+    return [c for j, c in enumerate(clusters) if j not in gone]
+
+
+def _taken_by(
+    m: int,
+    near: dict[int, tuple[float, bool, bool]],
+    clusters: list[Cluster],
+    where: dict[int, int],
+    k: int,
+) -> tuple[list[int] | None, set[int]]:
+    """What ``m`` (a member of cluster ``k`` covering all of it) takes over besides cluster ``k``: its unassigned
+    neighbours and the stars whose kept copy it links to, all covered, with one contained; ``None`` when it
+    gains nothing or a neighbour that would stay kept blocks it (see :func:`_containers_take_over`)."""
+    taken: list[int] = []
+    stars: set[int] = set()
+    gains = False
+    for y, (_, covers, covered) in near.items():
+        j = where.get(y)
+        if j == k:
+            continue
+        if j is None or clusters[j].keep == y:
+            members = [y] if j is None else [z for z, _ in clusters[j].members]
+            if not (covers and all(z in near and near[z][1] for z in members)):
+                return None, set()  # a document that stays kept and is linked to m
+            taken.extend(members)
+            gains |= not covered
+            if j is not None:
+                stars.add(j)
+    return (taken, stars) if gains else (None, set())
 
 
 def attach_strays(

@@ -204,3 +204,37 @@ def test_the_outermost_text_takes_what_it_contains_first() -> None:
     clusters = star_clusters(5, links, order=[0, 1, 2, 3, 4])
     assert [(c.keep, sorted(m for m, _ in c.members)) for c in clusters] == [(4, [3, 4]), (2, [0, 1, 2])]
     assert clusters[1].contained == {0, 1}
+
+
+def inside(a: int, b: int, sim: float = 0.6) -> Link:
+    """A link where ``a`` is contained in ``b`` (``b`` covers ``a``, not the other way round)."""
+    return Link(a, b, 0.3, sim, a_in_b=1.0, b_in_a=0.4)
+
+
+def test_a_removed_copy_that_contains_a_story_left_out_takes_its_star_over() -> None:
+    # 0 and 1 are copies of one report (each covers the other); 1 also carries a club's donation item, 2, that 0
+    # does not have (the labelled pair snn-2015-07-21-01010 / -02253). 0 ranks first and takes 1; 2, contained in
+    # 1 only, was left out of every cluster. 1 covers all of 0's star and contains 2: it is kept instead.
+    links = [Link(0, 1, 0.6, 0.65, a_in_b=0.82, b_in_a=1.0), inside(2, 1, 0.81)]
+    [cluster] = star_clusters(3, links, order=[0, 1, 2])
+    assert (cluster.keep, [m for m, _ in cluster.members], cluster.contained) == (1, [1, 2, 0], {2})
+    # Without the story, --keep order decides between the two copies.
+    [cluster] = star_clusters(3, links[:1], order=[0, 1, 2])
+    assert (cluster.keep, [m for m, _ in cluster.members]) == (0, [0, 1])
+
+
+def test_a_removed_container_takes_over_the_star_of_the_story_it_contains() -> None:
+    # 0 and 1 copies of a longer report; 2 a shorter story 1 contains, with its brief 3 (snn-2015-07-22-00401 in
+    # -01758). 0 takes 1, 2 keeps a star of its own with 3: two clusters for one story. 1 covers 0, 2 and 3.
+    links = [Link(0, 1, 0.6, 0.69, a_in_b=0.8, b_in_a=0.89), inside(2, 1, 0.98), inside(3, 1, 0.85), inside(3, 2, 0.85)]
+    [cluster] = star_clusters(4, links, order=[0, 1, 2, 3])
+    assert cluster.keep == 1 and [m for m, _ in cluster.members] == [1, 2, 3, 0] and cluster.contained == {2, 3}
+    # 1 also contains 4, kept with a story 5 it contains and 1 does not cover: 4 stays kept, so 1 may not be kept
+    # beside it (a kept copy covered by another).
+    blocked = [*links, inside(4, 1), inside(5, 4)]
+    clusters = star_clusters(6, blocked, order=[0, 1, 2, 3, 4, 5])
+    assert sorted((c.keep, sorted(m for m, _ in c.members)) for c in clusters) == [
+        (0, [0, 1]),
+        (2, [2, 3]),
+        (4, [4, 5]),
+    ]
