@@ -56,6 +56,7 @@ from typing import Protocol
 import numpy as np
 from rapidfuzz import fuzz
 
+from dedup.facts import RELATIVE_DAYS
 from dedup.fingerprint import coverage as covers
 from dedup.normalize import NormalizeOptions, normalize
 from dedup.templates import DUPLICATE, TEMPLATE, Analysed, explain
@@ -229,8 +230,15 @@ def passage_alignment(
 
 
 def _new_facts(x: Analysed, y: Analysed) -> int:
-    """Figures and dates of ``x`` that ``y`` states nowhere (names are left out: spellings vary)."""
-    return sum(1 for f in dict.fromkeys(x.facts) if f is not None and f.kind != "name" and not y.statements.states(f))
+    """Figures and dates of ``x`` that ``y`` states nowhere (names are left out: spellings vary). Dates are left
+    out too when ``y`` tells days relatively ("امس", "اليوم", "yesterday"): a rewrite turns "on 26 July" and
+    "Sunday 10 Shawwal" into "yesterday" as the day of its own publication requires."""
+    relative = not RELATIVE_DAYS.isdisjoint(y.spellings.bare)
+    return sum(
+        1
+        for f in dict.fromkeys(x.facts)
+        if f is not None and f.kind != "name" and not (relative and f.kind == "date") and not y.statements.states(f)
+    )
 
 
 def _new_names(x: Analysed, y: Analysed) -> int:

@@ -126,6 +126,10 @@ def _fact_forms() -> frozenset[str]:
 
 _FACT_FORMS = _fact_forms()
 
+# Words that tell a day relative to the text's own date (a rewrite published a day later writes "امس" for the
+# date its source gave): read by dedup.evidence's facts test.
+RELATIVE_DAYS = frozenset({"امس", "اليوم", "غدا", "البارحه", "yesterday", "today", "tomorrow"})
+
 # fmt: off
 # A protocol item's direction: a visitor arrives and is received, or leaves and is seen off. Formula items of one
 # visit ("وصل ... وكان في استقباله" / "غادر ... وكان في وداعه") name the same people and places: only these words

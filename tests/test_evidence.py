@@ -135,3 +135,20 @@ def test_scan_explain_shows_the_evidence_of_each_link(tmp_path) -> None:
     assert "a ~ b: jaccard 0.25 containment 0.42" in table.output
     # Without --explain, the JSON report is as before.
     assert "links" not in json.loads(CliRunner().invoke(app, [*args[:2], "--format", "json", "-q"]).output)
+
+
+def test_a_date_the_other_text_tells_as_yesterday_is_no_new_fact() -> None:
+    from dedup.evidence import _new_facts
+
+    # The coalition statement gives its own date; the paper that reports it the next day writes "امس" and adds
+    # figures of its own (a round-up around the statement).
+    statement = Analysed(
+        normalize("اعلنت قياده التحالف هدنه انسانيه تبدا يوم الاحد 10 شوال 1436ه الساعه 12 ليلا").split()
+    )
+    report = Analysed(
+        normalize("اعلنت قياده التحالف امس هدنه انسانيه تبدا منتصف الليل الساعه 12 بعد معارك قتل فيها 40 مسلحا").split()
+    )
+    assert _new_facts(statement, report) == 0 and _new_facts(report, statement) == 1  # "40"
+    # Without a relative day in the other text, the dates are facts it never states.
+    undated = Analysed(normalize("اعلنت قياده التحالف هدنه انسانيه تبدا منتصف الليل الساعه 12").split())
+    assert _new_facts(statement, undated) >= 1
