@@ -238,3 +238,42 @@ def test_a_removed_container_takes_over_the_star_of_the_story_it_contains() -> N
         (2, [2, 3]),
         (4, [4, 5]),
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(min_value=2, max_value=12).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(
+                st.tuples(
+                    st.integers(0, n - 1),
+                    st.integers(0, n - 1),
+                    st.floats(0.5, 1.0),
+                    st.sampled_from([(1.0, 1.0), (1.0, 0.4), (0.4, 1.0), (0.4, 0.4)]),
+                ),
+                max_size=30,
+            ),
+            st.permutations(list(range(n))),
+        )
+    )
+)
+def test_star_clusters_with_containments_keep_the_coverage_rule(case: tuple) -> None:
+    # Links covering one way (a story in a round-up) as well as both (copies) or neither: whatever takes over
+    # a star, every member is linked to its kept copy, which covers it, and marked contained exactly when it
+    # does not cover the kept copy; no two kept documents are copies of each other.
+    n, raw, order = case
+    links = {(min(a, b), max(a, b)): (s, cov) for a, b, s, cov in raw if a != b}
+    by = {pair: Link(*pair, s, s, a_in_b=cov[0], b_in_a=cov[1]) for pair, (s, cov) in links.items()}
+    clusters = star_clusters(n, list(by.values()), order)
+    seen: set[int] = set()
+    for c in clusters:
+        members = [m for m, _ in c.members]
+        assert members[0] == c.keep and len(members) >= 2 and not seen.intersection(members)
+        seen.update(members)
+        for m in members[1:]:
+            link = by[min(m, c.keep), max(m, c.keep)]
+            kept_covers_m, m_covers_kept = (link.a_in_b, link.b_in_a) if m == link.a else (link.b_in_a, link.a_in_b)
+            assert kept_covers_m >= 0.75 and (m in c.contained) == (m_covers_kept < 0.75)
+    kept = set(range(n)) - {m for c in clusters for m, _ in c.members[1:]}
+    assert not [k for k in by.values() if {k.a, k.b} <= kept and min(k.a_in_b, k.b_in_a) >= 0.75]
