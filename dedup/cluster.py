@@ -178,8 +178,8 @@ def star_clusters(
     Documents contained in a neighbour that they do not cover are centres after it (outermost first: a story
     after the report that contains it, the report after the round-up that contains the report), so that the
     longer text is kept and takes them. Then removed copies move to their closest kept copy
-    (:func:`_copies_to_closest_original`). Template links are attached to clusters as siblings,
-    for reports.
+    (:func:`_copies_to_closest_original`), and a removed copy that contains what its star left out is kept
+    instead (:func:`_containers_take_over`). Template links are attached to clusters as siblings, for reports.
 
     >>> brief_in_roundup = Link(0, 1, 0.2, 0.95, a_in_b=1.0, b_in_a=0.4)
     >>> [(c.keep, [m for m, _ in c.members], c.relation(0)) for c in star_clusters(2, [brief_in_roundup], [0, 1])]
