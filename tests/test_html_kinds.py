@@ -105,3 +105,44 @@ def test_a_long_cookie_notice_is_never_the_article() -> None:
         '<div class="cookie-consent-wrap">' + "".join(f"<p>{notice}</p>" for _ in range(5)) + "</div>"
     )
     assert extract_html(html).text.splitlines() == EN_P[:2]
+
+
+def test_post_only_in_noscript_is_found() -> None:
+    # Blogger's dynamic template: the post is in a <script type="text/template"> for the script to render,
+    # and again in a <noscript>; outside them the body holds only the blog's chrome.
+    post = "".join(f"<p>{p}</p>" for p in EN_P)
+    html = _page(
+        '<div class="blog-header"><a href="/">City blog</a></div><h2 class="title">Tram network to grow</h2>'
+        f'<div class="post-body"><script type="text/template">{post}</script><noscript>{post}</noscript></div>'
+        '<div class="blog-footer"><a href="/about">About</a> Powered by Blogger</div>'
+    )
+    assert extract_html(html).text.splitlines() == EN_P
+
+
+def test_text_in_inline_elements_beats_a_tiny_box_named_content() -> None:
+    # A shop's blog post written straight into <span class="value"> with <br>s (no <p>), while a hidden
+    # session-timeout notice is the only element named "content": the notice must not be the article.
+    ar = [
+        "أعلنت وزارة النقل يوم الثلاثاء عن توسيع شبكة الترام بمسافة اثني عشر كيلومتراً، بعد نقاش استمر معظم"
+        " فترة بعد الظهر وحضره مئات السكان في القاعة العامة.",
+        "ومن المقرر أن تبدأ أعمال البناء في الربيع المقبل، على أن تفتح المحطات الجديدة الأولى خلال ثلاث سنوات،"
+        " وقالت الوزارة إن التكلفة ستتقاسمها مع الحكومة الإقليمية.",
+        "وقال المعارضون إن الأموال كان من الأفضل إنفاقها على الحافلات التي تخدم الأحياء الخارجية، لكن القرار"
+        " أقر بأغلبية مريحة بلغت واحداً وعشرين صوتاً مقابل تسعة.",
+        "وأوضح رئيس المجلس أن الخطة تشمل أيضاً تجديد المحطات القديمة في وسط المدينة، وتركيب مصاعد جديدة لكبار"
+        " السن وذوي الإعاقة، وتوسيع مواقف الدراجات الهوائية بالقرب من المحطات الرئيسية.",
+        "وتتوقع البلدية أن يرتفع عدد الركاب اليومي إلى نحو مئتي ألف راكب بعد اكتمال المشروع، مقارنة بنحو مئة"
+        " وعشرين ألفاً حالياً، وفق دراسة أعدتها جامعة المدينة العام الماضي.",
+        "وأشار التقرير إلى أن المرحلة الأولى ستربط المطار بالحي الجامعي، بينما تصل المرحلة الثانية إلى المنطقة"
+        " الصناعية في الجنوب، وتنتهي المرحلة الثالثة عند الميناء الجديد على الساحل.",
+        "ورحبت غرفة التجارة بالقرار، وقالت في بيان إن الشبكة الموسعة ستخفف الازدحام في الشوارع الرئيسية، وتقلل"
+        " الوقت الذي يقضيه الموظفون في التنقل كل يوم بين منازلهم وأماكن عملهم.",
+    ]
+    html = _page(
+        '<div class="alert hidden"><div class="content">انتهت الجلسة بسبب عدم النشاط، يرجى تحديث الصفحة،'
+        " ثم المحاولة مرة أخرى، شكراً.</div></div>"
+        '<div class="articleHtmlText"><span class="value">' + "<br><br>".join(ar) + "</span></div>"
+        '<ul class="menu"><li><a href="/">الرئيسية</a></li><li><a href="/shop">المتجر</a></li></ul>',
+        "ar",
+    )
+    assert extract_html(html).text.splitlines() == ar
