@@ -146,3 +146,19 @@ def test_text_in_inline_elements_beats_a_tiny_box_named_content() -> None:
         "ar",
     )
     assert extract_html(html).text.splitlines() == ar
+
+
+def test_short_wordpress_post_with_tag_classes_is_not_cut() -> None:
+    # WordPress's post_class() spells the post's tags and categories into its class list ("tag-winter"):
+    # those name the post's topics, not a tag list; a short post must not be cut as one.
+    post = [
+        "Who slips next on the black ice outside the bakery? Nobody, I said, and slipped.",
+        "The council has promised grit for the pavements by Friday.",
+    ]
+    html = _page(
+        '<header><a href="/">Monster talks</a></header><div id="post-1431" class="post-1431 post type-post '
+        'status-publish format-standard hentry category-diary tag-winter tag-ice">'
+        + "".join(f"<p>{p}</p>" for p in post)
+        + '</div><footer><a href="/privacy">Privacy</a></footer>'
+    )
+    assert extract_html(html).text.splitlines() == post
