@@ -162,3 +162,39 @@ def test_short_wordpress_post_with_tag_classes_is_not_cut() -> None:
         + '</div><footer><a href="/privacy">Privacy</a></footer>'
     )
     assert extract_html(html).text.splitlines() == post
+
+
+def test_lead_at_the_end_of_a_hero_box_before_the_body_is_kept() -> None:
+    # A page builder's hero box (breadcrumbs, headline, date, then the lead in its own wrappers) sits beside
+    # the body container, three wrappers away from the lead paragraph.
+    lead = (
+        "Can a heat pump warm an old house? In principle it can. A few conditions have to be met first, and the "
+        "radiators matter more than the age of the walls."
+    )
+    html = _page(
+        '<div class="grid"><div class="page-hero-column"><div class="page-hero"><div class="breadcrumbs">'
+        '<a href="/">Home</a> › <a href="/heating">Heating</a></div><h1>Heat pumps in old houses</h1>'
+        '<div class="hero-meta">12 March 2024</div><div class="hero-text"><p>'
+        + lead
+        + '</p></div></div></div><div class="body-text">'
+        + "".join(f"<p>{p}</p>" for p in EN_P)
+        + "</div></div>"
+    )
+    assert extract_html(html).text.splitlines() == [lead, *EN_P]
+
+
+def test_lead_set_as_a_long_heading_before_the_body_is_kept() -> None:
+    # The lead in an <h3> of two sentences, after the date and headline in the box before the body.
+    lead = (
+        "Around 40,000 visitors came to the fair grounds over five days, and the camper vans drew the longest "
+        "queues. In the middle of it all: the city's new tram, on show for the first time."
+    )
+    html = _page(
+        '<div class="news-text"><div class="col"><div class="row"><span class="date">Bern, 14 May 2024</span>'
+        "<h1>Tram network to grow</h1><h3>"
+        + lead
+        + '</h3></div></div><div class="col-8 news-detail">'
+        + "".join(f"<p>{p}</p>" for p in EN_P)
+        + "</div></div>"
+    )
+    assert extract_html(html).text.splitlines() == [lead, *EN_P]

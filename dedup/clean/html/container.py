@@ -218,23 +218,52 @@ def _plain_lead_before(flat: Flat, first: int) -> int:
                 before.append(j)
             j = last[j] + 1
         # Passed over: a picture with its caption, a date line (short, not a sentence) between lead and body.
-        while len(before) > 1 and (
-            tags[before[-1]] in ("figure", "figcaption", "time")
-            or (text[before[-1]] < 80 and not _SENTENCE_END.search(flat.subtree_text(before[-1])))
-            or _CAPTION_NAME.search(flat.nodes[before[-1]].attributes.get("class") or "")
-        ):
+        while len(before) > 1 and _passed_over(flat, before[-1]):
             before.pop()
         prev = before[-1] if before else -1
         if prev >= 0:
+            prev = _last_block(flat, prev)
             n = text[prev]
-            if tags[prev] == "div" and prev + 1 < len(tags) and tags[prev + 1] == "p" and text[prev + 1] == n:
-                prev += 1  # a wrapper around one paragraph
-            if tags[prev] == "p" and 80 <= n <= 600 and link[prev] < 0.1 * n:
+            # A lead may be set as a heading (a long <h2>/<h3> of sentences), never a short one (a headline).
+            lead_tag = tags[prev] == "p" or (tags[prev] in ("h2", "h3") and n >= 150)
+            if lead_tag and 80 <= n <= 600 and link[prev] < 0.1 * n:
                 if _SENTENCE_END.search(flat.subtree_text(prev)):
                     return prev
             return -1
         a = p
     return -1
+
+
+def _passed_over(flat: Flat, j: int) -> bool:
+    """A picture with its caption or a date line: passed over between a lead and what follows it."""
+    return (
+        flat.tags[j] in ("figure", "figcaption", "time")
+        or (flat.text[j] < 80 and not _SENTENCE_END.search(flat.subtree_text(j)))
+        or bool(_CAPTION_NAME.search(flat.nodes[j].attributes.get("class") or ""))
+    )
+
+
+_LEAF_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "table", "a"})
+
+
+def _last_block(flat: Flat, j: int) -> int:
+    """The last block inside wrapper ``j`` (down at most four wrappers, past a trailing picture or date line):
+    a page's hero or header box ends with its lead (breadcrumbs, headline, date, then the lead)."""
+    tags, text, cut, last = flat.tags, flat.text, flat.cut, flat.last
+    for _ in range(4):
+        if tags[j] in _LEAF_BLOCKS:
+            break
+        kids, k = [], j + 1
+        while k <= last[j]:
+            if text[k] and not cut[k]:
+                kids.append(k)
+            k = last[k] + 1
+        while len(kids) > 1 and _passed_over(flat, kids[-1]):
+            kids.pop()
+        if not kids:
+            break
+        j = kids[-1]
+    return j
 
 
 def _with_siblings(
