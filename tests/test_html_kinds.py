@@ -198,3 +198,18 @@ def test_lead_set_as_a_long_heading_before_the_body_is_kept() -> None:
         + "</div></div>"
     )
     assert extract_html(html).text.splitlines() == [lead, *EN_P]
+
+
+def test_ruby_readings_are_not_text() -> None:
+    # Furigana: the reading of a word printed small above it (<ruby>word<rt>reading</rt></ruby>, <rp> for
+    # browsers without ruby). The text is the word alone; the readings split every phrase a search looks for.
+    para = (
+        "The lesson starts with <ruby>漢字<rp>(</rp><rt>かんじ</rt><rp>)</rp></ruby>, the Chinese characters, "
+        "and then <ruby>子<rt>こ</rt></ruby>ども, children, a word every learner meets in the first week."
+    )
+    html = _page("<article>" + f"<p>{para}</p>" + "".join(f"<p>{p}</p>" for p in EN_P) + "</article>")
+    text = extract_html(html).text
+    assert text.splitlines()[0] == (
+        "The lesson starts with 漢字, the Chinese characters, and then 子ども, children, a word every learner "
+        "meets in the first week."
+    )
