@@ -213,3 +213,19 @@ def test_ruby_readings_are_not_text() -> None:
         "The lesson starts with 漢字, the Chinese characters, and then 子ども, children, a word every learner "
         "meets in the first week."
     )
+
+
+def test_german_and_polish_button_rows_are_dropped() -> None:
+    # A recipe blog's jump-and-print row, a consent tool's placeholder for an embed it holds back, a "hide
+    # sources" toggle and a Polish print button: labels, not text.
+    html = _page(
+        "<article><p>Zum Rezept Drucken Pinnen</p><p>"
+        + DE_P[0]
+        + "</p><div>Externer Inhalt</div><p>"
+        + DE_P[1]
+        + "</p><p>"
+        + DE_P[2]
+        + "</p><p>Quellen ausblenden</p><p>drukuj</p></article>",
+        "de",
+    )
+    assert extract_html(html).text.splitlines() == DE_P
