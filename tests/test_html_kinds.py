@@ -229,3 +229,25 @@ def test_german_and_polish_button_rows_are_dropped() -> None:
         "de",
     )
     assert extract_html(html).text.splitlines() == DE_P
+
+
+def test_a_footer_named_block_beside_the_article_is_chrome() -> None:
+    # The site's footer as a plain block named "footer" (no <footer> tag): the publisher's address and "about
+    # us" blurb, set right after the article. It is page chrome, like <footer>.
+    ar = [
+        "أعلنت وزارة النقل يوم الثلاثاء عن توسيع شبكة الترام بمسافة اثني عشر كيلومتراً، بعد نقاش استمر معظم"
+        " فترة بعد الظهر وحضره مئات السكان في القاعة العامة.",
+        "ومن المقرر أن تبدأ أعمال البناء في الربيع المقبل، على أن تفتح المحطات الجديدة الأولى خلال ثلاث سنوات،"
+        " وقالت الوزارة إن التكلفة ستتقاسمها مع الحكومة الإقليمية.",
+    ]
+    footer = (
+        "صحيفة المدينة اليومية، شارع الملك فهد، الرياض، المملكة العربية السعودية، هاتف 0112345678، السجل"
+        " التجاري رقم 1010123456، تأسست عام 1985 وتصدر كل صباح."
+    )
+    html = _page(
+        '<div id="page"><div class="story">'
+        + "".join(f"<p>{p}</p>" for p in ar)
+        + f'</div><p class="b_footerText">{footer}</p></div>',
+        "ar",
+    )
+    assert extract_html(html).text.splitlines() == ar

@@ -10,7 +10,7 @@ equal to one of its compounds, marks the element. So "article-share", "c-related
 match, while "shareholders" would too (prefix), which is why prefixes are only used for words that rarely
 start ordinary names.
 
->>> chrome_rule("post-footer c-related__list"), chrome_rule("shareButtons"), chrome_rule("col-md-6 entry")
+>>> chrome_rule("post-body c-related__list"), chrome_rule("shareButtons"), chrome_rule("col-md-6 entry")
 ('html:related', 'html:share', None)
 >>> chrome_rule("elementor-widget elementor-widget-text-editor"), chrome_rule("elementor-widget-share-buttons")
 (None, 'html:share')
@@ -63,6 +63,9 @@ _CHROME_VOCABULARY = [
         "skiplink toc tableofcontents",
     ),
     ("html:popup", "popup modal overlay paywall", "popup paywall", "printonly sronly visuallyhidden"),
+    # A page footer built as a <div> ("site-footer", "b_footerWrap", WordPress's "entry-footer" of categories
+    # and edit links): the <footer> tag's rule, by name.
+    ("html:footer", "footer", "", ""),
     # The Wayback Machine's toolbar (``#wm-ipp-base``) on top of an archived page: capture dates and counts.
     ("html:archive", "", "", "wmippbase wmipp wmippinside wmcapinfo"),
 ]
