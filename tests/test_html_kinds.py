@@ -251,3 +251,19 @@ def test_a_footer_named_block_beside_the_article_is_chrome() -> None:
         "ar",
     )
     assert extract_html(html).text.splitlines() == ar
+
+
+def test_copyright_line_and_call_to_action_box_are_chrome() -> None:
+    # Inside the article's wrapper: a call-to-action box (a donation appeal) and the site's copyright line,
+    # named so but built from plain paragraphs.
+    cta = (
+        "Independent local news needs your support. Become a member today, from three pounds a month, and help "
+        "us keep every story free to read."
+    )
+    html = _page(
+        '<div class="article">'
+        + "".join(f"<p>{p}</p>" for p in EN_P)
+        + f'<div class="cta-box"><p>{cta}</p></div><p class="copyright">Copyright 2024 City Herald Media Ltd, '
+        "registered in England, company number 01234567, 1 High Street, Leeds.</p></div>"
+    )
+    assert extract_html(html).text.splitlines() == EN_P

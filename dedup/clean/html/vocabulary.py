@@ -28,7 +28,7 @@ _CHROME_VOCABULARY = [
     (
         "html:ad",
         "ad ads adv advert advertisement advertising adslot adunit adsense dfp gpt banner promo promoted "
-        "sponsor sponsored sponsors outbrain taboola mgid",
+        "sponsor sponsored sponsors outbrain taboola mgid cta",
         "advert sponsor outbrain taboola adsbygoogle",
         "adslot adunit adcontainer adwrapper adbox adblock adzone",
     ),
@@ -64,8 +64,8 @@ _CHROME_VOCABULARY = [
     ),
     ("html:popup", "popup modal overlay paywall", "popup paywall", "printonly sronly visuallyhidden"),
     # A page footer built as a <div> ("site-footer", "b_footerWrap", WordPress's "entry-footer" of categories
-    # and edit links): the <footer> tag's rule, by name.
-    ("html:footer", "footer", "", ""),
+    # and edit links), and the copyright line: the <footer> tag's rule, by name.
+    ("html:footer", "footer copyright", "", ""),
     # The Wayback Machine's toolbar (``#wm-ipp-base``) on top of an archived page: capture dates and counts.
     ("html:archive", "", "", "wmippbase wmipp wmippinside wmcapinfo"),
 ]
