@@ -267,3 +267,12 @@ def test_copyright_line_and_call_to_action_box_are_chrome() -> None:
         "registered in England, company number 01234567, 1 High Street, Leeds.</p></div>"
     )
     assert extract_html(html).text.splitlines() == EN_P
+
+
+def test_author_box_inside_the_article_is_chrome() -> None:
+    # The writer's name, role and date in a box named "author" at the top of the article body.
+    html = _page(
+        '<div class="article-body"><div class="article-author"><span>By Sarah Malik</span>, transport '
+        "correspondent, 12 March 2024</div>" + "".join(f"<p>{p}</p>" for p in EN_P) + "</div>"
+    )
+    assert extract_html(html).text.splitlines() == EN_P

@@ -51,7 +51,7 @@ _CHROME_VOCABULARY = [
     ("html:tags", "tag tags taglist tagcloud keywords categories topics", "", "posttags articletags"),
     (
         "html:author",
-        "byline",
+        "byline author",
         "",
         "authorbox authorbio authorinfo authorcard authorprofile abouttheauthor aboutauthor biobox",
     ),
