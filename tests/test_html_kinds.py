@@ -105,3 +105,174 @@ def test_a_long_cookie_notice_is_never_the_article() -> None:
         '<div class="cookie-consent-wrap">' + "".join(f"<p>{notice}</p>" for _ in range(5)) + "</div>"
     )
     assert extract_html(html).text.splitlines() == EN_P[:2]
+
+
+def test_post_only_in_noscript_is_found() -> None:
+    # Blogger's dynamic template: the post is in a <script type="text/template"> for the script to render,
+    # and again in a <noscript>; outside them the body holds only the blog's chrome.
+    post = "".join(f"<p>{p}</p>" for p in EN_P)
+    html = _page(
+        '<div class="blog-header"><a href="/">City blog</a></div><h2 class="title">Tram network to grow</h2>'
+        f'<div class="post-body"><script type="text/template">{post}</script><noscript>{post}</noscript></div>'
+        '<div class="blog-footer"><a href="/about">About</a> Powered by Blogger</div>'
+    )
+    assert extract_html(html).text.splitlines() == EN_P
+
+
+def test_text_in_inline_elements_beats_a_tiny_box_named_content() -> None:
+    # A shop's blog post written straight into <span class="value"> with <br>s (no <p>), while a hidden
+    # session-timeout notice is the only element named "content": the notice must not be the article.
+    ar = [
+        "أعلنت وزارة النقل يوم الثلاثاء عن توسيع شبكة الترام بمسافة اثني عشر كيلومتراً، بعد نقاش استمر معظم"
+        " فترة بعد الظهر وحضره مئات السكان في القاعة العامة.",
+        "ومن المقرر أن تبدأ أعمال البناء في الربيع المقبل، على أن تفتح المحطات الجديدة الأولى خلال ثلاث سنوات،"
+        " وقالت الوزارة إن التكلفة ستتقاسمها مع الحكومة الإقليمية.",
+        "وقال المعارضون إن الأموال كان من الأفضل إنفاقها على الحافلات التي تخدم الأحياء الخارجية، لكن القرار"
+        " أقر بأغلبية مريحة بلغت واحداً وعشرين صوتاً مقابل تسعة.",
+        "وأوضح رئيس المجلس أن الخطة تشمل أيضاً تجديد المحطات القديمة في وسط المدينة، وتركيب مصاعد جديدة لكبار"
+        " السن وذوي الإعاقة، وتوسيع مواقف الدراجات الهوائية بالقرب من المحطات الرئيسية.",
+        "وتتوقع البلدية أن يرتفع عدد الركاب اليومي إلى نحو مئتي ألف راكب بعد اكتمال المشروع، مقارنة بنحو مئة"
+        " وعشرين ألفاً حالياً، وفق دراسة أعدتها جامعة المدينة العام الماضي.",
+        "وأشار التقرير إلى أن المرحلة الأولى ستربط المطار بالحي الجامعي، بينما تصل المرحلة الثانية إلى المنطقة"
+        " الصناعية في الجنوب، وتنتهي المرحلة الثالثة عند الميناء الجديد على الساحل.",
+        "ورحبت غرفة التجارة بالقرار، وقالت في بيان إن الشبكة الموسعة ستخفف الازدحام في الشوارع الرئيسية، وتقلل"
+        " الوقت الذي يقضيه الموظفون في التنقل كل يوم بين منازلهم وأماكن عملهم.",
+    ]
+    html = _page(
+        '<div class="alert hidden"><div class="content">انتهت الجلسة بسبب عدم النشاط، يرجى تحديث الصفحة،'
+        " ثم المحاولة مرة أخرى، شكراً.</div></div>"
+        '<div class="articleHtmlText"><span class="value">' + "<br><br>".join(ar) + "</span></div>"
+        '<ul class="menu"><li><a href="/">الرئيسية</a></li><li><a href="/shop">المتجر</a></li></ul>',
+        "ar",
+    )
+    assert extract_html(html).text.splitlines() == ar
+
+
+def test_short_wordpress_post_with_tag_classes_is_not_cut() -> None:
+    # WordPress's post_class() spells the post's tags and categories into its class list ("tag-winter"):
+    # those name the post's topics, not a tag list; a short post must not be cut as one.
+    post = [
+        "Who slips next on the black ice outside the bakery? Nobody, I said, and slipped.",
+        "The council has promised grit for the pavements by Friday.",
+    ]
+    html = _page(
+        '<header><a href="/">Monster talks</a></header><div id="post-1431" class="post-1431 post type-post '
+        'status-publish format-standard hentry category-diary tag-winter tag-ice">'
+        + "".join(f"<p>{p}</p>" for p in post)
+        + '</div><footer><a href="/privacy">Privacy</a></footer>'
+    )
+    assert extract_html(html).text.splitlines() == post
+
+
+def test_lead_at_the_end_of_a_hero_box_before_the_body_is_kept() -> None:
+    # A page builder's hero box (breadcrumbs, headline, date, then the lead in its own wrappers) sits beside
+    # the body container, three wrappers away from the lead paragraph.
+    lead = (
+        "Can a heat pump warm an old house? In principle it can. A few conditions have to be met first, and the "
+        "radiators matter more than the age of the walls."
+    )
+    html = _page(
+        '<div class="grid"><div class="page-hero-column"><div class="page-hero"><div class="breadcrumbs">'
+        '<a href="/">Home</a> › <a href="/heating">Heating</a></div><h1>Heat pumps in old houses</h1>'
+        '<div class="hero-meta">12 March 2024</div><div class="hero-text"><p>'
+        + lead
+        + '</p></div></div></div><div class="body-text">'
+        + "".join(f"<p>{p}</p>" for p in EN_P)
+        + "</div></div>"
+    )
+    assert extract_html(html).text.splitlines() == [lead, *EN_P]
+
+
+def test_lead_set_as_a_long_heading_before_the_body_is_kept() -> None:
+    # The lead in an <h3> of two sentences, after the date and headline in the box before the body.
+    lead = (
+        "Around 40,000 visitors came to the fair grounds over five days, and the camper vans drew the longest "
+        "queues. In the middle of it all: the city's new tram, on show for the first time."
+    )
+    html = _page(
+        '<div class="news-text"><div class="col"><div class="row"><span class="date">Bern, 14 May 2024</span>'
+        "<h1>Tram network to grow</h1><h3>"
+        + lead
+        + '</h3></div></div><div class="col-8 news-detail">'
+        + "".join(f"<p>{p}</p>" for p in EN_P)
+        + "</div></div>"
+    )
+    assert extract_html(html).text.splitlines() == [lead, *EN_P]
+
+
+def test_ruby_readings_are_not_text() -> None:
+    # Furigana: the reading of a word printed small above it (<ruby>word<rt>reading</rt></ruby>, <rp> for
+    # browsers without ruby). The text is the word alone; the readings split every phrase a search looks for.
+    para = (
+        "The lesson starts with <ruby>漢字<rp>(</rp><rt>かんじ</rt><rp>)</rp></ruby>, the Chinese characters, "
+        "and then <ruby>子<rt>こ</rt></ruby>ども, children, a word every learner meets in the first week."
+    )
+    html = _page("<article>" + f"<p>{para}</p>" + "".join(f"<p>{p}</p>" for p in EN_P) + "</article>")
+    text = extract_html(html).text
+    assert text.splitlines()[0] == (
+        "The lesson starts with 漢字, the Chinese characters, and then 子ども, children, a word every learner "
+        "meets in the first week."
+    )
+
+
+def test_german_and_polish_button_rows_are_dropped() -> None:
+    # A recipe blog's jump-and-print row, a consent tool's placeholder for an embed it holds back, a "hide
+    # sources" toggle and a Polish print button: labels, not text.
+    html = _page(
+        "<article><p>Zum Rezept Drucken Pinnen</p><p>"
+        + DE_P[0]
+        + "</p><div>Externer Inhalt</div><p>"
+        + DE_P[1]
+        + "</p><p>"
+        + DE_P[2]
+        + "</p><p>Quellen ausblenden</p><p>drukuj</p></article>",
+        "de",
+    )
+    assert extract_html(html).text.splitlines() == DE_P
+
+
+def test_a_footer_named_block_beside_the_article_is_chrome() -> None:
+    # The site's footer as a plain block named "footer" (no <footer> tag): the publisher's address and "about
+    # us" blurb, set right after the article. It is page chrome, like <footer>.
+    ar = [
+        "أعلنت وزارة النقل يوم الثلاثاء عن توسيع شبكة الترام بمسافة اثني عشر كيلومتراً، بعد نقاش استمر معظم"
+        " فترة بعد الظهر وحضره مئات السكان في القاعة العامة.",
+        "ومن المقرر أن تبدأ أعمال البناء في الربيع المقبل، على أن تفتح المحطات الجديدة الأولى خلال ثلاث سنوات،"
+        " وقالت الوزارة إن التكلفة ستتقاسمها مع الحكومة الإقليمية.",
+    ]
+    footer = (
+        "صحيفة المدينة اليومية، شارع الملك فهد، الرياض، المملكة العربية السعودية، هاتف 0112345678، السجل"
+        " التجاري رقم 1010123456، تأسست عام 1985 وتصدر كل صباح."
+    )
+    html = _page(
+        '<div id="page"><div class="story">'
+        + "".join(f"<p>{p}</p>" for p in ar)
+        + f'</div><p class="b_footerText">{footer}</p></div>',
+        "ar",
+    )
+    assert extract_html(html).text.splitlines() == ar
+
+
+def test_copyright_line_and_call_to_action_box_are_chrome() -> None:
+    # Inside the article's wrapper: a call-to-action box (a donation appeal) and the site's copyright line,
+    # named so but built from plain paragraphs.
+    cta = (
+        "Independent local news needs your support. Become a member today, from three pounds a month, and help "
+        "us keep every story free to read."
+    )
+    html = _page(
+        '<div class="article">'
+        + "".join(f"<p>{p}</p>" for p in EN_P)
+        + f'<div class="cta-box"><p>{cta}</p></div><p class="copyright">Copyright 2024 City Herald Media Ltd, '
+        "registered in England, company number 01234567, 1 High Street, Leeds.</p></div>"
+    )
+    assert extract_html(html).text.splitlines() == EN_P
+
+
+def test_author_box_inside_the_article_is_chrome() -> None:
+    # The writer's name, role and date in a box named "author" at the top of the article body.
+    html = _page(
+        '<div class="article-body"><div class="article-author"><span>By Sarah Malik</span>, transport '
+        "correspondent, 12 March 2024</div>" + "".join(f"<p>{p}</p>" for p in EN_P) + "</div>"
+    )
+    assert extract_html(html).text.splitlines() == EN_P

@@ -92,6 +92,45 @@ def _parse(html: str, utf8: bytes | None = None) -> LexborHTMLParser:
     return LexborHTMLParser(bounded_nesting(utf8 if utf8 is not None else html.encode("utf-8", "ignore")))
 
 
+# A page whose article text is under _WEAK_TEXT characters while its body holds over _WEAK_BODY gets a
+# second look (``_extract``).
+_WEAK_TEXT = 200
+_WEAK_BODY = 1000
+_NOSCRIPT_MIN = 500  # characters of a <noscript> worth a look (not "Please enable JavaScript")
+
+
+def _container_text(flat: Flat, title: str, listed: list[Removal] | None, plain: bool) -> str:
+    """The text of the article container ``best_container`` finds (``plain``: its second look)."""
+    roots = best_container(flat, plain)
+    drop_repeats(flat, roots, listed)
+    blocks = [b for root in roots for b in cut_blocks(flat, root, listed)]
+    return "\n".join(filter_blocks(blocks, title, listed))
+
+
+def _noscript_text(tree: LexborHTMLParser, text: str, title: str, listed: list[Removal] | None) -> str:
+    """The article from the page's largest <noscript> when that gives clearly more than ``text``, else ``text``.
+
+    Blogger's dynamic templates (and other script-rendered pages) put the post in a <script type=text/template>
+    for the script and once more in a <noscript> for readers without it; the body outside holds only chrome.
+    """
+    best, best_len = None, _NOSCRIPT_MIN
+    for node in tree.css("noscript"):
+        n = len(node.text(deep=True))
+        if n > best_len:
+            best, best_len = node, n
+    if best is None:
+        return text
+    flat = Flat(best)
+    again: list[Removal] | None = [] if listed is not None else None
+    remove_chrome(flat, again)
+    found = _container_text(flat, title, again, False)
+    if len(found) <= 2 * len(text) + 100:
+        return text
+    if listed is not None and again is not None:
+        listed.extend(again)
+    return found
+
+
 def _extract(html: str | bytes, explain: bool = True) -> HtmlExtraction:
     utf8 = None
     if isinstance(html, bytes):
@@ -137,11 +176,19 @@ def _extract(html: str | bytes, explain: bool = True) -> HtmlExtraction:
     title = choose_title(h1s, og, html_title, ld_head)
     listed = removed if explain else None
     remove_chrome(flat, listed)
-    roots = best_container(flat)
-    drop_repeats(flat, roots, listed)
-    blocks = [b for root in roots for b in cut_blocks(flat, root, listed)]
-    kept = filter_blocks(blocks, title, listed)
-    text = "\n".join(kept)
+    text = _container_text(flat, title, listed, False)
+    if len(text) < _WEAK_TEXT and flat.text[0] > _WEAK_BODY:
+        # Almost nothing from a page with plenty of text: a tiny box won on its name ("content"), or the text
+        # sits in inline elements the scoring does not count. A second look without names, inline text
+        # scored; taken when it gives clearly more.
+        again: list[Removal] | None = [] if explain else None
+        plain = _container_text(flat, title, again, True)
+        if len(plain) > 2 * len(text) + 100:
+            text = plain
+            if listed is not None and again is not None:
+                listed.extend(again)
+    if len(text) < _WEAK_TEXT:
+        text = _noscript_text(tree, text, title, listed)
 
     # JSON-LD articleBody: trust it when it is the same article and clearly fuller than what the DOM gave.
     if ld_body:

@@ -177,7 +177,8 @@ _EURO_BOILER_RE = re.compile(
     r"weiterlesen|zum weiterlesen|weitere (?:artikel|beiträge|informationen|infos|themen|nachrichten|news|links)|"
     r"neueste (?:artikel|beiträge)|ähnliche (?:artikel|beiträge)|verwandte|passend dazu|"
     r"lust auf mehr|anzeige\b|- ?anzeige|werbung\b|bild anzeigen|(?:rezept )?drucken\b|teilen\b|pinnen\b|"
-    r"kommentare?\b|kommentieren|über den autor|zur person|"
+    r"kommentare?\b|kommentieren|über den autor|zur person|zum rezept\b|externer inhalt|"
+    r"quellen (?:ausblenden|anzeigen|einblenden)|"
     r"à lire aussi|a lire aussi|lire aussi|lire la suite|sur le même sujet|voir aussi|publicité|partager|"
     r"vous aimerez|plus d'articles|"
     r"le puede interesar|te puede interesar|también te puede|lea (?:también|además|más)|lee también|"
@@ -185,7 +186,7 @@ _EURO_BOILER_RE = re.compile(
     r"veja (?:também|mais)|leia (?:também|mais)|saiba mais|"
     r"leggi anche|potrebbe interessarti|"
     r"czytaj (?:też|także|więcej|również)|zobacz (?:też|także|również)|przeczytaj (?:też|także)|"
-    r"dowiedz się więcej|polecamy|reklama\b|udostępnij|"
+    r"dowiedz się więcej|polecamy|reklama\b|udostępnij|drukuj\b|"
     r"lees (?:ook|meer)|meer (?:nieuws|over)|"
     r"explore further|sorted by|permalink|permalien"
     r")",

@@ -37,6 +37,9 @@ _WEAK_RULES = frozenset({"html:nav", "html:tags", "html:author", "html:popup", "
 # Rules whose names an ad slot or promo box carries, but so do layout wrappers around a whole article.
 _PROSE_GUARDED = frozenset({"html:ad", "html:newsletter", "html:breadcrumb"})
 _CONTENT_NAME_RE = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|main|content|body)(?:$|[\s_-])", re.I)
+# The class lists WordPress (post_class: "post-12 post type-post status-publish hentry tag-x") and Drupal
+# ("node node-article node-promoted") give a post; see remove_chrome.
+_CMS_POST = re.compile(r"(?:^|\s)(?:hentry|type-post|node-(?:article|story|blog|news))(?:\s|$)")
 # Hidden elements (display:none, [hidden]) are not chrome: collapsed accordions and tabs hold real article
 # text, which the benchmarks' ground truth includes.
 
@@ -89,6 +92,10 @@ def remove_chrome(flat: Flat, removed: list[Removal] | None) -> None:
                 rule = chrome_rule(names)
             # <blockquote class="twitter-tweet"> is an embedded quote the article cites, not a share bar.
             if rule is None or tag in ("main", "article", "blockquote"):
+                continue
+            if cls and _CMS_POST.search(cls):
+                # A CMS's own class list for a post: its words come from the post's tags and flags
+                # ("tag-glatteis", "node-promoted"), not from what the element is.
                 continue
             if ident and _is_text_anchor(ident, flat, i):
                 # The id is the element's own text made into an anchor ("h-how-to-share-a-file"): a heading or

@@ -27,6 +27,10 @@ from dedup.clean.html.vocabulary import MAX_CLASS_WEIGHT, class_weight
 _PARA_DEEP = frozenset({"p", "pre", "blockquote", "h2", "h3"})  # scored on all their text
 _PARA_OWN = frozenset({"div", "li", "td"})  # scored on their direct text only (wrappers hold children's too)
 _PARA_TAGS = _PARA_DEEP | _PARA_OWN
+# Second look on a page where the first gave almost nothing (see ``best_container``): text that sits straight
+# in inline elements (a CMS's <span class="value"> with <br>s, <font>) is scored too.
+_PARA_OWN_PLAIN = _PARA_OWN | {"span", "font", "b", "strong", "em", "i", "center"}
+_PARA_TAGS_PLAIN = _PARA_DEEP | _PARA_OWN_PLAIN
 
 # Widen the container to an ancestor holding >= this many times its paragraph mass, if that ancestor's text
 # is under this share of link text (both chosen on the benchmarks; the ratio is not sensitive). The link share
@@ -39,9 +43,14 @@ _CLIMB_MAX_LD = 0.4
 _TWIN_MASS = 0.3
 
 
-def best_container(flat: Flat) -> list[int]:
+def best_container(flat: Flat, plain: bool = False) -> list[int]:
     """Readability-style paragraph scoring; the numbers of the elements most likely to hold the article (the
-    best container and the siblings that join it), in document order."""
+    best container and the siblings that join it), in document order.
+
+    ``plain`` is the second look for a page where the first gave almost nothing: class/id names weigh
+    nothing (a tiny box named "content" then no longer beats the recipe or the text beside it) and text
+    straight inside inline elements scores like a paragraph.
+    """
     tags, parent = flat.tags, flat.parent
     text, link = flat.text, flat.link
     # readability score: paragraph scores passed to 3 ancestors, decaying (only elements that get some)
@@ -49,7 +58,7 @@ def best_container(flat: Flat) -> list[int]:
     last = flat.last
     own, own_commas, commas_deep = flat.own, flat.own_commas.get, flat.commas
     # Paragraph-like elements outside cut subtrees (cut roots are disjoint and in document order).
-    para_tags = _PARA_TAGS
+    para_tags, own_tags = (_PARA_TAGS_PLAIN, _PARA_OWN_PLAIN) if plain else (_PARA_TAGS, _PARA_OWN)
     spans: list[tuple[int, int]] = []  # the element numbers between cut subtrees
     start = 0
     for r in flat.cut_roots:
@@ -59,7 +68,7 @@ def best_container(flat: Flat) -> list[int]:
     paras: list[int] = []  # numbers of the scored paragraphs, ascending
     para_scores: list[float] = []
     for i in [i for a, b in spans for i in range(a, b) if tags[i] in para_tags]:
-        if tags[i] in _PARA_OWN:
+        if tags[i] in own_tags:
             text_len = own[i]
             if text_len < 40:
                 continue
@@ -99,11 +108,12 @@ def best_container(flat: Flat) -> list[int]:
     # cannot win.
     nodes = flat.nodes
     best, best_final = -1, 0.0
+    max_weight, weight = (0.0, _no_weight) if plain else (MAX_CLASS_WEIGHT, class_weight)
     for s, neg in sorted(((s, -k) for k, s in scores.items() if s > 0), reverse=True):
-        if s + MAX_CLASS_WEIGHT <= best_final:
+        if s + max_weight <= best_final:
             break
         k = -neg
-        bound = s + class_weight(nodes[k])
+        bound = s + weight(nodes[k])
         if bound <= best_final:
             continue
         f = bound * (1.0 - link[k] / max(1, text[k]))
@@ -134,6 +144,10 @@ def best_container(flat: Flat) -> list[int]:
     roots = _with_siblings(flat, best, scores, mass, best_final)
     lead = _lead_before(flat, roots[0])
     return [lead, *roots] if lead >= 0 else roots
+
+
+def _no_weight(node: LexborNode) -> float:
+    return 0.0
 
 
 # Class/id names of an article's lead paragraph (standfirst, intro, teaser text, abstract): CMSs put it in the
@@ -204,23 +218,52 @@ def _plain_lead_before(flat: Flat, first: int) -> int:
                 before.append(j)
             j = last[j] + 1
         # Passed over: a picture with its caption, a date line (short, not a sentence) between lead and body.
-        while len(before) > 1 and (
-            tags[before[-1]] in ("figure", "figcaption", "time")
-            or (text[before[-1]] < 80 and not _SENTENCE_END.search(flat.subtree_text(before[-1])))
-            or _CAPTION_NAME.search(flat.nodes[before[-1]].attributes.get("class") or "")
-        ):
+        while len(before) > 1 and _passed_over(flat, before[-1]):
             before.pop()
         prev = before[-1] if before else -1
         if prev >= 0:
+            prev = _last_block(flat, prev)
             n = text[prev]
-            if tags[prev] == "div" and prev + 1 < len(tags) and tags[prev + 1] == "p" and text[prev + 1] == n:
-                prev += 1  # a wrapper around one paragraph
-            if tags[prev] == "p" and 80 <= n <= 600 and link[prev] < 0.1 * n:
+            # A lead may be set as a heading (a long <h2>/<h3> of sentences), never a short one (a headline).
+            lead_tag = tags[prev] == "p" or (tags[prev] in ("h2", "h3") and n >= 150)
+            if lead_tag and 80 <= n <= 600 and link[prev] < 0.1 * n:
                 if _SENTENCE_END.search(flat.subtree_text(prev)):
                     return prev
             return -1
         a = p
     return -1
+
+
+def _passed_over(flat: Flat, j: int) -> bool:
+    """A picture with its caption or a date line: passed over between a lead and what follows it."""
+    return (
+        flat.tags[j] in ("figure", "figcaption", "time")
+        or (flat.text[j] < 80 and not _SENTENCE_END.search(flat.subtree_text(j)))
+        or bool(_CAPTION_NAME.search(flat.nodes[j].attributes.get("class") or ""))
+    )
+
+
+_LEAF_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "table", "a"})
+
+
+def _last_block(flat: Flat, j: int) -> int:
+    """The last block inside wrapper ``j`` (down at most four wrappers, past a trailing picture or date line):
+    a page's hero or header box ends with its lead (breadcrumbs, headline, date, then the lead)."""
+    tags, text, cut, last = flat.tags, flat.text, flat.cut, flat.last
+    for _ in range(4):
+        if tags[j] in _LEAF_BLOCKS:
+            break
+        kids, k = [], j + 1
+        while k <= last[j]:
+            if text[k] and not cut[k]:
+                kids.append(k)
+            k = last[k] + 1
+        while len(kids) > 1 and _passed_over(flat, kids[-1]):
+            kids.pop()
+        if not kids:
+            break
+        j = kids[-1]
+    return j
 
 
 def _with_siblings(

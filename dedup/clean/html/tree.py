@@ -17,10 +17,11 @@ from bisect import bisect_left
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-# Never content: removed silently (their text is code or controls, not worth listing in --explain).
+# Never content: removed silently (their text is code or controls, not worth listing in --explain). <rt>/<rp>
+# are ruby annotations, the reading printed small above a word (Japanese furigana): the text is the word.
 JUNK_TAGS = [
     "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
-    "video", "audio", "select", "button", "input", "textarea", "link", "meta", "map", "dialog",
+    "video", "audio", "select", "button", "input", "textarea", "link", "meta", "map", "dialog", "rt", "rp",
 ]  # fmt: skip
 
 JUNK_SET = frozenset(JUNK_TAGS)

@@ -10,7 +10,7 @@ equal to one of its compounds, marks the element. So "article-share", "c-related
 match, while "shareholders" would too (prefix), which is why prefixes are only used for words that rarely
 start ordinary names.
 
->>> chrome_rule("post-footer c-related__list"), chrome_rule("shareButtons"), chrome_rule("col-md-6 entry")
+>>> chrome_rule("post-body c-related__list"), chrome_rule("shareButtons"), chrome_rule("col-md-6 entry")
 ('html:related', 'html:share', None)
 >>> chrome_rule("elementor-widget elementor-widget-text-editor"), chrome_rule("elementor-widget-share-buttons")
 (None, 'html:share')
@@ -28,7 +28,7 @@ _CHROME_VOCABULARY = [
     (
         "html:ad",
         "ad ads adv advert advertisement advertising adslot adunit adsense dfp gpt banner promo promoted "
-        "sponsor sponsored sponsors outbrain taboola mgid",
+        "sponsor sponsored sponsors outbrain taboola mgid cta",
         "advert sponsor outbrain taboola adsbygoogle",
         "adslot adunit adcontainer adwrapper adbox adblock adzone",
     ),
@@ -51,7 +51,7 @@ _CHROME_VOCABULARY = [
     ("html:tags", "tag tags taglist tagcloud keywords categories topics", "", "posttags articletags"),
     (
         "html:author",
-        "byline",
+        "byline author",
         "",
         "authorbox authorbio authorinfo authorcard authorprofile abouttheauthor aboutauthor biobox",
     ),
@@ -63,6 +63,9 @@ _CHROME_VOCABULARY = [
         "skiplink toc tableofcontents",
     ),
     ("html:popup", "popup modal overlay paywall", "popup paywall", "printonly sronly visuallyhidden"),
+    # A page footer built as a <div> ("site-footer", "b_footerWrap", WordPress's "entry-footer" of categories
+    # and edit links), and the copyright line: the <footer> tag's rule, by name.
+    ("html:footer", "footer copyright", "", ""),
     # The Wayback Machine's toolbar (``#wm-ipp-base``) on top of an archived page: capture dates and counts.
     ("html:archive", "", "", "wmippbase wmipp wmippinside wmcapinfo"),
 ]
