@@ -1,14 +1,16 @@
-"""Optional compiled kernels (numba) for the per-document loops of fingerprinting: word hashes and MinHash.
+"""Optional compiled kernels (numba) for the per-document loops: word hashes, MinHash, the line folds.
 
-Each kernel computes bit for bit what the numpy code in :mod:`dedup.fingerprint` computes (``tests/
-test_kernels.py`` compares them on random Arabic and English text), in one pass over the data instead of a dozen
-numpy calls of a few microseconds each: on news documents that is most of their cost.
+Each kernel computes bit for bit what the numpy code in :mod:`dedup.fingerprint` and :mod:`dedup.normalize`
+computes (``tests/test_kernels.py`` compares them on random Arabic and English text), in one pass over the data
+instead of a dozen numpy calls of a few microseconds each: on news documents that is most of their cost.
 
 numba is an extra (``pip install 'news-dedup[fast]'``): without it, or with ``DEDUP_KERNELS=0``, everything runs
-on numpy, with the same results. It is imported, and the kernels loaded, only once a process has hashed
-:data:`THRESHOLD` texts: importing numba costs ~0.25 s of CPU and compiling the kernels the first time a few
-seconds more (they are then cached on disk, in dedup's cache folder), which a small run such as the pre-commit
-hook must not pay. ``DEDUP_KERNELS=1`` uses them from the first text (tests, benchmarks).
+on numpy, with the same results. It is imported, and the kernels loaded, only once a process has seen
+:data:`THRESHOLD` pages or texts: loading them costs ~0.4 s of CPU per process (numba's import and its code
+generator's start-up; compiling them the first time ~2 s more, then they are cached on disk in dedup's cache
+folder), which a small run such as the pre-commit hook must not pay. ``DEDUP_KERNELS=1`` uses them from the
+first text (tests, benchmarks). A caller that knows its input is large calls :func:`warm` before forking
+workers: they then inherit the loaded kernels instead of each loading them.
 
 >>> THRESHOLD > 100  # texts a process hashes before numba is loaded: a small run never pays for it
 True
@@ -23,8 +25,9 @@ import numpy as np
 
 from dedup.cache import cache_dir
 
-# Texts a process hashes before it loads the kernels (two per document in a scan: the site pass and the
-# fingerprint). Loading them costs ~0.3 s of CPU per process when cached; they save ~0.2 ms per document.
+# Pages and texts a process handles before it loads the kernels (a scan's first pass folds a page and hashes its
+# words, the second hashes them again). Loading costs ~0.4 s of CPU per process; the kernels save ~0.3 ms per
+# document: past ~1,500 documents a process gains.
 THRESHOLD = 1000
 
 _state: dict[str, object] = {"count": 0, "kernels": None, "tried": False}
