@@ -26,9 +26,10 @@ import numpy as np
 from dedup.cache import cache_dir
 
 # Pages and texts a process handles before it loads the kernels (a scan's first pass folds a page and hashes its
-# words, the second hashes them again). Loading costs ~0.4 s of CPU per process; the kernels save ~0.3 ms per
-# document: past ~1,500 documents a process gains.
-THRESHOLD = 1000
+# words, the second hashes them again: three per document in one process). Loading costs ~0.4 s of CPU per
+# process and the kernels save ~0.2 ms per document in each pass: a process that has seen this many will most
+# likely see enough more to gain, and a run of a few hundred documents (tests, the hook) never loads them.
+THRESHOLD = 2000
 
 _state: dict[str, object] = {"count": 0, "kernels": None, "tried": False}
 
