@@ -117,7 +117,7 @@ def words_of(text: str, letters: bool = True) -> tuple[np.ndarray, np.ndarray, n
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     # The compiled kernel takes words separated by single spaces (a normalised text); numpy's reduceat gives an
     # empty word its neighbour's character, which the kernel does not copy.
-    kernels = get_kernels()
+    kernels = get_kernels(codes.size)
     if kernels is not None and text[0] != " " and text[-1] != " " and "  " not in text:
         hashes, lengths, alpha, astral = kernels.word_hashes(codes, _letter_table())
         if not (letters and astral):  # a word with a character beyond the BMP: its letters are numpy's to say

@@ -6,13 +6,13 @@ instead of a dozen numpy calls of a few microseconds each: on news documents tha
 
 numba is an extra (``pip install 'news-dedup[fast]'``): without it, or with ``DEDUP_KERNELS=0``, everything runs
 on numpy, with the same results. It is imported, and the kernels loaded, only once a process has seen
-:data:`THRESHOLD` pages or texts: loading them costs ~0.4 s of CPU per process (numba's import and its code
+:data:`THRESHOLD` characters: loading them costs ~0.4 s of CPU per process (numba's import and its code
 generator's start-up; compiling them the first time ~2 s more, then they are cached on disk in dedup's cache
 folder), which a small run such as the pre-commit hook must not pay. ``DEDUP_KERNELS=1`` uses them from the
 first text (tests, benchmarks). A caller that knows its input is large calls :func:`warm` before forking
 workers: they then inherit the loaded kernels instead of each loading them.
 
->>> THRESHOLD > 100  # texts a process hashes before numba is loaded: a small run never pays for it
+>>> THRESHOLD > 1_000_000  # characters a process handles before numba is loaded: a small run never pays
 True
 """
 
@@ -25,11 +25,13 @@ import numpy as np
 
 from dedup.cache import cache_dir
 
-# Pages and texts a process handles before it loads the kernels (a scan's first pass folds a page and hashes its
-# words, the second hashes them again: three per document in one process). Loading costs ~0.4 s of CPU per
-# process and the kernels save ~0.2 ms per document in each pass: a process that has seen this many will most
-# likely see enough more to gain, and a run of a few hundred documents (tests, the hook) never loads them.
-THRESHOLD = 2000
+# Characters a process folds or hashes before it loads the kernels (a scan folds a page and hashes its words in
+# the first pass, hashes them again in the second). What the kernels save grows with the text (~30 ns a
+# character counted here, ~0.4 ms a 4,700-character news document), loading them costs ~0.4 s of CPU: a process
+# that has seen 5M characters (~350 such documents) most likely sees enough more to gain, and a run of a few
+# hundred short documents (tests, the hook) never loads them. Counting texts instead (1,000, then 2,000) either
+# paid the load in 400-document runs or lost the gain on a 10k-document scan.
+THRESHOLD = 5_000_000
 
 _state: dict[str, object] = {"count": 0, "kernels": None, "tried": False}
 
@@ -39,9 +41,9 @@ def _mode() -> str:
     return os.environ.get("DEDUP_KERNELS", "auto").strip()
 
 
-def get(texts: int = 1) -> SimpleNamespace | None:
-    """The kernels if this process should use them now (``texts`` more texts are about to be hashed), else
-    ``None``: numba missing or switched off, or too few texts hashed yet for loading them to pay."""
+def get(size: int = 1) -> SimpleNamespace | None:
+    """The kernels if this process should use them now (``size`` more characters are about to be folded or
+    hashed), else ``None``: numba missing or switched off, or too little text seen yet for loading them to pay."""
     kernels = _state["kernels"]
     if kernels is not None:
         return kernels  # type: ignore[return-value]
@@ -50,18 +52,18 @@ def get(texts: int = 1) -> SimpleNamespace | None:
     mode = _mode()
     if mode == "0":
         return None
-    count = int(_state["count"]) + texts  # type: ignore[call-overload]
+    count = int(_state["count"]) + size  # type: ignore[call-overload]
     _state["count"] = count
     if mode != "1" and count < THRESHOLD:
         return None
     return load()
 
 
-def warm(expected_texts: int) -> bool:
-    """Load the kernels now if ``expected_texts`` texts are about to be hashed (a caller that knows its input is
+def warm(expected_size: int) -> bool:
+    """Load the kernels now if ``expected_size`` characters are about to be folded and hashed (a caller that knows its input is
     large calls this before forking workers, so that they inherit the loaded kernels instead of each loading
     them); whether they are loaded."""
-    return get(expected_texts) is not None
+    return get(expected_size) is not None
 
 
 def load(force: bool = False) -> SimpleNamespace | None:

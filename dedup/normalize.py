@@ -378,8 +378,8 @@ def normalize_lines_each(lines: Sequence[str], options: Sequence[NormalizeOption
     """
     if not lines:
         return [[] for _ in options]
-    get_kernels(1)  # a page: counts towards loading the compiled kernels (dedup.kernels)
     raw = "\n".join(lines)
+    get_kernels(len(raw))  # counts towards loading the compiled kernels (dedup.kernels)
     raw_codes = _codes(raw)
     normalised: dict[bytes, np.ndarray] = {}
     out = []
