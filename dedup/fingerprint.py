@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from dedup.kernels import get as get_kernels
+
 if TYPE_CHECKING:
     from datasketch import LeanMinHash
 
@@ -113,6 +115,18 @@ def words_of(text: str, letters: bool = True) -> tuple[np.ndarray, np.ndarray, n
     if not text:
         return np.empty(0, dtype=_U64), np.empty(0, dtype=np.int64), np.empty(0, dtype=bool)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    # The compiled kernel takes words separated by single spaces (a normalised text); numpy's reduceat gives an
+    # empty word its neighbour's character, which the kernel does not copy.
+    kernels = get_kernels(codes.size)
+    if kernels is not None and text[0] != " " and text[-1] != " " and "  " not in text:
+        hashes, lengths, alpha, astral = kernels.word_hashes(codes, _letter_table())
+        if not (letters and astral):  # a word with a character beyond the BMP: its letters are numpy's to say
+            return hashes, lengths, alpha if letters else np.empty(0, dtype=bool)
+    return _words_of_numpy(codes, letters)
+
+
+def _words_of_numpy(codes: np.ndarray, letters: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`words_of` of a non-empty text's code points, in numpy (no compiled kernel)."""
     space = codes == 0x20
     breaks = np.flatnonzero(space)
     starts = np.concatenate(([0], breaks + 1))  # word k starts at starts[k] in the text
@@ -224,8 +238,15 @@ class Fingerprinter:
         per document with ``np.minimum.reduceat`` along the contiguous axis. ``chunk`` (shingles per slice) keeps
         that matrix in cache: measured here, 4k shingles per slice is 4x faster than 256k.
         """
-        out = np.tile(self._empty, (len(shingle_sets), 1))
         sizes = np.fromiter((s.size for s in shingle_sets), dtype=np.int64, count=len(shingle_sets))
+        kernels = get_kernels(0)
+        if kernels is not None and len(shingle_sets):
+            # Arguments as kernels.load compiled them for: a new, writable, contiguous uint32 array.
+            flat = np.concatenate(shingle_sets, dtype=np.uint32)
+            offsets = np.zeros(len(shingle_sets) + 1, dtype=np.int64)
+            np.cumsum(sizes, out=offsets[1:])
+            return kernels.minhash_sets(flat, offsets, self._a, self._b)
+        out = np.tile(self._empty, (len(shingle_sets), 1))
         a, b = self._a[:, None], self._b[:, None]
         start = 0
         while start < len(shingle_sets):
@@ -262,6 +283,15 @@ class Fingerprinter:
         >>> bool((spans == fp.signatures([np.unique(h[0:5]), np.unique(h[3:7]), np.unique(h[4:8])])).all())
         True
         """
+        kernels = get_kernels(0)
+        if kernels is not None and len(starts):
+            return kernels.minhash_spans(
+                np.array(hashes, dtype=np.uint32),  # a writable contiguous copy, as kernels.load compiled for
+                np.array(starts, dtype=np.int64),
+                np.array(stops, dtype=np.int64),
+                self._a,
+                self._b,
+            )
         out = np.empty((len(starts), self.settings.num_perm), dtype=np.uint32)
         # A few spans at a time, so that the permuted block (num_perm x its positions) stays small whatever the
         # document's length (a 10 MB one-line page has millions of positions).

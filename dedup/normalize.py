@@ -24,6 +24,7 @@ import numpy as np
 import regex
 
 from dedup.cache import cache_dir, write_cache_file
+from dedup.kernels import get as get_kernels
 
 # Harakat, Quranic annotation marks, superscript alef and small high letters (Mn, in the Arabic blocks).
 _DIACRITICS = "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u08d3-\u08ff]"
@@ -378,6 +379,7 @@ def normalize_lines_each(lines: Sequence[str], options: Sequence[NormalizeOption
     if not lines:
         return [[] for _ in options]
     raw = "\n".join(lines)
+    get_kernels(len(raw))  # counts towards loading the compiled kernels (dedup.kernels)
     raw_codes = _codes(raw)
     normalised: dict[bytes, np.ndarray] = {}
     out = []
@@ -404,6 +406,16 @@ def _normalised_lines(lines: Sequence[str], codes: np.ndarray, options: Normaliz
     """:func:`normalize_lines` of ``lines`` from the code points of their NFKC-normalised join."""
     if codes.size == 0:
         return [normalize(line, options) for line in lines]
+    kernels = get_kernels(0)
+    if kernels is not None:
+        folded, status = kernels.fold_lines(codes, _lookup_table(options), _nfkc_stable())
+        if status != 1:  # else a character beyond the BMP or with a multi-character fold: numpy's way below
+            out = folded.tobytes().decode("utf-32-le").split("\n")
+            if len(out) != len(lines) or (
+                status == 2 and options.nfkc and not all(unicodedata.is_normalized("NFKC", o) for o in out)
+            ):
+                return [normalize(line, options) for line in lines]
+            return out
     newline = codes == 0x0A
     mapped = _map_codes(codes, options)
     if (mapped == _COMPLEX).any():

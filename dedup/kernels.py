@@ -1,0 +1,111 @@
+"""Optional compiled kernels (numba) for the per-document loops: word hashes, MinHash, the line folds.
+
+Each kernel computes bit for bit what the numpy code in :mod:`dedup.fingerprint` and :mod:`dedup.normalize`
+computes (``tests/test_kernels.py`` compares them on random Arabic and English text), in one pass over the data
+instead of a dozen numpy calls of a few microseconds each: on news documents that is most of their cost.
+
+numba is an extra (``pip install 'news-dedup[fast]'``): without it, or with ``DEDUP_KERNELS=0``, everything runs
+on numpy, with the same results. It is imported, and the kernels loaded, only once a process has seen
+:data:`THRESHOLD` characters: loading them costs ~0.4 s of CPU per process (numba's import and its code
+generator's start-up; compiling them the first time ~2 s more, then they are cached on disk in dedup's cache
+folder), which a small run such as the pre-commit hook must not pay. ``DEDUP_KERNELS=1`` uses them from the
+first text (tests, benchmarks). A caller that knows its input is large calls :func:`warm` before forking
+workers: they then inherit the loaded kernels instead of each loading them.
+
+>>> THRESHOLD > 1_000_000  # characters a process handles before numba is loaded: a small run never pays
+True
+"""
+
+from __future__ import annotations
+
+import os
+from types import SimpleNamespace
+
+import numpy as np
+
+from dedup.cache import cache_dir
+
+# Characters a process folds or hashes before it loads the kernels (a scan folds a page and hashes its words in
+# the first pass, hashes them again in the second). What the kernels save grows with the text (~30 ns a
+# character counted here, ~0.4 ms a 4,700-character news document), loading them costs ~0.4 s of CPU: a process
+# that has seen 5M characters (~350 such documents) most likely sees enough more to gain, and a run of a few
+# hundred short documents (tests, the hook) never loads them. Counting texts instead (1,000, then 2,000) either
+# paid the load in 400-document runs or lost the gain on a 10k-document scan.
+THRESHOLD = 5_000_000
+
+_state: dict[str, object] = {"count": 0, "kernels": None, "tried": False}
+
+
+def _mode() -> str:
+    """``DEDUP_KERNELS``: "0" (never), "1" (from the first text), anything else: past :data:`THRESHOLD`."""
+    return os.environ.get("DEDUP_KERNELS", "auto").strip()
+
+
+def get(size: int = 1) -> SimpleNamespace | None:
+    """The kernels if this process should use them now (``size`` more characters are about to be folded or
+    hashed), else ``None``: numba missing or switched off, or too little text seen yet for loading them to pay."""
+    kernels = _state["kernels"]
+    if kernels is not None:
+        return kernels  # type: ignore[return-value]
+    if _state["tried"]:
+        return None
+    mode = _mode()
+    if mode == "0":
+        return None
+    count = int(_state["count"]) + size  # type: ignore[call-overload]
+    _state["count"] = count
+    if mode != "1" and count < THRESHOLD:
+        return None
+    return load()
+
+
+def warm(expected_size: int) -> bool:
+    """Load the kernels now if ``expected_size`` characters are about to be folded and hashed (a caller that knows its input is
+    large calls this before forking workers, so that they inherit the loaded kernels instead of each loading
+    them); whether they are loaded."""
+    return get(expected_size) is not None
+
+
+def load(force: bool = False) -> SimpleNamespace | None:
+    """Import numba and the compiled kernels (once per process); ``None`` if numba is not installed or
+    ``DEDUP_KERNELS=0`` (unless ``force``)."""
+    if _state["kernels"] is not None or (_state["tried"] and not force):
+        return _state["kernels"]  # type: ignore[return-value]
+    _state["tried"] = True
+    if _mode() == "0" and not force:
+        return None
+    # Compiled kernels are cached with dedup's other derived files (numba's default, beside this module, may
+    # not be writable in a system install). NUMBA_CACHE_DIR is read when numba is first imported.
+    os.environ.setdefault("NUMBA_CACHE_DIR", str(cache_dir() / "numba"))
+    try:
+        from dedup import kernels_numba
+
+        kernels = SimpleNamespace(
+            word_hashes=kernels_numba.word_hashes,
+            minhash_sets=kernels_numba.minhash_sets,
+            minhash_spans=kernels_numba.minhash_spans,
+            fold_lines=kernels_numba.fold_lines,
+        )
+        _try(kernels)
+    except Exception:  # numba missing, or unusable here (no cache location, no compiler target): numpy it is
+        return None
+    _state["kernels"] = kernels
+    return _state["kernels"]  # type: ignore[return-value]
+
+
+def _try(kernels: SimpleNamespace) -> None:
+    """Run every kernel once on a tiny input: compiled (or loaded from the cache) here, so that a kernel that
+    cannot be raises in :func:`load`, not in the middle of a run."""
+    # The argument types the callers pass (numba compiles, caches and loads one version per type): code points
+    # read-only (np.frombuffer of a str's encoding), everything else writable and contiguous.
+    codes = np.frombuffer(b"a\0\0\0", dtype=np.uint32)
+    one = np.ones(1, dtype=np.uint32)
+    kernels.word_hashes(codes, np.ones(0x10000, dtype=bool))
+    kernels.minhash_sets(one, np.array([0, 1], dtype=np.int64), one, one)
+    kernels.minhash_spans(one, np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64), one, one)
+    kernels.fold_lines(codes, np.ones(0x10000, dtype=np.uint32), np.ones(0x110000, dtype=bool))
+
+
+def reset() -> None:
+    """Forget what :func:`get` decided (tests switch ``DEDUP_KERNELS`` between cases)."""
+    _state.update(count=0, kernels=None, tried=False)

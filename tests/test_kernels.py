@@ -1,0 +1,165 @@
+"""The compiled kernels (dedup.kernels, numba) give bit for bit what the numpy code gives, and small runs never
+load them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup import kernels
+from dedup.fingerprint import (
+    Fingerprinter,
+    _letter_table,
+    _words_of_numpy,
+    content_word_hashes,
+    ngram_hashes,
+    shingle_hashes,
+    words_of,
+)
+from dedup.normalize import DEFAULT_OPTIONS, NormalizeOptions, normalize, normalize_lines_each
+
+pytest.importorskip("numba")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Arabic letters, harakat, tatweel, hamza forms, Arabic-Indic digits, Persian letters, Latin, digits,
+# punctuation, a combining accent, an emoji and a character beyond the BMP that is a letter.
+ALPHABET = (
+    "ابتثجحخدذرسشصضطظعغفقكلمنهويءأإآؤئةى"
+    "\u064b\u064e\u064f\u0650\u0651\u0652\u0640"
+    "٠١٢٣٤٥٦٧٨٩پچگک"
+    "abcdefgxyzABCXYZ0123456789ßİ"
+    " \n\t.,:;!?«»،؛؟-"
+    "\u0301\U0001f600\U00010400"
+)
+texts = st.text(alphabet=ALPHABET, max_size=400)
+
+
+@pytest.fixture(scope="module")
+def k():
+    return kernels.load(force=True)
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_word_kernel_matches_numpy_on_normalised_text(k, raw: str) -> None:
+    text = normalize(raw)
+    if not text:
+        return
+    hashes, lengths, letters, astral = k.word_hashes(_codes(text), _letter_table())
+    want = _words_of_numpy(_codes(text), True)
+    assert (hashes == want[0]).all()
+    assert (lengths == want[1]).all()
+    if not astral:
+        assert (letters == want[2]).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_words_of_is_the_same_with_and_without_kernels(k, raw: str) -> None:
+    # Raw text too: leading, trailing and double spaces, newlines, astral letters (those go to numpy).
+    for text in (raw, normalize(raw), " ".join(raw.split())):
+        if not text or text.endswith(" "):  # numpy's words_of cannot take a trailing space (reduceat)
+            continue
+        kernels._state.update(kernels=k, tried=True)
+        try:
+            fast = words_of(text)
+        finally:
+            kernels.reset()
+        slow = _words_of_numpy(_codes(text), True)
+        for got, want in zip(fast, slow):
+            assert got.dtype == want.dtype and (got == want).all()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(texts, min_size=1, max_size=8), st.sampled_from([16, 128]), st.integers(1, 5))
+def test_minhash_kernels_match_numpy(k, raws: list[str], num_perm: int, ngram: int) -> None:
+    fp = Fingerprinter(num_perm=num_perm, ngram=ngram, seed=7)
+    sets = [
+        shingle_hashes(_words_of_numpy(_codes(t), False)[0], ngram) if t else np.empty(0, np.uint32)
+        for t in map(normalize, raws)
+    ]
+    slow = fp.signatures(sets)
+    flat = np.concatenate(sets)
+    offsets = np.concatenate(([0], np.cumsum([s.size for s in sets]))).astype(np.int64)
+    assert (k.minhash_sets(flat, offsets, fp._a, fp._b) == slow).all()
+    # Spans of one document's n-grams (repeats kept), as the excerpt windows use them.
+    text = " ".join(["w1 w2 w3 w4 w5 w6", *filter(None, map(normalize, raws)), "z"])
+    grams = ngram_hashes(_words_of_numpy(_codes(text), False)[0], ngram)
+    starts = np.arange(0, grams.size - 4, 3, dtype=np.int64)  # spans of 5, overlapping, increasing
+    stops = starts + 5
+    assert (k.minhash_spans(grams, starts, stops, fp._a, fp._b) == fp.span_signatures(grams, starts, stops)).all()
+
+
+def test_arabic_news_fingerprints_are_identical_through_the_kernels(k) -> None:
+    seeds = sorted((ROOT.parent / "shared" / "seeds").glob("*"))
+    docs = [p.read_text(encoding="utf-8") for p in seeds] or ["أعلن الرئيس يوم ١٤ ديسمبر في دمشق عن خطة جديدة"]
+    fp = Fingerprinter()
+    norms = [normalize(d) for d in docs]
+    slow_words = [words_of(n) for n in norms]
+    slow_sets = [shingle_hashes(w[0], 3) for w in slow_words]
+    slow = fp.signatures(slow_sets)
+    kernels._state.update(kernels=k, tried=True)
+    try:
+        fast_words = [words_of(n) for n in norms]
+        fast = fp.signatures([shingle_hashes(w[0], 3) for w in fast_words])
+    finally:
+        kernels.reset()
+    assert (fast == slow).all()
+    for a, b in zip(fast_words, slow_words):
+        assert (content_word_hashes(*a) == content_word_hashes(*b)).all()
+
+
+def test_kernels_load_only_past_the_threshold(monkeypatch) -> None:
+    monkeypatch.setenv("DEDUP_KERNELS", "auto")
+    kernels.reset()
+    try:
+        assert kernels.get(kernels.THRESHOLD - 1) is None
+        assert kernels.get(1) is not None
+    finally:
+        kernels.reset()
+    monkeypatch.setenv("DEDUP_KERNELS", "0")
+    assert kernels.get(10 * kernels.THRESHOLD) is None
+    kernels.reset()
+
+
+def test_a_small_scan_never_imports_numba(tmp_path) -> None:
+    # The pre-commit case: a few files must not pay numba's import (~0.25 s) or a compile.
+    code = (
+        "import sys; from dedup.pipeline import Pipeline; "
+        f"r = Pipeline(workers=1).scan([{str(ROOT / 'fixtures' / 'scraped.jsonl')!r}]); "
+        "print(len(r.clusters) > 0, 'numba' in sys.modules)"
+    )
+    env = {**os.environ, "DEDUP_CACHE_DIR": str(tmp_path)}
+    env.pop("DEDUP_KERNELS", None)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet=ALPHABET.replace("\n", "") + "\u00a0\u2028ﻻ\ufb50", max_size=60), min_size=1, max_size=6)
+)
+def test_line_folds_are_the_same_with_and_without_kernels(k, lines: list[str]) -> None:
+    # Both folds of the line rules (punctuation kept, and the hashing keys), as fold_and_key asks for them.
+    options = (NormalizeOptions(punctuation_to_space=False), DEFAULT_OPTIONS)
+    lines = [ln.replace("\u2028", " ") for ln in lines]  # a line holds no line break (str.splitlines)
+    slow = normalize_lines_each(lines, options)
+    kernels._state.update(kernels=k, tried=True)
+    try:
+        fast = normalize_lines_each(lines, options)
+    finally:
+        kernels.reset()
+    assert fast == slow
+    assert slow[1] == [normalize(ln) for ln in lines]
