@@ -15,7 +15,10 @@ grouping), run over batches by :func:`dedup.parallel.ordered_map`, in this proce
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
@@ -42,6 +45,7 @@ from dedup.normalize import normalize
 from dedup.parallel import batched, default_workers, ordered_map
 from dedup.pipeline.lazy import settle_links
 from dedup.pipeline.result import ScanResult
+from dedup.pipeline.shares import Learning, RangeTask, ReadBatch, ShareState, read_clean_spool, shares
 from dedup.pipeline.stores import ShingleStore, TextStore
 from dedup.pipeline.verify import decide_relations, find_links
 from dedup.pipeline.workers import (
@@ -122,6 +126,9 @@ class Pipeline:
         :class:`SpooledBatch` references: whoever processes a batch reads it from the spool (a worker, through
         the descriptor it inherits), so this process never unpickles and re-pickles the corpus."""
         self._warm_up()
+        if self.settings.site_boilerplate and self.workers > 1 and not self.settings.strict:
+            yield from self._shared_page_batches(inputs, state)
+            return
         raw = batched(self._reader(state.keep_records).read(inputs), self.batch_size)
         if not self.settings.site_boilerplate:
             yield from ordered_map(clean_pages, raw, self.workers, state)
@@ -139,6 +146,43 @@ class Pipeline:
             self.cleaner.site = learner
             for offset, size in spooled:
                 yield SpooledBatch(spool.fileno(), offset, size)
+
+    def _shared_page_batches(self, inputs: Sequence[str], state: StageState) -> Iterator[SpooledBatch]:
+        """:meth:`_page_batches` with workers that read their own share of the input and spool its pages
+        themselves (:mod:`dedup.pipeline.shares`): this process counts line hashes and story keys only."""
+        s = self.settings
+        found: list[InputProblem] = []
+        reader = Reader(fields=s.fields, strict=s.strict, on_problem=found.append, keep_records=state.keep_records)
+        learning = Learning(SiteBoilerplate(s.site_min_docs, s.site_min_share), self.batch_size, self._problem)
+        folder, owner = tempfile.mkdtemp(prefix="dedup-spool-"), os.getpid()
+        spools: dict[str, int] = {}
+        try:
+            tasks: deque[RangeTask | ReadBatch] = deque()
+            share_state = ShareState(state, folder)
+
+            def feed() -> Iterator[RangeTask | ReadBatch]:
+                for task in shares(inputs, reader, found, self.batch_size):
+                    tasks.append(task)
+                    yield task
+
+            for share in ordered_map(read_clean_spool, feed(), self.workers, share_state):
+                learning.add(tasks.popleft(), share, lambda whole: read_clean_spool(share_state, whole))
+            learning.finish()
+            self.cleaner.site = learning.learner
+            # The spool files are opened here and unlinked: the second pass's workers (forked once this
+            # generator has yielded its first batch) read them through the descriptors they inherit, however
+            # long after this generator has ended.
+            for _, batch in learning.spooled:
+                if batch.path not in spools:
+                    spools[batch.path] = os.open(batch.path, os.O_RDONLY)
+            shutil.rmtree(folder, ignore_errors=True)
+            for _, batch in learning.spooled:
+                yield SpooledBatch(spools[batch.path], batch.offset, batch.size)
+        finally:
+            if os.getpid() == owner:  # not in a forked worker that drops its copy of this generator
+                shutil.rmtree(folder, ignore_errors=True)
+                for fd in spools.values():
+                    os.close(fd)
 
     def clean_documents(self, docs: Iterable[Document]) -> list[Document]:
         """Clean in-memory documents (two passes over the list when site boilerplate is on)."""

@@ -83,9 +83,22 @@ class SpooledBatch:
         return pickle.loads(os.pread(self.fd, self.size, self.offset))
 
 
-def load_pages(batch: list[Page] | SpooledBatch) -> list[Page]:
+@dataclass(frozen=True)
+class FileSpooledBatch:
+    """Where a pickled batch of pages lies in a spool file of a worker process (:mod:`dedup.pipeline.shares`)."""
+
+    path: str
+    offset: int
+    size: int
+
+    def load(self) -> list[Page]:
+        with open(self.path, "rb") as spool:
+            return pickle.loads(os.pread(spool.fileno(), self.size, self.offset))
+
+
+def load_pages(batch: list[Page] | SpooledBatch | FileSpooledBatch) -> list[Page]:
     """The pages of a batch, read from the spool when it was spooled."""
-    return batch.load() if isinstance(batch, SpooledBatch) else batch
+    return batch if isinstance(batch, list) else batch.load()
 
 
 @dataclass
@@ -173,7 +186,7 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
     )
 
 
-def fingerprint_pages(state: StageState, pages: list[Page] | SpooledBatch) -> Fingerprints:
+def fingerprint_pages(state: StageState, pages: list[Page] | SpooledBatch | FileSpooledBatch) -> Fingerprints:
     """:func:`fingerprint` of a page-cleaned (possibly spooled) batch."""
     return fingerprint(load_pages(pages), state.cleaner, state.fingerprinter, state.settings)
 
