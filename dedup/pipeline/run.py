@@ -20,6 +20,7 @@ import shutil
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -52,9 +53,11 @@ from dedup.pipeline.workers import (
     Fingerprints,
     SpooledBatch,
     StageState,
+    StoreState,
     clean_and_fingerprint,
     clean_and_pack,
     clean_pages,
+    fingerprint_and_store,
     fingerprint_pages,
     load_pages,
 )
@@ -213,13 +216,28 @@ class Pipeline:
             # One pass: each worker cleans and fingerprints its batch.
             self._warm_up()
             raw = batched(self._reader(records=False).read(inputs), self.batch_size)
-            return self._collect(ordered_map(clean_and_fingerprint, raw, self.workers, state), every_link)
+            return self._collect(self._fingerprinted(clean_and_fingerprint, raw, state), every_link)
         # Two passes. Workers of the second are started once the first has learned the site boilerplate, so
         # that they start with it.
         page_batches = self._page_batches(inputs, state)
         first = next(page_batches, None)
         batches = [] if first is None else _chain_first(first, page_batches)
-        return self._collect(ordered_map(fingerprint_pages, batches, self.workers, state), every_link)
+        return self._collect(self._fingerprinted(fingerprint_pages, batches, state), every_link)
+
+    def _fingerprinted(
+        self, stage: Callable[[StageState, Any], Fingerprints], batches: Iterable[Any], state: StageState
+    ) -> Iterator[Fingerprints]:
+        """``stage`` over ``batches``; with workers, each writes the shingles, content words and texts to files
+        of its own (:func:`~dedup.pipeline.workers.fingerprint_and_store`), which the stores read from."""
+        if self.workers <= 1:
+            yield from ordered_map(stage, batches, 1, state)
+            return
+        folder, owner = tempfile.mkdtemp(prefix="dedup-stores-"), os.getpid()
+        try:
+            yield from ordered_map(fingerprint_and_store, batches, self.workers, StoreState(state, stage, folder))
+        finally:
+            if os.getpid() == owner:  # the stores have opened the files they read: unlinked, they stay readable
+                shutil.rmtree(folder, ignore_errors=True)
 
     def _warm_up(self) -> None:
         if self.workers > 1:  # build the normaliser's lookup tables once, before forking
@@ -252,9 +270,14 @@ class Pipeline:
                 windows.append(batch.window_signatures)
                 infos.extend(batch.infos)
                 signatures.append(batch.signatures)
-                shingles.append(batch.shingles, batch.sizes)
-                words.append(batch.words, batch.word_sizes)
-                texts.extend_encoded(batch.texts, batch.text_sizes)
+                if batch.stored is not None:
+                    shingles.append_stored(*batch.stored.shingles, batch.sizes)
+                    words.append_stored(*batch.stored.words, batch.word_sizes)
+                    texts.append_stored(*batch.stored.texts, batch.text_sizes)
+                else:
+                    shingles.append(batch.shingles, batch.sizes)
+                    words.append(batch.words, batch.word_sizes)
+                    texts.extend_encoded(batch.texts, batch.text_sizes)
                 if self._progress is not None:
                     self._progress(len(batch.infos))
             # Documents' rows first, then windows' (one copy: the matrix is the corpus's largest).

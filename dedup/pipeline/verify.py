@@ -62,7 +62,9 @@ def find_links(
     # Banded in place (no copy of the reps' signatures: 512 MB at a million documents), chance collisions
     # dropped band by band.
     owners = np.concatenate((reps_arr, window_owners[mine])) if mine.size else None
-    pairs = candidate_pairs(signatures, bands, rows, rows_of=banded, min_shared=MIN_SHARED_VALUES, groups=owners)
+    pairs = candidate_pairs(
+        signatures, bands, rows, rows_of=banded, min_shared=MIN_SHARED_VALUES, groups=owners, workers=workers
+    )
     if owners is not None:
         is_window = np.arange(banded.size) >= reps_arr.size
         pairs = owner_pairs(pairs, owners, is_window)
