@@ -90,7 +90,7 @@ class _Segments:
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
-        for path, k in self._opened.items():
+        for k in self._opened.values():
             os.close(self._fds[k])
         self._opened.clear()
 
