@@ -38,7 +38,7 @@ from dedup.cluster import (
     keep_order,
     star_clusters,
 )
-from dedup.document import DocInfo, Document
+from dedup.document import Document
 from dedup.errors import InputProblem
 from dedup.fingerprint import Fingerprinter, coverage, jaccard_containment, words_of
 from dedup.io import Reader
@@ -48,6 +48,7 @@ from dedup.pipeline.lazy import settle_links
 from dedup.pipeline.result import ScanResult
 from dedup.pipeline.shares import Learning, RangeTask, ReadBatch, ShareState, read_clean_spool, shares
 from dedup.pipeline.stores import ShingleStore, TextStore
+from dedup.pipeline.table import DocTable
 from dedup.pipeline.verify import decide_relations, find_links
 from dedup.pipeline.workers import (
     Fingerprints,
@@ -255,20 +256,19 @@ class Pipeline:
     def _collect(self, batches: Iterable[Fingerprints], every_link: bool = True) -> ScanResult:
         """Index and cluster the fingerprinted documents (in the main process)."""
         s = self.settings
-        infos: list[DocInfo] = []
+        infos = DocTable()  # columns, not a DocInfo per document (dedup.pipeline.table)
         signatures: list[np.ndarray] = []
         windows: list[np.ndarray] = []  # excerpt windows' signatures, banded with the documents'
         owners: list[np.ndarray] = []
         with ShingleStore() as shingles, ShingleStore() as words, TextStore(enabled=s.templates) as texts:
             for batch in batches:
-                for info in batch.infos:
-                    if info.words == 0:
-                        self._problem(
-                            InputProblem(info.origin or info.id, "empty document after cleaning; not compared")
-                        )
-                owners.append(batch.window_owners + len(infos))
+                records, first = batch.records(), len(infos)
+                owners.append(batch.window_owners + first)
                 windows.append(batch.window_signatures)
-                infos.extend(batch.infos)
+                infos.extend(records)
+                for k in np.flatnonzero(records.words == 0).tolist():
+                    info = infos[first + k]
+                    self._problem(InputProblem(info.origin or info.id, "empty document after cleaning; not compared"))
                 signatures.append(batch.signatures)
                 if batch.stored is not None:
                     shingles.append_stored(*batch.stored.shingles, batch.sizes)
@@ -279,18 +279,19 @@ class Pipeline:
                     words.append(batch.words, batch.word_sizes)
                     texts.extend_encoded(batch.texts, batch.text_sizes)
                 if self._progress is not None:
-                    self._progress(len(batch.infos))
+                    self._progress(len(records))
             # Documents' rows first, then windows' (one copy: the matrix is the corpus's largest).
             sigs = np.concatenate(signatures + windows) if signatures else np.empty((0, s.num_perm), dtype=np.uint32)
             del signatures, windows
             window_owners = np.concatenate(owners) if owners else np.empty(0, dtype=np.int64)
-            order = keep_order(infos, s.keep, s.prefer)
-            groups = exact_groups(infos, order)
+            rows = infos.rows()  # cheap views of the fields ranking and grouping read
+            order = keep_order(rows, s.keep, s.prefer)  # type: ignore[arg-type]
+            groups = exact_groups(rows, order)  # type: ignore[arg-type]
             scores: list[np.ndarray] = []
-            titles = [info.title for info in infos]
             links = find_links(
-                sorted(groups), shingles, texts, sigs, s, scores, self.workers, words, window_owners, titles, every_link
-            )
+                sorted(groups), shingles, texts, sigs, s, scores, self.workers, words, window_owners, infos.titles,
+                every_link,
+            )  # fmt: skip
             asked: dict[tuple[int, int], tuple[float, str | None]] = {}  # clustering may run more than once
 
             def similarity_to_kept(stray: int, kept: int) -> tuple[float, str | None]:

@@ -33,6 +33,7 @@ from dedup.fingerprint import Fingerprinter, content_word_hashes, shingle_hashes
 from dedup.io.records import RECORD_KEY
 from dedup.lsh import excerpt_signatures
 from dedup.normalize import DEFAULT_OPTIONS, normalize
+from dedup.pipeline.table import DocColumns
 from dedup.settings import Settings
 
 
@@ -119,6 +120,11 @@ class Fingerprints:
     window_signatures: np.ndarray  # windows x num_perm uint32
     window_owners: np.ndarray  # int64
     stored: Stored | None = None  # shingles, words and texts are in files instead (fingerprint_and_store)
+    columns: DocColumns | None = None  # the documents' records as columns instead of infos (the same)
+
+    def records(self) -> DocColumns:
+        """The documents' records as columns."""
+        return self.columns if self.columns is not None else DocColumns.of(self.infos)
 
 
 def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerprinter, s: Settings) -> Fingerprints:
@@ -223,6 +229,7 @@ def fingerprint_and_store(state: StoreState, batch: Any) -> Fingerprints:
     )
     fp.shingles = fp.words = _NOTHING
     fp.texts = b""
+    fp.columns, fp.infos = DocColumns.of(fp.infos), []
     return fp
 
 
