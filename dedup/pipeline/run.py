@@ -281,8 +281,10 @@ class Pipeline:
                 if self._progress is not None:
                     self._progress(len(records))
             # Documents' rows first, then windows' (one copy: the matrix is the corpus's largest).
-            sigs = np.concatenate(signatures + windows) if signatures else np.empty((0, s.num_perm), dtype=np.uint32)
-            del signatures, windows
+            parts = signatures + windows
+            signatures.clear()
+            windows.clear()
+            sigs = _stack(parts, s.num_perm)
             window_owners = np.concatenate(owners) if owners else np.empty(0, dtype=np.int64)
             rows = infos.rows()  # cheap views of the fields ranking and grouping read
             order = keep_order(rows, s.keep, s.prefer)  # type: ignore[arg-type]
@@ -328,6 +330,23 @@ class Pipeline:
             s,
             np.concatenate(scores) if scores else np.zeros(0, dtype=np.float32),
         )
+
+
+def _stack(parts: list[np.ndarray], num_perm: int) -> np.ndarray:
+    """``np.concatenate(parts)``, each part freed once copied (``parts`` is emptied): the corpus's largest
+    matrix is never held twice.
+
+    >>> _stack([np.ones((1, 2), np.uint32), np.zeros((2, 2), np.uint32)], 2).tolist()
+    [[1, 1], [0, 0], [0, 0]]
+    """
+    out = np.empty((sum(p.shape[0] for p in parts), num_perm), dtype=np.uint32)
+    pos = 0
+    for k in range(len(parts)):
+        part, parts[k] = parts[k], None  # type: ignore[call-overload]
+        out[pos : pos + part.shape[0]] = part
+        pos += part.shape[0]
+    parts.clear()
+    return out
 
 
 def _chain_first(
