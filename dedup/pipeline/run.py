@@ -290,8 +290,10 @@ class Pipeline:
             order = keep_order(rows, s.keep, s.prefer)  # type: ignore[arg-type]
             groups = exact_groups(rows, order)  # type: ignore[arg-type]
             scores: list[np.ndarray] = []
+            handed = [sigs]  # find_links frees the matrix once banded
+            del sigs
             links = find_links(
-                sorted(groups), shingles, texts, sigs, s, scores, self.workers, words, window_owners, infos.titles,
+                sorted(groups), shingles, texts, handed, s, scores, self.workers, words, window_owners, infos.titles,
                 every_link,
             )  # fmt: skip
             asked: dict[tuple[int, int], tuple[float, str | None]] = {}  # clustering may run more than once
