@@ -4,6 +4,7 @@ Usage (from the repo root; corpus from ``bench/make_corpus.py``; needs ``psutil`
 
     python bench/make_corpus.py 50000 -o /tmp/c50k.jsonl
     python bench/speed.py /tmp/c50k.jsonl --workers 2
+    python bench/speed.py /tmp/c50k.jsonl --workers 2 --baseline /tmp/main-src --rounds 2  # A/B against main
 
 Each detector runs as its own process, timed end to end (start-up, reading, hashing, LSH, clustering, writing
 its clusters) by ``dedup_peers.measure``: CPU time is user + system of the process and every worker it waited
@@ -98,25 +99,37 @@ def main() -> None:
     ap.add_argument("corpus")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--only", default="dedup,datasketch,rensa")
+    ap.add_argument(
+        "--baseline",
+        metavar="SRC",
+        help="also run dedup from this source tree (e.g. main's, from `git archive main`), alternating with this "
+        "checkout's for --rounds rounds (A/B in the same minutes: figures drift with the machine's load)",
+    )
+    ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
+    names = args.only.split(",")
+    if args.baseline:
+        ab = [["baseline", "dedup"] if k % 2 == 0 else ["dedup", "baseline"] for k in range(args.rounds)]
+        names = [x for pair in ab for x in pair] + [x for x in names if x != "dedup"]
     truth = truth_of(args.corpus)
     n = len(truth)
     dedup_bin = shutil.which("dedup") or str(Path(sys.executable).parent / "dedup")
     print(f"{n} documents, {args.workers} dedup workers, {os.cpu_count()} cores")
     print(f"{'detector':<12}{'CPU ms/doc':>11}{'wall docs/s':>12}{'peak MB':>9}{'P':>8}{'R':>8}{'F1':>8}")
     with tempfile.TemporaryDirectory(prefix="dedup-speed-") as tmp:
-        for name in args.only.split(","):
+        for name in names:
             out = os.path.join(tmp, f"{name}.out")
-            if name == "dedup":
-                cmd = [dedup_bin, "scan", args.corpus, "--format", "csv", "-o", out, "-q"]
-                cmd += ["--workers", str(args.workers)]
+            if name in ("dedup", "baseline"):
+                start = [dedup_bin] if name == "dedup" else ["env", f"PYTHONPATH={args.baseline}", sys.executable]
+                cmd = [*start, *(["-m", "dedup.cli"] if name == "baseline" else []), "scan", args.corpus]
+                cmd += ["--format", "csv", "-o", out, "-q", "--workers", str(args.workers)]
             else:
                 cmd = [sys.executable, str(HERE), "--run", name, args.corpus, out]
             wall, peak, rc, cpu = measure(cmd)
             if rc:
                 print(f"{name:<12}failed (exit {rc})", flush=True)
                 continue
-            clusters = dedup_clusters(out) if name == "dedup" else json.loads(Path(out).read_text())
+            clusters = dedup_clusters(out) if name in ("dedup", "baseline") else json.loads(Path(out).read_text())
             p, r, f = pairwise(clusters, truth)
             print(
                 f"{name:<12}{cpu / n * 1e3:>11.3f}{n / wall:>12.0f}{peak / 2**20:>9.0f}{p:>8.3f}{r:>8.3f}{f:>8.3f}",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,6 +31,7 @@ import numpy as np
 
 from dedup.cache import cache_dir, write_cache_file
 from dedup.fingerprint import Fingerprinter, _fmix, ngram_hashes, shingle_hashes, token_hashes
+from dedup.parallel import ordered_map
 
 # Row multipliers and band salt of band_hashes: stored bucket keys depend on them, never change them.
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93], dtype=np.uint64)
@@ -122,6 +124,7 @@ def candidate_pairs(
     rows_of: np.ndarray | None = None,
     min_shared: int = 0,
     groups: np.ndarray | None = None,
+    workers: int = 1,
 ) -> np.ndarray:
     """Distinct pairs ``(i, j)``, ``i < j``, of rows of ``signatures`` that share at least one LSH band.
 
@@ -132,6 +135,7 @@ def candidate_pairs(
     so chance pairs never pile up (tens of millions of them among a million documents). ``groups`` (one per
     banded row): rows of one group that fall in the same bucket of a band are banded once, the first of them
     (a document and its excerpt windows: a repetitive text's windows would otherwise fill its buckets).
+    ``workers``: processes that band (the same pairs for any number).
 
     >>> sigs = np.array([[1, 2], [1, 2], [1, 2]], dtype=np.uint32)
     >>> candidate_pairs(sigs, 1, 2, groups=np.array([0, 0, 1])).tolist()
@@ -140,8 +144,36 @@ def candidate_pairs(
     n = signatures.shape[0] if rows_of is None else len(rows_of)
     if n < 2:
         return np.empty((0, 2), dtype=np.int64)
+    job = _BandJob(signatures, rows, max_bucket, rows_of, min_shared, groups)
+    # Bands are independent: with workers, each process bands a share of them (the matrix is inherited when
+    # the pool forks, not copied) and the process that waits only merges the pairs found.
+    shares = [np.arange(bands)] if workers <= 1 or bands < 2 else np.array_split(np.arange(bands), 4 * workers)
+    chunks = [c for c in ordered_map(_band_pairs, shares, workers if len(shares) > 1 else 1, job) if c.size]
+    if not chunks:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs = np.concatenate(chunks)  # int64 already: each band's pairs are
+    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    return np.stack((codes // n, codes % n), axis=1)
+
+
+@dataclass(frozen=True)
+class _BandJob:
+    """What :func:`candidate_pairs` bands (see its arguments)."""
+
+    signatures: np.ndarray
+    rows: int
+    max_bucket: int
+    rows_of: np.ndarray | None
+    min_shared: int
+    groups: np.ndarray | None
+
+
+def _band_pairs(job: _BandJob, bands: np.ndarray) -> np.ndarray:
+    """The candidate pairs that the ``bands`` find (some pairs may repeat)."""
+    signatures, rows, rows_of, groups, max_bucket = job.signatures, job.rows, job.rows_of, job.groups, job.max_bucket
+    min_shared = job.min_shared
     chunks = []
-    for band in range(bands):
+    for band in bands.tolist():
         cols = slice(band * rows, band * rows + rows)
         block = signatures[:, cols] if rows_of is None else signatures[rows_of, cols]
         h = band_hashes(block, 1, rows, flat=False)[:, 0]
@@ -171,8 +203,9 @@ def candidate_pairs(
             chunks.append(found)
     if not chunks:
         return np.empty((0, 2), dtype=np.int64)
-    pairs = np.concatenate(chunks)  # int64 already: each band's pairs are
-    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    pairs = np.concatenate(chunks)
+    n = signatures.shape[0] if rows_of is None else len(rows_of)
+    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])  # fewer to send back
     return np.stack((codes // n, codes % n), axis=1)
 
 

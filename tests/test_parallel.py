@@ -98,3 +98,58 @@ def test_stores_give_back_what_was_written():
         for i, s in enumerate([*sets, np.array([7, 8])]):
             assert store[i].tolist() == s.tolist()
         assert texts.words(0) == ["الف", "باء"] and texts.words(1) == [] and texts.words(2) == ["x", "y", "z"]
+
+
+def test_stores_read_what_other_processes_wrote_to_their_own_files(tmp_path):
+    # A worker appends its batches to a file of its own; the store learns only where each batch lies.
+    worker = tmp_path / "123.shingles"
+    first, second = np.array([4, 8, 15], dtype=np.uint32), np.array([16, 23, 42, 99], dtype=np.uint32)
+    worker.write_bytes(first.tobytes() + second.tobytes())
+    texts_file = tmp_path / "123.texts"
+    texts_file.write_bytes("خبر عاجل".encode() + b"port strike")
+    with ShingleStore() as store, TextStore() as texts:
+        store.append(np.array([1, 2], dtype=np.uint32), np.array([2]))
+        store.append_stored(str(worker), 12, np.array([1, 3]))  # the second batch: two documents
+        store.append_stored(str(worker), 0, np.array([3]))
+        texts.extend(["first text"])
+        texts.append_stored(str(texts_file), 0, np.array([len("خبر عاجل".encode()), 11]))
+        worker.unlink()  # opened when appended: still readable (as once the run's folder is removed)
+        assert [store[i].tolist() for i in range(len(store))] == [[1, 2], [16], [23, 42, 99], [4, 8, 15]]
+        assert texts.words(1) == ["خبر", "عاجل"] and texts.words(2) == ["port", "strike"]
+        assert texts.words(0) == ["first", "text"]
+
+
+def test_a_scan_keeps_its_documents_as_columns_that_read_back_as_records():
+    from dedup.document import DocInfo
+    from dedup.pipeline.table import DocColumns, DocTable
+
+    infos = [
+        DocInfo("sabq-1", "أمطار غزيرة على جدة", "sabq.org", "2015-07-01", "a.jsonl:1", "a.jsonl", ".", 120, "0f" * 16),
+        DocInfo("x", "", None, None, "b.txt", None, None, 0, "a0" * 16),
+        DocInfo("odd\ud800", "t", "sabq.org", None, "a.jsonl:3", "a.jsonl", ".", 5, "11" * 16),  # a lone surrogate
+    ]
+    table = DocTable()
+    table.extend(DocColumns.of(infos[:2]))
+    table.extend_infos(infos[2:])
+    assert list(table) == infos and table == infos and table[1:] == infos[1:]
+    assert table.words().tolist() == [120, 0, 5] and table.titles[0] == "أمطار غزيرة على جدة"
+    rows = table.rows()
+    assert [(r.words, r.digest, r.date, r.source) for r in (rows[0], rows[1])] == [
+        (120, "0f" * 16, "2015-07-01", "sabq.org"),
+        (0, "a0" * 16, None, None),
+    ]
+
+
+def test_bands_shared_among_workers_give_the_same_candidate_pairs():
+    from dedup.lsh import candidate_pairs
+
+    fp = Fingerprinter(num_perm=128)
+    words = STORY.split() + OTHER.split()
+    rng = np.random.default_rng(7)
+    texts = [" ".join(rng.permutation(words)[:30]) for _ in range(200)]
+    texts += [t + " وقال مسؤول" for t in texts[:50]]  # edited copies
+    sigs = fp.signatures([fp.text_shingles(t) for t in texts])
+    groups = np.arange(len(texts)) % 240
+    alone = candidate_pairs(sigs, 64, 2, min_shared=4, groups=groups)
+    shared = candidate_pairs(sigs, 64, 2, min_shared=4, groups=groups, workers=2)
+    assert len(alone) >= 50 and np.array_equal(alone, shared)

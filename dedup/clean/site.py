@@ -191,6 +191,7 @@ class SiteBoilerplate:
         self.site_stories: Counter[str] = Counter()  # of which not a version of a story seen before
         # Lines that reached min_docs, kept with their text for reports (bounded by the boilerplate found).
         self._candidates: dict[int, tuple[str, str]] = {}
+        self._unnamed: dict[int, tuple[str, int, int]] = {}  # see observe_placed
 
     @staticmethod
     def _key(line: str) -> str:
@@ -354,6 +355,50 @@ class SiteBoilerplate:
                 lines = lines.splitlines()
             for i in hits:
                 self._candidates.setdefault(int(hashes[i]), (site, lines[i].strip()))  # type: ignore[index]
+
+    def observe_placed(
+        self,
+        sites: Sequence[str | None],
+        hashes: np.ndarray,
+        sizes: np.ndarray,
+        keys: np.ndarray,
+        widths: np.ndarray,
+        first_page: int,
+    ) -> None:
+        """:meth:`observe_batch` of pages given as columns (:meth:`observe_columns`), their lines not read: where a
+        line that becomes frequent enough to be boilerplate first appears (page ``first_page + i``, line ``j``) is
+        remembered instead, and :meth:`unnamed` says which lines must be read back and given to :meth:`name`.
+        Called with the same batches, it learns what :meth:`observe_batch` learns, names included.
+
+        >>> learner = SiteBoilerplate(min_docs=2)
+        >>> menu = line_hashes("x.org", ["home", "sports"])
+        >>> learner.observe_placed(["x.org", "x.org"], np.r_[menu, menu], np.array([2, 2]), _NO_KEYS,
+        ...                        np.zeros(2, dtype=np.intp), 10)
+        >>> sorted(learner.unnamed().values())
+        [('x.org', 10, 0), ('x.org', 10, 1)]
+        """
+        sizes = np.asarray(sizes, dtype=np.intp)
+        self.observe_columns(sites, hashes, sizes, keys, widths)
+        if hashes.size == 0:
+            return
+        frequent = np.flatnonzero((hashes != 0) & (self.counts(hashes) >= self.min_docs))
+        if frequent.size == 0:
+            return
+        starts = np.cumsum(sizes) - sizes
+        pages = np.searchsorted(starts, frequent, side="right") - 1
+        for at, page, h in zip(frequent.tolist(), pages.tolist(), hashes[frequent].tolist()):
+            site = sites[page]
+            if site and h not in self._candidates and h not in self._unnamed:
+                self._unnamed[h] = (site, first_page + page, at - int(starts[page]))
+
+    def unnamed(self) -> dict[int, tuple[str, int, int]]:
+        """Lines learned by :meth:`observe_placed` whose text is not known yet: ``{hash: (site, page, line)}``."""
+        return self._unnamed
+
+    def name(self, line_hash: int, site: str, line: str) -> None:
+        """Give a line found by :meth:`observe_placed` its text (as read: it is stripped here)."""
+        self._unnamed.pop(line_hash, None)
+        self._candidates.setdefault(line_hash, (site, line.strip()))
 
     def observe(self, site: str | None, text: str) -> None:
         """Count the distinct lines of one page of ``site`` (first pass), once per story: its story keys are

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import io
 import json
 import os
 import sys
@@ -50,6 +51,7 @@ from dedup.io.encoding import LineDecoder, decode_text
 from dedup.io.files import NotRegularFile, TooLarge, file_id, open_regular, read_limited, walk_files
 from dedup.io.jsonl import LineSource, Passthrough, Span
 from dedup.io.parquet import PARQUET_SUFFIXES, read_parquet
+from dedup.io.ranges import RangeStream
 from dedup.io.records import (
     ENCODING_KEY,
     LINE_KEY,
@@ -116,6 +118,27 @@ class Reader:
                 yield from self._read_dir(Path(item), cwd)
             else:
                 yield from self._read_file(Path(item), None, cwd, explicit=True)
+
+    def read_range(
+        self, item: str, first: int, stop: int, first_line: int, watch: Utf8Watch | None = None
+    ) -> Iterator[Item]:
+        """The items of the lines ``[first, stop)`` of the JSONL file ``item`` (named on the command line, not
+        compressed), whose first line is line ``first_line`` of the file: what :meth:`read` gives for those lines
+        when all the file's lines are UTF-8 (:mod:`dedup.io.ranges` says how a file is cut; ``watch`` records
+        whether this range's were). A worker process reads its own share of a big file so."""
+        path = Path(item)
+        try:
+            handle = open_regular(path)
+        except (OSError, NotRegularFile) as err:
+            self._report(str(path), f"cannot read ({_os_message(err)})")
+            return
+        try:
+            stream = io.BufferedReader(RangeStream(handle, first, stop), 1 << 16)
+            yield from self._read_jsonl_stream(stream, str(path), path, Path("."), first_line, watch)
+        except OSError as err:
+            self._report(str(path), f"cannot read ({_os_message(err)})")
+        finally:
+            handle.close()
 
     def _read_dir(self, root: Path, cwd: str) -> Iterator[Item]:
         for path in walk_files(root, self._walk_error):
@@ -202,7 +225,13 @@ class Reader:
         yield Document(text=body, title=title.strip(), meta={ENCODING_KEY: encoding}, **common)
 
     def _read_jsonl_stream(
-        self, stream: IO[bytes], where: str, path: Path | None, root: Path | None, first_line: int = 1
+        self,
+        stream: IO[bytes],
+        where: str,
+        path: Path | None,
+        root: Path | None,
+        first_line: int = 1,
+        decoder: LineDecoder | None = None,
     ) -> Iterator[Item]:
         """The items of a JSONL stream; ``first_line`` is the number of its first line in the file (a byte range
         of a big file is read by one Spark task, see :mod:`dedup.spark.read`)."""
@@ -212,7 +241,7 @@ class Reader:
         file = _JsonlFile(
             where, str(path) if path is not None else None, path.name if path is not None else where,
             str(root) if root is not None else None, path.parent.name if path is not None else None, source,
-            LineDecoder(),
+            decoder or LineDecoder(),
         )  # fmt: skip
         for lineno, raw in enumerate(source, start=first_line):
             loc = f"{where}:{lineno}"
@@ -263,6 +292,30 @@ class Reader:
             return None, f"{err}; line skipped", line
         doc.meta[ENCODING_KEY] = encoding
         return doc, "", line if encoding in ("utf-8", source.encoding) else text.encode("utf-8")
+
+
+class Utf8Watch(LineDecoder):
+    """A :class:`LineDecoder` that records whether every line it was given was UTF-8.
+
+    >>> watch = Utf8Watch(); _ = watch.decode(b"ok"); watch.utf8
+    True
+    >>> _ = watch.decode("عدن".encode("windows-1256")); watch.utf8
+    False
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.utf8 = True
+
+    def decode(self, line: bytes) -> tuple[str, str]:
+        try:
+            text, encoding = super().decode(line)
+        except UnicodeDecodeError:
+            self.utf8 = False
+            raise
+        if encoding != "utf-8":
+            self.utf8 = False
+        return text, encoding
 
 
 class _JsonlFile(NamedTuple):

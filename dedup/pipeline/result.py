@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,7 +18,7 @@ from dedup.settings import Settings
 class ScanResult:
     """Documents of a run, clusters of duplicates (two or more members) and template-sibling links."""
 
-    documents: list[DocInfo]
+    documents: Sequence[DocInfo]  # a list, or a scan's dedup.pipeline.table.DocTable
     clusters: list[Cluster]
     links: list[Link]
     problems: list[InputProblem] = field(default_factory=list)

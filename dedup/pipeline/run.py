@@ -15,8 +15,12 @@ grouping), run over batches by :func:`dedup.parallel.ordered_map`, in this proce
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -34,7 +38,7 @@ from dedup.cluster import (
     keep_order,
     star_clusters,
 )
-from dedup.document import DocInfo, Document
+from dedup.document import Document
 from dedup.errors import InputProblem
 from dedup.fingerprint import Fingerprinter, coverage, jaccard_containment, words_of
 from dedup.io import Reader
@@ -42,15 +46,19 @@ from dedup.normalize import normalize
 from dedup.parallel import batched, default_workers, ordered_map
 from dedup.pipeline.lazy import settle_links
 from dedup.pipeline.result import ScanResult
+from dedup.pipeline.shares import Learning, RangeTask, ReadBatch, ShareState, read_clean_spool, shares
 from dedup.pipeline.stores import ShingleStore, TextStore
+from dedup.pipeline.table import DocTable
 from dedup.pipeline.verify import decide_relations, find_links
 from dedup.pipeline.workers import (
     Fingerprints,
     SpooledBatch,
     StageState,
+    StoreState,
     clean_and_fingerprint,
     clean_and_pack,
     clean_pages,
+    fingerprint_and_store,
     fingerprint_pages,
     load_pages,
 )
@@ -122,6 +130,9 @@ class Pipeline:
         :class:`SpooledBatch` references: whoever processes a batch reads it from the spool (a worker, through
         the descriptor it inherits), so this process never unpickles and re-pickles the corpus."""
         self._warm_up()
+        if self.settings.site_boilerplate and self.workers > 1 and not self.settings.strict:
+            yield from self._shared_page_batches(inputs, state)
+            return
         raw = batched(self._reader(state.keep_records).read(inputs), self.batch_size)
         if not self.settings.site_boilerplate:
             yield from ordered_map(clean_pages, raw, self.workers, state)
@@ -139,6 +150,43 @@ class Pipeline:
             self.cleaner.site = learner
             for offset, size in spooled:
                 yield SpooledBatch(spool.fileno(), offset, size)
+
+    def _shared_page_batches(self, inputs: Sequence[str], state: StageState) -> Iterator[SpooledBatch]:
+        """:meth:`_page_batches` with workers that read their own share of the input and spool its pages
+        themselves (:mod:`dedup.pipeline.shares`): this process counts line hashes and story keys only."""
+        s = self.settings
+        found: list[InputProblem] = []
+        reader = Reader(fields=s.fields, strict=s.strict, on_problem=found.append, keep_records=state.keep_records)
+        learning = Learning(SiteBoilerplate(s.site_min_docs, s.site_min_share), self.batch_size, self._problem)
+        folder, owner = tempfile.mkdtemp(prefix="dedup-spool-"), os.getpid()
+        spools: dict[str, int] = {}
+        try:
+            tasks: deque[RangeTask | ReadBatch] = deque()
+            share_state = ShareState(state, folder)
+
+            def feed() -> Iterator[RangeTask | ReadBatch]:
+                for task in shares(inputs, reader, found, self.batch_size):
+                    tasks.append(task)
+                    yield task
+
+            for share in ordered_map(read_clean_spool, feed(), self.workers, share_state):
+                learning.add(tasks.popleft(), share, lambda whole: read_clean_spool(share_state, whole))
+            learning.finish()
+            self.cleaner.site = learning.learner
+            # The spool files are opened here and unlinked: the second pass's workers (forked once this
+            # generator has yielded its first batch) read them through the descriptors they inherit, however
+            # long after this generator has ended.
+            for _, batch in learning.spooled:
+                if batch.path not in spools:
+                    spools[batch.path] = os.open(batch.path, os.O_RDONLY)
+            shutil.rmtree(folder, ignore_errors=True)
+            for _, batch in learning.spooled:
+                yield SpooledBatch(spools[batch.path], batch.offset, batch.size)
+        finally:
+            if os.getpid() == owner:  # not in a forked worker that drops its copy of this generator
+                shutil.rmtree(folder, ignore_errors=True)
+                for fd in spools.values():
+                    os.close(fd)
 
     def clean_documents(self, docs: Iterable[Document]) -> list[Document]:
         """Clean in-memory documents (two passes over the list when site boilerplate is on)."""
@@ -169,13 +217,28 @@ class Pipeline:
             # One pass: each worker cleans and fingerprints its batch.
             self._warm_up()
             raw = batched(self._reader(records=False).read(inputs), self.batch_size)
-            return self._collect(ordered_map(clean_and_fingerprint, raw, self.workers, state), every_link)
+            return self._collect(self._fingerprinted(clean_and_fingerprint, raw, state), every_link)
         # Two passes. Workers of the second are started once the first has learned the site boilerplate, so
         # that they start with it.
         page_batches = self._page_batches(inputs, state)
         first = next(page_batches, None)
         batches = [] if first is None else _chain_first(first, page_batches)
-        return self._collect(ordered_map(fingerprint_pages, batches, self.workers, state), every_link)
+        return self._collect(self._fingerprinted(fingerprint_pages, batches, state), every_link)
+
+    def _fingerprinted(
+        self, stage: Callable[[StageState, Any], Fingerprints], batches: Iterable[Any], state: StageState
+    ) -> Iterator[Fingerprints]:
+        """``stage`` over ``batches``; with workers, each writes the shingles, content words and texts to files
+        of its own (:func:`~dedup.pipeline.workers.fingerprint_and_store`), which the stores read from."""
+        if self.workers <= 1:
+            yield from ordered_map(stage, batches, 1, state)
+            return
+        folder, owner = tempfile.mkdtemp(prefix="dedup-stores-"), os.getpid()
+        try:
+            yield from ordered_map(fingerprint_and_store, batches, self.workers, StoreState(state, stage, folder))
+        finally:
+            if os.getpid() == owner:  # the stores have opened the files they read: unlinked, they stay readable
+                shutil.rmtree(folder, ignore_errors=True)
 
     def _warm_up(self) -> None:
         if self.workers > 1:  # build the normaliser's lookup tables once, before forking
@@ -193,37 +256,46 @@ class Pipeline:
     def _collect(self, batches: Iterable[Fingerprints], every_link: bool = True) -> ScanResult:
         """Index and cluster the fingerprinted documents (in the main process)."""
         s = self.settings
-        infos: list[DocInfo] = []
+        infos = DocTable()  # columns, not a DocInfo per document (dedup.pipeline.table)
         signatures: list[np.ndarray] = []
         windows: list[np.ndarray] = []  # excerpt windows' signatures, banded with the documents'
         owners: list[np.ndarray] = []
         with ShingleStore() as shingles, ShingleStore() as words, TextStore(enabled=s.templates) as texts:
             for batch in batches:
-                for info in batch.infos:
-                    if info.words == 0:
-                        self._problem(
-                            InputProblem(info.origin or info.id, "empty document after cleaning; not compared")
-                        )
-                owners.append(batch.window_owners + len(infos))
+                records, first = batch.records(), len(infos)
+                owners.append(batch.window_owners + first)
                 windows.append(batch.window_signatures)
-                infos.extend(batch.infos)
+                infos.extend(records)
+                for k in np.flatnonzero(records.words == 0).tolist():
+                    info = infos[first + k]
+                    self._problem(InputProblem(info.origin or info.id, "empty document after cleaning; not compared"))
                 signatures.append(batch.signatures)
-                shingles.append(batch.shingles, batch.sizes)
-                words.append(batch.words, batch.word_sizes)
-                texts.extend_encoded(batch.texts, batch.text_sizes)
+                if batch.stored is not None:
+                    shingles.append_stored(*batch.stored.shingles, batch.sizes)
+                    words.append_stored(*batch.stored.words, batch.word_sizes)
+                    texts.append_stored(*batch.stored.texts, batch.text_sizes)
+                else:
+                    shingles.append(batch.shingles, batch.sizes)
+                    words.append(batch.words, batch.word_sizes)
+                    texts.extend_encoded(batch.texts, batch.text_sizes)
                 if self._progress is not None:
-                    self._progress(len(batch.infos))
+                    self._progress(len(records))
             # Documents' rows first, then windows' (one copy: the matrix is the corpus's largest).
-            sigs = np.concatenate(signatures + windows) if signatures else np.empty((0, s.num_perm), dtype=np.uint32)
-            del signatures, windows
+            parts = signatures + windows
+            signatures.clear()
+            windows.clear()
+            sigs = _stack(parts, s.num_perm)
             window_owners = np.concatenate(owners) if owners else np.empty(0, dtype=np.int64)
-            order = keep_order(infos, s.keep, s.prefer)
-            groups = exact_groups(infos, order)
+            rows = infos.rows()  # cheap views of the fields ranking and grouping read
+            order = keep_order(rows, s.keep, s.prefer)  # type: ignore[arg-type]
+            groups = exact_groups(rows, order)  # type: ignore[arg-type]
             scores: list[np.ndarray] = []
-            titles = [info.title for info in infos]
+            handed = [sigs]  # find_links frees the matrix once banded
+            del sigs
             links = find_links(
-                sorted(groups), shingles, texts, sigs, s, scores, self.workers, words, window_owners, titles, every_link
-            )
+                sorted(groups), shingles, texts, handed, s, scores, self.workers, words, window_owners, infos.titles,
+                every_link,
+            )  # fmt: skip
             asked: dict[tuple[int, int], tuple[float, str | None]] = {}  # clustering may run more than once
 
             def similarity_to_kept(stray: int, kept: int) -> tuple[float, str | None]:
@@ -260,6 +332,23 @@ class Pipeline:
             s,
             np.concatenate(scores) if scores else np.zeros(0, dtype=np.float32),
         )
+
+
+def _stack(parts: list[np.ndarray], num_perm: int) -> np.ndarray:
+    """``np.concatenate(parts)``, each part freed once copied (``parts`` is emptied): the corpus's largest
+    matrix is never held twice.
+
+    >>> _stack([np.ones((1, 2), np.uint32), np.zeros((2, 2), np.uint32)], 2).tolist()
+    [[1, 1], [0, 0], [0, 0]]
+    """
+    out = np.empty((sum(p.shape[0] for p in parts), num_perm), dtype=np.uint32)
+    pos = 0
+    for k in range(len(parts)):
+        part, parts[k] = parts[k], None  # type: ignore[call-overload]
+        out[pos : pos + part.shape[0]] = part
+        pos += part.shape[0]
+    parts.clear()
+    return out
 
 
 def _chain_first(

@@ -27,7 +27,7 @@ def find_links(
     reps: Sequence[int],
     shingles: ShingleStore | Sequence[np.ndarray],
     texts: TextStore,
-    signatures: np.ndarray,
+    signatures: np.ndarray | list[np.ndarray],
     s: Settings,
     scores: list[np.ndarray] | None = None,
     workers: int = 1,
@@ -47,22 +47,31 @@ def find_links(
     ``titles`` (the documents' titles as read) and ``words`` let rewrites below the shingle thresholds be linked
     (:mod:`dedup.evidence`, ``settings.rewrites``).
 
+    ``signatures`` given as a one-item list is handed over: the list is emptied once the matrix is banded, so
+    that the corpus's largest structure is freed before verification starts its workers (nothing else reads it).
+
     ``every_link=False``: the template test is left for later (:func:`decide_relations`, on the links the
     clustering reads: :mod:`dedup.pipeline.lazy`); the pairs it would run on are
     :data:`~dedup.cluster.UNCHECKED` links.
     """
     if len(reps) < 2:
         return []
+    matrix = signatures[0] if isinstance(signatures, list) else signatures
     reps_arr = np.asarray(reps, dtype=np.int64)
     bands, rows = lsh_params(s.lsh_threshold, s.num_perm)
     mine = np.empty(0, dtype=np.int64)
     if window_owners is not None and window_owners.size:
         mine = np.flatnonzero(np.isin(window_owners, reps_arr))  # an exact copy's windows are its rep's
-    banded = reps_arr if not mine.size else np.concatenate((reps_arr, signatures.shape[0] - window_owners.size + mine))
+    banded = reps_arr if not mine.size else np.concatenate((reps_arr, matrix.shape[0] - window_owners.size + mine))
     # Banded in place (no copy of the reps' signatures: 512 MB at a million documents), chance collisions
     # dropped band by band.
     owners = np.concatenate((reps_arr, window_owners[mine])) if mine.size else None
-    pairs = candidate_pairs(signatures, bands, rows, rows_of=banded, min_shared=MIN_SHARED_VALUES, groups=owners)
+    pairs = candidate_pairs(
+        matrix, bands, rows, rows_of=banded, min_shared=MIN_SHARED_VALUES, groups=owners, workers=workers
+    )
+    del matrix
+    if isinstance(signatures, list):
+        signatures.clear()
     if owners is not None:
         is_window = np.arange(banded.size) >= reps_arr.size
         pairs = owner_pairs(pairs, owners, is_window)

@@ -20,8 +20,9 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +33,7 @@ from dedup.fingerprint import Fingerprinter, content_word_hashes, shingle_hashes
 from dedup.io.records import RECORD_KEY
 from dedup.lsh import excerpt_signatures
 from dedup.normalize import DEFAULT_OPTIONS, normalize
+from dedup.pipeline.table import DocColumns
 from dedup.settings import Settings
 
 
@@ -83,9 +85,22 @@ class SpooledBatch:
         return pickle.loads(os.pread(self.fd, self.size, self.offset))
 
 
-def load_pages(batch: list[Page] | SpooledBatch) -> list[Page]:
+@dataclass(frozen=True)
+class FileSpooledBatch:
+    """Where a pickled batch of pages lies in a spool file of a worker process (:mod:`dedup.pipeline.shares`)."""
+
+    path: str
+    offset: int
+    size: int
+
+    def load(self) -> list[Page]:
+        with open(self.path, "rb") as spool:
+            return pickle.loads(os.pread(spool.fileno(), self.size, self.offset))
+
+
+def load_pages(batch: list[Page] | SpooledBatch | FileSpooledBatch) -> list[Page]:
     """The pages of a batch, read from the spool when it was spooled."""
-    return batch.load() if isinstance(batch, SpooledBatch) else batch
+    return batch if isinstance(batch, list) else batch.load()
 
 
 @dataclass
@@ -104,6 +119,12 @@ class Fingerprints:
     # this batch of the document each window belongs to.
     window_signatures: np.ndarray  # windows x num_perm uint32
     window_owners: np.ndarray  # int64
+    stored: Stored | None = None  # shingles, words and texts are in files instead (fingerprint_and_store)
+    columns: DocColumns | None = None  # the documents' records as columns instead of infos (the same)
+
+    def records(self) -> DocColumns:
+        """The documents' records as columns."""
+        return self.columns if self.columns is not None else DocColumns.of(self.infos)
 
 
 def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerprinter, s: Settings) -> Fingerprints:
@@ -173,9 +194,54 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
     )
 
 
-def fingerprint_pages(state: StageState, pages: list[Page] | SpooledBatch) -> Fingerprints:
+def fingerprint_pages(state: StageState, pages: list[Page] | SpooledBatch | FileSpooledBatch) -> Fingerprints:
     """:func:`fingerprint` of a page-cleaned (possibly spooled) batch."""
     return fingerprint(load_pages(pages), state.cleaner, state.fingerprinter, state.settings)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """Where a worker process wrote a batch's shingles, content words and texts (files of its own, from these
+    byte offsets on): the process that collects them never receives them (:meth:`ShingleStore.append_stored`)."""
+
+    shingles: tuple[str, int]
+    words: tuple[str, int]
+    texts: tuple[str, int]
+
+
+@dataclass(frozen=True)
+class StoreState:
+    """:func:`fingerprint_and_store`'s state: the run's, the stage to run and the folder to write in."""
+
+    stage: StageState
+    fingerprint: Callable[[StageState, Any], Fingerprints]  # a module-level stage function of this module
+    folder: str
+
+
+def fingerprint_and_store(state: StoreState, batch: Any) -> Fingerprints:
+    """``state.fingerprint`` of ``batch``, its shingles, content words and texts written to this process's files
+    in ``state.folder``: what comes back holds only the documents' report data and signatures, and ``stored``."""
+    fp = state.fingerprint(state.stage, batch)
+    fp.stored = Stored(
+        _append(state.folder, "shingles", np.ascontiguousarray(fp.shingles, dtype=np.uint32).tobytes()),
+        _append(state.folder, "words", np.ascontiguousarray(fp.words, dtype=np.uint32).tobytes()),
+        _append(state.folder, "texts", fp.texts),
+    )
+    fp.shingles = fp.words = _NOTHING
+    fp.texts = b""
+    fp.columns, fp.infos = DocColumns.of(fp.infos), []
+    return fp
+
+
+_NOTHING = np.zeros(0, dtype=np.uint32)
+
+
+def _append(folder: str, kind: str, data: bytes) -> tuple[str, int]:
+    path = os.path.join(folder, f"{os.getpid()}.{kind}")
+    with open(path, "ab") as out:
+        offset = out.tell()
+        out.write(data)
+    return path, offset
 
 
 def clean_and_fingerprint(state: StageState, docs: list[Document]) -> Fingerprints:
