@@ -26,11 +26,10 @@ import numpy as np
 from dedup.cache import cache_dir
 
 # Characters a process folds or hashes before it loads the kernels (a scan folds a page and hashes its words in
-# the first pass, hashes them again in the second). What the kernels save grows with the text (~30 ns a
-# character counted here, ~0.4 ms a 4,700-character news document), loading them costs ~0.4 s of CPU: a process
-# that has seen 5M characters (~350 such documents) most likely sees enough more to gain, and a run of a few
-# hundred short documents (tests, the hook) never loads them. Counting texts instead (1,000, then 2,000) either
-# paid the load in 400-document runs or lost the gain on a 10k-document scan.
+# the first pass, hashes them again in the second). What the kernels save grows with the text, while loading
+# them is a fixed cost per process (BENCHMARKS.md, "Compiled kernels"): a process that has seen this much most
+# likely sees enough more to gain, and a run of a few hundred short documents (tests, the hook) never loads
+# them. Counting texts instead either paid the load in small runs or lost the gain on a 10k-document scan.
 THRESHOLD = 5_000_000
 
 _state: dict[str, object] = {"count": 0, "kernels": None, "tried": False}
@@ -63,7 +62,12 @@ def warm(expected_size: int) -> bool:
     """Load the kernels now if ``expected_size`` characters are about to be folded and hashed (a caller that knows its input is
     large calls this before forking workers, so that they inherit the loaded kernels instead of each loading
     them); whether they are loaded."""
-    return get(expected_size) is not None
+    if _state["kernels"] is None and not _state["tried"] and _mode() != "0":
+        # The estimate is not added to this process's count: workers forked without the kernels start from the
+        # characters really seen.
+        if _mode() == "1" or int(_state["count"]) + expected_size >= THRESHOLD:  # type: ignore[call-overload]
+            load()
+    return _state["kernels"] is not None
 
 
 def load(force: bool = False) -> SimpleNamespace | None:

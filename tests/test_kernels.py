@@ -134,6 +134,18 @@ def test_kernels_load_only_past_the_threshold(monkeypatch) -> None:
     kernels.reset()
 
 
+def test_warm_loads_for_a_large_input_without_counting_the_estimate(monkeypatch) -> None:
+    monkeypatch.setenv("DEDUP_KERNELS", "auto")
+    kernels.reset()
+    try:
+        # A small input: nothing loaded, and the estimate is not left in the count for forked workers.
+        assert kernels.warm(kernels.THRESHOLD // 2) is False
+        assert kernels.get(kernels.THRESHOLD // 2 + 1) is None
+        assert kernels.warm(kernels.THRESHOLD) is True
+    finally:
+        kernels.reset()
+
+
 def test_a_small_scan_never_imports_numba(tmp_path) -> None:
     # The pre-commit case: a few files must not pay numba's import (~0.25 s) or a compile.
     code = (
