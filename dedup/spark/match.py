@@ -62,11 +62,14 @@ def row_pairs(rows: DataFrame, week_blocking: bool = False) -> DataFrame:
     """
     keyed = rows.select("owner", "w", "week", F.posexplode("bands").alias("band", "key"))
     block = ["band", "key"]
+    week = [F.first("week").alias("week")] if week_blocking else []
+    firsts = keyed.groupBy(*block, "owner").agg(F.min("w").alias("w"), *week)
     if week_blocking:
+        # The week is the owner's, so an owner's first row in a bucket is the same in both of its weeks: the
+        # keys are doubled after this first aggregation, not before it.
         weeks = F.when(F.col("week").isNull(), F.array(F.lit(-1))).otherwise(F.array(F.col("week"), F.col("week") + 1))
-        keyed = keyed.select("owner", "w", "band", "key", F.explode(weeks).alias("blk"))
+        firsts = firsts.select(*block, "owner", "w", F.explode(weeks).alias("blk"))
         block.append("blk")
-    firsts = keyed.groupBy(*block, "owner").agg(F.min("w").alias("w"))
     member = F.struct((F.col("w") > 0).alias("win"), "owner", "w")
     buckets = firsts.groupBy(*block).agg(F.array_sort(F.collect_list(member)).alias("m")).where(F.size("m") > 1)
     starts = buckets.select("m", F.explode(F.sequence(F.lit(0), F.size("m") - 2)).alias("i"))
