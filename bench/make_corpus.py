@@ -26,6 +26,9 @@ arguments give byte-identical files):
   dates over D days from 2024-01-01, each copy or rewrite 0 to ``--copy-days`` (default 3) days after its
   original, as republished news is; without it every document gets a random day of March 2024.
 * Documents are shuffled, so copies are not next to each other. Fields: id, source, url, date, title, text.
+  ``--group-order PATH`` also keeps the records as they were made, each original followed by its copies and
+  rewrites: the first N lines of it are N documents of whole groups, a smaller corpus of the same recipe (the
+  first N lines of the shuffled output are a sample that splits groups).
 
 The truth file has one ``id<TAB>group`` line per document.
 """
@@ -230,6 +233,7 @@ def generate(
     words: tuple[int, int] = (300, 1200),
     days: int = 0,
     copy_days: int = 3,
+    group_order: Path | None = None,
 ) -> dict[str, int]:
     rng = np.random.default_rng(seed)
     gen = Generator(ar, en, rng, arabic_share, words=words)
@@ -307,7 +311,10 @@ def generate(
             src.seek(offsets[pos])
             dst.write(src.read(lengths[pos]))
             tr.write(f"d{pos:07d}\t{groups[pos]}\n")
-    tmp.unlink()
+    if group_order is not None:
+        tmp.replace(group_order)
+    else:
+        tmp.unlink()
     return counts
 
 
@@ -333,13 +340,19 @@ def main() -> None:
         help="dates spread over this many days from 2024-01-01 (0: any day of March 2024)",
     )
     ap.add_argument("--copy-days", type=int, default=3, help="with --days: copies dated 0 to this many days after")
+    ap.add_argument(
+        "--group-order",
+        type=Path,
+        help="also keep the same records in the order they were made, group by group (a prefix of it is a whole "
+        "smaller corpus; a prefix of OUTPUT, shuffled, splits groups)",
+    )
     args = ap.parse_args()
     t0 = time.perf_counter()
     ar, en = load_languages(args.data)
     truth = truth_path(args.output)
     counts = generate(
         args.n, args.output, truth, args.seed, args.arabic_share, args.exact, args.near, ar, en,
-        tuple(args.words), args.days, args.copy_days,
+        tuple(args.words), args.days, args.copy_days, args.group_order,
     )  # fmt: skip
     print(
         f"{args.n} documents ({counts}) -> {args.output}, truth -> {truth} in {time.perf_counter() - t0:.0f}s",

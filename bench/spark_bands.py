@@ -24,10 +24,17 @@ fingerprints saved once:
 (:func:`dedup.spark.stages.clean_batch`, :func:`dedup.spark.stages.fingerprint_batch`) in two local processes,
 without Spark and without site learning (learned boilerplate is stripped before fingerprinting on a real scan;
 the generated corpus's footers stay in here), and keeps what banding reads (number, week, digest, words,
-signature, band keys, excerpt windows). ``--signatures`` then runs, on the first N documents of it, the banding
-(the bucket-pair count) and the candidate step (banding, signature joins, chance filter: the pairs a scan would
-verify) without and with week blocking, and prints pairs, shuffle bytes and CPU for each; verification and
+signature, band keys, excerpt windows). ``--signatures`` then runs, on the first N documents of it, without and
+with week blocking, the banding (the bucket pairs, kept on disk and counted: ``band_*``) and the rest of the
+candidate step on those pairs (signature joins, chance filter: the pairs a scan would verify, ``candidate_*``),
+and prints pairs, shuffle bytes and CPU for each; a scan's candidate step is the two together. Verification and
 clustering are not run.
+
+``--signatures --count-local`` counts the same bucket pairs and candidates in numpy, without Spark (no shuffle
+figures): the same rows, buckets, order, 256-neighbour cap and chance filter, a few CPU seconds where Spark
+spends minutes. It equals the Spark counts (checked at 10k and 20k documents, and at every size both ran)::
+
+    python bench/spark_bands.py DIR --signatures --count-local --docs 250000,500000,1000000
 """
 
 from __future__ import annotations
@@ -122,7 +129,7 @@ def band_only(folder: str, sizes: list[int], master: str, partitions: int) -> No
 
     from dedup.settings import Settings
     from dedup.spark import session
-    from dedup.spark.match import banded_rows, candidate_pairs, row_pairs
+    from dedup.spark.match import banded_rows, likely_pairs, row_pairs
 
     spark = session(master, {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": str(partitions)})
     num_perm = Settings().num_perm
@@ -153,11 +160,17 @@ def band_only(folder: str, sizes: list[int], master: str, partitions: int) -> No
             flush=True,
         )
         for blocking in (False, True):
+            # The row pairs are banded once and kept (on disk: tens of millions of pairs at 1M without blocking),
+            # counted, then taken through the signature joins and the chance filter: the candidate step of a
+            # scan is the two together (band + candidate columns below).
             t0, c0, b0 = time.perf_counter(), _cpu(), _shuffle_written(spark)
-            bucket_pairs = row_pairs(banded_rows(reps), blocking).count()
+            rows = banded_rows(reps)
+            pairs = row_pairs(rows, blocking).persist(StorageLevel.DISK_ONLY)
+            bucket_pairs = pairs.count()
             t1, c1, b1 = time.perf_counter(), _cpu(), _shuffle_written(spark)
-            candidates = candidate_pairs(reps, num_perm, blocking).count()
+            candidates = likely_pairs(rows, pairs, num_perm).count()
             t2, c2, b2 = time.perf_counter(), _cpu(), _shuffle_written(spark)
+            pairs.unpersist()
             print(
                 json.dumps(
                     {
@@ -181,6 +194,114 @@ def band_only(folder: str, sizes: list[int], master: str, partitions: int) -> No
     spark.stop()
 
 
+def _band_table(folder: str, n: int):
+    """The banded rows of the first ``n`` documents of a ``--save-signatures`` folder, as Spark bands them: one row
+    per distinct text (its first document), then their excerpt windows (by document, then window), as numpy
+    arrays ``(owner, is_window, week, keys, sigs)``; ``keys`` is rows x bands, ``sigs`` rows x num_perm."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    t = pq.read_table(folder, columns=list(BAND_COLUMNS), filters=[("idx", "<", n), ("words", ">", 0)])
+    t = t.sort_by("idx")
+    t = t.filter(~pd.Series(t.column("digest").to_numpy(zero_copy_only=False)).duplicated().to_numpy())
+    idx = t.column("idx").to_numpy()
+    week = t.column("week").to_numpy(zero_copy_only=False)
+    week = np.where(pd.isna(week), -2, week).astype(np.int64)  # -2: undated (its block is -1 alone)
+    n_bands = len(t.column("bands")[0])
+
+    def sig_matrix(column) -> np.ndarray:
+        return np.frombuffer(b"".join(column.to_pylist()), dtype=np.uint32).reshape(len(column), -1)
+
+    windows = pc.list_flatten(t.column("windows"))
+    counts = pc.list_value_length(t.column("windows")).fill_null(0).to_numpy()
+    win_sig = sig_matrix(windows.combine_chunks().field("sig")) if len(windows) else None
+    keys = [pc.list_flatten(t.column("bands")).to_numpy().reshape(-1, n_bands)]
+    sigs = [sig_matrix(t.column("sig"))]
+    if win_sig is not None:
+        keys.append(pc.list_flatten(windows.combine_chunks().field("bands")).to_numpy().reshape(-1, n_bands))
+        sigs.append(win_sig)
+    owner = np.concatenate((idx, np.repeat(idx, counts)))
+    is_window = np.concatenate((np.zeros(idx.size, bool), np.ones(int(counts.sum()), bool)))
+    return owner, is_window, np.concatenate((week, np.repeat(week, counts))), np.concatenate(keys), np.concatenate(sigs)
+
+
+def count_pairs(owner, is_window, week, keys, sigs, blocking: bool, num_perm: int) -> tuple[int, int]:
+    """``(bucket_pairs, candidates)`` of the banded rows as :func:`dedup.spark.match.row_pairs` and
+    :func:`dedup.spark.match.likely_pairs` find them, in numpy: per band, rows sorted by (key, block, position),
+    the first row of each owner in a bucket kept, each paired with its next 256."""
+    import numpy as np
+
+    from dedup.lsh import MIN_SHARED_VALUES, drop_chance_collisions
+    from dedup.spark.match import MAX_BUCKET
+
+    rows = np.arange(owner.size)
+    if blocking:  # a dated row in its week's block and the next's; an undated one in block -1 only
+        dated = week >= -1
+        rows = np.concatenate((rows, rows[dated & (week >= 0)]))
+        blk = np.concatenate((np.where(week >= 0, week, -1), week[dated & (week >= 0)] + 1))
+    else:
+        blk = np.zeros(rows.size, np.int64)
+    found = []
+    for band in range(keys.shape[1]):
+        k = keys[rows, band]
+        order = np.lexsort((rows, blk, k))
+        r, kk, bb = rows[order], k[order], blk[order]
+        new = np.ones(r.size, bool)
+        new[1:] = (kk[1:] != kk[:-1]) | (bb[1:] != bb[:-1])
+        bucket = np.cumsum(new) - 1
+        _, first = np.unique(bucket * (int(owner.max()) + 1) + owner[r], return_index=True)
+        first.sort()
+        r, bucket = r[first], bucket[first]
+        m = r.size
+        pos = np.flatnonzero(bucket[1:] == bucket[:-1])
+        d = 1
+        while pos.size and d <= MAX_BUCKET:
+            found.append(r[pos] * owner.size + r[pos + d])
+            nxt = pos + d + 1
+            pos = pos[nxt < m]
+            pos = pos[bucket[nxt[: pos.size]] == bucket[pos]]
+            d += 1
+    codes = np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
+    a, b = codes // owner.size, codes % owner.size
+    keep = ~(is_window[a] & is_window[b]) & (owner[a] != owner[b])
+    pairs = np.stack((a[keep], b[keep]), axis=1)
+    likely = drop_chance_collisions(sigs, pairs, MIN_SHARED_VALUES)
+    lo, hi = np.minimum(owner[likely[:, 0]], owner[likely[:, 1]]), np.maximum(owner[likely[:, 0]], owner[likely[:, 1]])
+    return int(pairs.shape[0]), int(np.unique(lo * (int(owner.max()) + 1) + hi).size)
+
+
+def count_local(folder: str, sizes: list[int]) -> None:
+    """Bucket pairs and candidates without and with week blocking on the first N documents, in numpy (no
+    shuffle figures): the counts Spark's banding gives, at a fraction of its CPU."""
+    from dedup.settings import Settings
+
+    num_perm = Settings().num_perm
+    for n in sizes:
+        t0, c0 = time.perf_counter(), _cpu()
+        table = _band_table(folder, n)
+        for blocking in (False, True):
+            bucket_pairs, candidates = count_pairs(*table, blocking, num_perm)
+            print(
+                json.dumps(
+                    {
+                        "step": "count_local",
+                        "documents": n,
+                        "distinct_texts": int((~table[1]).sum()),
+                        "banded_rows": int(table[0].size),
+                        "week_blocking": blocking,
+                        "bucket_pairs": bucket_pairs,
+                        "candidates": candidates,
+                        "wall_s": round(time.perf_counter() - t0, 1),
+                        "cpu_s": round(_cpu() - c0, 1),
+                        "load": round(os.getloadavg()[0], 1),
+                    }
+                ),
+                flush=True,
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("path")
@@ -189,9 +310,13 @@ def main() -> None:
     parser.add_argument("--partitions", type=int, default=16)
     parser.add_argument("--save-signatures", metavar="DIR", help="fingerprint the corpus into DIR and stop")
     parser.add_argument("--signatures", action="store_true", help="PATH is a --save-signatures folder: band it")
+    parser.add_argument("--count-local", action="store_true", help="with --signatures: count pairs in numpy")
     args = parser.parse_args()
     if args.save_signatures:
         save_signatures(args.path, args.save_signatures)
+        return
+    if args.signatures and args.count_local:
+        count_local(args.path, [int(x) for x in args.docs.split(",")])
         return
     if args.signatures:
         band_only(args.path, [int(x) for x in args.docs.split(",")], args.master, args.partitions)

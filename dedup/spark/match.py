@@ -62,11 +62,14 @@ def row_pairs(rows: DataFrame, week_blocking: bool = False) -> DataFrame:
     """
     keyed = rows.select("owner", "w", "week", F.posexplode("bands").alias("band", "key"))
     block = ["band", "key"]
+    week = [F.first("week").alias("week")] if week_blocking else []
+    firsts = keyed.groupBy(*block, "owner").agg(F.min("w").alias("w"), *week)
     if week_blocking:
+        # The week is the owner's, so an owner's first row in a bucket is the same in both of its weeks: the
+        # keys are doubled after this first aggregation, not before it.
         weeks = F.when(F.col("week").isNull(), F.array(F.lit(-1))).otherwise(F.array(F.col("week"), F.col("week") + 1))
-        keyed = keyed.select("owner", "w", "band", "key", F.explode(weeks).alias("blk"))
+        firsts = firsts.select(*block, "owner", "w", F.explode(weeks).alias("blk"))
         block.append("blk")
-    firsts = keyed.groupBy(*block, "owner").agg(F.min("w").alias("w"))
     member = F.struct((F.col("w") > 0).alias("win"), "owner", "w")
     buckets = firsts.groupBy(*block).agg(F.array_sort(F.collect_list(member)).alias("m")).where(F.size("m") > 1)
     starts = buckets.select("m", F.explode(F.sequence(F.lit(0), F.size("m") - 2)).alias("i"))
@@ -81,7 +84,13 @@ def candidate_pairs(reps: DataFrame, num_perm: int, week_blocking: bool = False)
     share a band key and at least :data:`dedup.lsh.MIN_SHARED_VALUES` signature values: the pairs
     :func:`dedup.pipeline.verify.find_links` verifies."""
     rows = banded_rows(reps)
-    pairs = row_pairs(rows, week_blocking)
+    return likely_pairs(rows, row_pairs(rows, week_blocking), num_perm)
+
+
+def likely_pairs(rows: DataFrame, pairs: DataFrame, num_perm: int) -> DataFrame:
+    """The document pairs ``(a, b)``, ``a < b``, of the row ``pairs`` (:func:`row_pairs` of the banded ``rows``)
+    that share at least :data:`dedup.lsh.MIN_SHARED_VALUES` signature values (the second half of
+    :func:`candidate_pairs`: a benchmark counts the row pairs, kept, then these, without banding twice)."""
     sigs = rows.select("owner", "w", "sig")
     side = lambda name: sigs.select(  # noqa: E731
         F.col("owner").alias(f"{name}_owner"), F.col("w").alias(f"{name}_w"), F.col("sig").alias(f"sig_{name}")
