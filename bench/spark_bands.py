@@ -96,7 +96,7 @@ def _fingerprint_unit(job: tuple) -> int:
 def save_signatures(path: str, folder: str, workers: int = 2) -> None:
     from multiprocessing import Pool
 
-    from dedup.spark.ranges import survey
+    from dedup.io.ranges import survey
     from dedup.spark.read import list_units, split_units
 
     os.makedirs(folder, exist_ok=True)
@@ -121,7 +121,9 @@ def save_signatures(path: str, folder: str, workers: int = 2) -> None:
     )
 
 
-def band_only(folder: str, sizes: list[int], master: str, partitions: int) -> None:
+def band_only(
+    folder: str, sizes: list[int], master: str, partitions: int, modes: tuple[bool, ...] = (False, True)
+) -> None:
     """Banding and candidate pairs, without and with week blocking, on the first N documents of ``folder``."""
     from pyspark import StorageLevel
     from pyspark.sql import Window
@@ -159,7 +161,7 @@ def band_only(folder: str, sizes: list[int], master: str, partitions: int) -> No
             ),
             flush=True,
         )
-        for blocking in (False, True):
+        for blocking in modes:
             # The row pairs are banded once and kept (on disk: tens of millions of pairs at 1M without blocking),
             # counted, then taken through the signature joins and the chance filter: the candidate step of a
             # scan is the two together (band + candidate columns below).
@@ -311,6 +313,9 @@ def main() -> None:
     parser.add_argument("--save-signatures", metavar="DIR", help="fingerprint the corpus into DIR and stop")
     parser.add_argument("--signatures", action="store_true", help="PATH is a --save-signatures folder: band it")
     parser.add_argument("--count-local", action="store_true", help="with --signatures: count pairs in numpy")
+    parser.add_argument(
+        "--blocking", choices=("both", "no", "yes"), default="both", help="with --signatures: which modes to band"
+    )
     args = parser.parse_args()
     if args.save_signatures:
         save_signatures(args.path, args.save_signatures)
@@ -319,7 +324,8 @@ def main() -> None:
         count_local(args.path, [int(x) for x in args.docs.split(",")])
         return
     if args.signatures:
-        band_only(args.path, [int(x) for x in args.docs.split(",")], args.master, args.partitions)
+        modes = {"both": (False, True), "no": (False,), "yes": (True,)}[args.blocking]
+        band_only(args.path, [int(x) for x in args.docs.split(",")], args.master, args.partitions, modes)
         return
     args.docs = int(args.docs)
     path = args.path

@@ -21,13 +21,13 @@ from dedup.clean.site import SiteBoilerplate
 from dedup.cluster import exact_groups, keep_order
 from dedup.document import DocInfo, Document
 from dedup.io import FieldNames, Reader
+from dedup.io.ranges import survey
 from dedup.lsh import candidate_pairs
 from dedup.pipeline import Pipeline
 from dedup.settings import Settings
 from dedup.spark.clusters import Node, component_clusters
 from dedup.spark.components import small_graph_components
 from dedup.spark.match import MAX_BUCKET
-from dedup.spark.ranges import survey
 from dedup.spark.read import list_units, read_items, split_units
 from dedup.spark.site import LOCAL_BATCH, LearnedBoilerplate, learn
 from dedup.spark.stages import order_key

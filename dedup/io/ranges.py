@@ -1,4 +1,6 @@
-"""A big JSONL file cut into byte ranges of whole lines, so that worker processes read their own share of it.
+"""A big JSONL file cut into byte ranges of whole lines, so that worker processes (a local scan's pool, or
+Spark's read tasks) read their own share of it: one big file read whole puts all reading and page cleaning on
+one core.
 
 A range holds the lines that *start* in ``[start, end)``: a line crossing ``end`` belongs to the range it starts
 in. Reading a range must give the documents and problems reading the whole file gives for those lines, numbers
@@ -6,7 +8,7 @@ included (origins and fallback ids are ``file:line``), so each range needs the n
 reader chooses a legacy encoding (windows-1256) once per file, at its first line that is not UTF-8. So a file is
 *surveyed* first (:func:`survey`: the lines each range holds, and whether they are all UTF-8), and a file that is
 not all UTF-8 (a legacy or UTF-16 file, a damaged line) stays one range, read whole. Gzip files cannot be entered
-in the middle and are not cut. (:mod:`dedup.spark.ranges` cuts files the same way for Spark tasks.)
+in the middle and are not cut.
 
 >>> import tempfile
 >>> path = tempfile.mktemp(suffix=".jsonl")

@@ -35,8 +35,8 @@ from dedup.errors import InputError, InputProblem
 from dedup.io import FieldNames, Reader
 from dedup.io.files import open_regular, walk_files
 from dedup.io.parquet import is_parquet, read_parquet, row_groups
+from dedup.io.ranges import CHUNK, RangeStream, byte_ranges
 from dedup.parallel import batched
-from dedup.spark.ranges import CHUNK, RangeStream, byte_ranges
 
 WHOLE_FILE = -1  # Unit.group of a unit that is a whole file
 SPLIT_SUFFIXES = (".jsonl", ".ndjson")  # JSONL that can be entered in the middle (not .jsonl.gz)
@@ -81,7 +81,7 @@ DOC_SCHEMA = pa.schema(
 class Unit:
     """What one read task reads: a file (``group`` = :data:`WHOLE_FILE`), one row group of a Parquet file, or the
     lines of a JSONL file in bytes ``[first, stop)``, the first of them line ``first_line`` of the file
-    (``stop`` >= 0; see :mod:`dedup.spark.ranges`)."""
+    (``stop`` >= 0; see :mod:`dedup.io.ranges`)."""
 
     number: int
     path: str
@@ -118,7 +118,7 @@ Survey = Callable[[list[tuple[str, int, int]]], list[tuple[int, int, int, bool]]
 
 def split_units(units: Sequence[Unit], step: int, survey_all: Survey) -> list[Unit]:
     """``units`` with each plain JSONL file over ``step`` bytes cut into byte ranges of whole lines (see
-    :mod:`dedup.spark.ranges`), renumbered in order. ``survey_all`` runs :func:`dedup.spark.ranges.survey` on
+    :mod:`dedup.io.ranges`), renumbered in order. ``survey_all`` runs :func:`dedup.io.ranges.survey` on
     each ``(path, start, end)`` (in parallel on Spark). A file with a line that is not UTF-8 stays whole."""
     todo: dict[int, list[tuple[int, int]]] = {}
     for k, u in enumerate(units):

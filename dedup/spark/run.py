@@ -27,12 +27,12 @@ from dedup.clean import Cleaner, LineRules
 from dedup.cluster import Cluster, Link, expand_exact, keep_order
 from dedup.document import DocInfo
 from dedup.errors import InputError, InputProblem
+from dedup.io.ranges import survey
 from dedup.pipeline.result import ScanResult
 from dedup.settings import Settings
 from dedup.spark.clusters import CLUSTER_SCHEMA, cluster_component, cluster_of, links_of
 from dedup.spark.components import DRIVER_EDGES, connected_components, small_graph_components
 from dedup.spark.match import candidate_pairs, verified
-from dedup.spark.ranges import survey
 from dedup.spark.read import UNIT_SCHEMA, Unit, check_inputs, list_units, split_units, units_table
 from dedup.spark.session import session, unavailable
 from dedup.spark.site import LearnedBoilerplate, learn, learned_refs, with_texts
@@ -62,6 +62,8 @@ BYTES_PER_TASK = 8 << 20  # input bytes per read-and-clean task
 # Representatives per partition at least (with more partitions than the shuffle's, verification's joins shuffle
 # the pairs to them and reuse the representatives' partitioning).
 REPS_PER_PARTITION = 2000
+# Documents per shuffle partition at most while banding and verifying (1M banded in 64 partitions, not in 16).
+DOCS_PER_MATCH_PARTITION = 15_000
 INFO_COLUMNS = ("id", "title", "source", "date", "origin", "path", "root", "words", "digest")
 
 
@@ -211,6 +213,11 @@ class SparkScan:
         """Band, verify, find components and clusters: the links (sorted), every candidate's similarity (in pair
         order, as the local engine lists them) and the clusters."""
         s = self.settings
+        # Banding collects each bucket's rows in one task: with a local master's few shuffle partitions that
+        # ran out of memory at 1M documents (BENCHMARKS.md, "Week blocking at 1M"); more, smaller ones do not.
+        parts = match_partitions(len(prepared.infos), self.partitions)
+        if parts > self.partitions:
+            self.spark.conf.set("spark.sql.shuffle.partitions", str(parts))
         pairs = candidate_pairs(prepared.reps, s.num_perm, self.week_blocking)
         links_df, scores_df = verified(pairs, prepared.reps, s)
         scores_df, links_df = self._keep(scores_df), self._keep(links_df)
@@ -269,7 +276,7 @@ class SparkScan:
         return pages, offsets, {u: np.asarray(seqs, dtype=np.int64) for u, seqs in skipped.items()}
 
     def _survey(self, ranges: list[tuple[str, int, int]]) -> list[tuple[int, int, int, bool]]:
-        """:func:`dedup.spark.ranges.survey` of each range, one task per range."""
+        """:func:`dedup.io.ranges.survey` of each range, one task per range."""
         found = self.spark.sparkContext.parallelize(ranges, len(ranges)).map(lambda r: survey(*r)).collect()
         return [tuple(x) for x in found]
 
@@ -415,3 +422,12 @@ class SparkScan:
         order = keep_order(infos, s.keep, s.prefer)
         groups = {r["idx"]: [c["idx"] for c in r["copies"]] for r in alone}
         return expand_exact(clusters, groups, order)
+
+
+def match_partitions(docs: int, configured: int) -> int:
+    """Shuffle partitions for banding and verification: the configured number, or more for a large corpus.
+
+    >>> match_partitions(20_000, 8), match_partitions(1_000_000, 8), match_partitions(1_000_000, 200)
+    (8, 67, 200)
+    """
+    return max(configured, math.ceil(docs / DOCS_PER_MATCH_PARTITION))
