@@ -62,8 +62,9 @@ BYTES_PER_TASK = 8 << 20  # input bytes per read-and-clean task
 # Representatives per partition at least (with more partitions than the shuffle's, verification's joins shuffle
 # the pairs to them and reuse the representatives' partitioning).
 REPS_PER_PARTITION = 2000
-# Documents per shuffle partition at most while banding and verifying (1M banded in 64 partitions, not in 16).
-DOCS_PER_MATCH_PARTITION = 15_000
+# Documents per shuffle partition at most while banding and verifying (1M banded in 64 partitions without
+# blocking, not in 16; with week blocking in 128, not in 64).
+DOCS_PER_MATCH_PARTITION = 7_500
 INFO_COLUMNS = ("id", "title", "source", "date", "origin", "path", "root", "words", "digest")
 
 
@@ -428,6 +429,6 @@ def match_partitions(docs: int, configured: int) -> int:
     """Shuffle partitions for banding and verification: the configured number, or more for a large corpus.
 
     >>> match_partitions(20_000, 8), match_partitions(1_000_000, 8), match_partitions(1_000_000, 200)
-    (8, 67, 200)
+    (8, 134, 200)
     """
     return max(configured, math.ceil(docs / DOCS_PER_MATCH_PARTITION))
