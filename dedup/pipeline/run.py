@@ -241,7 +241,7 @@ class Pipeline:
             if os.getpid() == owner:  # the stores have opened the files they read: unlinked, they stay readable
                 shutil.rmtree(folder, ignore_errors=True)
 
-    def _warm_up(self, inputs: Sequence[str] = ()) -> None:
+    def _warm_up(self, inputs: Sequence[str]) -> None:
         if self.workers > 1:  # build the normaliser's lookup tables once, before forking
             # Load the compiled kernels here when the named files are large, so that the workers inherit them
             # instead of each loading them.
