@@ -50,7 +50,7 @@ import regex
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
-from dedup.facts import NAME_LENGTH, Fact, FactKind, Statements, direction, token_facts, word_kind
+from dedup.facts import NAME_LENGTH, Fact, FactKind, Statements, direction, forecast_facts, token_facts, word_kind
 from dedup.numbers import PREFIXES, SCALES, bare
 
 DUPLICATE = "duplicate"
@@ -214,7 +214,7 @@ class Analysed:
     {'4'}
     """
 
-    __slots__ = ("_facts", "_shingles", "_statements", "spellings", "tokens")
+    __slots__ = ("_facts", "_forecast", "_shingles", "_statements", "spellings", "tokens")
 
     def __init__(self, tokens: Sequence[str]) -> None:
         self.tokens = list(tokens)
@@ -222,6 +222,14 @@ class Analysed:
         self._facts: list[Fact | None] | None = None
         self._statements: Statements | None = None
         self._shingles: set[tuple[str, ...]] | None = None
+        self._forecast: frozenset[str] | bool | None = False  # False: not read yet
+
+    @property
+    def forecast(self) -> frozenset[str] | None:
+        """The places and weather of a weather report (:func:`dedup.facts.forecast_facts`), ``None`` if none."""
+        if self._forecast is False:
+            self._forecast = forecast_facts(self.tokens)
+        return self._forecast  # type: ignore[return-value]
 
     @property
     def facts(self) -> list[Fact | None]:
@@ -297,12 +305,34 @@ def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relatio
     if len(turned) >= MIN_DIRECTION_SLOTS:
         named = {(s.a, s.b) for s in subs}
         return Relation(TEMPLATE, subs + [t for t in turned if (t.a, t.b) not in named], ordered)
+    days = _forecast_days(ta, tb)
+    if days is not None:
+        return Relation(TEMPLATE, [*subs, days], ordered)
     if ordered >= MIN_ORDERED:
         return Relation(DUPLICATE, subs, ordered)
     # Out of order: a pair this similar on its 3-grams is still one text (a copy with its paragraphs moved).
     jaccard, containment = _shingle_similarity(ta.shingles, tb.shingles)
     kind = DIFFERENT if containment < STRONG_CONTAINMENT and jaccard < STRONG_JACCARD else DUPLICATE
     return Relation(kind, subs, ordered, containment)
+
+
+def _forecast_days(ta: Analysed, tb: Analysed) -> Substitution | None:
+    """Two weather reports each naming a region or a kind of weather the other never names, and a figure on one
+    side that the other never states: two days' reports of one forecaster (their formula is the same every day),
+    not a copy, which names what its source names or drops some of it (:func:`dedup.facts.forecast_facts`).
+    Reworded copies of one day's report drop a region or two each, but keep the day's winds and waves."""
+    fa = ta.forecast
+    if fa is None:
+        return None
+    fb = tb.forecast
+    if fb is None or fa <= fb or fb <= fa or not (_new_figures(ta, tb) or _new_figures(tb, ta)):
+        return None
+    return Substitution("forecast", " ".join(sorted(fa - fb)), " ".join(sorted(fb - fa)))
+
+
+def _new_figures(x: Analysed, y: Analysed) -> bool:
+    """Whether ``x`` states a figure that ``y`` states nowhere (a wind of 40 km/h, waves of two metres)."""
+    return any(f is not None and f.kind == "number" and not y.statements.states(f) for f in x.facts)
 
 
 def relation(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> str:
