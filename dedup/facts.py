@@ -39,8 +39,8 @@ from dedup.numbers import (
     thousands,
 )
 
-FactKind = Literal["number", "date", "name", "event", "forecast"]  # "event": an arrival or departure (direction);
-# "forecast": the places and conditions of a weather report (forecast_facts)
+FactKind = Literal["number", "date", "name", "event", "forecast", "place"]  # "event": an arrival or departure
+# (direction); "forecast": the regions and weather of a weather report (forecast_facts); "place": PLACES
 
 # fmt: off
 # Words a name follows (after their clitics are stripped): the people and countries a formula item is about.
@@ -159,6 +159,31 @@ def direction(tokens: Sequence[str]) -> str:
         elif w in _DEPARTURE:
             found.add("departure")
     return found.pop() if len(found) == 1 else ""
+
+
+# fmt: off
+# Saudi regions, cities and governorates (bare forms: "بمحايل" is "محايل"), the places a local formula item (an
+# education office's interviews, a municipality's campaign) is about. Forms that are also common words are left
+# out ("الخبر" the news, "الوجه" the face, "الكامل", "العلا", "الشرقيه", "حفر").
+PLACES = frozenset({
+    "رياض", "مكه", "منوره", "قصيم", "عسير", "تبوك", "حايل", "جازان", "جيزان", "نجران", "باحه", "جوف", "عرعر",
+    "سكاكا", "طايف", "جده", "ابها", "دمام", "احساء", "قطيف", "جبيل", "باطن", "ينبع", "مشيط", "محايل", "بيشه",
+    "قنفذه", "ليث", "رابغ", "عنيزه", "بريده", "مجمعه", "خرج", "دوادمي", "دواسر", "قريات", "رفحاء", "طريف",
+    "شروره", "صامطه", "صبيا", "عريش", "نماص", "بلجرشي", "مخواه", "املج", "ضباء", "تيماء", "زلفي", "شقراء",
+    "عفيف", "افلاج", "ضرما", "مزاحميه", "جموم", "خليص", "تربه", "رنيه", "خرمه", "تنومه", "بارق", "مجارده",
+    "عرضيات", "قويعيه", "حريملاء", "ثادق", "غاط", "بكيريه", "بدايع", "مذنب", "اسياح", "نبهانيه", "شماسيه",
+    "جواء", "ظهران", "خفجي", "بقيق", "نعيريه", "عقيق", "قري", "حوطه", "سليل", "خماسين", "بدر", "مهد",
+})
+# fmt: on
+
+
+def place_words(tokens: Sequence[str]) -> set[str]:
+    """The places of :data:`PLACES` that ``tokens`` name (bare forms).
+
+    >>> sorted(place_words("بدات اداره التعليم بمحايل عسير".split()))
+    ['عسير', 'محايل']
+    """
+    return {w for w in map(bare, tokens) if w in PLACES}
 
 
 # fmt: off

@@ -50,7 +50,17 @@ import regex
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
-from dedup.facts import NAME_LENGTH, Fact, FactKind, Statements, direction, forecast_facts, token_facts, word_kind
+from dedup.facts import (
+    NAME_LENGTH,
+    Fact,
+    FactKind,
+    Statements,
+    direction,
+    forecast_facts,
+    place_words,
+    token_facts,
+    word_kind,
+)
 from dedup.numbers import PREFIXES, SCALES, bare
 
 DUPLICATE = "duplicate"
@@ -68,6 +78,10 @@ MIN_NAME_SLOTS = 2
 # a pair a template: the arrival and departure items of one visit share the whole protocol formula. One such
 # slot can be an alignment's chance pairing of two sentences.
 MIN_DIRECTION_SLOTS = 2
+# Slots where each text names a place (dedup.facts.PLACES) that the other never names, needed to call a pair a
+# template: one local formula item for two towns ("بدات اداره التعليم بمحايل عسير" / "... بمنطقه الباحه").
+# One such slot is often two outlets' own datelines.
+MIN_PLACE_SLOTS = 2
 # Below these 3-gram similarities a pair must also share its text in order (see module docstring).
 STRONG_CONTAINMENT = 0.8
 STRONG_JACCARD = 0.5
@@ -269,12 +283,16 @@ def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relatio
     ops = opcodes(wa, wb)
     subs: list[Substitution] = []
     turned: list[Substitution] = []  # slots where one text arrives and the other leaves
+    moved: list[Substitution] = []  # slots naming another town on each side
     for k, (op, i1, i2, j1, j2) in enumerate(ops):
         if op != "replace" or i2 - i1 > MAX_SLOT or j2 - j1 > MAX_SLOT:
             continue
         way_a, way_b = direction(wa[i1:i2]), direction(wb[j1:j2])
         if way_a and way_b and way_a != way_b:
             turned.append(Substitution("event", " ".join(wa[i1:i2]), " ".join(wb[j1:j2])))
+        place_a = place_words(wa[i1:i2])
+        if place_a and _new_places(place_a, tb) and _new_places(place_words(wb[j1:j2]), ta):
+            moved.append(Substitution("place", " ".join(wa[i1:i2]), " ".join(wb[j1:j2])))
         if not (ta.may_state_facts(i1, i2) and tb.may_state_facts(j1, j2)):
             continue  # every kind of substitution needs a fact (or a figure) on both sides
         slot_a, slot_b = ta.facts[i1:i2], tb.facts[j1:j2]
@@ -305,6 +323,8 @@ def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relatio
     if len(turned) >= MIN_DIRECTION_SLOTS:
         named = {(s.a, s.b) for s in subs}
         return Relation(TEMPLATE, subs + [t for t in turned if (t.a, t.b) not in named], ordered)
+    if len(moved) >= MIN_PLACE_SLOTS:
+        return Relation(TEMPLATE, subs + moved, ordered)
     days = _forecast_days(ta, tb)
     if days is not None:
         return Relation(TEMPLATE, [*subs, days], ordered)
@@ -328,6 +348,11 @@ def _forecast_days(ta: Analysed, tb: Analysed) -> Substitution | None:
     if fb is None or fa <= fb or fb <= fa or not (_new_figures(ta, tb) or _new_figures(tb, ta)):
         return None
     return Substitution("forecast", " ".join(sorted(fa - fb)), " ".join(sorted(fb - fa)))
+
+
+def _new_places(places: set[str], other: Analysed) -> bool:
+    """Whether some of ``places`` is named nowhere in the other text."""
+    return not places <= other.spellings.bare
 
 
 def _new_figures(x: Analysed, y: Analysed) -> bool:

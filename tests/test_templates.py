@@ -401,3 +401,23 @@ def test_two_days_weather_reports_are_template_siblings() -> None:
     assert relation(tuesday, copy) == DUPLICATE
     # Without the figure that changed, one region more or less on each side is read as a copy's rewording.
     assert relation(monday, words(FORECAST.format(where="مع غبار على الباحة والطائف وجازان", wind=""))) == DUPLICATE
+
+
+INTERVIEWS = (
+    "بدأت {office} اليوم إجراء المقابلات الشخصية للمعلمين الجدد والمرشحين للتدريس {where} للعام الدراسي الحالي في "
+    "مختلف التخصصات العلمية والتربوية وخلال تفقده سير عمل لجان المركز هنأ مدير التعليم المشرف العام على لجنة المقابلات "
+    "الشخصية المعلمين المرشحين للتدريس في تعليمي {where2} متمنيا لهم التوفيق ومن جهته أكد مدير شؤون المعلمين أهمية "
+    "إحضار المرشح لأصول الشهادات لإتمام عملية المطابقة"
+)
+
+
+def test_one_formula_for_two_towns_is_a_template() -> None:
+    # Two education offices run the same notice: the towns change in two or more slots, nothing else does.
+    mahayel = words(INTERVIEWS.format(office="إدارة التعليم بمحايل عسير", where="بمحايل عسير", where2="محايل عسير"))
+    baha = words(INTERVIEWS.format(office="الإدارة العامة للتعليم بمنطقة الباحة", where="بالباحة", where2="الباحة"))
+    rel = explain(mahayel, baha)
+    assert rel.kind == TEMPLATE
+    assert {s.kind for s in rel.substitutions} == {"place"}
+    # One outlet's own dateline names another city: one slot, a copy.
+    dated = words("جدة " + INTERVIEWS.format(office="إدارة التعليم بالباحة", where="بالباحة", where2="الباحة"))
+    assert relation(words("الرياض واس ") + dated[1:], dated) == DUPLICATE
