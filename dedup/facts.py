@@ -142,6 +142,18 @@ _DEPARTURE = frozenset({"غادر", "غادرت", "يغادر", "تغادر", "�
 # fmt: on
 
 
+_DIRECTION_FORMS = frozenset(p + w for p in ("", *PREFIXES) for w in _ARRIVAL | _DEPARTURE)
+
+
+def may_turn(tokens: Sequence[str]) -> bool:
+    """Whether some token may be a word :func:`direction` reads (every form it strips to one, and more).
+
+    >>> may_turn("وكان في استقباله".split()), may_turn("وكان في القصر".split())
+    (True, False)
+    """
+    return not _DIRECTION_FORMS.isdisjoint(tokens)
+
+
 def direction(tokens: Sequence[str]) -> str:
     """``"arrival"`` or ``"departure"`` when the words name only one of the two (after their clitics are
     stripped), else ``""``.
