@@ -104,3 +104,22 @@ def test_page_of_sections_gives_every_section() -> None:
     for heading, para in EN_SECTIONS:
         assert heading in lines and para in lines
     assert not any(line.startswith(("Events", "Partner")) for line in lines)
+
+
+def test_article_after_an_unclosed_link_is_not_read_as_links() -> None:
+    # The logo's <a> is never closed: the parser re-opens it inside every paragraph that follows, so each
+    # paragraph is one link to "/" and was dropped as a link list, leaving nothing.
+    paras = [p for _, p in EN_SECTIONS] + [
+        "Last year's edition drew more than three hundred people, twice as many as the organisers had expected, "
+        "and several of the companies founded by participants have since hired their first employees.",
+        "This year the programme has been extended by two hours, so that the afternoon workshops no longer "
+        "overlap with the closing panel, which many visitors said they had missed.",
+    ]
+    html = (
+        '<html lang="en"><body><div class="logo"><a href="/"><img src="/logo.png">City News</div>'
+        '<div class="story"><h1>Founders day</h1>' + "".join(f"<p>{p}</p>" for p in paras) + "</div>"
+        '<ul class="links"><li><a href="/a">About us</a></li><li><a href="/b">Contact</a></li></ul></body></html>'
+    )
+    lines = extract_html(html).text.splitlines()
+    assert lines[-len(paras) :] == paras
+    assert "About us" not in lines

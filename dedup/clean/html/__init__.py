@@ -29,7 +29,8 @@ How it decides (ideas from readability, trafilatura and jusText, re-implemented 
    the like, or are JSON data, are dropped, and so is a second rendering of the same text (responsive page
    builders put the article in the page once per breakpoint).
 8. Fallbacks when that gave too little: under 200 characters from a body of more, a second container search
-   without class/id weights, then the largest ``<noscript>``; under a tenth of the page's visible text after
+   without class/id weights, then a reading with an unclosed ``<a>``'s copies as plain text
+   (``Flat.unlink_copies``), then the largest ``<noscript>``; under a tenth of the page's visible text after
    the chrome step cut most of it, another pass that trusts only the chrome tags and the names that never
    name a content wrapper (``_overcut_text``). (A page of sections, where the container holds little of the
    page's paragraphs, is widened in ``container``.)
@@ -161,6 +162,22 @@ def _overcut_text(body: LexborNode, text: str, title: str, listed: list[Removal]
     return found
 
 
+def _unlinked_text(body: LexborNode, text: str, title: str, listed: list[Removal] | None) -> str:
+    """The article read again with the copies of an unclosed ``<a>`` as plain text (``Flat.unlink_copies``),
+    when the page has such copies and that gives clearly more than ``text``."""
+    flat = Flat(body)
+    if not flat.unlink_copies():
+        return text
+    again: list[Removal] | None = [] if listed is not None else None
+    remove_chrome(flat, again)
+    found = _container_text(flat, title, again, False)
+    if len(found) <= 2 * len(text) + 100:
+        return text
+    if listed is not None and again is not None:
+        listed[:] = again
+    return found
+
+
 def _extract(html: str | bytes, explain: bool = True) -> HtmlExtraction:
     utf8 = None
     if isinstance(html, bytes):
@@ -220,6 +237,8 @@ def _extract(html: str | bytes, explain: bool = True) -> HtmlExtraction:
                 listed.extend(again)
     if len(text) < _OVERCUT_SHARE * raw_body and raw_body > _WEAK_BODY and flat.text[0] < _OVERCUT_CUT * raw_body:
         text = _overcut_text(body, text, title, listed)
+    if len(text) < _WEAK_TEXT and raw_body > _WEAK_BODY:
+        text = _unlinked_text(body, text, title, listed)
     if len(text) < _WEAK_TEXT:
         text = _noscript_text(tree, text, title, listed)
 
