@@ -123,3 +123,18 @@ def test_article_after_an_unclosed_link_is_not_read_as_links() -> None:
     lines = extract_html(html).text.splitlines()
     assert lines[-len(paras) :] == paras
     assert "About us" not in lines
+
+
+def test_decomposed_letters_come_out_composed() -> None:
+    # "Straßenbahn für Bürger" typed with combining marks (u + U+0308), as some editors and CMSs write it: the
+    # text is the composed spelling, the one readers search for and other copies of the article use.
+    import unicodedata
+
+    para = (
+        "Die Straßenbahn fährt künftig öfter, teilte die Stadt am Dienstag mit, weil die Zahl der Fahrgäste "
+        "im vergangenen Jahr um ein Viertel gestiegen ist und die Bürger mehr Verbindungen gefordert hatten."
+    )
+    decomposed = unicodedata.normalize("NFD", para)
+    html = f'<html lang="de"><body><article><h1>Mehr Bahnen für Bürger</h1><p>{decomposed}</p></article></body></html>'
+    ex = extract_html(unicodedata.normalize("NFD", html))
+    assert ex.text == para and ex.title == "Mehr Bahnen für Bürger"

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -252,4 +253,10 @@ def _extract(html: str | bytes, explain: bool = True) -> HtmlExtraction:
             ld_text = _parse(ld_text).text(separator="\n").strip()
         if len(ld_text) > 1.3 * len(text) and len(ld_text) > 200:
             text = ld_text
+    # Composed Unicode (NFC), as typed: pages written on some systems or by some CMSs spell "ä" as "a" plus a
+    # combining diaeresis, Bengali's "য়" as "য" plus a nukta; the same words must give the same text.
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if not title.isascii() and not unicodedata.is_normalized("NFC", title):
+        title = unicodedata.normalize("NFC", title)
     return HtmlExtraction(title=title, text=text, removed=removed, lang=lang)
