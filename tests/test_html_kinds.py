@@ -276,3 +276,23 @@ def test_author_box_inside_the_article_is_chrome() -> None:
         "correspondent, 12 March 2024</div>" + "".join(f"<p>{p}</p>" for p in EN_P) + "</div>"
     )
     assert extract_html(html).text.splitlines() == EN_P
+
+
+def test_italian_lead_named_sommario_is_kept() -> None:
+    # Italian newsrooms call the standfirst "sommario"; it sits in the post's box before the body container,
+    # without a full stop (so only its name says it is the lead).
+    lead = "A New York il grande orologio di Union Square segna ora il tempo che resta per agire sul clima"
+    body = [
+        "Il Metronome, l'installazione digitale che da oltre vent'anni mostra l'ora sulla facciata di un palazzo "
+        "di Manhattan, è stato riprogrammato da due artisti per contare gli anni che restano alla Terra.",
+        "Secondo gli autori, il conto alla rovescia si basa sulle stime dei climatologi sul bilancio di carbonio "
+        "ancora disponibile per restare entro un aumento della temperatura di un grado e mezzo.",
+    ]
+    html = _page(
+        '<div class="post type-post"><h1>Il clima a Union Square</h1>'
+        f'<div class="sommario"><p>{lead}</p></div><div class="entry-content">'
+        + "".join(f"<p>{p}</p>" for p in body)
+        + "</div></div>",
+        "it",
+    )
+    assert extract_html(html).text.splitlines() == [lead, *body]

@@ -187,7 +187,7 @@ def _no_weight(node: LexborNode) -> float:
 # those also name the one-line SEO blurb under a headline, which the benchmarks' truth leaves out.
 _LEAD_NAME_RE = re.compile(
     r"(?:^|[\s_-])(?:lead|leader|leadin|lede|intro|articleintro|articlelead|introtext|intro-text|teaser-text|"
-    r"chapo|standfirst|subheadline|sub-headline|abstract|perex|sapo|entradilla|bajada|article-lead|"
+    r"chapo|standfirst|subheadline|sub-headline|abstract|perex|sapo|entradilla|bajada|sommario|article-lead|"
     r"field-abstract|text-lead)(?:$|[\s_-])",
     re.I,
 )
