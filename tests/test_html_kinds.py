@@ -296,3 +296,23 @@ def test_italian_lead_named_sommario_is_kept() -> None:
         "it",
     )
     assert extract_html(html).text.splitlines() == [lead, *body]
+
+
+def test_lead_at_the_end_of_the_article_header_is_kept() -> None:
+    # WordPress themes put kicker, headline, byline and the lead in the post's <header>, cut as page chrome;
+    # its last block, a sentence right before the body, is the article's first paragraph.
+    lead = (
+        "Seit Dezember verschickt ein Verband Abmahnungen an Nutzer freier Lizenzen, die Bilder ohne vollständige "
+        "Angaben verwendet haben."
+    )
+    html = _page(
+        '<nav><a href="/">Start</a></nav><article class="post"><header class="entry-header">'
+        '<a class="entry-kicker" href="/urheberrecht">Urheberrecht</a><h1>Abmahnungen wegen Lizenzen</h1>'
+        f'<div class="byline">von Anna Beispiel</div><p>{lead}</p></header><div class="entry-content">'
+        + "".join(f"<p>{p}</p>" for p in DE_P)
+        + '</div><div class="entry-meta">Veröffentlicht am 3. Mai 2022 in Netzpolitik</div></article>',
+        "de",
+    )
+    lines = extract_html(html).text.splitlines()
+    assert lines[: len(DE_P) + 1] == [lead, *DE_P]
+    assert "Urheberrecht" not in lines and "von Anna Beispiel" not in lines

@@ -235,8 +235,8 @@ _SENTENCE_END = re.compile(r"[.!?…»\"”“]\s*$")
 
 def _plain_lead_before(flat: Flat, first: int) -> int:
     """An unnamed lead: the <p> right before the container or its parent (the nearest element with text
-    before it, past a picture, caption or date line), a sentence of 80-600 characters with under 10% links;
-    or -1."""
+    before it, past a picture, caption or date line, or the last block of the article's <header> there), a
+    sentence of 80-600 characters with under 10% links; or -1."""
     tags, parent, text, link, cut, last = flat.tags, flat.parent, flat.text, flat.link, flat.cut, flat.last
     a = first
     for _ in range(2):
@@ -245,7 +245,9 @@ def _plain_lead_before(flat: Flat, first: int) -> int:
             break
         before, j = [], p + 1
         while j < a:
-            if text[j] and not cut[j]:
+            # A cut <header> too: the article's own header (kicker, headline, byline, then the lead) is cut as
+            # page chrome, and its last block may be the lead.
+            if text[j] and (not cut[j] or tags[j] == "header"):
                 before.append(j)
             j = last[j] + 1
         # Passed over: a picture with its caption, a date line (short, not a sentence) between lead and body.
