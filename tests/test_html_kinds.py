@@ -316,3 +316,20 @@ def test_lead_at_the_end_of_the_article_header_is_kept() -> None:
     lines = extract_html(html).text.splitlines()
     assert lines[: len(DE_P) + 1] == [lead, *DE_P]
     assert "Urheberrecht" not in lines and "von Anna Beispiel" not in lines
+
+
+def test_publication_and_update_date_lines_are_dropped() -> None:
+    # A page's dates printed as a line of their own (structured data made visible), in German, English,
+    # French and Spanish: the truth of every benchmark leaves them out; a sentence that mentions an update
+    # stays.
+    kept = (
+        "Aktualisiert am Montag wurde nur der Fahrplan, die Linienführung bleibt so, wie der Rat sie beschlossen hat."
+    )
+    html = _page(
+        "<article><p>Veröffentlicht am 12.03.2022</p>"
+        + "".join(f"<p>{p}</p>" for p in DE_P)
+        + f"<p>{kept}</p><p>Zuletzt aktualisiert am 14.03.2022, 09:15 Uhr</p><p>Last updated: March 14, 2022</p>"
+        "<p>Mis à jour le 14 mars 2022</p><p>Actualizado el 14 de marzo de 2022</p></article>",
+        "de",
+    )
+    assert extract_html(html).text.splitlines() == [*DE_P, kept]

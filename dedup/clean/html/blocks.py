@@ -188,7 +188,9 @@ _EURO_BOILER_RE = re.compile(
     r"czytaj (?:też|także|więcej|również)|zobacz (?:też|także|również)|przeczytaj (?:też|także)|"
     r"dowiedz się więcej|polecamy|reklama\b|udostępnij|drukuj\b|"
     r"lees (?:ook|meer)|meer (?:nieuws|over)|"
-    r"explore further|sorted by|permalink|permalien"
+    r"explore further|sorted by|permalink|permalien|"
+    r"(?:zuletzt )?aktualisiert am|veröffentlicht am|erstellt am|last updated|release date:|"
+    r"publié le|mis à jour le|actualizado el|publicado el"
     r")",
     re.I,
 )
