@@ -333,3 +333,20 @@ def test_publication_and_update_date_lines_are_dropped() -> None:
         "de",
     )
     assert extract_html(html).text.splitlines() == [*DE_P, kept]
+
+
+def test_kicker_over_the_headline_is_dropped() -> None:
+    # The topic line over a headline ("Dachzeile") is a label, not the article's first sentence; a sentence
+    # before the headline stays.
+    html = _page(
+        '<article><div class="kicker">Verkehrspolitik</div><h1>Tram network</h1>'
+        + "".join(f"<p>{p}</p>" for p in DE_P)
+        + "</article>",
+        "de",
+    )
+    ex = extract_html(html)
+    assert ex.text.splitlines() == DE_P
+    assert ("Verkehrspolitik", "html:kicker") in [(r.text, r.rule) for r in ex.removed]
+    said = "Der Rat hat entschieden."
+    html = _page(f"<article><p>{said}</p><h1>Tram network</h1>" + "".join(f"<p>{p}</p>" for p in DE_P) + "</article>")
+    assert extract_html(html).text.splitlines() == [said, *DE_P]

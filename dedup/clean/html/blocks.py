@@ -219,6 +219,10 @@ _AGENCY_CREDIT_RE = re.compile(
 _LINK_DENSE = 0.8
 
 
+_KICKER_MAX = 60
+_SENTENCE_END = re.compile(r"[.!?…:]\s*$")
+
+
 def filter_blocks(blocks: list[tuple[str, int]], title: str, removed: list[Removal] | None) -> list[str]:
     """Drop link-dense and boilerplate-worded blocks; drop the headline itself."""
     kept: list[str] = []
@@ -228,6 +232,11 @@ def filter_blocks(blocks: list[tuple[str, int]], title: str, removed: list[Remov
         n = len(text)
         if not title_seen and ntitle and abs(n - len(title)) < 8 and norm(text) == ntitle:
             title_seen = True  # the headline goes in .title, not repeated in .text
+            if len(kept) == 1 and len(kept[0]) < _KICKER_MAX and not _SENTENCE_END.search(kept[0]):
+                # A kicker (the topic line over the headline: "Corte Suprema", "Nahost-Konflikt").
+                if removed is not None:
+                    removed.append(Removal(clip(kept[0]), "html:kicker"))
+                kept.clear()
             continue
         if n < 120 and _RELATED_TEXT_RE.match(text):
             if removed is not None:
