@@ -36,6 +36,10 @@ _NO_CLASS_CHECK = frozenset({"img", "picture", "source", "br", "hr", "path", "us
 _WEAK_RULES = frozenset({"html:nav", "html:tags", "html:author", "html:popup", "html:share"})
 # Rules whose names an ad slot or promo box carries, but so do layout wrappers around a whole article.
 _PROSE_GUARDED = frozenset({"html:ad", "html:newsletter", "html:breadcrumb"})
+# The name rules known to also name content wrappers (the two sets above): a second pass over a page whose
+# article the first pass cut (see ``extract_html``) trusts only the other names (comments, cookie banners,
+# related links, footers) and the chrome tags.
+WRAPPER_NAMES = _WEAK_RULES | _PROSE_GUARDED
 _CONTENT_NAME_RE = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|main|content|body)(?:$|[\s_-])", re.I)
 # The class lists WordPress (post_class: "post-12 post type-post status-publish hentry tag-x") and Drupal
 # ("node node-article node-promoted") give a post; see remove_chrome.
@@ -44,11 +48,12 @@ _CMS_POST = re.compile(r"(?:^|\s)(?:hentry|type-post|node-(?:article|story|blog|
 # text, which the benchmarks' ground truth includes.
 
 
-def remove_chrome(flat: Flat, removed: list[Removal] | None) -> None:
+def remove_chrome(flat: Flat, removed: list[Removal] | None, trust_all_names: bool = True) -> None:
     """Cut chrome elements (by tag or class/id vocabulary) out of ``flat``, recording their text.
 
     Nothing is removed from the DOM: a cut element's subtree is skipped by the later steps, and its lengths
-    are taken off its ancestors' totals.
+    are taken off its ancestors' totals. With ``trust_all_names=False`` the name rules in ``WRAPPER_NAMES``
+    cut nothing (the chrome tags still do).
     """
     total = flat.text[0]
     # Chrome that holds most of the page text is a wrapper that merely carries a misleading name
@@ -92,6 +97,8 @@ def remove_chrome(flat: Flat, removed: list[Removal] | None) -> None:
                 rule = chrome_rule(names)
             # <blockquote class="twitter-tweet"> is an embedded quote the article cites, not a share bar.
             if rule is None or tag in ("main", "article", "blockquote"):
+                continue
+            if not trust_all_names and rule in WRAPPER_NAMES:
                 continue
             if cls and _CMS_POST.search(cls):
                 # A CMS's own class list for a post: its words come from the post's tags and flags
