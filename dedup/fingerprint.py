@@ -368,7 +368,8 @@ def coverage(words: np.ndarray, other: np.ndarray, window: int = COVERAGE_WINDOW
         return 1.0
     if other.size == 0:
         return 0.0
-    known = np.unique(other)
+    # Sorted, not deduplicated: a lookup needs only order (np.unique, hash-based in numpy 2, costs 3x a sort).
+    known = np.sort(other)
     pos = np.searchsorted(known, words)
     hits = known[np.minimum(pos, known.size - 1)] == words
     starts = np.arange(0, words.size, window)

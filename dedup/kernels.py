@@ -89,6 +89,7 @@ def load(force: bool = False) -> SimpleNamespace | None:
             minhash_sets=kernels_numba.minhash_sets,
             minhash_spans=kernels_numba.minhash_spans,
             fold_lines=kernels_numba.fold_lines,
+            fold_two=kernels_numba.fold_two,
         )
         _try(kernels)
     except Exception:  # numba missing, or unusable here (no cache location, no compiler target): numpy it is
@@ -108,6 +109,8 @@ def _try(kernels: SimpleNamespace) -> None:
     kernels.minhash_sets(one, np.array([0, 1], dtype=np.int64), one, one)
     kernels.minhash_spans(one, np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64), one, one)
     kernels.fold_lines(codes, np.ones(0x10000, dtype=np.uint32), np.ones(0x110000, dtype=bool))
+    table = np.ones(0x10000, dtype=np.uint32)
+    kernels.fold_two(codes, table, table, np.ones(0x110000, dtype=bool), np.zeros(0x110000, dtype=bool), table)
 
 
 def reset() -> None:

@@ -395,6 +395,65 @@ def normalize_lines_each(lines: Sequence[str], options: Sequence[NormalizeOption
     return out
 
 
+def normalize_lines_two(lines: Sequence[str], a: NormalizeOptions, b: NormalizeOptions) -> list[list[str]] | None:
+    """``normalize_lines_each(lines, (a, b))`` in one pass of the compiled kernels over the joined lines, when
+    they are loaded and the text needs no NFKC, has no character beyond the BMP and none with a
+    multi-character fold (most pages); else ``None`` (the caller takes the general path; nothing is counted
+    towards loading the kernels).
+
+    >>> out = normalize_lines_two(["Read MORE: «الجمهوريّة»"], NormalizeOptions(punctuation_to_space=False),
+    ...                           DEFAULT_OPTIONS)
+    >>> out is None or out == [['read more: «الجمهوريه»'], ['read more الجمهوريه']]
+    True
+    """
+    kernels = get_kernels(0)
+    if kernels is None or not lines:
+        return None
+    codes = _codes("\n".join(lines))
+    if codes.size == 0:
+        return None
+    needs, single = _nfkc_singles(a, b)
+    folded_a, status_a, folded_b, status_b, ok = kernels.fold_two(
+        codes, _lookup_table(a), _lookup_table(b), _nfkc_stable(), needs, single
+    )
+    if not ok:
+        return None
+    out = []
+    # What _normalised_lines does with each option's result of the one-table kernel.
+    for folded, status, options in ((folded_a, status_a, a), (folded_b, status_b, b)):
+        parts = folded.tobytes().decode("utf-32-le").split("\n")
+        if len(parts) != len(lines) or (
+            status == 2 and options.nfkc and not all(unicodedata.is_normalized("NFKC", p) for p in parts)
+        ):
+            return None
+        out.append(parts)
+    return out
+
+
+@functools.lru_cache(maxsize=16)
+def _nfkc_singles(a: NormalizeOptions, b: NormalizeOptions) -> tuple[np.ndarray, np.ndarray]:
+    """The characters that make a text need ``unicodedata.normalize`` under ``a`` or ``b`` (none when neither
+    normalises), and for those of the BMP their NFKC form where :func:`normalize_lines_two` may put it in their
+    place one by one (else 0): one character, with combining class 0, as is the character itself, and NFKC-stable
+    (:func:`_build_nfkc_classes`: it composes with nothing before it, and nothing after it that the kernel
+    keeps). So ``NFKC(before + c + after) == NFKC(before) + single[c] + NFKC(after)`` as :func:`_nfkc` computes
+    it: U+00A0 no-break space is a space, U+FE8D a presentation form of alef is alef."""
+    needs = np.zeros(0x110000, dtype=bool)
+    for options in (a, b):
+        if options.nfkc:
+            needs |= _needs_nfkc(options)
+    stable = _nfkc_stable()
+    single = np.zeros(0x10000, dtype=np.uint32)
+    for c in np.flatnonzero(needs[:0x10000]).tolist():
+        ch = chr(c)
+        if 0xD800 <= c <= 0xDFFF or unicodedata.combining(ch):
+            continue
+        out = unicodedata.normalize("NFKC", ch)
+        if len(out) == 1 and out != ch and stable[ord(out)] and not needs[ord(out)]:
+            single[c] = ord(out)
+    return needs, single
+
+
 @functools.lru_cache(maxsize=16)
 def _nfkc_key(options: NormalizeOptions) -> bytes:
     """Options with the same key get the same :func:`_nfkc` of any text (it depends on the characters that

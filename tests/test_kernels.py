@@ -23,7 +23,7 @@ from dedup.fingerprint import (
     shingle_hashes,
     words_of,
 )
-from dedup.normalize import DEFAULT_OPTIONS, NormalizeOptions, normalize, normalize_lines_each
+from dedup.normalize import DEFAULT_OPTIONS, NormalizeOptions, normalize, normalize_lines_each, normalize_lines_two
 
 pytest.importorskip("numba")
 
@@ -175,3 +175,36 @@ def test_line_folds_are_the_same_with_and_without_kernels(k, lines: list[str]) -
         kernels.reset()
     assert fast == slow
     assert slow[1] == [normalize(ln) for ln in lines]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=ALPHABET.replace("\n", "") + "\u00a0\u2011\u2026\ufe8d\ufefbﻻ\ufb50\u0323e", max_size=60),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_both_line_folds_in_one_kernel_pass_are_those_of_numpy(k, lines: list[str]) -> None:
+    # No-break space and presentation forms (one-character NFKC forms) go through the kernel in place; an
+    # ellipsis, a lam-alef ligature or a character beyond the BMP send the page to the general path (None).
+    options = (NormalizeOptions(punctuation_to_space=False), DEFAULT_OPTIONS)
+    slow = normalize_lines_each(lines, options)
+    kernels._state.update(kernels=k, tried=True)
+    try:
+        fast = normalize_lines_two(lines, *options)
+    finally:
+        kernels.reset()
+    assert fast is None or fast == slow
+
+
+def test_pages_of_arabic_news_take_the_one_pass_kernel(k) -> None:
+    options = (NormalizeOptions(punctuation_to_space=False), DEFAULT_OPTIONS)
+    lines = ["أعلنت\u00a0الوزارة اليوم عن خطة جديدة.", "\ufe8dلاقتصاد ينمو بنسبة ٣٪ هذا العام", "Share this"]
+    kernels._state.update(kernels=k, tried=True)
+    try:
+        fast = normalize_lines_two(lines, *options)
+    finally:
+        kernels.reset()
+    assert fast == normalize_lines_each(lines, options)
+    assert fast[1] == ["اعلنت الوزاره اليوم عن خطه جديده", "الاقتصاد ينمو بنسبه 3 هذا العام", "share this"]

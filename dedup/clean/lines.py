@@ -34,6 +34,7 @@ from dedup.normalize import (
     _nfkc_stable,
     normalize,
     normalize_lines_each,
+    normalize_lines_two,
 )
 
 if sys.version_info >= (3, 11):
@@ -146,6 +147,9 @@ def fold_and_key(lines: list[str]) -> tuple[list[str], list[str]]:
     >>> fold_and_key(["Die Straße", "Ein Satz.", "İstanbul", ""])
     (['die strasse', 'ein satz.', 'i̇stanbul', ''], ['die strasse', 'ein satz', 'i̇stanbul', ''])
     """
+    fast = normalize_lines_two(lines, _LINE_FOLD, DEFAULT_OPTIONS)
+    if fast is not None:  # the compiled kernels, on a page they can take whole (most pages)
+        return fast[0], fast[1]
     any_multi, spelled, spellable = _multi_char_fold()
     if not lines or any_multi.search("\n".join(lines)) is None:
         folded, keys = normalize_lines_each(lines, (_LINE_FOLD, DEFAULT_OPTIONS))
