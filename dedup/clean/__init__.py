@@ -28,9 +28,9 @@ from dedup.clean.site import (
     SiteObservation,
     line_hashes,
     story_keys_of,
-    story_shingles,
 )
 from dedup.document import Document, Removal
+from dedup.fingerprint import content_word_hashes, shingle_hashes, words_of
 from dedup.normalize import normalize_lines
 
 __all__ = ["Cleaner", "LearnedLine", "LineRules", "Page", "SiteBoilerplate"]
@@ -44,13 +44,17 @@ class Page:
     ``hashes`` are their :func:`dedup.clean.site.line_hashes` (what site boilerplate is counted by).
     ``shingles``, once :meth:`site_observation` has computed them for the story keys, are the word 3-gram
     shingles of the page's normalised text, kept so that fingerprinting a page that site cleaning leaves whole
-    does not compute them again (:meth:`shingles_for`).
+    does not compute them again (:meth:`shingles_for`); so are the text's word hashes (``tokens``,
+    :func:`dedup.fingerprint.words_of`) and its content words (``content``,
+    :func:`dedup.fingerprint.content_word_hashes`), read from the text in the same pass (:meth:`words_for`).
     """
 
     doc: Document
     keys: list[str]
     hashes: np.ndarray
     shingles: np.ndarray | None = None
+    tokens: np.ndarray | None = None
+    content: np.ndarray | None = None
 
     def normalised_text(self) -> str:
         """``normalize(doc.full_text)``, joined from the keys."""
@@ -67,6 +71,13 @@ class Page:
         ``ngram``-word shingles (``doc`` is this page's document, which site cleaning left whole); else None."""
         return self.shingles if doc is self.doc and ngram == STORY_NGRAM else None
 
+    def words_for(self, doc: Document) -> tuple[np.ndarray, np.ndarray] | None:
+        """The word hashes and content words kept by :meth:`site_observation`, when ``doc`` is this page's
+        document (site cleaning left it whole) and they were kept; else None."""
+        if doc is not self.doc or self.tokens is None or self.content is None:
+            return None
+        return self.tokens, self.content
+
     @classmethod
     def of(cls, doc: Document) -> Page:
         """A document taken as already cleaned: its lines normalised here."""
@@ -79,7 +90,10 @@ def site_observations(pages: Sequence[Page]) -> list[SiteObservation]:
     the process that counts receives a few numbers per page)."""
     for page in pages:
         if page.shingles is None:
-            page.shingles = story_shingles(page.normalised_text())
+            # The text's words read once, for the story keys here and for the fingerprint later (Page.words_for).
+            tokens, lengths, letters = words_of(page.normalised_text())
+            page.shingles = shingle_hashes(tokens, STORY_NGRAM)  # story_shingles of the text
+            page.tokens, page.content = tokens, content_word_hashes(tokens, lengths, letters)
     keys = story_keys_of([p.doc.source for p in pages], [p.shingles for p in pages])  # type: ignore[misc]
     return [(p.doc.source, p.hashes[1:], _countable_lines(p), k) for p, k in zip(pages, keys)]
 
@@ -137,12 +151,8 @@ class Cleaner:
                 (title, title_key), kept = kept[0], kept[1:]
             else:
                 title = ""
-        cleaned = replace(
-            doc,
-            title=title.strip(),
-            text=collapse_blank_lines([ln for ln, _ in kept]),
-            html=None,
-            removed=[*doc.removed, *removed],
+        cleaned = _cleaned(
+            doc, title.strip(), collapse_blank_lines([ln for ln, _ in kept]), [*doc.removed, *removed], html=None
         )
         keys = [title_key, *(key for _, key in kept)]
         return Page(cleaned, keys, line_hashes(doc.source, keys))
@@ -187,12 +197,7 @@ class Cleaner:
         if title and mask[0]:
             removed.insert(0, Removal(title, f"site:{doc.source}"))
             (title, title_key), kept = (kept[0], kept[1:]) if kept else (("", ""), [])
-        cleaned = replace(
-            doc,
-            title=title.strip(),
-            text=collapse_blank_lines([ln for ln, _ in kept]),
-            removed=[*doc.removed, *removed],
-        )
+        cleaned = _cleaned(doc, title.strip(), collapse_blank_lines([ln for ln, _ in kept]), [*doc.removed, *removed])
         return cleaned, _joined(cleaned, title_key, [key for _, key in kept])
 
     def clean(self, doc: Document) -> Document:
@@ -201,6 +206,32 @@ class Cleaner:
     def clean_all(self, docs: Iterable[Document]) -> Iterator[Document]:
         for doc in docs:
             yield self.clean(doc)
+
+
+def _cleaned(
+    doc: Document, title: str, text: str, removed: list[Removal], html: str | bytes | bool | None = False
+) -> Document:
+    """``dataclasses.replace(doc, title=title, text=text, removed=removed)`` (and ``html`` unless False), built
+    directly: ``replace`` costs several times a constructor call, once per page in each pass.
+
+    >>> d = _cleaned(Document(id="a", text="x", html="<p>x</p>", meta={"k": 1}), "T", "y", [], html=None)
+    >>> (d.id, d.title, d.text, d.html, d.meta)
+    ('a', 'T', 'y', None, {'k': 1})
+    """
+    return Document(
+        doc.id,
+        text,
+        title,
+        doc.url,
+        doc.source,
+        doc.date,
+        doc.html if html is False else html,  # type: ignore[arg-type]
+        doc.origin,
+        doc.path,
+        doc.root,
+        doc.meta,
+        removed,
+    )
 
 
 def _joined(doc: Document, title_key: str, line_keys: list[str]) -> str:

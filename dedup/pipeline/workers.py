@@ -156,10 +156,15 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
                 digest=hashlib.blake2b(norm.encode(), digest_size=16).hexdigest(),
             )
         )
-        tokens, lengths, letters = words_of(norm)
+        read = page.words_for(doc) if default_normalize else None  # the site pass's, if still valid
+        if read is None:
+            tokens, lengths, letters = words_of(norm)
+            content = content_word_hashes(tokens, lengths, letters)
+        else:
+            tokens, content = read
         kept = page.shingles_for(doc, ngram) if default_normalize else None
-        sets.append(shingle_hashes(tokens, ngram) if kept is None else kept)  # the site pass's, if still valid
-        words.append(content_word_hashes(tokens, lengths, letters))
+        sets.append(shingle_hashes(tokens, ngram) if kept is None else kept)
+        words.append(content)
         texts.append(norm if s.templates else "")
         doc_windows = excerpt_signatures(tokens, fingerprinter)
         if doc_windows.shape[0]:
