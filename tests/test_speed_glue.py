@@ -51,3 +51,28 @@ def test_words_kept_by_the_site_pass_are_those_of_the_page_text() -> None:
         assert np.array_equal(kept[1], content_word_hashes(tokens, lengths, letters))
         # Another document (site cleaning removed a line): read again.
         assert page.words_for(dataclasses.replace(page.doc)) is None
+
+
+def test_site_masks_of_a_batch_are_those_of_each_page() -> None:
+    from dedup.clean import SiteBoilerplate
+
+    learner = SiteBoilerplate(min_docs=2)
+    chrome = ["تابعونا على تويتر", "Subscribe to Example Daily", "جميع الحقوق محفوظة"]
+    for k in range(5):  # five different stories of each site (story keys given: no two share one)
+        lines = [f"خبر رقم {k} عن الاقتصاد والأسواق في المنطقة.", *chrome]
+        learner.observe_hashes("a.com", learner.hashes("a.com", lines), lines, np.array([k + 1], dtype=np.uint64))
+        lines = [f"Story {k} about the port strike and the talks.", chrome[1]]
+        learner.observe_hashes("b.org", learner.hashes("b.org", lines), lines, np.array([k + 11], dtype=np.uint64))
+    sites = ["a.com", "b.org", None, "c.net", "a.com", "b.org"]
+    pages = [
+        learner.hashes("a.com", ["خبر جديد.", *chrome]),
+        learner.hashes("b.org", ["Subscribe to Example Daily", "New story."]),
+        learner.hashes(None, ["Subscribe to Example Daily"]),
+        learner.hashes("c.net", chrome),
+        learner.hashes("a.com", []),
+        learner.hashes("b.org", ["", "Subscribe to Example Daily"]),
+    ]
+    batch = learner.boilerplate_masks(sites, pages)
+    single = [learner.boilerplate_mask(site, h) for site, h in zip(sites, pages)]
+    assert [m.tolist() for m in batch] == [m.tolist() for m in single]
+    assert batch[0].tolist() == [False, True, True, True] and batch[5].tolist() == [False, True]

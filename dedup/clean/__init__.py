@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -56,6 +57,14 @@ class Page:
     tokens: np.ndarray | None = None
     content: np.ndarray | None = None
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Arrays pickled as their bytes: a scan spools every page, and numpy's own pickling of a few small
+        # arrays costs more than the rest of the page.
+        return (
+            _page,
+            (self.doc, self.keys, *(_packed(a) for a in (self.hashes, self.shingles, self.tokens, self.content))),
+        )
+
     def normalised_text(self) -> str:
         """``normalize(doc.full_text)``, joined from the keys."""
         return _joined(self.doc, self.keys[0], self.keys[1:])
@@ -83,6 +92,29 @@ class Page:
         """A document taken as already cleaned: its lines normalised here."""
         keys = normalize_lines([doc.title, *doc.text.splitlines()])
         return cls(doc, keys, line_hashes(doc.source, keys))
+
+
+def _packed(array: np.ndarray | None) -> tuple[str, bytes] | None:
+    return None if array is None else (array.dtype.str, array.tobytes())
+
+
+def _unpacked(packed: tuple[str, bytes] | None) -> np.ndarray | None:
+    # Read-only (np.frombuffer of the pickle's bytes): nothing writes into a page's arrays.
+    if packed is None:
+        return None
+    dtype = _DTYPES.get(packed[0])
+    if dtype is None:
+        dtype = _DTYPES.setdefault(packed[0], np.dtype(packed[0]))
+    return np.frombuffer(packed[1], dtype=dtype)
+
+
+_DTYPES: dict[str, np.dtype] = {}
+
+
+def _page(doc: Document, keys: list[str], *arrays: tuple[str, bytes] | None) -> Page:
+    """A :class:`Page` from its pickled form (:meth:`Page.__reduce__`)."""
+    hashes, shingles, tokens, content = (_unpacked(a) for a in arrays)
+    return Page(doc, keys, hashes, shingles, tokens, content)  # type: ignore[arg-type]
 
 
 def site_observations(pages: Sequence[Page]) -> list[SiteObservation]:
@@ -179,18 +211,21 @@ class Cleaner:
             title, text = (lines[0], "\n".join(lines[1:])) if lines else ("", "")
         return replace(doc, title=title, text=collapse_blank_lines(text.splitlines()), removed=[*doc.removed, *removed])
 
-    def clean_site_keyed(self, page: Page) -> tuple[Document, str]:
+    def clean_site_keyed(self, page: Page, mask: np.ndarray | None = None) -> tuple[Document, str]:
         """:meth:`clean_site` on a :class:`Page`, and the normalised text of the result (what
-        ``normalize(doc.full_text)`` gives) joined from the page's keys: nothing is normalised again."""
+        ``normalize(doc.full_text)`` gives) joined from the page's keys: nothing is normalised again.
+        ``mask``: the page's :meth:`SiteBoilerplate.boilerplate_mask`, when the caller has it (:meth:`site_masks`)."""
         doc = page.doc
-        mask = (
-            self.site.boilerplate_mask(doc.source, page.hashes)
-            if self.site is not None
-            else np.zeros(len(page.keys), dtype=bool)
-        ).tolist()
-        lines = doc.text.splitlines()
-        if not any(mask[1:]):  # as clean_site: the title is only checked on pages that lose a line
+        if mask is None:
+            mask = (
+                self.site.boilerplate_mask(doc.source, page.hashes)
+                if self.site is not None
+                else np.zeros(len(page.keys), dtype=bool)
+            )
+        if not mask[1:].any():  # as clean_site: the title is only checked on pages that lose a line
             return doc, _joined(doc, page.keys[0], page.keys[1:])
+        mask = mask.tolist()
+        lines = doc.text.splitlines()
         removed = [Removal(ln.strip(), f"site:{doc.source}") for ln, m in zip(lines, mask[1:]) if m]
         kept = [(ln, key) for ln, key, m in zip(lines, page.keys[1:], mask[1:]) if not m and ln.strip()]
         title, title_key = doc.title, page.keys[0]
@@ -199,6 +234,13 @@ class Cleaner:
             (title, title_key), kept = (kept[0], kept[1:]) if kept else (("", ""), [])
         cleaned = _cleaned(doc, title.strip(), collapse_blank_lines([ln for ln, _ in kept]), [*doc.removed, *removed])
         return cleaned, _joined(cleaned, title_key, [key for _, key in kept])
+
+    def site_masks(self, pages: Sequence[Page]) -> list[np.ndarray]:
+        """Each page's :meth:`SiteBoilerplate.boilerplate_mask`, for :meth:`clean_site_keyed` (one sketch lookup
+        for all)."""
+        if self.site is None:
+            return [np.zeros(len(p.keys), dtype=bool) for p in pages]
+        return self.site.boilerplate_masks([p.doc.source for p in pages], [p.hashes for p in pages])
 
     def clean(self, doc: Document) -> Document:
         return self.clean_site(self.clean_page(doc))
