@@ -368,6 +368,10 @@ def coverage(words: np.ndarray, other: np.ndarray, window: int = COVERAGE_WINDOW
         return 1.0
     if other.size == 0:
         return 0.0
+    kernels = get_kernels(0)
+    if kernels is not None and words.dtype == other.dtype == np.uint32 and words.ndim == other.ndim == 1:
+        # One compiled version: read-only views (the stores' arrays are read-only already).
+        return float(kernels.covered_words(_read_only(words), _read_only(other), window) / words.size)
     # Sorted, not deduplicated: a lookup needs only order (np.unique, hash-based in numpy 2, costs 3x a sort).
     known = np.sort(other)
     pos = np.searchsorted(known, words)
@@ -376,3 +380,11 @@ def coverage(words: np.ndarray, other: np.ndarray, window: int = COVERAGE_WINDOW
     lengths = np.diff(np.append(starts, words.size))
     found = np.add.reduceat(hits.astype(np.int64), starts)
     return float(lengths[2 * found >= lengths].sum() / words.size)
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    if not array.flags.writeable and array.flags.c_contiguous:
+        return array
+    view = np.ascontiguousarray(array).view()
+    view.flags.writeable = False
+    return view

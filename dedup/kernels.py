@@ -90,6 +90,7 @@ def load(force: bool = False) -> SimpleNamespace | None:
             minhash_spans=kernels_numba.minhash_spans,
             fold_lines=kernels_numba.fold_lines,
             fold_two=kernels_numba.fold_two,
+            covered_words=kernels_numba.covered_words,
         )
         _try(kernels)
     except Exception:  # numba missing, or unusable here (no cache location, no compiler target): numpy it is
@@ -111,6 +112,8 @@ def _try(kernels: SimpleNamespace) -> None:
     kernels.fold_lines(codes, np.ones(0x10000, dtype=np.uint32), np.ones(0x110000, dtype=bool))
     table = np.ones(0x10000, dtype=np.uint32)
     kernels.fold_two(codes, table, table, np.ones(0x110000, dtype=bool), np.zeros(0x110000, dtype=bool), table)
+    read_only = np.frombuffer(b"\1\0\0\0", dtype=np.uint32)
+    kernels.covered_words(read_only, read_only, 20)
 
 
 def reset() -> None:

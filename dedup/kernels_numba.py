@@ -226,3 +226,29 @@ def fold_two(codes, table_a, table_b, stable, needs, single):  # pragma: no cove
             out_b[nb] = mb
             nb += 1
     return out_a[:na], 2 if unstable_a else 0, out_b[:nb], 2 if unstable_b else 0, True
+
+
+@njit(cache=True, nogil=True)
+def covered_words(words, other, window):  # pragma: no cover - compiled
+    """The numerator of ``dedup.fingerprint.coverage``: how many of ``words`` lie in passages of ``window``
+    words (the last one shorter) at least half of whose words are in ``other`` (any order, repeats allowed)."""
+    known = np.sort(other)
+    covered = 0
+    for start in range(0, words.size, window):
+        stop = min(start + window, words.size)
+        found = 0
+        for i in range(start, stop):
+            w = words[i]
+            lo = 0
+            hi = known.size
+            while lo < hi:  # the first known value >= w
+                mid = (lo + hi) >> 1
+                if known[mid] < w:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo < known.size and known[lo] == w:
+                found += 1
+        if 2 * found >= stop - start:
+            covered += stop - start
+    return covered

@@ -19,6 +19,7 @@ from dedup.fingerprint import (
     _letter_table,
     _words_of_numpy,
     content_word_hashes,
+    coverage,
     ngram_hashes,
     shingle_hashes,
     words_of,
@@ -208,3 +209,21 @@ def test_pages_of_arabic_news_take_the_one_pass_kernel(k) -> None:
         kernels.reset()
     assert fast == normalize_lines_each(lines, options)
     assert fast[1] == ["اعلنت الوزاره اليوم عن خطه جديده", "الاقتصاد ينمو بنسبه 3 هذا العام", "share this"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 40), max_size=120),
+    st.lists(st.integers(0, 40), max_size=120),
+    st.integers(1, 25),
+)
+def test_coverage_is_the_same_with_and_without_kernels(k, words: list[int], other: list[int], window: int) -> None:
+    a, b = np.array(words, dtype=np.uint32), np.array(other, dtype=np.uint32)
+    slow = coverage(a, b, window)
+    kernels._state.update(kernels=k, tried=True)
+    try:
+        fast = coverage(a, b, window)
+        read_only = coverage(np.frombuffer(a.tobytes(), dtype=np.uint32), b, window)
+    finally:
+        kernels.reset()
+    assert fast == slow == read_only
