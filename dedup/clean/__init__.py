@@ -117,9 +117,10 @@ def _page(doc: Document, keys: list[str], *arrays: tuple[str, bytes] | None) -> 
     return Page(doc, keys, hashes, shingles, tokens, content)  # type: ignore[arg-type]
 
 
-def site_observations(pages: Sequence[Page]) -> list[SiteObservation]:
+def site_observations(pages: Sequence[Page], lines: bool = True) -> list[SiteObservation]:
     """:meth:`Page.site_observation` of many pages, their story keys computed together (in the worker processes:
-    the process that counts receives a few numbers per page)."""
+    the process that counts receives a few numbers per page). ``lines=False`` leaves out the lines (``None``),
+    for a caller that sends on only the hashes and keys."""
     for page in pages:
         if page.shingles is None:
             # The text's words read once, for the story keys here and for the fingerprint later (Page.words_for).
@@ -127,7 +128,7 @@ def site_observations(pages: Sequence[Page]) -> list[SiteObservation]:
             page.shingles = shingle_hashes(tokens, STORY_NGRAM)  # story_shingles of the text
             page.tokens, page.content = tokens, content_word_hashes(tokens, lengths, letters)
     keys = story_keys_of([p.doc.source for p in pages], [p.shingles for p in pages])  # type: ignore[misc]
-    return [(p.doc.source, p.hashes[1:], _countable_lines(p), k) for p, k in zip(pages, keys)]
+    return [(p.doc.source, p.hashes[1:], _countable_lines(p) if lines else None, k) for p, k in zip(pages, keys)]
 
 
 def _countable_lines(page: Page) -> list[str] | None:
