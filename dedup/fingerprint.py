@@ -370,7 +370,8 @@ def coverage(words: np.ndarray, other: np.ndarray, window: int = COVERAGE_WINDOW
         return 0.0
     kernels = get_kernels(0)
     if kernels is not None and words.dtype == other.dtype == np.uint32 and words.ndim == other.ndim == 1:
-        # One compiled version: read-only views (the stores' arrays are read-only already).
+        # One compiled version: aligned read-only arrays (the stores' are read-only, and unaligned when np.frombuffer
+        # reads them from a bytes object: numba would compile, and load in every process, a version for those).
         return float(kernels.covered_words(_read_only(words), _read_only(other), window) / words.size)
     # Sorted, not deduplicated: a lookup needs only order (np.unique, hash-based in numpy 2, costs 3x a sort).
     known = np.sort(other)
@@ -383,8 +384,9 @@ def coverage(words: np.ndarray, other: np.ndarray, window: int = COVERAGE_WINDOW
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
-    if not array.flags.writeable and array.flags.c_contiguous:
+    flags = array.flags
+    if flags.aligned and flags.c_contiguous and not flags.writeable:
         return array
-    view = np.ascontiguousarray(array).view()
+    view = (array if flags.aligned and flags.c_contiguous else np.array(array)).view()
     view.flags.writeable = False
     return view

@@ -224,6 +224,9 @@ def test_coverage_is_the_same_with_and_without_kernels(k, words: list[int], othe
     try:
         fast = coverage(a, b, window)
         read_only = coverage(np.frombuffer(a.tobytes(), dtype=np.uint32), b, window)
+        unaligned = coverage(np.frombuffer(b"x" + a.tobytes(), dtype=np.uint32, offset=1), b[::-1], window)
     finally:
         kernels.reset()
-    assert fast == slow == read_only
+    assert fast == slow == read_only == unaligned
+    # One compiled version for every kind of array (another would be compiled, and loaded in each process).
+    assert len(k.covered_words.signatures) == 1
