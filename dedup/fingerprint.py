@@ -72,6 +72,8 @@ _MIX = np.array(
     dtype=_U64,
 )
 MAX_NGRAM = len(_MIX)
+_MIX_READ_ONLY = _MIX.copy()
+_MIX_READ_ONLY.flags.writeable = False  # as the kernels take their arrays (one compiled version: _read_only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +187,9 @@ def ngram_hashes(token_hashes: np.ndarray, ngram: int) -> np.ndarray:
     n = token_hashes.size
     if n == 0:
         return np.empty(0, dtype=np.uint32)
+    kernels = get_kernels(0)
+    if kernels is not None and token_hashes.dtype == _U64 and token_hashes.ndim == 1:
+        return kernels.ngram_hashes(_read_only(token_hashes), ngram, _MIX_READ_ONLY)
     k = min(ngram, n)
     count = n - k + 1
     acc = np.zeros(count, dtype=_U64)
@@ -202,6 +207,9 @@ def shingle_hashes(token_hashes: np.ndarray, ngram: int) -> np.ndarray:
     >>> shingle_hashes(np.array([1, 2, 3, 1, 2, 3], dtype=np.uint64), 3).size
     3
     """
+    kernels = get_kernels(0)
+    if kernels is not None and token_hashes.size and token_hashes.dtype == _U64 and token_hashes.ndim == 1:
+        return kernels.shingle_hashes(_read_only(token_hashes), ngram, _MIX_READ_ONLY)
     out = ngram_hashes(token_hashes, ngram)
     if out.size == 0:
         return out

@@ -91,6 +91,8 @@ def load(force: bool = False) -> SimpleNamespace | None:
             fold_lines=kernels_numba.fold_lines,
             fold_two=kernels_numba.fold_two,
             covered_words=kernels_numba.covered_words,
+            ngram_hashes=kernels_numba.ngram_hashes,
+            shingle_hashes=kernels_numba.shingle_hashes,
         )
         _try(kernels)
     except Exception:  # numba missing, or unusable here (no cache location, no compiler target): numpy it is
@@ -114,6 +116,9 @@ def _try(kernels: SimpleNamespace) -> None:
     kernels.fold_two(codes, table, table, np.ones(0x110000, dtype=bool), np.zeros(0x110000, dtype=bool), table)
     read_only = np.frombuffer(b"\1\0\0\0", dtype=np.uint32)
     kernels.covered_words(read_only, read_only, 20)
+    tokens = np.frombuffer(bytes(8), dtype=np.uint64)
+    kernels.ngram_hashes(tokens, 3, tokens)
+    kernels.shingle_hashes(tokens, 3, tokens)
 
 
 def reset() -> None:

@@ -252,3 +252,33 @@ def covered_words(words, other, window):  # pragma: no cover - compiled
         if 2 * found >= stop - start:
             covered += stop - start
     return covered
+
+
+
+@njit(cache=True, nogil=True)
+def ngram_hashes(tokens, ngram, mix):  # pragma: no cover - compiled
+    """``dedup.fingerprint.ngram_hashes`` of a non-empty ``tokens`` (uint64; ``mix``: its multipliers)."""
+    n = tokens.size
+    k = min(ngram, n)
+    count = n - k + 1
+    out = np.empty(count, dtype=np.uint32)
+    for i in range(count):
+        acc = _U64(0)
+        for j in range(k):
+            acc += tokens[i + j] * mix[j]
+        m = _fmix64(acc)
+        out[i] = np.uint32((m ^ (m >> _U64(32))) & _LOW32)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def shingle_hashes(tokens, ngram, mix):  # pragma: no cover - compiled
+    """``dedup.fingerprint.shingle_hashes`` of a non-empty ``tokens``: :func:`ngram_hashes`, sorted, distinct."""
+    out = ngram_hashes(tokens, ngram, mix)
+    out.sort()
+    kept = 1
+    for i in range(1, out.size):
+        if out[i] != out[kept - 1]:
+            out[kept] = out[i]
+            kept += 1
+    return out[:kept]

@@ -230,3 +230,19 @@ def test_coverage_is_the_same_with_and_without_kernels(k, words: list[int], othe
     assert fast == slow == read_only == unaligned
     # One compiled version for every kind of array (another would be compiled, and loaded in each process).
     assert len(k.covered_words.signatures) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=60), st.integers(1, 8), st.booleans())
+def test_shingle_kernels_match_numpy(k, values: list[int], ngram: int, repeats: bool) -> None:
+    tokens = np.array(values + (values[:5] if repeats else []), dtype=np.uint64)
+    slow = (ngram_hashes(tokens, ngram), shingle_hashes(tokens, ngram))
+    kernels._state.update(kernels=k, tried=True)
+    try:
+        fast = (ngram_hashes(tokens, ngram), shingle_hashes(tokens, ngram))
+        spooled = shingle_hashes(np.frombuffer(b"x" + tokens.tobytes(), dtype=np.uint64, offset=1), ngram)
+    finally:
+        kernels.reset()
+    assert all(f.dtype == s.dtype and np.array_equal(f, s) for f, s in zip(fast, slow))
+    assert np.array_equal(spooled, slow[1])
+    assert len(k.shingle_hashes.signatures) == len(k.ngram_hashes.signatures) == 1
