@@ -336,7 +336,12 @@ def jaccard_containment(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     """
     if a.size == 0 or b.size == 0:
         return 0.0, 0.0
-    inter = np.intersect1d(a, b, assume_unique=True).size
+    inter = -1
+    kernels = get_kernels(0)
+    if kernels is not None and a.dtype == b.dtype == np.uint32 and a.ndim == b.ndim == 1:
+        inter = kernels.sorted_overlap(_read_only(a), _read_only(b))  # -1: not sorted sets after all
+    if inter < 0:
+        inter = np.intersect1d(a, b, assume_unique=True).size
     union = a.size + b.size - inter
     return inter / union, inter / min(a.size, b.size)
 

@@ -93,6 +93,7 @@ def load(force: bool = False) -> SimpleNamespace | None:
             covered_words=kernels_numba.covered_words,
             ngram_hashes=kernels_numba.ngram_hashes,
             shingle_hashes=kernels_numba.shingle_hashes,
+            sorted_overlap=kernels_numba.sorted_overlap,
         )
         _try(kernels)
     except Exception:  # numba missing, or unusable here (no cache location, no compiler target): numpy it is
@@ -119,6 +120,7 @@ def _try(kernels: SimpleNamespace) -> None:
     tokens = np.frombuffer(bytes(8), dtype=np.uint64)
     kernels.ngram_hashes(tokens, 3, tokens)
     kernels.shingle_hashes(tokens, 3, tokens)
+    kernels.sorted_overlap(read_only, read_only)
 
 
 def reset() -> None:

@@ -254,7 +254,6 @@ def covered_words(words, other, window):  # pragma: no cover - compiled
     return covered
 
 
-
 @njit(cache=True, nogil=True)
 def ngram_hashes(tokens, ngram, mix):  # pragma: no cover - compiled
     """``dedup.fingerprint.ngram_hashes`` of a non-empty ``tokens`` (uint64; ``mix``: its multipliers)."""
@@ -282,3 +281,28 @@ def shingle_hashes(tokens, ngram, mix):  # pragma: no cover - compiled
             out[kept] = out[i]
             kept += 1
     return out[:kept]
+
+
+@njit(cache=True, nogil=True)
+def sorted_overlap(a, b):  # pragma: no cover - compiled
+    """How many values two strictly increasing arrays share (a merge), or -1 when either is not strictly
+    increasing (the caller then counts as ``np.intersect1d`` does)."""
+    for i in range(1, a.size):
+        if a[i] <= a[i - 1]:
+            return -1
+    for i in range(1, b.size):
+        if b[i] <= b[i - 1]:
+            return -1
+    i = 0
+    j = 0
+    shared = 0
+    while i < a.size and j < b.size:
+        if a[i] < b[j]:
+            i += 1
+        elif b[j] < a[i]:
+            j += 1
+        else:
+            shared += 1
+            i += 1
+            j += 1
+    return shared

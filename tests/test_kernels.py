@@ -20,6 +20,7 @@ from dedup.fingerprint import (
     _words_of_numpy,
     content_word_hashes,
     coverage,
+    jaccard_containment,
     ngram_hashes,
     shingle_hashes,
     words_of,
@@ -246,3 +247,22 @@ def test_shingle_kernels_match_numpy(k, values: list[int], ngram: int, repeats: 
     assert all(f.dtype == s.dtype and np.array_equal(f, s) for f, s in zip(fast, slow))
     assert np.array_equal(spooled, slow[1])
     assert len(k.shingle_hashes.signatures) == len(k.ngram_hashes.signatures) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 60), max_size=80), st.lists(st.integers(0, 60), max_size=80), st.booleans())
+def test_jaccard_is_the_same_with_and_without_kernels(k, a: list[int], b: list[int], sets: bool) -> None:
+    # Shingle sets are sorted and distinct; anything else is counted by numpy, as before.
+    x, y = (np.unique(np.array(v, dtype=np.uint32)) if sets else np.array(v, dtype=np.uint32) for v in (a, b))
+    if not sets:
+        # Distinct values in the order given (the first of each), not sorted.
+        x, y = (v[np.sort(np.unique(v, return_index=True)[1])] for v in (x, y))
+    slow = jaccard_containment(x, y)
+    kernels._state.update(kernels=k, tried=True)
+    try:
+        fast = jaccard_containment(x, y)
+        spooled = jaccard_containment(np.frombuffer(b"x" + x.tobytes(), dtype=np.uint32, offset=1), y)
+    finally:
+        kernels.reset()
+    assert fast == slow == spooled
+    assert len(k.sorted_overlap.signatures) == 1
