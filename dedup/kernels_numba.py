@@ -168,63 +168,68 @@ def fold_lines(codes, table, stable):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def fold_two(codes, table_a, table_b, stable, needs, single):  # pragma: no cover - compiled
+def fold_two(codes, table_a, table_b, stable, needs, expand):  # pragma: no cover - compiled
     """:func:`fold_lines` through two lookup tables at once (the line rules' fold and the hashing keys), of a
     text whose NFKC form is its characters' own, one by one: a character flagged in ``needs`` (one that makes a
-    text need ``unicodedata.normalize``) is replaced by ``single[c]``, its NFKC form when that is one character
-    that composes with nothing (no-break space, a presentation form of a letter). Gives up (ok False) on any
-    other such character, one beyond the BMP, or one with a multi-character entry in either table.
-    Returns (code points a, status a, code points b, status b, ok); status 2: that result holds an
-    NFKC-unstable character."""
-    out_a = np.empty(codes.size, dtype=np.uint32)
-    out_b = np.empty(codes.size, dtype=np.uint32)
+    text need ``unicodedata.normalize``) is replaced by its row of ``expand`` (its NFKC form, up to four
+    characters padded with 0, when that composes with nothing: no-break space, a presentation form of a
+    letter, an ellipsis). Gives up (ok False) on any other such character (an all-0 row), one beyond the BMP,
+    or one with a multi-character entry in either table. Returns (code points a, status a, code points b,
+    status b, ok); status 2: that result holds an NFKC-unstable character."""
+    out_a = np.empty(codes.size * expand.shape[1], dtype=np.uint32)
+    out_b = np.empty(codes.size * expand.shape[1], dtype=np.uint32)
     na = 0
     nb = 0
     pending_a = False
     pending_b = False
     unstable_a = False
     unstable_b = False
-    for c in codes:
-        if c == 0x0A:
-            out_a[na] = c
+    for code in codes:
+        if code == 0x0A:
+            out_a[na] = code
             na += 1
-            out_b[nb] = c
+            out_b[nb] = code
             nb += 1
             pending_a = False
             pending_b = False
             continue
-        if c > 0xFFFF:
+        if code > 0xFFFF:
             return out_a[:0], 0, out_b[:0], 0, False
-        if needs[c]:
-            c = single[c]
-            if c == 0:
+        parts = 1
+        if needs[code]:
+            parts = 0
+            while parts < expand.shape[1] and expand[code, parts] != 0:
+                parts += 1
+            if parts == 0:
                 return out_a[:0], 0, out_b[:0], 0, False
-        ma = table_a[c]
-        mb = table_b[c]
-        if ma == 0xFFFFFFFF or mb == 0xFFFFFFFF:
-            return out_a[:0], 0, out_b[:0], 0, False
-        if ma == 0x20:
-            pending_a = na > 0 and out_a[na - 1] != 0x0A
-        elif ma != 0:
-            if pending_a:
-                out_a[na] = 0x20
+        for part in range(parts):
+            c = expand[code, part] if needs[code] else code
+            ma = table_a[c]
+            mb = table_b[c]
+            if ma == 0xFFFFFFFF or mb == 0xFFFFFFFF:
+                return out_a[:0], 0, out_b[:0], 0, False
+            if ma == 0x20:
+                pending_a = na > 0 and out_a[na - 1] != 0x0A
+            elif ma != 0:
+                if pending_a:
+                    out_a[na] = 0x20
+                    na += 1
+                    pending_a = False
+                if not stable[ma]:
+                    unstable_a = True
+                out_a[na] = ma
                 na += 1
-                pending_a = False
-            if not stable[ma]:
-                unstable_a = True
-            out_a[na] = ma
-            na += 1
-        if mb == 0x20:
-            pending_b = nb > 0 and out_b[nb - 1] != 0x0A
-        elif mb != 0:
-            if pending_b:
-                out_b[nb] = 0x20
+            if mb == 0x20:
+                pending_b = nb > 0 and out_b[nb - 1] != 0x0A
+            elif mb != 0:
+                if pending_b:
+                    out_b[nb] = 0x20
+                    nb += 1
+                    pending_b = False
+                if not stable[mb]:
+                    unstable_b = True
+                out_b[nb] = mb
                 nb += 1
-                pending_b = False
-            if not stable[mb]:
-                unstable_b = True
-            out_b[nb] = mb
-            nb += 1
     return out_a[:na], 2 if unstable_a else 0, out_b[:nb], 2 if unstable_b else 0, True
 
 

@@ -412,9 +412,9 @@ def normalize_lines_two(lines: Sequence[str], a: NormalizeOptions, b: NormalizeO
     codes = _codes("\n".join(lines))
     if codes.size == 0:
         return None
-    needs, single = _nfkc_singles(a, b)
+    needs, expand = _nfkc_expansions(a, b)
     folded_a, status_a, folded_b, status_b, ok = kernels.fold_two(
-        codes, _lookup_table(a), _lookup_table(b), _nfkc_stable(), needs, single
+        codes, _lookup_table(a), _lookup_table(b), _nfkc_stable(), needs, expand
     )
     if not ok:
         return None
@@ -431,27 +431,28 @@ def normalize_lines_two(lines: Sequence[str], a: NormalizeOptions, b: NormalizeO
 
 
 @functools.lru_cache(maxsize=16)
-def _nfkc_singles(a: NormalizeOptions, b: NormalizeOptions) -> tuple[np.ndarray, np.ndarray]:
+def _nfkc_expansions(a: NormalizeOptions, b: NormalizeOptions) -> tuple[np.ndarray, np.ndarray]:
     """The characters that make a text need ``unicodedata.normalize`` under ``a`` or ``b`` (none when neither
-    normalises), and for those of the BMP their NFKC form where :func:`normalize_lines_two` may put it in their
-    place one by one (else 0): one character, with combining class 0, as is the character itself, and NFKC-stable
-    (:func:`_build_nfkc_classes`: it composes with nothing before it, and nothing after it that the kernel
-    keeps). So ``NFKC(before + c + after) == NFKC(before) + single[c] + NFKC(after)`` as :func:`_nfkc` computes
-    it: U+00A0 no-break space is a space, U+FE8D a presentation form of alef is alef."""
+    normalises), and for those of the BMP the NFKC form that :func:`normalize_lines_two` may put in their place
+    one by one (up to four characters, padded with 0; all 0: none): the character has combining class 0 and its
+    form is characters of the BMP that are NFKC-stable (:func:`_build_nfkc_classes`: they compose with nothing
+    before them, and nothing after them that the kernel keeps). So ``NFKC(before + c + after) == NFKC(before) +
+    NFKC(c) + NFKC(after)`` as :func:`_nfkc` computes it: U+00A0 no-break space is a space, U+FE8D a presentation
+    form of alef is alef, U+2026 an ellipsis is three full stops, U+FEFB a lam-alef ligature is lam and alef."""
     needs = np.zeros(0x110000, dtype=bool)
     for options in (a, b):
         if options.nfkc:
             needs |= _needs_nfkc(options)
     stable = _nfkc_stable()
-    single = np.zeros(0x10000, dtype=np.uint32)
+    expand = np.zeros((0x10000, 4), dtype=np.uint32)
     for c in np.flatnonzero(needs[:0x10000]).tolist():
         ch = chr(c)
         if 0xD800 <= c <= 0xDFFF or unicodedata.combining(ch):
             continue
-        out = unicodedata.normalize("NFKC", ch)
-        if len(out) == 1 and out != ch and stable[ord(out)] and not needs[ord(out)]:
-            single[c] = ord(out)
-    return needs, single
+        out = [ord(x) for x in unicodedata.normalize("NFKC", ch)]
+        if 0 < len(out) <= 4 and out != [c] and all(x <= 0xFFFF and stable[x] and not needs[x] for x in out):
+            expand[c, : len(out)] = out
+    return needs, expand
 
 
 @functools.lru_cache(maxsize=16)

@@ -314,8 +314,10 @@ class LineRules:
         # page_literals of each guarded rule, the page searched for case twins once.
         twin = CASE_TWINS.search(page) is not None
         found: dict[int, tuple[str, ...] | None] = {}
-        for rule in self.guarded:
-            found[id(rule)] = None if twin else tuple(literal for literal in rule.guard if literal in page)
+        ascii_page = page.isascii()  # then only the ASCII literals can be on it
+        for rule, ascii_guard in self.guarded:
+            guard = ascii_guard if ascii_page else rule.guard
+            found[id(rule)] = None if twin else tuple([literal for literal in guard if literal in page])
 
         for run in self.runs:
             literals = found[id(run)] if run.guard else None
@@ -407,9 +409,10 @@ class LineRules:
         return {}
 
     @functools.cached_property
-    def guarded(self) -> tuple[LineRule | BlockRule | RunRule, ...]:
-        """The rules with a literal guard."""
-        return tuple(r for r in (*self.runs, *self.blocks, *self.lines) if r.guard)
+    def guarded(self) -> tuple[tuple[LineRule | BlockRule | RunRule, tuple[str, ...]], ...]:
+        """The rules with a literal guard, each with the ASCII literals of its guard."""
+        rules = (*self.runs, *self.blocks, *self.lines)
+        return tuple((r, tuple(lit for lit in r.guard if lit.isascii())) for r in rules if r.guard)
 
     @functools.cached_property
     def line_max_words(self) -> int:
