@@ -31,7 +31,7 @@ from dedup.clean.site import SiteObservation
 from dedup.document import DocInfo, Document
 from dedup.fingerprint import Fingerprinter, content_word_hashes, shingle_hashes, words_of
 from dedup.io.records import RECORD_KEY
-from dedup.lsh import excerpt_signatures
+from dedup.lsh import EXCERPT_MIN_WORDS, excerpt_signatures
 from dedup.normalize import DEFAULT_OPTIONS, normalize
 from dedup.pipeline.table import DocColumns
 from dedup.settings import Settings
@@ -168,6 +168,8 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
         sets.append(shingle_hashes(tokens, ngram) if kept is None else kept)
         words.append(content)
         texts.append(encoded if s.templates else b"")
+        if tokens.size <= EXCERPT_MIN_WORDS:  # no excerpt windows (dedup.lsh.excerpt_starts)
+            continue
         doc_windows = excerpt_signatures(tokens, fingerprinter)
         if doc_windows.shape[0]:
             windows.append(doc_windows)
