@@ -200,12 +200,18 @@ def candidate_blocks(
     # share_rows rows at least, so that a share's bucket pairs stay a bounded amount.
     count = max(1 if workers <= 1 else 4 * workers, -(-n // max(1, share_rows)))
     shares = np.array_split(np.arange(bands), min(bands, count)) if bands > 1 else [np.arange(bands)]
+    # The job goes in a list emptied once banded: a pool can outlive its use (until a garbage collection),
+    # and with it its state, which must not keep the signature matrix alive during verification.
+    held = [job]
+    del job
     try:
-        for codes in ordered_map(_band_codes, shares, workers if len(shares) > 1 else 1, job):
+        for codes in ordered_map(_band_codes, shares, workers if len(shares) > 1 else 1, held):
             out.add(codes)
     except BaseException:
         out.close()
         raise
+    finally:
+        held.clear()
     return out
 
 
@@ -294,8 +300,9 @@ class _BandJob:
     base: int = 0
 
 
-def _band_codes(job: _BandJob, bands: np.ndarray) -> np.ndarray:
+def _band_codes(held: list[_BandJob], bands: np.ndarray) -> np.ndarray:
     """Sorted distinct codes of the candidate pairs that the ``bands`` find (of owners, with ``job.owners``)."""
+    job = held[0]
     signatures, rows, rows_of, groups, max_bucket = job.signatures, job.rows, job.rows_of, job.groups, job.max_bucket
     min_shared = job.min_shared
     chunks = []
