@@ -169,14 +169,15 @@ def candidate_blocks(
     workers: int = 1,
     owners: np.ndarray | None = None,
     is_window: np.ndarray | None = None,
-    block_rows: int = BLOCK_ROWS,
-    spill_bytes: int = SPILL_BYTES,
-    share_rows: int = SHARE_ROWS,
+    block_rows: int | None = None,
+    spill_bytes: int | None = None,
+    share_rows: int | None = None,
 ) -> PairBlocks:
     """The pairs of :func:`candidate_pairs` (same arguments), banded now and read a block at a time: iterating
     the result gives ``(k, 2)`` arrays of distinct pairs, all pairs of ``block_rows`` first rows at a time, in
     ``(i, j)`` order overall (their concatenation is :func:`candidate_pairs`' answer), whatever ``block_rows``,
-    ``spill_bytes`` and ``share_rows`` (bands are banded in shares of about ``bands * share_rows / n``). With ``owners`` and
+    ``spill_bytes`` and ``share_rows`` (bands are banded in shares of about ``bands * share_rows / n``; unset:
+    :data:`BLOCK_ROWS`, :data:`SPILL_BYTES`, :data:`SHARE_ROWS`). With ``owners`` and
     ``is_window`` (one per banded row), the pairs are :func:`owner_pairs` of them (pairs of owners).
 
     Memory: the bucket pairs of a share of the bands (in the process that bands it), then 8 bytes a pair,
@@ -189,6 +190,9 @@ def candidate_blocks(
     ...     [b.tolist() for b in blocks]
     [[[0, 1]], [[2, 3]]]
     """
+    block_rows = BLOCK_ROWS if block_rows is None else block_rows
+    spill_bytes = SPILL_BYTES if spill_bytes is None else spill_bytes
+    share_rows = SHARE_ROWS if share_rows is None else share_rows
     n = signatures.shape[0] if rows_of is None else len(rows_of)
     base = n if owners is None else (int(owners.max()) + 1 if owners.size else 1)
     out = PairBlocks(base, max(1, block_rows), spill_bytes)

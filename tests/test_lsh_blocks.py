@@ -111,3 +111,39 @@ def test_bands_shared_by_two_workers_give_the_same_blocks():
     with candidate_blocks(sigs, 8, 2, min_shared=3, workers=2, block_rows=64, spill_bytes=1024) as blocks:
         two = np.concatenate(list(blocks))
     assert one.size and two.tolist() == one.tolist()
+
+
+def test_a_scan_in_tiny_blocks_finds_the_same_clusters_and_scores(monkeypatch):
+    """Real articles (some long enough for excerpt windows), a round-up of three of them, edited copies, halves
+    of two articles joined: the
+    scan's candidates in blocks of two documents, spilled at once, banded a few rows a share, give the clusters,
+    links and candidate similarities of the scan in one block."""
+    from pathlib import Path
+
+    import dedup.lsh
+    from dedup.document import Document
+    from dedup.pipeline.run import scan_documents
+    from dedup.settings import Settings
+
+    seeds = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(seeds.glob("*.txt"))]
+    docs = [Document(id=f"s{k}", text=t) for k, t in enumerate(texts)]
+    docs.append(Document(id="roundup", text="\n\n".join(texts[:3])))
+    docs += [Document(id=f"c{k}", text=t.replace(".", " .", 3) + " Reporting by staff.") for k, t in enumerate(texts)]
+    docs.append(Document(id="exact", text=texts[0]))
+    for k in range(len(texts)):  # half of one article, half of the next: candidates, not all of them copies
+        a, b = texts[k].split(), texts[(k + 1) % len(texts)].split()
+        docs.append(Document(id=f"h{k}", text=" ".join(a[: len(a) // 2] + b[len(b) // 2 :])))
+    settings = Settings(site_boilerplate=False)
+
+    def outcome():
+        result = scan_documents(docs, settings)
+        clusters = [sorted((result.documents[i].id, round(sim, 4)) for i, sim in c.members) for c in result.clusters]
+        return clusters, result.links, result.candidate_similarities.tolist()
+
+    whole = outcome()
+    assert len(whole[0]) >= 3 and len(whole[2]) > len(whole[1])  # copies found, and candidates that failed
+    monkeypatch.setattr(dedup.lsh, "BLOCK_ROWS", 2)
+    monkeypatch.setattr(dedup.lsh, "SPILL_BYTES", 0)
+    monkeypatch.setattr(dedup.lsh, "SHARE_ROWS", 3)
+    assert outcome() == whole
