@@ -350,3 +350,27 @@ def test_kicker_over_the_headline_is_dropped() -> None:
     said = "Der Rat hat entschieden."
     html = _page(f"<article><p>{said}</p><h1>Tram network</h1>" + "".join(f"<p>{p}</p>" for p in DE_P) + "</article>")
     assert extract_html(html).text.splitlines() == [said, *DE_P]
+
+
+def test_opening_row_of_a_page_builder_joins_the_article() -> None:
+    # A page builder's rows (same tag and class): the article's first heading and paragraph in a row of their
+    # own, with too little paragraph mass to join as a twin by mass; a caption row before it stays out.
+    opening = (
+        "Nach monatelangen Beratungen hat der Stadtrat am Dienstag eine Arbeitsgruppe eingesetzt, die den Ausbau "
+        "des Straßenbahnnetzes, seine Kosten und den Zeitplan der Bauarbeiten begleiten soll."
+    )
+    caption = (
+        "Eine Straßenbahn an der Haltestelle Marktplatz am Dienstagmorgen, kurz vor der Sitzung des Stadtrats, "
+        "in der über den Ausbau des Netzes um zwölf Kilometer entschieden wurde (Foto: Stadtwerke, Archiv)."
+    )
+    body = DE_P * 3
+    html = _page(
+        '<nav><a href="/">Start</a> <a href="/stadt">Stadt</a></nav><div class="post-content">'
+        f'<div class="tdc-row"><figure><figcaption class="wp-caption-text">{caption}</figcaption></figure></div>'
+        f'<div class="tdc-row"><div class="vc_row"><h2>Arbeitsgruppe eingesetzt</h2><p>{opening}</p></div></div>'
+        '<div class="tdc-row"><div class="vc_row">' + "".join(f"<p>{p}</p>" for p in body) + "</div></div>"
+        "</div><footer>Impressum</footer>",
+        lang="de",
+    )
+    lines = extract_html(html).text.splitlines()
+    assert lines == ["Arbeitsgruppe eingesetzt", opening, *body]

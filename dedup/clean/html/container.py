@@ -311,7 +311,9 @@ def _with_siblings(
     A sibling also joins when it is another copy of the same layout block (same tag, same first class
     name: a page builder's rows, a multi-column article's columns) holding at least 30% of the winner's
     paragraph mass, under 20% links and not named like chrome. Its paragraphs sit too deep to reach its own
-    readability score, so its mass is compared. Any layout block (without the same-tag-and-class test) would
+    readability score, so its mass is compared. A copy before the container joins on less mass when it is
+    plain prose (``_opening_twin``): a page builder puts the article's first heading and paragraph in a row
+    of their own; a copy after it with little mass is more often an author box or a company blurb. Any layout block (without the same-tag-and-class test) would
     also pull in the cookie dialogs and sidebars next to the article.
     """
     p = flat.parent[best]
@@ -334,7 +336,7 @@ def _with_siblings(
             elif tags[j] == "p" and ld < 0.25 and text[j] > 80:
                 out.append(j)
             elif (
-                mass(j) >= _TWIN_MASS * best_mass
+                (mass(j) >= _TWIN_MASS * best_mass or (j < best and _opening_twin(flat, j, mass)))
                 and ld < 0.2
                 and tags[j] == best_tag
                 and _first_class(nodes[j]) == best_class
@@ -343,6 +345,29 @@ def _with_siblings(
                 out.append(j)
         j = last[j] + 1
     return out
+
+
+# An opening twin (see ``_with_siblings``) holds none of these: a photo and its caption, a date line, a byline
+# or author list, a page's own headline, the one-line SEO blurb (dek, summary, excerpt, description).
+_NOT_PROSE_TAGS = frozenset({"figure", "figcaption", "time", "address", "h1"})
+_NOT_PROSE_NAME = re.compile(r"caption|credit|author|byline|meta|date|dek|summary|excerpt|contrib|descr", re.I)
+_OPENING_TWIN_MIN = 200
+
+
+def _opening_twin(flat: Flat, j: int, mass: Callable[[int], float]) -> bool:
+    """A copy of the container's layout block before it that opens the article: 200+ characters holding a
+    scored paragraph, and no caption, date, byline or blurb (by tag or class/id name) anywhere inside."""
+    if flat.text[j] < _OPENING_TWIN_MIN or mass(j) <= 0:
+        return False
+    tags, nodes = flat.tags, flat.nodes
+    for k in range(j, flat.last[j] + 1):
+        if tags[k] in _NOT_PROSE_TAGS:
+            return False
+        attrs = nodes[k].attributes
+        names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        if len(names) > 1 and _NOT_PROSE_NAME.search(names):
+            return False
+    return True
 
 
 def _first_class(node: LexborNode) -> str:
