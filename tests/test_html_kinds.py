@@ -374,3 +374,27 @@ def test_opening_row_of_a_page_builder_joins_the_article() -> None:
     )
     lines = extract_html(html).text.splitlines()
     assert lines == ["Arbeitsgruppe eingesetzt", opening, *body]
+
+
+def test_aside_of_the_articles_own_prose_is_kept_a_sidebar_is_not() -> None:
+    background = [
+        "Die erste Straßenbahn fuhr 1895 durch die Altstadt; in den sechziger Jahren wurden die meisten Linien "
+        "stillgelegt und durch Busse ersetzt, weil der Autoverkehr damals als die Zukunft der Stadt galt.",
+        "Erst in den neunziger Jahren kehrte die Bahn zurück, zunächst auf einer einzigen Strecke zum Bahnhof, "
+        "die heute täglich mehr als vierzigtausend Fahrgäste nutzen, deutlich mehr als ursprünglich erwartet.",
+        "Seitdem wurde das Netz dreimal erweitert, jedes Mal nach langen Debatten über Kosten, Lärm und die "
+        "Frage, ob Busse auf eigenen Spuren nicht dasselbe für weniger Geld leisten könnten, und jedes Mal "
+        "mit einer knappen Mehrheit im Stadtrat.",
+    ]
+    html = _page(
+        "<main><article><h1>Straßenbahn wird ausgebaut</h1>"
+        + "".join(f"<p>{p}</p>" for p in DE_P)
+        + '<aside class="background"><h3>Hintergrund</h3>'
+        + "".join(f"<p>{p}</p>" for p in background)
+        + '</aside></article><aside class="sidebar"><h3>Meistgelesen</h3><ul><li><a href="/a">Neuer Radweg am '
+        'Fluss eröffnet</a></li><li><a href="/b">Wochenmarkt zieht um</a></li><li><a href="/c">Bäder öffnen '
+        "früher</a></li></ul></aside></main>",
+        lang="de",
+    )
+    lines = extract_html(html).text.splitlines()
+    assert lines == ["Straßenbahn wird ausgebaut", *DE_P, "Hintergrund", *background]
