@@ -398,3 +398,29 @@ def test_aside_of_the_articles_own_prose_is_kept_a_sidebar_is_not() -> None:
     )
     lines = extract_html(html).text.splitlines()
     assert lines == ["Straßenbahn wird ausgebaut", *DE_P, "Hintergrund", *background]
+
+
+def test_a_box_outside_main_does_not_win_over_main() -> None:
+    # A company home page: a slideshow's long caption above <main> outscores any one section inside it (its
+    # commas), but <main> is where the page says its content is.
+    caption = (
+        "Unser Messestand in Hannover, mit Druckern, Etiketten, Folien, Farbbändern, Scannern, Software, "
+        "Zubehör, Ersatzteilen, Schulungen, Wartungsverträgen, Leasing, Beratung und Service, an allen Tagen."
+    )
+    slides = f'<div class="slide"><p>{caption}</p></div>'
+    sections = [
+        "Wir beraten herstellerunabhängig und planen immer objektiv, damit Ihre Anlage zu Ihrem Betrieb passt.",
+        "Kaufen Sie bei uns preiswerte Etiketten in Ihrem Wunschformat, auch in kleinen Mengen und kurzfristig.",
+        "Wir bieten professionelle Drucksysteme für alle Anwendungsbereiche, vom Lager bis zur Produktion.",
+        "Unser Service repariert Drucker aller Hersteller, in unserer Werkstatt oder direkt bei Ihnen vor Ort.",
+        "Seit dreißig Jahren beliefern wir Handel, Industrie und Logistik in der ganzen Region mit Etiketten.",
+    ]
+    html = _page(
+        f'<div class="slideshow">{slides}</div><main><div class="wrapper">'
+        + "".join(f'<div class="col"><h3>Leistung {i}</h3><p>{p}</p></div>' for i, p in enumerate(sections))
+        + "</div></main><footer>Impressum</footer>",
+        lang="de",
+    )
+    text = extract_html(html).text
+    assert all(p in text for p in sections)
+    assert caption not in text
