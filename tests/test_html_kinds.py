@@ -350,3 +350,77 @@ def test_kicker_over_the_headline_is_dropped() -> None:
     said = "Der Rat hat entschieden."
     html = _page(f"<article><p>{said}</p><h1>Tram network</h1>" + "".join(f"<p>{p}</p>" for p in DE_P) + "</article>")
     assert extract_html(html).text.splitlines() == [said, *DE_P]
+
+
+def test_opening_row_of_a_page_builder_joins_the_article() -> None:
+    # A page builder's rows (same tag and class): the article's first heading and paragraph in a row of their
+    # own, with too little paragraph mass to join as a twin by mass; a caption row before it stays out.
+    opening = (
+        "Nach monatelangen Beratungen hat der Stadtrat am Dienstag eine Arbeitsgruppe eingesetzt, die den Ausbau "
+        "des Straßenbahnnetzes, seine Kosten und den Zeitplan der Bauarbeiten begleiten soll."
+    )
+    caption = (
+        "Eine Straßenbahn an der Haltestelle Marktplatz am Dienstagmorgen, kurz vor der Sitzung des Stadtrats, "
+        "in der über den Ausbau des Netzes um zwölf Kilometer entschieden wurde (Foto: Stadtwerke, Archiv)."
+    )
+    body = DE_P * 3
+    html = _page(
+        '<nav><a href="/">Start</a> <a href="/stadt">Stadt</a></nav><div class="post-content">'
+        f'<div class="tdc-row"><figure><figcaption class="wp-caption-text">{caption}</figcaption></figure></div>'
+        f'<div class="tdc-row"><div class="vc_row"><h2>Arbeitsgruppe eingesetzt</h2><p>{opening}</p></div></div>'
+        '<div class="tdc-row"><div class="vc_row">' + "".join(f"<p>{p}</p>" for p in body) + "</div></div>"
+        "</div><footer>Impressum</footer>",
+        lang="de",
+    )
+    lines = extract_html(html).text.splitlines()
+    assert lines == ["Arbeitsgruppe eingesetzt", opening, *body]
+
+
+def test_aside_of_the_articles_own_prose_is_kept_a_sidebar_is_not() -> None:
+    background = [
+        "Die erste Straßenbahn fuhr 1895 durch die Altstadt; in den sechziger Jahren wurden die meisten Linien "
+        "stillgelegt und durch Busse ersetzt, weil der Autoverkehr damals als die Zukunft der Stadt galt.",
+        "Erst in den neunziger Jahren kehrte die Bahn zurück, zunächst auf einer einzigen Strecke zum Bahnhof, "
+        "die heute täglich mehr als vierzigtausend Fahrgäste nutzen, deutlich mehr als ursprünglich erwartet.",
+        "Seitdem wurde das Netz dreimal erweitert, jedes Mal nach langen Debatten über Kosten, Lärm und die "
+        "Frage, ob Busse auf eigenen Spuren nicht dasselbe für weniger Geld leisten könnten, und jedes Mal "
+        "mit einer knappen Mehrheit im Stadtrat.",
+    ]
+    html = _page(
+        "<main><article><h1>Straßenbahn wird ausgebaut</h1>"
+        + "".join(f"<p>{p}</p>" for p in DE_P)
+        + '<aside class="background"><h3>Hintergrund</h3>'
+        + "".join(f"<p>{p}</p>" for p in background)
+        + '</aside></article><aside class="sidebar"><h3>Meistgelesen</h3><ul><li><a href="/a">Neuer Radweg am '
+        'Fluss eröffnet</a></li><li><a href="/b">Wochenmarkt zieht um</a></li><li><a href="/c">Bäder öffnen '
+        "früher</a></li></ul></aside></main>",
+        lang="de",
+    )
+    lines = extract_html(html).text.splitlines()
+    assert lines == ["Straßenbahn wird ausgebaut", *DE_P, "Hintergrund", *background]
+
+
+def test_a_box_outside_main_does_not_win_over_main() -> None:
+    # A company home page: a slideshow's long caption above <main> outscores any one section inside it (its
+    # commas), but <main> is where the page says its content is.
+    caption = (
+        "Unser Messestand in Hannover, mit Druckern, Etiketten, Folien, Farbbändern, Scannern, Software, "
+        "Zubehör, Ersatzteilen, Schulungen, Wartungsverträgen, Leasing, Beratung und Service, an allen Tagen."
+    )
+    slides = f'<div class="slide"><p>{caption}</p></div>'
+    sections = [
+        "Wir beraten herstellerunabhängig und planen immer objektiv, damit Ihre Anlage zu Ihrem Betrieb passt.",
+        "Kaufen Sie bei uns preiswerte Etiketten in Ihrem Wunschformat, auch in kleinen Mengen und kurzfristig.",
+        "Wir bieten professionelle Drucksysteme für alle Anwendungsbereiche, vom Lager bis zur Produktion.",
+        "Unser Service repariert Drucker aller Hersteller, in unserer Werkstatt oder direkt bei Ihnen vor Ort.",
+        "Seit dreißig Jahren beliefern wir Handel, Industrie und Logistik in der ganzen Region mit Etiketten.",
+    ]
+    html = _page(
+        f'<div class="slideshow">{slides}</div><main><div class="wrapper">'
+        + "".join(f'<div class="col"><h3>Leistung {i}</h3><p>{p}</p></div>' for i, p in enumerate(sections))
+        + "</div></main><footer>Impressum</footer>",
+        lang="de",
+    )
+    text = extract_html(html).text
+    assert all(p in text for p in sections)
+    assert caption not in text

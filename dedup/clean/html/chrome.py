@@ -114,9 +114,13 @@ def remove_chrome(flat: Flat, removed: list[Removal] | None, trust_all_names: bo
             # Generic layout names (widget, sidebar, menu, modal...) also wrap real articles on many
             # CMSs (Blogger's class="widget Blog", "article modal-enabled"); keep blocks that read like prose.
             continue
-        if rule == "html:header" and n > 600 and _has_paragraphs(flat, i, n):
+        if (rule == "html:header" or (rule == "html:aside" and _few_anchors(flat, i))) and (
+            n > 600 and _has_paragraphs(flat, i, n)
+        ):
             # A page header holds a logo, a menu, a headline and a dek; one with several long paragraphs is a
             # section of the article that a component library renders as <header> (a text-and-image block).
+            # An <aside> likewise holds a sidebar's links and teasers, or a box of the article's own prose (a
+            # background section, an interview beside the report), not a teaser list (a link in every item).
             continue
         if rule in _PROSE_GUARDED and n > 1500 and _is_prose(flat, i, n):
             # An ad slot or promo box is short; several long, link-free paragraphs under an "ad" name are the
@@ -202,6 +206,12 @@ def _has_paragraphs(flat: Flat, i: int, text_len: int) -> bool:
     tags, text = flat.tags, flat.text
     long_paras = [text[j] for j in range(i, flat.last[i] + 1) if tags[j] == "p" and text[j] >= 150]
     return len(long_paras) >= 2 and sum(long_paras) >= 0.5 * text_len
+
+
+def _few_anchors(flat: Flat, i: int) -> bool:
+    """Fewer links (<a>) than paragraphs (<p>) below ``i``: not a list of teasers (a link in every item)."""
+    tags = flat.tags[i : flat.last[i] + 1]
+    return tags.count("a") < tags.count("p")
 
 
 def _attr_names(node: LexborNode) -> str:
