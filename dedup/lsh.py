@@ -5,8 +5,9 @@ value of some band are candidates. :func:`lsh_params` picks ``(bands, rows)`` fo
 ``datasketch.MinHashLSH`` does; :func:`band_hashes` turns each band into one integer key (the one banding function,
 used by the batch scan and by the persistent indexes of :mod:`dedup.index`); :func:`candidate_pairs` finds every
 pair of a batch that shares a band key, with numpy (sort each band's keys, pair the equal ones): exactly the pairs
-``MinHashLSH`` with the same ``(bands, rows)`` would find, without a Python object per document and per band,
-which is what keeps a million documents within memory.
+``MinHashLSH`` with the same ``(bands, rows)`` would find, without a Python object per document and per band;
+:func:`candidate_blocks` gives the same pairs a block of first rows at a time (filed as 8-byte codes, spilled to
+temporary files beyond a budget), so that a scan never holds, nor sorts, all of a large corpus's pairs at once.
 
 **Excerpts of long documents.** A 150-word story inside a round-up ten times its length shares a tenth of the
 round-up's shingles: under any useful candidate threshold. So a document longer than :data:`EXCERPT_MIN_WORDS`
@@ -23,9 +24,12 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -135,30 +139,159 @@ def candidate_pairs(
     so chance pairs never pile up (tens of millions of them among a million documents). ``groups`` (one per
     banded row): rows of one group that fall in the same bucket of a band are banded once, the first of them
     (a document and its excerpt windows: a repetitive text's windows would otherwise fill its buckets).
-    ``workers``: processes that band (the same pairs for any number).
+    ``workers``: processes that band (the same pairs for any number). All the pairs at once: a large batch
+    reads them a block at a time instead (:func:`candidate_blocks`).
 
     >>> sigs = np.array([[1, 2], [1, 2], [1, 2]], dtype=np.uint32)
     >>> candidate_pairs(sigs, 1, 2, groups=np.array([0, 0, 1])).tolist()
     [[0, 2]]
     """
+    with candidate_blocks(signatures, bands, rows, max_bucket, rows_of, min_shared, groups, workers) as blocks:
+        parts = list(blocks)
+    return np.concatenate(parts) if parts else np.empty((0, 2), dtype=np.int64)
+
+
+# Candidate pairs are kept (and deduplicated) in blocks of this many first rows: the pairs of one block are all
+# that is ever sorted at once. Pairs beyond SPILL_BYTES (8 bytes each) wait in temporary files, one per block.
+BLOCK_ROWS = 1 << 16
+SPILL_BYTES = 64 << 20
+SHARE_ROWS = 1 << 17  # banded rows per share of the bands (more rows: more shares, fewer bands each)
+
+
+def candidate_blocks(
+    signatures: np.ndarray,
+    bands: int,
+    rows: int,
+    max_bucket: int = 256,
+    rows_of: np.ndarray | None = None,
+    min_shared: int = 0,
+    groups: np.ndarray | None = None,
+    workers: int = 1,
+    owners: np.ndarray | None = None,
+    is_window: np.ndarray | None = None,
+    block_rows: int | None = None,
+    spill_bytes: int | None = None,
+    share_rows: int | None = None,
+) -> PairBlocks:
+    """The pairs of :func:`candidate_pairs` (same arguments), banded now and read a block at a time: iterating
+    the result gives ``(k, 2)`` arrays of distinct pairs, all pairs of ``block_rows`` first rows at a time, in
+    ``(i, j)`` order overall (their concatenation is :func:`candidate_pairs`' answer), whatever ``block_rows``,
+    ``spill_bytes`` and ``share_rows`` (bands are banded in shares of about ``bands * share_rows / n``; unset:
+    :data:`BLOCK_ROWS`, :data:`SPILL_BYTES`, :data:`SHARE_ROWS`). With ``owners`` and
+    ``is_window`` (one per banded row), the pairs are :func:`owner_pairs` of them (pairs of owners).
+
+    Memory: the bucket pairs of a share of the bands (in the process that bands it), then 8 bytes a pair,
+    deduplicated within the share; beyond ``spill_bytes`` they are written to a temporary file per block. A
+    block's pairs are sorted and deduplicated when it is read. So a million documents' tens of millions of
+    candidates are never held, nor sorted, all at once.
+
+    >>> sigs = np.array([[1, 2], [1, 2], [3, 4], [3, 4]], dtype=np.uint32)
+    >>> with candidate_blocks(sigs, 1, 2, block_rows=2) as blocks:
+    ...     [b.tolist() for b in blocks]
+    [[[0, 1]], [[2, 3]]]
+    """
+    block_rows = BLOCK_ROWS if block_rows is None else block_rows
+    spill_bytes = SPILL_BYTES if spill_bytes is None else spill_bytes
+    share_rows = SHARE_ROWS if share_rows is None else share_rows
     n = signatures.shape[0] if rows_of is None else len(rows_of)
+    base = n if owners is None else (int(owners.max()) + 1 if owners.size else 1)
+    out = PairBlocks(base, max(1, block_rows), spill_bytes)
     if n < 2:
-        return np.empty((0, 2), dtype=np.int64)
-    job = _BandJob(signatures, rows, max_bucket, rows_of, min_shared, groups)
+        return out
+    job = _BandJob(signatures, rows, max_bucket, rows_of, min_shared, groups, owners, is_window, base)
     # Bands are independent: with workers, each process bands a share of them (the matrix is inherited when
-    # the pool forks, not copied) and the process that waits only merges the pairs found.
-    shares = [np.arange(bands)] if workers <= 1 or bands < 2 else np.array_split(np.arange(bands), 4 * workers)
-    chunks = [c for c in ordered_map(_band_pairs, shares, workers if len(shares) > 1 else 1, job) if c.size]
-    if not chunks:
-        return np.empty((0, 2), dtype=np.int64)
-    pairs = np.concatenate(chunks)  # int64 already: each band's pairs are
-    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
-    return np.stack((codes // n, codes % n), axis=1)
+    # the pool forks, not copied) and the process that waits only files the pairs found. A share for every
+    # share_rows rows at least, so that a share's bucket pairs stay a bounded amount.
+    count = max(1 if workers <= 1 else 4 * workers, -(-n // max(1, share_rows)))
+    shares = np.array_split(np.arange(bands), min(bands, count)) if bands > 1 else [np.arange(bands)]
+    # The job goes in a list emptied once banded: a pool can outlive its use (until a garbage collection),
+    # and with it its state, which must not keep the signature matrix alive during verification.
+    held = [job]
+    del job
+    try:
+        for codes in ordered_map(_band_codes, shares, workers if len(shares) > 1 else 1, held):
+            out.add(codes)
+    except BaseException:
+        out.close()
+        raise
+    finally:
+        held.clear()
+    return out
+
+
+class PairBlocks:
+    """Pair codes (``i * base + j``) filed by block of first rows, read back a block at a time as distinct pairs
+    (see :func:`candidate_blocks`). Read once; a context manager that removes its spill files."""
+
+    def __init__(self, base: int, block_rows: int, spill_bytes: int) -> None:
+        self.base, self.block_rows, self.spill_bytes = base, block_rows, spill_bytes
+        self.blocks = -(-base // block_rows)
+        # First code of each block after the first: a sorted share's codes are cut there.
+        self._bounds = np.arange(1, self.blocks, dtype=np.int64) * block_rows * base
+        self._held: list[list[np.ndarray]] = [[] for _ in range(self.blocks)]
+        self._files: list[IO[bytes] | None] = [None] * self.blocks
+        self._held_bytes = 0
+        self.filed = 0  # codes filed (pairs found by more than one share count more than once)
+
+    def add(self, codes: np.ndarray) -> None:
+        """File sorted distinct ``codes`` (one share's)."""
+        if not codes.size:
+            return
+        self.filed += codes.size
+        cuts = np.searchsorted(codes, self._bounds).tolist()
+        for block, (lo, hi) in enumerate(zip([0, *cuts], [*cuts, codes.size])):
+            if hi > lo:
+                self._held[block].append(codes[lo:hi])
+        self._held_bytes += codes.nbytes
+        if self._held_bytes > self.spill_bytes:
+            self._spill()
+
+    def _spill(self) -> None:
+        for block, parts in enumerate(self._held):
+            if parts:
+                if self._files[block] is None:
+                    self._files[block] = tempfile.TemporaryFile(prefix="dedup-pairs-")
+                for part in parts:
+                    part.tofile(self._files[block])
+                parts.clear()
+        self._held_bytes = 0
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        try:
+            for block in range(self.blocks):
+                parts, self._held[block] = self._held[block], []
+                fh, self._files[block] = self._files[block], None
+                if fh is not None:  # runs of several shares, one after the other
+                    fh.seek(0)
+                    parts.append(np.fromfile(fh, dtype=np.int64))
+                    fh.close()
+                if parts:
+                    one_run = len(parts) == 1 and fh is None  # one share's: sorted and distinct already
+                    codes = parts[0] if one_run else np.unique(np.concatenate(parts))
+                    del parts
+                    yield np.stack((codes // self.base, codes % self.base), axis=1)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Drop what is still filed (the spill files are removed on closing)."""
+        for block, fh in enumerate(self._files):
+            if fh is not None:
+                fh.close()
+                self._files[block] = None
+        self._held = [[] for _ in range(self.blocks)]
+        self._held_bytes = 0
+
+    def __enter__(self) -> PairBlocks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 @dataclass(frozen=True)
 class _BandJob:
-    """What :func:`candidate_pairs` bands (see its arguments)."""
+    """What :func:`candidate_blocks` bands (see its arguments); ``base``: pair codes are ``i * base + j``."""
 
     signatures: np.ndarray
     rows: int
@@ -166,10 +299,14 @@ class _BandJob:
     rows_of: np.ndarray | None
     min_shared: int
     groups: np.ndarray | None
+    owners: np.ndarray | None = None
+    is_window: np.ndarray | None = None
+    base: int = 0
 
 
-def _band_pairs(job: _BandJob, bands: np.ndarray) -> np.ndarray:
-    """The candidate pairs that the ``bands`` find (some pairs may repeat)."""
+def _band_codes(held: list[_BandJob], bands: np.ndarray) -> np.ndarray:
+    """Sorted distinct codes of the candidate pairs that the ``bands`` find (of owners, with ``job.owners``)."""
+    job = held[0]
     signatures, rows, rows_of, groups, max_bucket = job.signatures, job.rows, job.rows_of, job.groups, job.max_bucket
     min_shared = job.min_shared
     chunks = []
@@ -198,15 +335,26 @@ def _band_pairs(job: _BandJob, bands: np.ndarray) -> np.ndarray:
             d += 1
         if band_chunks:
             found = np.concatenate(band_chunks).astype(np.int64)
+            del band_chunks
             if min_shared:
                 found = drop_chance_collisions(signatures, found, min_shared, rows_of=rows_of)
-            chunks.append(found)
+            if job.owners is not None:
+                found = _to_owners(found, job.owners, job.is_window)
+            chunks.append(found[:, 0] * job.base + found[:, 1])
     if not chunks:
-        return np.empty((0, 2), dtype=np.int64)
-    pairs = np.concatenate(chunks)
-    n = signatures.shape[0] if rows_of is None else len(rows_of)
-    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])  # fewer to send back
-    return np.stack((codes // n, codes % n), axis=1)
+        return np.empty(0, dtype=np.int64)
+    return np.unique(np.concatenate(chunks))  # fewer to send back
+
+
+def _to_owners(pairs: np.ndarray, owners: np.ndarray, is_window: np.ndarray | None) -> np.ndarray:
+    """Pairs of banded rows as pairs of their owners, ``lo < hi``, as :func:`owner_pairs` maps them (repeats
+    kept)."""
+    if is_window is not None:
+        pairs = pairs[~(is_window[pairs[:, 0]] & is_window[pairs[:, 1]])]
+    a, b = owners[pairs[:, 0]], owners[pairs[:, 1]]
+    keep = a != b
+    a, b = a[keep], b[keep]
+    return np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1)
 
 
 def _first_of_each_group(order: np.ndarray, hs: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -303,15 +451,11 @@ def owner_pairs(pairs: np.ndarray, owners: np.ndarray, is_window: np.ndarray) ->
     """
     if pairs.size == 0:
         return pairs
-    pairs = pairs[~(is_window[pairs[:, 0]] & is_window[pairs[:, 1]])]
-    a, b = owners[pairs[:, 0]], owners[pairs[:, 1]]
-    keep = a != b
-    a, b = a[keep], b[keep]
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    if lo.size == 0:
+    pairs = _to_owners(pairs, owners, is_window)
+    if pairs.size == 0:
         return np.empty((0, 2), dtype=np.int64)
-    n = int(hi.max()) + 1
-    codes = np.unique(lo * n + hi)
+    n = int(pairs[:, 1].max()) + 1
+    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
     return np.stack((codes // n, codes % n), axis=1)
 
 

@@ -15,6 +15,8 @@ processes it is the copy each worker received once when the pool started (inheri
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -52,7 +54,16 @@ def ordered_map(
         return
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ctx.Pool(workers, initializer=_set_state, initargs=(state,)) as pool:
+    release_freed_memory()
+    # Forked workers share this process's pages until they write to them; a garbage collection in a worker
+    # writes to every object it traverses (a million documents' groups and order), copying their pages.
+    # Frozen objects are never traversed: frozen here while the pool forks, so in the workers for good.
+    gc.freeze()
+    try:
+        pool = ctx.Pool(workers, initializer=_set_state, initargs=(state,))
+    finally:
+        gc.unfreeze()
+    with pool:
         pending: deque = deque()
         for batch in batches:
             pending.append(pool.apply_async(_call, (fn, batch)))
@@ -60,6 +71,30 @@ def ordered_map(
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
+
+
+def release_freed_memory() -> None:
+    """Give memory that the C allocator holds freed back to the system (glibc's ``malloc_trim``; nothing
+    elsewhere). Reading a large corpus frees many medium-sized buffers that glibc keeps for reuse; a pool
+    forked afterwards would be counted with them, and nothing reuses them.
+
+    >>> release_freed_memory()
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+_TRIM: list[Any] = []
+
+
+def _malloc_trim() -> Any:
+    if not _TRIM:
+        try:  # the symbols the process has loaded (libc's among them): no search for the library
+            _TRIM.append(ctypes.CDLL(None).malloc_trim if os.name == "posix" else None)
+        except (OSError, AttributeError, TypeError):  # not glibc (musl, macOS), or no dlopen(NULL)
+            _TRIM.append(None)
+    return _TRIM[0]
 
 
 def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

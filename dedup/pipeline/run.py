@@ -44,7 +44,7 @@ from dedup.errors import InputProblem
 from dedup.fingerprint import Fingerprinter, coverage, jaccard_containment, words_of
 from dedup.io import Reader
 from dedup.normalize import normalize
-from dedup.parallel import batched, default_workers, ordered_map
+from dedup.parallel import batched, default_workers, ordered_map, release_freed_memory
 from dedup.pipeline.lazy import settle_links
 from dedup.pipeline.result import ScanResult
 from dedup.pipeline.shares import Learning, RangeTask, ReadBatch, ShareState, read_clean_spool, shares
@@ -261,8 +261,10 @@ class Pipeline:
         """Index and cluster the fingerprinted documents (in the main process)."""
         s = self.settings
         infos = DocTable()  # columns, not a DocInfo per document (dedup.pipeline.table)
-        signatures: list[np.ndarray] = []
-        windows: list[np.ndarray] = []  # excerpt windows' signatures, banded with the documents'
+        # Signatures go into large blocks as they come: kept a batch each, they would sit among the memory the
+        # batches' pickles freed, which the C allocator could then not give back.
+        signatures = RowBlocks(s.num_perm)
+        windows = RowBlocks(s.num_perm)  # excerpt windows' signatures, banded with the documents'
         owners: list[np.ndarray] = []
         with ShingleStore() as shingles, ShingleStore() as words, TextStore(enabled=s.templates) as texts:
             for batch in batches:
@@ -285,10 +287,9 @@ class Pipeline:
                 if self._progress is not None:
                     self._progress(len(records))
             # Documents' rows first, then windows' (one copy: the matrix is the corpus's largest).
-            parts = signatures + windows
-            signatures.clear()
-            windows.clear()
+            parts = signatures.take() + windows.take()
             sigs = _stack(parts, s.num_perm)
+            release_freed_memory()
             window_owners = np.concatenate(owners) if owners else np.empty(0, dtype=np.int64)
             rows = infos.rows()  # cheap views of the fields ranking and grouping read
             order = keep_order(rows, s.keep, s.prefer)  # type: ignore[arg-type]
@@ -353,6 +354,41 @@ def _stack(parts: list[np.ndarray], num_perm: int) -> np.ndarray:
         pos += part.shape[0]
     parts.clear()
     return out
+
+
+class RowBlocks:
+    """Rows (``width`` uint32 each) appended a batch at a time into blocks of ``block`` rows: each block one
+    allocation, which the C allocator maps on its own and unmaps whole when freed.
+
+    >>> rows = RowBlocks(2, block=2)
+    >>> rows.append(np.array([[1, 2], [3, 4], [5, 6]], np.uint32)); rows.append(np.zeros((0, 2), np.uint32))
+    >>> [b.tolist() for b in rows.take()]
+    [[[1, 2], [3, 4]], [[5, 6]]]
+    """
+
+    def __init__(self, width: int, block: int = 1 << 15) -> None:
+        self.width, self.block = width, block
+        self._blocks: list[np.ndarray] = []
+        self._used = 0  # rows used in the last block
+
+    def append(self, rows: np.ndarray) -> None:
+        pos = 0
+        while pos < rows.shape[0]:
+            if not self._blocks or self._used == self.block:
+                self._blocks.append(np.empty((self.block, self.width), dtype=np.uint32))
+                self._used = 0
+            k = min(self.block - self._used, rows.shape[0] - pos)
+            self._blocks[-1][self._used : self._used + k] = rows[pos : pos + k]
+            self._used += k
+            pos += k
+
+    def take(self) -> list[np.ndarray]:
+        """The rows, a block each (the last one cut to what it holds); this collection is emptied."""
+        blocks, self._blocks = self._blocks, []
+        if blocks and self._used < self.block:
+            blocks[-1] = blocks[-1][: self._used].copy()
+        self._used = 0
+        return blocks
 
 
 def _chain_first(

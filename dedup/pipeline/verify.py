@@ -7,14 +7,15 @@ through the file descriptors they inherit; links come back in pair order, whatev
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from dedup.cluster import DUPLICATE, UNCHECKED, Link, VerifyOptions, verify
 from dedup.evidence import RewriteJudge, judge_with_titles
-from dedup.lsh import MIN_SHARED_VALUES, candidate_pairs, lsh_params, owner_pairs
+from dedup.lsh import MIN_SHARED_VALUES, candidate_blocks, lsh_params
 from dedup.parallel import ordered_map
 from dedup.pipeline.stores import ShingleStore, TextStore
 from dedup.settings import Settings
@@ -64,32 +65,43 @@ def find_links(
         mine = np.flatnonzero(np.isin(window_owners, reps_arr))  # an exact copy's windows are its rep's
     banded = reps_arr if not mine.size else np.concatenate((reps_arr, matrix.shape[0] - window_owners.size + mine))
     # Banded in place (no copy of the reps' signatures: 512 MB at a million documents), chance collisions
-    # dropped band by band.
+    # dropped band by band; the pairs are filed by block of first documents and verified a block at a time.
     owners = np.concatenate((reps_arr, window_owners[mine])) if mine.size else None
-    pairs = candidate_pairs(
-        matrix, bands, rows, rows_of=banded, min_shared=MIN_SHARED_VALUES, groups=owners, workers=workers
-    )
+    is_window = None if owners is None else np.arange(banded.size) >= reps_arr.size
+    blocks = candidate_blocks(
+        matrix, bands, rows, rows_of=banded, min_shared=MIN_SHARED_VALUES, groups=owners, workers=workers,
+        owners=owners, is_window=is_window,
+    )  # fmt: skip
     del matrix
     if isinstance(signatures, list):
         signatures.clear()
-    if owners is not None:
-        is_window = np.arange(banded.size) >= reps_arr.size
-        pairs = owner_pairs(pairs, owners, is_window)
-    else:
-        pairs = reps_arr[pairs] if pairs.size else pairs
     for store in (shingles, words):
         if isinstance(store, ShingleStore):
             store.flush()
     texts.flush()
-    chunks = [pairs[i : i + VERIFY_CHUNK] for i in range(0, len(pairs), VERIFY_CHUNK)]
-    workers = workers if len(chunks) > 1 else 1
-    links: list[Link] = []
-    for chunk_links, chunk_scores in ordered_map(
-        verify_chunk, chunks, workers, VerifyState(shingles, texts, s, words, titles, every_link)
-    ):
-        links.extend(chunk_links)
-        if scores is not None:
-            scores.append(chunk_scores)
+    with blocks:
+        pending = iter(blocks)
+        first = next(pending, None)
+        if first is None:
+            return []
+        if owners is None:  # positions in reps
+            first = reps_arr[first]
+        if blocks.blocks == 1 and len(first) <= VERIFY_CHUNK:
+            workers = 1  # one chunk: not worth starting processes
+
+        def chunks() -> Iterator[np.ndarray]:
+            for pairs in itertools.chain([first], pending):
+                if owners is None and pairs is not first:
+                    pairs = reps_arr[pairs]
+                for i in range(0, len(pairs), VERIFY_CHUNK):
+                    yield pairs[i : i + VERIFY_CHUNK]
+
+        links: list[Link] = []
+        state = VerifyState(shingles, texts, s, words, titles, every_link)
+        for chunk_links, chunk_scores in ordered_map(verify_chunk, chunks(), workers, state):
+            links.extend(chunk_links)
+            if scores is not None:
+                scores.append(chunk_scores)
     return links
 
 
