@@ -12,9 +12,8 @@ between them; a document covered by a longer one that it does not cover (a story
 the feature) is *contained*, and the longer one is kept whatever ``--keep`` says. A pair where neither covers the
 other (a follow-up that repeats its predecessor's background paragraph) is never merged.
 
-Clusters are stars around the copy that survives, never chains: documents are visited in keep-priority order
-and each unassigned one becomes a centre that takes its unassigned verified duplicates. Every member is therefore
-a verified duplicate of the kept copy itself, so a chain A~B~C of weak links cannot put unrelated A and C together.
+Clusters are stars around the copy that survives, never chains: in keep-priority order each unassigned document
+becomes a centre taking its unassigned verified duplicates, so a chain A~B~C of weak links never joins A and C.
 
 >>> links = [Link(0, 1, 0.9, 0.95), Link(1, 2, 0.6, 0.7)]
 >>> [(c.keep, [m for m, _ in c.members]) for c in star_clusters(3, links, order=[0, 1, 2])]
@@ -30,8 +29,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dedup.document import DocInfo
 from dedup.fingerprint import coverage, jaccard_containment
+from dedup.ranking import exact_groups as exact_groups  # re-exported: callers import them from here
+from dedup.ranking import keep_order as keep_order
 
 if TYPE_CHECKING:
     from dedup.evidence import Evidence
@@ -41,8 +41,7 @@ TEMPLATE = "template"
 # A pair past the thresholds whose relation (duplicate, template sibling or fragments) is not decided yet: a scan
 # that reports no template siblings decides it only for the links the clustering reads (dedup.pipeline.lazy).
 UNCHECKED = "unchecked"
-# The verification defaults, shared by batch scans (settings.Settings) and persistent indexes (store): chosen on
-# the labelled SaudiNewsNet pairs (README, "Defaults, and why").
+# Verification defaults of scans and indexes, chosen on the labelled pairs (README, "Defaults, and why").
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_CONTAINMENT = 0.55
 # Share of a document's content words the kept copy must have (in passages) for it to be removed: every labelled
@@ -110,14 +109,11 @@ def verify(
 
     ``scores``, when given, receives the similarity (the larger of Jaccard and containment) of every candidate
     pair, passed or not: the distribution a report needs to show whether the threshold sits in a valley.
-
-    ``relation_of(a, b)`` (optional) tells a duplicate from a template sibling; pairs that reach the thresholds
-    are kept either way so that siblings can be reported. :data:`UNCHECKED` keeps the pair undecided (with its
-    coverages, as a duplicate would have them). Any other answer (``"different"``: the texts share fragments,
-    such as quotes, but not one text in order; see :mod:`dedup.templates`) drops the pair.
-
-    ``words`` (optional, each document's :func:`dedup.fingerprint.content_words`) gives each duplicate link its
-    coverage in both directions, which the clustering reads (the coverage rule); without it both are 1.0.
+    ``relation_of(a, b)`` (optional) tells a duplicate from a template sibling (both kept, siblings for reports);
+    :data:`UNCHECKED` keeps the pair undecided (with its coverages); any other answer (``"different"``: shared
+    fragments, such as quotes, not one text in order; see :mod:`dedup.templates`) drops the pair. ``words``
+    (each document's :func:`dedup.fingerprint.content_words`) gives each duplicate link its coverage both ways,
+    which the clustering reads (the coverage rule); without it both are 1.0.
 
     ``rewrite_of(a, b, containment)`` (optional) decides the pairs below the thresholds whose smaller set has
     ``min_containment_shingles`` or more (:func:`dedup.evidence.rewrite_evidence`): a rewrite becomes a duplicate
@@ -272,12 +268,10 @@ def _copies_to_closest_original(
 ) -> list[Cluster]:
     """Give each removed copy to the kept copy it is closest to, among the kept copies it is a copy of.
 
-    A star takes every unassigned neighbour of its centre, weak links included, so a copy can land beside a loose
-    relative (0.53) while its close copy (0.92) is kept by the next star. A removed document moves only to a kept
-    copy that it is a copy of (each covers the other), and only for a stronger link: the same documents are kept
-    and removed, each still covered by its kept copy. The kept copy it moves to may rank below it: it is removed
-    either way (the star it leaves keeps a text that covers it), and no kept document is then a covered copy of
-    another, which is what lets a stream fed the kept documents first drop exactly what a scan removes.
+    A star takes every unassigned neighbour of its centre, so a copy can land beside a loose relative (0.53) while
+    its close copy (0.92) is kept by the next star. It moves only to a kept copy it is a copy of (each covers the
+    other), for a stronger link: the same documents are kept and removed, each covered by its kept copy, and no
+    kept document is a covered copy of another (so a stream fed the kept ones first drops what a scan removes).
     """
     centre_of = {c.keep: k for k, c in enumerate(clusters)}
     moved: dict[int, tuple[int, float]] = {}
@@ -399,12 +393,11 @@ def attach_strays(
 ) -> None:
     """Put a document left out of every cluster into the cluster of a member it duplicates.
 
-    A star leaves a document C out when C duplicates member B but was not linked to the kept copy A (B kept its
-    own wording of sentences C changed, or C is a trimmed copy of B), and B was taken before C could become a
-    centre. C joins B's cluster when its link to B reaches ``strong`` and C still shares at least ``floor`` of
-    its text with A itself, and A covers it: ``similarity_to(C, A)`` gives that similarity (also the one reported)
-    and C's relation to A (:data:`COPY`, :data:`CONTAINED`, or ``None`` when A does not cover C). So a chain of
-    weak links still never joins unrelated stories, and nothing A does not say is removed. ``reads``: as in
+    A star leaves C out when C duplicates member B but was not linked to the kept copy A, and B was taken first.
+    C joins B's cluster when its link to B reaches ``strong``, C shares at least ``floor`` of its text with A, and A
+    covers it: ``similarity_to(C, A)`` gives that similarity and C's relation to A (:data:`COPY`,
+    :data:`CONTAINED`, or ``None`` when A does not cover C), so weak chains never join unrelated stories. Then a
+    left-out text that contains a star's members may keep it (:func:`_left_out_containers`). ``reads``: as in
     :func:`star_clusters`.
 
     >>> clusters = [Cluster(0, [(0, 1.0), (1, 0.9)])]
@@ -433,20 +426,50 @@ def attach_strays(
                     clusters[k].contained.add(stray)
                 where[stray] = k
                 break
+    _left_out_containers(clusters, links, similarity_to, order, strong, floor, where, reads)
 
 
-def exact_groups(infos: Sequence[DocInfo], order: Sequence[int]) -> dict[int, list[int]]:
-    """Exact copies (equal normalised-text digests): the best-ranked of each group maps to the other members."""
-    representative: dict[str, int] = {}
-    groups: dict[int, list[int]] = {}
-    for i in order:
-        if infos[i].words == 0:
-            continue
-        rep = representative.setdefault(infos[i].digest, i)
-        groups.setdefault(rep, [])
-        if rep != i:
-            groups[rep].append(i)
-    return groups
+def _left_out_containers(
+    clusters: list[Cluster],
+    links: Sequence[Link],
+    similarity_to: Callable[[int, int], tuple[float, str | None]],
+    order: Sequence[int],
+    strong: float,
+    floor: float,
+    where: dict[int, int],
+    reads: set[tuple[int, int]] | None,
+) -> None:
+    """Let a text left out of every cluster keep the star whose removed copies it contains.
+
+    A longer text x (a round-up, a release re-run with a paragraph added) contains the members of a star whose
+    kept copy c it was never linked to: c took them first. When x is linked to every member, covers each and
+    contains one, and c joins x as a stray would (``similarity_to(c, x)``: x covers c, at ``floor`` or more; c
+    duplicates a member at ``strong`` or more that is a copy of it), x becomes the kept copy: x was kept and c is
+    removed (a stream fed x first drops c through that member, as it drops strays).
+    """
+    near: dict[int, dict[int, Link]] = defaultdict(dict)
+    for link in links:
+        if link.relation == DUPLICATE:
+            near[link.a][link.b] = near[link.b][link.a] = link
+    for x in (x for x in order if x not in where and x in near):
+        for k in sorted({where[y] for y in near[x] if y in where and clusters[where[y]].keep != y}):
+            c, members = clusters[k].keep, [y for y, _ in clusters[k].members[1:]]
+            strongly = [y for y in members if y in near[c] and near[c][y].similarity >= strong]
+            if reads is not None:
+                reads.update([*(_pair(x, y) for y in near[x]), *(_pair(c, y) for y in strongly)])
+            if not all(y in near[x] for y in members):
+                continue
+            kinds = [similarity_to(y, x)[1] for y in members]
+            # Through a copy of c: x covering it says c's text, not only its formula (an audience list).
+            if None in kinds or CONTAINED not in kinds or not any(similarity_to(y, c)[1] == COPY for y in strongly):
+                continue
+            sim, kind = similarity_to(c, x)
+            if kind is not None and sim >= floor:
+                ranked = sorted([*((y, near[x][y].similarity) for y in members), (c, sim)], key=lambda ys: -ys[1])
+                clusters[k].keep, clusters[k].members = x, [(x, 1.0), *ranked]
+                clusters[k].contained = {y for y, kd in zip([*members, c], [*kinds, kind]) if kd == CONTAINED}
+                where[x] = k
+                break
 
 
 def expand_exact(clusters: list[Cluster], groups: dict[int, list[int]], order: Sequence[int]) -> list[Cluster]:
@@ -475,21 +498,3 @@ def attach_siblings(clusters: list[Cluster], links: Sequence[Link]) -> None:
             k = where.get(link.a, where.get(link.b))
             if k is not None:
                 clusters[k].siblings.append((link.a, link.b, link.similarity))
-
-
-def keep_order(infos: Sequence[DocInfo], keep: str, prefer: Sequence[str] = ()) -> list[int]:
-    """Document indexes, best candidate to survive first.
-
-    ``first``: input order. ``longest``: most words. ``earliest``: oldest ``date`` (undated last).
-    ``source``: documents from the ``prefer`` sources, in that order, before the rest.
-    Ties always fall back to input order, so results are deterministic.
-    """
-    n = len(infos)
-    if keep == "longest":
-        return sorted(range(n), key=lambda i: (-infos[i].words, i))
-    if keep == "earliest":
-        return sorted(range(n), key=lambda i: (infos[i].date is None, infos[i].date or "", i))
-    if keep == "source":
-        pos = {src.lower(): k for k, src in enumerate(prefer)}
-        return sorted(range(n), key=lambda i: (pos.get((infos[i].source or "").lower(), len(pos)), i))
-    return list(range(n))

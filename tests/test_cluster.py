@@ -277,3 +277,37 @@ def test_star_clusters_with_containments_keep_the_coverage_rule(case: tuple) -> 
             assert kept_covers_m >= 0.75 and (m in c.contained) == (m_covers_kept < 0.75)
     kept = set(range(n)) - {m for c in clusters for m, _ in c.members[1:]}
     assert not [k for k in by.values() if {k.a, k.b} <= kept and min(k.a_in_b, k.b_in_a) >= 0.75]
+
+
+def _left_out_case(c_covers_its_copy: str | None) -> list:
+    """0 keeps 1 and 2; 3, a longer text (a release re-run with a paragraph added), contains 1 and 2 but was never
+    linked to 0, and was visited after 0 took them."""
+    from dedup.cluster import CONTAINED, attach_strays
+
+    links = [
+        Link(0, 1, 0.8, 0.9, a_in_b=1.0, b_in_a=1.0),
+        Link(0, 2, 0.7, 0.8, a_in_b=1.0, b_in_a=1.0),
+        Link(1, 3, 0.4, 0.7, a_in_b=1.0, b_in_a=0.6),
+        Link(2, 3, 0.4, 0.7, a_in_b=1.0, b_in_a=0.6),
+    ]
+    # What similarity_to says: 3 contains 0, 1 and 2; 1 and 2 are copies of 0, or only share its formula.
+    relation = {
+        (1, 3): CONTAINED,
+        (2, 3): CONTAINED,
+        (0, 3): CONTAINED,
+        (1, 0): c_covers_its_copy,
+        (2, 0): c_covers_its_copy,
+    }
+    clusters = star_clusters(4, links, order=[0, 1, 2, 3])
+    assert [m for m, _ in clusters[0].members] == [0, 1, 2]
+    attach_strays(clusters, links, lambda d, kept: (0.55, relation.get((d, kept))), order=[0, 1, 2, 3])
+    return [(c.keep, sorted(m for m, _ in c.members), sorted(c.contained)) for c in clusters]
+
+
+def test_a_left_out_text_that_contains_a_stars_copies_keeps_them_and_the_old_kept_copy() -> None:
+    assert _left_out_case("copy") == [(3, [0, 1, 2, 3], [0, 1, 2])]
+
+
+def test_a_left_out_text_keeps_nothing_when_the_kept_copy_shares_only_a_formula_with_the_members() -> None:
+    # The kept copy's members cover it without being covered (an audience list around another visitor's talks).
+    assert _left_out_case("contained") == [(0, [0, 1, 2], [])]
