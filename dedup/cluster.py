@@ -24,82 +24,34 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from dedup.fingerprint import coverage, jaccard_containment
-from dedup.ranking import exact_groups as exact_groups  # re-exported: callers import them from here
-from dedup.ranking import keep_order as keep_order
+from dedup.links import (  # noqa: F401 (re-exported: callers import them from here)
+    CONTAINED,
+    COPY,
+    DEFAULT_CONTAINMENT,
+    DEFAULT_COVERAGE,
+    DEFAULT_THRESHOLD,
+    DUPLICATE,
+    TEMPLATE,
+    UNCHECKED,
+    Cluster,
+    Link,
+    VerifyOptions,
+)
+from dedup.ranking import exact_groups, keep_order  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:
     from dedup.evidence import Evidence
-
-DUPLICATE = "duplicate"
-TEMPLATE = "template"
-# A pair past the thresholds whose relation (duplicate, template sibling or fragments) is not decided yet: a scan
-# that reports no template siblings decides it only for the links the clustering reads (dedup.pipeline.lazy).
-UNCHECKED = "unchecked"
-# Verification defaults of scans and indexes, chosen on the labelled pairs (README, "Defaults, and why").
-DEFAULT_THRESHOLD = 0.5
-DEFAULT_CONTAINMENT = 0.55
-# Share of a document's content words the kept copy must have (in passages) for it to be removed: every labelled
-# DUP pair of the dev month is covered at 0.77 or more in one direction (README, "Defaults, and why").
-DEFAULT_COVERAGE = 0.75
-COPY = "copy"  # a member and the kept copy cover each other
-CONTAINED = "contained"  # the kept copy covers the member, not the other way round
-
-
-@dataclass(frozen=True, slots=True)
-class VerifyOptions:
-    """Thresholds applied to every candidate pair on its exact shingle sets."""
-
-    threshold: float = DEFAULT_THRESHOLD  # Jaccard
-    containment: float = DEFAULT_CONTAINMENT  # overlap over the smaller set
-    # Containment on tiny sets is noise (a 10-shingle brief is "contained" in many articles).
-    min_containment_shingles: int = 40
-    coverage: float = DEFAULT_COVERAGE  # what the kept copy must say of a document for it to be removed
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    """A verified pair: indexes into the run's documents, exact similarities, and what the pair is."""
-
-    a: int
-    b: int
-    jaccard: float
-    containment: float
-    relation: str = DUPLICATE
-    a_in_b: float = 1.0  # coverage of a by b (dedup.fingerprint.coverage)
-    b_in_a: float = 1.0
-    # A rewrite (below the shingle thresholds, linked on other evidence: dedup.evidence): what decided it.
-    evidence: Evidence | None = None
-
-    @property
-    def similarity(self) -> float:
-        """The larger of Jaccard and containment: the score the pair qualified on."""
-        return max(self.jaccard, self.containment)
-
-
-@dataclass(slots=True)
-class Cluster:
-    """A kept document and its duplicates; ``members`` includes the kept one (similarity 1.0) first."""
-
-    keep: int
-    members: list[tuple[int, float]] = field(default_factory=list)
-    siblings: list[tuple[int, int, float]] = field(default_factory=list)  # template siblings (a, b, similarity)
-    contained: set[int] = field(default_factory=set)  # members the kept copy covers but that do not cover it
-
-    def relation(self, member: int) -> str:
-        """How ``member`` relates to the kept copy: :data:`COPY` or :data:`CONTAINED`."""
-        return CONTAINED if member in self.contained else COPY
 
 
 def verify(
     pairs: np.ndarray,
     shingles: Sequence[np.ndarray],
-    options: VerifyOptions = VerifyOptions(),
+    options: VerifyOptions = VerifyOptions(),  # noqa: B008 (frozen: never changed)
     relation_of=None,
     scores: list[float] | None = None,
     words: Sequence[np.ndarray] | None = None,
@@ -439,20 +391,26 @@ def _left_out_containers(
     where: dict[int, int],
     reads: set[tuple[int, int]] | None,
 ) -> None:
-    """Let a text left out of every cluster keep the star whose removed copies it contains.
+    """Let a kept or left-out text take the star whose removed copies it contains, and that star's kept copy.
 
     A longer text x (a round-up, a release re-run with a paragraph added) contains the members of a star whose
-    kept copy c it was never linked to: c took them first. When x is linked to every member, covers each and
-    contains one, and c joins x as a stray would (``similarity_to(c, x)``: x covers c, at ``floor`` or more; c
-    duplicates a member at ``strong`` or more that is a copy of it), x becomes the kept copy: x was kept and c is
-    removed (a stream fed x first drops c through that member, as it drops strays).
+    kept copy c it was never linked to: c took them first, and x keeps a star of its own or none. When x is
+    linked to every member, covers each and contains one, and c joins x as a stray would (``similarity_to(c, x)``:
+    x covers c, at ``floor`` or more; c duplicates a member at ``strong`` or more that is a copy of it), x takes
+    them all: x stays kept and c is removed (a stream fed x first drops c through that member, as it drops strays).
     """
     near: dict[int, dict[int, Link]] = defaultdict(dict)
     for link in links:
         if link.relation == DUPLICATE:
             near[link.a][link.b] = near[link.b][link.a] = link
-    for x in (x for x in order if x not in where and x in near):
+    gone: set[int] = set()
+    for x in order:
+        own = where.get(x)
+        if x not in near or (own is not None and clusters[own].keep != x):
+            continue
         for k in sorted({where[y] for y in near[x] if y in where and clusters[where[y]].keep != y}):
+            if k == own or k in gone:
+                continue
             c, members = clusters[k].keep, [y for y, _ in clusters[k].members[1:]]
             strongly = [y for y in members if y in near[c] and near[c][y].similarity >= strong]
             if reads is not None:
@@ -464,12 +422,19 @@ def _left_out_containers(
             if None in kinds or CONTAINED not in kinds or not any(similarity_to(y, c)[1] == COPY for y in strongly):
                 continue
             sim, kind = similarity_to(c, x)
-            if kind is not None and sim >= floor:
-                ranked = sorted([*((y, near[x][y].similarity) for y in members), (c, sim)], key=lambda ys: -ys[1])
-                clusters[k].keep, clusters[k].members = x, [(x, 1.0), *ranked]
-                clusters[k].contained = {y for y, kd in zip([*members, c], [*kinds, kind]) if kd == CONTAINED}
-                where[x] = k
-                break
+            if kind is None or sim < floor:
+                continue
+            taken = [*((y, near[x][y].similarity) for y in members), (c, sim)]
+            if own is None:
+                clusters[k].keep, clusters[k].members, clusters[k].contained = x, [(x, 1.0)], set()
+                own = where[x] = k
+            else:
+                gone.add(k)
+            star = clusters[own]
+            star.members = [star.members[0], *sorted([*star.members[1:], *taken], key=lambda ys: -ys[1])]
+            star.contained |= {y for y, kd in zip([*members, c], [*kinds, kind]) if kd == CONTAINED}
+            where.update((y, own) for y, _ in taken)
+    clusters[:] = [c for j, c in enumerate(clusters) if j not in gone]
 
 
 def expand_exact(clusters: list[Cluster], groups: dict[int, list[int]], order: Sequence[int]) -> list[Cluster]:

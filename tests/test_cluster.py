@@ -311,3 +311,24 @@ def test_a_left_out_text_that_contains_a_stars_copies_keeps_them_and_the_old_kep
 def test_a_left_out_text_keeps_nothing_when_the_kept_copy_shares_only_a_formula_with_the_members() -> None:
     # The kept copy's members cover it without being covered (an audience list around another visitor's talks).
     assert _left_out_case("contained") == [(0, [0, 1, 2], [])]
+
+
+def test_a_kept_text_that_contains_another_stars_copies_takes_that_star_into_its_own() -> None:
+    from dedup.cluster import CONTAINED, COPY, attach_strays
+
+    # 0 keeps copies 1 and 2 of a release; 3, the release with a press conference added, keeps 4 (its own copy)
+    # and contains 1 and 2, but was never linked to 0 (its intro is rewritten).
+    links = [
+        Link(0, 1, 0.8, 0.9),
+        Link(0, 2, 0.7, 0.8),
+        Link(3, 4, 0.9, 0.95),
+        Link(1, 3, 0.2, 0.62, a_in_b=1.0, b_in_a=0.47),
+        Link(2, 3, 0.2, 0.61, a_in_b=1.0, b_in_a=0.47),
+    ]
+    relation = {(1, 3): CONTAINED, (2, 3): CONTAINED, (0, 3): CONTAINED, (1, 0): COPY, (2, 0): COPY}
+    clusters = star_clusters(5, links, order=[0, 1, 2, 3, 4])
+    assert [(c.keep, [m for m, _ in c.members]) for c in clusters] == [(0, [0, 1, 2]), (3, [3, 4])]
+    attach_strays(clusters, links, lambda d, kept: (0.55, relation.get((d, kept))), order=[0, 1, 2, 3, 4])
+    assert [(c.keep, sorted(m for m, _ in c.members), sorted(c.contained)) for c in clusters] == [
+        (3, [0, 1, 2, 3, 4], [0, 1, 2])
+    ]
