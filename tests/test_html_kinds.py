@@ -424,3 +424,29 @@ def test_a_box_outside_main_does_not_win_over_main() -> None:
     text = extract_html(html).text
     assert all(p in text for p in sections)
     assert caption not in text
+
+
+def test_opening_row_with_the_photo_credit_beside_the_first_paragraphs_joins_in_part() -> None:
+    # A news site's story rows (same tag and class): the first row holds a column with the photo credit, the
+    # byline and the date, and a column with the article's first paragraphs; the body follows in the next row.
+    # The paragraphs join; the credit and the byline do not.
+    opening = [
+        "Mayor Ellen Park's surprise resignation, announced just two days before the budget vote, has angered "
+        "several council members who say they were given no warning at all.",
+        "Park, who served two terms, will take a post with the regional transport authority, a move she "
+        "disclosed in an interview with the local radio station early on Monday morning.",
+    ]
+    body = EN_P * 3
+    html = _page(
+        '<nav><a href="/">Home</a> <a href="/politics">Politics</a></nav><main>'
+        '<section class="story-row"><div class="story-col"><p class="story-meta__credit">Mayor Ellen Park. | '
+        'John Doe/City Photos</p><p class="story-meta__authors">By <a href="/staff/jane">JANE ROE</a></p>'
+        '<p class="story-meta__timestamp"><time>03/02/2020 06:10 AM</time></p></div>'
+        '<div class="story-col"><div class="story-text">'
+        + "".join(f"<p>{p}</p>" for p in opening)
+        + '</div></div></section><section class="story-row"><div class="story-col"><div class="story-text">'
+        + "".join(f"<p>{p}</p>" for p in body)
+        + "</div></div></section></main><footer>Terms of Service</footer>",
+    )
+    text = extract_html(html).text
+    assert text.splitlines() == [*opening, *body]

@@ -375,13 +375,17 @@ def _with_siblings(
             elif tags[j] == "p" and ld < 0.25 and text[j] > 80:
                 out.append(j)
             elif (
-                (mass(j) >= _TWIN_MASS * best_mass or (j < best and _opening_twin(flat, j, mass)))
-                and ld < 0.2
+                ld < 0.2
                 and tags[j] == best_tag
                 and _first_class(nodes[j]) == best_class
                 and class_weight(nodes[j]) >= 0
             ):
-                out.append(j)
+                if mass(j) >= _TWIN_MASS * best_mass:
+                    out.append(j)
+                elif j < best:
+                    k = _opening_part(flat, j, mass)
+                    if k >= 0:
+                        out.append(k)
         j = last[j] + 1
     return out
 
@@ -407,6 +411,43 @@ def _opening_twin(flat: Flat, j: int, mass: Callable[[int], float]) -> bool:
         if len(names) > 1 and _NOT_PROSE_NAME.search(names):
             return False
     return True
+
+
+# The prose part of an opening twin that also holds a photo credit or a byline: the block holding this share of
+# the twin's text, down a chain of largest children.
+_OPENING_PART_SHARE = 0.6
+# ... and made of paragraphs (a dek, a "Written by:" line and a date are not the article's opening).
+_OPENING_PART_PROSE = 0.8
+
+
+def _opening_part(flat: Flat, j: int, mass: Callable[[int], float]) -> int:
+    """The part of an opening twin ``j`` (see ``_opening_twin``) that joins the article: ``j`` itself when it
+    is plain prose, else its block holding 60%+ of its text when that is (a row whose first column holds the
+    photo credit, the byline and the share buttons, and whose second the article's first paragraphs); or -1."""
+    if _opening_twin(flat, j, mass):
+        return j
+    text, cut, last = flat.text, flat.cut, flat.last
+    need = _OPENING_PART_SHARE * text[j]
+    k = j
+    for _ in range(6):
+        child, c = -1, k + 1
+        while c <= last[k]:
+            if not cut[c] and (child < 0 or text[c] > text[child]):
+                child = c
+            c = last[c] + 1
+        if child < 0 or text[child] < need:
+            return -1
+        if _opening_twin(flat, child, mass) and _paragraphs(flat, child):
+            return child
+        k = child
+    return -1
+
+
+def _paragraphs(flat: Flat, k: int) -> bool:
+    """Two or more paragraphs (<p>) of 80+ characters making 80% of ``k``'s text: not a standfirst alone."""
+    tags, text, cut = flat.tags, flat.text, flat.cut
+    paras = [text[c] for c in range(k, flat.last[k] + 1) if tags[c] == "p" and text[c] >= 80 and not cut[c]]
+    return len(paras) >= 2 and sum(paras) >= _OPENING_PART_PROSE * text[k]
 
 
 def _first_class(node: LexborNode) -> str:
