@@ -450,3 +450,27 @@ def test_opening_row_with_the_photo_credit_beside_the_first_paragraphs_joins_in_
     )
     text = extract_html(html).text
     assert text.splitlines() == [*opening, *body]
+
+
+def test_opening_paragraphs_before_the_photo_inside_the_article_join_it() -> None:
+    # The article's first two paragraphs sit in a box of their own between the headline and the photo; the
+    # body follows after the photo and the byline. Both opening paragraphs join (not only the last one, as a
+    # lead would); the caption, the byline and a teaser list after the <article> stay out.
+    opening = [
+        "Der Stadtrat hat am Dienstagabend nach einer langen und teils hitzigen Debatte beschlossen, die "
+        "Straßenbahn in den Norden der Stadt zu verlängern, und damit einen jahrelangen Streit beendet.",
+        "Die neue Strecke soll zwölf Kilometer lang werden und acht Haltestellen haben; die Planung übernimmt "
+        "das städtische Verkehrsunternehmen, das bereits im Frühjahr erste Entwürfe vorlegen will.",
+    ]
+    body = DE_P * 3
+    html = _page(
+        '<nav><a href="/">Start</a> <a href="/stadt">Stadt</a></nav><main><article>'
+        f"<h1>Straßenbahn wird verlängert</h1><div>{''.join(f'<p>{p}</p>' for p in opening)}</div>"
+        '<figure><img src="bahn.jpg"><figcaption>Eine Straßenbahn am Marktplatz. Foto: Archiv</figcaption>'
+        '</figure><p class="byline">Von Anna Beispiel, 12. März 2024</p><div class="text">'
+        + "".join(f"<p>{p}</p>" for p in body)
+        + '</div></article><div class="more"><h3>Mehr aus der Stadt</h3><ul><li><a href="/a">Radweg am Fluss '
+        'eröffnet</a></li><li><a href="/b">Wochenmarkt zieht um</a></li></ul></div></main>',
+        lang="de",
+    )
+    assert extract_html(html).text.splitlines() == [*opening, *body]
