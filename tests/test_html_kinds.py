@@ -474,3 +474,26 @@ def test_opening_paragraphs_before_the_photo_inside_the_article_join_it() -> Non
         lang="de",
     )
     assert extract_html(html).text.splitlines() == [*opening, *body]
+
+
+def test_a_short_label_ending_the_text_is_dropped_a_closing_list_or_sentence_is_not() -> None:
+    # A label line left after the article's last paragraph (a "further reading" heading whose links were cut,
+    # a view count) is not the article; a short closing sentence and a list closing the article are.
+    def text_of(tail: str) -> list[str]:
+        html = _page(
+            '<nav><a href="/">Start</a></nav><article><h1>Straßenbahn wird ausgebaut</h1><div class="text">'
+            + "".join(f"<p>{p}</p>" for p in DE_P * 2)
+            + tail
+            + "</div></article>",
+            lang="de",
+        )
+        return extract_html(html).text.splitlines()
+
+    assert text_of("<h3>Weiterführender Link</h3>") == DE_P * 2
+    assert text_of("<p>Beitragsaufrufe: 1.204</p>") == DE_P * 2
+    assert text_of("<p>Wir bleiben dran.</p>") == [*DE_P * 2, "Wir bleiben dran."]
+    assert text_of("<ul><li>Linie 4 bis Nordfriedhof</li><li>Linie 7 bis Messe</li></ul>") == [
+        *DE_P * 2,
+        "Linie 4 bis Nordfriedhof",
+        "Linie 7 bis Messe",
+    ]

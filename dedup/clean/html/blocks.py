@@ -220,6 +220,9 @@ _LINK_DENSE = 0.8
 
 
 _KICKER_MAX = 60
+# A last line under _TAIL_MAX characters right after one of _TAIL_AFTER or more is a label (``filter_blocks``).
+_TAIL_MAX = 40
+_TAIL_AFTER = 150
 _SENTENCE_END = re.compile(r"[.!?…:]\s*$")
 
 
@@ -262,6 +265,15 @@ def filter_blocks(blocks: list[tuple[str, int]], title: str, removed: list[Remov
                 removed.append(Removal(clip(text), "html:data"))
             continue
         kept.append(text)
+    if len(kept) > 1 and len(kept[-1]) < _TAIL_MAX and len(kept[-2]) >= _TAIL_AFTER:
+        last = kept[-1]
+        if not _SENTENCE_END.search(last):
+            # One short label line right after the article's last paragraph, ending the text: a source or
+            # agency credit ("Quelle: kathpress", "(SID)"), a date, a view count, a "See also" heading whose
+            # list was cut. Sentences, and several short lines (a list closing the article), stay.
+            if removed is not None:
+                removed.append(Removal(clip(last), "html:tail-label"))
+            kept.pop()
     return kept
 
 
