@@ -497,3 +497,23 @@ def test_a_short_label_ending_the_text_is_dropped_a_closing_list_or_sentence_is_
         "Linie 4 bis Nordfriedhof",
         "Linie 7 bis Messe",
     ]
+
+
+def test_a_standfirst_of_two_paragraphs_before_the_body_is_kept_whole() -> None:
+    # A travel guide's introduction: two paragraphs in a box of their own before the article element that the
+    # paragraph scoring picks; both are the lead, not only the one next to the body.
+    intro = [
+        "Emden ist vor allem als Hafenstadt an der Ems bekannt, und viele Besucher kommen wegen der Kunsthalle, "
+        "der Kanäle und der Fischbrötchen am Ratsdelft in die Stadt.",
+        "Wer einen Tag mehr Zeit mitbringt, findet hier außerdem Museumsschiffe, einen Bunker mit Ausstellung "
+        "und Radwege entlang der Deiche bis hinaus zum Dollart.",
+    ]
+    html = _page(
+        '<nav><a href="/">Start</a></nav><div class="row"><div class="small">'
+        + "".join(f"<p>{p}</p>" for p in intro)
+        + '</div><article class="post">'
+        + "".join(f"<p>{p}</p>" for p in DE_P * 3)
+        + "</article></div><footer>Impressum</footer>",
+        lang="de",
+    )
+    assert extract_html(html).text.splitlines() == [*intro, *DE_P * 3]

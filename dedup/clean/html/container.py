@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from selectolax.lexbor import LexborNode
 
-from dedup.clean.html.opening import NOT_PROSE_NAME, lead_before, prose_before
+from dedup.clean.html.opening import NOT_PROSE_NAME, lead_before, lead_paragraphs, prose_before
 from dedup.clean.html.tree import Flat
 from dedup.clean.html.vocabulary import MAX_CLASS_WEIGHT, class_weight
 
@@ -162,7 +162,7 @@ def best_container(flat: Flat, plain: bool = False) -> list[int]:
     if not plain and sum(mass(r) for r in roots) < _SECTIONS_SHARE * prefix[-1]:
         roots = _sections(flat, best, mass, prefix[-1], roots)
     lead = lead_before(flat, roots[0])
-    return [lead, *roots] if lead >= 0 else roots
+    return [*lead_paragraphs(flat, lead), *roots] if lead >= 0 else roots
 
 
 def _sections(flat: Flat, best: int, mass: Callable[[int], float], total: float, roots: list[int]) -> list[int]:

@@ -105,6 +105,30 @@ def _plain_lead_before(flat: Flat, first: int) -> int:
     return -1
 
 
+def lead_paragraphs(flat: Flat, lead: int) -> list[int]:
+    """The lead paragraph ``lead`` and the paragraphs right before it in the same parent that read like it
+    (80-600 characters ending a sentence, under 10% links): a standfirst of two or three paragraphs."""
+    tags, text, link, cut, last = flat.tags, flat.text, flat.link, flat.cut, flat.last
+    if tags[lead] != "p":
+        return [lead]
+    p = flat.parent[lead]
+    kids, j = [], p + 1
+    while j < lead:
+        if text[j] and not cut[j]:
+            kids.append(j)
+        j = last[j] + 1
+    out = [lead]
+    while kids:
+        k = kids.pop()
+        n = text[k]
+        if tags[k] != "p" or not 80 <= n <= 600 or link[k] >= 0.1 * n:
+            break
+        if not _SENTENCE_END.search(flat.subtree_text(k)):
+            break
+        out.insert(0, k)
+    return out
+
+
 def _passed_over(flat: Flat, j: int) -> bool:
     """A picture with its caption or a date line: passed over between a lead and what follows it."""
     return (
