@@ -517,3 +517,27 @@ def test_a_standfirst_of_two_paragraphs_before_the_body_is_kept_whole() -> None:
         lang="de",
     )
     assert extract_html(html).text.splitlines() == [*intro, *DE_P * 3]
+
+
+def test_captions_ending_in_their_photo_credit_are_dropped() -> None:
+    # Captions set as plain paragraphs between the article's paragraphs, each ending in its credit; a sentence
+    # that names a picture agency in passing is the article's.
+    captions = [
+        "Das Hermelin ist im Winter mit seinem weißen Fell gut getarnt. (mlharing / iStock.com)",
+        "Lee Elder war mit golferischem Talent und einem farbenfrohen Kleidungsstil gesegnet. | © Augusta "
+        "National/Getty Images",
+        "Wetterbild (Foto: anaterate/Pixabay.com)",
+    ]
+    mention = (
+        "Die Bildagentur Getty Images hat die Fotos des Turniers inzwischen freigegeben, sagte ein Sprecher "
+        "des Veranstalters am Montag auf Nachfrage."
+    )
+    html = _page(
+        '<nav><a href="/">Start</a></nav><article>'
+        f"<p>{DE_P[0]}</p><p>{captions[0]}</p><p>{DE_P[1]}</p><p>{captions[1]}</p><p>{mention}</p>"
+        f"<p>{captions[2]}</p><p>{DE_P[2]}</p></article>",
+        lang="de",
+    )
+    ex = extract_html(html)
+    assert ex.text.splitlines() == [DE_P[0], DE_P[1], mention, DE_P[2]]
+    assert [r.rule for r in ex.removed].count("html:caption") == 3
