@@ -424,3 +424,120 @@ def test_a_box_outside_main_does_not_win_over_main() -> None:
     text = extract_html(html).text
     assert all(p in text for p in sections)
     assert caption not in text
+
+
+def test_opening_row_with_the_photo_credit_beside_the_first_paragraphs_joins_in_part() -> None:
+    # A news site's story rows (same tag and class): the first row holds a column with the photo credit, the
+    # byline and the date, and a column with the article's first paragraphs; the body follows in the next row.
+    # The paragraphs join; the credit and the byline do not.
+    opening = [
+        "Mayor Ellen Park's surprise resignation, announced just two days before the budget vote, has angered "
+        "several council members who say they were given no warning at all.",
+        "Park, who served two terms, will take a post with the regional transport authority, a move she "
+        "disclosed in an interview with the local radio station early on Monday morning.",
+    ]
+    body = EN_P * 3
+    html = _page(
+        '<nav><a href="/">Home</a> <a href="/politics">Politics</a></nav><main>'
+        '<section class="story-row"><div class="story-col"><p class="story-meta__credit">Mayor Ellen Park. | '
+        'John Doe/City Photos</p><p class="story-meta__authors">By <a href="/staff/jane">JANE ROE</a></p>'
+        '<p class="story-meta__timestamp"><time>03/02/2020 06:10 AM</time></p></div>'
+        '<div class="story-col"><div class="story-text">'
+        + "".join(f"<p>{p}</p>" for p in opening)
+        + '</div></div></section><section class="story-row"><div class="story-col"><div class="story-text">'
+        + "".join(f"<p>{p}</p>" for p in body)
+        + "</div></div></section></main><footer>Terms of Service</footer>",
+    )
+    text = extract_html(html).text
+    assert text.splitlines() == [*opening, *body]
+
+
+def test_opening_paragraphs_before_the_photo_inside_the_article_join_it() -> None:
+    # The article's first two paragraphs sit in a box of their own between the headline and the photo; the
+    # body follows after the photo and the byline. Both opening paragraphs join (not only the last one, as a
+    # lead would); the caption, the byline and a teaser list after the <article> stay out.
+    opening = [
+        "Der Stadtrat hat am Dienstagabend nach einer langen und teils hitzigen Debatte beschlossen, die "
+        "Straßenbahn in den Norden der Stadt zu verlängern, und damit einen jahrelangen Streit beendet.",
+        "Die neue Strecke soll zwölf Kilometer lang werden und acht Haltestellen haben; die Planung übernimmt "
+        "das städtische Verkehrsunternehmen, das bereits im Frühjahr erste Entwürfe vorlegen will.",
+    ]
+    body = DE_P * 3
+    html = _page(
+        '<nav><a href="/">Start</a> <a href="/stadt">Stadt</a></nav><main><article>'
+        f"<h1>Straßenbahn wird verlängert</h1><div>{''.join(f'<p>{p}</p>' for p in opening)}</div>"
+        '<figure><img src="bahn.jpg"><figcaption>Eine Straßenbahn am Marktplatz. Foto: Archiv</figcaption>'
+        '</figure><p class="byline">Von Anna Beispiel, 12. März 2024</p><div class="text">'
+        + "".join(f"<p>{p}</p>" for p in body)
+        + '</div></article><div class="more"><h3>Mehr aus der Stadt</h3><ul><li><a href="/a">Radweg am Fluss '
+        'eröffnet</a></li><li><a href="/b">Wochenmarkt zieht um</a></li></ul></div></main>',
+        lang="de",
+    )
+    assert extract_html(html).text.splitlines() == [*opening, *body]
+
+
+def test_a_short_label_ending_the_text_is_dropped_a_closing_list_or_sentence_is_not() -> None:
+    # A label line left after the article's last paragraph (a "further reading" heading whose links were cut,
+    # a view count) is not the article; a short closing sentence and a list closing the article are.
+    def text_of(tail: str) -> list[str]:
+        html = _page(
+            '<nav><a href="/">Start</a></nav><article><h1>Straßenbahn wird ausgebaut</h1><div class="text">'
+            + "".join(f"<p>{p}</p>" for p in DE_P * 2)
+            + tail
+            + "</div></article>",
+            lang="de",
+        )
+        return extract_html(html).text.splitlines()
+
+    assert text_of("<h3>Weiterführender Link</h3>") == DE_P * 2
+    assert text_of("<p>Beitragsaufrufe: 1.204</p>") == DE_P * 2
+    assert text_of("<p>Wir bleiben dran.</p>") == [*DE_P * 2, "Wir bleiben dran."]
+    assert text_of("<ul><li>Linie 4 bis Nordfriedhof</li><li>Linie 7 bis Messe</li></ul>") == [
+        *DE_P * 2,
+        "Linie 4 bis Nordfriedhof",
+        "Linie 7 bis Messe",
+    ]
+
+
+def test_a_standfirst_of_two_paragraphs_before_the_body_is_kept_whole() -> None:
+    # A travel guide's introduction: two paragraphs in a box of their own before the article element that the
+    # paragraph scoring picks; both are the lead, not only the one next to the body.
+    intro = [
+        "Emden ist vor allem als Hafenstadt an der Ems bekannt, und viele Besucher kommen wegen der Kunsthalle, "
+        "der Kanäle und der Fischbrötchen am Ratsdelft in die Stadt.",
+        "Wer einen Tag mehr Zeit mitbringt, findet hier außerdem Museumsschiffe, einen Bunker mit Ausstellung "
+        "und Radwege entlang der Deiche bis hinaus zum Dollart.",
+    ]
+    html = _page(
+        '<nav><a href="/">Start</a></nav><div class="row"><div class="small">'
+        + "".join(f"<p>{p}</p>" for p in intro)
+        + '</div><article class="post">'
+        + "".join(f"<p>{p}</p>" for p in DE_P * 3)
+        + "</article></div><footer>Impressum</footer>",
+        lang="de",
+    )
+    assert extract_html(html).text.splitlines() == [*intro, *DE_P * 3]
+
+
+def test_captions_ending_in_their_photo_credit_are_dropped() -> None:
+    # Captions set as plain paragraphs between the article's paragraphs, each ending in its credit; a sentence
+    # that names a picture agency in passing is the article's.
+    captions = [
+        "Das Hermelin ist im Winter mit seinem weißen Fell gut getarnt. (mlharing / iStock.com)",
+        "Lee Elder war mit golferischem Talent und einem farbenfrohen Kleidungsstil gesegnet. | © Augusta "
+        "National/Getty Images",
+        "Wetterbild (Foto: anaterate/Pixabay.com)",
+    ]
+    mention = (
+        "Die Bildagentur Getty Images hat die Fotos des Turniers inzwischen freigegeben, sagte ein Sprecher "
+        "des Veranstalters am Montag auf Nachfrage."
+    )
+    html = _page(
+        '<nav><a href="/">Start</a></nav><article>'
+        f"<p>{DE_P[0]}</p><p>{captions[0]}</p><p>{DE_P[1]}</p><p>{captions[1]}</p><p>{mention}</p>"
+        f"<p>{captions[2]}</p><p>{DE_P[2]}</p></article>",
+        lang="de",
+    )
+    ex = extract_html(html)
+    assert ex.text.splitlines() == [DE_P[0], DE_P[1], mention, DE_P[2]]
+    assert [r.rule for r in ex.removed].count("html:caption") == 3

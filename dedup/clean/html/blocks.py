@@ -213,6 +213,24 @@ _AGENCY_CREDIT_RE = re.compile(
     re.I,
 )
 
+# A block under _CAPTION_MAX characters that ends in a picture agency's name (in brackets too) or in a ©
+# credit (after a "|" or in brackets) is a photo caption.
+_CAPTION_CREDIT_RE = re.compile(
+    r"(?:(?:getty\s*images|istock(?:photo)?|shutterstock|picture[\s-]?alliance|imago(?:\s*images)?|adobe\s*stock|"
+    r"unsplash|pixabay|fotolia)(?:\.com)?\s*\)?|[|(]\s*(?:foto|photo|bild)?\s*(?:©|\(c\))[^|()©]{2,60}\)?)\s*$",
+    re.I,
+)
+_CAPTION_MAX = 300
+# What the end of such a caption holds (searched first: the expression is slow on every block's tail).
+_CAPTION_HINTS = ("©", "(c)", "images", "stock", "alliance", "imago", "unsplash", "pixabay", "fotolia")
+
+
+def _caption_credit(text: str, n: int) -> bool:
+    """``text`` (``n`` characters) ends in a photo credit (``_CAPTION_CREDIT_RE``)."""
+    tail = text[-90:].lower()
+    return any(h in tail for h in _CAPTION_HINTS) and bool(_CAPTION_CREDIT_RE.search(text, max(0, n - 90)))
+
+
 # Only blocks that are nearly all links are dropped: menus and teaser lists inside the container are that,
 # while list items and paragraphs that cite sources or name products in links are article text (the
 # benchmarks' ground truth keeps them).
@@ -220,6 +238,9 @@ _LINK_DENSE = 0.8
 
 
 _KICKER_MAX = 60
+# A last line under _TAIL_MAX characters right after one of _TAIL_AFTER or more is a label (``filter_blocks``).
+_TAIL_MAX = 40
+_TAIL_AFTER = 150
 _SENTENCE_END = re.compile(r"[.!?…:]\s*$")
 
 
@@ -256,12 +277,27 @@ def filter_blocks(blocks: list[tuple[str, int]], title: str, removed: list[Remov
             if removed is not None:
                 removed.append(Removal(clip(text), "html:boilerplate-text"))
             continue
+        if n < _CAPTION_MAX and _caption_credit(text, n):
+            # A photo caption that ends in its credit ("... (mlharing / iStock.com)", "... | © Augusta
+            # National/Getty Images"): the caption of a picture the page shows inline, not the article's text.
+            if removed is not None:
+                removed.append(Removal(clip(text), "html:caption"))
+            continue
         if text[0] in "{[" and n >= 40 and _is_json(text):
             # A widget's settings left in the page as text (often in a hidden <span>): data, never prose.
             if removed is not None:
                 removed.append(Removal(clip(text), "html:data"))
             continue
         kept.append(text)
+    if len(kept) > 1 and len(kept[-1]) < _TAIL_MAX and len(kept[-2]) >= _TAIL_AFTER:
+        last = kept[-1]
+        if not _SENTENCE_END.search(last):
+            # One short label line right after the article's last paragraph, ending the text: a source or
+            # agency credit ("Quelle: kathpress", "(SID)"), a date, a view count, a "See also" heading whose
+            # list was cut. Sentences, and several short lines (a list closing the article), stay.
+            if removed is not None:
+                removed.append(Removal(clip(last), "html:tail-label"))
+            kept.pop()
     return kept
 
 

@@ -15,12 +15,12 @@ names that say "article body" add weight and ones that say "comments/sidebar" su
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Callable
 
 from selectolax.lexbor import LexborNode
 
+from dedup.clean.html.opening import NOT_PROSE_NAME, lead_before, lead_paragraphs, prose_before
 from dedup.clean.html.tree import Flat
 from dedup.clean.html.vocabulary import MAX_CLASS_WEIGHT, class_weight
 
@@ -157,10 +157,12 @@ def best_container(flat: Flat, plain: bool = False) -> list[int]:
         best = up
         up = parent[best]
     roots = _with_siblings(flat, best, scores, mass, best_final)
+    if not plain:
+        roots = prose_before(flat, roots)
     if not plain and sum(mass(r) for r in roots) < _SECTIONS_SHARE * prefix[-1]:
         roots = _sections(flat, best, mass, prefix[-1], roots)
-    lead = _lead_before(flat, roots[0])
-    return [lead, *roots] if lead >= 0 else roots
+    lead = lead_before(flat, roots[0])
+    return [*lead_paragraphs(flat, lead), *roots] if lead >= 0 else roots
 
 
 def _sections(flat: Flat, best: int, mass: Callable[[int], float], total: float, roots: list[int]) -> list[int]:
@@ -220,124 +222,6 @@ def _no_weight(node: LexborNode) -> float:
     return 0.0
 
 
-# Class/id names of an article's lead paragraph (standfirst, intro, teaser text, abstract): CMSs put it in the
-# article's header, outside the body container, yet it is the article's first paragraph. Matched as parts of
-# names ("article__intro", "c-page-intro__copy", "art-lead"). Not "excerpt", "summary", "subtitle", "dek":
-# those also name the one-line SEO blurb under a headline, which the benchmarks' truth leaves out.
-_LEAD_NAME_RE = re.compile(
-    r"(?:^|[\s_-])(?:lead|leader|leadin|lede|intro|articleintro|articlelead|introtext|intro-text|teaser-text|"
-    r"chapo|standfirst|subheadline|sub-headline|abstract|perex|sapo|entradilla|bajada|sommario|article-lead|"
-    r"field-abstract|text-lead)(?:$|[\s_-])",
-    re.I,
-)
-# Lead paragraphs are one short paragraph; the climb stops at an ancestor holding this much more than the body.
-_LEAD_MIN, _LEAD_MAX = 40, 900
-_LEAD_CLIMB = 4
-
-
-def _lead_before(flat: Flat, first: int) -> int:
-    """The lead paragraph just before the container ``first`` (named so, see ``_LEAD_NAME_RE``), or -1.
-
-    Looked for among the elements that precede the container inside its nearest ancestors (up to four
-    levels, and not past one that holds much more text than the container: the rest of the page is not the
-    article's header). The first element, in document order, with a lead name, 40-900 characters of text and
-    under 20% link text wins.
-    """
-    tags, parent, text, link, cut, last, nodes = (
-        flat.tags, flat.parent, flat.text, flat.link, flat.cut, flat.last, flat.nodes,
-    )  # fmt: skip
-    limit = text[first] + 2 * _LEAD_MAX
-    a = first
-    for _ in range(_LEAD_CLIMB):
-        p = parent[a]
-        if p <= 0 or text[p] > limit:
-            break
-        j = p + 1
-        while j < a:  # the elements before the chain, in document order
-            n = text[j]
-            if cut[j] or not n:
-                j = last[j] + 1
-                continue
-            if _LEAD_MIN <= n <= _LEAD_MAX and link[j] < 0.2 * n and tags[j] not in ("a", "ul", "ol", "li"):
-                attrs = nodes[j].attributes
-                names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-                if len(names) > 1 and _LEAD_NAME_RE.search(names):
-                    return j
-            j += 1
-        a = p
-    return _plain_lead_before(flat, first)
-
-
-_CAPTION_NAME = re.compile(r"caption|figure|image|photo|date", re.I)
-_SENTENCE_END = re.compile(r"[.!?…»\"”“]\s*$")
-
-
-def _plain_lead_before(flat: Flat, first: int) -> int:
-    """An unnamed lead: the <p> right before the container or its parent (the nearest element with text
-    before it, past a picture, caption or date line, or the last block of the article's <header> there), a
-    sentence of 80-600 characters with under 10% links; or -1."""
-    tags, parent, text, link, cut, last = flat.tags, flat.parent, flat.text, flat.link, flat.cut, flat.last
-    a = first
-    for _ in range(2):
-        p = parent[a]
-        if p <= 0:
-            break
-        before, j = [], p + 1
-        while j < a:
-            # A cut <header> too: the article's own header (kicker, headline, byline, then the lead) is cut as
-            # page chrome, and its last block may be the lead.
-            if text[j] and (not cut[j] or tags[j] == "header"):
-                before.append(j)
-            j = last[j] + 1
-        # Passed over: a picture with its caption, a date line (short, not a sentence) between lead and body.
-        while len(before) > 1 and _passed_over(flat, before[-1]):
-            before.pop()
-        prev = before[-1] if before else -1
-        if prev >= 0:
-            prev = _last_block(flat, prev)
-            n = text[prev]
-            # A lead may be set as a heading (a long <h2>/<h3> of sentences), never a short one (a headline).
-            lead_tag = tags[prev] == "p" or (tags[prev] in ("h2", "h3") and n >= 150)
-            if lead_tag and 80 <= n <= 600 and link[prev] < 0.1 * n:
-                if _SENTENCE_END.search(flat.subtree_text(prev)):
-                    return prev
-            return -1
-        a = p
-    return -1
-
-
-def _passed_over(flat: Flat, j: int) -> bool:
-    """A picture with its caption or a date line: passed over between a lead and what follows it."""
-    return (
-        flat.tags[j] in ("figure", "figcaption", "time")
-        or (flat.text[j] < 80 and not _SENTENCE_END.search(flat.subtree_text(j)))
-        or bool(_CAPTION_NAME.search(flat.nodes[j].attributes.get("class") or ""))
-    )
-
-
-_LEAF_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "table", "a"})
-
-
-def _last_block(flat: Flat, j: int) -> int:
-    """The last block inside wrapper ``j`` (down at most four wrappers, past a trailing picture or date line):
-    a page's hero or header box ends with its lead (breadcrumbs, headline, date, then the lead)."""
-    tags, text, cut, last = flat.tags, flat.text, flat.cut, flat.last
-    for _ in range(4):
-        if tags[j] in _LEAF_BLOCKS:
-            break
-        kids, k = [], j + 1
-        while k <= last[j]:
-            if text[k] and not cut[k]:
-                kids.append(k)
-            k = last[k] + 1
-        while len(kids) > 1 and _passed_over(flat, kids[-1]):
-            kids.pop()
-        if not kids:
-            break
-        j = kids[-1]
-    return j
-
-
 def _with_siblings(
     flat: Flat, best: int, scores: dict[int, float], mass: Callable[[int], float], best_final: float
 ) -> list[int]:
@@ -375,21 +259,24 @@ def _with_siblings(
             elif tags[j] == "p" and ld < 0.25 and text[j] > 80:
                 out.append(j)
             elif (
-                (mass(j) >= _TWIN_MASS * best_mass or (j < best and _opening_twin(flat, j, mass)))
-                and ld < 0.2
+                ld < 0.2
                 and tags[j] == best_tag
                 and _first_class(nodes[j]) == best_class
                 and class_weight(nodes[j]) >= 0
             ):
-                out.append(j)
+                if mass(j) >= _TWIN_MASS * best_mass:
+                    out.append(j)
+                elif j < best:
+                    k = _opening_part(flat, j, mass)
+                    if k >= 0:
+                        out.append(k)
         j = last[j] + 1
     return out
 
 
 # An opening twin (see ``_with_siblings``) holds none of these: a photo and its caption, a date line, a byline
-# or author list, a page's own headline, the one-line SEO blurb (dek, summary, excerpt, description).
+# or author list, a page's own headline, the one-line SEO blurb (by name: ``opening.NOT_PROSE_NAME``).
 _NOT_PROSE_TAGS = frozenset({"figure", "figcaption", "time", "address", "h1"})
-_NOT_PROSE_NAME = re.compile(r"caption|credit|author|byline|meta|date|dek|summary|excerpt|contrib|descr", re.I)
 _OPENING_TWIN_MIN = 200
 
 
@@ -404,9 +291,46 @@ def _opening_twin(flat: Flat, j: int, mass: Callable[[int], float]) -> bool:
             return False
         attrs = nodes[k].attributes
         names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-        if len(names) > 1 and _NOT_PROSE_NAME.search(names):
+        if len(names) > 1 and NOT_PROSE_NAME.search(names):
             return False
     return True
+
+
+# The prose part of an opening twin that also holds a photo credit or a byline: the block holding this share of
+# the twin's text, down a chain of largest children.
+_OPENING_PART_SHARE = 0.6
+# ... and made of paragraphs (a dek, a "Written by:" line and a date are not the article's opening).
+_OPENING_PART_PROSE = 0.8
+
+
+def _opening_part(flat: Flat, j: int, mass: Callable[[int], float]) -> int:
+    """The part of an opening twin ``j`` (see ``_opening_twin``) that joins the article: ``j`` itself when it
+    is plain prose, else its block holding 60%+ of its text when that is (a row whose first column holds the
+    photo credit, the byline and the share buttons, and whose second the article's first paragraphs); or -1."""
+    if _opening_twin(flat, j, mass):
+        return j
+    text, cut, last = flat.text, flat.cut, flat.last
+    need = _OPENING_PART_SHARE * text[j]
+    k = j
+    for _ in range(6):
+        child, c = -1, k + 1
+        while c <= last[k]:
+            if not cut[c] and (child < 0 or text[c] > text[child]):
+                child = c
+            c = last[c] + 1
+        if child < 0 or text[child] < need:
+            return -1
+        if _opening_twin(flat, child, mass) and _paragraphs(flat, child):
+            return child
+        k = child
+    return -1
+
+
+def _paragraphs(flat: Flat, k: int) -> bool:
+    """Two or more paragraphs (<p>) of 80+ characters making 80% of ``k``'s text: not a standfirst alone."""
+    tags, text, cut = flat.tags, flat.text, flat.cut
+    paras = [text[c] for c in range(k, flat.last[k] + 1) if tags[c] == "p" and text[c] >= 80 and not cut[c]]
+    return len(paras) >= 2 and sum(paras) >= _OPENING_PART_PROSE * text[k]
 
 
 def _first_class(node: LexborNode) -> str:
