@@ -236,24 +236,34 @@ def fold_two(codes, table_a, table_b, stable, needs, expand):  # pragma: no cove
 @njit(cache=True, nogil=True)
 def covered_words(words, other, window):  # pragma: no cover - compiled
     """The numerator of ``dedup.fingerprint.coverage``: how many of ``words`` lie in passages of ``window``
-    words (the last one shorter) at least half of whose words are in ``other`` (any order, repeats allowed)."""
-    known = np.sort(other)
+    words (the last one shorter) at least half of whose words are in ``other`` (any order, repeats allowed).
+
+    ``other`` goes into an open-addressing hash set (linear probing, at most half full) rather than being
+    sorted and binary-searched: a few hundred content words are looked up once each, and their values are hashes
+    already (``dedup.fingerprint.content_word_hashes``), so their low bits pick the slot."""
+    size = 16
+    while size < 2 * other.size:
+        size <<= 1
+    mask = size - 1
+    table = np.zeros(size, dtype=np.int64)  # a value + 1; 0: an empty slot
+    for v in other:
+        key = np.int64(v) + 1
+        slot = np.int64(v) & mask
+        while table[slot] != 0 and table[slot] != key:
+            slot = (slot + 1) & mask
+        table[slot] = key
     covered = 0
     for start in range(0, words.size, window):
         stop = min(start + window, words.size)
         found = 0
         for i in range(start, stop):
-            w = words[i]
-            lo = 0
-            hi = known.size
-            while lo < hi:  # the first known value >= w
-                mid = (lo + hi) >> 1
-                if known[mid] < w:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            if lo < known.size and known[lo] == w:
-                found += 1
+            key = np.int64(words[i]) + 1
+            slot = np.int64(words[i]) & mask
+            while table[slot] != 0:
+                if table[slot] == key:
+                    found += 1
+                    break
+                slot = (slot + 1) & mask
         if 2 * found >= stop - start:
             covered += stop - start
     return covered

@@ -188,12 +188,7 @@ def _build_lookup_table(options: NormalizeOptions) -> np.ndarray:
     codes = [c for c in range(1, 0x10000) if not 0xD800 <= c <= 0xDFFF]
     mapped = _map_chars("\x00".join(map(chr, codes)), options).split("\x00")
     table = np.full(0x10000, _COMPLEX, dtype=np.uint32)
-    for c, out in zip(codes, mapped):
-        if options.punctuation_to_space:
-            out = _SEPARATOR_RE.sub(" ", out)
-        elif out.isspace():
-            out = " "
-        table[c] = _DELETE if out == "" else ord(out) if len(out) == 1 else _COMPLEX
+    table[codes] = [_entry(out, options) for out in mapped]
     table[0] = _COMPLEX  # NUL would be read as "delete"; let the reference handle it
     return table
 
@@ -201,7 +196,11 @@ def _build_lookup_table(options: NormalizeOptions) -> np.ndarray:
 @functools.lru_cache(maxsize=4096)
 def _astral_entry(c: int, options: NormalizeOptions) -> int:
     """The table entry of a character outside the BMP (emoji, rare scripts), computed as the table's are."""
-    out = _map_chars(chr(c), options)
+    return _entry(_map_chars(chr(c), options), options)
+
+
+def _entry(out: str, options: NormalizeOptions) -> int:
+    """The lookup-table entry of a character that the per-character steps turned into ``out``."""
     if options.punctuation_to_space:
         out = _SEPARATOR_RE.sub(" ", out)
     elif out.isspace():
@@ -350,13 +349,10 @@ def normalize(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     mapped = mapped[keep]
     if mapped.size and mapped[-1] == _SPACE:
         mapped = mapped[:-1]
-    if (
-        options.nfkc
-        and not _nfkc_stable()[mapped].all()
-        and not unicodedata.is_normalized("NFKC", mapped.tobytes().decode("utf-32-le"))
-    ):
+    out = mapped.tobytes().decode("utf-32-le")
+    if options.nfkc and not _nfkc_stable()[mapped].all() and not unicodedata.is_normalized("NFKC", out):
         return _reference(text, options)
-    return mapped.tobytes().decode("utf-32-le")
+    return out
 
 
 def normalize_lines(lines: Sequence[str], options: NormalizeOptions = DEFAULT_OPTIONS) -> list[str]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
 
 import numpy as np
 
@@ -76,3 +77,32 @@ def test_site_masks_of_a_batch_are_those_of_each_page() -> None:
     single = [learner.boilerplate_mask(site, h) for site, h in zip(sites, pages)]
     assert [m.tolist() for m in batch] == [m.tolist() for m in single]
     assert batch[0].tolist() == [False, True, True, True] and batch[5].tolist() == [False, True]
+
+
+def test_a_spooled_page_comes_back_with_the_same_keys_and_arrays() -> None:
+    cleaner = Cleaner()
+    docs = [
+        Document(
+            id="1",
+            title="الميناء",
+            text="استمر إضراب الميناء لليوم الثالث.\n\nشارك\nThe port strike went on.",
+            source="a.com",
+        ),
+        Document(id="2", title="", text="", source="b.com"),
+    ]
+    pages = [cleaner.clean_page_keyed(d) for d in docs]
+    fresh = [cleaner.clean_page_keyed(d) for d in docs]  # no arrays of the site pass: the general form
+    site_observations(pages)
+    for page in (*pages, *fresh):
+        back = pickle.loads(pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL))
+        assert back.doc == page.doc and back.keys == page.keys
+        for name in ("hashes", "shingles", "tokens", "content"):
+            mine, theirs = getattr(page, name), getattr(back, name)
+            assert (mine is None) == (theirs is None)
+            if mine is not None:
+                assert theirs.dtype == mine.dtype and theirs.tolist() == mine.tolist()
+                assert theirs.flags.aligned
+    assert pages[0].keys[0] == "الميناء" and len(pages[0].keys) > 2
+    # Keys holding a newline (never made by normalisation) still come back as they were.
+    odd = dataclasses.replace(pages[0], keys=["a\nb", "c"])
+    assert pickle.loads(pickle.dumps(odd)).keys == ["a\nb", "c"]

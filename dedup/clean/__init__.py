@@ -58,12 +58,26 @@ class Page:
     content: np.ndarray | None = None
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # Arrays pickled as their bytes: a scan spools every page, and numpy's own pickling of a few small
-        # arrays costs more than the rest of the page.
-        return (
-            _page,
-            (self.doc, self.keys, *(_packed(a) for a in (self.hashes, self.shingles, self.tokens, self.content))),
-        )
+        # A scan spools every page, once each way: numpy's own pickling of a few small arrays costs more than the
+        # rest of the page, and so do a tuple of dtype and bytes per array; a list of keys costs twice their join.
+        keys: str | list[str] = "\n".join(self.keys)
+        if not self.keys or keys.count("\n") != len(self.keys) - 1:  # no key holds a newline: normalised, it cannot
+            keys = self.keys
+        hashes, shingles, tokens, content = self.hashes, self.shingles, self.tokens, self.content
+        if (
+            shingles is not None
+            and tokens is not None
+            and content is not None
+            and hashes.dtype == _U64
+            and tokens.dtype == _U64
+            and shingles.dtype == _U32
+            and content.dtype == _U32
+        ):
+            # The 64-bit arrays first, so that each array starts aligned in the one block (numba's kernels are
+            # compiled for aligned arrays).
+            blob = b"".join((hashes.tobytes(), tokens.tobytes(), shingles.tobytes(), content.tobytes()))
+            return (_page_block, (self.doc, keys, blob, hashes.size, tokens.size, shingles.size))
+        return (_page, (self.doc, keys, *(_packed(a) for a in (hashes, shingles, tokens, content))))
 
     def normalised_text(self) -> str:
         """``normalize(doc.full_text)``, joined from the keys."""
@@ -111,10 +125,37 @@ def _unpacked(packed: tuple[str, bytes] | None) -> np.ndarray | None:
 _DTYPES: dict[str, np.dtype] = {}
 
 
-def _page(doc: Document, keys: list[str], *arrays: tuple[str, bytes] | None) -> Page:
-    """A :class:`Page` from its pickled form (:meth:`Page.__reduce__`)."""
+_U64, _U32 = np.dtype(np.uint64), np.dtype(np.uint32)
+
+
+def _page(doc: Document, keys: str | list[str], *arrays: tuple[str, bytes] | None) -> Page:
+    """A :class:`Page` from its pickled form (:meth:`Page.__reduce__`; ``keys`` joined by newlines or not)."""
     hashes, shingles, tokens, content = (_unpacked(a) for a in arrays)
-    return Page(doc, keys, hashes, shingles, tokens, content)  # type: ignore[arg-type]
+    key_list = keys.split("\n") if isinstance(keys, str) else keys
+    return Page(doc, key_list, hashes, shingles, tokens, content)  # type: ignore[arg-type]
+
+
+def _page_block(doc: Document, keys: str | list[str], blob: bytes, hashes: int, tokens: int, shingles: int) -> Page:
+    """A :class:`Page` whose four arrays were pickled as one block (:meth:`Page.__reduce__`): line hashes and
+    word hashes (uint64), then shingles and content words (uint32). Read-only views of the pickle's bytes.
+
+    >>> page = Page(Document(id="a", text="x"), ["", "x"], np.array([0, 7], np.uint64), np.array([5], np.uint32),
+    ...             np.array([9], np.uint64), np.array([], np.uint32))
+    >>> import pickle
+    >>> back = pickle.loads(pickle.dumps(page))
+    >>> back.keys, back.hashes.tolist(), back.shingles.tolist(), back.tokens.tolist(), back.content.tolist()
+    (['', 'x'], [0, 7], [5], [9], [])
+    """
+    key_list = keys.split("\n") if isinstance(keys, str) else keys
+    end = 8 * (hashes + tokens)
+    return Page(
+        doc,
+        key_list,
+        np.frombuffer(blob, _U64, hashes),
+        np.frombuffer(blob, _U32, shingles, end),
+        np.frombuffer(blob, _U64, tokens, 8 * hashes),
+        np.frombuffer(blob, _U32, (len(blob) - end) // 4 - shingles, end + 4 * shingles),
+    )
 
 
 def site_observations(pages: Sequence[Page], lines: bool = True) -> list[SiteObservation]:

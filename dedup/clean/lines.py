@@ -315,9 +315,11 @@ class LineRules:
         twin = CASE_TWINS.search(page) is not None
         found: dict[int, tuple[str, ...] | None] = {}
         ascii_page = page.isascii()  # then only the ASCII literals can be on it
+        # Each literal looked for once, though several rules share it (the two ad rules share most of theirs).
+        on_page = () if twin else [lit for lit in self.guard_literals[ascii_page] if lit in page]
         for rule, ascii_guard in self.guarded:
             guard = ascii_guard if ascii_page else rule.guard
-            found[id(rule)] = None if twin else tuple([literal for literal in guard if literal in page])
+            found[id(rule)] = None if twin else tuple([lit for lit in guard if lit in on_page]) if on_page else ()
 
         for run in self.runs:
             literals = found[id(run)] if run.guard else None
@@ -413,6 +415,12 @@ class LineRules:
         """The rules with a literal guard, each with the ASCII literals of its guard."""
         rules = (*self.runs, *self.blocks, *self.lines)
         return tuple((r, tuple(lit for lit in r.guard if lit.isascii())) for r in rules if r.guard)
+
+    @functools.cached_property
+    def guard_literals(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Every guarded rule's literal, once: all (``[False]``) and the ASCII ones, all an ASCII page may hold."""
+        every = tuple(dict.fromkeys(lit for rule, _ in self.guarded for lit in rule.guard))
+        return every, tuple(lit for lit in every if lit.isascii())
 
     @functools.cached_property
     def line_max_words(self) -> int:
