@@ -67,7 +67,8 @@ def lead_before(flat: Flat, first: int) -> int:
     return _plain_lead_before(flat, first)
 
 
-_CAPTION_NAME = re.compile(r"caption|figure|image|photo|date", re.I)
+# Passed over too: the row of author and share buttons that magazine templates put under the lead.
+_CAPTION_NAME = re.compile(r"caption|figure|image|photo|date|author|byline|sharing", re.I)
 _SENTENCE_END = re.compile(r"[.!?…»\"”“]\s*$")
 
 
@@ -130,7 +131,7 @@ def lead_paragraphs(flat: Flat, lead: int) -> list[int]:
 
 
 def _passed_over(flat: Flat, j: int) -> bool:
-    """A picture with its caption or a date line: passed over between a lead and what follows it."""
+    """A picture with its caption, a date line or a byline row: passed over between a lead and what follows it."""
     return (
         flat.tags[j] in ("figure", "figcaption", "time")
         or (flat.text[j] < 80 and not _SENTENCE_END.search(flat.subtree_text(j)))
