@@ -42,3 +42,26 @@ def test_lead_above_the_byline_and_share_row_in_the_article_header_is_kept() -> 
     lines = extract_html(html).text.splitlines()
     assert lines[: len(DE_P) + 1] == [lead, *DE_P]
     assert not any("Beispiel" in line or "Teilen" in line for line in lines)
+
+
+def test_lead_heading_above_the_photo_row_and_a_link_list_is_kept() -> None:
+    # Bootstrap news templates: a title row (date, headline, share icons, the lead set as a long <h3>), a photo
+    # row with its short caption, a "read also" column of links, then the body column. The photo row and the
+    # link column are passed over between the lead and the body.
+    lead = (
+        "Das mobile Reisen boomt, gerade in Pandemiezeiten. Das hat die Ausgabe des Salons eindrücklich "
+        "bewiesen: An fünf Messetagen strömten über 50 000 Besucher auf das Gelände, mittendrin die Camper."
+    )
+    links = "".join(
+        f'<a href="/news/{i}">Branchenevent Nummer {i}: die Vorfreude wächst bei allen Händlern</a>' for i in range(5)
+    )
+    html = _page(
+        '<div class="container"><div class="col-md-12"><div class="row"><span class="date2">04. November 2021'
+        '</span><h1>Campinglösungen am Caravan Salon</h1><ul class="share"><a href="/fb"><li><img src="fb.png">'
+        f'</li></a></ul><h3>{lead}</h3></div></div><div class="col-md-12"><div class="row"><img src="van.jpg">'
+        '<p>Ein Kastenwagen mit Aufstelldach.</p></div></div><div class="col-md-4 news_links"><h2>Lesen Sie auch'
+        f'</h2>{links}</div><div class="col-md-8 news_detail">' + "".join(f"<p>{p}</p>" for p in DE_P) + "</div></div>"
+    )
+    lines = extract_html(html).text.splitlines()
+    assert lines[: len(DE_P) + 1] == [lead, *DE_P]
+    assert not any("Branchenevent" in line or "Kastenwagen" in line for line in lines)

@@ -131,10 +131,13 @@ def lead_paragraphs(flat: Flat, lead: int) -> list[int]:
 
 
 def _passed_over(flat: Flat, j: int) -> bool:
-    """A picture with its caption, a date line or a byline row: passed over between a lead and what follows it."""
+    """A picture with its caption, a date line, a byline row or a column of links ("read also"): passed over
+    between a lead and what follows it."""
     return (
         flat.tags[j] in ("figure", "figcaption", "time")
         or (flat.text[j] < 80 and not _SENTENCE_END.search(flat.subtree_text(j)))
+        or (flat.text[j] < 80 and flat.nodes[j].css_first("img") is not None)
+        or flat.link[j] > 0.9 * flat.text[j]
         or bool(_CAPTION_NAME.search(flat.nodes[j].attributes.get("class") or ""))
     )
 
