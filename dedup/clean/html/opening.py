@@ -32,6 +32,9 @@ _LEAD_NAME_RE = re.compile(
 # Lead paragraphs are one short paragraph; the climb stops at an ancestor holding this much more than the body.
 _LEAD_MIN, _LEAD_MAX = 40, 900
 _LEAD_CLIMB = 4
+# In the article's <header> a lead-named block of fewer characters is the one-line dek under the headline
+# ("subheadline"), which aeb and wcxb truth leave out (chosen on the tuning parts).
+_HEADER_LEAD_MIN = 200
 
 
 def lead_before(flat: Flat, first: int) -> int:
@@ -40,7 +43,7 @@ def lead_before(flat: Flat, first: int) -> int:
     Looked for among the elements that precede the container inside its nearest ancestors (up to four
     levels, and not past one that holds much more text than the container: the rest of the page is not the
     article's header). The first element, in document order, with a lead name, 40-900 characters of text and
-    under 20% link text wins.
+    under 20% link text wins; inside a cut <header> (the article's own), one of 200+ characters.
     """
     tags, parent, text, link, cut, last, nodes = (
         flat.tags, flat.parent, flat.text, flat.link, flat.cut, flat.last, flat.nodes,
@@ -51,13 +54,22 @@ def lead_before(flat: Flat, first: int) -> int:
         p = parent[a]
         if p <= 0 or text[p] > limit:
             break
-        j = p + 1
+        j, header_end = p + 1, -1
         while j < a:  # the elements before the chain, in document order
             n = text[j]
+            if cut[j] and tags[j] == "header" and n:
+                # The article's <header>, cut as page chrome, holds the lead among headline and byline: looked
+                # into, not taken whole.
+                header_end = last[j]
+                j += 1
+                continue
             if cut[j] or not n:
                 j = last[j] + 1
                 continue
-            if _LEAD_MIN <= n <= _LEAD_MAX and link[j] < 0.2 * n and tags[j] not in ("a", "ul", "ol", "li"):
+            if j <= header_end and n < _HEADER_LEAD_MIN:
+                j += 1
+                continue
+            if _LEAD_MIN <= n <= _LEAD_MAX and link[j] < 0.2 * n and tags[j] not in ("a", "ul", "ol", "li", "h1"):
                 attrs = nodes[j].attributes
                 names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
                 if len(names) > 1 and _LEAD_NAME_RE.search(names):
