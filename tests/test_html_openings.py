@@ -108,3 +108,39 @@ def test_a_long_lead_named_block_in_the_article_header_is_kept_a_one_line_dek_is
     assert lines[: len(EN_P) + 1] == [lead, *EN_P]
     lines = extract_html(_news_page(dek)).text.splitlines()
     assert lines[: len(EN_P)] == EN_P and dek not in lines
+
+
+ES_P = [
+    "Hasta la sede del Congreso en Valparaíso llegó este martes la ministra del Interior para presentar ante "
+    "los senadores el plan de seguridad que el gobierno prepara desde hace semanas.",
+    "La estrategia contempla, entre otras acciones, más fiscales dedicados al crimen organizado, un registro de "
+    "armas actualizado y el refuerzo de las policías en las regiones del norte del país.",
+    "En el oficialismo, sin embargo, el plan abrió un debate sobre las facultades de las Fuerzas Armadas, que "
+    "algunos parlamentarios quieren ampliar y otros consideran un riesgo para las libertades.",
+]
+
+
+def test_a_long_excerpt_in_the_article_header_far_above_the_body_is_kept() -> None:
+    # A news template's <header> (headline, byline, photo, then the lead, named "excerpt") sits several
+    # wrappers above the body column. A one-line excerpt is the SEO blurb truth leaves out; one of 300+
+    # characters, several sentences, is the article's opening paragraph.
+    lead = (
+        "Una batería de medidas de corto y largo plazo presentó ayer la ministra ante el Senado para contener la "
+        "crisis de seguridad. El plan incluye cambios legales, más recursos para las policías y una nueva unidad "
+        "contra el crimen organizado. En el oficialismo, en tanto, persisten las dudas sobre el papel de los "
+        "militares."
+    )
+    html = _page(
+        '<article><header class="single-header"><div class="titulares"><nav><ul><li><a href="/p">Política</a>'
+        "</li></ul></nav><h1>La agenda con que Interior busca contener la crisis de seguridad</h1>"
+        '<div class="author"><a href="/a">Isabel Caro</a> <time>Hace 13 horas</time></div><figure><img src="m.jpg">'
+        f'<figcaption>La ministra en el Congreso</figcaption></figure><p class="excerpt">{lead}</p></div></header>'
+        '<div class="mod"><div class="grid"><div class="col"><div class="abody">'
+        + "".join(f"<p>{p}</p>" for p in ES_P)
+        + '</div><div class="card"><a href="/v">Así la NASA holotransportó a un médico</a></div></div>'
+        '<aside><a href="/x">Lo más leído hoy</a></aside></div></div></article>',
+        "es",
+    )
+    lines = extract_html(html).text.splitlines()
+    assert lines[: len(ES_P) + 1] == [lead, *ES_P]
+    assert not any("Isabel Caro" in line or "NASA" in line for line in lines)

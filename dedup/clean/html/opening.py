@@ -29,6 +29,10 @@ _LEAD_NAME_RE = re.compile(
     r"field-abstract|text-lead)(?:$|[\s_-])",
     re.I,
 )
+# Names of the one-line SEO blurb under a headline: in the article's <header> a <p> so named of
+# _HEADER_BLURB_MIN+ characters (several sentences) is the lead itself, which tfeval truth keeps.
+_BLURB_NAME_RE = re.compile(r"excerpt|summary|dek|descr|subtitle", re.I)
+_HEADER_BLURB_MIN = 300
 # Lead paragraphs are one short paragraph; the climb stops at an ancestor holding this much more than the body.
 _LEAD_MIN, _LEAD_MAX = 40, 900
 _LEAD_CLIMB = 4
@@ -43,7 +47,8 @@ def lead_before(flat: Flat, first: int) -> int:
     Looked for among the elements that precede the container inside its nearest ancestors (up to four
     levels, and not past one that holds much more text than the container: the rest of the page is not the
     article's header). The first element, in document order, with a lead name, 40-900 characters of text and
-    under 20% link text wins; inside a cut <header> (the article's own), one of 200+ characters.
+    under 20% link text wins; inside a cut <header> (the article's own), one of 200+ characters, or a <p>
+    named like a blurb (excerpt, summary) of 300+.
     """
     tags, parent, text, link, cut, last, nodes = (
         flat.tags, flat.parent, flat.text, flat.link, flat.cut, flat.last, flat.nodes,
@@ -73,6 +78,8 @@ def lead_before(flat: Flat, first: int) -> int:
                 attrs = nodes[j].attributes
                 names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
                 if len(names) > 1 and _LEAD_NAME_RE.search(names):
+                    return j
+                if j <= header_end and n >= _HEADER_BLURB_MIN and tags[j] == "p" and _BLURB_NAME_RE.search(names):
                     return j
             j += 1
         a = p
