@@ -144,3 +144,41 @@ def test_a_long_excerpt_in_the_article_header_far_above_the_body_is_kept() -> No
     lines = extract_html(html).text.splitlines()
     assert lines[: len(ES_P) + 1] == [lead, *ES_P]
     assert not any("Isabel Caro" in line or "NASA" in line for line in lines)
+
+
+def test_opening_paragraphs_in_a_wrapper_of_their_own_before_the_body_join_it() -> None:
+    # An abstract or a guide's introduction set in its own wrapper before the body (another class, so not a
+    # copy of the body's layout block), its paragraphs too deep to pass their score up to it: plain
+    # paragraphs without links join the article.
+    intro = [
+        "Background: College students report high levels of stress, and a mindfulness app delivered on the "
+        "phone may reduce it at a low cost, but its effects in this group have rarely been tested over time.",
+        "Objective: We tested the initial efficacy and the sustained effects of an eight-week mindfulness "
+        "meditation app on stress, mindfulness and self-compassion among college students.",
+        "Methods: This study was a randomized, wait-list, controlled trial with assessments at baseline, after "
+        "the intervention at eight weeks, and at a follow-up four weeks later. Students at a large public "
+        "university in the south-west were recruited by email and flyers, screened for eligibility, and then "
+        "assigned at random to use the app for ten minutes a day or to wait. The outcomes were perceived "
+        "stress, mindfulness, self-compassion and health behaviours, measured with validated scales, and the "
+        "analysis followed the intention-to-treat principle with mixed models for repeated measures.",
+    ]
+    body = [
+        *EN_P,
+        "The results showed that students who used the app reported less stress after eight weeks than those "
+        "on the waiting list, and the difference was still there at the follow-up a month later.",
+        "Mindfulness and self-compassion rose in the app group as well, while health behaviours such as sleep "
+        "and exercise changed little in either group over the period of the study.",
+        "The authors note that the sample came from one university and that most participants were women, so "
+        "the findings should be confirmed in larger and more varied groups of students.",
+    ]
+    html = _page(
+        '<main><div class="paper"><div class="preface-wrap"><div class="row"><div class="col"><div class="inner">'
+        + "".join(f"<p>{p}</p>" for p in intro)
+        + '</div></div></div></div><div class="history">Received on 3 May 2023, accepted on 2 June 2023 '
+        'and published online on 1 July 2023 in the journal.</div><div class="article-body">'
+        + "".join(f"<p>{p}</p>" for p in body)
+        + '</div><div class="tools"><a href="/share">Share</a></div></div></main>',
+        "en",
+    )
+    lines = extract_html(html).text.splitlines()
+    assert lines == [*intro, *body]

@@ -229,7 +229,9 @@ def _with_siblings(
 
     A sibling joins when its own paragraph score is a fifth of the winner's (and it is not link-heavy), or
     when it is a plain paragraph of 80+ characters with little link text: the text after an inline ad or a
-    photo wrapper often sits next to the container, not inside it.
+    photo wrapper often sits next to the container, not inside it. Before the container, a block of plain
+    paragraphs also joins (``_paragraphs``, under 5% links): an abstract or introduction in a wrapper of its
+    own, its paragraphs too deep to pass their score up. After it such a block is as often an author's bio.
 
     A sibling also joins when it is another copy of the same layout block (same tag, same first class
     name: a page builder's rows, a multi-column article's columns) holding at least 30% of the winner's
@@ -270,6 +272,8 @@ def _with_siblings(
                     k = _opening_part(flat, j, mass)
                     if k >= 0:
                         out.append(k)
+            elif j < best and ld < 0.05 and class_weight(nodes[j]) >= 0 and _paragraphs(flat, j):
+                out.append(j)
         j = last[j] + 1
     return out
 
