@@ -182,3 +182,23 @@ def test_opening_paragraphs_in_a_wrapper_of_their_own_before_the_body_join_it() 
     )
     lines = extract_html(html).text.splitlines()
     assert lines == [*intro, *body]
+
+
+def test_lead_in_a_header_inside_the_container_is_kept() -> None:
+    # The whole article sits in one element that opens with its <header> (headline and a lead named so),
+    # cut as page chrome with everything in it; the body follows in two sections.
+    lead = (
+        "Besonders für Haushalte mit geringem Einkommen stellen steigende Energiekosten ein großes Problem dar. "
+        "Günstige und regionale Brennstoffe können helfen."
+    )
+    html = _page(
+        '<nav><a href="/">Start</a> <a href="/verein">Verein</a></nav><div class="page"><div>'
+        f'<header><div class="container"><h1 class="main">Soziale Energie</h1><p class="lead">{lead}</p></div>'
+        '</header><div class="section">'
+        + "".join(f"<p>{p}</p>" for p in DE_P)
+        + '</div><div class="section-b">'
+        + "".join(f"<p>{p}</p>" for p in reversed(DE_P))
+        + '</div></div></div><footer><a href="/impressum">Impressum</a></footer>'
+    )
+    lines = extract_html(html).text.splitlines()
+    assert lines == [lead, *DE_P, *reversed(DE_P)]

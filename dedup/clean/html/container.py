@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from selectolax.lexbor import LexborNode
 
-from dedup.clean.html.opening import NOT_PROSE_NAME, lead_before, lead_paragraphs, prose_before
+from dedup.clean.html.opening import NOT_PROSE_NAME, lead_before, lead_in_header, lead_paragraphs, prose_before
 from dedup.clean.html.tree import Flat
 from dedup.clean.html.vocabulary import MAX_CLASS_WEIGHT, class_weight
 
@@ -162,6 +162,8 @@ def best_container(flat: Flat, plain: bool = False) -> list[int]:
     if not plain and sum(mass(r) for r in roots) < _SECTIONS_SHARE * prefix[-1]:
         roots = _sections(flat, best, mass, prefix[-1], roots)
     lead = lead_before(flat, roots[0])
+    if lead < 0 and not plain:
+        lead = lead_in_header(flat, roots[0])
     return [*lead_paragraphs(flat, lead), *roots] if lead >= 0 else roots
 
 
