@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from selectolax.lexbor import LexborNode
 
-from dedup.clean.html.opening import NOT_PROSE_NAME, lead_before, lead_paragraphs, prose_before
+from dedup.clean.html.opening import NOT_PROSE_NAME, lead_before, lead_in_header, lead_paragraphs, prose_before
 from dedup.clean.html.tree import Flat
 from dedup.clean.html.vocabulary import MAX_CLASS_WEIGHT, class_weight
 
@@ -162,6 +162,8 @@ def best_container(flat: Flat, plain: bool = False) -> list[int]:
     if not plain and sum(mass(r) for r in roots) < _SECTIONS_SHARE * prefix[-1]:
         roots = _sections(flat, best, mass, prefix[-1], roots)
     lead = lead_before(flat, roots[0])
+    if lead < 0 and not plain:
+        lead = lead_in_header(flat, roots[0])
     return [*lead_paragraphs(flat, lead), *roots] if lead >= 0 else roots
 
 
@@ -229,7 +231,9 @@ def _with_siblings(
 
     A sibling joins when its own paragraph score is a fifth of the winner's (and it is not link-heavy), or
     when it is a plain paragraph of 80+ characters with little link text: the text after an inline ad or a
-    photo wrapper often sits next to the container, not inside it.
+    photo wrapper often sits next to the container, not inside it. Before the container, a block of plain
+    paragraphs also joins (``_paragraphs``, under 5% links): an abstract or introduction in a wrapper of its
+    own, its paragraphs too deep to pass their score up. After it such a block is as often an author's bio.
 
     A sibling also joins when it is another copy of the same layout block (same tag, same first class
     name: a page builder's rows, a multi-column article's columns) holding at least 30% of the winner's
@@ -270,6 +274,8 @@ def _with_siblings(
                     k = _opening_part(flat, j, mass)
                     if k >= 0:
                         out.append(k)
+            elif j < best and ld < 0.05 and class_weight(nodes[j]) >= 0 and _paragraphs(flat, j):
+                out.append(j)
         j = last[j] + 1
     return out
 
