@@ -265,13 +265,21 @@ def _reading(tokens: Sequence[str], i: int) -> Reading | None:
     if not nxt or (nxt.isalpha() and nxt not in _FACT_FORMS and nxt not in _CONTINUE):
         found = _alone(token)  # most figures stand alone: read once per distinct token
     else:
-        found = read_expression(list(tokens[i : i + 12]), 0) or (read_token(token) if kind == "figure" else None)
+        found = _window(tuple(tokens[i : i + 12]))
     return found if found is None or not i else Reading(found.start + i, found.stop + i, *found[2:])
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _alone(token: str) -> Reading | None:
     return read_expression([token], 0) or read_token(token)
+
+
+@functools.lru_cache(maxsize=1 << 13)
+def _window(tokens: tuple[str, ...]) -> Reading | None:
+    """The figure or date that starts a window of up to 12 tokens, not standing alone. Cached: the texts a scan
+    compares are look-alikes, so their sentences, and the figures in them, recur from one text to the next."""
+    found = read_expression(list(tokens), 0)
+    return found or (read_token(tokens[0]) if word_kind(tokens[0]) == "figure" else None)
 
 
 def _own(token: str) -> frozenset[str]:

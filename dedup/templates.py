@@ -122,18 +122,31 @@ class _Spellings:
 
     def __init__(self, tokens: Sequence[str]) -> None:
         self.tokens = tokens
-        self._bare: set[str] | None = None  # built on the first question: most pairs never ask one
+        self._words: set[str] | None = None  # built on the first question: most pairs never ask one
+        self._bare: set[str] | None = None
         self._by_length: dict[int, list[str]] = {}
 
     @property
+    def words(self) -> set[str]:
+        """bare() of every word: most questions are answered here, without the adjacent pairs of :attr:`bare`."""
+        if self._words is None:
+            self._words = set(map(bare, set(self.tokens)))  # bare() is cached: a text's words were seen before
+        return self._words
+
+    @property
     def bare(self) -> set[str]:
+        """:attr:`words` and bare() of every two adjacent words written as one ("عبد الله" = "عبدالله")."""
         if self._bare is None:
             t = self.tokens
-            # bare() of every word, and of every two adjacent words written as one ("عبد الله" = "عبدالله"),
-            # by one regex pass over each joined string instead of a Python call per word.
+            # One regex pass over the joined pairs instead of a Python call per pair (each pair is new to bare()'s
+            # cache). This is two thirds of a text's spellings: built only when a name or a place is not a word.
             joined = " ".join(map(operator.add, t[:-1], t[1:]))
-            self._bare = set(_PROCLITIC.sub("", " ".join(t)).split()) | set(_PROCLITIC.sub("", joined).split())
+            self._bare = self.words | set(_PROCLITIC.sub("", joined).split())
         return self._bare
+
+    def holds(self, words: set[str]) -> bool:
+        """Whether every one of ``words`` (bare forms) is in :attr:`bare`."""
+        return words <= self.words or words <= self.bare
 
     def _near(self, size: int) -> list[str]:
         """The words of :attr:`bare` with ``size`` letters (grouped on the first spelling question)."""
@@ -144,7 +157,7 @@ class _Spellings:
 
     def has(self, name: str) -> bool:
         word = bare(name)
-        if word in self.bare:
+        if word in self.words or word in self.bare:
             return True
         if len(word) < 4:
             return False
@@ -206,8 +219,7 @@ def opcodes(a: Sequence[str], b: Sequence[str]) -> list[Opcode]:
     # merging each run of edits gives the spans difflib would report.
     merged: list[Opcode] = []
     gap: list[int] | None = None
-    for op in Indel.opcodes(a, b):
-        tag, i1, i2, j1, j2 = op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end
+    for tag, i1, i2, j1, j2 in Indel.opcodes(a, b).as_list():
         if tag == "equal":
             if gap is not None:
                 merged.append(_gap_opcode(gap))
@@ -285,7 +297,7 @@ class Analysed:
         facts of the whole text."""
         t = self.tokens
         start = max(0, i1 - 2 * NAME_LENGTH)  # a name is read after its title, joiners skipped
-        return any(word_kind(t[k]) for k in range(start, i2))
+        return any(map(word_kind, t[start:i2]))
 
 
 def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relation:
@@ -368,7 +380,7 @@ def _forecast_days(ta: Analysed, tb: Analysed) -> Substitution | None:
 
 def _new_places(places: set[str], other: Analysed) -> bool:
     """Whether some of ``places`` is named nowhere in the other text."""
-    return not places <= other.spellings.bare
+    return not other.spellings.holds(places)
 
 
 def _new_figures(x: Analysed, y: Analysed) -> bool:

@@ -343,6 +343,7 @@ def test_bare_words_of_a_text_equal_the_word_by_word_rule(tokens: list[str]) -> 
     # _Spellings strips proclitics from every word and adjacent pair with one regex pass; bare() is the rule.
     expected = {bare(w) for w in tokens} | {bare(a + b) for a, b in itertools.pairwise(tokens)}
     assert _Spellings(tokens).bare == expected
+    assert _Spellings(tokens).words == {bare(w) for w in tokens}  # the words alone, asked first
 
 
 def test_the_arrival_and_the_departure_of_one_visit_are_template_siblings() -> None:
