@@ -120,8 +120,10 @@ def main() -> None:
         for name in names:
             out = os.path.join(tmp, f"{name}.out")
             if name in ("dedup", "baseline"):
+                # -P: `python -m` would put the current directory (this checkout, when run from its root) before
+                # PYTHONPATH, and the "baseline" would be this checkout's code.
                 start = [dedup_bin] if name == "dedup" else ["env", f"PYTHONPATH={args.baseline}", sys.executable]
-                cmd = [*start, *(["-m", "dedup.cli"] if name == "baseline" else []), "scan", args.corpus]
+                cmd = [*start, *(["-P", "-m", "dedup.cli"] if name == "baseline" else []), "scan", args.corpus]
                 cmd += ["--format", "csv", "-o", out, "-q", "--workers", str(args.workers)]
             else:
                 cmd = [sys.executable, str(HERE), "--run", name, args.corpus, out]

@@ -39,7 +39,8 @@ from dedup.numbers import (
     thousands,
 )
 
-FactKind = Literal["number", "date", "name", "event"]  # "event": an arrival or departure (direction)
+FactKind = Literal["number", "date", "name", "event", "forecast", "place"]  # "event": an arrival or departure
+# (direction); "forecast": the regions and weather of a weather report (forecast_facts); "place": PLACES
 
 # fmt: off
 # Words a name follows (after their clitics are stripped): the people and countries a formula item is about.
@@ -141,6 +142,18 @@ _DEPARTURE = frozenset({"غادر", "غادرت", "يغادر", "تغادر", "�
 # fmt: on
 
 
+_DIRECTION_FORMS = frozenset(p + w for p in ("", *PREFIXES) for w in _ARRIVAL | _DEPARTURE)
+
+
+def may_turn(tokens: Sequence[str]) -> bool:
+    """Whether some token may be a word :func:`direction` reads (every form it strips to one, and more).
+
+    >>> may_turn("وكان في استقباله".split()), may_turn("وكان في القصر".split())
+    (True, False)
+    """
+    return not _DIRECTION_FORMS.isdisjoint(tokens)
+
+
 def direction(tokens: Sequence[str]) -> str:
     """``"arrival"`` or ``"departure"`` when the words name only one of the two (after their clitics are
     stripped), else ``""``.
@@ -158,6 +171,79 @@ def direction(tokens: Sequence[str]) -> str:
         elif w in _DEPARTURE:
             found.add("departure")
     return found.pop() if len(found) == 1 else ""
+
+
+# fmt: off
+# Saudi regions, cities and governorates (bare forms: "بمحايل" is "محايل"), the places a local formula item (an
+# education office's interviews, a municipality's campaign) is about. Forms that are also common words are left
+# out ("الخبر" the news, "الوجه" the face, "الكامل", "العلا", "الشرقيه", "حفر").
+PLACES = frozenset({
+    "رياض", "مكه", "منوره", "قصيم", "عسير", "تبوك", "حايل", "جازان", "جيزان", "نجران", "باحه", "جوف", "عرعر",
+    "سكاكا", "طايف", "جده", "ابها", "دمام", "احساء", "قطيف", "جبيل", "باطن", "ينبع", "مشيط", "محايل", "بيشه",
+    "قنفذه", "ليث", "رابغ", "عنيزه", "بريده", "مجمعه", "خرج", "دوادمي", "دواسر", "قريات", "رفحاء", "طريف",
+    "شروره", "صامطه", "صبيا", "عريش", "نماص", "بلجرشي", "مخواه", "املج", "ضباء", "تيماء", "زلفي", "شقراء",
+    "عفيف", "افلاج", "ضرما", "مزاحميه", "جموم", "خليص", "تربه", "رنيه", "خرمه", "تنومه", "بارق", "مجارده",
+    "عرضيات", "قويعيه", "حريملاء", "ثادق", "غاط", "بكيريه", "بدايع", "مذنب", "اسياح", "نبهانيه", "شماسيه",
+    "جواء", "ظهران", "خفجي", "بقيق", "نعيريه", "عقيق", "قري", "حوطه", "سليل", "خماسين", "بدر", "مهد",
+})
+# fmt: on
+
+
+def place_words(tokens: Sequence[str]) -> set[str]:
+    """The places of :data:`PLACES` that ``tokens`` name (bare forms).
+
+    >>> sorted(place_words("بدات اداره التعليم بمحايل عسير".split()))
+    ['عسير', 'محايل']
+    """
+    return {w for w in map(bare, tokens) if w in PLACES}
+
+
+# fmt: off
+# A weather report: the forecaster ("الارصاد") or the weather ("الطقس"), and what it is about (wind, waves, rain).
+_FORECAST_CUES = frozenset({"ارصاد", "طقس", "طقسا"})
+_FORECAST_TOPICS = frozenset({"رياح", "موج", "امطار", "حراره", "سحب", "رويه"})
+# What a day's report says that another day's does not: the regions and cities it names and the weather there.
+# (Bare forms: "والطايف" and "الطايف" are "طايف". Compass words are left out: winds are "شماليه غربيه" every day.)
+_FORECAST_PLACES = frozenset({
+    "رياض", "مكه", "منوره", "قصيم", "عسير", "تبوك", "حايل", "جازان", "جيزان", "نجران", "باحه",
+    "جوف", "طايف", "جده", "ابها", "دمام", "احساء", "ينبع", "خرج", "عرعر", "سكاكا", "بيشه", "قريات", "باطن",
+    "رابغ", "قنفذه", "ليث", "حدود", "مشيط", "شروره", "رفحاء", "عنيزه", "بريده",
+})
+# Kinds of weather, each under one key: reworded copies of one day's report write its rain as "امطار رعديه" or
+# "سحب رعديه", its dust as "اتربه مثاره" or "عوالق ترابيه".
+_FORECAST_WEATHER = {
+    **dict.fromkeys(("امطار", "امطارا", "ممطره", "رعديه", "رعد", "سحب", "ركاميه", "برق", "سيول"), "rain"),
+    **dict.fromkeys(("غبار", "اتربه", "ترابيه", "عوالق"), "dust"),
+    **dict.fromkeys(("ضباب",), "fog"),
+    **dict.fromkeys(("غايمه",), "cloud"),
+    **dict.fromkeys(("مايج", "عواصف", "عاصفه"), "rough"),
+    **dict.fromkeys(("ثلوج", "صقيع"), "frost"),
+}
+# fmt: on
+_FORECAST_FORMS = frozenset({p + w for p in ("", *PREFIXES) for w in _FORECAST_CUES})
+
+
+def forecast_facts(tokens: Sequence[str]) -> frozenset[str] | None:
+    """The places and kinds of weather a weather report names (bare forms), or ``None`` when the text is no
+    weather report. Two days' reports of one forecaster share their whole formula (the wind, the waves, the
+    "شديد الحراره علي شرق ووسط المملكه"): the regions and the weather named there are what differs, and
+    dedup.templates reads them as facts.
+
+    >>> sorted(forecast_facts("توقعت الارصاد امطارا رعديه علي جازان وعسير مع رياح نشطه".split()))
+    ['rain', 'جازان', 'عسير']
+    >>> forecast_facts("امطار غزيره علي جازان".split()) is None  # no forecaster, no weather: a news item
+    True
+    """
+    if _FORECAST_FORMS.isdisjoint(tokens):
+        return None
+    # The page's own words are no forecast: an agency's dateline ("واس الرياض") and a link line repeating the
+    # title at the foot ("رابط الخبر بصحيفه ... توقعات بهطول امطار ...").
+    start = 3 if not AGENCIES.isdisjoint(tokens[:3]) else 0
+    stop = next((k for k in range(len(tokens) - 1) if tokens[k] == "رابط" and tokens[k + 1] == "الخبر"), None)
+    words = {bare(t) for t in tokens[start:stop]}
+    if _FORECAST_TOPICS.isdisjoint(words):
+        return None
+    return frozenset(words & _FORECAST_PLACES) | {_FORECAST_WEATHER[w] for w in words & _FORECAST_WEATHER.keys()}
 
 
 _ORDER = {"الاول", "الاولي", "الثاني", "الثانيه", "الاخر", "الاخره"}

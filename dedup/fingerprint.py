@@ -72,6 +72,8 @@ _MIX = np.array(
     dtype=_U64,
 )
 MAX_NGRAM = len(_MIX)
+_MIX_READ_ONLY = _MIX.copy()
+_MIX_READ_ONLY.flags.writeable = False  # as the kernels take their arrays (one compiled version: _read_only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +187,9 @@ def ngram_hashes(token_hashes: np.ndarray, ngram: int) -> np.ndarray:
     n = token_hashes.size
     if n == 0:
         return np.empty(0, dtype=np.uint32)
+    kernels = get_kernels(0)
+    if kernels is not None and token_hashes.dtype == _U64 and token_hashes.ndim == 1:
+        return kernels.ngram_hashes(_read_only(token_hashes), ngram, _MIX_READ_ONLY)
     k = min(ngram, n)
     count = n - k + 1
     acc = np.zeros(count, dtype=_U64)
@@ -202,6 +207,9 @@ def shingle_hashes(token_hashes: np.ndarray, ngram: int) -> np.ndarray:
     >>> shingle_hashes(np.array([1, 2, 3, 1, 2, 3], dtype=np.uint64), 3).size
     3
     """
+    kernels = get_kernels(0)
+    if kernels is not None and token_hashes.size and token_hashes.dtype == _U64 and token_hashes.ndim == 1:
+        return kernels.shingle_hashes(_read_only(token_hashes), ngram, _MIX_READ_ONLY)
     out = ngram_hashes(token_hashes, ngram)
     if out.size == 0:
         return out
@@ -328,7 +336,12 @@ def jaccard_containment(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     """
     if a.size == 0 or b.size == 0:
         return 0.0, 0.0
-    inter = np.intersect1d(a, b, assume_unique=True).size
+    inter = -1
+    kernels = get_kernels(0)
+    if kernels is not None and a.dtype == b.dtype == np.uint32 and a.ndim == b.ndim == 1:
+        inter = kernels.sorted_overlap(_read_only(a), _read_only(b))  # -1: not sorted sets after all
+    if inter < 0:
+        inter = np.intersect1d(a, b, assume_unique=True).size
     union = a.size + b.size - inter
     return inter / union, inter / min(a.size, b.size)
 
@@ -368,10 +381,25 @@ def coverage(words: np.ndarray, other: np.ndarray, window: int = COVERAGE_WINDOW
         return 1.0
     if other.size == 0:
         return 0.0
-    known = np.unique(other)
+    kernels = get_kernels(0)
+    if kernels is not None and words.dtype == other.dtype == np.uint32 and words.ndim == other.ndim == 1:
+        # One compiled version: aligned read-only arrays (the stores' are read-only, and unaligned when np.frombuffer
+        # reads them from a bytes object: numba would compile, and load in every process, a version for those).
+        return float(kernels.covered_words(_read_only(words), _read_only(other), window) / words.size)
+    # Sorted, not deduplicated: a lookup needs only order (np.unique, hash-based in numpy 2, costs 3x a sort).
+    known = np.sort(other)
     pos = np.searchsorted(known, words)
     hits = known[np.minimum(pos, known.size - 1)] == words
     starts = np.arange(0, words.size, window)
     lengths = np.diff(np.append(starts, words.size))
     found = np.add.reduceat(hits.astype(np.int64), starts)
     return float(lengths[2 * found >= lengths].sum() / words.size)
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    flags = array.flags
+    if flags.aligned and flags.c_contiguous and not flags.writeable:
+        return array
+    view = (array if flags.aligned and flags.c_contiguous else np.array(array)).view()
+    view.flags.writeable = False
+    return view

@@ -89,6 +89,11 @@ def load(force: bool = False) -> SimpleNamespace | None:
             minhash_sets=kernels_numba.minhash_sets,
             minhash_spans=kernels_numba.minhash_spans,
             fold_lines=kernels_numba.fold_lines,
+            fold_two=kernels_numba.fold_two,
+            covered_words=kernels_numba.covered_words,
+            ngram_hashes=kernels_numba.ngram_hashes,
+            shingle_hashes=kernels_numba.shingle_hashes,
+            sorted_overlap=kernels_numba.sorted_overlap,
         )
         _try(kernels)
     except Exception:  # numba missing, or unusable here (no cache location, no compiler target): numpy it is
@@ -108,6 +113,15 @@ def _try(kernels: SimpleNamespace) -> None:
     kernels.minhash_sets(one, np.array([0, 1], dtype=np.int64), one, one)
     kernels.minhash_spans(one, np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64), one, one)
     kernels.fold_lines(codes, np.ones(0x10000, dtype=np.uint32), np.ones(0x110000, dtype=bool))
+    table = np.ones(0x10000, dtype=np.uint32)
+    expand = np.zeros((0x10000, 4), dtype=np.uint32)
+    kernels.fold_two(codes, table, table, np.ones(0x110000, dtype=bool), np.zeros(0x110000, dtype=bool), expand)
+    read_only = np.frombuffer(b"\1\0\0\0", dtype=np.uint32)
+    kernels.covered_words(read_only, read_only, 20)
+    tokens = np.frombuffer(bytes(8), dtype=np.uint64)
+    kernels.ngram_hashes(tokens, 3, tokens)
+    kernels.shingle_hashes(tokens, 3, tokens)
+    kernels.sorted_overlap(read_only, read_only)
 
 
 def reset() -> None:

@@ -165,3 +165,149 @@ def fold_lines(codes, table, stable):  # pragma: no cover - compiled
         out[n] = m
         n += 1
     return out[:n], 2 if unstable else 0
+
+
+@njit(cache=True, nogil=True)
+def fold_two(codes, table_a, table_b, stable, needs, expand):  # pragma: no cover - compiled
+    """:func:`fold_lines` through two lookup tables at once (the line rules' fold and the hashing keys), of a
+    text whose NFKC form is its characters' own, one by one: a character flagged in ``needs`` (one that makes a
+    text need ``unicodedata.normalize``) is replaced by its row of ``expand`` (its NFKC form, up to four
+    characters padded with 0, when that composes with nothing: no-break space, a presentation form of a
+    letter, an ellipsis). Gives up (ok False) on any other such character (an all-0 row), one beyond the BMP,
+    or one with a multi-character entry in either table. Returns (code points a, status a, code points b,
+    status b, ok); status 2: that result holds an NFKC-unstable character."""
+    out_a = np.empty(codes.size * expand.shape[1], dtype=np.uint32)
+    out_b = np.empty(codes.size * expand.shape[1], dtype=np.uint32)
+    na = 0
+    nb = 0
+    pending_a = False
+    pending_b = False
+    unstable_a = False
+    unstable_b = False
+    for code in codes:
+        if code == 0x0A:
+            out_a[na] = code
+            na += 1
+            out_b[nb] = code
+            nb += 1
+            pending_a = False
+            pending_b = False
+            continue
+        if code > 0xFFFF:
+            return out_a[:0], 0, out_b[:0], 0, False
+        parts = 1
+        if needs[code]:
+            parts = 0
+            while parts < expand.shape[1] and expand[code, parts] != 0:
+                parts += 1
+            if parts == 0:
+                return out_a[:0], 0, out_b[:0], 0, False
+        for part in range(parts):
+            c = expand[code, part] if needs[code] else code
+            ma = table_a[c]
+            mb = table_b[c]
+            if ma == 0xFFFFFFFF or mb == 0xFFFFFFFF:
+                return out_a[:0], 0, out_b[:0], 0, False
+            if ma == 0x20:
+                pending_a = na > 0 and out_a[na - 1] != 0x0A
+            elif ma != 0:
+                if pending_a:
+                    out_a[na] = 0x20
+                    na += 1
+                    pending_a = False
+                if not stable[ma]:
+                    unstable_a = True
+                out_a[na] = ma
+                na += 1
+            if mb == 0x20:
+                pending_b = nb > 0 and out_b[nb - 1] != 0x0A
+            elif mb != 0:
+                if pending_b:
+                    out_b[nb] = 0x20
+                    nb += 1
+                    pending_b = False
+                if not stable[mb]:
+                    unstable_b = True
+                out_b[nb] = mb
+                nb += 1
+    return out_a[:na], 2 if unstable_a else 0, out_b[:nb], 2 if unstable_b else 0, True
+
+
+@njit(cache=True, nogil=True)
+def covered_words(words, other, window):  # pragma: no cover - compiled
+    """The numerator of ``dedup.fingerprint.coverage``: how many of ``words`` lie in passages of ``window``
+    words (the last one shorter) at least half of whose words are in ``other`` (any order, repeats allowed)."""
+    known = np.sort(other)
+    covered = 0
+    for start in range(0, words.size, window):
+        stop = min(start + window, words.size)
+        found = 0
+        for i in range(start, stop):
+            w = words[i]
+            lo = 0
+            hi = known.size
+            while lo < hi:  # the first known value >= w
+                mid = (lo + hi) >> 1
+                if known[mid] < w:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo < known.size and known[lo] == w:
+                found += 1
+        if 2 * found >= stop - start:
+            covered += stop - start
+    return covered
+
+
+@njit(cache=True, nogil=True)
+def ngram_hashes(tokens, ngram, mix):  # pragma: no cover - compiled
+    """``dedup.fingerprint.ngram_hashes`` of a non-empty ``tokens`` (uint64; ``mix``: its multipliers)."""
+    n = tokens.size
+    k = min(ngram, n)
+    count = n - k + 1
+    out = np.empty(count, dtype=np.uint32)
+    for i in range(count):
+        acc = _U64(0)
+        for j in range(k):
+            acc += tokens[i + j] * mix[j]
+        m = _fmix64(acc)
+        out[i] = np.uint32((m ^ (m >> _U64(32))) & _LOW32)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def shingle_hashes(tokens, ngram, mix):  # pragma: no cover - compiled
+    """``dedup.fingerprint.shingle_hashes`` of a non-empty ``tokens``: :func:`ngram_hashes`, sorted, distinct."""
+    out = ngram_hashes(tokens, ngram, mix)
+    out.sort()
+    kept = 1
+    for i in range(1, out.size):
+        if out[i] != out[kept - 1]:
+            out[kept] = out[i]
+            kept += 1
+    return out[:kept]
+
+
+@njit(cache=True, nogil=True)
+def sorted_overlap(a, b):  # pragma: no cover - compiled
+    """How many values two strictly increasing arrays share (a merge), or -1 when either is not strictly
+    increasing (the caller then counts as ``np.intersect1d`` does)."""
+    for i in range(1, a.size):
+        if a[i] <= a[i - 1]:
+            return -1
+    for i in range(1, b.size):
+        if b[i] <= b[i - 1]:
+            return -1
+    i = 0
+    j = 0
+    shared = 0
+    while i < a.size and j < b.size:
+        if a[i] < b[j]:
+            i += 1
+        elif b[j] < a[i]:
+            j += 1
+        else:
+            shared += 1
+            i += 1
+            j += 1
+    return shared

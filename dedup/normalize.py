@@ -395,6 +395,66 @@ def normalize_lines_each(lines: Sequence[str], options: Sequence[NormalizeOption
     return out
 
 
+def normalize_lines_two(lines: Sequence[str], a: NormalizeOptions, b: NormalizeOptions) -> list[list[str]] | None:
+    """``normalize_lines_each(lines, (a, b))`` in one pass of the compiled kernels over the joined lines, when
+    they are loaded and the text needs no NFKC, has no character beyond the BMP and none with a
+    multi-character fold (most pages); else ``None`` (the caller takes the general path; nothing is counted
+    towards loading the kernels).
+
+    >>> out = normalize_lines_two(["Read MORE: «الجمهوريّة»"], NormalizeOptions(punctuation_to_space=False),
+    ...                           DEFAULT_OPTIONS)
+    >>> out is None or out == [['read more: «الجمهوريه»'], ['read more الجمهوريه']]
+    True
+    """
+    kernels = get_kernels(0)
+    if kernels is None or not lines:
+        return None
+    codes = _codes("\n".join(lines))
+    if codes.size == 0:
+        return None
+    needs, expand = _nfkc_expansions(a, b)
+    folded_a, status_a, folded_b, status_b, ok = kernels.fold_two(
+        codes, _lookup_table(a), _lookup_table(b), _nfkc_stable(), needs, expand
+    )
+    if not ok:
+        return None
+    out = []
+    # What _normalised_lines does with each option's result of the one-table kernel.
+    for folded, status, options in ((folded_a, status_a, a), (folded_b, status_b, b)):
+        parts = folded.tobytes().decode("utf-32-le").split("\n")
+        if len(parts) != len(lines) or (
+            status == 2 and options.nfkc and not all(unicodedata.is_normalized("NFKC", p) for p in parts)
+        ):
+            return None
+        out.append(parts)
+    return out
+
+
+@functools.lru_cache(maxsize=16)
+def _nfkc_expansions(a: NormalizeOptions, b: NormalizeOptions) -> tuple[np.ndarray, np.ndarray]:
+    """The characters that make a text need ``unicodedata.normalize`` under ``a`` or ``b`` (none when neither
+    normalises), and for those of the BMP the NFKC form that :func:`normalize_lines_two` may put in their place
+    one by one (up to four characters, padded with 0; all 0: none): the character has combining class 0 and its
+    form is characters of the BMP that are NFKC-stable (:func:`_build_nfkc_classes`: they compose with nothing
+    before them, and nothing after them that the kernel keeps). So ``NFKC(before + c + after) == NFKC(before) +
+    NFKC(c) + NFKC(after)`` as :func:`_nfkc` computes it: U+00A0 no-break space is a space, U+FE8D a presentation
+    form of alef is alef, U+2026 an ellipsis is three full stops, U+FEFB a lam-alef ligature is lam and alef."""
+    needs = np.zeros(0x110000, dtype=bool)
+    for options in (a, b):
+        if options.nfkc:
+            needs |= _needs_nfkc(options)
+    stable = _nfkc_stable()
+    expand = np.zeros((0x10000, 4), dtype=np.uint32)
+    for c in np.flatnonzero(needs[:0x10000]).tolist():
+        ch = chr(c)
+        if 0xD800 <= c <= 0xDFFF or unicodedata.combining(ch):
+            continue
+        out = [ord(x) for x in unicodedata.normalize("NFKC", ch)]
+        if 0 < len(out) <= 4 and out != [c] and all(x <= 0xFFFF and stable[x] and not needs[x] for x in out):
+            expand[c, : len(out)] = out
+    return needs, expand
+
+
 @functools.lru_cache(maxsize=16)
 def _nfkc_key(options: NormalizeOptions) -> bytes:
     """Options with the same key get the same :func:`_nfkc` of any text (it depends on the characters that

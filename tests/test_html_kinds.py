@@ -276,3 +276,151 @@ def test_author_box_inside_the_article_is_chrome() -> None:
         "correspondent, 12 March 2024</div>" + "".join(f"<p>{p}</p>" for p in EN_P) + "</div>"
     )
     assert extract_html(html).text.splitlines() == EN_P
+
+
+def test_italian_lead_named_sommario_is_kept() -> None:
+    # Italian newsrooms call the standfirst "sommario"; it sits in the post's box before the body container,
+    # without a full stop (so only its name says it is the lead).
+    lead = "A New York il grande orologio di Union Square segna ora il tempo che resta per agire sul clima"
+    body = [
+        "Il Metronome, l'installazione digitale che da oltre vent'anni mostra l'ora sulla facciata di un palazzo "
+        "di Manhattan, è stato riprogrammato da due artisti per contare gli anni che restano alla Terra.",
+        "Secondo gli autori, il conto alla rovescia si basa sulle stime dei climatologi sul bilancio di carbonio "
+        "ancora disponibile per restare entro un aumento della temperatura di un grado e mezzo.",
+    ]
+    html = _page(
+        '<div class="post type-post"><h1>Il clima a Union Square</h1>'
+        f'<div class="sommario"><p>{lead}</p></div><div class="entry-content">'
+        + "".join(f"<p>{p}</p>" for p in body)
+        + "</div></div>",
+        "it",
+    )
+    assert extract_html(html).text.splitlines() == [lead, *body]
+
+
+def test_lead_at_the_end_of_the_article_header_is_kept() -> None:
+    # WordPress themes put kicker, headline, byline and the lead in the post's <header>, cut as page chrome;
+    # its last block, a sentence right before the body, is the article's first paragraph.
+    lead = (
+        "Seit Dezember verschickt ein Verband Abmahnungen an Nutzer freier Lizenzen, die Bilder ohne vollständige "
+        "Angaben verwendet haben."
+    )
+    html = _page(
+        '<nav><a href="/">Start</a></nav><article class="post"><header class="entry-header">'
+        '<a class="entry-kicker" href="/urheberrecht">Urheberrecht</a><h1>Abmahnungen wegen Lizenzen</h1>'
+        f'<div class="byline">von Anna Beispiel</div><p>{lead}</p></header><div class="entry-content">'
+        + "".join(f"<p>{p}</p>" for p in DE_P)
+        + '</div><div class="entry-meta">Veröffentlicht am 3. Mai 2022 in Netzpolitik</div></article>',
+        "de",
+    )
+    lines = extract_html(html).text.splitlines()
+    assert lines[: len(DE_P) + 1] == [lead, *DE_P]
+    assert "Urheberrecht" not in lines and "von Anna Beispiel" not in lines
+
+
+def test_publication_and_update_date_lines_are_dropped() -> None:
+    # A page's dates printed as a line of their own (structured data made visible), in German, English,
+    # French and Spanish: the truth of every benchmark leaves them out; a sentence that mentions an update
+    # stays.
+    kept = (
+        "Aktualisiert am Montag wurde nur der Fahrplan, die Linienführung bleibt so, wie der Rat sie beschlossen hat."
+    )
+    html = _page(
+        "<article><p>Veröffentlicht am 12.03.2022</p>"
+        + "".join(f"<p>{p}</p>" for p in DE_P)
+        + f"<p>{kept}</p><p>Zuletzt aktualisiert am 14.03.2022, 09:15 Uhr</p><p>Last updated: March 14, 2022</p>"
+        "<p>Mis à jour le 14 mars 2022</p><p>Actualizado el 14 de marzo de 2022</p></article>",
+        "de",
+    )
+    assert extract_html(html).text.splitlines() == [*DE_P, kept]
+
+
+def test_kicker_over_the_headline_is_dropped() -> None:
+    # The topic line over a headline ("Dachzeile") is a label, not the article's first sentence; a sentence
+    # before the headline stays.
+    html = _page(
+        '<article><div class="kicker">Verkehrspolitik</div><h1>Tram network</h1>'
+        + "".join(f"<p>{p}</p>" for p in DE_P)
+        + "</article>",
+        "de",
+    )
+    ex = extract_html(html)
+    assert ex.text.splitlines() == DE_P
+    assert ("Verkehrspolitik", "html:kicker") in [(r.text, r.rule) for r in ex.removed]
+    said = "Der Rat hat entschieden."
+    html = _page(f"<article><p>{said}</p><h1>Tram network</h1>" + "".join(f"<p>{p}</p>" for p in DE_P) + "</article>")
+    assert extract_html(html).text.splitlines() == [said, *DE_P]
+
+
+def test_opening_row_of_a_page_builder_joins_the_article() -> None:
+    # A page builder's rows (same tag and class): the article's first heading and paragraph in a row of their
+    # own, with too little paragraph mass to join as a twin by mass; a caption row before it stays out.
+    opening = (
+        "Nach monatelangen Beratungen hat der Stadtrat am Dienstag eine Arbeitsgruppe eingesetzt, die den Ausbau "
+        "des Straßenbahnnetzes, seine Kosten und den Zeitplan der Bauarbeiten begleiten soll."
+    )
+    caption = (
+        "Eine Straßenbahn an der Haltestelle Marktplatz am Dienstagmorgen, kurz vor der Sitzung des Stadtrats, "
+        "in der über den Ausbau des Netzes um zwölf Kilometer entschieden wurde (Foto: Stadtwerke, Archiv)."
+    )
+    body = DE_P * 3
+    html = _page(
+        '<nav><a href="/">Start</a> <a href="/stadt">Stadt</a></nav><div class="post-content">'
+        f'<div class="tdc-row"><figure><figcaption class="wp-caption-text">{caption}</figcaption></figure></div>'
+        f'<div class="tdc-row"><div class="vc_row"><h2>Arbeitsgruppe eingesetzt</h2><p>{opening}</p></div></div>'
+        '<div class="tdc-row"><div class="vc_row">' + "".join(f"<p>{p}</p>" for p in body) + "</div></div>"
+        "</div><footer>Impressum</footer>",
+        lang="de",
+    )
+    lines = extract_html(html).text.splitlines()
+    assert lines == ["Arbeitsgruppe eingesetzt", opening, *body]
+
+
+def test_aside_of_the_articles_own_prose_is_kept_a_sidebar_is_not() -> None:
+    background = [
+        "Die erste Straßenbahn fuhr 1895 durch die Altstadt; in den sechziger Jahren wurden die meisten Linien "
+        "stillgelegt und durch Busse ersetzt, weil der Autoverkehr damals als die Zukunft der Stadt galt.",
+        "Erst in den neunziger Jahren kehrte die Bahn zurück, zunächst auf einer einzigen Strecke zum Bahnhof, "
+        "die heute täglich mehr als vierzigtausend Fahrgäste nutzen, deutlich mehr als ursprünglich erwartet.",
+        "Seitdem wurde das Netz dreimal erweitert, jedes Mal nach langen Debatten über Kosten, Lärm und die "
+        "Frage, ob Busse auf eigenen Spuren nicht dasselbe für weniger Geld leisten könnten, und jedes Mal "
+        "mit einer knappen Mehrheit im Stadtrat.",
+    ]
+    html = _page(
+        "<main><article><h1>Straßenbahn wird ausgebaut</h1>"
+        + "".join(f"<p>{p}</p>" for p in DE_P)
+        + '<aside class="background"><h3>Hintergrund</h3>'
+        + "".join(f"<p>{p}</p>" for p in background)
+        + '</aside></article><aside class="sidebar"><h3>Meistgelesen</h3><ul><li><a href="/a">Neuer Radweg am '
+        'Fluss eröffnet</a></li><li><a href="/b">Wochenmarkt zieht um</a></li><li><a href="/c">Bäder öffnen '
+        "früher</a></li></ul></aside></main>",
+        lang="de",
+    )
+    lines = extract_html(html).text.splitlines()
+    assert lines == ["Straßenbahn wird ausgebaut", *DE_P, "Hintergrund", *background]
+
+
+def test_a_box_outside_main_does_not_win_over_main() -> None:
+    # A company home page: a slideshow's long caption above <main> outscores any one section inside it (its
+    # commas), but <main> is where the page says its content is.
+    caption = (
+        "Unser Messestand in Hannover, mit Druckern, Etiketten, Folien, Farbbändern, Scannern, Software, "
+        "Zubehör, Ersatzteilen, Schulungen, Wartungsverträgen, Leasing, Beratung und Service, an allen Tagen."
+    )
+    slides = f'<div class="slide"><p>{caption}</p></div>'
+    sections = [
+        "Wir beraten herstellerunabhängig und planen immer objektiv, damit Ihre Anlage zu Ihrem Betrieb passt.",
+        "Kaufen Sie bei uns preiswerte Etiketten in Ihrem Wunschformat, auch in kleinen Mengen und kurzfristig.",
+        "Wir bieten professionelle Drucksysteme für alle Anwendungsbereiche, vom Lager bis zur Produktion.",
+        "Unser Service repariert Drucker aller Hersteller, in unserer Werkstatt oder direkt bei Ihnen vor Ort.",
+        "Seit dreißig Jahren beliefern wir Handel, Industrie und Logistik in der ganzen Region mit Etiketten.",
+    ]
+    html = _page(
+        f'<div class="slideshow">{slides}</div><main><div class="wrapper">'
+        + "".join(f'<div class="col"><h3>Leistung {i}</h3><p>{p}</p></div>' for i, p in enumerate(sections))
+        + "</div></main><footer>Impressum</footer>",
+        lang="de",
+    )
+    text = extract_html(html).text
+    assert all(p in text for p in sections)
+    assert caption not in text

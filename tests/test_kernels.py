@@ -19,11 +19,13 @@ from dedup.fingerprint import (
     _letter_table,
     _words_of_numpy,
     content_word_hashes,
+    coverage,
+    jaccard_containment,
     ngram_hashes,
     shingle_hashes,
     words_of,
 )
-from dedup.normalize import DEFAULT_OPTIONS, NormalizeOptions, normalize, normalize_lines_each
+from dedup.normalize import DEFAULT_OPTIONS, NormalizeOptions, normalize, normalize_lines_each, normalize_lines_two
 
 pytest.importorskip("numba")
 
@@ -175,3 +177,92 @@ def test_line_folds_are_the_same_with_and_without_kernels(k, lines: list[str]) -
         kernels.reset()
     assert fast == slow
     assert slow[1] == [normalize(ln) for ln in lines]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=ALPHABET.replace("\n", "") + "\u00a0\u2011\u2026\ufe8d\ufefbﻻ\ufb50\u0323e", max_size=60),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_both_line_folds_in_one_kernel_pass_are_those_of_numpy(k, lines: list[str]) -> None:
+    # No-break space and presentation forms (one-character NFKC forms) go through the kernel in place; an
+    # ellipsis, a lam-alef ligature or a character beyond the BMP send the page to the general path (None).
+    options = (NormalizeOptions(punctuation_to_space=False), DEFAULT_OPTIONS)
+    slow = normalize_lines_each(lines, options)
+    kernels._state.update(kernels=k, tried=True)
+    try:
+        fast = normalize_lines_two(lines, *options)
+    finally:
+        kernels.reset()
+    assert fast is None or fast == slow
+
+
+def test_pages_of_arabic_news_take_the_one_pass_kernel(k) -> None:
+    options = (NormalizeOptions(punctuation_to_space=False), DEFAULT_OPTIONS)
+    lines = ["أعلنت\u00a0الوزارة اليوم عن خطة جديدة.", "\ufe8dلاقتصاد ينمو بنسبة ٣٪ هذا العام", "Share this"]
+    kernels._state.update(kernels=k, tried=True)
+    try:
+        fast = normalize_lines_two(lines, *options)
+    finally:
+        kernels.reset()
+    assert fast == normalize_lines_each(lines, options)
+    assert fast[1] == ["اعلنت الوزاره اليوم عن خطه جديده", "الاقتصاد ينمو بنسبه 3 هذا العام", "share this"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 40), max_size=120),
+    st.lists(st.integers(0, 40), max_size=120),
+    st.integers(1, 25),
+)
+def test_coverage_is_the_same_with_and_without_kernels(k, words: list[int], other: list[int], window: int) -> None:
+    a, b = np.array(words, dtype=np.uint32), np.array(other, dtype=np.uint32)
+    slow = coverage(a, b, window)
+    kernels._state.update(kernels=k, tried=True)
+    try:
+        fast = coverage(a, b, window)
+        read_only = coverage(np.frombuffer(a.tobytes(), dtype=np.uint32), b, window)
+        unaligned = coverage(np.frombuffer(b"x" + a.tobytes(), dtype=np.uint32, offset=1), b[::-1], window)
+    finally:
+        kernels.reset()
+    assert fast == slow == read_only == unaligned
+    # One compiled version for every kind of array (another would be compiled, and loaded in each process).
+    assert len(k.covered_words.signatures) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=60), st.integers(1, 8), st.booleans())
+def test_shingle_kernels_match_numpy(k, values: list[int], ngram: int, repeats: bool) -> None:
+    tokens = np.array(values + (values[:5] if repeats else []), dtype=np.uint64)
+    slow = (ngram_hashes(tokens, ngram), shingle_hashes(tokens, ngram))
+    kernels._state.update(kernels=k, tried=True)
+    try:
+        fast = (ngram_hashes(tokens, ngram), shingle_hashes(tokens, ngram))
+        spooled = shingle_hashes(np.frombuffer(b"x" + tokens.tobytes(), dtype=np.uint64, offset=1), ngram)
+    finally:
+        kernels.reset()
+    assert all(f.dtype == s.dtype and np.array_equal(f, s) for f, s in zip(fast, slow))
+    assert np.array_equal(spooled, slow[1])
+    assert len(k.shingle_hashes.signatures) == len(k.ngram_hashes.signatures) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 60), max_size=80), st.lists(st.integers(0, 60), max_size=80), st.booleans())
+def test_jaccard_is_the_same_with_and_without_kernels(k, a: list[int], b: list[int], sets: bool) -> None:
+    # Shingle sets are sorted and distinct; anything else is counted by numpy, as before.
+    x, y = (np.unique(np.array(v, dtype=np.uint32)) if sets else np.array(v, dtype=np.uint32) for v in (a, b))
+    if not sets:
+        # Distinct values in the order given (the first of each), not sorted.
+        x, y = (v[np.sort(np.unique(v, return_index=True)[1])] for v in (x, y))
+    slow = jaccard_containment(x, y)
+    kernels._state.update(kernels=k, tried=True)
+    try:
+        fast = jaccard_containment(x, y)
+        spooled = jaccard_containment(np.frombuffer(b"x" + x.tobytes(), dtype=np.uint32, offset=1), y)
+    finally:
+        kernels.reset()
+    assert fast == slow == spooled
+    assert len(k.sorted_overlap.signatures) == 1

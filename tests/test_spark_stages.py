@@ -94,6 +94,11 @@ def test_site_learning_on_the_driver_is_the_local_learners() -> None:
             exact.boilerplate_mask(p.doc.source, p.hashes).tolist()
             == local.boilerplate_mask(p.doc.source, p.hashes).tolist()
         )
+    # The cleaner asks for a batch's masks at once (Cleaner.site_masks): the same answers.
+    sites, hashes = [p.doc.source for p in pages], [p.hashes for p in pages]
+    assert [m.tolist() for m in exact.boilerplate_masks(sites, hashes)] == [
+        m.tolist() for m in local.boilerplate_masks(sites, hashes)
+    ]
 
 
 def test_small_graph_components_label_each_node_with_its_smallest() -> None:

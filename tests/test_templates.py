@@ -367,3 +367,57 @@ def test_the_arrival_and_the_departure_of_one_visit_are_template_siblings() -> N
     # One swapped slot is not enough (an alignment may pair two sentences by chance): "seen off" has no
     # direction word, so only "arrived" / "departed" is swapped here.
     assert relation(english, left) == DUPLICATE
+
+
+# Two days' reports of one forecaster: the formula is the same every day, the regions and the weather there, and a
+# wind or a wave height, are not (from the dev month's daily reports, shortened).
+FORECAST = (
+    "توقعت الرئاسة العامة للأرصاد وحماية البيئة في تقريرها عن حالة الطقس لهذا اليوم طقسا شديد الحرارة على شرق ووسط "
+    "المملكة ومعتدلا على المصايف {where} وأورد التقرير أن حركة الرياح السطحية على البحر الأحمر ستكون جنوبية غربية "
+    "إلى غربية بسرعة 15 35 كم ساعة {wind} وارتفاع الموج من متر إلى متر ونصف وحالة البحر متوسط الموج بينما تكون حركة "
+    "الرياح السطحية على الخليج العربي شرقية إلى شمالية شرقية بسرعة 10 30 كم ساعة وارتفاع الموج من متر إلى متر ونصف"
+)
+
+
+def test_two_days_weather_reports_are_template_siblings() -> None:
+    monday = words(
+        FORECAST.format(where="مع تدني الرؤية الأفقية بسبب الأتربة المثارة على مرتفعات عسير والباحة والطائف", wind="")
+    )
+    tuesday = words(
+        FORECAST.format(
+            where="مع سماء غائمة جزئيا على مناطق مكة المكرمة وجازان وعسير والباحة تمتد حتى نجران",
+            wind="تصل إلى 40 كم ساعة على الجزء الجنوبي",
+        )
+    )
+    rel = explain(monday, tuesday)
+    assert rel.kind == TEMPLATE
+    assert [(s.kind, s.a) for s in rel.substitutions] == [("forecast", "dust طايف")]
+    # A reworded copy of Tuesday's report drops regions and says "dust" another way, with Tuesday's winds: a copy.
+    copy = words(
+        "واس الرياض "
+        + FORECAST.format(where="مع سماء غائمة جزئيا على مكة المكرمة وجازان", wind="تصل إلى 40 كم ساعة جنوبا")
+        + " رابط الخبر بصحيفة الوئام الطقس غدا في الطائف"
+    )
+    assert relation(tuesday, copy) == DUPLICATE
+    # Without the figure that changed, one region more or less on each side is read as a copy's rewording.
+    assert relation(monday, words(FORECAST.format(where="مع غبار على الباحة والطائف وجازان", wind=""))) == DUPLICATE
+
+
+INTERVIEWS = (
+    "بدأت {office} اليوم إجراء المقابلات الشخصية للمعلمين الجدد والمرشحين للتدريس {where} للعام الدراسي الحالي في "
+    "مختلف التخصصات العلمية والتربوية وخلال تفقده سير عمل لجان المركز هنأ مدير التعليم المشرف العام على لجنة المقابلات "
+    "الشخصية المعلمين المرشحين للتدريس في تعليمي {where2} متمنيا لهم التوفيق ومن جهته أكد مدير شؤون المعلمين أهمية "
+    "إحضار المرشح لأصول الشهادات لإتمام عملية المطابقة"
+)
+
+
+def test_one_formula_for_two_towns_is_a_template() -> None:
+    # Two education offices run the same notice: the towns change in two or more slots, nothing else does.
+    mahayel = words(INTERVIEWS.format(office="إدارة التعليم بمحايل عسير", where="بمحايل عسير", where2="محايل عسير"))
+    baha = words(INTERVIEWS.format(office="الإدارة العامة للتعليم بمنطقة الباحة", where="بالباحة", where2="الباحة"))
+    rel = explain(mahayel, baha)
+    assert rel.kind == TEMPLATE
+    assert {s.kind for s in rel.substitutions} == {"place"}
+    # One outlet's own dateline names another city: one slot, a copy.
+    dated = words("جدة " + INTERVIEWS.format(office="إدارة التعليم بالباحة", where="بالباحة", where2="الباحة"))
+    assert relation(words("الرياض واس ") + dated[1:], dated) == DUPLICATE

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -28,9 +29,9 @@ from dedup.clean.site import (
     SiteObservation,
     line_hashes,
     story_keys_of,
-    story_shingles,
 )
 from dedup.document import Document, Removal
+from dedup.fingerprint import content_word_hashes, shingle_hashes, words_of
 from dedup.normalize import normalize_lines
 
 __all__ = ["Cleaner", "LearnedLine", "LineRules", "Page", "SiteBoilerplate"]
@@ -44,13 +45,25 @@ class Page:
     ``hashes`` are their :func:`dedup.clean.site.line_hashes` (what site boilerplate is counted by).
     ``shingles``, once :meth:`site_observation` has computed them for the story keys, are the word 3-gram
     shingles of the page's normalised text, kept so that fingerprinting a page that site cleaning leaves whole
-    does not compute them again (:meth:`shingles_for`).
+    does not compute them again (:meth:`shingles_for`); so are the text's word hashes (``tokens``,
+    :func:`dedup.fingerprint.words_of`) and its content words (``content``,
+    :func:`dedup.fingerprint.content_word_hashes`), read from the text in the same pass (:meth:`words_for`).
     """
 
     doc: Document
     keys: list[str]
     hashes: np.ndarray
     shingles: np.ndarray | None = None
+    tokens: np.ndarray | None = None
+    content: np.ndarray | None = None
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Arrays pickled as their bytes: a scan spools every page, and numpy's own pickling of a few small
+        # arrays costs more than the rest of the page.
+        return (
+            _page,
+            (self.doc, self.keys, *(_packed(a) for a in (self.hashes, self.shingles, self.tokens, self.content))),
+        )
 
     def normalised_text(self) -> str:
         """``normalize(doc.full_text)``, joined from the keys."""
@@ -67,6 +80,13 @@ class Page:
         ``ngram``-word shingles (``doc`` is this page's document, which site cleaning left whole); else None."""
         return self.shingles if doc is self.doc and ngram == STORY_NGRAM else None
 
+    def words_for(self, doc: Document) -> tuple[np.ndarray, np.ndarray] | None:
+        """The word hashes and content words kept by :meth:`site_observation`, when ``doc`` is this page's
+        document (site cleaning left it whole) and they were kept; else None."""
+        if doc is not self.doc or self.tokens is None or self.content is None:
+            return None
+        return self.tokens, self.content
+
     @classmethod
     def of(cls, doc: Document) -> Page:
         """A document taken as already cleaned: its lines normalised here."""
@@ -74,14 +94,41 @@ class Page:
         return cls(doc, keys, line_hashes(doc.source, keys))
 
 
-def site_observations(pages: Sequence[Page]) -> list[SiteObservation]:
+def _packed(array: np.ndarray | None) -> tuple[str, bytes] | None:
+    return None if array is None else (array.dtype.str, array.tobytes())
+
+
+def _unpacked(packed: tuple[str, bytes] | None) -> np.ndarray | None:
+    # Read-only (np.frombuffer of the pickle's bytes): nothing writes into a page's arrays.
+    if packed is None:
+        return None
+    dtype = _DTYPES.get(packed[0])
+    if dtype is None:
+        dtype = _DTYPES.setdefault(packed[0], np.dtype(packed[0]))
+    return np.frombuffer(packed[1], dtype=dtype)
+
+
+_DTYPES: dict[str, np.dtype] = {}
+
+
+def _page(doc: Document, keys: list[str], *arrays: tuple[str, bytes] | None) -> Page:
+    """A :class:`Page` from its pickled form (:meth:`Page.__reduce__`)."""
+    hashes, shingles, tokens, content = (_unpacked(a) for a in arrays)
+    return Page(doc, keys, hashes, shingles, tokens, content)  # type: ignore[arg-type]
+
+
+def site_observations(pages: Sequence[Page], lines: bool = True) -> list[SiteObservation]:
     """:meth:`Page.site_observation` of many pages, their story keys computed together (in the worker processes:
-    the process that counts receives a few numbers per page)."""
+    the process that counts receives a few numbers per page). ``lines=False`` leaves out the lines (``None``),
+    for a caller that sends on only the hashes and keys."""
     for page in pages:
         if page.shingles is None:
-            page.shingles = story_shingles(page.normalised_text())
+            # The text's words read once, for the story keys here and for the fingerprint later (Page.words_for).
+            tokens, lengths, letters = words_of(page.normalised_text())
+            page.shingles = shingle_hashes(tokens, STORY_NGRAM)  # story_shingles of the text
+            page.tokens, page.content = tokens, content_word_hashes(tokens, lengths, letters)
     keys = story_keys_of([p.doc.source for p in pages], [p.shingles for p in pages])  # type: ignore[misc]
-    return [(p.doc.source, p.hashes[1:], _countable_lines(p), k) for p, k in zip(pages, keys)]
+    return [(p.doc.source, p.hashes[1:], _countable_lines(p) if lines else None, k) for p, k in zip(pages, keys)]
 
 
 def _countable_lines(page: Page) -> list[str] | None:
@@ -137,12 +184,8 @@ class Cleaner:
                 (title, title_key), kept = kept[0], kept[1:]
             else:
                 title = ""
-        cleaned = replace(
-            doc,
-            title=title.strip(),
-            text=collapse_blank_lines([ln for ln, _ in kept]),
-            html=None,
-            removed=[*doc.removed, *removed],
+        cleaned = _cleaned(
+            doc, title.strip(), collapse_blank_lines([ln for ln, _ in kept]), [*doc.removed, *removed], html=None
         )
         keys = [title_key, *(key for _, key in kept)]
         return Page(cleaned, keys, line_hashes(doc.source, keys))
@@ -169,31 +212,36 @@ class Cleaner:
             title, text = (lines[0], "\n".join(lines[1:])) if lines else ("", "")
         return replace(doc, title=title, text=collapse_blank_lines(text.splitlines()), removed=[*doc.removed, *removed])
 
-    def clean_site_keyed(self, page: Page) -> tuple[Document, str]:
+    def clean_site_keyed(self, page: Page, mask: np.ndarray | None = None) -> tuple[Document, str]:
         """:meth:`clean_site` on a :class:`Page`, and the normalised text of the result (what
-        ``normalize(doc.full_text)`` gives) joined from the page's keys: nothing is normalised again."""
+        ``normalize(doc.full_text)`` gives) joined from the page's keys: nothing is normalised again.
+        ``mask``: the page's :meth:`SiteBoilerplate.boilerplate_mask`, when the caller has it (:meth:`site_masks`)."""
         doc = page.doc
-        mask = (
-            self.site.boilerplate_mask(doc.source, page.hashes)
-            if self.site is not None
-            else np.zeros(len(page.keys), dtype=bool)
-        ).tolist()
-        lines = doc.text.splitlines()
-        if not any(mask[1:]):  # as clean_site: the title is only checked on pages that lose a line
+        if mask is None:
+            mask = (
+                self.site.boilerplate_mask(doc.source, page.hashes)
+                if self.site is not None
+                else np.zeros(len(page.keys), dtype=bool)
+            )
+        if not mask[1:].any():  # as clean_site: the title is only checked on pages that lose a line
             return doc, _joined(doc, page.keys[0], page.keys[1:])
+        mask = mask.tolist()
+        lines = doc.text.splitlines()
         removed = [Removal(ln.strip(), f"site:{doc.source}") for ln, m in zip(lines, mask[1:]) if m]
         kept = [(ln, key) for ln, key, m in zip(lines, page.keys[1:], mask[1:]) if not m and ln.strip()]
         title, title_key = doc.title, page.keys[0]
         if title and mask[0]:
             removed.insert(0, Removal(title, f"site:{doc.source}"))
             (title, title_key), kept = (kept[0], kept[1:]) if kept else (("", ""), [])
-        cleaned = replace(
-            doc,
-            title=title.strip(),
-            text=collapse_blank_lines([ln for ln, _ in kept]),
-            removed=[*doc.removed, *removed],
-        )
+        cleaned = _cleaned(doc, title.strip(), collapse_blank_lines([ln for ln, _ in kept]), [*doc.removed, *removed])
         return cleaned, _joined(cleaned, title_key, [key for _, key in kept])
+
+    def site_masks(self, pages: Sequence[Page]) -> list[np.ndarray]:
+        """Each page's :meth:`SiteBoilerplate.boilerplate_mask`, for :meth:`clean_site_keyed` (one sketch lookup
+        for all)."""
+        if self.site is None:
+            return [np.zeros(len(p.keys), dtype=bool) for p in pages]
+        return self.site.boilerplate_masks([p.doc.source for p in pages], [p.hashes for p in pages])
 
     def clean(self, doc: Document) -> Document:
         return self.clean_site(self.clean_page(doc))
@@ -201,6 +249,32 @@ class Cleaner:
     def clean_all(self, docs: Iterable[Document]) -> Iterator[Document]:
         for doc in docs:
             yield self.clean(doc)
+
+
+def _cleaned(
+    doc: Document, title: str, text: str, removed: list[Removal], html: str | bytes | bool | None = False
+) -> Document:
+    """``dataclasses.replace(doc, title=title, text=text, removed=removed)`` (and ``html`` unless False), built
+    directly: ``replace`` costs several times a constructor call, once per page in each pass.
+
+    >>> d = _cleaned(Document(id="a", text="x", html="<p>x</p>", meta={"k": 1}), "T", "y", [], html=None)
+    >>> (d.id, d.title, d.text, d.html, d.meta)
+    ('a', 'T', 'y', None, {'k': 1})
+    """
+    return Document(
+        doc.id,
+        text,
+        title,
+        doc.url,
+        doc.source,
+        doc.date,
+        doc.html if html is False else html,  # type: ignore[arg-type]
+        doc.origin,
+        doc.path,
+        doc.root,
+        doc.meta,
+        removed,
+    )
 
 
 def _joined(doc: Document, title_key: str, line_keys: list[str]) -> str:

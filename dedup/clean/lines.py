@@ -24,6 +24,9 @@ from typing import Any
 
 import regex
 
+from dedup.clean.guards import CASE_TWINS, GUARDS, LEADS, TWINS, admitted, anchored_prefixes
+from dedup.clean.guards import admits as admits  # re-exported: their home was here
+from dedup.clean.guards import page_literals as page_literals
 from dedup.document import Removal
 from dedup.normalize import (
     _COMPLEX,
@@ -34,6 +37,7 @@ from dedup.normalize import (
     _nfkc_stable,
     normalize,
     normalize_lines_each,
+    normalize_lines_two,
 )
 
 if sys.version_info >= (3, 11):
@@ -47,68 +51,6 @@ _PATTERN_FOLD = NormalizeOptions(punctuation_to_space=False, casefold=False, str
 # A line ending like this is a sentence, not a link title or a menu item.
 _SENTENCE_END = regex.compile(r"[.!?؟۔…:;؛。]\W*$")
 _WORD = regex.compile(r"[\p{L}\p{N}]+")
-
-# Literal guards of the built-in rules that cost the most (the regex module gives alternations of many literals
-# under IGNORECASE no literal prefilter): a folded line can match the rule only if it holds one of these
-# literals, so the regex runs only on the few lines that do. Each guard belongs to the built-in pattern it was
-# read from: a user file that replaces the rule (same name, other pattern) drops the guard.
-_GUARDS: dict[str, tuple[str, ...]] = {
-    name: tuple(literals.split("|"))
-    for name, literals in {
-        "cookie-notice": "cookie|ملفات تعريف الارتباط|الكوكيز|privacy policy|سياسه الخصوصيه|terms of|شروط الاستخدام",
-        "ad-line": "عروض|عرض خاص|خصم|خصومات|تخفيضات|تنزيلات|مجانا|مجاني|توصيل|اطلب|احجز|سارع|اشترك|الاشتراك|الغاء"
-        "|كوبون|لفتره محدوده|free|discount|sale|order now|shop now|cancel anytime|limited time|promo|coupon|deal"
-        "|subscribe",
-        "ad-run": "اعلان|مجانا|مجاني|انشر|بيع|اشتر|اكتشف|عموله|سمسره|السوق|تسوق|خصم|عروض|اونلاين|تطبيق|منصتك|دليلك"
-        "|sponsored|advertis|free|shop|buy|sell|discount|offer|download the app|subscribe now",
-        "meta-line": "عدد|القراءات|المشاهدات|الزيارات|view|read|القراءه|دقائق|دقيقه",
-        "copyright": "©|(c)|copyright|all rights reserved|حقوق النشر|الحقوق محفوظه",
-    }.items()
-}
-# Under IGNORECASE these match an ASCII letter of a guard's literal (İ/i, ſ/s, K/k: all the characters the
-# regex module folds onto ASCII letters, found by trying every code point), as does any ASCII capital: a folded
-# line is casefolded and NFKC, so it holds none of them, but a line that does is left to the regex.
-_CASE_TWINS = regex.compile("[A-Z\u0130\u017f\u212a]")
-
-
-def admits(guard: tuple[str, ...], folded: str) -> bool:
-    """Whether a rule with this literal ``guard`` (``()``: none) may match the folded line at all.
-
-    >>> admits(("cookie",), "we use cookies"), admits(("cookie",), "the port strike"), admits((), "anything")
-    (True, False, True)
-    """
-    if not guard:
-        return True
-    for literal in guard:
-        if literal in folded:
-            return True
-    return _CASE_TWINS.search(folded) is not None
-
-
-def page_literals(guard: tuple[str, ...], page: str) -> tuple[str, ...] | None:
-    """What a line of ``page`` (its folded lines joined) must hold for a rule with this ``guard`` to be tried:
-    ``None`` for any line (no guard, or a case twin on the page: :func:`admits` line by line), else the
-    guard's literals the page holds (``()``: no line can match). One substring search per literal per page
-    instead of per line; a literal holds no newline, so each one found lies inside one line.
-
-    >>> page_literals(("cookie", "privacy policy"), "we use cookies\\nthe port strike")
-    ('cookie',)
-    >>> page_literals(("cookie",), "the port strike"), page_literals((), "anything")
-    ((), None)
-    """
-    if not guard or _CASE_TWINS.search(page) is not None:
-        return None
-    return tuple(literal for literal in guard if literal in page)
-
-
-def _admitted(literals: tuple[str, ...] | None, guard: tuple[str, ...], folded: str) -> bool:
-    """:func:`admits` of one line, given its page's :func:`page_literals`."""
-    if literals is None:
-        return admits(guard, folded)
-    for literal in literals:
-        if literal in folded:
-            return True
-    return False
 
 
 @functools.lru_cache(maxsize=1)
@@ -146,6 +88,9 @@ def fold_and_key(lines: list[str]) -> tuple[list[str], list[str]]:
     >>> fold_and_key(["Die Straße", "Ein Satz.", "İstanbul", ""])
     (['die strasse', 'ein satz.', 'i̇stanbul', ''], ['die strasse', 'ein satz', 'i̇stanbul', ''])
     """
+    fast = normalize_lines_two(lines, _LINE_FOLD, DEFAULT_OPTIONS)
+    if fast is not None:  # the compiled kernels, on a page they can take whole (most pages)
+        return fast[0], fast[1]
     any_multi, spelled, spellable = _multi_char_fold()
     if not lines or any_multi.search("\n".join(lines)) is None:
         folded, keys = normalize_lines_each(lines, (_LINE_FOLD, DEFAULT_OPTIONS))
@@ -203,7 +148,8 @@ class LineRule:
     within: int = 3
     min_hits: int = 1  # distinct matches of `pattern` the line must hold
     unpunctuated: bool = False  # only lines that do not end like a sentence
-    guard: tuple[str, ...] = ()  # literals one of which a matching line holds (see _GUARDS)
+    guard: tuple[str, ...] = ()  # literals one of which a matching line holds (see dedup.clean.guards)
+    firsts: frozenset[str] = frozenset()  # first characters of its anchored prefixes (dedup.clean.guards)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +159,7 @@ class BlockRule:
     item_max_words: int = 18
     max_items: int = 8
     guard: tuple[str, ...] = ()
+    firsts: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +169,7 @@ class RunRule:
     max_words: int = 9
     min_hits: int = 3
     guard: tuple[str, ...] = ()
+    firsts: frozenset[str] = frozenset()
 
 
 def _table(data: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -317,8 +265,9 @@ class LineRules:
                 raise RulesError(f"[[line]] {name}: 'where' must be any, head or tail")
             lines.append(
                 LineRule(
-                    pattern=_compile(spec["pattern"], f"[[line]] {name}"),
+                    pattern=(pattern := _compile(spec["pattern"], f"[[line]] {name}")),
                     guard=_guard("line", spec),
+                    firsts=frozenset(p[0] for p in anchored_prefixes(pattern.pattern)),
                     **{k: v for k, v in spec.items() if k != "pattern"},
                 )
             )
@@ -326,8 +275,9 @@ class LineRules:
             if name not in disabled:
                 blocks.append(
                     BlockRule(
-                        pattern=_compile(spec["pattern"], f"[[block]] {name}"),
+                        pattern=(pattern := _compile(spec["pattern"], f"[[block]] {name}")),
                         guard=_guard("block", spec),
+                        firsts=frozenset(p[0] for p in anchored_prefixes(pattern.pattern)),
                         **{k: v for k, v in spec.items() if k != "pattern"},
                     )
                 )
@@ -335,8 +285,9 @@ class LineRules:
             if name not in disabled:
                 runs.append(
                     RunRule(
-                        pattern=_compile(spec["pattern"], f"[[run]] {name}"),
+                        pattern=(pattern := _compile(spec["pattern"], f"[[run]] {name}")),
                         guard=_guard("run", spec),
+                        firsts=frozenset(p[0] for p in anchored_prefixes(pattern.pattern)),
                         **{k: v for k, v in spec.items() if k != "pattern"},
                     )
                 )
@@ -353,42 +304,51 @@ class LineRules:
         words = [key.count(" ") + 1 if key else 0 for key in keys]
         verdict: list[str | None] = [None] * len(lines)
         nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
+        if not nonblank:
+            return verdict, keys
         # Guards are looked for only in the lines a guarded rule may take (at most 40 words for the built-in ones):
         # long paragraphs are most of a page's text, and no guarded rule takes one.
         page = "\n".join(folded[i] for i in nonblank if words[i] <= self.max_words)
-        position = {i: k for k, i in enumerate(nonblank)}
         total = len(nonblank)
+        looked = _Looked(folded)
+        # page_literals of each guarded rule, the page searched for case twins once.
+        twin = CASE_TWINS.search(page) is not None
+        found: dict[int, tuple[str, ...] | None] = {}
+        ascii_page = page.isascii()  # then only the ASCII literals can be on it
+        for rule, ascii_guard in self.guarded:
+            guard = ascii_guard if ascii_page else rule.guard
+            found[id(rule)] = None if twin else tuple([literal for literal in guard if literal in page])
 
         for run in self.runs:
-            literals = page_literals(run.guard, page)
-            if literals == ():
+            literals = found[id(run)] if run.guard else None
+            if literals == () or sum(words[i] <= run.max_words for i in nonblank) < run.min_hits:
                 continue
             k = 0
             while k < total:
                 # Grow a run of consecutive short lines and count how many look like ads.
                 j, hits = k, 0
                 while j < total and words[nonblank[j]] <= run.max_words and verdict[nonblank[j]] is None:
-                    hits += _hit(run, literals, folded[nonblank[j]])
+                    hits += _hit(run, literals, looked, nonblank[j])
                     j += 1
                 if hits >= run.min_hits:
                     # Trim unmarked lines off both ends: a headline or subheading next to an ad run stays.
                     lo, hi = k, j - 1
-                    while lo <= hi and not _hit(run, literals, folded[nonblank[lo]]):
+                    while lo <= hi and not _hit(run, literals, looked, nonblank[lo]):
                         lo += 1
-                    while hi >= lo and not _hit(run, literals, folded[nonblank[hi]]):
+                    while hi >= lo and not _hit(run, literals, looked, nonblank[hi]):
                         hi -= 1
                     for m in range(lo, hi + 1):
                         verdict[nonblank[m]] = f"pattern:{run.name}"
                 k = max(j, k + 1)
 
         for block in self.blocks:
-            literals = page_literals(block.guard, page)
+            literals = found[id(block)] if block.guard else None
             if literals == ():
                 continue
             k = 0
             while k < total:
                 i = nonblank[k]
-                if verdict[i] is None and _hit(block, literals, folded[i]):
+                if verdict[i] is None and _hit(block, literals, looked, i):
                     verdict[i] = f"pattern:{block.name}"
                     taken = 0
                     m = k + 1
@@ -403,27 +363,61 @@ class LineRules:
                 else:
                     k += 1
 
-        for rule in self.lines:
-            literals = page_literals(rule.guard, page)
-            if literals == ():
+        # Line by line (a line rule's verdict on a line depends on that line alone, so the order of the loops does
+        # not matter), only the lines some line rule may take (most of a page's lines are paragraphs longer than
+        # any allows), and only the rules whose anchored prefixes the line's first word character may begin.
+        most, rules = self.line_max_words, self.lines
+        for k, i in enumerate(nonblank):
+            if verdict[i] is not None or words[i] > most:
                 continue
-            for i in nonblank:
-                if verdict[i] is not None or words[i] > rule.max_words:
+            first = looked.first(i)
+            for r in self._rules_for(first):
+                rule = rules[r]
+                literals = found[id(rule)] if rule.guard else None
+                if literals == () or words[i] > rule.max_words:
                     continue
-                if rule.where == "head" and position[i] >= rule.within:
+                if rule.where == "head" and k >= rule.within:
                     continue
-                if rule.where == "tail" and position[i] < total - rule.within:
+                if rule.where == "tail" and k < total - rule.within:
                     continue
                 if rule.unpunctuated and _SENTENCE_END.search(lines[i]):
                     continue
-                if not _admitted(literals, rule.guard, folded[i]):
+                if rule.guard and not admitted(literals, rule.guard, folded[i]):
                     continue
                 if rule.min_hits > 1:
                     if len({m.group() for m in rule.pattern.finditer(folded[i])}) >= rule.min_hits:
                         verdict[i] = f"pattern:{rule.name}"
+                        break
                 elif rule.pattern.search(folded[i]):
                     verdict[i] = f"pattern:{rule.name}"
+                    break
         return verdict, keys
+
+    def _rules_for(self, first: str) -> tuple[int, ...]:
+        """The line rules (their places in :attr:`lines`, in order) that may match a line whose first word
+        character is ``first``: those without anchored prefixes, and those with one that ``first`` begins (all of
+        them for a case twin)."""
+        found = self._by_first.get(first)
+        if found is None:
+            found = tuple(k for k, r in enumerate(self.lines) if not r.firsts or first in r.firsts or first in TWINS)
+            if len(self._by_first) < 4096:  # bounded: one entry per first character met
+                self._by_first[first] = found
+        return found
+
+    @functools.cached_property
+    def _by_first(self) -> dict[str, tuple[int, ...]]:
+        return {}
+
+    @functools.cached_property
+    def guarded(self) -> tuple[tuple[LineRule | BlockRule | RunRule, tuple[str, ...]], ...]:
+        """The rules with a literal guard, each with the ASCII literals of its guard."""
+        rules = (*self.runs, *self.blocks, *self.lines)
+        return tuple((r, tuple(lit for lit in r.guard if lit.isascii())) for r in rules if r.guard)
+
+    @functools.cached_property
+    def line_max_words(self) -> int:
+        """The most words of a line that a line rule may remove."""
+        return max((r.max_words for r in self.lines), default=0)
 
     def strip(self, text: str) -> tuple[str, list[Removal]]:
         """Text without the lines the rules remove, and what was removed (blank-line runs collapsed)."""
@@ -434,17 +428,51 @@ class LineRules:
         return collapse_blank_lines(kept), removed
 
 
-def _hit(rule: RunRule | BlockRule, literals: tuple[str, ...] | None, folded: str) -> bool:
-    return _admitted(literals, rule.guard, folded) and rule.pattern.search(folded) is not None
+class _Looked:
+    """A page's folded lines, and the first word character of each (found once for all the rules with anchored
+    prefixes, and only for the lines one is asked about)."""
+
+    __slots__ = ("firsts", "folded")
+
+    def __init__(self, folded: list[str]) -> None:
+        self.folded = folded
+        self.firsts: dict[int, str] = {}
+
+    def may(self, rule: LineRule | BlockRule | RunRule, literals: tuple[str, ...] | None, i: int) -> bool:
+        """Whether ``rule`` may match line ``i``: its literal guard allows it, and the line's first word character
+        begins one of its anchored prefixes (or is one of the case twins: then the regex says)."""
+        line = self.folded[i]
+        if rule.guard and not admitted(literals, rule.guard, line):
+            return False
+        if rule.firsts:
+            first = self.firsts[i] if i in self.firsts else self.first(i)
+            if first not in rule.firsts and first not in TWINS:
+                return False
+        return True
+
+    def first(self, i: int) -> str:
+        """The first word character of line ``i`` (``""``: none)."""
+        line = self.folded[i]
+        first = line[:1]
+        # A letter or a digit is a word character: most lines start with one, and need no regex to say so.
+        if not (first.isalpha() or first.isdecimal()):
+            lead = LEADS.match(line).end()  # type: ignore[union-attr]
+            first = line[lead : lead + 1]
+        self.firsts[i] = first
+        return first
+
+
+def _hit(rule: RunRule | BlockRule, literals: tuple[str, ...] | None, looked: _Looked, i: int) -> bool:
+    return looked.may(rule, literals, i) and rule.pattern.search(looked.folded[i]) is not None
 
 
 def _guard(kind: str, spec: dict[str, Any]) -> tuple[str, ...]:
     """The literal guard of a built-in rule left as built in (same kind, name and pattern); else none."""
     name = spec["name"]
-    if name not in _GUARDS or _builtin_patterns().get((kind, name)) != spec["pattern"]:
+    if name not in GUARDS or _builtin_patterns().get((kind, name)) != spec["pattern"]:
         return ()
     # Folded as the pattern was (_compile), so that they are spelled as the lines they are looked for in.
-    return tuple(lit if lit.isascii() else normalize(lit, _PATTERN_FOLD) for lit in _GUARDS[name])
+    return tuple(lit if lit.isascii() else normalize(lit, _PATTERN_FOLD) for lit in GUARDS[name])
 
 
 @functools.lru_cache(maxsize=1)

@@ -416,6 +416,32 @@ class SiteBoilerplate:
             return np.zeros(hashes.size, dtype=bool)
         return (hashes != 0) & (self.counts(hashes) >= self.threshold(site))
 
+    def boilerplate_masks(self, sites: Sequence[str | None], hashes: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """:meth:`boilerplate_mask` of many pages (their sites and line hashes), the sketch read once for all.
+
+        >>> learner = SiteBoilerplate(min_docs=2)
+        >>> learner.observe("a.com", "Story one.\\nSubscribe")
+        >>> learner.observe("a.com", "Another story.\\nSubscribe")
+        >>> pages = [learner.hashes("a.com", ["News.", "Subscribe"]), learner.hashes("b.com", ["Subscribe"])]
+        >>> [m.tolist() for m in learner.boilerplate_masks(["a.com", "b.com"], pages)]
+        [[False, True], [False]]
+        """
+        limits = [
+            self.threshold(site) if site and self.site_stories[site] >= self.min_docs and h.size else 0
+            for site, h in zip(sites, hashes)
+        ]
+        asked = [k for k, limit in enumerate(limits) if limit]
+        out = [np.zeros(h.size, dtype=bool) for h in hashes]
+        if not asked:
+            return out
+        flat = np.concatenate([hashes[k] for k in asked]).astype(np.uint64, copy=False)
+        sizes = [hashes[k].size for k in asked]
+        limit = np.repeat(np.array([limits[k] for k in asked], dtype=np.int64), sizes)
+        found = (flat != 0) & (self.counts(flat) >= limit)
+        for k, part in zip(asked, np.split(found, np.cumsum(sizes)[:-1])):
+            out[k] = part
+        return out
+
     def is_boilerplate(self, site: str | None, line: str) -> bool:
         return bool(self.boilerplate_mask(site, self.hashes(site, [line]))[0])
 

@@ -111,7 +111,7 @@ def read_clean_spool(state: ShareState, task: RangeTask | ReadBatch) -> Share:
     else:
         problems, docs = task.problems, task.docs
     pages = clean_pages(state.stage, docs)
-    observed = site_observations(pages)
+    observed = site_observations(pages, lines=False)  # a Share carries no lines (Learning.finish reads them)
     spooled = None
     if pages:
         data = pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL)

@@ -31,7 +31,7 @@ from dedup.clean.site import SiteObservation
 from dedup.document import DocInfo, Document
 from dedup.fingerprint import Fingerprinter, content_word_hashes, shingle_hashes, words_of
 from dedup.io.records import RECORD_KEY
-from dedup.lsh import excerpt_signatures
+from dedup.lsh import EXCERPT_MIN_WORDS, excerpt_signatures
 from dedup.normalize import DEFAULT_OPTIONS, normalize
 from dedup.pipeline.table import DocColumns
 from dedup.settings import Settings
@@ -133,16 +133,24 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
     Each normalised text is read once (:func:`dedup.fingerprint.words_of`): its word hashes give its shingles
     (unless the site pass kept them), its content words and its excerpt windows' signatures, and those give a
     long document's own signature."""
-    infos, sets, texts, words = [], [], [], []
+    infos, sets, words = [], [], []
+    texts: list[bytes] = []
     windows: list[np.ndarray] = []
     owners: list[int] = []
     whole: list[tuple[int, np.ndarray]] = []  # signatures of the documents that have windows
     default_normalize = s.normalize == DEFAULT_OPTIONS
     ngram = fingerprinter.settings.ngram
-    for page in pages:
-        doc, norm = cleaner.clean_site_keyed(page)
+    for page, mask in zip(pages, cleaner.site_masks(pages)):
+        doc, norm = cleaner.clean_site_keyed(page, mask)
         if not default_normalize:  # the page's keys are normalised with the defaults
             norm = normalize(doc.full_text, s.normalize)
+        read = page.words_for(doc) if default_normalize else None  # the site pass's, if still valid
+        if read is None:
+            tokens, lengths, letters = words_of(norm)
+            content = content_word_hashes(tokens, lengths, letters)
+        else:
+            tokens, content = read
+        encoded = norm.encode()
         infos.append(
             DocInfo(
                 id=doc.id,
@@ -152,15 +160,16 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
                 origin=doc.origin,
                 path=doc.path,
                 root=doc.root,
-                words=norm.count(" ") + 1 if norm else 0,
-                digest=hashlib.blake2b(norm.encode(), digest_size=16).hexdigest(),
+                words=tokens.size,  # words_of splits at single spaces: norm.count(" ") + 1, 0 for ""
+                digest=hashlib.blake2b(encoded, digest_size=16).hexdigest(),
             )
         )
-        tokens, lengths, letters = words_of(norm)
         kept = page.shingles_for(doc, ngram) if default_normalize else None
-        sets.append(shingle_hashes(tokens, ngram) if kept is None else kept)  # the site pass's, if still valid
-        words.append(content_word_hashes(tokens, lengths, letters))
-        texts.append(norm if s.templates else "")
+        sets.append(shingle_hashes(tokens, ngram) if kept is None else kept)
+        words.append(content)
+        texts.append(encoded if s.templates else b"")
+        if tokens.size <= EXCERPT_MIN_WORDS:  # no excerpt windows (dedup.lsh.excerpt_starts)
+            continue
         doc_windows = excerpt_signatures(tokens, fingerprinter)
         if doc_windows.shape[0]:
             windows.append(doc_windows)
@@ -177,7 +186,7 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
     sizes = np.fromiter((x.size for x in sets), dtype=np.int64, count=len(sets))
     flat = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)
     # Encoded here, in the worker, as one block: the main process writes it to the text store in one call.
-    encoded = [t.encode("utf-8") for t in texts]
+    encoded = texts
     text_sizes = np.fromiter((len(b) for b in encoded), dtype=np.int64, count=len(encoded))
     word_sizes = np.fromiter((x.size for x in words), dtype=np.int64, count=len(words))
     return Fingerprints(

@@ -73,6 +73,10 @@ class LearnedBoilerplate(SiteBoilerplate):
             return np.zeros(hashes.size, dtype=bool)
         return (hashes != 0) & np.isin(hashes, self._hashes)
 
+    def boilerplate_masks(self, sites: Sequence[str | None], hashes: Sequence[np.ndarray]) -> list[np.ndarray]:
+        # The base class reads its sketch in one batch; here there is no sketch, only the decided hashes.
+        return [self.boilerplate_mask(site, h) for site, h in zip(sites, hashes)]
+
     def strip(self, site: str | None, text: str):  # type: ignore[override]
         # SiteBoilerplate.strip first asks whether the site has enough stories; here the hashes already say so.
         lines = text.splitlines()

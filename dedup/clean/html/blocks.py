@@ -188,7 +188,9 @@ _EURO_BOILER_RE = re.compile(
     r"czytaj (?:też|także|więcej|również)|zobacz (?:też|także|również)|przeczytaj (?:też|także)|"
     r"dowiedz się więcej|polecamy|reklama\b|udostępnij|drukuj\b|"
     r"lees (?:ook|meer)|meer (?:nieuws|over)|"
-    r"explore further|sorted by|permalink|permalien"
+    r"explore further|sorted by|permalink|permalien|"
+    r"(?:zuletzt )?aktualisiert am|veröffentlicht am|erstellt am|last updated|release date:|"
+    r"publié le|mis à jour le|actualizado el|publicado el"
     r")",
     re.I,
 )
@@ -217,6 +219,10 @@ _AGENCY_CREDIT_RE = re.compile(
 _LINK_DENSE = 0.8
 
 
+_KICKER_MAX = 60
+_SENTENCE_END = re.compile(r"[.!?…:]\s*$")
+
+
 def filter_blocks(blocks: list[tuple[str, int]], title: str, removed: list[Removal] | None) -> list[str]:
     """Drop link-dense and boilerplate-worded blocks; drop the headline itself."""
     kept: list[str] = []
@@ -226,6 +232,11 @@ def filter_blocks(blocks: list[tuple[str, int]], title: str, removed: list[Remov
         n = len(text)
         if not title_seen and ntitle and abs(n - len(title)) < 8 and norm(text) == ntitle:
             title_seen = True  # the headline goes in .title, not repeated in .text
+            if len(kept) == 1 and len(kept[0]) < _KICKER_MAX and not _SENTENCE_END.search(kept[0]):
+                # A kicker (the topic line over the headline: "Corte Suprema", "Nahost-Konflikt").
+                if removed is not None:
+                    removed.append(Removal(clip(kept[0]), "html:kicker"))
+                kept.clear()
             continue
         if n < 120 and _RELATED_TEXT_RE.match(text):
             if removed is not None:

@@ -36,6 +36,10 @@ _NO_CLASS_CHECK = frozenset({"img", "picture", "source", "br", "hr", "path", "us
 _WEAK_RULES = frozenset({"html:nav", "html:tags", "html:author", "html:popup", "html:share"})
 # Rules whose names an ad slot or promo box carries, but so do layout wrappers around a whole article.
 _PROSE_GUARDED = frozenset({"html:ad", "html:newsletter", "html:breadcrumb"})
+# The name rules known to also name content wrappers (the two sets above): a second pass over a page whose
+# article the first pass cut (see ``extract_html``) trusts only the other names (comments, cookie banners,
+# related links, footers) and the chrome tags.
+WRAPPER_NAMES = _WEAK_RULES | _PROSE_GUARDED
 _CONTENT_NAME_RE = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|main|content|body)(?:$|[\s_-])", re.I)
 # The class lists WordPress (post_class: "post-12 post type-post status-publish hentry tag-x") and Drupal
 # ("node node-article node-promoted") give a post; see remove_chrome.
@@ -44,11 +48,12 @@ _CMS_POST = re.compile(r"(?:^|\s)(?:hentry|type-post|node-(?:article|story|blog|
 # text, which the benchmarks' ground truth includes.
 
 
-def remove_chrome(flat: Flat, removed: list[Removal] | None) -> None:
+def remove_chrome(flat: Flat, removed: list[Removal] | None, trust_all_names: bool = True) -> None:
     """Cut chrome elements (by tag or class/id vocabulary) out of ``flat``, recording their text.
 
     Nothing is removed from the DOM: a cut element's subtree is skipped by the later steps, and its lengths
-    are taken off its ancestors' totals.
+    are taken off its ancestors' totals. With ``trust_all_names=False`` the name rules in ``WRAPPER_NAMES``
+    cut nothing (the chrome tags still do).
     """
     total = flat.text[0]
     # Chrome that holds most of the page text is a wrapper that merely carries a misleading name
@@ -93,6 +98,8 @@ def remove_chrome(flat: Flat, removed: list[Removal] | None) -> None:
             # <blockquote class="twitter-tweet"> is an embedded quote the article cites, not a share bar.
             if rule is None or tag in ("main", "article", "blockquote"):
                 continue
+            if not trust_all_names and rule in WRAPPER_NAMES:
+                continue
             if cls and _CMS_POST.search(cls):
                 # A CMS's own class list for a post: its words come from the post's tags and flags
                 # ("tag-glatteis", "node-promoted"), not from what the element is.
@@ -107,9 +114,13 @@ def remove_chrome(flat: Flat, removed: list[Removal] | None) -> None:
             # Generic layout names (widget, sidebar, menu, modal...) also wrap real articles on many
             # CMSs (Blogger's class="widget Blog", "article modal-enabled"); keep blocks that read like prose.
             continue
-        if rule == "html:header" and n > 600 and _has_paragraphs(flat, i, n):
+        if (rule == "html:header" or (rule == "html:aside" and _few_anchors(flat, i))) and (
+            n > 600 and _has_paragraphs(flat, i, n)
+        ):
             # A page header holds a logo, a menu, a headline and a dek; one with several long paragraphs is a
             # section of the article that a component library renders as <header> (a text-and-image block).
+            # An <aside> likewise holds a sidebar's links and teasers, or a box of the article's own prose (a
+            # background section, an interview beside the report), not a teaser list (a link in every item).
             continue
         if rule in _PROSE_GUARDED and n > 1500 and _is_prose(flat, i, n):
             # An ad slot or promo box is short; several long, link-free paragraphs under an "ad" name are the
@@ -195,6 +206,12 @@ def _has_paragraphs(flat: Flat, i: int, text_len: int) -> bool:
     tags, text = flat.tags, flat.text
     long_paras = [text[j] for j in range(i, flat.last[i] + 1) if tags[j] == "p" and text[j] >= 150]
     return len(long_paras) >= 2 and sum(long_paras) >= 0.5 * text_len
+
+
+def _few_anchors(flat: Flat, i: int) -> bool:
+    """Fewer links (<a>) than paragraphs (<p>) below ``i``: not a list of teasers (a link in every item)."""
+    tags = flat.tags[i : flat.last[i] + 1]
+    return tags.count("a") < tags.count("p")
 
 
 def _attr_names(node: LexborNode) -> str:

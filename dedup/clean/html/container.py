@@ -42,6 +42,19 @@ _CLIMB_MAX_LD = 0.4
 # benchmarks; 0.05..0.6 all close).
 _TWIN_MASS = 0.3
 
+# A page of sections (see ``_sections``): the container holds under _SECTIONS_SHARE of the page's paragraph
+# mass; the nearest ancestor holding _SECTIONS_COVER of it replaces it, the body only when the body's text is
+# at most _SECTIONS_BODY characters. Chosen on the tuning parts (a share of 0.4 also took teasers into two tuning
+# pages that 0.3 leaves alone).
+_SECTIONS_SHARE = 0.3
+_SECTIONS_COVER = 0.8
+_SECTIONS_BODY = 10_000
+
+# The winner outside the page's one <main> is replaced by the best candidate inside it when <main> holds this
+# share of the body's text (after chrome). Chosen on the parts: 0.05 took a smaller <main> over the article on
+# one held wcxb page; 0.2 loses nothing.
+_MAIN_SHARE = 0.2
+
 
 def best_container(flat: Flat, plain: bool = False) -> list[int]:
     """Readability-style paragraph scoring; the numbers of the elements most likely to hold the article (the
@@ -121,6 +134,8 @@ def best_container(flat: Flat, plain: bool = False) -> list[int]:
             best, best_final = k, f
     if best < 0:
         return [0]
+    if not plain:
+        best, best_final = _inside_main(flat, best, best_final, scores, weight)
 
     # The article is often split over sibling sections (a long guide in several <section>s, paragraphs
     # in separate wrappers): climb while the parent adds a good share of paragraph mass that is not links.
@@ -142,8 +157,63 @@ def best_container(flat: Flat, plain: bool = False) -> list[int]:
         best = up
         up = parent[best]
     roots = _with_siblings(flat, best, scores, mass, best_final)
+    if not plain and sum(mass(r) for r in roots) < _SECTIONS_SHARE * prefix[-1]:
+        roots = _sections(flat, best, mass, prefix[-1], roots)
     lead = _lead_before(flat, roots[0])
     return [lead, *roots] if lead >= 0 else roots
+
+
+def _sections(flat: Flat, best: int, mass: Callable[[int], float], total: float, roots: list[int]) -> list[int]:
+    """The container of a page made of sections, when the one found holds little of the page's paragraphs.
+
+    A landing page, an event or product page, a recipe built of widgets: a handful of sections, each a
+    heading and a paragraph or two, none of them the article. Paragraph scoring picks one section and the
+    climb stops below the page (it adds too little, or too many links). Then the nearest ancestor holding
+    most of the page's paragraph mass is the text, if under 40% of it is link text; the body only on a small
+    page (a big body around a short container is a news page with chrome nobody named: teaser lists, a
+    consent manager's vendor list).
+    """
+    text, link, parent = flat.text, flat.link, flat.parent
+    up = best
+    while up > 0 and mass(up) < _SECTIONS_COVER * total:
+        up = parent[up]
+    if up <= 0 and text[0] > _SECTIONS_BODY:
+        return roots
+    if link[up] > _CLIMB_MAX_LD * text[up]:
+        return roots
+    return [max(up, 0)]
+
+
+def _inside_main(
+    flat: Flat, best: int, best_final: float, scores: dict[int, float], weight: Callable[[LexborNode], float]
+) -> tuple[int, float]:
+    """The best candidate inside the page's one <main>, when the winner sits outside it (a slideshow, a
+    teaser box, a widget above the content) and <main> holds 20%+ of the body's text after chrome.
+
+    <main> is the page's own word for where its content is; paragraph scoring can still prefer a box of
+    captions or reviews outside it. Pages with several <main>s (invalid, but common in templates) or none,
+    and a winner that holds <main> or sits in it, are left as they are.
+    """
+    tags, last, text, link, cut = flat.tags, flat.last, flat.text, flat.link, flat.cut
+    if "main" not in tags:  # (a scan in C: most pages have no <main>, or the article inside it)
+        return best, best_final
+    m = tags.index("main")
+    if (
+        "main" in tags[m + 1 :]
+        or cut[m]
+        or m <= best <= last[m]
+        or best <= m <= last[best]
+        or text[m] < _MAIN_SHARE * text[0]
+    ):
+        return best, best_final
+    nodes = flat.nodes
+    inside, inside_final = -1, 0.0
+    for k, sc in scores.items():
+        if m <= k <= last[m] and sc > 0:
+            f = (sc + weight(nodes[k])) * (1.0 - link[k] / max(1, text[k]))
+            if f > inside_final:
+                inside, inside_final = k, f
+    return (inside, inside_final) if inside >= 0 else (best, best_final)
 
 
 def _no_weight(node: LexborNode) -> float:
@@ -156,7 +226,7 @@ def _no_weight(node: LexborNode) -> float:
 # those also name the one-line SEO blurb under a headline, which the benchmarks' truth leaves out.
 _LEAD_NAME_RE = re.compile(
     r"(?:^|[\s_-])(?:lead|leader|leadin|lede|intro|articleintro|articlelead|introtext|intro-text|teaser-text|"
-    r"chapo|standfirst|subheadline|sub-headline|abstract|perex|sapo|entradilla|bajada|article-lead|"
+    r"chapo|standfirst|subheadline|sub-headline|abstract|perex|sapo|entradilla|bajada|sommario|article-lead|"
     r"field-abstract|text-lead)(?:$|[\s_-])",
     re.I,
 )
@@ -204,8 +274,8 @@ _SENTENCE_END = re.compile(r"[.!?…»\"”“]\s*$")
 
 def _plain_lead_before(flat: Flat, first: int) -> int:
     """An unnamed lead: the <p> right before the container or its parent (the nearest element with text
-    before it, past a picture, caption or date line), a sentence of 80-600 characters with under 10% links;
-    or -1."""
+    before it, past a picture, caption or date line, or the last block of the article's <header> there), a
+    sentence of 80-600 characters with under 10% links; or -1."""
     tags, parent, text, link, cut, last = flat.tags, flat.parent, flat.text, flat.link, flat.cut, flat.last
     a = first
     for _ in range(2):
@@ -214,7 +284,9 @@ def _plain_lead_before(flat: Flat, first: int) -> int:
             break
         before, j = [], p + 1
         while j < a:
-            if text[j] and not cut[j]:
+            # A cut <header> too: the article's own header (kicker, headline, byline, then the lead) is cut as
+            # page chrome, and its last block may be the lead.
+            if text[j] and (not cut[j] or tags[j] == "header"):
                 before.append(j)
             j = last[j] + 1
         # Passed over: a picture with its caption, a date line (short, not a sentence) between lead and body.
@@ -278,7 +350,9 @@ def _with_siblings(
     A sibling also joins when it is another copy of the same layout block (same tag, same first class
     name: a page builder's rows, a multi-column article's columns) holding at least 30% of the winner's
     paragraph mass, under 20% links and not named like chrome. Its paragraphs sit too deep to reach its own
-    readability score, so its mass is compared. Any layout block (without the same-tag-and-class test) would
+    readability score, so its mass is compared. A copy before the container joins on less mass when it is
+    plain prose (``_opening_twin``): a page builder puts the article's first heading and paragraph in a row
+    of their own; a copy after it with little mass is more often an author box or a company blurb. Any layout block (without the same-tag-and-class test) would
     also pull in the cookie dialogs and sidebars next to the article.
     """
     p = flat.parent[best]
@@ -301,7 +375,7 @@ def _with_siblings(
             elif tags[j] == "p" and ld < 0.25 and text[j] > 80:
                 out.append(j)
             elif (
-                mass(j) >= _TWIN_MASS * best_mass
+                (mass(j) >= _TWIN_MASS * best_mass or (j < best and _opening_twin(flat, j, mass)))
                 and ld < 0.2
                 and tags[j] == best_tag
                 and _first_class(nodes[j]) == best_class
@@ -310,6 +384,29 @@ def _with_siblings(
                 out.append(j)
         j = last[j] + 1
     return out
+
+
+# An opening twin (see ``_with_siblings``) holds none of these: a photo and its caption, a date line, a byline
+# or author list, a page's own headline, the one-line SEO blurb (dek, summary, excerpt, description).
+_NOT_PROSE_TAGS = frozenset({"figure", "figcaption", "time", "address", "h1"})
+_NOT_PROSE_NAME = re.compile(r"caption|credit|author|byline|meta|date|dek|summary|excerpt|contrib|descr", re.I)
+_OPENING_TWIN_MIN = 200
+
+
+def _opening_twin(flat: Flat, j: int, mass: Callable[[int], float]) -> bool:
+    """A copy of the container's layout block before it that opens the article: 200+ characters holding a
+    scored paragraph, and no caption, date, byline or blurb (by tag or class/id name) anywhere inside."""
+    if flat.text[j] < _OPENING_TWIN_MIN or mass(j) <= 0:
+        return False
+    tags, nodes = flat.tags, flat.nodes
+    for k in range(j, flat.last[j] + 1):
+        if tags[k] in _NOT_PROSE_TAGS:
+            return False
+        attrs = nodes[k].attributes
+        names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        if len(names) > 1 and _NOT_PROSE_NAME.search(names):
+            return False
+    return True
 
 
 def _first_class(node: LexborNode) -> str:

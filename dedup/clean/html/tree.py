@@ -149,6 +149,39 @@ class Flat:
         self.cut = [False] * n_el
         self.cut_roots: list[int] = []  # cut elements, in document order (disjoint subtrees)
 
+    def unlink_copies(self) -> bool:
+        """Read the copies of an unclosed ``<a>`` as plain text; whether there were any.
+
+        A page that leaves a link open (``<a href="/"><img>Logo</div>``) has it re-opened by the HTML parser
+        inside every block that follows (the HTML standard's "reconstruct the active formatting elements"),
+        so the whole article reads as link text and is dropped. Such copies are ``<a>`` elements holding the
+        whole text (25+ characters) of their parent, three or more of them with the same href; they become
+        ``<span>``s and their text leaves the link counts.
+
+        >>> p = "<p>The council met on Tuesday and voted on the budget.</p>"
+        >>> flat = Flat(LexborHTMLParser(f'<body><div><a href="/">Logo</div>{p * 3}').body)
+        >>> flat.link[0], flat.unlink_copies(), flat.link[0], flat.tags.count("a")
+        (157, True, 4, 1)
+        """
+        tags, text, link, parent, nodes = self.tags, self.text, self.link, self.parent, self.nodes
+        groups: dict[str, list[int]] = {}
+        for i, tag in enumerate(tags):
+            if tag == "a" and text[i] >= 25 and text[parent[i]] == text[i]:
+                groups.setdefault(nodes[i].attributes.get("href") or "", []).append(i)
+        changed = False
+        for members in groups.values():
+            if len(members) < 3:
+                continue
+            changed = True
+            for i in members:
+                tags[i] = "span"
+                n = link[i]
+                p = i
+                while p >= 0:
+                    link[p] -= n
+                    p = parent[p]
+        return changed
+
     def start(self, i: int) -> int:
         """Index in ``events`` of element i's enter event."""
         return self.events.index(i)
