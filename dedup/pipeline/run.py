@@ -286,10 +286,8 @@ class Pipeline:
                     texts.extend_encoded(batch.texts, batch.text_sizes)
                 if self._progress is not None:
                     self._progress(len(records))
-            # Every document is cleaned: what the site pass learned is read now and its sketch (128 MB of counts)
-            # freed, and the report columns joined, before the matrix is stacked and the banding workers fork.
-            learned = self.cleaner.site.learned() if self.cleaner.site is not None else []
-            self.cleaner.site = None
+            # The report columns joined before the matrix is stacked and the workers fork (each would join its own).
+            # The site pass's sketch (128 MB) stays: callers clean with it after the scan (dedup remove).
             infos.compact()
             # Documents' rows first, then windows' (one copy: the matrix is the corpus's largest).
             parts = signatures.take() + windows.take()
@@ -332,6 +330,7 @@ class Pipeline:
                 stars, links = settle_links(links, cluster, lambda p: decide_relations(p, texts, s, self.workers))
         clusters = expand_exact(stars, groups, order)
         attach_siblings(clusters, links)
+        learned = self.cleaner.site.learned() if self.cleaner.site is not None else []
         return ScanResult(
             infos,
             clusters,
