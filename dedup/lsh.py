@@ -7,7 +7,7 @@ used by the batch scan and by the persistent indexes of :mod:`dedup.index`); :fu
 pair of a batch that shares a band key, with numpy (sort each band's keys, pair the equal ones): exactly the pairs
 ``MinHashLSH`` with the same ``(bands, rows)`` would find, without a Python object per document and per band;
 :func:`candidate_blocks` gives the same pairs a block of first rows at a time (filed as 8-byte codes, spilled to
-temporary files beyond a budget), so that a scan never holds, nor sorts, all of a large corpus's pairs at once.
+a temporary file beyond a budget), so that a scan never holds, nor sorts, all of a large corpus's pairs at once.
 
 **Excerpts of long documents.** A 150-word story inside a round-up ten times its length shares a tenth of the
 round-up's shingles: under any useful candidate threshold. So a document longer than :data:`EXCERPT_MIN_WORDS`
@@ -80,7 +80,6 @@ def datasketch_version() -> str:
 
 
 def _params_cache_path() -> Path:
-
     version = datasketch_version()
     return cache_dir() / f"lsh-params-datasketch{version if version != '?' else 'unknown'}.json"
 
@@ -152,10 +151,10 @@ def candidate_pairs(
 
 
 # Candidate pairs are kept (and deduplicated) in blocks of this many first rows: the pairs of one block are all
-# that is ever sorted at once. Pairs beyond SPILL_BYTES (8 bytes each) wait in temporary files, one per block.
-BLOCK_ROWS = 1 << 16
+# that is ever sorted at once. Pairs beyond SPILL_BYTES (8 bytes each) wait in one temporary file.
+BLOCK_ROWS = 1 << 14
 SPILL_BYTES = 64 << 20
-SHARE_ROWS = 1 << 17  # banded rows per share of the bands (more rows: more shares, fewer bands each)
+SHARE_ROWS = 1 << 16  # banded rows per share of the bands (more rows: more shares, fewer bands each)
 
 
 def candidate_blocks(
@@ -181,7 +180,7 @@ def candidate_blocks(
     ``is_window`` (one per banded row), the pairs are :func:`owner_pairs` of them (pairs of owners).
 
     Memory: the bucket pairs of a share of the bands (in the process that bands it), then 8 bytes a pair,
-    deduplicated within the share; beyond ``spill_bytes`` they are written to a temporary file per block. A
+    deduplicated within the share; beyond ``spill_bytes`` they are written to a temporary file. A
     block's pairs are sorted and deduplicated when it is read. So a million documents' tens of millions of
     candidates are never held, nor sorted, all at once.
 
@@ -221,7 +220,10 @@ def candidate_blocks(
 
 class PairBlocks:
     """Pair codes (``i * base + j``) filed by block of first rows, read back a block at a time as distinct pairs
-    (see :func:`candidate_blocks`). Read once; a context manager that removes its spill files."""
+    (see :func:`candidate_blocks`). Read once; a context manager that removes its spill file.
+
+    Spilled codes go to one temporary file (a block's runs anywhere in it, found again by offset), so that
+    ten million documents' thousand blocks do not need a thousand open files."""
 
     def __init__(self, base: int, block_rows: int, spill_bytes: int) -> None:
         self.base, self.block_rows, self.spill_bytes = base, block_rows, spill_bytes
@@ -229,7 +231,9 @@ class PairBlocks:
         # First code of each block after the first: a sorted share's codes are cut there.
         self._bounds = np.arange(1, self.blocks, dtype=np.int64) * block_rows * base
         self._held: list[list[np.ndarray]] = [[] for _ in range(self.blocks)]
-        self._files: list[IO[bytes] | None] = [None] * self.blocks
+        self._runs: list[list[tuple[int, int]]] = [[] for _ in range(self.blocks)]  # (byte offset, bytes)
+        self._file: IO[bytes] | None = None
+        self._end = 0
         self._held_bytes = 0
         self.filed = 0  # codes filed (pairs found by more than one share count more than once)
 
@@ -247,39 +251,44 @@ class PairBlocks:
             self._spill()
 
     def _spill(self) -> None:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="dedup-pairs-")
         for block, parts in enumerate(self._held):
-            if parts:
-                if self._files[block] is None:
-                    self._files[block] = tempfile.TemporaryFile(prefix="dedup-pairs-")
-                for part in parts:
-                    part.tofile(self._files[block])
-                parts.clear()
+            for part in parts:
+                data = part.tobytes()
+                self._file.write(data)
+                self._runs[block].append((self._end, len(data)))
+                self._end += len(data)
+            parts.clear()
+        self._file.flush()
         self._held_bytes = 0
 
     def __iter__(self) -> Iterator[np.ndarray]:
         try:
             for block in range(self.blocks):
                 parts, self._held[block] = self._held[block], []
-                fh, self._files[block] = self._files[block], None
-                if fh is not None:  # runs of several shares, one after the other
-                    fh.seek(0)
-                    parts.append(np.fromfile(fh, dtype=np.int64))
-                    fh.close()
+                runs, self._runs[block] = self._runs[block], []
+                for offset, size in runs:  # runs exist only once the file does
+                    assert self._file is not None
+                    self._file.seek(offset)
+                    parts.append(np.frombuffer(self._file.read(size), dtype=np.int64))
                 if parts:
-                    one_run = len(parts) == 1 and fh is None  # one share's: sorted and distinct already
-                    codes = parts[0] if one_run else np.unique(np.concatenate(parts))
+                    # One share's run is sorted and distinct already; several are merged.
+                    codes = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
                     del parts
-                    yield np.stack((codes // self.base, codes % self.base), axis=1)
+                    pairs = np.stack((codes // self.base, codes % self.base), axis=1)
+                    del codes  # not held while the block is verified
+                    yield pairs
         finally:
             self.close()
 
     def close(self) -> None:
-        """Drop what is still filed (the spill files are removed on closing)."""
-        for block, fh in enumerate(self._files):
-            if fh is not None:
-                fh.close()
-                self._files[block] = None
+        """Drop what is still filed (the spill file is removed on closing)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
         self._held = [[] for _ in range(self.blocks)]
+        self._runs = [[] for _ in range(self.blocks)]
         self._held_bytes = 0
 
     def __enter__(self) -> PairBlocks:
@@ -314,7 +323,6 @@ def _band_codes(held: list[_BandJob], bands: np.ndarray) -> np.ndarray:
         cols = slice(band * rows, band * rows + rows)
         block = signatures[:, cols] if rows_of is None else signatures[rows_of, cols]
         h = band_hashes(block, 1, rows, flat=False)[:, 0]
-        band_chunks: list[np.ndarray] = []
         order = np.argsort(h, kind="stable")  # by key, then position
         hs = h[order]
         if groups is not None:
@@ -322,25 +330,24 @@ def _band_codes(held: list[_BandJob], bands: np.ndarray) -> np.ndarray:
         m = order.size
         # Sorted, each bucket is a run of equal hashes: a member pairs with the members d places after it for
         # every d up to the end of its run (at most max_bucket). One vector step per d, over the runs that
-        # are still longer than d, instead of a Python loop over buckets.
+        # are still longer than d, instead of a Python loop over buckets. Each step's pairs are filtered and
+        # coded at once: only the 8-byte codes of those kept wait for the rest of the share.
         pos = np.flatnonzero(hs[1:] == hs[:-1])  # positions whose next neighbour is in the same bucket
         d = 1
         while pos.size and d <= max_bucket:
             a, b = order[pos], order[pos + d]
-            band_chunks.append(np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1))
+            found = np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1).astype(np.int64, copy=False)
+            if min_shared:
+                found = drop_chance_collisions(signatures, found, min_shared, chunk=1 << 14, rows_of=rows_of)
+            if job.owners is not None:
+                found = _to_owners(found, job.owners, job.is_window)
+            chunks.append(found[:, 0] * job.base + found[:, 1])
+            del found
             nxt = pos + d + 1
             pos = pos[(nxt < m)]
             nxt = nxt[: pos.size]
             pos = pos[hs[nxt] == hs[pos]]
             d += 1
-        if band_chunks:
-            found = np.concatenate(band_chunks).astype(np.int64)
-            del band_chunks
-            if min_shared:
-                found = drop_chance_collisions(signatures, found, min_shared, rows_of=rows_of)
-            if job.owners is not None:
-                found = _to_owners(found, job.owners, job.is_window)
-            chunks.append(found[:, 0] * job.base + found[:, 1])
     if not chunks:
         return np.empty(0, dtype=np.int64)
     return np.unique(np.concatenate(chunks))  # fewer to send back

@@ -100,8 +100,9 @@ def test_owner_blocks_give_the_owner_pairs_of_all_pairs(batch, block_rows, spill
 def test_spilled_blocks_leave_no_file_open_when_not_read():
     sigs = np.array([[1, 2], [1, 2], [3, 4], [3, 4]], dtype=np.uint32)
     with candidate_blocks(sigs, 1, 2, block_rows=1, spill_bytes=0) as blocks:
-        assert any(f is not None for f in blocks._files)  # spilled
-    assert all(f is None for f in blocks._files)
+        spilled = blocks._file
+        assert spilled is not None and not spilled.closed
+    assert spilled.closed and blocks._file is None
 
 
 def test_bands_shared_by_two_workers_give_the_same_blocks():

@@ -286,6 +286,9 @@ class Pipeline:
                     texts.extend_encoded(batch.texts, batch.text_sizes)
                 if self._progress is not None:
                     self._progress(len(records))
+            # The report columns joined before the matrix is stacked and the workers fork (each would join its own).
+            # The site pass's sketch (128 MB) stays: callers clean with it after the scan (dedup remove).
+            infos.compact()
             # Documents' rows first, then windows' (one copy: the matrix is the corpus's largest).
             parts = signatures.take() + windows.take()
             sigs = _stack(parts, s.num_perm)

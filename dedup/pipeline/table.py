@@ -124,6 +124,14 @@ class DocTable(Sequence[DocInfo]):
     def extend_infos(self, infos: Sequence[DocInfo]) -> None:
         self.extend(DocColumns.of(infos))
 
+    def compact(self) -> None:
+        """Join every column's batches now (each is otherwise joined when first read): read by forked workers
+        afterwards, they share this process's copy instead of each joining its own."""
+        if self._n:
+            self._columns()
+            for text in self._text.values():
+                text._index()
+
     def words(self) -> np.ndarray:
         """Every document's word count."""
         return self._columns()["words"]

@@ -22,6 +22,7 @@ from dedup.settings import Settings
 from dedup.templates import relation
 
 VERIFY_CHUNK = 2048  # candidate pairs verified per task
+SCORES_JOINED = 256  # chunks' scores joined into one array
 
 
 def find_links(
@@ -98,11 +99,24 @@ def find_links(
 
         links: list[Link] = []
         state = VerifyState(shingles, texts, s, words, titles, every_link)
+        # Chunks' scores joined a few hundred at a time: tens of thousands of 8 KB arrays kept would sit among
+        # the memory each chunk's unpickling frees, which the allocator could then not give back.
+        recent: list[np.ndarray] = []
         for chunk_links, chunk_scores in ordered_map(verify_chunk, chunks(), workers, state):
             links.extend(chunk_links)
-            if scores is not None:
-                scores.append(chunk_scores)
+            recent.append(chunk_scores)
+            if len(recent) == SCORES_JOINED:
+                _keep_scores(scores, recent)
+        _keep_scores(scores, recent)
     return links
+
+
+def _keep_scores(scores: list[np.ndarray] | None, recent: list[np.ndarray]) -> None:
+    """Append the ``recent`` chunks' scores to ``scores`` as one array (none if ``scores`` is None); empty
+    ``recent``."""
+    if scores is not None and recent:
+        scores.append(np.concatenate(recent) if len(recent) > 1 else recent[0])
+    recent.clear()
 
 
 @dataclass(frozen=True)
