@@ -173,6 +173,16 @@ def content_word_hashes(hashes: np.ndarray, lengths: np.ndarray, letters: np.nda
     >>> bool((content_word_hashes(*words_of("the 4 ships of in port")) == content_words("the 4 ships of in port")).all())
     True
     """
+    kernels = get_kernels(0)
+    if (
+        kernels is not None
+        and hashes.dtype == _U64
+        and lengths.dtype == np.int64
+        and letters.dtype == np.bool_
+        and hashes.ndim == lengths.ndim == letters.ndim == 1
+        and hashes.size == lengths.size == letters.size
+    ):
+        return kernels.content_words(hashes, lengths, letters)
     h = hashes[(lengths >= 3) | ~letters]
     return (h ^ (h >> _U64(32))).astype(np.uint32)
 

@@ -94,6 +94,7 @@ def load(force: bool = False) -> SimpleNamespace | None:
             ngram_hashes=kernels_numba.ngram_hashes,
             shingle_hashes=kernels_numba.shingle_hashes,
             sorted_overlap=kernels_numba.sorted_overlap,
+            content_words=kernels_numba.content_words,
         )
         _try(kernels)
     except Exception:  # numba missing, or unusable here (no cache location, no compiler target): numpy it is
@@ -122,6 +123,7 @@ def _try(kernels: SimpleNamespace) -> None:
     kernels.ngram_hashes(tokens, 3, tokens)
     kernels.shingle_hashes(tokens, 3, tokens)
     kernels.sorted_overlap(read_only, read_only)
+    kernels.content_words(tokens.copy(), np.ones(1, dtype=np.int64), np.ones(1, dtype=bool))
 
 
 def reset() -> None:

@@ -299,6 +299,20 @@ def shingle_hashes(tokens, ngram, mix):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def content_words(hashes, lengths, letters):  # pragma: no cover - compiled
+    """``dedup.fingerprint.content_word_hashes``: the words of 3 characters or more, and those not all letters,
+    each hash folded to 32 bits (one call instead of numpy's seven passes over a page's few hundred words)."""
+    out = np.empty(hashes.size, dtype=np.uint32)
+    n = 0
+    for i in range(hashes.size):
+        if lengths[i] >= 3 or not letters[i]:
+            h = hashes[i]
+            out[n] = np.uint32((h ^ (h >> _U64(32))) & _LOW32)
+            n += 1
+    return out[:n]
+
+
+@njit(cache=True, nogil=True)
 def sorted_overlap(a, b):  # pragma: no cover - compiled
     """How many values two strictly increasing arrays share (a merge), or -1 when either is not strictly
     increasing (the caller then counts as ``np.intersect1d`` does)."""

@@ -84,6 +84,35 @@ def test_words_of_is_the_same_with_and_without_kernels(k, raw: str) -> None:
             assert got.dtype == want.dtype and (got == want).all()
 
 
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_content_words_are_the_same_with_and_without_kernels(k, raw: str) -> None:
+    # Short words, digits and astral letters (numpy's words_of) decide which words are content words.
+    text = normalize(raw)
+    if not text:
+        return
+    read = words_of(text)
+    kernels._state.update(kernels=k, tried=True)
+    try:
+        fast = content_word_hashes(*read)
+    finally:
+        kernels.reset()
+    slow = content_word_hashes(*read)
+    assert fast.dtype == slow.dtype == np.uint32 and fast.tolist() == slow.tolist()
+
+
+def test_content_words_of_an_arabic_sentence_through_the_kernel(k) -> None:
+    text = normalize("أعلنت الوزارة في ٣ مايو عن خطة من 12 بندا")
+    kernels._state.update(kernels=k, tried=True)
+    try:
+        fast = content_word_hashes(*words_of(text))
+    finally:
+        kernels.reset()
+    # "في", "عن" and "من" (two letters) are left out; the digits stay (not all letters).
+    assert fast.size == len(text.split()) - 3
+    assert fast.tolist() == content_word_hashes(*_words_of_numpy(_codes(text), True)).tolist()
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(texts, min_size=1, max_size=8), st.sampled_from([16, 128]), st.integers(1, 5))
 def test_minhash_kernels_match_numpy(k, raws: list[str], num_perm: int, ngram: int) -> None:
