@@ -48,7 +48,7 @@ from dedup.parallel import batched, default_workers, ordered_map, release_freed_
 from dedup.pipeline.lazy import settle_links
 from dedup.pipeline.result import ScanResult
 from dedup.pipeline.shares import Learning, RangeTask, ReadBatch, ShareState, read_clean_spool, shares
-from dedup.pipeline.stores import ShingleStore, TextStore
+from dedup.pipeline.stores import ShingleStore, SignatureFile, TextStore
 from dedup.pipeline.table import DocTable
 from dedup.pipeline.verify import decide_relations, find_links
 from dedup.pipeline.workers import (
@@ -261,12 +261,16 @@ class Pipeline:
         """Index and cluster the fingerprinted documents (in the main process)."""
         s = self.settings
         infos = DocTable()  # columns, not a DocInfo per document (dedup.pipeline.table)
-        # Signatures go into large blocks as they come: kept a batch each, they would sit among the memory the
-        # batches' pickles freed, which the C allocator could then not give back.
-        signatures = RowBlocks(s.num_perm)
-        windows = RowBlocks(s.num_perm)  # excerpt windows' signatures, banded with the documents'
+        # Signatures go to a temporary file as they come (dedup.pipeline.stores.SignatureFile): the matrix, the
+        # corpus's largest structure, is then held by the page cache, not by this process nor the banding workers.
         owners: list[np.ndarray] = []
-        with ShingleStore() as shingles, ShingleStore() as words, TextStore(enabled=s.templates) as texts:
+        with (
+            ShingleStore() as shingles,
+            ShingleStore() as words,
+            TextStore(enabled=s.templates) as texts,
+            SignatureFile(s.num_perm) as signatures,
+            SignatureFile(s.num_perm) as windows,  # excerpt windows' signatures, banded with the documents'
+        ):
             for batch in batches:
                 records, first = batch.records(), len(infos)
                 owners.append(batch.window_owners + first)
@@ -289,17 +293,16 @@ class Pipeline:
             # The report columns joined before the matrix is stacked and the workers fork (each would join its own).
             # The site pass's sketch (128 MB) stays: callers clean with it after the scan (dedup remove).
             infos.compact()
-            # Documents' rows first, then windows' (one copy: the matrix is the corpus's largest).
-            parts = signatures.take() + windows.take()
-            sigs = _stack(parts, s.num_perm)
+            # Documents' rows first, then windows'.
+            signatures.extend(windows)
+            signatures.seal()
             release_freed_memory()
             window_owners = np.concatenate(owners) if owners else np.empty(0, dtype=np.int64)
             rows = infos.rows()  # cheap views of the fields ranking and grouping read
             order = keep_order(rows, s.keep, s.prefer)  # type: ignore[arg-type]
             groups = exact_groups(rows, order)  # type: ignore[arg-type]
             scores: list[np.ndarray] = []
-            handed = [sigs]  # find_links frees the matrix once banded
-            del sigs
+            handed = [signatures]  # find_links lets go of the matrix once banded
             links = find_links(
                 sorted(groups), shingles, texts, handed, s, scores, self.workers, words, window_owners, infos.titles,
                 every_link,
@@ -340,58 +343,6 @@ class Pipeline:
             s,
             np.concatenate(scores) if scores else np.zeros(0, dtype=np.float32),
         )
-
-
-def _stack(parts: list[np.ndarray], num_perm: int) -> np.ndarray:
-    """``np.concatenate(parts)``, each part freed once copied (``parts`` is emptied): the corpus's largest
-    matrix is never held twice.
-
-    >>> _stack([np.ones((1, 2), np.uint32), np.zeros((2, 2), np.uint32)], 2).tolist()
-    [[1, 1], [0, 0], [0, 0]]
-    """
-    out = np.empty((sum(p.shape[0] for p in parts), num_perm), dtype=np.uint32)
-    pos = 0
-    for k in range(len(parts)):
-        part, parts[k] = parts[k], None  # type: ignore[call-overload]
-        out[pos : pos + part.shape[0]] = part
-        pos += part.shape[0]
-    parts.clear()
-    return out
-
-
-class RowBlocks:
-    """Rows (``width`` uint32 each) appended a batch at a time into blocks of ``block`` rows: each block one
-    allocation, which the C allocator maps on its own and unmaps whole when freed.
-
-    >>> rows = RowBlocks(2, block=2)
-    >>> rows.append(np.array([[1, 2], [3, 4], [5, 6]], np.uint32)); rows.append(np.zeros((0, 2), np.uint32))
-    >>> [b.tolist() for b in rows.take()]
-    [[[1, 2], [3, 4]], [[5, 6]]]
-    """
-
-    def __init__(self, width: int, block: int = 1 << 15) -> None:
-        self.width, self.block = width, block
-        self._blocks: list[np.ndarray] = []
-        self._used = 0  # rows used in the last block
-
-    def append(self, rows: np.ndarray) -> None:
-        pos = 0
-        while pos < rows.shape[0]:
-            if not self._blocks or self._used == self.block:
-                self._blocks.append(np.empty((self.block, self.width), dtype=np.uint32))
-                self._used = 0
-            k = min(self.block - self._used, rows.shape[0] - pos)
-            self._blocks[-1][self._used : self._used + k] = rows[pos : pos + k]
-            self._used += k
-            pos += k
-
-    def take(self) -> list[np.ndarray]:
-        """The rows, a block each (the last one cut to what it holds); this collection is emptied."""
-        blocks, self._blocks = self._blocks, []
-        if blocks and self._used < self.block:
-            blocks[-1] = blocks[-1][: self._used].copy()
-        self._used = 0
-        return blocks
 
 
 def _chain_first(

@@ -16,7 +16,9 @@ travels between processes.
 from __future__ import annotations
 
 import bisect
+import mmap
 import os
+import shutil
 import tempfile
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -182,3 +184,92 @@ class TextStore:
 
     def __exit__(self, *exc: Any) -> None:
         self._data.close()
+
+
+class SignatureFile:
+    """Rows of ``width`` uint32 (MinHash signatures) appended to a temporary file, read back through a
+    read-only mapping whose pages are dropped from the process once copied (:meth:`__getitem__`).
+
+    The matrix (1.1 GB at a million documents and their windows) then sits in the OS page cache, not in the
+    memory of the process or of the banding workers it forks: each reads its bands' columns a block of rows at
+    a time. Indexing takes ``[rows]`` or ``[rows, cols]`` (rows: an index array or ``:``) and gives an array.
+
+    >>> with SignatureFile(2) as m:
+    ...     m.append(np.array([[1, 2], [3, 4]], np.uint32)); m.append(np.array([[5, 6]], np.uint32))
+    ...     m.seal()
+    ...     m[np.array([2, 0])].tolist(), m[:, slice(1, 2)].tolist(), m.shape
+    ([[5, 6], [1, 2]], [[2], [4], [6]], (3, 2))
+    """
+
+    BLOCK_ROWS = 1 << 14  # rows copied (and their pages dropped) at a time: a multiple of the page size's bytes
+
+    def __init__(self, width: int) -> None:
+        self.width, self.rows = width, 0
+        self._file: Any = tempfile.TemporaryFile(prefix="dedup-sigs-")
+        self._map: mmap.mmap | None = None
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.rows, self.width
+
+    def append(self, rows: np.ndarray) -> None:
+        """Write ``rows`` (``(k, width)``) after those already written (before :meth:`seal`)."""
+        self._file.write(np.ascontiguousarray(rows, dtype=np.uint32).data)
+        self.rows += rows.shape[0]
+
+    def extend(self, other: SignatureFile) -> None:
+        """Append ``other``'s rows (copied through the file, a few MB at a time), then close ``other``."""
+        other._file.flush()
+        other._file.seek(0)
+        shutil.copyfileobj(other._file, self._file, 8 << 20)
+        self.rows += other.rows
+        other.close()
+
+    def seal(self) -> None:
+        """Done appending: the rows are mapped for reading."""
+        self._file.flush()
+        if self.rows:
+            self._map = mmap.mmap(self._file.fileno(), 0, prot=mmap.PROT_READ)
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        rows, cols = key if isinstance(key, tuple) else (key, slice(None))
+        width = len(range(self.width)[cols])
+        if isinstance(rows, slice):
+            rows = np.arange(self.rows)[rows]
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.empty((rows.size, width), dtype=np.uint32)
+        if not rows.size:
+            return out
+        assert self._map is not None
+        ascending = bool((rows[1:] >= rows[:-1]).all())
+        order = None if ascending else np.argsort(rows, kind="stable")
+        wanted = rows if order is None else rows[order]
+        step = self.BLOCK_ROWS * self.width * 4
+        edges = np.searchsorted(wanted, np.arange(0, self.rows + self.BLOCK_ROWS, self.BLOCK_ROWS))
+        for b in np.flatnonzero(np.diff(edges)).tolist():  # the blocks that hold wanted rows
+            lo, hi = edges[b], edges[b + 1]
+            start = b * self.BLOCK_ROWS
+            count = min(self.BLOCK_ROWS, self.rows - start)
+            block = np.frombuffer(self._map, dtype=np.uint32, count=count * self.width, offset=b * step)
+            got = block.reshape(count, self.width)[wanted[lo:hi] - start, cols]
+            del block
+            if order is None:
+                out[lo:hi] = got
+            else:
+                out[order[lo:hi]] = got
+            # The pages stay in the page cache; unmapped here, they are not this process's memory (nor PSS).
+            self._map.madvise(mmap.MADV_DONTNEED, b * step, min(step, len(self._map) - b * step))
+        return out
+
+    def close(self) -> None:
+        """Unmap and remove the file."""
+        if self._map is not None:
+            self._map.close()
+            self._map = None
+        self._file.close()
+
+    def __enter__(self) -> SignatureFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
