@@ -410,11 +410,18 @@ class SiteBoilerplate:
     def threshold(self, site: str) -> int:
         return max(self.min_docs, math.ceil(self.min_share * self.site_stories[site]))
 
+    def _limit(self, site: str | None) -> int:
+        """The count a line of ``site`` needs to be its boilerplate; 0 while the site has too few stories to tell."""
+        if not site or self.site_stories[site] < self.min_docs:
+            return 0
+        return self.threshold(site)
+
     def boilerplate_mask(self, site: str | None, hashes: np.ndarray) -> np.ndarray:
         """Which of a page's lines (by :func:`line_hashes`) are learned boilerplate of ``site``."""
-        if not site or self.site_stories[site] < self.min_docs or hashes.size == 0:
+        limit = self._limit(site)
+        if not limit or hashes.size == 0:
             return np.zeros(hashes.size, dtype=bool)
-        return (hashes != 0) & (self.counts(hashes) >= self.threshold(site))
+        return (hashes != 0) & (self.counts(hashes) >= limit)
 
     def boilerplate_masks(self, sites: Sequence[str | None], hashes: Sequence[np.ndarray]) -> list[np.ndarray]:
         """:meth:`boilerplate_mask` of many pages (their sites and line hashes), the sketch read once for all.
@@ -426,10 +433,7 @@ class SiteBoilerplate:
         >>> [m.tolist() for m in learner.boilerplate_masks(["a.com", "b.com"], pages)]
         [[False, True], [False]]
         """
-        limits = [
-            self.threshold(site) if site and self.site_stories[site] >= self.min_docs and h.size else 0
-            for site, h in zip(sites, hashes)
-        ]
+        limits = [self._limit(site) if h.size else 0 for site, h in zip(sites, hashes)]
         asked = [k for k, limit in enumerate(limits) if limit]
         out = [np.zeros(h.size, dtype=bool) for h in hashes]
         if not asked:
