@@ -3,16 +3,9 @@ lead in the article's header above a byline row)."""
 
 from __future__ import annotations
 
-from dedup.clean.html import extract_html
+from html_paragraphs import DE_P, EN_P
 
-DE_P = [
-    "Der Stadtrat hat am Dienstag beschlossen, das Straßenbahnnetz um zwölf Kilometer zu erweitern, nachdem "
-    "die Debatte fast den ganzen Nachmittag gedauert hatte und Hunderte Bürger auf der Tribüne saßen.",
-    "Die Bauarbeiten sollen im nächsten Frühjahr beginnen, und die ersten neuen Haltestellen sollen innerhalb "
-    "von drei Jahren eröffnet werden, teilte das Verkehrsamt mit, die Kosten teile man mit dem Land.",
-    "Gegner hatten argumentiert, das Geld sei besser in Busse investiert, die die äußeren Bezirke bereits "
-    "bedienen, doch der Antrag wurde mit einer deutlichen Mehrheit von einundzwanzig zu neun Stimmen angenommen.",
-]
+from dedup.clean.html import extract_html
 
 
 def _page(body: str, lang: str = "de") -> str:
@@ -65,16 +58,6 @@ def test_lead_heading_above_the_photo_row_and_a_link_list_is_kept() -> None:
     lines = extract_html(html).text.splitlines()
     assert lines[: len(DE_P) + 1] == [lead, *DE_P]
     assert not any("Branchenevent" in line or "Kastenwagen" in line for line in lines)
-
-
-EN_P = [
-    "The city council voted on Tuesday to expand the tram network by twelve kilometres, after a debate that "
-    "lasted most of the afternoon and drew hundreds of residents to the public gallery.",
-    "Construction is due to begin next spring, and the first new stops should open within three years, the "
-    "transport department said, adding that the cost would be shared with the regional government.",
-    "Opponents argued that the money would be better spent on buses, which already serve the outer districts, "
-    "but the motion passed with a comfortable majority of twenty-one votes to nine.",
-]
 
 
 def _news_page(subheadline: str) -> str:
