@@ -69,7 +69,9 @@ def verify(
 
     ``rewrite_of(a, b, containment)`` (optional) decides the pairs below the thresholds whose smaller set has
     ``min_containment_shingles`` or more (:func:`dedup.evidence.rewrite_evidence`): a rewrite becomes a duplicate
-    link carrying its :class:`~dedup.evidence.Evidence` (and the coverages it measured).
+    link carrying its :class:`~dedup.evidence.Evidence` (and the coverages it measured). A *brief* (from
+    ``min_short_shingles`` up to ``min_containment_shingles``: a release's lead sentence run alone) contained at
+    ``containment`` is judged too, and linked only on the order route (titles agree, text in the same order).
     """
     links = []
     for a, b in pairs.tolist():
@@ -79,10 +81,13 @@ def verify(
             scores.append(max(jac, con))
         small = min(sa.size, sb.size)
         if jac < options.threshold and not (con >= options.containment and small >= options.min_containment_shingles):
-            if rewrite_of is None or small < options.min_containment_shingles:
+            if rewrite_of is None or small < options.min_short_shingles:
                 continue
+            short = small < options.min_containment_shingles
+            if short and con < options.containment:
+                continue  # a brief is judged only when it is contained as a longer text must be
             evidence = rewrite_of(a, b, con)
-            if evidence.rewrite:
+            if evidence.rewrite and (not short or evidence.on_order_route()):
                 cov = evidence.coverages or (1.0, 1.0)
                 links.append(Link(a, b, round(jac, 4), round(con, 4), DUPLICATE, *cov, evidence=evidence))
             continue
