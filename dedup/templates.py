@@ -29,6 +29,10 @@ independently from one press conference share quotes in a different order. A pai
 below :data:`STRONG_CONTAINMENT` (and Jaccard below :data:`STRONG_JACCARD`) is *different* — not linked at all —
 when less than :data:`MIN_ORDERED` of the smaller text aligns in order with the larger one.
 
+A protocol item (talks, a reception, a cable) keeps its formula whoever it is about, and its slot for the visitor
+may not align as a slot at all (a title and a rank before one name, none before the other): a pair whose texts
+name two different parties in their formula (:mod:`dedup.parties`) is a template sibling too.
+
 >>> a = "وصلت الطائرة رقم 4 الى مطار عدن تحمل 20 طنا من المساعدات".split()
 >>> b = "وصلت الطائرة رقم 5 الى مطار عدن تحمل 35 طنا من المساعدات".split()
 >>> relation(a, b)
