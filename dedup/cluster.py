@@ -69,7 +69,9 @@ def verify(
 
     ``rewrite_of(a, b, containment)`` (optional) decides the pairs below the thresholds whose smaller set has
     ``min_containment_shingles`` or more (:func:`dedup.evidence.rewrite_evidence`): a rewrite becomes a duplicate
-    link carrying its :class:`~dedup.evidence.Evidence` (and the coverages it measured).
+    link carrying its :class:`~dedup.evidence.Evidence` (and the coverages it measured). A *brief* (from
+    ``min_short_shingles`` up to ``min_containment_shingles``: a release's lead sentence run alone) contained at
+    ``containment`` is judged too, and linked only on the order route (titles agree, text in the same order).
     """
     links = []
     for a, b in pairs.tolist():
@@ -79,10 +81,10 @@ def verify(
             scores.append(max(jac, con))
         small = min(sa.size, sb.size)
         if jac < options.threshold and not (con >= options.containment and small >= options.min_containment_shingles):
-            if rewrite_of is None or small < options.min_containment_shingles:
+            if rewrite_of is None or not judged_below(small, con, options):
                 continue
             evidence = rewrite_of(a, b, con)
-            if evidence.rewrite:
+            if evidence.rewrite and (small >= options.min_containment_shingles or evidence.on_order_route()):
                 cov = evidence.coverages or (1.0, 1.0)
                 links.append(Link(a, b, round(jac, 4), round(con, 4), DUPLICATE, *cov, evidence=evidence))
             continue
@@ -96,6 +98,19 @@ def verify(
             a_in_b, b_in_a = round(coverage(wa, wb), 4), round(coverage(wb, wa), 4)
         links.append(Link(a, b, round(jac, 4), round(con, 4), relation, a_in_b, b_in_a))
     return links
+
+
+def judged_below(small: int, containment: float, options: VerifyOptions) -> bool:
+    """Whether a pair below the shingle thresholds, the smaller of whose sets has ``small`` shingles, goes to the
+    rewrite decision (:func:`verify`): a text of ``min_containment_shingles`` or more always; a brief (from
+    ``min_short_shingles``) only when contained at ``containment``, as a longer text must be to be a duplicate.
+
+    >>> judged_below(21, 0.67, VerifyOptions()), judged_below(21, 0.4, VerifyOptions()), judged_below(10, 1.0, VerifyOptions())
+    (True, False, False)
+    """
+    if small >= options.min_containment_shingles:
+        return True
+    return small >= options.min_short_shingles and containment >= options.containment
 
 
 def covers(link: Link, keeper: int, coverage: float = DEFAULT_COVERAGE) -> bool:

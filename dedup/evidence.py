@@ -141,6 +141,16 @@ class Evidence:
     local: float | None = field(default=None, repr=False)  # passage alignment (when order or title alone fails)
     new_names: tuple[int, int] | None = field(default=None, repr=False)  # names after a title only one text has
 
+    def on_order_route(self) -> bool:
+        """Whether a rewrite was linked on the order route with both titles measured (not on the passage route,
+        nor without titles): the only route a brief under :attr:`dedup.cluster.VerifyOptions.min_containment_shingles`
+        is linked on, since a few shared words place a short text anywhere in a long one.
+
+        >>> Evidence(True, "rewrite", 1.0, 0.95, 1.0, 0.85, (1, 0)).on_order_route()
+        True
+        """
+        return self.rewrite and self.title is not None and self.ordered is not None and self.local is None
+
     def describe(self) -> str:
         """One line for ``--explain``.
 

@@ -39,7 +39,7 @@ from dedup.numbers import (
     thousands,
 )
 
-FactKind = Literal["number", "date", "name", "event", "forecast", "place"]  # "event": an arrival or departure
+FactKind = Literal["number", "date", "name", "event", "forecast", "place", "party"]  # "event": an arrival or departure
 # (direction); "forecast": the regions and weather of a weather report (forecast_facts); "place": PLACES
 
 # fmt: off

@@ -38,6 +38,10 @@ class VerifyOptions:
     containment: float = DEFAULT_CONTAINMENT  # overlap over the smaller set
     # Containment on tiny sets is noise (a 10-shingle brief is "contained" in many articles).
     min_containment_shingles: int = 40
+    # A text with fewer shingles (a brief: a release's lead sentence alone) is still judged as a rewrite when it is
+    # contained at ``containment`` and has this many: linked only on the order route, with both titles agreeing
+    # (:func:`dedup.cluster.verify`). Under it, a text is a headline and a line, compared with nothing.
+    min_short_shingles: int = 15
     coverage: float = DEFAULT_COVERAGE  # what the kept copy must say of a document for it to be removed
 
 

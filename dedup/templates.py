@@ -29,6 +29,10 @@ independently from one press conference share quotes in a different order. A pai
 below :data:`STRONG_CONTAINMENT` (and Jaccard below :data:`STRONG_JACCARD`) is *different* — not linked at all —
 when less than :data:`MIN_ORDERED` of the smaller text aligns in order with the larger one.
 
+A protocol item (talks, a reception, a cable) keeps its formula whoever it is about, and its slot for the visitor
+may not align as a slot at all (a title and a rank before one name, none before the other): a pair whose texts
+name two different parties in their formula (:mod:`dedup.parties`) is a template sibling too.
+
 >>> a = "وصلت الطائرة رقم 4 الى مطار عدن تحمل 20 طنا من المساعدات".split()
 >>> b = "وصلت الطائرة رقم 5 الى مطار عدن تحمل 35 طنا من المساعدات".split()
 >>> relation(a, b)
@@ -63,6 +67,7 @@ from dedup.facts import (
     word_kind,
 )
 from dedup.numbers import PREFIXES, SCALES, bare
+from dedup.parties import other_parties, party
 
 DUPLICATE = "duplicate"
 TEMPLATE = "template"
@@ -247,7 +252,7 @@ class Analysed:
     {'4'}
     """
 
-    __slots__ = ("_facts", "_forecast", "_shingles", "_statements", "_turns", "spellings", "tokens")
+    __slots__ = ("_facts", "_forecast", "_party", "_shingles", "_statements", "_turns", "spellings", "tokens")
 
     def __init__(self, tokens: Sequence[str]) -> None:
         self.tokens = list(tokens)
@@ -257,6 +262,14 @@ class Analysed:
         self._shingles: set[tuple[str, ...]] | None = None
         self._forecast: frozenset[str] | bool | None = False  # False: not read yet
         self._turns: bool | None = None
+        self._party: tuple[frozenset[str], ...] | None = None
+
+    @property
+    def party(self) -> tuple[frozenset[str], ...]:
+        """Who the text's protocol formula is about (:func:`dedup.parties.party`): empty if it has none."""
+        if self._party is None:
+            self._party = party(self.tokens)
+        return self._party
 
     @property
     def turns(self) -> bool:
@@ -356,6 +369,10 @@ def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relatio
     days = _forecast_days(ta, tb)
     if days is not None:
         return Relation(TEMPLATE, [*subs, days], ordered)
+    if other_parties(ta.party, tb.party, ta.spellings.has, tb.spellings.has):
+        # One protocol formula about two people (talks with Morocco's king / with Pakistan's prime minister).
+        who = Substitution("party", " ".join(sorted(ta.party[-1])), " ".join(sorted(tb.party[-1])))
+        return Relation(TEMPLATE, [*subs, who], ordered)
     if ordered >= MIN_ORDERED:
         return Relation(DUPLICATE, subs, ordered)
     # Out of order: a pair this similar on its 3-grams is still one text (a copy with its paragraphs moved).
