@@ -12,6 +12,7 @@ import random
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 pytest.importorskip("pyarrow", reason="the Spark engine's stages need pyarrow")
@@ -276,3 +277,23 @@ def test_spark_scan_refuses_what_it_cannot_read_before_spark_starts(args: list[s
     result = CliRunner().invoke(app, ["scan", *args, "--engine", "spark"], input="")
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [f"dedup: error: {message}"]
+
+
+def test_a_brief_contained_in_a_release_reaches_the_rewrite_decision_on_spark() -> None:
+    from test_short_briefs import BRIEF, OTHER, RELEASE
+
+    from dedup.fingerprint import Fingerprinter
+    from dedup.normalize import normalize
+    from dedup.spark.stages import verify_shingles
+
+    fp = Fingerprinter()
+    release, brief, other = (
+        fp.text_shingles(normalize(t)).astype(np.uint32).tobytes() for t in (RELEASE, BRIEF, OTHER)
+    )
+    batch = pa.RecordBatch.from_pydict(
+        {"a": [0, 0], "b": [1, 2], "sh_a": [release, release], "sh_b": [brief, other]},
+    )
+    passed = verify_shingles(batch, Settings()).column("passed").to_pylist()
+    # The brief (contained, under the floor) goes on to the decision as the local engine sends it; the other
+    # editor's brief shares only the formula and is dropped here.
+    assert passed == [True, False]

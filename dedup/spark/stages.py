@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dedup.clean import Cleaner, LineRules, Page, SiteBoilerplate, site_observations
-from dedup.cluster import DUPLICATE, VerifyOptions, verify
+from dedup.cluster import DUPLICATE, VerifyOptions, judged_below, verify
 from dedup.document import DocInfo, Document
 from dedup.evidence import Evidence, judge_with_titles
 from dedup.fingerprint import Fingerprinter, jaccard_containment
@@ -351,8 +351,8 @@ def verify_shingles(batch: pa.RecordBatch, s: Settings) -> pa.RecordBatch:
     if rewrites.enabled:
         for k in np.flatnonzero(~passed).tolist():
             sa, sb = shingles[k], shingles[n + k]
-            if min(sa.size, sb.size) >= options.min_containment_shingles:
-                passed[k] = jaccard_containment(sa, sb)[1] >= rewrites.containment
+            con = jaccard_containment(sa, sb)[1]
+            passed[k] = judged_below(min(sa.size, sb.size), con, options) and con >= rewrites.containment
     return pa.RecordBatch.from_arrays(
         [batch.column("a"), batch.column("b"), pa.array(np.asarray(scores, dtype=np.float32)), pa.array(passed)],
         schema=SCORE_SCHEMA,
