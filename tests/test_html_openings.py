@@ -80,7 +80,7 @@ def _news_page(subheadline: str) -> str:
 
 def test_a_long_lead_named_block_in_the_article_header_is_kept_a_one_line_dek_is_not() -> None:
     # The article's <header> (cut as page chrome) holds the headline, a block named as a lead and the byline.
-    # Of 200 characters or more it is the article's opening paragraph; a shorter one is the one-line dek under
+    # Of 195 characters or more it is the article's opening paragraph; a shorter one is the one-line dek under
     # the headline, which the benchmarks' truth leaves out.
     lead = (
         "The vote ends a dispute of more than ten years over the northern districts. Residents there have "
