@@ -247,3 +247,35 @@ def test_plain_paragraphs_in_a_hero_outside_main_do_not_join() -> None:
     ]
     hero = '<div class="cover"><div class="inner">' + "".join(f"<p>{p}</p>" for p in promo) + "</div></div>"
     assert extract_html(_news_sections_page(hero)).text.splitlines() == [*INTRO, *BODY]
+
+
+LEAD = (
+    "Bei den Junior Masters im französischen Tarbes konnte der Rollstuhltennisspieler aus Vorarlberg erneut sein "
+    "ganzes Können unter Beweis stellen."
+)
+
+
+def _news_item(lead_html: str) -> str:
+    # A news item whose lead sits in a box of its own at the top of the <article>, and whose body sits two
+    # wrappers down in a row and column of the grid, after a photo with a long caption (so the lead is not
+    # the paragraph right before the body's column).
+    body = "".join(f"<p>{p}</p>" for p in DE_P)
+    return _page(
+        '<nav><a href="/">Start</a> <a href="/news">News</a></nav><div class="news-single"><article class="detail">'
+        f'<h1>Erfolg in Tarbes</h1><div class="news-block">{lead_html}</div><div class="row"><div class="col-md-8">'
+        '<div class="news-img"><img src="/bild.jpg" alt=""><p>Nur die beiden Engländer waren im Finale zu stark, der '
+        "Vorarlberger ist in der Weltspitze der Junioren angekommen. (Foto: Privat)</p></div>"
+        f'<div class="news-text-wrap">{body}</div></div><div class="col-md-4"><a href="/kontakt">Kontakt</a>'
+        "</div></div></article></div><footer>Impressum</footer>"
+    )
+
+
+def test_a_lead_in_a_box_of_its_own_at_the_top_of_the_article_is_kept() -> None:
+    html = _news_item(f'<p class="news-description">{LEAD}</p>')
+    assert extract_html(html).text.splitlines() == [LEAD, *DE_P]
+
+
+def test_a_paragraph_set_in_a_heading_above_the_body_is_not_a_lead() -> None:
+    # The highlighted one-line summary under a headline, set in an <h2>: a dek, which the truth leaves out.
+    html = _news_item(f"<h2><p>{LEAD}</p></h2>")
+    assert extract_html(html).text.splitlines() == DE_P
