@@ -1,5 +1,5 @@
-"""Tests for dedup.clean.html by kind of page, round 6: how an article opens before its body container (the
-lead in the article's header above a byline row)."""
+"""Tests for dedup.clean.html by kind of page, rounds 6 and 7: how an article opens before its body container
+(the lead in the article's header above a byline row, an introduction a few levels above the body)."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def _news_page(subheadline: str) -> str:
 
 def test_a_long_lead_named_block_in_the_article_header_is_kept_a_one_line_dek_is_not() -> None:
     # The article's <header> (cut as page chrome) holds the headline, a block named as a lead and the byline.
-    # Of 200 characters or more it is the article's opening paragraph; a shorter one is the one-line dek under
+    # Of 195 characters or more it is the article's opening paragraph; a shorter one is the one-line dek under
     # the headline, which the benchmarks' truth leaves out.
     lead = (
         "The vote ends a dispute of more than ten years over the northern districts. Residents there have "
@@ -185,3 +185,97 @@ def test_lead_in_a_header_inside_the_container_is_kept() -> None:
     )
     lines = extract_html(html).text.splitlines()
     assert lines == [lead, *DE_P, *reversed(DE_P)]
+
+
+INTRO = [
+    "Die Potenziale der Digitalisierung werden in deutschen Unternehmen noch viel zu selten für die Entlastung "
+    "der Beschäftigten genutzt. Stattdessen bedeutet der Wandel für viele von ihnen stärkere Belastungen.",
+    "Vierzig Prozent der Beschäftigten fühlen sich durch die Digitalisierung ihrer Tätigkeit stärker belastet, "
+    "fast die Hälfte gibt an, dass die Anforderungen durch Multitasking gewachsen sind, und mehr als ein Drittel "
+    "sieht sich bei der Arbeit stärker überwacht als früher. Zugleich steigen für zwei Drittel der Befragten die "
+    "Erwartungen an ihre Erreichbarkeit nach Feierabend. Wo Beschäftigte aber bei der Einführung neuer Technik "
+    "mitreden dürfen und ihren Vorgesetzten vertrauen, fällt die Belastung deutlich geringer aus, wie die "
+    "Befragung von mehr als achttausend Beschäftigten aus allen Branchen zeigt, die im Herbst stattfand.",
+]
+BODY = [
+    *DE_P,
+    "Für die Studie wurden Beschäftigte aus allen Branchen befragt, vom Handwerk über die Industrie bis zu den "
+    "Dienstleistungen, und zwar sowohl in kleinen Betrieben als auch in großen Konzernen mit vielen Standorten.",
+    "Besonders belastet fühlen sich demnach Menschen, die ständig zwischen verschiedenen Programmen wechseln "
+    "müssen, deren Arbeit von Software überwacht wird oder die keine festen Zeiten ohne Nachrichten haben.",
+    "Die Autorinnen empfehlen den Unternehmen deshalb, ihre Beschäftigten früh einzubeziehen, klare Regeln zur "
+    "Erreichbarkeit zu vereinbaren und die Einführung neuer Programme mit Schulungen zu begleiten.",
+]
+TEASERS = [
+    "Studie zum Stellenmarkt: Wo die Fachkräfte im nächsten Jahr fehlen werden",
+    "Arbeiten im Homeoffice: Was Beschäftigte und Unternehmen dazu sagen",
+    "Vier-Tage-Woche: Erste Ergebnisse aus dem Pilotprojekt liegen jetzt vor",
+    "Weiterbildung: Warum kleine Betriebe seltener in ihre Leute investieren",
+]
+
+
+def _news_sections_page(hero: str = "") -> str:
+    # A news page whose opening (a short paragraph and a long one, too long to be a lead) sits in a text
+    # wrapper of its own beside the block that holds
+    # the body in sections (the body's section, then one of teaser links): the opening is a sibling of the
+    # container's parent, not of the container. ``hero``: a landing page's hero before the page's <main>.
+    intro = "".join(f"<p>{p}</p>" for p in INTRO)
+    body = "".join(f"<p>{p}</p>" for p in BODY)
+    return _page(
+        f'<nav><a href="/">Start</a> <a href="/themen">Themen</a></nav><div class="page">{hero}<main>'
+        '<div class="grid"><div class="cell"><h1>Vertrauen hilft gegen digitalen Stress</h1>'
+        f'<div class="rte-wrapper">{intro}</div><div class="news-sections"><div class="section" id="c1">{body}'
+        '</div><div class="section" id="c2"><h3>Weitere Themen</h3><ul>'
+        + "".join(f'<li><a href="/t{k}">{t}</a></li>' for k, t in enumerate(TEASERS))
+        + "</ul></div></div></div></div></main></div>"
+        '<footer><a href="/impressum">Impressum</a></footer>'
+    )
+
+
+def test_opening_paragraphs_beside_the_containers_parent_join_it() -> None:
+    assert extract_html(_news_sections_page()).text.splitlines() == [*INTRO, *BODY]
+
+
+def test_plain_paragraphs_in_a_hero_outside_main_do_not_join() -> None:
+    # A landing page's hero before <main>: two paragraphs of promotion, plain prose without links, a few
+    # levels above the body like the opening above, but outside the page's own word for its content.
+    promo = [
+        "Gründen Sie Ihr Unternehmen in Berlin mit starkem rechtlichem Schutz, mehr Glaubwürdigkeit und der "
+        "Struktur, die Sie für einen professionellen Betrieb brauchen, egal wie groß.",
+        "Starten Sie ohne Aufwand. Wir begleiten Sie durch jeden Schritt, damit Sie Ihr Geschäft sorgenfrei "
+        "eröffnen und sich wieder dem widmen können, was Ihnen wichtig ist.",
+    ]
+    hero = '<div class="cover"><div class="inner">' + "".join(f"<p>{p}</p>" for p in promo) + "</div></div>"
+    assert extract_html(_news_sections_page(hero)).text.splitlines() == [*INTRO, *BODY]
+
+
+LEAD = (
+    "Bei den Junior Masters im französischen Tarbes konnte der Rollstuhltennisspieler aus Vorarlberg erneut sein "
+    "ganzes Können unter Beweis stellen."
+)
+
+
+def _news_item(lead_html: str) -> str:
+    # A news item whose lead sits in a box of its own at the top of the <article>, and whose body sits two
+    # wrappers down in a row and column of the grid, after a photo with a long caption (so the lead is not
+    # the paragraph right before the body's column).
+    body = "".join(f"<p>{p}</p>" for p in DE_P)
+    return _page(
+        '<nav><a href="/">Start</a> <a href="/news">News</a></nav><div class="news-single"><article class="detail">'
+        f'<h1>Erfolg in Tarbes</h1><div class="news-block">{lead_html}</div><div class="row"><div class="col-md-8">'
+        '<div class="news-img"><img src="/bild.jpg" alt=""><p>Nur die beiden Engländer waren im Finale zu stark, der '
+        "Vorarlberger ist in der Weltspitze der Junioren angekommen. (Foto: Privat)</p></div>"
+        f'<div class="news-text-wrap">{body}</div></div><div class="col-md-4"><a href="/kontakt">Kontakt</a>'
+        "</div></div></article></div><footer>Impressum</footer>"
+    )
+
+
+def test_a_lead_in_a_box_of_its_own_at_the_top_of_the_article_is_kept() -> None:
+    html = _news_item(f'<p class="news-description">{LEAD}</p>')
+    assert extract_html(html).text.splitlines() == [LEAD, *DE_P]
+
+
+def test_a_paragraph_set_in_a_heading_above_the_body_is_not_a_lead() -> None:
+    # The highlighted one-line summary under a headline, set in an <h2>: a dek, which the truth leaves out.
+    html = _news_item(f"<h2><p>{LEAD}</p></h2>")
+    assert extract_html(html).text.splitlines() == DE_P

@@ -23,13 +23,16 @@ How it decides (ideas from readability, trafilatura and jusText, re-implemented 
    to its ancestors; class/id names that say "article body" add weight and ones that say "comments/sidebar"
    subtract. The best container is widened to an ancestor that holds at least twice its paragraph mass
    without being link-heavy (long guides are split over sibling ``<section>``s), and siblings that score
-   well themselves, or are plain link-free paragraphs, join it (readability's sibling merge). ``opening``
+   well themselves, or are plain link-free paragraphs, join it (readability's sibling merge), and so do blocks
+   of plain paragraphs before it up to four levels higher, inside its <main> or <article> (an abstract or an
+   introduction in a section of its own). ``opening``
    adds what opens the article before it: the lead in the article's header, the opening paragraphs set
    apart from the body inside the page's one ``<article>``.
 7. ``blocks``: inside the container, text is cut into blocks (paragraphs, headings, list items, ...) in
-   document order; blocks that are mostly links, say "Read more / اقرأ أيضاً / Advertisement / Share" and
-   the like, or are JSON data, are dropped, and so is a second rendering of the same text (responsive page
-   builders put the article in the page once per breakpoint).
+   document order; blocks that are mostly links (but not a sentence citing its sources between paragraphs),
+   say "Read more / اقرأ أيضاً / Advertisement / Share" and the like, or are JSON data, are dropped, and so
+   is a second rendering of the same text (responsive page builders put the article in the page once per
+   breakpoint).
 8. Fallbacks when that gave too little: under 200 characters from a body of more, a second container search
    without class/id weights, then a reading with an unclosed ``<a>``'s copies as plain text
    (``Flat.unlink_copies``), then the largest ``<noscript>``; under a tenth of the page's visible text after
