@@ -40,6 +40,9 @@ _PROSE_GUARDED = frozenset({"html:ad", "html:newsletter", "html:breadcrumb"})
 # article the first pass cut (see ``extract_html``) trusts only the other names (comments, cookie banners,
 # related links, footers) and the chrome tags.
 WRAPPER_NAMES = _WEAK_RULES | _PROSE_GUARDED
+# A block named for a "read more" toggle (see remove_chrome) is folded text from this many characters.
+_FOLDED_MIN = 200
+_READ_MORE_NAME = re.compile(r"read[-_]?more", re.I)
 _CONTENT_NAME_RE = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|main|content|body)(?:$|[\s_-])", re.I)
 # The class lists WordPress (post_class: "post-12 post type-post status-publish hentry tag-x") and Drupal
 # ("node node-article node-promoted") give a post; see remove_chrome.
@@ -122,6 +125,11 @@ def remove_chrome(flat: Flat, removed: list[Removal] | None, trust_all_names: bo
             # An <aside> likewise holds a sidebar's links and teasers, or a box of the article's own prose (a
             # background section, an interview beside the report), not a teaser list (a link in every item).
             continue
+        if rule == "html:related" and n >= _FOLDED_MIN and link[i] <= 0.05 * n and _folded_text(names):
+            # A "read more" toggle folds the article's own text: jQuery's Readmore.js and its kin put the name
+            # ("js_readmore", "readmore-text") on the folded block itself. A "Read more" link is short and all
+            # link; a block of plain text under that name is the text, not a pointer to another story.
+            continue
         if rule in _PROSE_GUARDED and n > 1500 and _is_prose(flat, i, n):
             # An ad slot or promo box is short; several long, link-free paragraphs under an "ad" name are the
             # article inside a layout wrapper (Drupal's "body-ad-wrapper" that interleaves ads with the text).
@@ -172,6 +180,15 @@ def _subtract_bottom_up(flat: Flat, cut: list[int]) -> None:
                 dt[p] += dt[i]
                 dl[p] += dl[i]
                 dc[p] += dc[i]
+
+
+def _folded_text(names: str) -> bool:
+    """Class/id names for a "read more" toggle (html:related names come only from class/id, never a tag).
+
+    >>> _folded_text("presentation-box-txt js_readmore"), _folded_text("read-more"), _folded_text("related-posts")
+    (True, True, False)
+    """
+    return _READ_MORE_NAME.search(names) is not None
 
 
 def _looks_like_content(flat: Flat, i: int, text_len: int) -> bool:

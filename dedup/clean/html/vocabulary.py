@@ -35,10 +35,10 @@ _CHROME_VOCABULARY = [
     ("html:share", "share shares sharing social addthis sharethis shareaholic sharedaddy", "share social", "followus"),
     (
         "html:related",
-        "related recommended recommendations trending popular",
+        "related recommended recommendations trending popular factbox",
         "related recommend",
-        "readmore readalso morestories morenews alsoread youmaylike mostread mostviewed mostpopular nextarticle prevnext "
-        "readnext whattoreadnext",
+        "factbox readmore readalso morestories morenews alsoread youmaylike mostread mostviewed mostpopular nextarticle "
+        "prevnext readnext whattoreadnext",
     ),
     (
         "html:newsletter",
