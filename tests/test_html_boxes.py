@@ -1,6 +1,6 @@
 """Tests for dedup.clean.html by kind of page, round 8: boxes whose class names mislead. Text folded behind a
 "read more" toggle (named "readmore" like the toggle) is the article's own; a fact box beside the article
-(another story, a spec sheet) is not."""
+(another story, a spec sheet) and a box promoting the publisher's app are not."""
 
 from __future__ import annotations
 
@@ -83,3 +83,21 @@ def test_a_fact_box_beside_the_article_is_cut() -> None:
     ex = extract_html(html)
     assert ex.text.splitlines() == EN_P
     assert [r.text[:20] for r in ex.removed if r.rule == "html:related"] == ["Prince Charles: one "]
+
+
+def test_a_box_promoting_the_publishers_app_is_cut() -> None:
+    promo = (
+        "Lesen Sie das Magazin jetzt auch digital in unserer App für iPhone, iPad und Android, mit allen "
+        "Ausgaben seit 2015 und jeden Monat vor dem Erscheinen am Kiosk."
+    )
+    html = _page(
+        '<article class="detail"><h1>Straßenbahnnetz wächst</h1><main>'
+        + "".join(f"<p>{p}</p>" for p in DE_P)
+        + f'<div class="appstores"><h3>{promo}</h3><a href="https://apps.apple.com/x"><img src="/as.svg"></a>'
+        '<a href="https://play.google.com/y"><img src="/gp.svg"></a></div></main></article>',
+        "de",
+        "Straßenbahnnetz wächst",
+    )
+    ex = extract_html(html)
+    assert ex.text.splitlines() == DE_P
+    assert [r.text for r in ex.removed if r.rule == "html:ad"] == [promo]
