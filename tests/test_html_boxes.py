@@ -1,6 +1,6 @@
-"""Tests for dedup.clean.html by kind of page, round 8: boxes whose class names mislead. Text folded behind a
-"read more" toggle (named "readmore" like the toggle) is the article's own; a fact box beside the article
-(another story, a spec sheet) and a box promoting the publisher's app are not."""
+"""Tests for dedup.clean.html by kind of page, round 8: boxes whose names mislead. Text folded behind a "read
+more" toggle (named "readmore" like the toggle) and text blocks rendered as <header> are the article's own; a
+fact box beside the article (another story, a spec sheet) and a box promoting the publisher's app are not."""
 
 from __future__ import annotations
 
@@ -101,3 +101,24 @@ def test_a_box_promoting_the_publishers_app_is_cut() -> None:
     ex = extract_html(html)
     assert ex.text.splitlines() == DE_P
     assert [r.text for r in ex.removed if r.rule == "html:ad"] == [promo]
+
+
+def test_text_blocks_rendered_as_header_elements_are_kept() -> None:
+    # A component library's "image and text" block puts the text in a <header> beside the photo: paragraphs
+    # only, no heading, no links. The article's own <header> (headline and a one-line dek) stays cut.
+    dek = "Der Stadtrat stimmt für zwölf Kilometer neue Gleise."
+    sections = "".join(
+        '<section class="PageSection_Section"><article class="ImageText_Container"><figure><img src="/t.jpg">'
+        f'</figure><header class="ImageText_Description"><div class="Richtext_Block"><p>{a}</p><p>{b}</p></div>'
+        "</header></article></section>"
+        for a, b in ((DE_P[0], DE_P[1]), (DE_P[2], HOUSE))
+    )
+    html = _page(
+        '<nav><a href="/">Start</a> <a href="/stadt">Stadt</a></nav><main class="BasePage">'
+        f'<header class="PageHeader"><h1>Straßenbahnnetz wächst</h1><p>{dek}</p></header>{sections}</main>',
+        "de",
+        "Straßenbahnnetz wächst",
+    )
+    ex = extract_html(html)
+    assert ex.text.splitlines() == [*DE_P, HOUSE]
+    assert [r.text for r in ex.removed if r.rule == "html:header"] == [f"Straßenbahnnetz wächst {dek}"]
