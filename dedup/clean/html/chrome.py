@@ -40,6 +40,12 @@ _PROSE_GUARDED = frozenset({"html:ad", "html:newsletter", "html:breadcrumb"})
 # article the first pass cut (see ``extract_html``) trusts only the other names (comments, cookie banners,
 # related links, footers) and the chrome tags.
 WRAPPER_NAMES = _WEAK_RULES | _PROSE_GUARDED
+# A <header> of paragraphs only (see remove_chrome) is text from this many characters.
+_PROSE_HEADER_MIN = 200
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# A block named for a "read more" toggle (see remove_chrome) is folded text from this many characters.
+_FOLDED_MIN = 200
+_READ_MORE_NAME = re.compile(r"read[-_]?more", re.I)
 _CONTENT_NAME_RE = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|main|content|body)(?:$|[\s_-])", re.I)
 # The class lists WordPress (post_class: "post-12 post type-post status-publish hentry tag-x") and Drupal
 # ("node node-article node-promoted") give a post; see remove_chrome.
@@ -122,6 +128,16 @@ def remove_chrome(flat: Flat, removed: list[Removal] | None, trust_all_names: bo
             # An <aside> likewise holds a sidebar's links and teasers, or a box of the article's own prose (a
             # background section, an interview beside the report), not a teaser list (a link in every item).
             continue
+        if rule == "html:header" and n >= _PROSE_HEADER_MIN and _prose_header(flat, i, n):
+            # A component library's text block rendered as <header> ("ImageText_Description" beside a photo):
+            # nothing but paragraphs, no heading, no links. A page's or an article's header has a headline, a
+            # logo or a menu.
+            continue
+        if rule == "html:related" and n >= _FOLDED_MIN and link[i] <= 0.05 * n and _folded_text(names):
+            # A "read more" toggle folds the article's own text: jQuery's Readmore.js and its kin put the name
+            # ("js_readmore", "readmore-text") on the folded block itself. A "Read more" link is short and all
+            # link; a block of plain text under that name is the text, not a pointer to another story.
+            continue
         if rule in _PROSE_GUARDED and n > 1500 and _is_prose(flat, i, n):
             # An ad slot or promo box is short; several long, link-free paragraphs under an "ad" name are the
             # article inside a layout wrapper (Drupal's "body-ad-wrapper" that interleaves ads with the text).
@@ -172,6 +188,37 @@ def _subtract_bottom_up(flat: Flat, cut: list[int]) -> None:
                 dt[p] += dt[i]
                 dl[p] += dl[i]
                 dc[p] += dc[i]
+
+
+def _prose_header(flat: Flat, i: int, text_len: int) -> bool:
+    """No heading below ``i``, at most 5% link text, and 80% of the text in <p> elements.
+
+    >>> from selectolax.lexbor import LexborHTMLParser
+    >>> f = Flat(LexborHTMLParser("<header><p>One.</p><p>Two.</p></header><header><h1>Title</h1><p>Dek.</p>"
+    ...                           "</header>").body)
+    >>> _prose_header(f, 1, 8), _prose_header(f, 4, 9)
+    (True, False)
+    """
+    if flat.link[i] > 0.05 * text_len:
+        return False
+    tags, text = flat.tags, flat.text
+    in_paragraphs = 0
+    for j in range(i + 1, flat.last[i] + 1):
+        tag = tags[j]
+        if tag in _HEADINGS:
+            return False
+        if tag == "p":
+            in_paragraphs += text[j]
+    return in_paragraphs >= 0.8 * text_len
+
+
+def _folded_text(names: str) -> bool:
+    """Class/id names for a "read more" toggle (html:related names come only from class/id, never a tag).
+
+    >>> _folded_text("presentation-box-txt js_readmore"), _folded_text("read-more"), _folded_text("related-posts")
+    (True, True, False)
+    """
+    return _READ_MORE_NAME.search(names) is not None
 
 
 def _looks_like_content(flat: Flat, i: int, text_len: int) -> bool:

@@ -28,17 +28,19 @@ _CHROME_VOCABULARY = [
     (
         "html:ad",
         "ad ads adv advert advertisement advertising adslot adunit adsense dfp gpt banner promo promoted "
-        "sponsor sponsored sponsors outbrain taboola mgid cta",
+        "sponsor sponsored sponsors outbrain taboola mgid cta appstore appstores smartbanner",
         "advert sponsor outbrain taboola adsbygoogle",
-        "adslot adunit adcontainer adwrapper adbox adblock adzone",
+        # A box promoting the publisher's app ("Download on the App Store / Google Play").
+        "adslot adunit adcontainer adwrapper adbox adblock adzone appstore appbanner appdownload downloadapp "
+        "googleplay playstore",
     ),
     ("html:share", "share shares sharing social addthis sharethis shareaholic sharedaddy", "share social", "followus"),
     (
         "html:related",
-        "related recommended recommendations trending popular",
+        "related recommended recommendations trending popular factbox",
         "related recommend",
-        "readmore readalso morestories morenews alsoread youmaylike mostread mostviewed mostpopular nextarticle prevnext "
-        "readnext whattoreadnext",
+        "factbox readmore readalso morestories morenews alsoread youmaylike mostread mostviewed mostpopular nextarticle "
+        "prevnext readnext whattoreadnext",
     ),
     (
         "html:newsletter",
