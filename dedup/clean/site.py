@@ -446,6 +446,30 @@ class SiteBoilerplate:
             out[k] = part
         return out
 
+    def untouched(self, sites: Sequence[str | None], hashes: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+        """Which pages lose no text line to :meth:`boilerplate_masks` (``not mask[1:].any()``; the first line,
+        the title, is only looked at on a page that loses one), from every page's line hashes concatenated
+        (``sizes``: how many each page has).
+
+        >>> learner = SiteBoilerplate(min_docs=2)
+        >>> learner.observe("a.com", "Story one.\\nSubscribe")
+        >>> learner.observe("a.com", "Another story.\\nSubscribe")
+        >>> pages = [learner.hashes("a.com", ["News.", "Subscribe"]), learner.hashes("a.com", ["Subscribe", "x"])]
+        >>> learner.untouched(["a.com", "a.com"], np.concatenate(pages), np.array([2, 2])).tolist()
+        [False, True]
+        """
+        out = np.ones(len(sites), dtype=bool)
+        limits = np.array([self._limit(site) for site in sites], dtype=np.int64)
+        limit = np.repeat(limits, sizes)
+        starts = np.cumsum(sizes) - sizes
+        limit[starts[sizes > 0]] = 0  # the titles
+        asked = np.flatnonzero(limit)
+        if asked.size:
+            lines = hashes[asked]
+            found = (lines != 0) & (self.counts(lines) >= limit[asked])
+            out[np.repeat(np.arange(len(sites)), sizes)[asked[found]]] = False
+        return out
+
     def is_boilerplate(self, site: str | None, line: str) -> bool:
         return bool(self.boilerplate_mask(site, self.hashes(site, [line]))[0])
 
