@@ -219,7 +219,9 @@ def shingle_hashes(token_hashes: np.ndarray, ngram: int) -> np.ndarray:
     """
     kernels = get_kernels(0)
     if kernels is not None and token_hashes.size and token_hashes.dtype == _U64 and token_hashes.ndim == 1:
-        return kernels.shingle_hashes(_read_only(token_hashes), ngram, _MIX_READ_ONLY)
+        hashes = kernels.ngram_hashes(_read_only(token_hashes), ngram, _MIX_READ_ONLY)
+        hashes.sort()  # numpy's sort, vectorised
+        return kernels.distinct_sorted(hashes)  # type: ignore[no-any-return]
     out = ngram_hashes(token_hashes, ngram)
     if out.size == 0:
         return out

@@ -92,7 +92,7 @@ def load(force: bool = False) -> SimpleNamespace | None:
             fold_two=kernels_numba.fold_two,
             covered_words=kernels_numba.covered_words,
             ngram_hashes=kernels_numba.ngram_hashes,
-            shingle_hashes=kernels_numba.shingle_hashes,
+            distinct_sorted=kernels_numba.distinct_sorted,
             sorted_overlap=kernels_numba.sorted_overlap,
             content_words=kernels_numba.content_words,
         )
@@ -121,7 +121,7 @@ def _try(kernels: SimpleNamespace) -> None:
     kernels.covered_words(read_only, read_only, 20)
     tokens = np.frombuffer(bytes(8), dtype=np.uint64)
     kernels.ngram_hashes(tokens, 3, tokens)
-    kernels.shingle_hashes(tokens, 3, tokens)
+    kernels.distinct_sorted(np.ones(2, dtype=np.uint32))
     kernels.sorted_overlap(read_only, read_only)
     kernels.content_words(tokens.copy(), np.ones(1, dtype=np.int64), np.ones(1, dtype=bool))
 
