@@ -175,9 +175,15 @@ def fold_two(codes, table_a, table_b, stable, needs, expand):  # pragma: no cove
     characters padded with 0, when that composes with nothing: no-break space, a presentation form of a
     letter, an ellipsis). Gives up (ok False) on any other such character (an all-0 row), one beyond the BMP,
     or one with a multi-character entry in either table. Returns (code points a, status a, code points b,
-    status b, ok); status 2: that result holds an NFKC-unstable character."""
+    status b, ok, spaces written in each line of b); status 2: that result holds an NFKC-unstable character."""
     out_a = np.empty(codes.size * expand.shape[1], dtype=np.uint32)
     out_b = np.empty(codes.size * expand.shape[1], dtype=np.uint32)
+    n_lines = 1
+    for code in codes:
+        if code == 0x0A:
+            n_lines += 1
+    spaces = np.zeros(n_lines, dtype=np.int64)
+    line = 0
     na = 0
     nb = 0
     pending_a = False
@@ -192,22 +198,23 @@ def fold_two(codes, table_a, table_b, stable, needs, expand):  # pragma: no cove
             nb += 1
             pending_a = False
             pending_b = False
+            line += 1
             continue
         if code > 0xFFFF:
-            return out_a[:0], 0, out_b[:0], 0, False
+            return out_a[:0], 0, out_b[:0], 0, False, spaces
         parts = 1
         if needs[code]:
             parts = 0
             while parts < expand.shape[1] and expand[code, parts] != 0:
                 parts += 1
             if parts == 0:
-                return out_a[:0], 0, out_b[:0], 0, False
+                return out_a[:0], 0, out_b[:0], 0, False, spaces
         for part in range(parts):
             c = expand[code, part] if needs[code] else code
             ma = table_a[c]
             mb = table_b[c]
             if ma == 0xFFFFFFFF or mb == 0xFFFFFFFF:
-                return out_a[:0], 0, out_b[:0], 0, False
+                return out_a[:0], 0, out_b[:0], 0, False, spaces
             if ma == 0x20:
                 pending_a = na > 0 and out_a[na - 1] != 0x0A
             elif ma != 0:
@@ -226,11 +233,12 @@ def fold_two(codes, table_a, table_b, stable, needs, expand):  # pragma: no cove
                     out_b[nb] = 0x20
                     nb += 1
                     pending_b = False
+                    spaces[line] += 1
                 if not stable[mb]:
                     unstable_b = True
                 out_b[nb] = mb
                 nb += 1
-    return out_a[:na], 2 if unstable_a else 0, out_b[:nb], 2 if unstable_b else 0, True
+    return out_a[:na], 2 if unstable_a else 0, out_b[:nb], 2 if unstable_b else 0, True, spaces
 
 
 @njit(cache=True, nogil=True)

@@ -391,11 +391,12 @@ def normalize_lines_each(lines: Sequence[str], options: Sequence[NormalizeOption
     return out
 
 
-def normalize_lines_two(lines: Sequence[str], a: NormalizeOptions, b: NormalizeOptions) -> list[list[str]] | None:
-    """``normalize_lines_each(lines, (a, b))`` in one pass of the compiled kernels over the joined lines, when
-    they are loaded and the text needs no NFKC, has no character beyond the BMP and none with a
-    multi-character fold (most pages); else ``None`` (the caller takes the general path; nothing is counted
-    towards loading the kernels).
+def normalize_lines_two(
+    lines: Sequence[str], a: NormalizeOptions, b: NormalizeOptions, spaces: list[int] | None = None
+) -> list[list[str]] | None:
+    """``normalize_lines_each(lines, (a, b))`` in one pass of the compiled kernels over the joined lines, when they
+    are loaded and the text needs no NFKC, has no character beyond the BMP and none with a multi-character fold
+    (most pages); else ``None`` (the general path's turn). ``spaces`` gets the spaces of each line of b's result.
 
     >>> out = normalize_lines_two(["Read MORE: «الجمهوريّة»"], NormalizeOptions(punctuation_to_space=False),
     ...                           DEFAULT_OPTIONS)
@@ -409,7 +410,7 @@ def normalize_lines_two(lines: Sequence[str], a: NormalizeOptions, b: NormalizeO
     if codes.size == 0:
         return None
     needs, expand = _nfkc_expansions(a, b)
-    folded_a, status_a, folded_b, status_b, ok = kernels.fold_two(
+    folded_a, status_a, folded_b, status_b, ok, counted = kernels.fold_two(
         codes, _lookup_table(a), _lookup_table(b), _nfkc_stable(), needs, expand
     )
     if not ok:
@@ -423,6 +424,8 @@ def normalize_lines_two(lines: Sequence[str], a: NormalizeOptions, b: NormalizeO
         ):
             return None
         out.append(parts)
+    if spaces is not None:
+        spaces.extend(counted.tolist())
     return out
 
 
@@ -453,8 +456,7 @@ def _nfkc_expansions(a: NormalizeOptions, b: NormalizeOptions) -> tuple[np.ndarr
 
 @functools.lru_cache(maxsize=16)
 def _nfkc_key(options: NormalizeOptions) -> bytes:
-    """Options with the same key get the same :func:`_nfkc` of any text (it depends on the characters that
-    :func:`_needs_nfkc` flags, nothing else)."""
+    """Options with the same key get the same :func:`_nfkc` of any text (it depends on what _needs_nfkc flags)."""
     return hashlib.blake2b(np.packbits(_needs_nfkc(options)).tobytes(), digest_size=16).digest()
 
 

@@ -222,11 +222,14 @@ def test_both_line_folds_in_one_kernel_pass_are_those_of_numpy(k, lines: list[st
     options = (NormalizeOptions(punctuation_to_space=False), DEFAULT_OPTIONS)
     slow = normalize_lines_each(lines, options)
     kernels._state.update(kernels=k, tried=True)
+    spaces: list[int] = []
     try:
-        fast = normalize_lines_two(lines, *options)
+        fast = normalize_lines_two(lines, *options, spaces)
     finally:
         kernels.reset()
     assert fast is None or fast == slow
+    # The words of each hashing key, counted by the kernel on the way (dedup.clean.lines.fold_and_key).
+    assert fast is None or spaces == [key.count(" ") for key in slow[1]]
 
 
 def test_pages_of_arabic_news_take_the_one_pass_kernel(k) -> None:
@@ -239,6 +242,13 @@ def test_pages_of_arabic_news_take_the_one_pass_kernel(k) -> None:
         kernels.reset()
     assert fast == normalize_lines_each(lines, options)
     assert fast[1] == ["اعلنت الوزاره اليوم عن خطه جديده", "الاقتصاد ينمو بنسبه 3 هذا العام", "share this"]
+    kernels._state.update(kernels=k, tried=True)
+    spaces: list[int] = []
+    try:
+        normalize_lines_two(["  أعلنت\u00a0 الوزارة ، اليوم  ", "", "Share this!"], *options, spaces)
+    finally:
+        kernels.reset()
+    assert spaces == [2, 0, 1]
 
 
 @settings(max_examples=300, deadline=None)

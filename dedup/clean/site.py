@@ -80,9 +80,11 @@ SiteObservation = (
 )
 
 
-def line_hashes(site: str | None, keys: Sequence[str], max_words: int = MAX_WORDS) -> np.ndarray:
+def line_hashes(
+    site: str | None, keys: Sequence[str], max_words: int = MAX_WORDS, words: Sequence[int] | None = None
+) -> np.ndarray:
     """One uint64 per normalised line ``keys`` of a page of ``site``; 0 for a blank line or one too long to be
-    boilerplate (and for every line when the site is unknown).
+    boilerplate (and for every line when the site is unknown). ``words``: each key's words, when known.
 
     >>> h = line_hashes("example.com", ["subscribe to example daily", "", "subscribe to example daily"])
     >>> bool(h[0] == h[2] != 0), int(h[1])
@@ -92,8 +94,10 @@ def line_hashes(site: str | None, keys: Sequence[str], max_words: int = MAX_WORD
     if not site:
         return out
     prefix = f"{site}\x00".encode()
-    for i, key in enumerate(keys):
-        if key and key.count(" ") < max_words:
+    if words is None:
+        words = [key.count(" ") + 1 for key in keys]
+    for i, (key, n) in enumerate(zip(keys, words)):
+        if key and n <= max_words:
             # 0 marks "no line": a real hash of 0 (odds 2^-64) is moved to 1.
             out[i] = xxhash.xxh64_intdigest(prefix + key.encode(), _SEED) or 1
     return out
