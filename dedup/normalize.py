@@ -11,6 +11,7 @@ Arabic-Indic digits. Normalisation folds those away so that shingles match. Ever
 
 from __future__ import annotations
 
+import codecs
 import functools
 import hashlib
 import io
@@ -33,8 +34,7 @@ _TATWEEL = "\u0640"
 _INVISIBLE = "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\u00ad\u061c]"
 
 _ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا"})
-# Hamza carriers fold to their bare letter so that dropped hamzas (a very common outlet habit) match; a letter
-# always maps to a letter, never to nothing.
+# Hamza carriers fold to their bare letter so that dropped hamzas (a common outlet habit) match: never to nothing.
 _HAMZA = str.maketrans({"ؤ": "و", "ئ": "ي"})
 _YEH_TEH = str.maketrans({"ى": "ي", "ة": "ه"})
 # Persian/Urdu letter forms seen in Arabic text typed on Persian keyboards.
@@ -101,8 +101,7 @@ DEFAULT_OPTIONS = NormalizeOptions()
 def _reference(text: str, options: NormalizeOptions, _depth: int = 0) -> str:
     """The plain step-by-step pipeline; :func:`normalize` is a vectorised equivalent of it."""
     if options.nfkc:
-        # NFKC also unpacks Arabic presentation forms (ﻻ → لا) and ligatures; run it first so later
-        # steps see base letters.
+        # NFKC also unpacks Arabic presentation forms (ﻻ → لا) and ligatures: first, so later steps see letters.
         text = unicodedata.normalize("NFKC", text)
     text = _map_chars(text, options)
     if options.punctuation_to_space:
@@ -317,6 +316,7 @@ def _nfkc(text: str, codes: np.ndarray, options: NormalizeOptions = DEFAULT_OPTI
 
 
 def _codes(text: str) -> np.ndarray:
+    # Decoded back with codecs.utf_32_le_decode: no copy to bytes, none of bytes.decode's Python-level wrapper.
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
@@ -349,7 +349,7 @@ def normalize(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     mapped = mapped[keep]
     if mapped.size and mapped[-1] == _SPACE:
         mapped = mapped[:-1]
-    out = mapped.tobytes().decode("utf-32-le")
+    out = codecs.utf_32_le_decode(mapped, None, True)[0]
     if options.nfkc and not _nfkc_stable()[mapped].all() and not unicodedata.is_normalized("NFKC", out):
         return _reference(text, options)
     return out
@@ -418,7 +418,7 @@ def normalize_lines_two(
     out = []
     # What _normalised_lines does with each option's result of the one-table kernel.
     for folded, status, options in ((folded_a, status_a, a), (folded_b, status_b, b)):
-        parts = folded.tobytes().decode("utf-32-le").split("\n")
+        parts = codecs.utf_32_le_decode(folded, None, True)[0].split("\n")
         if len(parts) != len(lines) or (
             status == 2 and options.nfkc and not all(unicodedata.is_normalized("NFKC", p) for p in parts)
         ):
@@ -468,7 +468,7 @@ def _normalised_lines(lines: Sequence[str], codes: np.ndarray, options: Normaliz
     if kernels is not None:
         folded, status = kernels.fold_lines(codes, _lookup_table(options), _nfkc_stable())
         if status != 1:  # else a character beyond the BMP or with a multi-character fold: numpy's way below
-            out = folded.tobytes().decode("utf-32-le").split("\n")
+            out = codecs.utf_32_le_decode(folded, None, True)[0].split("\n")
             if len(out) != len(lines) or (
                 status == 2 and options.nfkc and not all(unicodedata.is_normalized("NFKC", o) for o in out)
             ):
@@ -482,7 +482,7 @@ def _normalised_lines(lines: Sequence[str], codes: np.ndarray, options: Normaliz
     mapped = mapped[mapped != _DELETE]
     is_space = mapped == _SPACE
     mapped = mapped[~(is_space & np.concatenate(([True], is_space[:-1])))]
-    out = [part.strip(" ") for part in mapped.tobytes().decode("utf-32-le").split("\n")]
+    out = [part.strip(" ") for part in codecs.utf_32_le_decode(mapped, None, True)[0].split("\n")]
     if len(out) != len(lines) or (
         options.nfkc and not _nfkc_stable()[mapped].all() and not all(unicodedata.is_normalized("NFKC", o) for o in out)
     ):
