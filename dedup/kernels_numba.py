@@ -168,14 +168,17 @@ def fold_lines(codes, table, stable):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def fold_two(codes, table_a, table_b, stable, needs, expand):  # pragma: no cover - compiled
+def fold_two(codes, table_a, table_b, stable, needs, expand, flags):  # pragma: no cover - compiled
     """:func:`fold_lines` through two lookup tables at once (the line rules' fold and the hashing keys), of a
     text whose NFKC form is its characters' own, one by one: a character flagged in ``needs`` (one that makes a
     text need ``unicodedata.normalize``) is replaced by its row of ``expand`` (its NFKC form, up to four
     characters padded with 0, when that composes with nothing: no-break space, a presentation form of a
     letter, an ellipsis). Gives up (ok False) on any other such character (an all-0 row), one beyond the BMP,
     or one with a multi-character entry in either table. Returns (code points a, status a, code points b,
-    status b, ok, spaces written in each line of b); status 2: that result holds an NFKC-unstable character."""
+    status b, ok, spaces written in each line of b); status 2: that result holds an NFKC-unstable character.
+    ``flags`` (per BMP character; ``dedup.normalize._nfkc_expansions``) sends the few characters that need
+    ``expand`` or a multi-character fold to the general loop, and says whether a character's folds are unstable:
+    most characters take three table reads, not six."""
     out_a = np.empty(codes.size * expand.shape[1], dtype=np.uint32)
     out_b = np.empty(codes.size * expand.shape[1], dtype=np.uint32)
     n_lines = 1
@@ -202,6 +205,34 @@ def fold_two(codes, table_a, table_b, stable, needs, expand):  # pragma: no cove
             continue
         if code > 0xFFFF:
             return out_a[:0], 0, out_b[:0], 0, False, spaces
+        f = flags[code]
+        if f & 1 == 0:  # most characters: one entry in each table, no NFKC form to put in
+            ma = table_a[code]
+            mb = table_b[code]
+            if ma == 0x20:
+                pending_a = na > 0 and out_a[na - 1] != 0x0A
+            elif ma != 0:
+                if pending_a:
+                    out_a[na] = 0x20
+                    na += 1
+                    pending_a = False
+                if f & 2:
+                    unstable_a = True
+                out_a[na] = ma
+                na += 1
+            if mb == 0x20:
+                pending_b = nb > 0 and out_b[nb - 1] != 0x0A
+            elif mb != 0:
+                if pending_b:
+                    out_b[nb] = 0x20
+                    nb += 1
+                    pending_b = False
+                    spaces[line] += 1
+                if f & 4:
+                    unstable_b = True
+                out_b[nb] = mb
+                nb += 1
+            continue
         parts = 1
         if needs[code]:
             parts = 0

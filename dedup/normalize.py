@@ -409,9 +409,9 @@ def normalize_lines_two(
     codes = _codes("\n".join(lines))
     if codes.size == 0:
         return None
-    needs, expand = _nfkc_expansions(a, b)
+    needs, expand, flags = _nfkc_expansions(a, b)
     folded_a, status_a, folded_b, status_b, ok, counted = kernels.fold_two(
-        codes, _lookup_table(a), _lookup_table(b), _nfkc_stable(), needs, expand
+        codes, _lookup_table(a), _lookup_table(b), _nfkc_stable(), needs, expand, flags
     )
     if not ok:
         return None
@@ -430,14 +430,12 @@ def normalize_lines_two(
 
 
 @functools.lru_cache(maxsize=16)
-def _nfkc_expansions(a: NormalizeOptions, b: NormalizeOptions) -> tuple[np.ndarray, np.ndarray]:
-    """The characters that make a text need ``unicodedata.normalize`` under ``a`` or ``b`` (none when neither
-    normalises), and for those of the BMP the NFKC form that :func:`normalize_lines_two` may put in their place
-    one by one (up to four characters, padded with 0; all 0: none): the character has combining class 0 and its
-    form is characters of the BMP that are NFKC-stable (:func:`_build_nfkc_classes`: they compose with nothing
-    before them, and nothing after them that the kernel keeps). So ``NFKC(before + c + after) == NFKC(before) +
-    NFKC(c) + NFKC(after)`` as :func:`_nfkc` computes it: U+00A0 no-break space is a space, U+FE8D a presentation
-    form of alef is alef, U+2026 an ellipsis is three full stops, U+FEFB a lam-alef ligature is lam and alef."""
+def _nfkc_expansions(a: NormalizeOptions, b: NormalizeOptions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The characters that make a text need ``unicodedata.normalize`` under ``a`` or ``b``; for those of the BMP, the
+    NFKC form :func:`normalize_lines_two` may put in their place (up to four characters, 0-padded; all 0: none) when
+    it is BMP characters that are NFKC-stable and the character has combining class 0 (so NFKC of the text is that
+    of its parts, :func:`_build_nfkc_classes`: U+00A0 is a space, U+2026 three full stops, U+FEFB lam and alef); and
+    the kernel's flag per BMP character: 1 those and multi-character folds, 2 and 4 an NFKC-unstable fold (a, b)."""
     needs = np.zeros(0x110000, dtype=bool)
     for options in (a, b):
         if options.nfkc:
@@ -445,13 +443,15 @@ def _nfkc_expansions(a: NormalizeOptions, b: NormalizeOptions) -> tuple[np.ndarr
     stable = _nfkc_stable()
     expand = np.zeros((0x10000, 4), dtype=np.uint32)
     for c in np.flatnonzero(needs[:0x10000]).tolist():
-        ch = chr(c)
-        if 0xD800 <= c <= 0xDFFF or unicodedata.combining(ch):
+        if 0xD800 <= c <= 0xDFFF or unicodedata.combining(chr(c)):
             continue
-        out = [ord(x) for x in unicodedata.normalize("NFKC", ch)]
+        out = [ord(x) for x in unicodedata.normalize("NFKC", chr(c))]
         if 0 < len(out) <= 4 and out != [c] and all(x <= 0xFFFF and stable[x] and not needs[x] for x in out):
             expand[c, : len(out)] = out
-    return needs, expand
+    ta, tb = (_lookup_table(o)[:0x10000] for o in (a, b))
+    ua, ub = ((t != _DELETE) & (t != _SPACE) & (t != _COMPLEX) & ~stable[t % 0x110000] for t in (ta, tb))
+    flags = ((needs[:0x10000] | (ta == _COMPLEX) | (tb == _COMPLEX)) + 2 * ua + 4 * ub).astype(np.uint8)
+    return needs, expand, flags
 
 
 @functools.lru_cache(maxsize=16)
