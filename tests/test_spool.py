@@ -66,6 +66,7 @@ def test_packed_pages_come_back_whole() -> None:
         assert b.doc.title == a.doc.title and b.doc.meta == {"_encoding": "utf-8", "lang": "ar"}
         # As dedup.clean._joined puts them together: the title's key left out when the text starts with it.
         assert back.normalised(pages.index(a)) == a.normalised_text().encode()
+        assert back.text(pages.index(a)) == a.doc.text  # one text alone, as site learning names a line
 
 
 def test_pages_the_columns_cannot_hold_are_pickled() -> None:

@@ -43,8 +43,8 @@ from dedup.errors import InputError, InputProblem
 from dedup.io import JSONL_SUFFIXES, Reader
 from dedup.io.ranges import cut
 from dedup.io.read import Utf8Watch
-from dedup.pipeline.spool import pack_parts
-from dedup.pipeline.workers import FileSpooledBatch, StageState, clean_pages, load_pages
+from dedup.pipeline.spool import pack_parts, unpack
+from dedup.pipeline.workers import FileSpooledBatch, StageState, clean_pages
 
 RANGE_BYTES = 2 << 20  # bytes of JSONL a worker reads at a time (some 250 news articles)
 _WRITE_BUFFER = 1 << 20
@@ -246,6 +246,7 @@ class Learning:
             k = int(np.searchsorted(firsts, page, side="right")) - 1
             wanted.setdefault(k, []).append((h, site, page - firsts[k], line))
         for k, lines in wanted.items():
-            pages = load_pages(self.spooled[k][1])
+            batch = unpack(self.spooled[k][1].read())  # only the texts asked for are decoded
             for h, site, page, line in lines:
-                self.learner.name(h, site, pages[page].doc.text.splitlines()[line])
+                text = batch[page].doc.text if isinstance(batch, list) else batch.text(page)
+                self.learner.name(h, site, text.splitlines()[line])

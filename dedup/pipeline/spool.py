@@ -97,15 +97,16 @@ class PageColumns:
         # As dedup.clean._joined: the title's key is left out when there is no title or the text starts with it.
         return b" ".join([key for key in (keys[1:] if self.skip_title[k] else keys) if key])
 
+    def text(self, k: int) -> str:
+        """Page ``k``'s text (``page(k).doc.text``), decoded alone."""
+        t = self._ends[0]
+        return self._data[t[k] : t[k + 1]].decode(*_UTF8)
+
     def page(self, k: int) -> Page:
         """Page ``k`` as a :class:`~dedup.clean.Page` (its text and keys decoded)."""
         f = self.fields
         t, e = self._ends[0], self._ends[1]
-        doc = Document(
-            f[0][k],
-            self._data[t[k] : t[k + 1]].decode(*_UTF8),
-            *(column[k] for column in f[1:]),
-        )
+        doc = Document(f[0][k], self._data[t[k] : t[k + 1]].decode(*_UTF8), *(column[k] for column in f[1:]))
         keys = self._data[e[k] : e[k + 1]].decode(*_UTF8).split("\n")
         tokens, content, shingles = self.arrays(k)
         return Page(doc, keys, self.hashes(k), shingles, tokens, content)
