@@ -165,7 +165,7 @@ def site_observations(pages: Sequence[Page], lines: bool = True) -> list[SiteObs
     for page in pages:
         if page.shingles is None:
             # The text's words read once, for the story keys here and for the fingerprint later (Page.words_for).
-            tokens, lengths, letters = words_of(page.normalised_text())
+            tokens, lengths, letters = words_of(page.normalised_text(), spaced=True)  # joined normalised keys
             page.shingles = shingle_hashes(tokens, STORY_NGRAM)  # story_shingles of the text
             page.tokens, page.content = tokens, content_word_hashes(tokens, lengths, letters)
     keys = story_keys_of([p.doc.source for p in pages], [p.shingles for p in pages])  # type: ignore[misc]
