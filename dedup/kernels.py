@@ -95,6 +95,7 @@ def load(force: bool = False) -> SimpleNamespace | None:
             distinct_sorted=kernels_numba.distinct_sorted,
             sorted_overlap=kernels_numba.sorted_overlap,
             content_words=kernels_numba.content_words,
+            find_literals=kernels_numba.find_literals,
         )
         _try(kernels)
     except Exception:  # numba missing, or unusable here (no cache location, no compiler target): numpy it is
@@ -125,6 +126,8 @@ def _try(kernels: SimpleNamespace) -> None:
     kernels.distinct_sorted(np.ones(2, dtype=np.uint32))
     kernels.sorted_overlap(read_only, read_only)
     kernels.content_words(tokens.copy(), np.ones(1, dtype=np.int64), np.ones(1, dtype=bool))
+    bounds = np.zeros(0x10000, dtype=np.int32)
+    kernels.find_literals(codes, one.copy(), np.array([0, 1], dtype=np.int64), bounds, bounds)
 
 
 def reset() -> None:

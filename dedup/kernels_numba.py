@@ -375,3 +375,32 @@ def sorted_overlap(a, b):  # pragma: no cover - compiled
             i += 1
             j += 1
     return shared
+
+
+@njit(cache=True, nogil=True)
+def find_literals(text, flat, offsets, lo, hi):  # pragma: no cover - compiled
+    """Which literals occur in ``text`` (code points): literal ``k`` is ``flat[offsets[k]:offsets[k + 1]]``
+    (non-empty; sorted by first character), and those starting with BMP character ``c`` are ``lo[c]:hi[c]``.
+    Every position of the text is tried against the few literals that begin with its character (what
+    ``any(literal in text)`` does once per literal)."""
+    found = np.zeros(offsets.size - 1, dtype=np.bool_)
+    n = text.size
+    for p in range(n):
+        c = text[p]
+        if c > 0xFFFF:
+            continue
+        for k in range(lo[c], hi[c]):
+            if found[k]:
+                continue
+            start = offsets[k]
+            size = offsets[k + 1] - start
+            if p + size > n:
+                continue
+            same = True
+            for j in range(1, size):
+                if text[p + j] != flat[start + j]:
+                    same = False
+                    break
+            if same:
+                found[k] = True
+    return found

@@ -14,6 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import kernels
+from dedup.clean.guards import LiteralFinder
+from dedup.clean.lines import LineRules
 from dedup.fingerprint import (
     Fingerprinter,
     _letter_table,
@@ -305,3 +307,36 @@ def test_jaccard_is_the_same_with_and_without_kernels(k, a: list[int], b: list[i
         kernels.reset()
     assert fast == slow == spooled
     assert len(k.sorted_overlap.signatures) == 1
+
+
+def _found_with_kernels(k, finder: LiteralFinder, page: str) -> list[str]:
+    kernels._state.update(kernels=k, tried=True)
+    try:
+        return finder.on(page)
+    finally:
+        kernels.reset()
+
+
+def test_the_literal_kernel_finds_what_substring_search_finds_on_real_guards(k) -> None:
+    rules = LineRules.builtin()
+    finder = LiteralFinder(rules.guard_literals[False])
+    pages = [
+        "اشترك الآن في النشرة البريدية\nعروض وخصومات لفترة محدودة",
+        "عدد القراءات: 1200\nجميع الحقوق محفوظة ©",
+        "we use cookies to improve your experience\nread our privacy policy\nsubscribe now",
+        "استمر إضراب عمال الميناء لليوم الثالث على التوالي",  # none
+        "خصم",  # a literal that is the whole page
+        "free 𝐟𝐫𝐞𝐞 \ud83d sale",  # characters beyond the BMP and a lone surrogate around literals
+    ]
+    for page in pages:
+        assert _found_with_kernels(k, finder, page) == [lit for lit in finder.literals if lit in page]
+    assert _found_with_kernels(k, finder, pages[3]) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet="abcب ت", min_size=1, max_size=4), max_size=8), st.text(alphabet="abcب ت\n", max_size=80)
+)
+def test_the_literal_kernel_finds_overlapping_and_nested_literals(k, literals: list[str], page: str) -> None:
+    finder = LiteralFinder(tuple(dict.fromkeys(literals)))
+    assert _found_with_kernels(k, finder, page) == [lit for lit in finder.literals if lit in page]

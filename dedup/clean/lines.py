@@ -24,7 +24,7 @@ from typing import Any
 
 import regex
 
-from dedup.clean.guards import CASE_TWINS, GUARDS, LEADS, TWINS, admitted, anchored_prefixes
+from dedup.clean.guards import CASE_TWINS, GUARDS, LEADS, TWINS, LiteralFinder, admitted, anchored_prefixes
 from dedup.clean.guards import admits as admits  # re-exported: their home was here
 from dedup.clean.guards import page_literals as page_literals
 from dedup.document import Removal
@@ -310,7 +310,7 @@ class LineRules:
         found: dict[int, tuple[str, ...] | None] = {}
         ascii_page = page.isascii()  # then only the ASCII literals can be on it
         # Each literal looked for once, though several rules share it (the two ad rules share most of theirs).
-        on_page = () if twin else [lit for lit in self.guard_literals[ascii_page] if lit in page]
+        on_page = () if twin else self._finder.on(page)  # an ASCII page holds only the ASCII literals
         for rule, ascii_guard in self.guarded:
             guard = ascii_guard if ascii_page else rule.guard
             found[id(rule)] = None if twin else tuple([lit for lit in guard if lit in on_page]) if on_page else ()
@@ -415,6 +415,10 @@ class LineRules:
         """Every guarded rule's literal, once: all (``[False]``) and the ASCII ones, all an ASCII page may hold."""
         every = tuple(dict.fromkeys(lit for rule, _ in self.guarded for lit in rule.guard))
         return every, tuple(lit for lit in every if lit.isascii())
+
+    @functools.cached_property
+    def _finder(self) -> LiteralFinder:
+        return LiteralFinder(self.guard_literals[False])
 
     @functools.cached_property
     def line_max_words(self) -> int:
