@@ -106,9 +106,11 @@ def token_hashes(text: str) -> np.ndarray:
     return words_of(text, letters=False)[0]
 
 
-def words_of(text: str, letters: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def words_of(text: str, letters: bool = True, spaced: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`token_hashes` of ``text``, each word's length in characters, and (``letters``) whether it is all
     letters (``str.isalpha``): what :func:`content_word_hashes` picks content words by, from one pass.
+    ``spaced``: the caller knows that single spaces separate the words, none at either end (a text joined from
+    normalised lines): not checked again.
 
     >>> h, lengths, alpha = words_of("port 4 of")
     >>> lengths.tolist(), alpha.tolist()
@@ -120,7 +122,7 @@ def words_of(text: str, letters: bool = True) -> tuple[np.ndarray, np.ndarray, n
     # The compiled kernel takes words separated by single spaces (a normalised text); numpy's reduceat gives an
     # empty word its neighbour's character, which the kernel does not copy.
     kernels = get_kernels(codes.size)
-    if kernels is not None and text[0] != " " and text[-1] != " " and "  " not in text:
+    if kernels is not None and (spaced or (text[0] != " " and text[-1] != " " and "  " not in text)):
         hashes, lengths, alpha, astral = kernels.word_hashes(codes, _letter_table())
         if not (letters and astral):  # a word with a character beyond the BMP: its letters are numpy's to say
             return hashes, lengths, alpha if letters else np.empty(0, dtype=bool)
@@ -219,7 +221,9 @@ def shingle_hashes(token_hashes: np.ndarray, ngram: int) -> np.ndarray:
     """
     kernels = get_kernels(0)
     if kernels is not None and token_hashes.size and token_hashes.dtype == _U64 and token_hashes.ndim == 1:
-        return kernels.shingle_hashes(_read_only(token_hashes), ngram, _MIX_READ_ONLY)
+        hashes = kernels.ngram_hashes(_read_only(token_hashes), ngram, _MIX_READ_ONLY)
+        hashes.sort()  # numpy's sort, vectorised
+        return kernels.distinct_sorted(hashes)  # type: ignore[no-any-return]
     out = ngram_hashes(token_hashes, ngram)
     if out.size == 0:
         return out

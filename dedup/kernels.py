@@ -92,9 +92,10 @@ def load(force: bool = False) -> SimpleNamespace | None:
             fold_two=kernels_numba.fold_two,
             covered_words=kernels_numba.covered_words,
             ngram_hashes=kernels_numba.ngram_hashes,
-            shingle_hashes=kernels_numba.shingle_hashes,
+            distinct_sorted=kernels_numba.distinct_sorted,
             sorted_overlap=kernels_numba.sorted_overlap,
             content_words=kernels_numba.content_words,
+            find_literals=kernels_numba.find_literals,
         )
         _try(kernels)
     except Exception:  # numba missing, or unusable here (no cache location, no compiler target): numpy it is
@@ -116,14 +117,17 @@ def _try(kernels: SimpleNamespace) -> None:
     kernels.fold_lines(codes, np.ones(0x10000, dtype=np.uint32), np.ones(0x110000, dtype=bool))
     table = np.ones(0x10000, dtype=np.uint32)
     expand = np.zeros((0x10000, 4), dtype=np.uint32)
-    kernels.fold_two(codes, table, table, np.ones(0x110000, dtype=bool), np.zeros(0x110000, dtype=bool), expand)
+    flags = np.zeros(0x10000, dtype=np.uint8)
+    kernels.fold_two(codes, table, table, np.ones(0x110000, dtype=bool), np.zeros(0x110000, dtype=bool), expand, flags)
     read_only = np.frombuffer(b"\1\0\0\0", dtype=np.uint32)
     kernels.covered_words(read_only, read_only, 20)
     tokens = np.frombuffer(bytes(8), dtype=np.uint64)
     kernels.ngram_hashes(tokens, 3, tokens)
-    kernels.shingle_hashes(tokens, 3, tokens)
+    kernels.distinct_sorted(np.ones(2, dtype=np.uint32))
     kernels.sorted_overlap(read_only, read_only)
     kernels.content_words(tokens.copy(), np.ones(1, dtype=np.int64), np.ones(1, dtype=bool))
+    bounds = np.zeros(0x10000, dtype=np.int32)
+    kernels.find_literals(codes, one.copy(), np.array([0, 1], dtype=np.int64), bounds, bounds)
 
 
 def reset() -> None:

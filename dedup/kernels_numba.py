@@ -168,16 +168,25 @@ def fold_lines(codes, table, stable):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def fold_two(codes, table_a, table_b, stable, needs, expand):  # pragma: no cover - compiled
+def fold_two(codes, table_a, table_b, stable, needs, expand, flags):  # pragma: no cover - compiled
     """:func:`fold_lines` through two lookup tables at once (the line rules' fold and the hashing keys), of a
     text whose NFKC form is its characters' own, one by one: a character flagged in ``needs`` (one that makes a
     text need ``unicodedata.normalize``) is replaced by its row of ``expand`` (its NFKC form, up to four
     characters padded with 0, when that composes with nothing: no-break space, a presentation form of a
     letter, an ellipsis). Gives up (ok False) on any other such character (an all-0 row), one beyond the BMP,
     or one with a multi-character entry in either table. Returns (code points a, status a, code points b,
-    status b, ok); status 2: that result holds an NFKC-unstable character."""
+    status b, ok, spaces written in each line of b); status 2: that result holds an NFKC-unstable character.
+    ``flags`` (per BMP character; ``dedup.normalize._nfkc_expansions``) sends the few characters that need
+    ``expand`` or a multi-character fold to the general loop, and says whether a character's folds are unstable:
+    most characters take three table reads, not six."""
     out_a = np.empty(codes.size * expand.shape[1], dtype=np.uint32)
     out_b = np.empty(codes.size * expand.shape[1], dtype=np.uint32)
+    n_lines = 1
+    for code in codes:
+        if code == 0x0A:
+            n_lines += 1
+    spaces = np.zeros(n_lines, dtype=np.int64)
+    line = 0
     na = 0
     nb = 0
     pending_a = False
@@ -192,22 +201,51 @@ def fold_two(codes, table_a, table_b, stable, needs, expand):  # pragma: no cove
             nb += 1
             pending_a = False
             pending_b = False
+            line += 1
             continue
         if code > 0xFFFF:
-            return out_a[:0], 0, out_b[:0], 0, False
+            return out_a[:0], 0, out_b[:0], 0, False, spaces
+        f = flags[code]
+        if f & 1 == 0:  # most characters: one entry in each table, no NFKC form to put in
+            ma = table_a[code]
+            mb = table_b[code]
+            if ma == 0x20:
+                pending_a = na > 0 and out_a[na - 1] != 0x0A
+            elif ma != 0:
+                if pending_a:
+                    out_a[na] = 0x20
+                    na += 1
+                    pending_a = False
+                if f & 2:
+                    unstable_a = True
+                out_a[na] = ma
+                na += 1
+            if mb == 0x20:
+                pending_b = nb > 0 and out_b[nb - 1] != 0x0A
+            elif mb != 0:
+                if pending_b:
+                    out_b[nb] = 0x20
+                    nb += 1
+                    pending_b = False
+                    spaces[line] += 1
+                if f & 4:
+                    unstable_b = True
+                out_b[nb] = mb
+                nb += 1
+            continue
         parts = 1
         if needs[code]:
             parts = 0
             while parts < expand.shape[1] and expand[code, parts] != 0:
                 parts += 1
             if parts == 0:
-                return out_a[:0], 0, out_b[:0], 0, False
+                return out_a[:0], 0, out_b[:0], 0, False, spaces
         for part in range(parts):
             c = expand[code, part] if needs[code] else code
             ma = table_a[c]
             mb = table_b[c]
             if ma == 0xFFFFFFFF or mb == 0xFFFFFFFF:
-                return out_a[:0], 0, out_b[:0], 0, False
+                return out_a[:0], 0, out_b[:0], 0, False, spaces
             if ma == 0x20:
                 pending_a = na > 0 and out_a[na - 1] != 0x0A
             elif ma != 0:
@@ -226,11 +264,12 @@ def fold_two(codes, table_a, table_b, stable, needs, expand):  # pragma: no cove
                     out_b[nb] = 0x20
                     nb += 1
                     pending_b = False
+                    spaces[line] += 1
                 if not stable[mb]:
                     unstable_b = True
                 out_b[nb] = mb
                 nb += 1
-    return out_a[:na], 2 if unstable_a else 0, out_b[:nb], 2 if unstable_b else 0, True
+    return out_a[:na], 2 if unstable_a else 0, out_b[:nb], 2 if unstable_b else 0, True, spaces
 
 
 @njit(cache=True, nogil=True)
@@ -286,16 +325,17 @@ def ngram_hashes(tokens, ngram, mix):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def shingle_hashes(tokens, ngram, mix):  # pragma: no cover - compiled
-    """``dedup.fingerprint.shingle_hashes`` of a non-empty ``tokens``: :func:`ngram_hashes`, sorted, distinct."""
-    out = ngram_hashes(tokens, ngram, mix)
-    out.sort()
+def distinct_sorted(values):  # pragma: no cover - compiled
+    """The distinct values of a sorted array, in place (a prefix of it): ``dedup.fingerprint.shingle_hashes``
+    sorts with numpy (vectorised; numba's own sort takes several times as long on a few hundred values)."""
+    if values.size == 0:
+        return values
     kept = 1
-    for i in range(1, out.size):
-        if out[i] != out[kept - 1]:
-            out[kept] = out[i]
+    for i in range(1, values.size):
+        if values[i] != values[kept - 1]:
+            values[kept] = values[i]
             kept += 1
-    return out[:kept]
+    return values[:kept]
 
 
 @njit(cache=True, nogil=True)
@@ -335,3 +375,32 @@ def sorted_overlap(a, b):  # pragma: no cover - compiled
             i += 1
             j += 1
     return shared
+
+
+@njit(cache=True, nogil=True)
+def find_literals(text, flat, offsets, lo, hi):  # pragma: no cover - compiled
+    """Which literals occur in ``text`` (code points): literal ``k`` is ``flat[offsets[k]:offsets[k + 1]]``
+    (non-empty; sorted by first character), and those starting with BMP character ``c`` are ``lo[c]:hi[c]``.
+    Every position of the text is tried against the few literals that begin with its character (what
+    ``any(literal in text)`` does once per literal)."""
+    found = np.zeros(offsets.size - 1, dtype=np.bool_)
+    n = text.size
+    for p in range(n):
+        c = text[p]
+        if c > 0xFFFF:
+            continue
+        for k in range(lo[c], hi[c]):
+            if found[k]:
+                continue
+            start = offsets[k]
+            size = offsets[k + 1] - start
+            if p + size > n:
+                continue
+            same = True
+            for j in range(1, size):
+                if text[p + j] != flat[start + j]:
+                    same = False
+                    break
+            if same:
+                found[k] = True
+    return found

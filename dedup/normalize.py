@@ -11,6 +11,7 @@ Arabic-Indic digits. Normalisation folds those away so that shingles match. Ever
 
 from __future__ import annotations
 
+import codecs
 import functools
 import hashlib
 import io
@@ -33,8 +34,7 @@ _TATWEEL = "\u0640"
 _INVISIBLE = "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\u00ad\u061c]"
 
 _ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا"})
-# Hamza carriers fold to their bare letter so that dropped hamzas (a very common outlet habit) match; a letter
-# always maps to a letter, never to nothing.
+# Hamza carriers fold to their bare letter so that dropped hamzas (a common outlet habit) match: never to nothing.
 _HAMZA = str.maketrans({"ؤ": "و", "ئ": "ي"})
 _YEH_TEH = str.maketrans({"ى": "ي", "ة": "ه"})
 # Persian/Urdu letter forms seen in Arabic text typed on Persian keyboards.
@@ -101,8 +101,7 @@ DEFAULT_OPTIONS = NormalizeOptions()
 def _reference(text: str, options: NormalizeOptions, _depth: int = 0) -> str:
     """The plain step-by-step pipeline; :func:`normalize` is a vectorised equivalent of it."""
     if options.nfkc:
-        # NFKC also unpacks Arabic presentation forms (ﻻ → لا) and ligatures; run it first so later
-        # steps see base letters.
+        # NFKC also unpacks Arabic presentation forms (ﻻ → لا) and ligatures: first, so later steps see letters.
         text = unicodedata.normalize("NFKC", text)
     text = _map_chars(text, options)
     if options.punctuation_to_space:
@@ -317,6 +316,7 @@ def _nfkc(text: str, codes: np.ndarray, options: NormalizeOptions = DEFAULT_OPTI
 
 
 def _codes(text: str) -> np.ndarray:
+    # Decoded back with codecs.utf_32_le_decode: no copy to bytes, none of bytes.decode's Python-level wrapper.
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
@@ -349,7 +349,7 @@ def normalize(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> str:
     mapped = mapped[keep]
     if mapped.size and mapped[-1] == _SPACE:
         mapped = mapped[:-1]
-    out = mapped.tobytes().decode("utf-32-le")
+    out = codecs.utf_32_le_decode(mapped, None, True)[0]
     if options.nfkc and not _nfkc_stable()[mapped].all() and not unicodedata.is_normalized("NFKC", out):
         return _reference(text, options)
     return out
@@ -391,11 +391,12 @@ def normalize_lines_each(lines: Sequence[str], options: Sequence[NormalizeOption
     return out
 
 
-def normalize_lines_two(lines: Sequence[str], a: NormalizeOptions, b: NormalizeOptions) -> list[list[str]] | None:
-    """``normalize_lines_each(lines, (a, b))`` in one pass of the compiled kernels over the joined lines, when
-    they are loaded and the text needs no NFKC, has no character beyond the BMP and none with a
-    multi-character fold (most pages); else ``None`` (the caller takes the general path; nothing is counted
-    towards loading the kernels).
+def normalize_lines_two(
+    lines: Sequence[str], a: NormalizeOptions, b: NormalizeOptions, spaces: list[int] | None = None
+) -> list[list[str]] | None:
+    """``normalize_lines_each(lines, (a, b))`` in one pass of the compiled kernels over the joined lines, when they
+    are loaded and the text needs no NFKC, has no character beyond the BMP and none with a multi-character fold
+    (most pages); else ``None`` (the general path's turn). ``spaces`` gets the spaces of each line of b's result.
 
     >>> out = normalize_lines_two(["Read MORE: «الجمهوريّة»"], NormalizeOptions(punctuation_to_space=False),
     ...                           DEFAULT_OPTIONS)
@@ -408,33 +409,33 @@ def normalize_lines_two(lines: Sequence[str], a: NormalizeOptions, b: NormalizeO
     codes = _codes("\n".join(lines))
     if codes.size == 0:
         return None
-    needs, expand = _nfkc_expansions(a, b)
-    folded_a, status_a, folded_b, status_b, ok = kernels.fold_two(
-        codes, _lookup_table(a), _lookup_table(b), _nfkc_stable(), needs, expand
+    needs, expand, flags = _nfkc_expansions(a, b)
+    folded_a, status_a, folded_b, status_b, ok, counted = kernels.fold_two(
+        codes, _lookup_table(a), _lookup_table(b), _nfkc_stable(), needs, expand, flags
     )
     if not ok:
         return None
     out = []
     # What _normalised_lines does with each option's result of the one-table kernel.
     for folded, status, options in ((folded_a, status_a, a), (folded_b, status_b, b)):
-        parts = folded.tobytes().decode("utf-32-le").split("\n")
+        parts = codecs.utf_32_le_decode(folded, None, True)[0].split("\n")
         if len(parts) != len(lines) or (
             status == 2 and options.nfkc and not all(unicodedata.is_normalized("NFKC", p) for p in parts)
         ):
             return None
         out.append(parts)
+    if spaces is not None:
+        spaces.extend(counted.tolist())
     return out
 
 
 @functools.lru_cache(maxsize=16)
-def _nfkc_expansions(a: NormalizeOptions, b: NormalizeOptions) -> tuple[np.ndarray, np.ndarray]:
-    """The characters that make a text need ``unicodedata.normalize`` under ``a`` or ``b`` (none when neither
-    normalises), and for those of the BMP the NFKC form that :func:`normalize_lines_two` may put in their place
-    one by one (up to four characters, padded with 0; all 0: none): the character has combining class 0 and its
-    form is characters of the BMP that are NFKC-stable (:func:`_build_nfkc_classes`: they compose with nothing
-    before them, and nothing after them that the kernel keeps). So ``NFKC(before + c + after) == NFKC(before) +
-    NFKC(c) + NFKC(after)`` as :func:`_nfkc` computes it: U+00A0 no-break space is a space, U+FE8D a presentation
-    form of alef is alef, U+2026 an ellipsis is three full stops, U+FEFB a lam-alef ligature is lam and alef."""
+def _nfkc_expansions(a: NormalizeOptions, b: NormalizeOptions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The characters that make a text need ``unicodedata.normalize`` under ``a`` or ``b``; for those of the BMP, the
+    NFKC form :func:`normalize_lines_two` may put in their place (up to four characters, 0-padded; all 0: none) when
+    it is BMP characters that are NFKC-stable and the character has combining class 0 (so NFKC of the text is that
+    of its parts, :func:`_build_nfkc_classes`: U+00A0 is a space, U+2026 three full stops, U+FEFB lam and alef); and
+    the kernel's flag per BMP character: 1 those and multi-character folds, 2 and 4 an NFKC-unstable fold (a, b)."""
     needs = np.zeros(0x110000, dtype=bool)
     for options in (a, b):
         if options.nfkc:
@@ -442,19 +443,20 @@ def _nfkc_expansions(a: NormalizeOptions, b: NormalizeOptions) -> tuple[np.ndarr
     stable = _nfkc_stable()
     expand = np.zeros((0x10000, 4), dtype=np.uint32)
     for c in np.flatnonzero(needs[:0x10000]).tolist():
-        ch = chr(c)
-        if 0xD800 <= c <= 0xDFFF or unicodedata.combining(ch):
+        if 0xD800 <= c <= 0xDFFF or unicodedata.combining(chr(c)):
             continue
-        out = [ord(x) for x in unicodedata.normalize("NFKC", ch)]
+        out = [ord(x) for x in unicodedata.normalize("NFKC", chr(c))]
         if 0 < len(out) <= 4 and out != [c] and all(x <= 0xFFFF and stable[x] and not needs[x] for x in out):
             expand[c, : len(out)] = out
-    return needs, expand
+    ta, tb = (_lookup_table(o)[:0x10000] for o in (a, b))
+    ua, ub = ((t != _DELETE) & (t != _SPACE) & (t != _COMPLEX) & ~stable[t % 0x110000] for t in (ta, tb))
+    flags = ((needs[:0x10000] | (ta == _COMPLEX) | (tb == _COMPLEX)) + 2 * ua + 4 * ub).astype(np.uint8)
+    return needs, expand, flags
 
 
 @functools.lru_cache(maxsize=16)
 def _nfkc_key(options: NormalizeOptions) -> bytes:
-    """Options with the same key get the same :func:`_nfkc` of any text (it depends on the characters that
-    :func:`_needs_nfkc` flags, nothing else)."""
+    """Options with the same key get the same :func:`_nfkc` of any text (it depends on what _needs_nfkc flags)."""
     return hashlib.blake2b(np.packbits(_needs_nfkc(options)).tobytes(), digest_size=16).digest()
 
 
@@ -466,7 +468,7 @@ def _normalised_lines(lines: Sequence[str], codes: np.ndarray, options: Normaliz
     if kernels is not None:
         folded, status = kernels.fold_lines(codes, _lookup_table(options), _nfkc_stable())
         if status != 1:  # else a character beyond the BMP or with a multi-character fold: numpy's way below
-            out = folded.tobytes().decode("utf-32-le").split("\n")
+            out = codecs.utf_32_le_decode(folded, None, True)[0].split("\n")
             if len(out) != len(lines) or (
                 status == 2 and options.nfkc and not all(unicodedata.is_normalized("NFKC", o) for o in out)
             ):
@@ -480,7 +482,7 @@ def _normalised_lines(lines: Sequence[str], codes: np.ndarray, options: Normaliz
     mapped = mapped[mapped != _DELETE]
     is_space = mapped == _SPACE
     mapped = mapped[~(is_space & np.concatenate(([True], is_space[:-1])))]
-    out = [part.strip(" ") for part in mapped.tobytes().decode("utf-32-le").split("\n")]
+    out = [part.strip(" ") for part in codecs.utf_32_le_decode(mapped, None, True)[0].split("\n")]
     if len(out) != len(lines) or (
         options.nfkc and not _nfkc_stable()[mapped].all() and not all(unicodedata.is_normalized("NFKC", o) for o in out)
     ):

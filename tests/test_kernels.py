@@ -14,6 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import kernels
+from dedup.clean.guards import LiteralFinder
+from dedup.clean.lines import LineRules
 from dedup.fingerprint import (
     Fingerprinter,
     _letter_table,
@@ -222,11 +224,14 @@ def test_both_line_folds_in_one_kernel_pass_are_those_of_numpy(k, lines: list[st
     options = (NormalizeOptions(punctuation_to_space=False), DEFAULT_OPTIONS)
     slow = normalize_lines_each(lines, options)
     kernels._state.update(kernels=k, tried=True)
+    spaces: list[int] = []
     try:
-        fast = normalize_lines_two(lines, *options)
+        fast = normalize_lines_two(lines, *options, spaces)
     finally:
         kernels.reset()
     assert fast is None or fast == slow
+    # The words of each hashing key, counted by the kernel on the way (dedup.clean.lines.fold_and_key).
+    assert fast is None or spaces == [key.count(" ") for key in slow[1]]
 
 
 def test_pages_of_arabic_news_take_the_one_pass_kernel(k) -> None:
@@ -239,6 +244,13 @@ def test_pages_of_arabic_news_take_the_one_pass_kernel(k) -> None:
         kernels.reset()
     assert fast == normalize_lines_each(lines, options)
     assert fast[1] == ["اعلنت الوزاره اليوم عن خطه جديده", "الاقتصاد ينمو بنسبه 3 هذا العام", "share this"]
+    kernels._state.update(kernels=k, tried=True)
+    spaces: list[int] = []
+    try:
+        normalize_lines_two(["  أعلنت\u00a0 الوزارة ، اليوم  ", "", "Share this!"], *options, spaces)
+    finally:
+        kernels.reset()
+    assert spaces == [2, 0, 1]
 
 
 @settings(max_examples=300, deadline=None)
@@ -275,7 +287,7 @@ def test_shingle_kernels_match_numpy(k, values: list[int], ngram: int, repeats: 
         kernels.reset()
     assert all(f.dtype == s.dtype and np.array_equal(f, s) for f, s in zip(fast, slow))
     assert np.array_equal(spooled, slow[1])
-    assert len(k.shingle_hashes.signatures) == len(k.ngram_hashes.signatures) == 1
+    assert len(k.distinct_sorted.signatures) == len(k.ngram_hashes.signatures) == 1
 
 
 @settings(max_examples=300, deadline=None)
@@ -295,3 +307,36 @@ def test_jaccard_is_the_same_with_and_without_kernels(k, a: list[int], b: list[i
         kernels.reset()
     assert fast == slow == spooled
     assert len(k.sorted_overlap.signatures) == 1
+
+
+def _found_with_kernels(k, finder: LiteralFinder, page: str) -> list[str]:
+    kernels._state.update(kernels=k, tried=True)
+    try:
+        return finder.on(page)
+    finally:
+        kernels.reset()
+
+
+def test_the_literal_kernel_finds_what_substring_search_finds_on_real_guards(k) -> None:
+    rules = LineRules.builtin()
+    finder = LiteralFinder(rules.guard_literals[False])
+    pages = [
+        "اشترك الآن في النشرة البريدية\nعروض وخصومات لفترة محدودة",
+        "عدد القراءات: 1200\nجميع الحقوق محفوظة ©",
+        "we use cookies to improve your experience\nread our privacy policy\nsubscribe now",
+        "استمر إضراب عمال الميناء لليوم الثالث على التوالي",  # none
+        "خصم",  # a literal that is the whole page
+        "free 𝐟𝐫𝐞𝐞 \ud83d sale",  # characters beyond the BMP and a lone surrogate around literals
+    ]
+    for page in pages:
+        assert _found_with_kernels(k, finder, page) == [lit for lit in finder.literals if lit in page]
+    assert _found_with_kernels(k, finder, pages[3]) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet="abcب ت", min_size=1, max_size=4), max_size=8), st.text(alphabet="abcب ت\n", max_size=80)
+)
+def test_the_literal_kernel_finds_overlapping_and_nested_literals(k, literals: list[str], page: str) -> None:
+    finder = LiteralFinder(tuple(dict.fromkeys(literals)))
+    assert _found_with_kernels(k, finder, page) == [lit for lit in finder.literals if lit in page]

@@ -28,14 +28,16 @@ TRICKY = [
 
 def test_fold_and_key_is_normalize_line_by_line() -> None:
     for lines in (TRICKY, TRICKY[:2], TRICKY[7:10], ["Straße"], [], TRICKY[2:3] + TRICKY[7:8]):
-        folded, keys = fold_and_key(list(lines))
+        folded, keys, words = fold_and_key(list(lines))
+        assert words == [key.count(" ") + 1 if key else 0 for key in keys]
         assert folded == [normalize(line, _LINE_FOLD) for line in lines], lines
         assert keys == [normalize(line, DEFAULT_OPTIONS) for line in lines], lines
         assert [folded, keys] == normalize_lines_each(list(lines), (_LINE_FOLD, DEFAULT_OPTIONS))
 
 
 def test_written_out_sharp_s_is_folded_like_ss() -> None:
-    folded, keys = fold_and_key(["Großes Maß.", "Maße\u0301"])
+    folded, keys, words = fold_and_key(["Großes Maß.", "Maße\u0301"])
+    assert words[0] == 2
     assert folded[0] == "grosses mass." and keys[0] == "grosses mass"
     assert keys[1] == normalize("Maße\u0301")  # the slow path decided, whatever it gives
 

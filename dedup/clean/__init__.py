@@ -165,7 +165,7 @@ def site_observations(pages: Sequence[Page], lines: bool = True) -> list[SiteObs
     for page in pages:
         if page.shingles is None:
             # The text's words read once, for the story keys here and for the fingerprint later (Page.words_for).
-            tokens, lengths, letters = words_of(page.normalised_text())
+            tokens, lengths, letters = words_of(page.normalised_text(), spaced=True)  # joined normalised keys
             page.shingles = shingle_hashes(tokens, STORY_NGRAM)  # story_shingles of the text
             page.tokens, page.content = tokens, content_word_hashes(tokens, lengths, letters)
     keys = story_keys_of([p.doc.source for p in pages], [p.shingles for p in pages])  # type: ignore[misc]
@@ -212,24 +212,24 @@ class Cleaner:
         # The title goes through the rules with the body: a scraper that put an ad line first in a .txt file
         # made that line the "title", and the real headline is the first line that survives.
         lines = [title, *text.splitlines()] if title else text.splitlines()
-        verdict, keys = self.rules.classify_keyed(lines)
+        verdict, keys, words = self.rules.classify_keyed(lines)
         removed.extend(Removal(ln.strip(), v) for ln, v in zip(lines, verdict) if v is not None)
-        # Kept lines with their keys; collapse_blank_lines below drops the blank ones, so do their keys.
-        kept = [(ln, key) for ln, key, v in zip(lines, keys, verdict) if v is None and ln.strip()]
-        title_key = ""
+        # Kept lines with their keys and words; collapse_blank_lines below drops the blank ones, so do their keys.
+        kept = [(ln, key, n) for ln, key, n, v in zip(lines, keys, words, verdict) if v is None and ln.strip()]
+        title_key, title_words = "", 0
         if title:
             if verdict[0] is None:
                 if title.strip():  # kept[0] is the title itself (a blank title stays blank)
-                    (title, title_key), kept = kept[0], kept[1:]
+                    (title, title_key, title_words), kept = kept[0], kept[1:]
             elif kept:
-                (title, title_key), kept = kept[0], kept[1:]
+                (title, title_key, title_words), kept = kept[0], kept[1:]
             else:
                 title = ""
         cleaned = _cleaned(
-            doc, title.strip(), collapse_blank_lines([ln for ln, _ in kept]), [*doc.removed, *removed], html=None
+            doc, title.strip(), collapse_blank_lines([ln for ln, _, _ in kept]), [*doc.removed, *removed], html=None
         )
-        keys = [title_key, *(key for _, key in kept)]
-        return Page(cleaned, keys, line_hashes(doc.source, keys))
+        keys = [title_key, *(key for _, key, _ in kept)]
+        return Page(cleaned, keys, line_hashes(doc.source, keys, words=[title_words, *(n for _, _, n in kept)]))
 
     def learn(self, docs: Iterable[Document]) -> None:
         """First pass: count each site's lines (of page-cleaned documents), once per story, to learn its

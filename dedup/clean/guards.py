@@ -26,7 +26,10 @@ import unicodedata
 import warnings
 from typing import Any
 
+import numpy as np
 import regex
+
+from dedup.kernels import get as get_kernels
 
 try:  # Python 3.11+
     from re import _constants as sre_constants
@@ -90,6 +93,37 @@ def page_literals(guard: tuple[str, ...], page: str) -> tuple[str, ...] | None:
     if not guard or CASE_TWINS.search(page) is not None:
         return None
     return tuple(literal for literal in guard if literal in page)
+
+
+class LiteralFinder:
+    """Which of a fixed set of literals a page holds (:func:`page_literals` of every guarded rule at once): one
+    compiled pass over the page, each position tried against the literals that begin with its character, when
+    the kernels are loaded; else one substring search per literal. In the literals' order.
+
+    >>> LiteralFinder(("cookie", "privacy policy", "اشترك")).on("we use cookies\\nاشتركوا الان")
+    ['cookie', 'اشترك']
+    """
+
+    def __init__(self, literals: tuple[str, ...]) -> None:
+        self.literals = literals
+        order = sorted(range(len(literals)), key=lambda k: literals[k][:1])
+        codes = [np.frombuffer(literals[k].encode("utf-32-le", "surrogatepass"), np.uint32) for k in order]
+        # The kernel finds literals by their first character, of the BMP: any other literal, the substring search.
+        self._compiled = all(c.size and c[0] <= 0xFFFF for c in codes)
+        self._order = np.array(order, dtype=np.int64)
+        self._flat = np.concatenate(codes) if codes else np.zeros(0, np.uint32)
+        self._offsets = np.concatenate(([0], np.cumsum([c.size for c in codes]))).astype(np.int64)
+        firsts = np.array([c[0] if c.size else 0 for c in codes], dtype=np.int64)
+        self._lo = np.searchsorted(firsts, np.arange(0x10000), "left").astype(np.int32)
+        self._hi = np.searchsorted(firsts, np.arange(0x10000), "right").astype(np.int32)
+
+    def on(self, page: str) -> list[str]:
+        kernels = get_kernels(0)
+        if kernels is None or not self._compiled or not page:
+            return [literal for literal in self.literals if literal in page]
+        text = np.frombuffer(page.encode("utf-32-le", "surrogatepass"), np.uint32)
+        found = self._order[kernels.find_literals(text, self._flat, self._offsets, self._lo, self._hi)]
+        return [self.literals[k] for k in sorted(found.tolist())]
 
 
 def admitted(literals: tuple[str, ...] | None, guard: tuple[str, ...], folded: str) -> bool:

@@ -24,7 +24,7 @@ from typing import Any
 
 import regex
 
-from dedup.clean.guards import CASE_TWINS, GUARDS, LEADS, TWINS, admitted, anchored_prefixes
+from dedup.clean.guards import CASE_TWINS, GUARDS, LEADS, TWINS, LiteralFinder, admitted, anchored_prefixes
 from dedup.clean.guards import admits as admits  # re-exported: their home was here
 from dedup.clean.guards import page_literals as page_literals
 from dedup.document import Removal
@@ -79,22 +79,27 @@ def _multi_char_fold() -> tuple[re.Pattern[str], dict[int, str], regex.Pattern[s
     return any_multi, spelled, spellable
 
 
-def fold_and_key(lines: list[str]) -> tuple[list[str], list[str]]:
+def fold_and_key(lines: list[str]) -> tuple[list[str], list[str], list[int]]:
     """Each line folded for the rules and normalised for hashing: ``normalize_lines_each(lines, (_LINE_FOLD,
     DEFAULT_OPTIONS))``, with ``ß`` written out first and lines still holding a multi-character fold
     (:func:`_multi_char_fold`) normalised alone: one ``ß`` no longer sends a whole page to the slow path (a
-    third of the dev-set pages hold one).
+    third of the dev-set pages hold one); and each key's words (``key.count(" ") + 1``, 0 for ``""``).
 
     >>> fold_and_key(["Die Straße", "Ein Satz.", "İstanbul", ""])
-    (['die strasse', 'ein satz.', 'i̇stanbul', ''], ['die strasse', 'ein satz', 'i̇stanbul', ''])
+    (['die strasse', 'ein satz.', 'i̇stanbul', ''], ['die strasse', 'ein satz', 'i̇stanbul', ''], [2, 2, 1, 0])
     """
-    fast = normalize_lines_two(lines, _LINE_FOLD, DEFAULT_OPTIONS)
-    if fast is not None:  # the compiled kernels, on a page they can take whole (most pages)
-        return fast[0], fast[1]
+    spaces: list[int] = []
+    fast = normalize_lines_two(lines, _LINE_FOLD, DEFAULT_OPTIONS, spaces)
+    if fast is not None:  # the compiled kernels, on a page they can take whole (most pages); spaces counted
+        return fast[0], fast[1], [n + 1 if key else 0 for key, n in zip(fast[1], spaces)]
+    folded, keys = _fold_and_key(lines)
+    return folded, keys, [key.count(" ") + 1 if key else 0 for key in keys]
+
+
+def _fold_and_key(lines: list[str]) -> list[list[str]]:
     any_multi, spelled, spellable = _multi_char_fold()
     if not lines or any_multi.search("\n".join(lines)) is None:
-        folded, keys = normalize_lines_each(lines, (_LINE_FOLD, DEFAULT_OPTIONS))
-        return folded, keys
+        return normalize_lines_each(lines, (_LINE_FOLD, DEFAULT_OPTIONS))
     fast: list[int] = []
     fast_lines: list[str] = []
     slow: list[int] = []
@@ -114,7 +119,7 @@ def fold_and_key(lines: list[str]) -> tuple[list[str], list[str]]:
             folded[i], keys[i] = f, k
     for i in slow:
         folded[i], keys[i] = normalize(lines[i], _LINE_FOLD), normalize(lines[i])
-    return folded, keys
+    return [folded, keys]
 
 
 class RulesError(ValueError):
@@ -257,7 +262,9 @@ class LineRules:
                                 f"[[{kind}]] {name}: {key!r} must be {_TYPE_NAMES[expected]}, got {value!r}"
                             )
                     rules[name] = {**spec, "name": name}
-        lines, blocks, runs = [], [], []
+        lines: list[LineRule] = []
+        blocks: list[BlockRule] = []
+        runs: list[RunRule] = []
         for name, spec in merged["line"].items():
             if name in disabled:
                 continue
@@ -271,41 +278,28 @@ class LineRules:
                     **{k: v for k, v in spec.items() if k != "pattern"},
                 )
             )
-        for name, spec in merged["block"].items():
-            if name not in disabled:
-                blocks.append(
-                    BlockRule(
-                        pattern=(pattern := _compile(spec["pattern"], f"[[block]] {name}")),
-                        guard=_guard("block", spec),
-                        firsts=frozenset(p[0] for p in anchored_prefixes(pattern.pattern)),
-                        **{k: v for k, v in spec.items() if k != "pattern"},
-                    )
-                )
-        for name, spec in merged["run"].items():
-            if name not in disabled:
-                runs.append(
-                    RunRule(
-                        pattern=(pattern := _compile(spec["pattern"], f"[[run]] {name}")),
-                        guard=_guard("run", spec),
-                        firsts=frozenset(p[0] for p in anchored_prefixes(pattern.pattern)),
-                        **{k: v for k, v in spec.items() if k != "pattern"},
-                    )
-                )
+        for kind, make, out in (("block", BlockRule, blocks), ("run", RunRule, runs)):
+            for name, spec in merged[kind].items():
+                if name not in disabled:
+                    pattern = _compile(spec["pattern"], f"[[{kind}]] {name}")
+                    firsts = frozenset(p[0] for p in anchored_prefixes(pattern.pattern))
+                    rest = {k: v for k, v in spec.items() if k != "pattern"}
+                    guard = _guard(kind, spec)
+                    out.append(make(pattern=pattern, guard=guard, firsts=firsts, **rest))  # type: ignore[operator]
         return cls(tuple(lines), tuple(blocks), tuple(runs))
 
     def classify(self, lines: list[str]) -> list[str | None]:
         """The rule that removes each line (``None`` for a kept line). Blank lines are never classified."""
         return self.classify_keyed(lines)[0]
 
-    def classify_keyed(self, lines: list[str]) -> tuple[list[str | None], list[str]]:
-        """:meth:`classify`, and each line normalised (:func:`dedup.normalize.normalize`): later stages (site
-        boilerplate, fingerprints) reuse those keys instead of normalising the text again."""
-        folded, keys = fold_and_key(lines)
-        words = [key.count(" ") + 1 if key else 0 for key in keys]
+    def classify_keyed(self, lines: list[str]) -> tuple[list[str | None], list[str], list[int]]:
+        """:meth:`classify`, each line normalised (:func:`dedup.normalize.normalize`) and each key's words: later
+        stages (site boilerplate, fingerprints) reuse those keys instead of normalising the text again."""
+        folded, keys, words = fold_and_key(lines)
         verdict: list[str | None] = [None] * len(lines)
         nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
         if not nonblank:
-            return verdict, keys
+            return verdict, keys, words
         # Guards are looked for only in the lines a guarded rule may take (at most 40 words for the built-in ones):
         # long paragraphs are most of a page's text, and no guarded rule takes one.
         page = "\n".join(folded[i] for i in nonblank if words[i] <= self.max_words)
@@ -316,7 +310,7 @@ class LineRules:
         found: dict[int, tuple[str, ...] | None] = {}
         ascii_page = page.isascii()  # then only the ASCII literals can be on it
         # Each literal looked for once, though several rules share it (the two ad rules share most of theirs).
-        on_page = () if twin else [lit for lit in self.guard_literals[ascii_page] if lit in page]
+        on_page = () if twin else self._finder.on(page)  # an ASCII page holds only the ASCII literals
         for rule, ascii_guard in self.guarded:
             guard = ascii_guard if ascii_page else rule.guard
             found[id(rule)] = None if twin else tuple([lit for lit in guard if lit in on_page]) if on_page else ()
@@ -393,7 +387,7 @@ class LineRules:
                 elif rule.pattern.search(folded[i]):
                     verdict[i] = f"pattern:{rule.name}"
                     break
-        return verdict, keys
+        return verdict, keys, words
 
     def _rules_for(self, first: str) -> tuple[int, ...]:
         """The line rules (their places in :attr:`lines`, in order) that may match a line whose first word
@@ -421,6 +415,10 @@ class LineRules:
         """Every guarded rule's literal, once: all (``[False]``) and the ASCII ones, all an ASCII page may hold."""
         every = tuple(dict.fromkeys(lit for rule, _ in self.guarded for lit in rule.guard))
         return every, tuple(lit for lit in every if lit.isascii())
+
+    @functools.cached_property
+    def _finder(self) -> LiteralFinder:
+        return LiteralFinder(self.guard_literals[False])
 
     @functools.cached_property
     def line_max_words(self) -> int:

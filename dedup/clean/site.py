@@ -80,9 +80,11 @@ SiteObservation = (
 )
 
 
-def line_hashes(site: str | None, keys: Sequence[str], max_words: int = MAX_WORDS) -> np.ndarray:
+def line_hashes(
+    site: str | None, keys: Sequence[str], max_words: int = MAX_WORDS, words: Sequence[int] | None = None
+) -> np.ndarray:
     """One uint64 per normalised line ``keys`` of a page of ``site``; 0 for a blank line or one too long to be
-    boilerplate (and for every line when the site is unknown).
+    boilerplate (and for every line when the site is unknown). ``words``: each key's words, when known.
 
     >>> h = line_hashes("example.com", ["subscribe to example daily", "", "subscribe to example daily"])
     >>> bool(h[0] == h[2] != 0), int(h[1])
@@ -92,8 +94,10 @@ def line_hashes(site: str | None, keys: Sequence[str], max_words: int = MAX_WORD
     if not site:
         return out
     prefix = f"{site}\x00".encode()
-    for i, key in enumerate(keys):
-        if key and key.count(" ") < max_words:
+    if words is None:
+        words = [key.count(" ") + 1 for key in keys]
+    for i, (key, n) in enumerate(zip(keys, words)):
+        if key and n <= max_words:
             # 0 marks "no line": a real hash of 0 (odds 2^-64) is moved to 1.
             out[i] = xxhash.xxh64_intdigest(prefix + key.encode(), _SEED) or 1
     return out
@@ -444,6 +448,30 @@ class SiteBoilerplate:
         found = (flat != 0) & (self.counts(flat) >= limit)
         for k, part in zip(asked, np.split(found, np.cumsum(sizes)[:-1])):
             out[k] = part
+        return out
+
+    def untouched(self, sites: Sequence[str | None], hashes: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+        """Which pages lose no text line to :meth:`boilerplate_masks` (``not mask[1:].any()``; the first line,
+        the title, is only looked at on a page that loses one), from every page's line hashes concatenated
+        (``sizes``: how many each page has).
+
+        >>> learner = SiteBoilerplate(min_docs=2)
+        >>> learner.observe("a.com", "Story one.\\nSubscribe")
+        >>> learner.observe("a.com", "Another story.\\nSubscribe")
+        >>> pages = [learner.hashes("a.com", ["News.", "Subscribe"]), learner.hashes("a.com", ["Subscribe", "x"])]
+        >>> learner.untouched(["a.com", "a.com"], np.concatenate(pages), np.array([2, 2])).tolist()
+        [False, True]
+        """
+        out = np.ones(len(sites), dtype=bool)
+        limits = np.array([self._limit(site) for site in sites], dtype=np.int64)
+        limit = np.repeat(limits, sizes)
+        starts = np.cumsum(sizes) - sizes
+        limit[starts[sizes > 0]] = 0  # the titles
+        asked = np.flatnonzero(limit)
+        if asked.size:
+            lines = hashes[asked]
+            found = (lines != 0) & (self.counts(lines) >= limit[asked])
+            out[np.repeat(np.arange(len(sites)), sizes)[asked[found]]] = False
         return out
 
     def is_boilerplate(self, site: str | None, line: str) -> bool:

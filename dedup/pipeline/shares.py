@@ -2,9 +2,9 @@
 
 A worker is given a *share*: a byte range of whole lines of a big JSONL file (:mod:`dedup.io.ranges`), or a batch
 of documents this process read (standard input, compressed files, folders, web archives). It reads the range,
-cleans the pages, spools them (pickled) to a file of its own in the run's spool folder, and sends back only what
+cleans the pages, spools them (:func:`dedup.pipeline.spool.pack`) to a file of its own in the run's spool folder, and sends back only what
 site boilerplate learning counts: each page's site, line hashes and story keys, as columns (:class:`Share`). So
-this process neither parses JSON nor pickles a page, and the second pass reads the pages back from the spool in
+this process neither parses JSON nor packs a page, and the second pass reads the pages back from the spool in
 the workers.
 
 Site boilerplate is learned from the shares in input order, 64 pages at a time from the first page, whatever
@@ -30,7 +30,6 @@ lines are learned and named by the same page (:meth:`dedup.clean.SiteBoilerplate
 from __future__ import annotations
 
 import os
-import pickle
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -44,9 +43,11 @@ from dedup.errors import InputError, InputProblem
 from dedup.io import JSONL_SUFFIXES, Reader
 from dedup.io.ranges import cut
 from dedup.io.read import Utf8Watch
-from dedup.pipeline.workers import FileSpooledBatch, StageState, clean_pages, load_pages
+from dedup.pipeline.spool import pack_parts, unpack
+from dedup.pipeline.workers import FileSpooledBatch, StageState, clean_pages
 
 RANGE_BYTES = 2 << 20  # bytes of JSONL a worker reads at a time (some 250 news articles)
+_WRITE_BUFFER = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -114,13 +115,13 @@ def read_clean_spool(state: ShareState, task: RangeTask | ReadBatch) -> Share:
     observed = site_observations(pages, lines=False)  # a Share carries no lines (Learning.finish reads them)
     spooled = None
     if pages:
-        data = pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL)
+        parts = pack_parts(pages)
         # One spool file per process: appended to by it alone, read back by any (by path, offset and size).
         name = os.path.join(state.spool, f"{os.getpid()}.pages")
-        with open(name, "ab") as out:
+        with open(name, "ab", buffering=_WRITE_BUFFER) as out:
             offset = out.tell()
-            out.write(data)
-        spooled = FileSpooledBatch(name, offset, len(data))
+            out.writelines(parts)  # a few large writes of the parts, not one joined copy of the batch
+        spooled = FileSpooledBatch(name, offset, sum(len(part) for part in parts))
     keys = [o[3] if o[3] is not None else np.zeros(0, np.uint64) for o in observed]
     return Share(
         problems,
@@ -245,6 +246,7 @@ class Learning:
             k = int(np.searchsorted(firsts, page, side="right")) - 1
             wanted.setdefault(k, []).append((h, site, page - firsts[k], line))
         for k, lines in wanted.items():
-            pages = load_pages(self.spooled[k][1])
+            batch = unpack(self.spooled[k][1].read())  # only the texts asked for are decoded
             for h, site, page, line in lines:
-                self.learner.name(h, site, pages[page].doc.text.splitlines()[line])
+                text = batch[page].doc.text if isinstance(batch, list) else batch.text(page)
+                self.learner.name(h, site, text.splitlines()[line])

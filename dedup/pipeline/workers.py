@@ -19,20 +19,20 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from dedup.clean import Cleaner, Page, site_observations
-from dedup.clean.site import SiteObservation
+from dedup.clean.site import STORY_NGRAM, SiteObservation
 from dedup.document import DocInfo, Document
 from dedup.fingerprint import Fingerprinter, content_word_hashes, shingle_hashes, words_of
 from dedup.io.records import RECORD_KEY
 from dedup.lsh import EXCERPT_MIN_WORDS, excerpt_signatures
 from dedup.normalize import DEFAULT_OPTIONS, normalize
+from dedup.pipeline.spool import PageColumns, pack, unpack, unpack_pages
 from dedup.pipeline.table import DocColumns
 from dedup.settings import Settings
 
@@ -60,7 +60,8 @@ def clean_pages(state: StageState, docs: list[Document]) -> list[Page]:
 
 @dataclass(frozen=True)
 class PackedBatch:
-    """A page-cleaned batch as the first pass spools it: the pages pickled, and their site observations."""
+    """A page-cleaned batch as the first pass spools it: the pages packed (:func:`dedup.pipeline.spool.pack`),
+    and their site observations."""
 
     observations: list[SiteObservation]
     pages: bytes
@@ -70,7 +71,8 @@ def clean_and_pack(state: StageState, docs: list[Document]) -> PackedBatch:
     """:func:`clean_pages`, pickled here for the spool, with what the site sketch counts beside it: the main
     process neither unpickles the pages nor pickles them again."""
     pages = clean_pages(state, docs)
-    return PackedBatch(site_observations(pages), pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
+    observations = site_observations(pages)
+    return PackedBatch(observations, pack(pages))
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,10 @@ class SpooledBatch:
     size: int
 
     def load(self) -> list[Page]:
-        return pickle.loads(os.pread(self.fd, self.size, self.offset))
+        return unpack_pages(self.read())
+
+    def read(self) -> bytes:
+        return os.pread(self.fd, self.size, self.offset)
 
 
 @dataclass(frozen=True)
@@ -94,8 +99,11 @@ class FileSpooledBatch:
     size: int
 
     def load(self) -> list[Page]:
+        return unpack_pages(self.read())
+
+    def read(self) -> bytes:
         with open(self.path, "rb") as spool:
-            return pickle.loads(os.pread(spool.fileno(), self.size, self.offset))
+            return os.pread(spool.fileno(), self.size, self.offset)
 
 
 def load_pages(batch: list[Page] | SpooledBatch | FileSpooledBatch) -> list[Page]:
@@ -127,7 +135,9 @@ class Fingerprints:
         return self.columns if self.columns is not None else DocColumns.of(self.infos)
 
 
-def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerprinter, s: Settings) -> Fingerprints:
+def fingerprint(
+    pages: Sequence[Page] | PageColumns, cleaner: Cleaner, fingerprinter: Fingerprinter, s: Settings
+) -> Fingerprints:
     """Strip site boilerplate, normalise and fingerprint a batch of page-cleaned documents.
 
     Each normalised text is read once (:func:`dedup.fingerprint.words_of`): its word hashes give its shingles
@@ -138,33 +148,15 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
     windows: list[np.ndarray] = []
     owners: list[int] = []
     whole: list[tuple[int, np.ndarray]] = []  # signatures of the documents that have windows
-    default_normalize = s.normalize == DEFAULT_OPTIONS
     ngram = fingerprinter.settings.ngram
-    for page, mask in zip(pages, cleaner.site_masks(pages)):
-        doc, norm = cleaner.clean_site_keyed(page, mask)
-        if not default_normalize:  # the page's keys are normalised with the defaults
-            norm = normalize(doc.full_text, s.normalize)
-        read = page.words_for(doc) if default_normalize else None  # the site pass's, if still valid
-        if read is None:
-            tokens, lengths, letters = words_of(norm)
-            content = content_word_hashes(tokens, lengths, letters)
-        else:
-            tokens, content = read
-        encoded = norm.encode()
+    for info, encoded, tokens, content, kept in _read(pages, cleaner, s, ngram):
         infos.append(
             DocInfo(
-                id=doc.id,
-                title=doc.title,
-                source=doc.source,
-                date=doc.date,
-                origin=doc.origin,
-                path=doc.path,
-                root=doc.root,
+                *info,
                 words=tokens.size,  # words_of splits at single spaces: norm.count(" ") + 1, 0 for ""
                 digest=hashlib.blake2b(encoded, digest_size=16).hexdigest(),
             )
         )
-        kept = page.shingles_for(doc, ngram) if default_normalize else None
         sets.append(shingle_hashes(tokens, ngram) if kept is None else kept)
         words.append(content)
         texts.append(encoded if s.templates else b"")
@@ -203,9 +195,48 @@ def fingerprint(pages: Sequence[Page], cleaner: Cleaner, fingerprinter: Fingerpr
     )
 
 
+_Read = tuple[tuple[Any, ...], bytes, np.ndarray, np.ndarray, np.ndarray | None]
+
+
+def _read(pages: Sequence[Page] | PageColumns, cleaner: Cleaner, s: Settings, ngram: int) -> Iterator[_Read]:
+    """Each page after site cleaning: its report fields (``DocInfo``'s first seven), its normalised text (UTF-8),
+    word hashes and content words, and its shingles when the site pass kept them (else ``None``)."""
+    default_normalize = s.normalize == DEFAULT_OPTIONS
+    if isinstance(pages, PageColumns):
+        if not default_normalize:
+            yield from _read(pages.pages(), cleaner, s, ngram)
+            return
+        # A page that site cleaning leaves whole (most) is read from the columns: no Document, no decoding.
+        f = pages.fields
+        flat, sizes = pages.all_hashes()
+        whole = cleaner.site.untouched(f[3], flat, sizes) if cleaner.site is not None else None
+        story = ngram == STORY_NGRAM
+        for k in range(len(pages)):
+            if whole is not None and not whole[k]:
+                yield from _read([pages.page(k)], cleaner, s, ngram)
+                continue
+            tokens, content, shingles = pages.arrays(k)
+            info = (f[0][k], f[1][k], f[3][k], f[4][k], f[6][k], f[7][k], f[8][k])
+            yield info, pages.normalised(k), tokens, content, shingles if story else None
+        return
+    for page, mask in zip(pages, cleaner.site_masks(pages)):
+        doc, norm = cleaner.clean_site_keyed(page, mask)
+        if not default_normalize:  # the page's keys are normalised with the defaults
+            norm = normalize(doc.full_text, s.normalize)
+        read = page.words_for(doc) if default_normalize else None  # the site pass's, if still valid
+        if read is None:
+            tokens, lengths, letters = words_of(norm)
+            content = content_word_hashes(tokens, lengths, letters)
+        else:
+            tokens, content = read
+        info = (doc.id, doc.title, doc.source, doc.date, doc.origin, doc.path, doc.root)
+        yield info, norm.encode(), tokens, content, page.shingles_for(doc, ngram) if default_normalize else None
+
+
 def fingerprint_pages(state: StageState, pages: list[Page] | SpooledBatch | FileSpooledBatch) -> Fingerprints:
     """:func:`fingerprint` of a page-cleaned (possibly spooled) batch."""
-    return fingerprint(load_pages(pages), state.cleaner, state.fingerprinter, state.settings)
+    batch = pages if isinstance(pages, list) else unpack(pages.read())
+    return fingerprint(batch, state.cleaner, state.fingerprinter, state.settings)
 
 
 @dataclass(frozen=True)
