@@ -85,3 +85,44 @@ def test_a_scan_without_reported_siblings_tests_fewer_links_and_finds_the_same_c
     for link in lazy.links:
         if link.relation != UNCHECKED:
             assert decided[link.a, link.b] == link
+
+
+def _counting(n: int, order: list[int], runs: list[int]):  # type: ignore[no-untyped-def]
+    def cluster(view: list[Link], reads: set) -> list[tuple]:
+        runs.append(len(view))
+        return _clusters(n, view, order, reads)
+
+    return cluster
+
+
+def test_answers_that_are_all_duplicates_end_the_clustering_without_another_run() -> None:
+    # Four copies of one story around document 0: every link read is a copy.
+    links = [Link(0, k, 0.9, 0.9, UNCHECKED, 1.0, 1.0) for k in (1, 2, 3)]
+    runs: list[int] = []
+    result, final = settle_links(links, _counting(4, [0, 1, 2, 3], runs), lambda p: [DUPLICATE] * len(p))
+    assert runs == [3]
+    assert result == _clusters(4, [Link(0, k, 0.9, 0.9, DUPLICATE, 1.0, 1.0) for k in (1, 2, 3)], [0, 1, 2, 3])
+    assert [link.relation for link in final] == [DUPLICATE] * 3
+
+
+def test_the_other_links_of_a_template_sibling_are_decided_before_the_next_run() -> None:
+    # 0 kept, 1 and 2 its copies, 1-2 a copy pair (unread while 0 takes both). 0-1 is a template sibling: 1 then
+    # stands apart, and the next run reads 1-2, which was decided along with 0-1, so no third run is needed.
+    truth = {(0, 1): TEMPLATE, (0, 2): DUPLICATE, (1, 2): DUPLICATE}
+    links = [Link(a, b, 0.9, 0.9, UNCHECKED, 1.0, 1.0) for a, b in truth]
+    asked: list[tuple[int, int]] = []
+
+    def decide(pairs):  # type: ignore[no-untyped-def]
+        asked.extend(map(tuple, pairs.tolist()))
+        return [truth[a, b] for a, b in pairs.tolist()]
+
+    runs: list[int] = []
+    result, _ = settle_links(links, _counting(3, [0, 1, 2], runs), decide)
+    decided = [
+        Link(0, 1, 0.9, 0.9, TEMPLATE),
+        Link(0, 2, 0.9, 0.9, DUPLICATE, 1.0, 1.0),
+        Link(1, 2, 0.9, 0.9, DUPLICATE, 1.0, 1.0),
+    ]
+    assert result == _clusters(3, decided, [0, 1, 2])
+    assert sorted(asked) == [(0, 1), (0, 2), (1, 2)]
+    assert len(runs) == 2

@@ -6,21 +6,24 @@ that does not report template siblings verifies pairs without the test (:data:`d
 
 1. clusters with every undecided link taken as a duplicate, recording which links the decisions read
    (``reads`` of :func:`dedup.cluster.star_clusters` and :func:`~dedup.cluster.attach_strays`);
-2. runs the test on the undecided links among them; if none of them is anything but a duplicate, those clusters
-   are final, else back to 1 with the answers.
+2. runs the test on the undecided links among them, and on the other undecided links of the documents whose
+   link was found to be no duplicate (the next run would read them); if none of them is anything but a
+   duplicate, those clusters are final, else back to 1 with the answers.
 
 The clusters are the same as with every link tested: the last run read only decided links, so a run on the fully
 decided links takes the same path (the links it did not read cannot change a decision it made). Links left
 undecided stay :data:`~dedup.cluster.UNCHECKED` in the result: they are neither merged nor reported.
 
 >>> from dedup.cluster import TEMPLATE, Link
->>> links = [Link(0, 1, 0.9, 0.9, UNCHECKED), Link(1, 2, 0.8, 0.8, UNCHECKED)]
+>>> links = [Link(0, 1, 0.9, 0.9, UNCHECKED), Link(1, 2, 0.8, 0.8, UNCHECKED), Link(3, 4, 0.8, 0.8, UNCHECKED)]
 >>> def cluster(view, reads):  # a clustering that reads the link 0-1 only
 ...     reads.add((0, 1))
 ...     return sorted(link.relation for link in view)
->>> result, final = settle_links(links, cluster, lambda pairs: [TEMPLATE] * len(pairs))
+>>> def decide(pairs):  # 0-1 is a template sibling; 1-2, decided with it (its document 1 changed), a copy
+...     return [TEMPLATE if (a, b) == (0, 1) else DUPLICATE for a, b in pairs.tolist()]
+>>> result, final = settle_links(links, cluster, decide)
 >>> result, [link.relation for link in final]
-(['duplicate', 'template'], ['template', 'unchecked'])
+(['duplicate', 'duplicate', 'template'], ['template', 'duplicate', 'unchecked'])
 """
 
 from __future__ import annotations
@@ -43,26 +46,68 @@ def settle_links(
 ) -> tuple[T, list[Link]]:
     """``cluster(view, reads)`` on ``links`` with the undecided ones decided (``decide(pairs)``: one relation per
     pair) until it reads no undecided link; its last result, and the links (dropped: those decided to be
-    fragments, neither duplicate nor template)."""
+    fragments, neither duplicate nor template).
+
+    Each run of ``cluster`` is serial work in this process while the workers wait, so runs are saved two ways.
+    A link found to be no duplicate changes the clusters of its two documents, and the next run reads their
+    other links: those are decided with it (:func:`_follow_up`), not after one more run. And when every answer
+    was a duplicate, the view the run clustered is the view it would cluster next: its result is final.
+    """
     current: list[Link | None] = list(links)
+    # The view clustered: undecided links taken as duplicates (one copy each, updated as links are decided).
+    view: list[Link | None] = [
+        link if link.relation != UNCHECKED else replace(link, relation=DUPLICATE) for link in links
+    ]
     pending: dict[tuple[int, int], list[int]] = {}
+    of_document: dict[int, list[tuple[int, int]]] = {}
     for k, link in enumerate(links):
         if link.relation == UNCHECKED:
-            pending.setdefault(_pair(link.a, link.b), []).append(k)
+            pair = _pair(link.a, link.b)
+            if pair not in pending:
+                of_document.setdefault(link.a, []).append(pair)
+                of_document.setdefault(link.b, []).append(pair)
+            pending.setdefault(pair, []).append(k)
     while True:
-        view = [
-            link if link.relation != UNCHECKED else replace(link, relation=DUPLICATE)
-            for link in current
-            if link is not None
-        ]
         reads: set[tuple[int, int]] = set()
-        result = cluster(view, reads)
+        result = cluster([link for link in view if link is not None], reads)
         need = sorted(k for pair in reads & pending.keys() for k in pending.pop(pair))
         if not need:
             return result, [link for link in current if link is not None]
-        pairs = np.array([(current[k].a, current[k].b) for k in need], dtype=np.int64)  # type: ignore[union-attr]
-        for k, relation in zip(need, decide(pairs)):
-            current[k] = _decided(current[k], relation)  # type: ignore[arg-type]
+        changed = False
+        while need:
+            touched: set[int] = set()
+            for k, relation in zip(need, decide(_pairs_of(current, need))):
+                link = current[k]
+                assert link is not None
+                current[k] = _decided(link, relation)
+                if relation != DUPLICATE:  # the view had it as a duplicate
+                    view[k] = current[k]
+                    touched.update((link.a, link.b))
+                    changed = True
+            need = _follow_up(touched, of_document, pending, len(need))
+        if not changed:
+            return result, [link for link in current if link is not None]
+
+
+def _follow_up(
+    touched: set[int],
+    of_document: dict[int, list[tuple[int, int]]],
+    pending: dict[tuple[int, int], list[int]],
+    budget: int,
+) -> list[int]:
+    """The undecided links of the ``touched`` documents (at most about ``budget``: a guess must not cost more
+    than the decisions that prompted it), taken out of ``pending``."""
+    out: list[int] = []
+    for d in sorted(touched):
+        for pair in of_document.get(d, ()):
+            if len(out) >= budget:
+                return sorted(out)
+            out.extend(pending.pop(pair, ()))
+    return sorted(out)
+
+
+def _pairs_of(current: list[Link | None], ks: list[int]) -> np.ndarray:
+    return np.array([(current[k].a, current[k].b) for k in ks], dtype=np.int64)  # type: ignore[union-attr]
 
 
 def _decided(link: Link, relation: str) -> Link | None:
