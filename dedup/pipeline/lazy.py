@@ -77,13 +77,14 @@ def settle_links(
         while need:
             touched: set[int] = set()
             for k, relation in zip(need, decide(_pairs_of(current, need))):
+                if relation == DUPLICATE:  # as the view had it
+                    current[k] = view[k]
+                    continue
                 link = current[k]
                 assert link is not None
-                current[k] = _decided(link, relation)
-                if relation != DUPLICATE:  # the view had it as a duplicate
-                    view[k] = current[k]
-                    touched.update((link.a, link.b))
-                    changed = True
+                current[k] = view[k] = _decided(link, relation)
+                touched.update((link.a, link.b))
+                changed = True
             need = _follow_up(touched, of_document, pending, len(need))
         if not changed:
             return result, [link for link in current if link is not None]
