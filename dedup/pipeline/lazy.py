@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -43,15 +43,19 @@ def settle_links(
     links: Sequence[Link],
     cluster: Callable[[list[Link], set[tuple[int, int]]], T],
     decide: Callable[[np.ndarray], Sequence[str]],
+    anchor: Callable[[Any], int] | None = None,
 ) -> tuple[T, list[Link]]:
     """``cluster(view, reads)`` on ``links`` with the undecided ones decided (``decide(pairs)``: one relation per
     pair) until it reads no undecided link; its last result, and the links (dropped: those decided to be
     fragments, neither duplicate nor template).
 
-    Each run of ``cluster`` is serial work in this process while the workers wait, so runs are saved two ways.
+    Each run of ``cluster`` is serial work in this process while the workers wait, so runs are saved three ways.
     A link found to be no duplicate changes the clusters of its two documents, and the next run reads their
-    other links: those are decided with it (:func:`_follow_up`), not after one more run. And when every answer
-    was a duplicate, the view the run clustered is the view it would cluster next: its result is final.
+    other links: those are decided with it (:func:`_follow_up`), not after one more run. When every answer was a
+    duplicate, the view the run clustered is the view it would cluster next: its result is final. And with
+    ``anchor`` (``cluster`` gives a list, ``anchor(item)`` one document of each item), a run after the first
+    clusters only the documents linked, through any chain of ``links``, to one whose link changed, and keeps the
+    other items of the run before: documents that no chain joins do not affect each other's clusters.
     """
     current: list[Link | None] = list(links)
     # The view clustered: undecided links taken as duplicates (one copy each, updated as links are decided).
@@ -67,13 +71,14 @@ def settle_links(
                 of_document.setdefault(link.a, []).append(pair)
                 of_document.setdefault(link.b, []).append(pair)
             pending.setdefault(pair, []).append(k)
+    reads: set[tuple[int, int]] = set()
+    result = cluster([link for link in view if link is not None], reads)
+    part: dict[int, int] | None = None  # document -> its part of the links' graph, made when first needed
     while True:
-        reads: set[tuple[int, int]] = set()
-        result = cluster([link for link in view if link is not None], reads)
         need = sorted(k for pair in reads & pending.keys() for k in pending.pop(pair))
         if not need:
             return result, [link for link in current if link is not None]
-        changed = False
+        changed: set[int] = set()  # documents with a link that is no duplicate after all
         while need:
             touched: set[int] = set()
             for k, relation in zip(need, decide(_pairs_of(current, need))):
@@ -84,10 +89,41 @@ def settle_links(
                 assert link is not None
                 current[k] = view[k] = _decided(link, relation)
                 touched.update((link.a, link.b))
-                changed = True
+            changed |= touched
             need = _follow_up(touched, of_document, pending, len(need))
         if not changed:
             return result, [link for link in current if link is not None]
+        reads = set()
+        if anchor is None:
+            result = cluster([link for link in view if link is not None], reads)
+            continue
+        part = _parts(links) if part is None else part
+        redo = {part[d] for d in changed}
+        fresh = cluster([link for link in view if link is not None and part[link.a] in redo], reads)
+        kept = [item for item in result if part.get(anchor(item), -1) not in redo]  # type: ignore[attr-defined]
+        result = [*kept, *fresh]  # type: ignore[assignment]
+
+
+def _parts(links: Sequence[Link]) -> dict[int, int]:
+    """Each linked document's connected part of the graph of ``links`` (a representative document).
+
+    >>> _parts([Link(0, 1, 0.9, 0.9), Link(2, 3, 0.9, 0.9), Link(1, 4, 0.9, 0.9)])
+    {0: 0, 1: 0, 2: 2, 3: 2, 4: 0}
+    """
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for link in links:
+        a, b = parent.setdefault(link.a, link.a), parent.setdefault(link.b, link.b)
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {x: root(x) for x in parent}
 
 
 def _follow_up(

@@ -372,7 +372,12 @@ class Pipeline:
             if every_link:
                 stars = cluster(links, None)
             else:
-                stars, links = settle_links(links, cluster, lambda p: decide_relations(p, texts, s, self.workers))
+
+                def decide(pairs: np.ndarray) -> list[str]:
+                    return decide_relations(pairs, texts, s, self.workers)
+
+                # Clusters sorted by kept document below (expand_exact): a part clustered again comes last.
+                stars, links = settle_links(links, cluster, decide, lambda c: c.keep)
         clusters = expand_exact(stars, groups, order)
         attach_siblings(clusters, links)
         learned = self.cleaner.site.learned() if self.cleaner.site is not None else []
