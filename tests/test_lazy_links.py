@@ -96,7 +96,18 @@ def _check_lazy(case: tuple, local: bool) -> None:
         return [truth[a, b] for a, b in pairs.tolist()]
 
     anchor = (lambda item: item[0]) if local else None
-    lazy, links = settle_links(undecided, lambda view, reads: _clusters(n, view, order, reads), decide, anchor)
+
+    def decide_later(pairs):  # type: ignore[no-untyped-def]
+        answers = decide(pairs)
+        return lambda: answers
+
+    lazy, links = settle_links(
+        undecided,
+        lambda view, reads: _clusters(n, view, order, reads),
+        decide_later if local else decide,
+        anchor,
+        groups=3 if local else 1,  # the first run in parts, answers waited for after the last
+    )
     if local:  # the parts' clusters in another order (a scan sorts them by their kept document)
         assert sorted(lazy) == sorted(_clusters(n, decided, order))
     else:
@@ -159,3 +170,43 @@ def test_the_other_links_of_a_template_sibling_are_decided_before_the_next_run()
     assert result == _clusters(3, decided, [0, 1, 2])
     assert sorted(asked) == [(0, 1), (0, 2), (1, 2)]
     assert len(runs) == 2
+
+
+def test_template_tests_in_a_kept_pool_while_parts_are_clustered_find_the_same_clusters(tmp_path, monkeypatch):
+    # Real articles as copies on two sites (tests/test_shares.py); two worker processes kept across the rounds,
+    # pairs tested two at a time, so that the pool tests while the parts of the first run are clustered.
+    from test_shares import _corpus
+
+    from dedup.parallel import WorkerPool
+    from dedup.pipeline import run, verify
+
+    path = tmp_path / "news.jsonl"
+    _corpus(path)
+    monkeypatch.setattr(verify, "VERIFY_CHUNK", 8)
+    monkeypatch.setattr(run, "GROUPS", 3)
+    submitted: list[int] = []
+    submit = WorkerPool.submit
+    monkeypatch.setattr(WorkerPool, "submit", lambda pool, *a: submitted.append(1) or submit(pool, *a))
+    every = Pipeline(Settings(site_min_docs=3), workers=1).scan([str(path)])
+    lazy = Pipeline(Settings(site_min_docs=3), workers=2).scan([str(path)], every_link=False)
+    assert json.dumps(to_json(lazy)) == json.dumps(to_json(every))
+    assert len(lazy.clusters) > 2 and len(submitted) > 2
+
+
+def test_a_kept_pool_answers_each_batch_in_its_worker_processes() -> None:
+    import os
+
+    from dedup.parallel import WorkerPool
+
+    with WorkerPool(2, 100) as pool:
+        waits = [pool.submit(_offset_and_pid, [k, k + 1]) for k in range(6)]
+        assert pool.started
+        answers = [wait() for wait in waits]
+    assert [total for total, _ in answers] == [100 + 2 * k + 1 for k in range(6)]
+    assert os.getpid() not in {pid for _, pid in answers}
+
+
+def _offset_and_pid(state: int, batch: list[int]) -> tuple[int, int]:
+    import os
+
+    return state + sum(batch), os.getpid()

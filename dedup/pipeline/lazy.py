@@ -42,20 +42,26 @@ T = TypeVar("T")
 def settle_links(
     links: Sequence[Link],
     cluster: Callable[[list[Link], set[tuple[int, int]]], T],
-    decide: Callable[[np.ndarray], Sequence[str]],
+    decide: Callable[[np.ndarray], Sequence[str] | Callable[[], Sequence[str]]],
     anchor: Callable[[Any], int] | None = None,
+    groups: int = 1,
 ) -> tuple[T, list[Link]]:
     """``cluster(view, reads)`` on ``links`` with the undecided ones decided (``decide(pairs)``: one relation per
-    pair) until it reads no undecided link; its last result, and the links (dropped: those decided to be
-    fragments, neither duplicate nor template).
+    pair, or a function that waits for them) until it reads no undecided link; its last result, and the links
+    (dropped: those decided to be fragments, neither duplicate nor template).
 
-    Each run of ``cluster`` is serial work in this process while the workers wait, so runs are saved three ways.
-    A link found to be no duplicate changes the clusters of its two documents, and the next run reads their
-    other links: those are decided with it (:func:`_follow_up`), not after one more run. When every answer was a
-    duplicate, the view the run clustered is the view it would cluster next: its result is final. And with
-    ``anchor`` (``cluster`` gives a list, ``anchor(item)`` one document of each item), a run after the first
-    clusters only the documents linked, through any chain of ``links``, to one whose link changed, and keeps the
-    other items of the run before: documents that no chain joins do not affect each other's clusters.
+    Each run of ``cluster`` is serial work in this process while the workers wait, so runs are saved, or cut:
+
+    * A link found to be no duplicate changes the clusters of its two documents, and the next run reads their
+      other links: those are decided with it (:func:`_follow_up`), not after one more run.
+    * When every answer was a duplicate, the view the run clustered is the view it would cluster next: its
+      result is final.
+    * With ``anchor`` (``cluster`` gives a list, ``anchor(item)`` one document of each item), a run after the
+      first clusters only the documents linked, through any chain of ``links``, to one whose link changed, and
+      keeps the other items of the run before: documents that no chain joins do not affect each other's
+      clusters. And the first run is made in ``groups`` parts, each part's pairs given to ``decide`` (which
+      may answer later) before the next part is clustered, so that the workers test while this process
+      clusters.
     """
     current: list[Link | None] = list(links)
     # The view clustered: undecided links taken as duplicates (one copy each, updated as links are decided).
@@ -71,37 +77,78 @@ def settle_links(
                 of_document.setdefault(link.a, []).append(pair)
                 of_document.setdefault(link.b, []).append(pair)
             pending.setdefault(pair, []).append(k)
-    reads: set[tuple[int, int]] = set()
-    result = cluster([link for link in view if link is not None], reads)
-    part: dict[int, int] | None = None  # document -> its part of the links' graph, made when first needed
-    while True:
-        need = sorted(k for pair in reads & pending.keys() for k in pending.pop(pair))
-        if not need:
-            return result, [link for link in current if link is not None]
-        changed: set[int] = set()  # documents with a link that is no duplicate after all
+
+    def read(reads: set[tuple[int, int]]) -> list[int]:
+        """The undecided links among ``reads`` (no longer pending: they are being decided)."""
+        return sorted(k for pair in reads & pending.keys() for k in pending.pop(pair))
+
+    def apply(need: list[int], answers: Sequence[str] | Callable[[], Sequence[str]]) -> set[int]:
+        """Record the answers; the documents of the links that are no duplicate after all."""
+        touched: set[int] = set()
+        for k, relation in zip(need, answers() if callable(answers) else answers):
+            if relation == DUPLICATE:  # as the view had it
+                current[k] = view[k]
+                continue
+            link = current[k]
+            assert link is not None
+            current[k] = view[k] = _decided(link, relation)
+            touched.update((link.a, link.b))
+        return touched
+
+    part = _parts(links) if anchor is not None else {}
+    asked: list[tuple[list[int], Sequence[str] | Callable[[], Sequence[str]]]] = []
+    result: Any = []
+    for chunk in _grouped(part, groups) if anchor is not None and groups > 1 else [None]:
+        reads: set[tuple[int, int]] = set()
+        if chunk is None:
+            result = cluster([link for link in view if link is not None], reads)
+        else:
+            result.extend(cluster([link for link in view if link is not None and part[link.a] in chunk], reads))
+        need = read(reads)
+        if need:
+            asked.append((need, decide(_pairs_of(current, need))))
+    while asked:
+        changed: set[int] = set()
+        budget = sum(len(need) for need, _ in asked)
+        for need, answers in asked:
+            changed |= apply(need, answers)
+        need = _follow_up(changed, of_document, pending, budget)
         while need:
-            touched: set[int] = set()
-            for k, relation in zip(need, decide(_pairs_of(current, need))):
-                if relation == DUPLICATE:  # as the view had it
-                    current[k] = view[k]
-                    continue
-                link = current[k]
-                assert link is not None
-                current[k] = view[k] = _decided(link, relation)
-                touched.update((link.a, link.b))
+            touched = apply(need, decide(_pairs_of(current, need)))
             changed |= touched
             need = _follow_up(touched, of_document, pending, len(need))
         if not changed:
-            return result, [link for link in current if link is not None]
+            break
         reads = set()
         if anchor is None:
             result = cluster([link for link in view if link is not None], reads)
-            continue
-        part = _parts(links) if part is None else part
-        redo = {part[d] for d in changed}
-        fresh = cluster([link for link in view if link is not None and part[link.a] in redo], reads)
-        kept = [item for item in result if part.get(anchor(item), -1) not in redo]  # type: ignore[attr-defined]
-        result = [*kept, *fresh]  # type: ignore[assignment]
+        else:
+            redo = {part[d] for d in changed}
+            fresh = cluster([link for link in view if link is not None and part[link.a] in redo], reads)
+            result = [*(item for item in result if part.get(anchor(item), -1) not in redo), *fresh]  # type: ignore[union-attr]
+        need = read(reads)
+        asked = [(need, decide(_pairs_of(current, need)))] if need else []
+    return result, [link for link in current if link is not None]
+
+
+def _grouped(part: dict[int, int], groups: int) -> list[set[int]]:
+    """The parts of ``part`` (document -> part) in ``groups`` sets of about as many documents each, in the order
+    of the parts' first documents.
+
+    >>> _grouped({0: 0, 1: 0, 2: 2, 3: 2, 4: 4, 5: 4}, 2)
+    [{0, 2}, {4}]
+    """
+    sizes: dict[int, int] = {}
+    for p in part.values():
+        sizes[p] = sizes.get(p, 0) + 1
+    share, out, group, size = -(-len(part) // max(1, groups)), [], set(), 0
+    for p in sorted(sizes):
+        group.add(p)
+        size += sizes[p]
+        if size >= share:
+            out.append(group)
+            group, size = set(), 0
+    return [*out, group] if group else out
 
 
 def _parts(links: Sequence[Link]) -> dict[int, int]:

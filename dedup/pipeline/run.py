@@ -45,13 +45,13 @@ from dedup.errors import InputProblem
 from dedup.fingerprint import Fingerprinter, coverage, jaccard_containment, words_of
 from dedup.io import Reader
 from dedup.normalize import normalize
-from dedup.parallel import batched, default_workers, ordered_map, release_freed_memory
+from dedup.parallel import WorkerPool, batched, default_workers, ordered_map, release_freed_memory
 from dedup.pipeline.lazy import settle_links
 from dedup.pipeline.result import ScanResult
 from dedup.pipeline.shares import Learning, RangeTask, ReadBatch, ShareState, read_clean_spool, shares
 from dedup.pipeline.stores import ShingleStore, SignatureFile, TextStore
 from dedup.pipeline.table import DocTable
-from dedup.pipeline.verify import decide_relations, find_links
+from dedup.pipeline.verify import find_links, relations_later
 from dedup.pipeline.workers import (
     Fingerprints,
     SpooledBatch,
@@ -68,6 +68,7 @@ from dedup.settings import Settings
 from dedup.templates import relation
 
 DEFAULTS = Settings()
+GROUPS = 4  # parts of the first clustering run of the lazy template test (dedup.pipeline.lazy.settle_links)
 
 
 class Pipeline:
@@ -372,12 +373,12 @@ class Pipeline:
             if every_link:
                 stars = cluster(links, None)
             else:
-
-                def decide(pairs: np.ndarray) -> list[str]:
-                    return decide_relations(pairs, texts, s, self.workers)
-
-                # Clusters sorted by kept document below (expand_exact): a part clustered again comes last.
-                stars, links = settle_links(links, cluster, decide, lambda c: c.keep)
+                # One pool for every round of template tests, testing a part's pairs while the next part is
+                # clustered; clusters are sorted by kept document below (expand_exact), whatever the parts' order.
+                with WorkerPool(self.workers, texts) as pool:
+                    stars, links = settle_links(
+                        links, cluster, lambda pairs: relations_later(pairs, texts, pool), lambda c: c.keep, GROUPS
+                    )
         clusters = expand_exact(stars, groups, order)
         attach_siblings(clusters, links)
         learned = self.cleaner.site.learned() if self.cleaner.site is not None else []
