@@ -68,7 +68,12 @@ from dedup.settings import Settings
 from dedup.templates import relation
 
 DEFAULTS = Settings()
-GROUPS = 4  # parts of the first clustering run of the lazy template test (dedup.pipeline.lazy.settle_links)
+# Parts of the first clustering run of the lazy template test (dedup.pipeline.lazy.settle_links), tested by the
+# workers while the next part is clustered. The pool then forks before this process has clustered (and prepared
+# texts for the stray test): what it makes afterwards is its own, not shared with the workers (~50 MB at 50k
+# documents, most of it prepared texts). Up to GROUPED_UP_TO documents only: beyond, memory is the constraint.
+GROUPS = 4
+GROUPED_UP_TO = 250_000
 
 
 class Pipeline:
@@ -377,7 +382,11 @@ class Pipeline:
                 # clustered; clusters are sorted by kept document below (expand_exact), whatever the parts' order.
                 with WorkerPool(self.workers, texts) as pool:
                     stars, links = settle_links(
-                        links, cluster, lambda pairs: relations_later(pairs, texts, pool), lambda c: c.keep, GROUPS
+                        links,
+                        cluster,
+                        lambda pairs: relations_later(pairs, texts, pool),
+                        lambda c: c.keep,
+                        GROUPS if len(infos) <= GROUPED_UP_TO else 1,
                     )
         clusters = expand_exact(stars, groups, order)
         attach_siblings(clusters, links)
