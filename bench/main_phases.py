@@ -9,7 +9,9 @@ Runs ``Pipeline(workers=N).scan(corpus)`` as ``dedup scan`` does (the template t
 reads) and reads, at the end of each phase, the process CPU time of this process (all its threads: the pool's
 result threads unpickle there) and of the workers it has waited for. Phases: pass 1 (read, clean, learn site
 boilerplate), pass 2 (fingerprint and collect), LSH and verification, then the lazy template test: clustering
-runs (this process alone) and template tests (workers), then the rest. Prints ms per document.
+runs (this process; the first in parts, the workers testing the pairs each part read meanwhile) and waits for
+the template tests (workers), then the rest. Prints ms per document (the workers' CPU is counted when their pool
+ends: the kept pool of the template tests, after the last wait).
 
 A sampler process reads the state of this process and of its children every 5 ms (``/proc``, Linux): ``alone``
 is the time when no more than one of them was runnable, i.e. when one of two cores idled on a quiet machine
@@ -98,18 +100,26 @@ def main() -> None:
     wrap(run, "expand_exact", before="after the last run")
     settle = lazy.settle_links
 
-    def settle_marked(links, cluster, decide, anchor=None):  # type: ignore[no-untyped-def]
+    def settle_marked(links, cluster, decide, *rest):  # type: ignore[no-untyped-def]
         def cluster_marked(view, reads):  # type: ignore[no-untyped-def]
             out = cluster(view, reads)
-            mark("clustering run")
+            mark(f"clustering run ({len(view)} links)")
             return out
 
         def decide_marked(pairs):  # type: ignore[no-untyped-def]
             out = decide(pairs)
-            mark(f"template test ({len(pairs)} pairs)")
-            return out
+            if not callable(out):
+                mark(f"template test ({len(pairs)} pairs)")
+                return out
 
-        return settle(links, cluster_marked, decide_marked, anchor)
+            def waited():  # type: ignore[no-untyped-def]
+                answers = out()
+                mark(f"waited for tests ({len(pairs)} pairs)")
+                return answers
+
+            return waited
+
+        return settle(links, cluster_marked, decide_marked, *rest)
 
     run.settle_links = settle_marked
     shared = Pipeline._shared_page_batches
