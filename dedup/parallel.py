@@ -52,6 +52,18 @@ def ordered_map(
         for batch in batches:
             yield fn(state, batch)
         return
+    with _fork_pool(workers, state) as pool:
+        pending: deque = deque()
+        for batch in batches:
+            pending.append(pool.apply_async(_call, (fn, batch)))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def _fork_pool(workers: int, state: Any) -> Any:
+    """A pool of ``workers`` processes, each with ``state`` (forked where the platform can)."""
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     release_freed_memory()
@@ -60,17 +72,46 @@ def ordered_map(
     # Frozen objects are never traversed: frozen here while the pool forks, so in the workers for good.
     gc.freeze()
     try:
-        pool = ctx.Pool(workers, initializer=_set_state, initargs=(state,))
+        return ctx.Pool(workers, initializer=_set_state, initargs=(state,))
     finally:
         gc.unfreeze()
-    with pool:
-        pending: deque = deque()
-        for batch in batches:
-            pending.append(pool.apply_async(_call, (fn, batch)))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+
+
+class WorkerPool:
+    """Worker processes kept for several rounds of work, forked when first needed: ``submit(fn, batch)`` gives a
+    function that waits for ``fn(state, batch)``, so that this process can go on meanwhile. With ``workers <= 1``
+    the work is done in this process, when submitted.
+
+    >>> with WorkerPool(1, 10) as pool:
+    ...     later = pool.submit(lambda state, batch: state + sum(batch), [1, 2])
+    ...     later()
+    13
+    """
+
+    def __init__(self, workers: int, state: Any = None) -> None:
+        self.workers, self.state = workers, state
+        self._pool: Any = None
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def submit(self, fn: Callable[[Any, Any], Any], batch: Any) -> Callable[[], Any]:
+        if self.workers <= 1:
+            out = fn(self.state, batch)
+            return lambda: out
+        if self._pool is None:
+            self._pool = _fork_pool(self.workers, self.state)
+        return self._pool.apply_async(_call, (fn, batch)).get
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
 
 
 def release_freed_memory() -> None:

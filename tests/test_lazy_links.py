@@ -48,6 +48,35 @@ def _clusters(n: int, links: list[Link], order: list[int], reads: set | None = N
     )
 )
 def test_deciding_only_the_links_read_gives_the_clusters_of_deciding_every_link(case: tuple) -> None:
+    _check_lazy(case, local=False)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.integers(min_value=2, max_value=16).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(
+                st.tuples(
+                    st.integers(0, n - 1),
+                    st.integers(0, n - 1),
+                    st.sampled_from((0.5, 0.55, 0.7, 0.9, 1.0)),
+                    st.sampled_from(COVERAGES),
+                    st.sampled_from(COVERAGES),
+                    st.sampled_from(RELATIONS),
+                ),
+                max_size=24,  # fewer links than above: more graphs in several parts
+                unique_by=lambda t: (min(t[0], t[1]), max(t[0], t[1])),
+            ),
+            st.permutations(list(range(n))),
+        )
+    )
+)
+def test_clustering_again_only_the_parts_whose_links_changed_gives_the_same_clusters(case: tuple) -> None:
+    _check_lazy(case, local=True)
+
+
+def _check_lazy(case: tuple, local: bool) -> None:
     n, raw, order = case
     raw = [r for r in raw if r[0] != r[1]]
     truth = {(min(a, b), max(a, b)): rel for a, b, _, _, _, rel in raw}
@@ -66,8 +95,23 @@ def test_deciding_only_the_links_read_gives_the_clusters_of_deciding_every_link(
         asked.extend(map(tuple, pairs.tolist()))
         return [truth[a, b] for a, b in pairs.tolist()]
 
-    lazy, links = settle_links(undecided, lambda view, reads: _clusters(n, view, order, reads), decide)
-    assert lazy == _clusters(n, decided, order)
+    anchor = (lambda item: item[0]) if local else None
+
+    def decide_later(pairs):  # type: ignore[no-untyped-def]
+        answers = decide(pairs)
+        return lambda: answers
+
+    lazy, links = settle_links(
+        undecided,
+        lambda view, reads: _clusters(n, view, order, reads),
+        decide_later if local else decide,
+        anchor,
+        groups=3 if local else 1,  # the first run in parts, answers waited for after the last
+    )
+    if local:  # the parts' clusters in another order (a scan sorts them by their kept document)
+        assert sorted(lazy) == sorted(_clusters(n, decided, order))
+    else:
+        assert lazy == _clusters(n, decided, order)
     assert len(asked) == len(set(asked))  # no pair is tested twice
     assert [link for link in links if link.relation != UNCHECKED] == [
         link for link in decided if (link.a, link.b) in set(asked)
@@ -85,3 +129,84 @@ def test_a_scan_without_reported_siblings_tests_fewer_links_and_finds_the_same_c
     for link in lazy.links:
         if link.relation != UNCHECKED:
             assert decided[link.a, link.b] == link
+
+
+def _counting(n: int, order: list[int], runs: list[int]):  # type: ignore[no-untyped-def]
+    def cluster(view: list[Link], reads: set) -> list[tuple]:
+        runs.append(len(view))
+        return _clusters(n, view, order, reads)
+
+    return cluster
+
+
+def test_answers_that_are_all_duplicates_end_the_clustering_without_another_run() -> None:
+    # Four copies of one story around document 0: every link read is a copy.
+    links = [Link(0, k, 0.9, 0.9, UNCHECKED, 1.0, 1.0) for k in (1, 2, 3)]
+    runs: list[int] = []
+    result, final = settle_links(links, _counting(4, [0, 1, 2, 3], runs), lambda p: [DUPLICATE] * len(p))
+    assert runs == [3]
+    assert result == _clusters(4, [Link(0, k, 0.9, 0.9, DUPLICATE, 1.0, 1.0) for k in (1, 2, 3)], [0, 1, 2, 3])
+    assert [link.relation for link in final] == [DUPLICATE] * 3
+
+
+def test_the_other_links_of_a_template_sibling_are_decided_before_the_next_run() -> None:
+    # 0 kept, 1 and 2 its copies, 1-2 a copy pair (unread while 0 takes both). 0-1 is a template sibling: 1 then
+    # stands apart, and the next run reads 1-2, which was decided along with 0-1, so no third run is needed.
+    truth = {(0, 1): TEMPLATE, (0, 2): DUPLICATE, (1, 2): DUPLICATE}
+    links = [Link(a, b, 0.9, 0.9, UNCHECKED, 1.0, 1.0) for a, b in truth]
+    asked: list[tuple[int, int]] = []
+
+    def decide(pairs):  # type: ignore[no-untyped-def]
+        asked.extend(map(tuple, pairs.tolist()))
+        return [truth[a, b] for a, b in pairs.tolist()]
+
+    runs: list[int] = []
+    result, _ = settle_links(links, _counting(3, [0, 1, 2], runs), decide)
+    decided = [
+        Link(0, 1, 0.9, 0.9, TEMPLATE),
+        Link(0, 2, 0.9, 0.9, DUPLICATE, 1.0, 1.0),
+        Link(1, 2, 0.9, 0.9, DUPLICATE, 1.0, 1.0),
+    ]
+    assert result == _clusters(3, decided, [0, 1, 2])
+    assert sorted(asked) == [(0, 1), (0, 2), (1, 2)]
+    assert len(runs) == 2
+
+
+def test_template_tests_in_a_kept_pool_while_parts_are_clustered_find_the_same_clusters(tmp_path, monkeypatch):
+    # Real articles as copies on two sites (tests/test_shares.py); two worker processes kept across the rounds,
+    # pairs tested two at a time, so that the pool tests while the parts of the first run are clustered.
+    from test_shares import _corpus
+
+    from dedup.parallel import WorkerPool
+    from dedup.pipeline import run, verify
+
+    path = tmp_path / "news.jsonl"
+    _corpus(path)
+    monkeypatch.setattr(verify, "VERIFY_CHUNK", 8)
+    monkeypatch.setattr(run, "GROUPS", 3)
+    submitted: list[int] = []
+    submit = WorkerPool.submit
+    monkeypatch.setattr(WorkerPool, "submit", lambda pool, *a: submitted.append(1) or submit(pool, *a))
+    every = Pipeline(Settings(site_min_docs=3), workers=1).scan([str(path)])
+    lazy = Pipeline(Settings(site_min_docs=3), workers=2).scan([str(path)], every_link=False)
+    assert json.dumps(to_json(lazy)) == json.dumps(to_json(every))
+    assert len(lazy.clusters) > 2 and len(submitted) > 2
+
+
+def test_a_kept_pool_answers_each_batch_in_its_worker_processes() -> None:
+    import os
+
+    from dedup.parallel import WorkerPool
+
+    with WorkerPool(2, 100) as pool:
+        waits = [pool.submit(_offset_and_pid, [k, k + 1]) for k in range(6)]
+        assert pool.started
+        answers = [wait() for wait in waits]
+    assert [total for total, _ in answers] == [100 + 2 * k + 1 for k in range(6)]
+    assert os.getpid() not in {pid for _, pid in answers}
+
+
+def _offset_and_pid(state: int, batch: list[int]) -> tuple[int, int]:
+    import os
+
+    return state + sum(batch), os.getpid()

@@ -140,6 +140,29 @@ def test_a_scan_keeps_its_documents_as_columns_that_read_back_as_records():
     ]
 
 
+def test_a_table_hands_out_each_record_it_made_recently_and_forgets_none_it_should_not():
+    from dedup.document import DocInfo
+    from dedup.pipeline.table import RECENT, DocColumns, DocTable
+
+    infos = [
+        DocInfo(
+            f"okaz-{i}", f"خبر رقم {i}", "okaz.com.sa", "2015-07-02", f"m.jsonl:{i}", "m.jsonl", ".", i, f"{i:032x}"
+        )
+        for i in range(RECENT + 10)
+    ]
+    table = DocTable()
+    table.extend(DocColumns.of(infos[:3]))
+    assert table[0] is table[0] and table[-3] is table[0] and table[2] == infos[2]
+    with pytest.raises(IndexError):
+        table[3]
+    with pytest.raises(IndexError):
+        table[-4]
+    table.extend(DocColumns.of(infos[3:]))  # the records made before still read the same
+    assert [table[i] for i in (0, 2, 3, -1)] == [infos[0], infos[2], infos[3], infos[-1]]
+    assert list(table) == infos  # more records than the table keeps: made again when asked for
+    assert table[5] == infos[5] and table[RECENT + 9] == infos[RECENT + 9]
+
+
 def test_bands_shared_among_workers_give_the_same_candidate_pairs():
     from dedup.lsh import candidate_pairs
 

@@ -20,6 +20,7 @@ import shutil
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -44,13 +45,13 @@ from dedup.errors import InputProblem
 from dedup.fingerprint import Fingerprinter, coverage, jaccard_containment, words_of
 from dedup.io import Reader
 from dedup.normalize import normalize
-from dedup.parallel import batched, default_workers, ordered_map, release_freed_memory
+from dedup.parallel import WorkerPool, batched, default_workers, ordered_map, release_freed_memory
 from dedup.pipeline.lazy import settle_links
 from dedup.pipeline.result import ScanResult
 from dedup.pipeline.shares import Learning, RangeTask, ReadBatch, ShareState, read_clean_spool, shares
 from dedup.pipeline.stores import ShingleStore, SignatureFile, TextStore
 from dedup.pipeline.table import DocTable
-from dedup.pipeline.verify import decide_relations, find_links
+from dedup.pipeline.verify import find_links, relations_later
 from dedup.pipeline.workers import (
     Fingerprints,
     SpooledBatch,
@@ -67,6 +68,13 @@ from dedup.settings import Settings
 from dedup.templates import relation
 
 DEFAULTS = Settings()
+# Parts of the first clustering run of the lazy template test (dedup.pipeline.lazy.settle_links), tested by the
+# workers while the next part is clustered. The pool then forks before this process has clustered (and prepared
+# texts for the stray test): what it makes afterwards is its own, not shared with the workers (peak +50 MB at 50k
+# short documents, +90 MB at 100k long ones). Up to GROUPED_UP_TO documents only: beyond, memory is the
+# constraint (issue 15: 1M documents under 2 GB).
+GROUPS = 4
+GROUPED_UP_TO = 100_000
 
 
 class Pipeline:
@@ -155,23 +163,16 @@ class Pipeline:
     def _shared_page_batches(self, inputs: Sequence[str], state: StageState) -> Iterator[SpooledBatch]:
         """:meth:`_page_batches` with workers that read their own share of the input and spool its pages
         themselves (:mod:`dedup.pipeline.shares`): this process counts line hashes and story keys only."""
-        s = self.settings
-        found: list[InputProblem] = []
-        reader = Reader(fields=s.fields, strict=s.strict, on_problem=found.append, keep_records=state.keep_records)
-        learning = Learning(SiteBoilerplate(s.site_min_docs, s.site_min_share), self.batch_size, self._problem)
         folder, owner = tempfile.mkdtemp(prefix="dedup-spool-"), os.getpid()
         spools: dict[str, int] = {}
         try:
-            tasks: deque[RangeTask | ReadBatch] = deque()
-            share_state = ShareState(state, folder)
-
-            def feed() -> Iterator[RangeTask | ReadBatch]:
-                for task in shares(inputs, reader, found, self.batch_size):
-                    tasks.append(task)
-                    yield task
-
-            for share in ordered_map(read_clean_spool, feed(), self.workers, share_state):
-                learning.add(tasks.popleft(), share, lambda whole: read_clean_spool(share_state, whole))
+            said: list[InputProblem] = []
+            learning = self._learn(inputs, state, folder, said, optimistic=True)
+            if learning is None:  # a range of a file was not UTF-8: learned again, the file read whole
+                shutil.rmtree(folder, ignore_errors=True)
+                folder = tempfile.mkdtemp(prefix="dedup-spool-")
+                learning = self._learn(inputs, state, folder, said, optimistic=False)
+            assert learning is not None
             learning.finish()
             self.cleaner.site = learning.learner
             # The spool files are opened here and unlinked: the second pass's workers (forked once this
@@ -188,6 +189,54 @@ class Pipeline:
                 shutil.rmtree(folder, ignore_errors=True)
                 for fd in spools.values():
                     os.close(fd)
+
+    def _learn(
+        self, inputs: Sequence[str], state: StageState, folder: str, said: list[InputProblem], optimistic: bool
+    ) -> Learning | None:
+        """The first pass of :meth:`_shared_page_batches`: site boilerplate learned from the workers' shares.
+
+        ``optimistic``: the ranges of a file are counted as they come, while the workers read the next ones (a
+        :class:`~dedup.pipeline.shares.Learning` holds them until the file's last, in case one is not UTF-8 and
+        the file must be read whole: then all of this process's counting came after the workers' last share,
+        with both of them waiting). ``None`` if a range was not UTF-8 after all: learn again, not optimistic.
+        Problems are reported once the file they are in is read (as the holding does); ``said``: those reported
+        already (a second run reports them once)."""
+        s = self.settings
+        found: list[InputProblem] = []
+        reader = Reader(fields=s.fields, strict=s.strict, on_problem=found.append, keep_records=state.keep_records)
+        held: list[InputProblem] = []
+        learning = Learning(SiteBoilerplate(s.site_min_docs, s.site_min_share), self.batch_size, held.append)
+        tasks: deque[RangeTask | ReadBatch] = deque()
+        share_state = ShareState(state, folder)
+        again = len(said)  # problems said by the run before this one (the same, in the same order)
+
+        def feed() -> Iterator[RangeTask | ReadBatch]:
+            for task in shares(inputs, reader, found, self.batch_size):
+                tasks.append(task)
+                yield task
+
+        results = ordered_map(read_clean_spool, feed(), self.workers, share_state)
+        try:
+            for share in results:
+                task = tasks.popleft()
+                if optimistic and isinstance(task, RangeTask) and not task.whole:
+                    if not share.utf8:
+                        return None
+                    learning.add(replace(task, whole=True), share, _no_redo)
+                    if not task.last:
+                        continue
+                else:
+                    learning.add(task, share, lambda whole: read_clean_spool(share_state, whole))
+                for problem in held:
+                    if again:
+                        again -= 1
+                        continue
+                    said.append(problem)
+                    self._problem(problem)
+                held.clear()
+        finally:
+            results.close()  # the workers stop (they may be reading the ranges after a failed one)
+        return learning
 
     def clean_documents(self, docs: Iterable[Document]) -> list[Document]:
         """Clean in-memory documents (two passes over the list when site boilerplate is on)."""
@@ -330,7 +379,16 @@ class Pipeline:
             if every_link:
                 stars = cluster(links, None)
             else:
-                stars, links = settle_links(links, cluster, lambda p: decide_relations(p, texts, s, self.workers))
+                # One pool for every round of template tests, testing a part's pairs while the next part is
+                # clustered; clusters are sorted by kept document below (expand_exact), whatever the parts' order.
+                with WorkerPool(self.workers, texts) as pool:
+                    stars, links = settle_links(
+                        links,
+                        cluster,
+                        lambda pairs: relations_later(pairs, texts, pool),
+                        lambda c: c.keep,
+                        GROUPS if len(infos) <= GROUPED_UP_TO else 1,
+                    )
         clusters = expand_exact(stars, groups, order)
         attach_siblings(clusters, links)
         learned = self.cleaner.site.learned() if self.cleaner.site is not None else []
@@ -343,6 +401,10 @@ class Pipeline:
             s,
             np.concatenate(scores) if scores else np.zeros(0, dtype=np.float32),
         )
+
+
+def _no_redo(task: RangeTask) -> Any:
+    raise AssertionError(f"{task.path}: a range counted as a whole file")  # pragma: no cover - never called
 
 
 def _chain_first(

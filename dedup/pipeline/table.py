@@ -26,6 +26,7 @@ from dedup.document import DocInfo
 
 _TEXT = ("id", "title", "date", "origin")  # per-document strings, kept as utf-8 blobs
 _CODED = ("source", "path", "root")  # strings a corpus repeats, kept as codes into a vocabulary
+RECENT = 4096  # records a table keeps once made (forgotten all at once when full)
 
 
 @dataclass
@@ -83,11 +84,11 @@ class _Text:
         return self._flat
 
     def __getitem__(self, i: int) -> str | None:
-        starts, ends = self._index()
-        start = int(starts[i])
+        starts, ends = self._flat if self._flat is not None else self._index()
+        start = starts.item(i)
         if start < 0:
             return None
-        return self._blob[start : int(ends[i])].decode("utf-8", "surrogatepass")
+        return self._blob[start : ends.item(i)].decode("utf-8", "surrogatepass")
 
 
 class DocTable(Sequence[DocInfo]):
@@ -102,6 +103,8 @@ class DocTable(Sequence[DocInfo]):
         self._digests: list[bytes] = []
         self._flat: dict[str, Any] | None = None
         self._n = 0
+        # The records made last, handed out again: reports read a cluster's kept document once per member.
+        self._recent: dict[int, DocInfo] = {}
         self.titles = _Titles(self._text["title"])
 
     def extend(self, columns: DocColumns) -> None:
@@ -120,6 +123,7 @@ class DocTable(Sequence[DocInfo]):
         self._digests.append(columns.digests)
         self._n += len(columns)
         self._flat = None
+        self._recent.clear()
 
     def extend_infos(self, infos: Sequence[DocInfo]) -> None:
         self.extend(DocColumns.of(infos))
@@ -167,8 +171,13 @@ class DocTable(Sequence[DocInfo]):
             i += self._n
         if not 0 <= i < self._n:
             raise IndexError(i)
+        found = self._recent.get(i)
+        if found is not None:
+            return found
+        if len(self._recent) >= RECENT:
+            self._recent.clear()
         flat, text, vocab = self._columns(), self._text, self._vocab
-        return DocInfo(
+        found = self._recent[i] = DocInfo(
             id=text["id"][i],  # type: ignore[arg-type]
             title=text["title"][i],  # type: ignore[arg-type]
             source=vocab[flat["source"][i]],
@@ -179,6 +188,7 @@ class DocTable(Sequence[DocInfo]):
             words=int(flat["words"][i]),
             digest=flat["digests"][16 * i : 16 * i + 16].hex(),
         )
+        return found
 
     def __iter__(self) -> Iterator[DocInfo]:
         for i in range(self._n):

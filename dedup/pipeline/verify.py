@@ -8,7 +8,7 @@ through the file descriptors they inherit; links come back in pair order, whatev
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +16,7 @@ import numpy as np
 from dedup.cluster import DUPLICATE, UNCHECKED, Link, VerifyOptions, verify
 from dedup.evidence import RewriteJudge, judge_with_titles
 from dedup.lsh import MIN_SHARED_VALUES, candidate_blocks, lsh_params
-from dedup.parallel import ordered_map
+from dedup.parallel import WorkerPool, ordered_map
 from dedup.pipeline.stores import ShingleStore, TextStore
 from dedup.settings import Settings
 from dedup.templates import relation
@@ -155,6 +155,17 @@ def decide_relations(pairs: np.ndarray, texts: TextStore, s: Settings, workers: 
     for chunk in ordered_map(relation_chunk, chunks, workers, texts):
         out.extend(chunk)
     return out
+
+
+def relations_later(pairs: np.ndarray, texts: TextStore, pool: WorkerPool) -> Callable[[], list[str]]:
+    """:func:`decide_relations` in ``pool``'s workers: a function that waits for the answers, so that this
+    process goes on while the workers test (a single chunk is tested here, now, unless the pool is running)."""
+    chunks = [pairs[i : i + VERIFY_CHUNK // 4] for i in range(0, len(pairs), VERIFY_CHUNK // 4)]
+    if len(chunks) <= 1 and not pool.started:
+        out = relation_chunk(texts, pairs)
+        return lambda: out
+    waits = [pool.submit(relation_chunk, chunk) for chunk in chunks]
+    return lambda: [relation for wait in waits for relation in wait()]
 
 
 def relation_chunk(texts: TextStore, pairs: np.ndarray) -> list[str]:

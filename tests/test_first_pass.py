@@ -1,0 +1,70 @@
+"""The first pass of a scan counts a file's ranges as the workers send them, and reads the file again, whole, when
+a range turns out not to be UTF-8: what one process decides, each problem reported once."""
+
+import gzip
+from pathlib import Path
+
+from test_shares import _corpus, _scan
+
+from dedup.io.ranges import cut
+from dedup.pipeline import run, shares
+
+
+def _legacy(path: Path, lines: list[str], k: int) -> None:
+    """``lines`` with line ``k`` in windows-1256 (an Arabic legacy encoding), the rest UTF-8."""
+    lines[k] = lines[k].replace(f'"d{k - 3}"', f'"d{k - 3}-legacy"')
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    path.write_bytes(data.replace(lines[k].encode("utf-8"), lines[k].encode("windows-1256", errors="replace")))
+
+
+def test_a_legacy_line_after_other_files_problems_gets_every_problem_said_once(tmp_path, monkeypatch) -> None:
+    # A compressed file read first (a malformed record in it: reported while the big file is still being
+    # counted), then a file whose ranges are counted as they come until one in its last part is not UTF-8.
+    first = tmp_path / "earlier.jsonl.gz"
+    path = tmp_path / "news.jsonl"
+    lines = _corpus(path)
+    first.write_bytes(gzip.compress(("\n".join(lines[:9]) + "\n[1]\n").encode("utf-8")))
+    _legacy(path, lines, 55)
+    monkeypatch.setattr(shares, "RANGE_BYTES", 9000)
+    assert len(cut(str(path), 9000)) > 10
+    alone = _scan([str(first), str(path)], workers=1)
+    runs: list[bool] = []
+    learn = run.Pipeline._learn
+    monkeypatch.setattr(
+        run.Pipeline, "_learn", lambda self, *a, **k: runs.append(k["optimistic"]) or learn(self, *a, **k)
+    )
+    shared = _scan([str(first), str(path)], workers=2)
+    assert shared == alone
+    assert runs == [True, False]  # counted as they came, then again with the file read whole
+    problems = shared[2]
+    assert len(problems) == len(set(problems)) and any("earlier.jsonl.gz" in p for p in problems)
+    assert any(":19:" in p for p in problems)  # the malformed line of the big file, said once
+    assert any(d.endswith("-legacy") for c in shared[0] for d in c) or shared[1][-1].startswith(str(path))
+
+
+def test_ranges_all_utf8_are_counted_as_they_come_and_decide_as_one_process(tmp_path, monkeypatch) -> None:
+    path = tmp_path / "news.jsonl"
+    _corpus(path)
+    monkeypatch.setattr(shares, "RANGE_BYTES", 9000)
+    ranges = len(cut(str(path), 9000))
+    received: list[int] = []  # shares received from the workers
+    counted: list[int] = []  # shares received when the learner counted pages
+    original_observe, original_map = shares.Learning._observe, run.ordered_map
+
+    def observe(self, n):  # type: ignore[no-untyped-def]
+        counted.append(len(received))
+        original_observe(self, n)
+
+    def ordered_map(fn, batches, workers, state=None):  # type: ignore[no-untyped-def]
+        for out in original_map(fn, batches, workers, state):
+            if fn is shares.read_clean_spool:
+                received.append(1)
+            yield out
+
+    alone = _scan([str(path)], workers=1)
+    monkeypatch.setattr(shares.Learning, "_observe", observe)
+    monkeypatch.setattr(run, "ordered_map", ordered_map)
+    shared = _scan([str(path)], workers=2)
+    assert shared == alone
+    assert len(received) == ranges > 10
+    assert counted and counted[0] < ranges // 2  # counting began long before the last range came back
