@@ -1,6 +1,7 @@
 """Worker processes change how fast a scan runs, never what it finds."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -138,6 +139,9 @@ def test_a_scan_keeps_its_documents_as_columns_that_read_back_as_records():
         (120, "0f" * 16, "2015-07-01", "sabq.org"),
         (0, "a0" * 16, None, None),
     ]
+    at = [2, 0, 2, 1]  # the order and repeats a report asks in
+    for name in ("id", "title", "date", "origin", "source", "path", "root"):
+        assert table.field(name, at) == [getattr(infos[i], name) for i in at]
 
 
 def test_a_table_hands_out_each_record_it_made_recently_and_forgets_none_it_should_not():
@@ -176,3 +180,22 @@ def test_bands_shared_among_workers_give_the_same_candidate_pairs():
     alone = candidate_pairs(sigs, 64, 2, min_shared=4, groups=groups)
     shared = candidate_pairs(sigs, 64, 2, min_shared=4, groups=groups, workers=2)
     assert len(alone) >= 50 and np.array_equal(alone, shared)
+
+
+def test_the_csv_report_reads_a_scans_columns_as_it_reads_records():
+    import csv
+    import dataclasses
+    import io
+
+    from dedup.pipeline import scan
+    from dedup.pipeline.table import DocTable
+    from dedup.report.text import render_csv
+
+    result = scan([str(Path(__file__).resolve().parent.parent / "fixtures")])
+    assert isinstance(result.documents, DocTable) and result.clusters
+    as_records = dataclasses.replace(result, documents=list(result.documents))
+    text = render_csv(result)
+    assert text == render_csv(as_records)
+    rows = list(csv.reader(io.StringIO(text)))[1:]
+    assert len(rows) == sum(len(c.members) for c in result.clusters)
+    assert {r[2] for r in rows} == {result.documents[m].id for c in result.clusters for m, _ in c.members}

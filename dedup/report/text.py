@@ -106,10 +106,21 @@ def render_csv(result: ScanResult, found: IndexMatches = ()) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     docs = result.documents
-    for k, cluster in enumerate(result.clusters, start=1):
-        for m, sim in cluster.members:
-            d = docs[m]
-            writer.writerow([k, docs[cluster.keep].id, d.id, f"{sim:.4f}", d.source or "", d.date or "", d.title])
+    rows = [
+        (k, cluster.keep, m, sim) for k, cluster in enumerate(result.clusters, start=1) for m, sim in cluster.members
+    ]
+    members = [m for _, _, m, _ in rows]
+    field = getattr(docs, "field", None)
+    if field is not None:  # a scan's DocTable: read the four columns, not a record per member
+        ids, sources, dates, titles = (field(name, members) for name in ("id", "source", "date", "title"))
+        kept_ids = field("id", [keep for _, keep, _, _ in rows])
+    else:
+        ids, sources, dates, titles = (
+            [getattr(docs[m], name) for m in members] for name in ("id", "source", "date", "title")
+        )
+        kept_ids = [docs[keep].id for _, keep, _, _ in rows]
+    for (k, _, _, sim), kept, id_, source, date, title in zip(rows, kept_ids, ids, sources, dates, titles):
+        writer.writerow([k, kept, id_, f"{sim:.4f}", source or "", date or "", title])
     for doc, m in found:
         writer.writerow(["index", m.id, doc.id, f"{m.similarity:.4f}", doc.source or "", doc.date or "", doc.title])
     return buf.getvalue()
