@@ -6,7 +6,7 @@ Usage (corpora from ``bench/make_corpus.py``)::
 
 Each corpus is scanned ``--repeat`` times (``dedup scan CORPUS --format csv -o FILE -q --workers N``, end to end:
 start-up, reading, cleaning, normalising, hashing, LSH, verification, report); the best wall time is kept, with
-the CPU time and the peak memory (PSS, summed over main process + workers, psutil, every 50 ms, after 10 s every
+the CPU time and the peak memory (PSS, summed over main process + workers, psutil, every 0.2 s, after 10 s every
 0.5 s) of that run and pairwise precision/recall/F1 against the corpus truth.
 """
 
