@@ -17,6 +17,29 @@ COVERAGES = (0.4, 0.8, 1.0)
 RELATIONS = (DUPLICATE, DUPLICATE, DUPLICATE, TEMPLATE, "different")
 
 
+def _link_graphs(max_nodes: int, max_links: int) -> st.SearchStrategy[tuple]:
+    """``(n, links, order)``: n documents, distinct pairs with a similarity, coverages both ways and a relation,
+    and a keep order."""
+    return st.integers(min_value=2, max_value=max_nodes).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(
+                st.tuples(
+                    st.integers(0, n - 1),
+                    st.integers(0, n - 1),
+                    st.sampled_from((0.5, 0.55, 0.7, 0.9, 1.0)),
+                    st.sampled_from(COVERAGES),
+                    st.sampled_from(COVERAGES),
+                    st.sampled_from(RELATIONS),
+                ),
+                max_size=max_links,
+                unique_by=lambda t: (min(t[0], t[1]), max(t[0], t[1])),
+            ),
+            st.permutations(list(range(n))),
+        )
+    )
+
+
 def _clusters(n: int, links: list[Link], order: list[int], reads: set | None = None) -> list[tuple]:
     def similarity_to(stray: int, kept: int) -> tuple[float, str | None]:
         return ((stray * 7 + kept * 3) % 10) / 10, ("copy" if (stray + kept) % 3 else None)
@@ -27,51 +50,13 @@ def _clusters(n: int, links: list[Link], order: list[int], reads: set | None = N
 
 
 @settings(max_examples=1000, deadline=None)
-@given(
-    st.integers(min_value=2, max_value=14).flatmap(
-        lambda n: st.tuples(
-            st.just(n),
-            st.lists(
-                st.tuples(
-                    st.integers(0, n - 1),
-                    st.integers(0, n - 1),
-                    st.sampled_from((0.5, 0.55, 0.7, 0.9, 1.0)),
-                    st.sampled_from(COVERAGES),
-                    st.sampled_from(COVERAGES),
-                    st.sampled_from(RELATIONS),
-                ),
-                max_size=40,
-                unique_by=lambda t: (min(t[0], t[1]), max(t[0], t[1])),
-            ),
-            st.permutations(list(range(n))),
-        )
-    )
-)
+@given(_link_graphs(max_nodes=14, max_links=40))
 def test_deciding_only_the_links_read_gives_the_clusters_of_deciding_every_link(case: tuple) -> None:
     _check_lazy(case, local=False)
 
 
 @settings(max_examples=1000, deadline=None)
-@given(
-    st.integers(min_value=2, max_value=16).flatmap(
-        lambda n: st.tuples(
-            st.just(n),
-            st.lists(
-                st.tuples(
-                    st.integers(0, n - 1),
-                    st.integers(0, n - 1),
-                    st.sampled_from((0.5, 0.55, 0.7, 0.9, 1.0)),
-                    st.sampled_from(COVERAGES),
-                    st.sampled_from(COVERAGES),
-                    st.sampled_from(RELATIONS),
-                ),
-                max_size=24,  # fewer links than above: more graphs in several parts
-                unique_by=lambda t: (min(t[0], t[1]), max(t[0], t[1])),
-            ),
-            st.permutations(list(range(n))),
-        )
-    )
-)
+@given(_link_graphs(max_nodes=16, max_links=24))  # fewer links: more graphs in several parts
 def test_clustering_again_only_the_parts_whose_links_changed_gives_the_same_clusters(case: tuple) -> None:
     _check_lazy(case, local=True)
 
