@@ -149,7 +149,7 @@ def verify_chunk(state: VerifyState, pairs: np.ndarray) -> tuple[list[Link], np.
 def decide_relations(pairs: np.ndarray, texts: TextStore, s: Settings, workers: int = 1) -> list[str]:
     """The template test (:func:`dedup.templates.relation`) of each pair, in worker processes when there are
     enough of them."""
-    chunks = [pairs[i : i + VERIFY_CHUNK // 4] for i in range(0, len(pairs), VERIFY_CHUNK // 4)]
+    chunks = _relation_chunks(pairs)
     workers = workers if len(chunks) > 1 else 1
     out: list[str] = []
     for chunk in ordered_map(relation_chunk, chunks, workers, texts):
@@ -160,12 +160,16 @@ def decide_relations(pairs: np.ndarray, texts: TextStore, s: Settings, workers: 
 def relations_later(pairs: np.ndarray, texts: TextStore, pool: WorkerPool) -> Callable[[], list[str]]:
     """:func:`decide_relations` in ``pool``'s workers: a function that waits for the answers, so that this
     process goes on while the workers test (a single chunk is tested here, now, unless the pool is running)."""
-    chunks = [pairs[i : i + VERIFY_CHUNK // 4] for i in range(0, len(pairs), VERIFY_CHUNK // 4)]
+    chunks = _relation_chunks(pairs)
     if len(chunks) <= 1 and not pool.started:
         out = relation_chunk(texts, pairs)
         return lambda: out
     waits = [pool.submit(relation_chunk, chunk) for chunk in chunks]
     return lambda: [relation for wait in waits for relation in wait()]
+
+
+def _relation_chunks(pairs: np.ndarray) -> list[np.ndarray]:
+    return [pairs[i : i + VERIFY_CHUNK // 4] for i in range(0, len(pairs), VERIFY_CHUNK // 4)]
 
 
 def relation_chunk(texts: TextStore, pairs: np.ndarray) -> list[str]:
