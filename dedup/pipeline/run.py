@@ -70,9 +70,9 @@ from dedup.templates import relation
 DEFAULTS = Settings()
 # Parts of the first clustering run of the lazy template test (dedup.pipeline.lazy.settle_links), tested by the
 # workers while the next part is clustered. The pool then forks before this process has clustered (and prepared
-# texts for the stray test): what it makes afterwards is its own, not shared with the workers (peak +50 MB at 50k
-# short documents, +90 MB at 100k long ones). Up to GROUPED_UP_TO documents only: beyond, memory is the
-# constraint (issue 15: 1M documents under 2 GB).
+# texts for the stray test): what it makes afterwards is its own, not shared with the workers, so the peak grows
+# with the corpus (figures in BENCHMARKS.md, "Session 12: wall time"). Up to GROUPED_UP_TO documents only:
+# beyond, memory is the constraint (issue 15: 1M documents under 2 GB).
 GROUPS = 4
 GROUPED_UP_TO = 100_000
 
