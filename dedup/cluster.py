@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dedup.fingerprint import coverage, jaccard_containment
+from dedup.fingerprint import COVERAGE_WINDOW, coverage, jaccard_containment
 from dedup.links import (  # noqa: F401 (re-exported: callers import them from here)
     CONTAINED,
     COPY,
@@ -86,6 +86,8 @@ def verify(
             evidence = rewrite_of(a, b, con)
             if evidence.rewrite and (small >= options.min_containment_shingles or evidence.on_order_route()):
                 cov = evidence.coverages or (1.0, 1.0)
+                if words is not None:
+                    cov = _second_story(words[a], words[b], cov, options.coverage)
                 links.append(Link(a, b, round(jac, 4), round(con, 4), DUPLICATE, *cov, evidence=evidence))
             continue
         relation = relation_of(a, b) if relation_of is not None else DUPLICATE
@@ -95,9 +97,27 @@ def verify(
         a_in_b = b_in_a = 1.0
         if words is not None and relation != TEMPLATE:
             wa, wb = words[a], words[b]
-            a_in_b, b_in_a = round(coverage(wa, wb), 4), round(coverage(wb, wa), 4)
+            cov = (round(coverage(wa, wb), 4), round(coverage(wb, wa), 4))
+            a_in_b, b_in_a = _second_story(wa, wb, cov, options.coverage)
         links.append(Link(a, b, round(jac, 4), round(con, 4), relation, a_in_b, b_in_a))
     return links
+
+
+def _second_story(wa: np.ndarray, wb: np.ndarray, cov: tuple[float, float], least: float) -> tuple[float, float]:
+    """The coverages ``(a by b, b by a)`` with a text's second story told apart from a copy: a text with over
+    ``1 / least`` times the other's content words, whose opening passage (title and lead) the other does not say,
+    is a container (the Egypt cable that ends "on another note" with the Oman cable), not a copy, however much of
+    its formula the shorter text writes too; its coverage is then at most the share its words could fill once.
+
+    >>> egypt, oman = np.arange(40, dtype=np.uint32), np.arange(20, 45, dtype=np.uint32)
+    >>> _second_story(egypt, oman, (0.8, 1.0), 0.75), _second_story(egypt[20:], oman, (0.8, 1.0), 0.75)
+    ((0.625, 1.0), (0.8, 1.0))
+    """
+    out = list(cov)
+    for k, (x, y) in enumerate(((wa, wb), (wb, wa))):
+        if out[k] >= least and x.size * least > y.size and coverage(x[:COVERAGE_WINDOW], y) < 1.0:
+            out[k] = min(out[k], round(y.size / x.size, 4))
+    return out[0], out[1]
 
 
 def judged_below(small: int, containment: float, options: VerifyOptions) -> bool:
