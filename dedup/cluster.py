@@ -107,7 +107,7 @@ def _second_story(wa: np.ndarray, wb: np.ndarray, cov: tuple[float, float], leas
     """The coverages ``(a by b, b by a)`` with a text's second story told apart from a copy: a text with over
     ``1 / least`` times the other's content words, whose opening passage (title and lead) the other does not say,
     is a container (the Egypt cable that ends "on another note" with the Oman cable), not a copy, however much of
-    its formula the shorter text writes too; its coverage is then at most the share its words could fill once.
+    its formula the shorter one writes too: its coverage is at most the share the other's words could fill once.
 
     >>> egypt, oman = np.arange(40, dtype=np.uint32), np.arange(20, 45, dtype=np.uint32)
     >>> _second_story(egypt, oman, (0.8, 1.0), 0.75), _second_story(egypt[20:], oman, (0.8, 1.0), 0.75)
