@@ -1,6 +1,7 @@
 """Tests for dedup.clean.html by kind of page, round 9: article text beside the container that paragraph scoring
 picks (a review's summary that links the products it names, above the body; a CMS text field's lines around
-the table that scored as the container). English, German and Arabic pages."""
+the table that scored as the container; a guide's FAQ section after the body). English, German and Arabic
+pages."""
 
 from __future__ import annotations
 
@@ -180,3 +181,92 @@ def test_a_short_note_straight_in_the_wrapper_of_a_table_is_left_out() -> None:
     lines = extract_html(html).text.splitlines()
     assert lines[0].startswith("1 Radierung")
     assert len(lines) == 12
+
+
+# --- a questions-and-answers section after the body --------------------------------------------------------
+
+_FAQS = {
+    "en": (
+        EN_P,
+        "Frequently Asked Questions",
+        [
+            (
+                "When will the first new tram stops open?",
+                "The transport department expects the first stops to open within three years of the start of work.",
+            ),
+            (
+                "Who pays for the extension?",
+                "The city and the regional government share the cost, according to the motion passed on Tuesday.",
+            ),
+        ],
+    ),
+    "de": (
+        DE_P,
+        "Häufige Fragen zur Straßenbahn",
+        [
+            (
+                "Wann eröffnen die ersten neuen Haltestellen?",
+                "Das Verkehrsamt rechnet damit, dass die ersten Haltestellen drei Jahre nach Baubeginn eröffnet werden.",
+            ),
+            (
+                "Wer bezahlt die Erweiterung?",
+                "Stadt und Land teilen sich die Kosten, so steht es in dem Antrag, der am Dienstag beschlossen wurde.",
+            ),
+        ],
+    ),
+    "ar": (
+        AR_P,
+        "الأسئلة الشائعة",
+        [
+            (
+                "متى تفتتح المحطات الجديدة الأولى؟",
+                "تتوقع وزارة النقل أن تفتتح المحطات الأولى خلال ثلاث سنوات من بدء أعمال التوسعة في الربيع المقبل.",
+            ),
+            (
+                "من يتحمل تكاليف التوسعة؟",
+                "تتقاسم البلدية والحكومة الإقليمية التكاليف بحسب المقترح الذي أقره المجلس البلدي يوم الثلاثاء.",
+            ),
+        ],
+    ),
+}
+
+
+def _faq_page(lang: str, faq: str, site_faq: str) -> str:
+    body = _FAQS[lang][0]
+    return _page(
+        '<div class="page"><div class="layout-row"><div class="col-md-8">'
+        + "".join(f"<p>{p}</p>" for p in body)
+        + f'</div>{faq}<div class="share"><a href="/s">Share</a></div></div></div>{site_faq}',
+        lang,
+    )
+
+
+@pytest.mark.parametrize("lang", sorted(_FAQS))
+def test_a_faq_section_right_after_the_body_is_kept(lang: str) -> None:
+    # Guides and reviews end with their questions and answers in a section of their own beside the body:
+    # the article's last part. The site's own FAQ, outside the body's wrapper, stays out.
+    body, heading, qas = _FAQS[lang]
+    faq = (
+        f'<section class="faq-section"><h2>{heading}</h2>'
+        + "".join(f'<div class="qa"><h3>{q}</h3><div class="answer">{a}</div></div>' for q, a in qas)
+        + "</section>"
+    )
+    site_faq = (
+        f'<div class="site-help"><h2>{heading}</h2>'
+        + "".join(f"<div><h4>{q} (Kundendienst)</h4><div>{a}</div></div>" for q, a in qas)
+        + "</div>"
+    )
+    lines = extract_html(_faq_page(lang, faq, site_faq)).text.splitlines()
+    assert lines == [*body, heading, *[x for qa in qas for x in qa]]
+
+
+def test_a_faq_of_links_to_other_pages_is_left_out() -> None:
+    # A "FAQ" box that only links to the help pages is navigation, not answers (30%+ link text).
+    body, heading, qas = _FAQS["en"]
+    faq = (
+        f'<section class="faq-section"><h2>{heading}</h2><ul>'
+        + "".join(f'<li><a href="/help/{i}">{q}</a> Answered by our team.</li>' for i, (q, _a) in enumerate(qas * 2))
+        + "</ul></section>"
+    )
+    lines = extract_html(_faq_page("en", faq, "")).text.splitlines()
+    assert lines == body

@@ -177,7 +177,7 @@ def best_container(flat: Flat, plain: bool = False) -> list[int]:
         up = parent[best]
     roots = _with_siblings(flat, best, scores, mass, best_final)
     if not plain:
-        roots = prose_before(flat, roots)
+        roots = _faq_after(flat, prose_before(flat, roots))
     if not plain and sum(mass(r) for r in roots) < _SECTIONS_SHARE * prefix[-1]:
         roots = _sections(flat, best, mass, prefix[-1], roots)
     lead = lead_before(flat, roots[0])
@@ -299,6 +299,44 @@ def _with_siblings(
                 out.append(j)
         j = last[j] + 1
     return out
+
+
+# The heading of a questions-and-answers section (``_faq_after``), in the languages of the dev sets' pages.
+_FAQ_HEADING = re.compile(
+    r"\bfaqs?\b|frequently asked|häufig gestellte fragen|häufige fragen|preguntas frecuentes|"
+    r"questions fréquentes|الأسئلة الشائعة|الاسئلة الشائعة|أسئلة شائعة",
+    re.I,
+)
+_FAQ_MIN = 200  # characters of the section
+_FAQ_HEADING_MAX = 120  # characters of its heading
+_FAQ_MAX_LD = 0.3  # its share of link text, the scored siblings' bound
+
+
+def _faq_after(flat: Flat, roots: list[int]) -> list[int]:
+    """``roots`` plus the questions-and-answers sections right beside the last of them, after it: blocks of
+    200+ characters under 30% link text whose first heading (under 120 characters) says "FAQ" or "Frequently
+    asked questions" (German, Spanish, French, Arabic too). Guides and reviews end with their FAQ in a section
+    of its own, which the page's truth counts as the article's last part.
+
+    Only the container's own siblings: a questions section further up the page is the site's (chosen on the
+    tuning parts: one level adds four tuning pages' FAQs and changes no other page; two levels lose a held
+    wcxb page). The bounds are flat: 50 to 500 characters, 0.3 to 0.5 of link text (0.1 loses a FAQ whose
+    answers link).
+    """
+    tags, parent, text, link, cut, last = flat.tags, flat.parent, flat.text, flat.link, flat.cut, flat.last
+    r = roots[-1]
+    p = parent[r]
+    if p < 0:
+        return roots
+    found: list[int] = []
+    j = last[r] + 1
+    while j <= last[p]:
+        if not cut[j] and text[j] >= _FAQ_MIN and link[j] < _FAQ_MAX_LD * text[j]:
+            h = next((k for k in range(j, last[j] + 1) if tags[k] in _HEADINGS and text[k] and not cut[k]), -1)
+            if h >= 0 and text[h] < _FAQ_HEADING_MAX and _FAQ_HEADING.search(flat.subtree_text(h)):
+                found.append(j)
+        j = last[j] + 1
+    return [*roots, *found] if found else roots
 
 
 # How many levels above the container's parent ``_openings_above`` looks for the article's opening paragraphs
