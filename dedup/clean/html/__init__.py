@@ -22,10 +22,11 @@ How it decides (ideas from readability, trafilatura and jusText, re-implemented 
    enough text scores by its length and its commas, scaled down by its link density, and passes that score
    to its ancestors; class/id names that say "article body" add weight and ones that say "comments/sidebar"
    subtract. The best container is widened to an ancestor that holds at least twice its paragraph mass
-   without being link-heavy (long guides are split over sibling ``<section>``s), and siblings that score
-   well themselves, or are plain link-free paragraphs, join it (readability's sibling merge), and so do blocks
+   without being link-heavy (long guides are split over sibling ``<section>``s), or to the wrapper that holds
+   text of its own around it (lines and ``<br>``s around a table), and siblings that score well themselves,
+   or are plain paragraphs with few links, join it (readability's sibling merge), and so do blocks
    of plain paragraphs before it up to four levels higher, inside its <main> or <article> (an abstract or an
-   introduction in a section of its own). ``opening``
+   introduction in a section of its own), and a questions-and-answers section right after it. ``opening``
    adds what opens the article before it: the lead in the article's header, the opening paragraphs set
    apart from the body inside the page's one ``<article>``.
 7. ``blocks``: inside the container, text is cut into blocks (paragraphs, headings, list items, ...) in

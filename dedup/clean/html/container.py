@@ -43,6 +43,12 @@ _CLIMB_MAX_LD = 0.4
 # benchmarks; 0.05..0.6 all close).
 _TWIN_MASS = 0.3
 
+# A block of plain paragraphs before the container (``_paragraphs``) joins it under this share of link text: a
+# review's summary that links the products it names. Chosen on the tuning parts: no part loses F1 from 0.1 to
+# 0.5 (0.07 loses a held wcxb page); 0.3, the scored siblings' bound, is in the middle. The blocks found a few
+# levels up (``_openings_above``) keep 0.05: 0.15 there loses a held aeb page.
+_BEFORE_MAX_LD = 0.3
+
 # A page of sections (see ``_sections``): the container holds under _SECTIONS_SHARE of the page's paragraph
 # mass; the nearest ancestor holding _SECTIONS_COVER of it replaces it, the body only when the body's text is
 # at most _SECTIONS_BODY characters. Chosen on the tuning parts (a share of 0.4 also took teasers into two tuning
@@ -50,6 +56,12 @@ _TWIN_MASS = 0.3
 _SECTIONS_SHARE = 0.3
 _SECTIONS_COVER = 0.8
 _SECTIONS_BODY = 10_000
+
+# A wrapper holding this many characters of text straight in it (not in child elements), under this share of
+# link text, is the container (see ``best_container``). Chosen on the tuning parts: from 100 to 2,000
+# characters one tuning page changes and no other page of any part; 40 loses a held page; 500 is inside.
+_OWN_TEXT_MIN = 500
+_OWN_TEXT_MAX_LD = 0.2
 
 # The winner outside the page's one <main> is replaced by the best candidate inside it when <main> holds this
 # share of the body's text (after chrome). Chosen on the parts: 0.05 took a smaller <main> over the article on
@@ -153,13 +165,19 @@ def best_container(flat: Flat, plain: bool = False) -> list[int]:
         best = up
     # Wrappers that add no text (a page builder's row > cell > widget chain around the text) are the
     # container too: the siblings that may hold the rest of the article are those of the outermost one.
+    # So is a wrapper that holds text of its own, straight in it (a CMS's text field of lines and <br>s
+    # around a table or a list that scored as the container): that text is the rest of the article.
+    own = flat.own
     up = parent[best]
-    while up > 0 and text[up] == text[best]:
+    while up > 0 and (
+        text[up] == text[best]
+        or (own[up] >= _OWN_TEXT_MIN and link[up] < _OWN_TEXT_MAX_LD * text[up] and class_weight(nodes[up]) >= 0)
+    ):
         best = up
         up = parent[best]
     roots = _with_siblings(flat, best, scores, mass, best_final)
     if not plain:
-        roots = prose_before(flat, roots)
+        roots = _faq_after(flat, prose_before(flat, roots))
     if not plain and sum(mass(r) for r in roots) < _SECTIONS_SHARE * prefix[-1]:
         roots = _sections(flat, best, mass, prefix[-1], roots)
     lead = lead_before(flat, roots[0])
@@ -235,7 +253,7 @@ def _with_siblings(
     A sibling joins when its own paragraph score is a fifth of the winner's (and it is not link-heavy), or
     when it is a plain paragraph of 80+ characters with little link text: the text after an inline ad or a
     photo wrapper often sits next to the container, not inside it. Before the container, a block of plain
-    paragraphs also joins (``_paragraphs``, under 5% links): an abstract or introduction in a wrapper of its
+    paragraphs also joins (``_paragraphs``, under 30% links): an abstract or introduction in a wrapper of its
     own, its paragraphs too deep to pass their score up. After it such a block is as often an author's bio.
 
     A sibling also joins when it is another copy of the same layout block (same tag, same first class
@@ -277,10 +295,48 @@ def _with_siblings(
                     k = _opening_part(flat, j, mass)
                     if k >= 0:
                         out.append(k)
-            elif j < best and ld < 0.05 and class_weight(nodes[j]) >= 0 and _paragraphs(flat, j):
+            elif j < best and ld < _BEFORE_MAX_LD and class_weight(nodes[j]) >= 0 and _paragraphs(flat, j):
                 out.append(j)
         j = last[j] + 1
     return out
+
+
+# The heading of a questions-and-answers section (``_faq_after``), in the languages of the dev sets' pages.
+_FAQ_HEADING = re.compile(
+    r"\bfaqs?\b|frequently asked|häufig gestellte fragen|häufige fragen|preguntas frecuentes|"
+    r"questions fréquentes|الأسئلة الشائعة|الاسئلة الشائعة|أسئلة شائعة",
+    re.I,
+)
+_FAQ_MIN = 200  # characters of the section
+_FAQ_HEADING_MAX = 120  # characters of its heading
+_FAQ_MAX_LD = 0.3  # its share of link text, the scored siblings' bound
+
+
+def _faq_after(flat: Flat, roots: list[int]) -> list[int]:
+    """``roots`` plus the questions-and-answers sections right beside the last of them, after it: blocks of
+    200+ characters under 30% link text whose first heading (under 120 characters) says "FAQ" or "Frequently
+    asked questions" (German, Spanish, French, Arabic too). Guides and reviews end with their FAQ in a section
+    of its own, which the page's truth counts as the article's last part.
+
+    Only the container's own siblings: a questions section further up the page is the site's (chosen on the
+    tuning parts: one level adds four tuning pages' FAQs and changes no other page; two levels lose a held
+    wcxb page). The bounds are flat: 50 to 500 characters, 0.3 to 0.5 of link text (0.1 loses a FAQ whose
+    answers link).
+    """
+    tags, parent, text, link, cut, last = flat.tags, flat.parent, flat.text, flat.link, flat.cut, flat.last
+    r = roots[-1]
+    p = parent[r]
+    if p < 0:
+        return roots
+    found: list[int] = []
+    j = last[r] + 1
+    while j <= last[p]:
+        if not cut[j] and text[j] >= _FAQ_MIN and link[j] < _FAQ_MAX_LD * text[j]:
+            h = next((k for k in range(j, last[j] + 1) if tags[k] in _HEADINGS and text[k] and not cut[k]), -1)
+            if h >= 0 and text[h] < _FAQ_HEADING_MAX and _FAQ_HEADING.search(flat.subtree_text(h)):
+                found.append(j)
+        j = last[j] + 1
+    return [*roots, *found] if found else roots
 
 
 # How many levels above the container's parent ``_openings_above`` looks for the article's opening paragraphs
