@@ -192,6 +192,19 @@ def test_a_small_scan_never_imports_numba(tmp_path) -> None:
     assert out.stdout.split() == ["True", "False"]
 
 
+def test_loading_the_kernels_skips_scipy_linalg_and_leaves_numba_as_it_would_be() -> None:
+    # numba's CPU target probes BLAS by importing scipy.linalg (most of the kernels' load time): blocked for the
+    # load only, with numba's answer set to what the probe finds; scipy.linalg imports normally afterwards.
+    code = (
+        "import sys, importlib.util; from dedup import kernels; assert kernels.load(force=True) is not None; "
+        "skipped = 'scipy.linalg' not in sys.modules; from numba.np import arraymath; "
+        "import scipy.linalg.cython_blas; "
+        "print(skipped, arraymath._HAVE_BLAS == (importlib.util.find_spec('scipy') is not None))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True"]
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(st.text(alphabet=ALPHABET.replace("\n", "") + "\u00a0\u2028ﻻ\ufb50", max_size=60), min_size=1, max_size=6)
