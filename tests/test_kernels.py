@@ -192,6 +192,17 @@ def test_a_small_scan_never_imports_numba(tmp_path) -> None:
     assert out.stdout.split() == ["True", "False"]
 
 
+def test_a_process_that_loaded_the_kernels_freezes_its_objects_at_exit() -> None:
+    # The teardown of numba's registries is skipped at exit: frozen by the time the interpreter's last
+    # collections run (the check registered first runs last).
+    code = (
+        "import atexit, gc; atexit.register(lambda: print(gc.get_freeze_count() > 0)); "
+        "from dedup import kernels; assert kernels.load(force=True) is not None; print(gc.get_freeze_count() > 0)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
+
+
 def test_loading_the_kernels_skips_scipy_linalg_and_leaves_numba_as_it_would_be() -> None:
     # numba's CPU target probes BLAS by importing scipy.linalg (most of the kernels' load time): blocked for the
     # load only, with numba's answer set to what the probe finds; scipy.linalg imports normally afterwards.
