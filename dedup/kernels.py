@@ -1,4 +1,4 @@
-"""Optional compiled kernels (numba) for the per-document loops: word hashes, MinHash, the line folds.
+"""Optional compiled kernels (numba) for the per-document loops: word hashes, MinHash, the line folds, site counts.
 
 Each kernel computes bit for bit what the numpy code in :mod:`dedup.fingerprint` and :mod:`dedup.normalize`
 computes (``tests/test_kernels.py`` compares them on random Arabic and English text), in one pass over the data
@@ -116,6 +116,8 @@ def _load() -> SimpleNamespace:
         sorted_overlap=kernels_numba.sorted_overlap,
         content_words=kernels_numba.content_words,
         find_literals=kernels_numba.find_literals,
+        seen_before=kernels_numba.seen_before,
+        add_counts=kernels_numba.add_counts,
     )
     _try(kernels)
     return kernels
@@ -176,6 +178,9 @@ def _try(kernels: SimpleNamespace) -> None:
     kernels.content_words(tokens.copy(), np.ones(1, dtype=np.int64), np.ones(1, dtype=bool))
     bounds = np.zeros(0x10000, dtype=np.int32)
     kernels.find_literals(codes, one.copy(), np.array([0, 1], dtype=np.int64), bounds, bounds)
+    table = np.zeros(4, dtype=np.uint16)
+    kernels.seen_before(table, np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint16), np.zeros(1, dtype=np.intp))
+    kernels.add_counts(np.zeros((2, 4), dtype=np.uint32), np.ones((2, 1), dtype=np.intp))
 
 
 def reset() -> None:
