@@ -7,7 +7,7 @@ Usage (from the repo root; a corpus from ``bench/make_corpus.py``)::
 
 Runs ``Pipeline(workers=N).scan(corpus)`` as ``dedup scan`` does (the template test only on the links clustering
 reads) and reads, at the end of each phase, the process CPU time of this process (all its threads: the pool's
-result threads unpickle there) and of the workers it has waited for. Phases: pass 1 (read, clean, learn site
+result threads unpickle there) and of the workers it has waited for. Phases: warm-up (kernels, tables), pass 1 (read, clean, learn site
 boilerplate), pass 2 (fingerprint and collect), LSH and verification, then the lazy template test: clustering
 runs (this process; the first in parts, the workers testing the pairs each part read meanwhile) and waits for
 the template tests (workers), then the rest. Prints ms per document (the workers' CPU is counted when their pool
@@ -31,6 +31,7 @@ import time
 
 import dedup.pipeline.lazy as lazy
 import dedup.pipeline.run as run
+import dedup.pipeline.verify as verify
 from dedup.pipeline.run import Pipeline
 from dedup.settings import Settings
 
@@ -96,7 +97,10 @@ def main() -> None:
         sample(int(sys.argv[2]), sys.argv[3])
         return
     corpus, workers = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 2
-    wrap(run, "find_links", before="pass 2 (fingerprint, collect)", after="LSH + verification")
+    wrap(run.Pipeline, "_warm_up", after="warm-up (kernels, tables)")
+    wrap(run, "keep_order", before="pass 2 (fingerprint, collect)")
+    wrap(run, "find_links", before="keep order, exact groups", after="verification")
+    wrap(verify, "candidate_blocks", after="LSH banding")
     wrap(run, "expand_exact", before="after the last run")
     settle = lazy.settle_links
 

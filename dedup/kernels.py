@@ -1,4 +1,4 @@
-"""Optional compiled kernels (numba) for the per-document loops: word hashes, MinHash, the line folds.
+"""Optional compiled kernels (numba) for the per-document loops: word hashes, MinHash, the line folds, site counts.
 
 Each kernel computes bit for bit what the numpy code in :mod:`dedup.fingerprint` and :mod:`dedup.normalize`
 computes (``tests/test_kernels.py`` compares them on random Arabic and English text), in one pass over the data
@@ -18,7 +18,13 @@ True
 
 from __future__ import annotations
 
+import atexit
+import gc
+import importlib.util
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import numpy as np
@@ -82,26 +88,70 @@ def load(force: bool = False) -> SimpleNamespace | None:
     # not be writable in a system install). NUMBA_CACHE_DIR is read when numba is first imported.
     os.environ.setdefault("NUMBA_CACHE_DIR", str(cache_dir() / "numba"))
     try:
-        from dedup import kernels_numba
-
-        kernels = SimpleNamespace(
-            word_hashes=kernels_numba.word_hashes,
-            minhash_sets=kernels_numba.minhash_sets,
-            minhash_spans=kernels_numba.minhash_spans,
-            fold_lines=kernels_numba.fold_lines,
-            fold_two=kernels_numba.fold_two,
-            covered_words=kernels_numba.covered_words,
-            ngram_hashes=kernels_numba.ngram_hashes,
-            distinct_sorted=kernels_numba.distinct_sorted,
-            sorted_overlap=kernels_numba.sorted_overlap,
-            content_words=kernels_numba.content_words,
-            find_literals=kernels_numba.find_literals,
-        )
-        _try(kernels)
+        with _no_blas_probe():
+            kernels = _load()
     except Exception:  # numba missing, or unusable here (no cache location, no compiler target): numpy it is
         return None
     _state["kernels"] = kernels
+    # numba's typing and lowering registries are some hundred thousand objects: the interpreter's last garbage
+    # collections at exit tear them down for ~0.15 s of CPU after the run's output is written. Frozen at exit
+    # (atexit runs before the teardown), they are left to the process's end, as is whatever else a reference
+    # cycle holds then (Python does not promise to finalise those at exit anyway).
+    atexit.register(gc.freeze)
     return _state["kernels"]  # type: ignore[return-value]
+
+
+def _load() -> SimpleNamespace:
+    from dedup import kernels_numba
+
+    kernels = SimpleNamespace(
+        word_hashes=kernels_numba.word_hashes,
+        minhash_sets=kernels_numba.minhash_sets,
+        minhash_spans=kernels_numba.minhash_spans,
+        fold_lines=kernels_numba.fold_lines,
+        fold_two=kernels_numba.fold_two,
+        covered_words=kernels_numba.covered_words,
+        ngram_hashes=kernels_numba.ngram_hashes,
+        distinct_sorted=kernels_numba.distinct_sorted,
+        sorted_overlap=kernels_numba.sorted_overlap,
+        content_words=kernels_numba.content_words,
+        find_literals=kernels_numba.find_literals,
+        seen_before=kernels_numba.seen_before,
+        add_counts=kernels_numba.add_counts,
+    )
+    _try(kernels)
+    return kernels
+
+
+_BLAS = "scipy.linalg.cython_blas"
+
+
+@contextmanager
+def _no_blas_probe() -> Iterator[None]:
+    """Kernels loaded without numba's BLAS probe: setting up its CPU target (on the first kernel loaded)
+    imports ``numba.np.arraymath``, which imports ``scipy.linalg`` only to learn whether ``np.dot`` on floats may
+    call BLAS. scipy is installed with datasketch, and importing ``scipy.linalg`` is most of the kernels' load
+    time (BENCHMARKS.md, "Session 13: wall time"); no kernel here calls BLAS. The import is made to fail for
+    the time of the load, then numba's answer is set to what the probe would have found (scipy installed), so
+    that other numba code in this process sees no difference.
+
+    >>> with _no_blas_probe():
+    ...     pass
+    >>> sys.modules.get(_BLAS, "importable") is not None  # blocked for the load only
+    True
+    """
+    if _BLAS in sys.modules or "numba.np.arraymath" in sys.modules:  # probed already, or no probe to come
+        yield
+        return
+    sys.modules[_BLAS] = None  # type: ignore[assignment]  # an import of a None entry raises ImportError
+    try:
+        yield
+    finally:
+        if _BLAS in sys.modules and sys.modules[_BLAS] is None:
+            del sys.modules[_BLAS]
+        arraymath = sys.modules.get("numba.np.arraymath")
+        if arraymath is not None and hasattr(arraymath, "_HAVE_BLAS"):
+            arraymath._HAVE_BLAS = importlib.util.find_spec("scipy") is not None  # type: ignore[attr-defined]
 
 
 def _try(kernels: SimpleNamespace) -> None:
@@ -128,6 +178,9 @@ def _try(kernels: SimpleNamespace) -> None:
     kernels.content_words(tokens.copy(), np.ones(1, dtype=np.int64), np.ones(1, dtype=bool))
     bounds = np.zeros(0x10000, dtype=np.int32)
     kernels.find_literals(codes, one.copy(), np.array([0, 1], dtype=np.int64), bounds, bounds)
+    table = np.zeros(4, dtype=np.uint16)
+    kernels.seen_before(table, np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint16), np.zeros(1, dtype=np.intp))
+    kernels.add_counts(np.zeros((2, 4), dtype=np.uint32), np.ones((2, 1), dtype=np.intp))
 
 
 def reset() -> None:

@@ -404,3 +404,31 @@ def find_literals(text, flat, offsets, lo, hi):  # pragma: no cover - compiled
             if same:
                 found[k] = True
     return found
+
+
+@njit(cache=True, nogil=True)
+def seen_before(table, slots, tags, page_of):  # pragma: no cover - compiled
+    """``dedup.clean.site.SiteBoilerplate._seen_before``: page after page (``page_of`` non-decreasing), each
+    item looks its slot of ``table`` up (is its tag there?), then the page writes its items' tags (the last item
+    of a slot wins); ``table`` is updated in place."""
+    n = slots.size
+    seen = np.empty(n, dtype=np.bool_)
+    start = 0
+    while start < n:
+        stop = start + 1
+        while stop < n and page_of[stop] == page_of[start]:
+            stop += 1
+        for i in range(start, stop):
+            seen[i] = table[slots[i]] == tags[i]
+        for i in range(start, stop):
+            table[slots[i]] = tags[i]
+        start = stop
+    return seen
+
+
+@njit(cache=True, nogil=True)
+def add_counts(counts, cells):  # pragma: no cover - compiled
+    """One more on ``counts[row, cells[row, k]]`` for every ``row`` and ``k`` (a cell named twice counts twice)."""
+    for row in range(cells.shape[0]):
+        for k in range(cells.shape[1]):
+            counts[row, cells[row, k]] += 1

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from test_shares import _corpus, _scan
 
+from dedup.io import Reader, ranges
 from dedup.io.ranges import cut
 from dedup.pipeline import run, shares
 
@@ -68,3 +69,22 @@ def test_ranges_all_utf8_are_counted_as_they_come_and_decide_as_one_process(tmp_
     assert shared == alone
     assert len(received) == ranges > 10
     assert counted and counted[0] < ranges // 2  # counting began long before the last range came back
+
+
+def test_the_first_range_goes_to_a_worker_before_the_file_is_cut_to_its_end(tmp_path, monkeypatch) -> None:
+    path = tmp_path / "news.jsonl"
+    _corpus(path)
+    monkeypatch.setattr(shares, "RANGE_BYTES", 9000)
+    opened: list = []
+    original = ranges.open_regular
+    monkeypatch.setattr(ranges, "open_regular", lambda p: opened.append(original(p)) or opened[-1])
+    tasks = shares.shares([str(path)], Reader(), [], 64)
+    first = next(tasks)
+    assert opened[0].tell() < path.stat().st_size // 4  # the newlines of the rest not counted yet
+    every = [first, *tasks]
+    assert [(t.first, t.stop, t.first_line) for t in every] == cut(str(path), 9000)
+    assert [t.last for t in every] == [False] * (len(every) - 1) + [True]
+    assert not any(t.whole for t in every)
+    monkeypatch.setattr(shares, "RANGE_BYTES", path.stat().st_size)  # one range: the file's first and last
+    [only] = shares.shares([str(path)], Reader(), [], 64)
+    assert (only.first, only.stop, only.first_line, only.whole, only.last) == (0, path.stat().st_size, 1, True, True)

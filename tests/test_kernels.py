@@ -192,6 +192,30 @@ def test_a_small_scan_never_imports_numba(tmp_path) -> None:
     assert out.stdout.split() == ["True", "False"]
 
 
+def test_a_process_that_loaded_the_kernels_freezes_its_objects_at_exit() -> None:
+    # The teardown of numba's registries is skipped at exit: frozen by the time the interpreter's last
+    # collections run (the check registered first runs last).
+    code = (
+        "import atexit, gc; atexit.register(lambda: print(gc.get_freeze_count() > 0)); "
+        "from dedup import kernels; assert kernels.load(force=True) is not None; print(gc.get_freeze_count() > 0)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
+
+
+def test_loading_the_kernels_skips_scipy_linalg_and_leaves_numba_as_it_would_be() -> None:
+    # numba's CPU target probes BLAS by importing scipy.linalg (most of the kernels' load time): blocked for the
+    # load only, with numba's answer set to what the probe finds; scipy.linalg imports normally afterwards.
+    code = (
+        "import sys, importlib.util; from dedup import kernels; assert kernels.load(force=True) is not None; "
+        "skipped = 'scipy.linalg' not in sys.modules; from numba.np import arraymath; "
+        "import scipy.linalg.cython_blas; "
+        "print(skipped, arraymath._HAVE_BLAS == (importlib.util.find_spec('scipy') is not None))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True"]
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(st.text(alphabet=ALPHABET.replace("\n", "") + "\u00a0\u2028ﻻ\ufb50", max_size=60), min_size=1, max_size=6)
@@ -340,3 +364,64 @@ def test_the_literal_kernel_finds_what_substring_search_finds_on_real_guards(k) 
 def test_the_literal_kernel_finds_overlapping_and_nested_literals(k, literals: list[str], page: str) -> None:
     finder = LiteralFinder(tuple(dict.fromkeys(literals)))
     assert _found_with_kernels(k, finder, page) == [lit for lit in finder.literals if lit in page]
+
+
+_LINE_POOL = [0, *(int.from_bytes(bytes([b]) * 8, "little") for b in range(1, 12))]  # 0: not a line
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["akhbar.example", "sabq.example", None]),
+            st.lists(st.sampled_from(_LINE_POOL), max_size=8),
+            st.lists(st.integers(1, 2**64 - 1), max_size=3),
+        ),
+        max_size=12,
+    ),
+    st.integers(1, 3),
+)
+def test_site_counting_is_the_same_with_and_without_kernels(k, pages: list, batches: int) -> None:
+    # Tiny tables: slots and cells collide, as they do rarely in the real 32M-slot table and 4M-wide sketch.
+    from dedup.clean import site
+
+    learners = {}
+    for name, found in (("kernels", k), ("numpy", None)):
+        learner = site.SiteBoilerplate(min_docs=2, width=8, story_slots=16)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(site, "get_kernels", lambda size, found=found: found)
+            for part in range(batches):
+                chosen = pages[part::batches]
+                learner.observe_columns(
+                    [p[0] for p in chosen],
+                    np.array([h for p in chosen for h in p[1]], dtype=np.uint64),
+                    np.array([len(p[1]) for p in chosen], dtype=np.intp),
+                    np.array([key for p in chosen for key in p[2]], dtype=np.uint64),
+                    np.array([len(p[2]) for p in chosen], dtype=np.intp),
+                )
+        learners[name] = learner
+    with_kernels, plain = learners["kernels"], learners["numpy"]
+    assert np.array_equal(with_kernels._stories, plain._stories)
+    assert np.array_equal(with_kernels._counts, plain._counts)
+    assert with_kernels.site_stories == plain.site_stories
+
+
+def test_site_boilerplate_of_arabic_pages_is_learned_the_same_through_the_kernels(k, monkeypatch) -> None:
+    from dedup.clean import site
+
+    menu = "الرئيسية | أخبار | رياضة | اقتصاد"
+    stories = [
+        "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في مدينة جدة بسعة ثلاثمائة سرير.",
+        "ارتفعت أسعار النفط في التعاملات الآسيوية مع تراجع المخزونات الأمريكية للأسبوع الثالث.",
+        "The port strike entered its third day on Monday as talks between unions and operators stalled.",
+        "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في مدينة جدة بسعة ثلاثمائة سرير.",  # a version of the first
+    ]
+    learned = []
+    for found in (k, None):
+        monkeypatch.setattr(site, "get_kernels", lambda size, found=found: found)
+        learner = site.SiteBoilerplate(min_docs=2)
+        for text in stories:
+            learner.observe("sabq.example", f"{menu}\n{text}\nتابعونا على تويتر")
+        learned.append((learner.learned(), learner.site_stories, learner._counts.sum()))
+    assert learned[0] == learned[1]
+    assert {line.line for line in learned[0][0]} == {menu, "تابعونا على تويتر"}

@@ -24,6 +24,7 @@ from __future__ import annotations
 import codecs
 import io
 import os
+from collections.abc import Iterator
 from typing import IO
 
 from dedup.io.files import open_regular
@@ -116,21 +117,36 @@ def cut(path: str, step: int) -> list[tuple[int, int, int]]:
     >>> cut(path, 100)
     [(0, 27, 1)]
     """
-    out: list[tuple[int, int, int]] = []
+    return [(first, stop, line) for first, stop, line, _ in cuts(path, step)]
+
+
+def cuts(path: str, step: int) -> Iterator[tuple[int, int, int, bool]]:
+    """:func:`cut`'s ranges one at a time as the file is read, each with whether it is the file's last: a worker
+    starts on the first range while the rest of the file is still being cut (counting the newlines of a big file
+    is a pass over all of its bytes).
+
+    >>> import tempfile
+    >>> path = tempfile.mktemp(suffix=".jsonl")
+    >>> _ = open(path, "wb").write(b'{"a": 1}\\n\\n{"b": 2}\\n{"c": 3}')
+    >>> list(cuts(path, 10))
+    [(0, 10, 1, False), (10, 27, 3, True)]
+    """
     with open_regular(path) as handle:
         size = os.fstat(handle.fileno()).st_size
         if size <= step or handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            return [(0, size, 1)]
+            yield 0, size, 1, True
+            return
         handle.seek(0)
         first, line = 0, 1
         while first < size:
             data = handle.read(min(step, size - first))
+            if not data:  # the file shrank while being cut: no more ranges
+                return
             stop = first + len(data)
             lines = data.count(b"\n")
             while data and not data.endswith(b"\n") and stop < size:  # to the end of the line crossing the cut
                 data = handle.readline(CHUNK)
                 stop += len(data)
                 lines += data.count(b"\n")
-            out.append((first, stop, line))
+            yield first, stop, line, stop >= size
             first, line = stop, line + lines
-    return out

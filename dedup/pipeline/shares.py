@@ -41,7 +41,7 @@ from dedup.clean import SiteBoilerplate, site_observations
 from dedup.document import Document
 from dedup.errors import InputError, InputProblem
 from dedup.io import JSONL_SUFFIXES, Reader
-from dedup.io.ranges import cut
+from dedup.io.ranges import cuts
 from dedup.io.read import Utf8Watch
 from dedup.pipeline.spool import pack_parts, unpack
 from dedup.pipeline.workers import FileSpooledBatch, StageState, clean_pages
@@ -164,8 +164,9 @@ def shares(inputs: Sequence[str], reader: Reader, problems: list[InputProblem], 
             problems.clear()
 
 
-def _ranges(item: str, reader: Reader) -> list[RangeTask] | None:
-    """The ranges a worker reads of ``item``, or ``None`` when this process reads it."""
+def _ranges(item: str, reader: Reader) -> Iterator[RangeTask] | None:
+    """The ranges a worker reads of ``item``, as the file is cut (the first goes out before the rest of the file
+    is read), or ``None`` when this process reads it."""
     if item == "-" or reader.passthrough or reader.strict or item in reader.aliases:
         return None
     path = Path(item)
@@ -174,11 +175,23 @@ def _ranges(item: str, reader: Reader) -> list[RangeTask] | None:
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return None
-        cuts = cut(str(path), RANGE_BYTES)
+        found = cuts(str(path), RANGE_BYTES)
+        head = next(found)  # the file opened and its first range found here: else it is read (and reported) here
     except OSError:
-        return None  # reported when read here
-    n = len(cuts)
-    return [RangeTask(item, first, stop, line, n == 1, k == n - 1) for k, (first, stop, line) in enumerate(cuts)]
+        return None
+    return _range_tasks(item, head, found)
+
+
+def _range_tasks(
+    item: str, head: tuple[int, int, int, bool], rest: Iterator[tuple[int, int, int, bool]]
+) -> Iterator[RangeTask]:
+    first, stop, line, last = head
+    yield RangeTask(item, first, stop, line, last, last)  # a file's only range is its first and its last
+    try:
+        for first, stop, line, last in rest:
+            yield RangeTask(item, first, stop, line, False, last)
+    except OSError as exc:
+        raise InputError(f"{item}: {exc.strerror or exc}") from exc
 
 
 @dataclass
