@@ -37,7 +37,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from dedup.cluster import DUPLICATE, TEMPLATE, UNCHECKED, Link
-from dedup.parallel import WorkerPool
+from dedup.parallel import WorkerPool, release_freed_memory
 
 T = TypeVar("T")
 # From this many documents on, the template test's workers are started afresh (spawned), not forked: by the time
@@ -226,6 +226,7 @@ class FreshPool(WorkerPool):
         if self.workers <= 1:
             return super().submit(fn, batch)
         if self._pool is None:
+            release_freed_memory()  # what verification freed, held by the allocator: the peak is now
             ctx = multiprocessing.get_context("spawn")
             self._pool = ctx.Pool(self.workers, initializer=_set_state, initargs=(self.state,))
         return self._pool.apply_async(_call, (fn, batch)).get
