@@ -257,3 +257,20 @@ def _written_elsewhere(text: str) -> tuple[str, int, object]:
 def _words_of(store_and_index: tuple) -> list[str]:
     store, i = store_and_index
     return store.words(i)
+
+
+def test_spawned_workers_do_not_run_the_callers_unguarded_script_again(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import operator\n"
+        "from dedup.pipeline.lazy import FreshPool\n"
+        "print('scan', flush=True)\n"
+        "with FreshPool(2, 5) as pool:\n"
+        "    print(pool.submit(operator.add, 3)(), flush=True)\n",
+        encoding="utf-8",
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.split() == ["scan", "8"]

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import types
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -228,7 +230,15 @@ class FreshPool(WorkerPool):
         if self._pool is None:
             release_freed_memory()  # what verification freed, held by the allocator: the peak is now
             ctx = multiprocessing.get_context("spawn")
-            self._pool = ctx.Pool(self.workers, initializer=_set_state, initargs=(self.state,))
+            # A spawned worker runs the caller's main script again unless told there is none: a script that
+            # scans without an ``if __name__ == "__main__"`` guard would scan again in each worker. The workers
+            # need nothing of it (the state and ``fn`` are dedup's), so they are started with an empty one.
+            main = sys.modules["__main__"]
+            sys.modules["__main__"] = types.ModuleType("__main__")
+            try:
+                self._pool = ctx.Pool(self.workers, initializer=_set_state, initargs=(self.state,))
+            finally:
+                sys.modules["__main__"] = main
         return self._pool.apply_async(_call, (fn, batch)).get
 
 
