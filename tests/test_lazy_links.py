@@ -1,6 +1,7 @@
 """The template test only where the clustering reads a link: the same clusters as testing every link."""
 
 import json
+import os
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -195,3 +196,81 @@ def _offset_and_pid(state: int, batch: list[int]) -> tuple[int, int]:
     import os
 
     return state + sum(batch), os.getpid()
+
+
+def test_template_tests_in_workers_started_afresh_find_the_same_clusters(tmp_path, monkeypatch):
+    # A large corpus's template test runs in spawned workers (dedup.pipeline.lazy.FreshPool), which reopen the
+    # text store through /proc: the same clusters as every link tested in this process.
+    import pytest
+
+    if not os.path.isdir(f"/proc/{os.getpid()}/fd"):
+        pytest.skip("no /proc: the forked pool is used")
+    from test_shares import _corpus
+
+    from dedup.pipeline import lazy, verify
+
+    path = tmp_path / "news.jsonl"
+    _corpus(path)
+    monkeypatch.setattr(verify, "VERIFY_CHUNK", 8)
+    monkeypatch.setattr(lazy, "FRESH_FROM", 1)
+    pools: list[str] = []
+    submit = lazy.FreshPool.submit
+    monkeypatch.setattr(
+        lazy.FreshPool, "submit", lambda pool, *a: pools.append(type(pool).__name__) or submit(pool, *a)
+    )
+    every = Pipeline(Settings(site_min_docs=3), workers=1).scan([str(path)])
+    lazy_result = Pipeline(Settings(site_min_docs=3), workers=2).scan([str(path)], every_link=False)
+    assert json.dumps(to_json(lazy_result)) == json.dumps(to_json(every))
+    assert pools and set(pools) == {"FreshPool"}
+
+
+def test_a_text_store_sent_to_a_spawned_process_reads_the_same_words() -> None:
+    import multiprocessing
+
+    from dedup.pipeline.stores import TextStore
+
+    texts = ["وزير الخارجية يلتقي نظيره في الرياض", "The port strike entered its third day"]
+    with TextStore() as store:
+        store.extend(texts[:1])
+        path, offset, sizes = _written_elsewhere(texts[1])
+        store.append_stored(path, offset, sizes)
+        os.unlink(path)  # as the workers' store files are once the stores have opened them
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            words = pool.map(_words_of, [(store, 0), (store, 1)])
+        assert words == [t.split() for t in texts]
+        assert store.words(1) == texts[1].split()  # this process's copy still reads
+
+
+def _written_elsewhere(text: str) -> tuple[str, int, object]:
+    """A text written as another process writes it to a file of its own: its path, offset and size."""
+    import tempfile
+
+    import numpy as np
+
+    data = text.encode("utf-8")
+    fd, path = tempfile.mkstemp(prefix="dedup-test-")
+    os.write(fd, b"xx" + data)
+    os.close(fd)
+    return path, 2, np.array([len(data)])
+
+
+def _words_of(store_and_index: tuple) -> list[str]:
+    store, i = store_and_index
+    return store.words(i)
+
+
+def test_spawned_workers_do_not_run_the_callers_unguarded_script_again(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import operator\n"
+        "from dedup.pipeline.lazy import FreshPool\n"
+        "print('scan', flush=True)\n"
+        "with FreshPool(2, 5) as pool:\n"
+        "    print(pool.submit(operator.add, 3)(), flush=True)\n",
+        encoding="utf-8",
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.split() == ["scan", "8"]

@@ -45,8 +45,8 @@ from dedup.errors import InputProblem
 from dedup.fingerprint import Fingerprinter, coverage, jaccard_containment, words_of
 from dedup.io import Reader
 from dedup.normalize import normalize
-from dedup.parallel import WorkerPool, batched, default_workers, ordered_map, release_freed_memory
-from dedup.pipeline.lazy import settle_links
+from dedup.parallel import batched, default_workers, ordered_map, release_freed_memory
+from dedup.pipeline.lazy import settle_links, template_pool
 from dedup.pipeline.result import ScanResult
 from dedup.pipeline.shares import Learning, RangeTask, ReadBatch, ShareState, read_clean_spool, shares
 from dedup.pipeline.stores import ShingleStore, SignatureFile, TextStore
@@ -381,7 +381,7 @@ class Pipeline:
             else:
                 # One pool for every round of template tests, testing a part's pairs while the next part is
                 # clustered; clusters are sorted by kept document below (expand_exact), whatever the parts' order.
-                with WorkerPool(self.workers, texts) as pool:
+                with template_pool(self.workers, texts, len(infos)) as pool:
                     stars, links = settle_links(
                         links,
                         cluster,

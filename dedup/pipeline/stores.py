@@ -96,6 +96,27 @@ class _Segments:
             os.close(self._fds[k])
         self._opened.clear()
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What a process started afresh (not forked) needs to read the data: the files are named by this
+        process's descriptors (``/proc/PID/fd/N`` opens even a file already unlinked), read-only there."""
+        self.flush()
+        return {
+            "itemsize": self.itemsize,
+            "paths": [f"/proc/{os.getpid()}/fd/{fd}" for fd in self._fds],
+            "ends": self._all,
+            "first": self._first,
+            "where": self._where,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.itemsize, self._file, self._pos = state["itemsize"], None, 0
+        self._fds = [os.open(path, os.O_RDONLY) for path in state["paths"]]
+        self._opened = {path: k for k, path in enumerate(state["paths"])}  # all closed by close()
+        self._all = state["ends"]
+        self._ends = [self._all]
+        self._count = len(self._all) - 1
+        self._first, self._where = state["first"], state["where"]
+
 
 class ShingleStore:
     """Every document's shingle set in files; ``store[i]`` reads one back (uint32, sorted).
@@ -167,6 +188,15 @@ class TextStore:
         if not self.enabled:
             return []
         return self._data.read(i).decode("utf-8").split()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled for worker processes started afresh (Linux: the files are reopened through ``/proc``), without
+        the prepared texts; forked workers inherit the store instead."""
+        return {"enabled": self.enabled, "data": self._data}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.enabled, self._data = state["enabled"], state["data"]
+        self._analysed = OrderedDict()
 
     def analysed(self, i: int) -> Analysed:
         """Document ``i`` prepared for :func:`dedup.templates.relation` (the last few thousand are kept)."""
