@@ -6,9 +6,13 @@ from pathlib import Path
 
 from test_shares import _corpus, _scan
 
+from dedup.clean import Cleaner, SiteBoilerplate
+from dedup.fingerprint import Fingerprinter
 from dedup.io import Reader, ranges
 from dedup.io.ranges import cut
 from dedup.pipeline import run, shares
+from dedup.pipeline.workers import StageState
+from dedup.settings import Settings
 
 
 def _legacy(path: Path, lines: list[str], k: int) -> None:
@@ -88,3 +92,35 @@ def test_the_first_range_goes_to_a_worker_before_the_file_is_cut_to_its_end(tmp_
     monkeypatch.setattr(shares, "RANGE_BYTES", path.stat().st_size)  # one range: the file's first and last
     [only] = shares.shares([str(path)], Reader(), [], 64)
     assert (only.first, only.stop, only.first_line, only.whole, only.last) == (0, path.stat().st_size, 1, True, True)
+
+
+def test_a_file_that_shrinks_while_cut_loses_none_of_the_pages_read(tmp_path, monkeypatch) -> None:
+    path = tmp_path / "news.jsonl"
+    _corpus(path)
+    monkeypatch.setattr(shares, "RANGE_BYTES", 9000)
+    alone = _scan([str(path)], workers=1)
+    original = shares.cuts
+
+    def shrunk(item, step):  # type: ignore[no-untyped-def]
+        # As ranges.cuts ends when a read finds the file shorter than its size: no range is flagged last.
+        for first, stop, line, _ in original(item, step):
+            yield first, stop, line, False
+
+    monkeypatch.setattr(shares, "cuts", shrunk)
+    clusters, origins, problems, _ = _scan([str(path)], workers=2)
+    assert origins == alone[1] and clusters == alone[0]
+    assert problems == alone[2] and any(":19:" in p for p in problems)  # the malformed line still said
+
+
+def test_learning_counts_the_ranges_of_a_file_whose_last_range_never_came(tmp_path) -> None:
+    path = tmp_path / "news.jsonl"
+    _corpus(path)
+    state = shares.ShareState(StageState(Cleaner(), Fingerprinter(), Settings(), keep_records=False), str(tmp_path))
+    [first, *_] = cut(str(path), 9000)
+    task = shares.RangeTask(str(path), first[0], first[1], first[2], False, False)
+    share = shares.read_clean_spool(state, task)
+    learning = shares.Learning(SiteBoilerplate(3, 0.5), 8, lambda problem: None)
+    learning.add(task, share, lambda whole: shares.read_clean_spool(state, whole))
+    assert learning.pages == 0  # held until the file's last range
+    learning.finish()
+    assert learning.pages == share.count > 0 and len(learning.spooled) == 1

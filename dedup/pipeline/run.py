@@ -215,6 +215,16 @@ class Pipeline:
                 tasks.append(task)
                 yield task
 
+        def say_held() -> None:
+            nonlocal again
+            for problem in held:
+                if again:
+                    again -= 1
+                    continue
+                said.append(problem)
+                self._problem(problem)
+            held.clear()
+
         results = ordered_map(read_clean_spool, feed(), self.workers, share_state)
         try:
             for share in results:
@@ -227,13 +237,8 @@ class Pipeline:
                         continue
                 else:
                     learning.add(task, share, lambda whole: read_clean_spool(share_state, whole))
-                for problem in held:
-                    if again:
-                        again -= 1
-                        continue
-                    said.append(problem)
-                    self._problem(problem)
-                held.clear()
+                say_held()
+            say_held()  # a file whose last range never came (it shrank while being cut)
         finally:
             results.close()  # the workers stop (they may be reading the ranges after a failed one)
         return learning

@@ -250,6 +250,10 @@ class Learning:
         self._waiting -= n
 
     def finish(self) -> None:
+        # A file whose last range never came (it shrank while being cut): what its ranges read is counted still.
+        held, self._held = self._held, []
+        for _, share in held:
+            self._take(share)
         if self._waiting:
             self._observe(self._waiting)
         unnamed = self.learner.unnamed()
