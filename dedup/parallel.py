@@ -19,6 +19,8 @@ import ctypes
 import gc
 import multiprocessing
 import os
+import sys
+import types
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -101,8 +103,11 @@ class WorkerPool:
             out = fn(self.state, batch)
             return lambda: out
         if self._pool is None:
-            self._pool = _fork_pool(self.workers, self.state)
+            self._pool = self._start()
         return self._pool.apply_async(_call, (fn, batch)).get
+
+    def _start(self) -> Any:
+        return _fork_pool(self.workers, self.state)
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -112,6 +117,25 @@ class WorkerPool:
             self._pool.terminate()
             self._pool.join()
             self._pool = None
+
+
+class FreshPool(WorkerPool):
+    """A :class:`WorkerPool` whose workers are started afresh (``spawn``), not forked: each gets ``state``
+    pickled (a :class:`~dedup.pipeline.stores.TextStore` reopens its files through ``/proc``) and none of this
+    process's memory."""
+
+    def _start(self) -> Any:
+        release_freed_memory()  # what the run freed, held by the allocator: the peak is now
+        ctx = multiprocessing.get_context("spawn")
+        # A spawned worker runs the caller's main script again unless told there is none: a script that scans
+        # without an ``if __name__ == "__main__"`` guard would scan again in each worker. The workers need
+        # nothing of it (the state and ``fn`` are dedup's), so they are started with an empty one.
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            return ctx.Pool(self.workers, initializer=_set_state, initargs=(self.state,))
+        finally:
+            sys.modules["__main__"] = main
 
 
 def release_freed_memory() -> None:

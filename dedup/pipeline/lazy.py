@@ -28,10 +28,7 @@ undecided stay :data:`~dedup.cluster.UNCHECKED` in the result: they are neither 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import sys
-import types
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -39,7 +36,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from dedup.cluster import DUPLICATE, TEMPLATE, UNCHECKED, Link
-from dedup.parallel import WorkerPool, release_freed_memory
+from dedup.parallel import FreshPool, WorkerPool
 
 T = TypeVar("T")
 # From this many documents on, the template test's workers are started afresh (spawned), not forked: by the time
@@ -48,7 +45,6 @@ T = TypeVar("T")
 # allocations fill the holes of this process's heap; this process's clustering rewrites reference counts).
 # A spawned worker costs ~0.4 s of imports; below this, that is more than the memory is worth.
 FRESH_FROM = 100_000
-_STATE: Any = None
 
 
 def settle_links(
@@ -219,29 +215,6 @@ def _pair(x: int, y: int) -> tuple[int, int]:
     return (x, y) if x < y else (y, x)
 
 
-class FreshPool(WorkerPool):
-    """A :class:`~dedup.parallel.WorkerPool` whose workers are started afresh (``spawn``), not forked: each gets
-    ``state`` pickled (a :class:`~dedup.pipeline.stores.TextStore` reopens its files through ``/proc``) and
-    none of this process's memory."""
-
-    def submit(self, fn: Callable[[Any, Any], Any], batch: Any) -> Callable[[], Any]:
-        if self.workers <= 1:
-            return super().submit(fn, batch)
-        if self._pool is None:
-            release_freed_memory()  # what verification freed, held by the allocator: the peak is now
-            ctx = multiprocessing.get_context("spawn")
-            # A spawned worker runs the caller's main script again unless told there is none: a script that
-            # scans without an ``if __name__ == "__main__"`` guard would scan again in each worker. The workers
-            # need nothing of it (the state and ``fn`` are dedup's), so they are started with an empty one.
-            main = sys.modules["__main__"]
-            sys.modules["__main__"] = types.ModuleType("__main__")
-            try:
-                self._pool = ctx.Pool(self.workers, initializer=_set_state, initargs=(self.state,))
-            finally:
-                sys.modules["__main__"] = main
-        return self._pool.apply_async(_call, (fn, batch)).get
-
-
 def template_pool(workers: int, texts: Any, documents: int) -> WorkerPool:
     """The pool that runs the template test while clustering goes on: forked for a small corpus (quick to
     start), started afresh from :data:`FRESH_FROM` documents on where ``/proc`` lets workers reopen the stores.
@@ -251,12 +224,3 @@ def template_pool(workers: int, texts: Any, documents: int) -> WorkerPool:
     """
     fresh = documents >= FRESH_FROM and os.path.isdir(f"/proc/{os.getpid()}/fd")
     return FreshPool(workers, texts) if fresh else WorkerPool(workers, texts)
-
-
-def _set_state(state: Any) -> None:
-    global _STATE
-    _STATE = state
-
-
-def _call(fn: Callable[[Any, Any], Any], batch: Any) -> Any:
-    return fn(_STATE, batch)
