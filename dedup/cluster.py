@@ -43,6 +43,7 @@ from dedup.links import (  # noqa: F401 (re-exported: callers import them from h
     VerifyOptions,
 )
 from dedup.ranking import exact_groups, keep_order  # noqa: F401 (re-exported)
+from dedup.strays import attach_strays  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:
     from dedup.evidence import Evidence
@@ -367,109 +368,6 @@ def _taken_by(
             if j is not None:
                 stars.add(j)
     return (taken, stars) if gains else (None, set())
-
-
-def attach_strays(
-    clusters: list[Cluster],
-    links: Sequence[Link],
-    similarity_to: Callable[[int, int], tuple[float, str | None]],
-    order: Sequence[int],
-    strong: float = 0.6,
-    floor: float = 0.3,
-    reads: set[tuple[int, int]] | None = None,
-) -> None:
-    """Put a document left out of every cluster into the cluster of a member it duplicates.
-
-    A star leaves C out when C duplicates member B but was not linked to the kept copy A, and B was taken first.
-    C joins B's cluster when its link to B reaches ``strong``, C shares at least ``floor`` of its text with A, and A
-    covers it: ``similarity_to(C, A)`` gives that similarity and C's relation to A (:data:`COPY`,
-    :data:`CONTAINED`, or ``None`` when A does not cover C), so weak chains never join unrelated stories. Then a
-    left-out text that contains a star's members may keep it (:func:`_left_out_containers`). ``reads``: as in
-    :func:`star_clusters`.
-
-    >>> clusters = [Cluster(0, [(0, 1.0), (1, 0.9)])]
-    >>> attach_strays(clusters, [Link(1, 2, 0.85, 0.9)], lambda a, b: (0.45, COPY), order=[0, 1, 2])
-    >>> clusters[0].members
-    [(0, 1.0), (1, 0.9), (2, 0.45)]
-    """
-    where = {m: k for k, c in enumerate(clusters) for m, _ in c.members}
-    best: dict[int, list[tuple[float, int]]] = {}
-    for link in links:
-        if link.relation != DUPLICATE or link.similarity < strong:
-            continue
-        for stray, member in ((link.a, link.b), (link.b, link.a)):
-            if stray not in where and member in where:
-                best.setdefault(stray, []).append((link.similarity, member))
-                if reads is not None:
-                    reads.add(_pair(stray, member))
-    for stray in (d for d in order if d in best):
-        # The strongest link whose cluster's kept copy the stray also resembles.
-        for _, member in sorted(best[stray], key=lambda sm: (-sm[0], sm[1])):
-            k = where[member]
-            sim, relation = similarity_to(stray, clusters[k].keep)
-            if sim >= floor and relation is not None:
-                clusters[k].members.append((stray, sim))
-                if relation == CONTAINED:
-                    clusters[k].contained.add(stray)
-                where[stray] = k
-                break
-    _left_out_containers(clusters, links, similarity_to, order, strong, floor, where, reads)
-
-
-def _left_out_containers(
-    clusters: list[Cluster],
-    links: Sequence[Link],
-    similarity_to: Callable[[int, int], tuple[float, str | None]],
-    order: Sequence[int],
-    strong: float,
-    floor: float,
-    where: dict[int, int],
-    reads: set[tuple[int, int]] | None,
-) -> None:
-    """Let a kept or left-out text take the star whose removed copies it contains, and that star's kept copy.
-
-    A longer text x (a round-up, a release re-run with a paragraph added) contains the members of a star whose
-    kept copy c it was never linked to: c took them first, and x keeps a star of its own or none. When x is
-    linked to every member, covers each and contains one, and c joins x as a stray would (``similarity_to(c, x)``:
-    x covers c, at ``floor`` or more; c duplicates a member at ``strong`` or more that is a copy of it), x takes
-    them all: x stays kept and c is removed (a stream fed x first drops c through that member, as it drops strays).
-    """
-    near: dict[int, dict[int, Link]] = defaultdict(dict)
-    for link in links:
-        if link.relation == DUPLICATE:
-            near[link.a][link.b] = near[link.b][link.a] = link
-    gone: set[int] = set()
-    for x in order:
-        own = where.get(x)
-        if x not in near or (own is not None and clusters[own].keep != x):
-            continue
-        for k in sorted({where[y] for y in near[x] if y in where and clusters[where[y]].keep != y}):
-            if k == own or k in gone:
-                continue
-            c, members = clusters[k].keep, [y for y, _ in clusters[k].members[1:]]
-            strongly = [y for y in members if y in near[c] and near[c][y].similarity >= strong]
-            if reads is not None:
-                reads.update([*(_pair(x, y) for y in near[x]), *(_pair(c, y) for y in strongly)])
-            if not all(y in near[x] for y in members):
-                continue
-            kinds = [similarity_to(y, x)[1] for y in members]
-            # Through a copy of c: x covering it says c's text, not only its formula (an audience list).
-            if None in kinds or CONTAINED not in kinds or not any(similarity_to(y, c)[1] == COPY for y in strongly):
-                continue
-            sim, kind = similarity_to(c, x)
-            if kind is None or sim < floor:
-                continue
-            taken = [*((y, near[x][y].similarity) for y in members), (c, sim)]
-            if own is None:
-                clusters[k].keep, clusters[k].members, clusters[k].contained = x, [(x, 1.0)], set()
-                own = where[x] = k
-            else:
-                gone.add(k)
-            star = clusters[own]
-            star.members = [star.members[0], *sorted([*star.members[1:], *taken], key=lambda ys: -ys[1])]
-            star.contained |= {y for y, kd in zip([*members, c], [*kinds, kind]) if kd == CONTAINED}
-            where.update((y, own) for y, _ in taken)
-    clusters[:] = [c for j, c in enumerate(clusters) if j not in gone]
 
 
 def expand_exact(clusters: list[Cluster], groups: dict[int, list[int]], order: Sequence[int]) -> list[Cluster]:

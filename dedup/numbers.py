@@ -90,6 +90,7 @@ _DIGIT_TOKEN = regex.compile(r"(\D{0,3}?)(\d+)([مه]?)")  # "2015", "و823", "�
 _DECIMAL_TOKEN = regex.compile(r"\D{0,3}?(\d+)ر(\d+)")
 _GLUED = regex.compile(r"\D{0,3}?(\d+)(\D{3,})")  # "197مليون": a figure and its scale word in one token
 _DIGITS = regex.compile(r"\d+")
+_CLIPPED_YEAR = regex.compile(r"1[3-4]\d|1[89]\d|20\d")  # a year's first three digits ("201" of "2012")
 _EPS = 1e-9
 
 
@@ -431,6 +432,9 @@ def read_expression(tokens: list[str], i: int) -> Reading | None:
             return date
     if not (groups and plain):
         return Reading(i, j, "number", quantities=tuple(readings))
+    if mark and len(groups) == 1 and _CLIPPED_YEAR.fullmatch(groups[0]):
+        # "201م": a year with its era mark and a digit dropped, where another paper's copy has "2012م".
+        readings = [*readings, *(Quantity(int(groups[0]) * 10.0 + d) for d in range(10))]
     keys = {_key("".join(groups)), " ".join(_key(g) for g in groups)}  # glued ("14371441") and group by group
     if mark == "ر":
         keys.add(_key("".join(reversed(groups))))

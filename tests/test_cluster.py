@@ -332,3 +332,47 @@ def test_a_kept_text_that_contains_another_stars_copies_takes_that_star_into_its
     assert [(c.keep, sorted(m for m, _ in c.members), sorted(c.contained)) for c in clusters] == [
         (3, [0, 1, 2, 3, 4], [0, 1, 2])
     ]
+
+
+def _two_stars_of_one_story(relation: dict, order: list[int]) -> list:
+    """0 keeps 1 and 2, two round-ups' other versions (Revolutionary Guard item inside a Gulf round-up); 3 keeps 4,
+    the item alone and its copy. 3 and 4 duplicate 1 strongly, but LSH never proposed 0 with 3 or 4."""
+    from dedup.strays import attach_strays
+
+    links = [
+        Link(0, 1, 0.59, 0.6, a_in_b=0.54, b_in_a=1.0),  # 0 contains 1 (and 2): its round-up is longer
+        Link(0, 2, 0.66, 0.7, a_in_b=0.54, b_in_a=1.0),
+        Link(3, 4, 0.94, 0.95),
+        Link(1, 3, 0.78, 0.9, a_in_b=0.69, b_in_a=1.0),
+        Link(1, 4, 0.85, 0.9, a_in_b=0.69, b_in_a=1.0),
+    ]
+    clusters = star_clusters(5, links, order=order)
+    assert sorted((c.keep, sorted(m for m, _ in c.members)) for c in clusters) == [(0, [0, 1, 2]), (3, [3, 4])]
+    attach_strays(clusters, links, lambda d, kept: (0.45, relation.get((d, kept))), order=order)
+    return [(c.keep, sorted(m for m, _ in c.members), sorted(c.contained)) for c in clusters]
+
+
+def test_a_star_whose_copies_another_stars_kept_copy_contains_joins_that_star() -> None:
+    from dedup.cluster import CONTAINED
+
+    contained = {(3, 0): CONTAINED, (4, 0): CONTAINED}
+    assert _two_stars_of_one_story(contained, [0, 1, 2, 3, 4]) == [(0, [0, 1, 2, 3, 4], [1, 2, 3, 4])]
+
+
+def test_a_star_stays_apart_when_the_other_kept_copy_does_not_cover_all_of_it() -> None:
+    from dedup.cluster import CONTAINED
+
+    # 4 adds a paragraph that 0 does not say (or 0 is its template sibling: similarity_to says None).
+    assert _two_stars_of_one_story({(3, 0): CONTAINED}, [0, 1, 2, 3, 4]) == [
+        (0, [0, 1, 2], [1, 2]),
+        (3, [3, 4], []),
+    ]
+
+
+def test_stars_whose_kept_copies_are_copies_join_the_one_that_ranks_first() -> None:
+    from dedup.cluster import COPY
+
+    copies = {(3, 0): COPY, (4, 0): COPY, (0, 3): COPY, (1, 3): COPY, (2, 3): COPY}
+    # With 3 ranked first, 0's star would have to join 3's, but 0 and 2 are linked to nothing strong in 3's star.
+    assert _two_stars_of_one_story(copies, [3, 0, 1, 2, 4]) == [(0, [0, 1, 2], [1, 2]), (3, [3, 4], [])]
+    assert _two_stars_of_one_story(copies, [0, 1, 2, 3, 4]) == [(0, [0, 1, 2, 3, 4], [1, 2])]

@@ -287,3 +287,17 @@ def test_figures_written_in_another_shape_are_not_one_formula_slot() -> None:
     # The same slot filled the same way with another figure is a sibling, even when both figures occur elsewhere.
     c = b.replace("والعقد 21 الإشراف", "والعقد 20 الإشراف")
     assert relation(words(b), words(c)) == TEMPLATE
+
+
+def test_a_year_with_a_digit_dropped_is_the_year_it_clips() -> None:
+    # The chamber's annual report as two papers ran it: one wrote "201م" for "2012م" (issue 17, class 1).
+    report = (
+        "وأفاد التقرير السنوي لغرفة الشرقية أن عدد المشتركين بلغ 46.4 ألف مشترك متراجعا عما كان عليه في العام "
+        "2013م الذي بلغ 54.3 ألف مشترك وبزيادة عما كان عليه في العام {year} والذي بلغ 42.2 ألف مشترك"
+    )
+    assert relation(words(report.format(year="2012م")), words(report.format(year="201م"))) == DUPLICATE
+    assert relation(words(report.format(year="2012")), words(report.format(year="201م"))) == DUPLICATE
+    # Another decade, or a figure without the era mark, is still another fact.
+    assert relation(words(report.format(year="2009م")), words(report.format(year="201م"))) == TEMPLATE
+    assert relation(words(report.format(year="2012")), words(report.format(year="201"))) == TEMPLATE
+    assert not same("201م", "2021م")
