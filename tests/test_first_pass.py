@@ -51,7 +51,7 @@ def test_ranges_all_utf8_are_counted_as_they_come_and_decide_as_one_process(tmp_
     path = tmp_path / "news.jsonl"
     _corpus(path)
     monkeypatch.setattr(shares, "RANGE_BYTES", 9000)
-    ranges = len(cut(str(path), 9000))
+    ranges = len(list(shares.file_cuts(str(path))))
     received: list[int] = []  # shares received from the workers
     counted: list[int] = []  # shares received when the learner counted pages
     original_observe, original_map = shares.Learning._observe, run.ordered_map
@@ -86,7 +86,7 @@ def test_the_first_range_goes_to_a_worker_before_the_file_is_cut_to_its_end(tmp_
     first = next(tasks)
     assert opened[0].tell() < path.stat().st_size // 4  # the newlines of the rest not counted yet
     every = [first, *tasks]
-    assert [(t.first, t.stop, t.first_line) for t in every] == cut(str(path), 9000)
+    assert [(t.first, t.stop, t.first_line) for t in every] == [c[:3] for c in shares.file_cuts(str(path))]
     assert [t.last for t in every] == [False] * (len(every) - 1) + [True]
     assert not any(t.whole for t in every)
     monkeypatch.setattr(shares, "RANGE_BYTES", path.stat().st_size)  # one range: the file's first and last
@@ -99,14 +99,14 @@ def test_a_file_that_shrinks_while_cut_loses_none_of_the_pages_read(tmp_path, mo
     _corpus(path)
     monkeypatch.setattr(shares, "RANGE_BYTES", 9000)
     alone = _scan([str(path)], workers=1)
-    original = shares.cuts
+    original = shares.file_cuts
 
-    def shrunk(item, step):  # type: ignore[no-untyped-def]
+    def shrunk(item):  # type: ignore[no-untyped-def]
         # As ranges.cuts ends when a read finds the file shorter than its size: no range is flagged last.
-        for first, stop, line, _ in original(item, step):
+        for first, stop, line, _ in original(item):
             yield first, stop, line, False
 
-    monkeypatch.setattr(shares, "cuts", shrunk)
+    monkeypatch.setattr(shares, "file_cuts", shrunk)
     clusters, origins, problems, _ = _scan([str(path)], workers=2)
     assert origins == alone[1] and clusters == alone[0]
     assert problems == alone[2] and any(":19:" in p for p in problems)  # the malformed line still said

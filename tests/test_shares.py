@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from dedup.io.ranges import cut
+from dedup.io.ranges import cut, cuts
 from dedup.pipeline import shares
 from dedup.pipeline.run import Pipeline
 from dedup.settings import Settings
@@ -69,3 +69,22 @@ def test_ranges_read_by_workers_give_what_one_process_gives(tmp_path, monkeypatc
     assert any("broken" not in p and ":19:" in p for p in problems)
     assert any(x.line.startswith("الرئيسية") for x in learned)
     assert {x.line for x in learned} & set(SPELLINGS)
+
+
+def test_a_files_last_ranges_are_smaller_and_numbered_as_one_cut(tmp_path) -> None:
+    path = tmp_path / "news.jsonl"
+    lines = _corpus(path)
+    size, step = path.stat().st_size, 9000
+    tail, tail_step = 4 * step, step // 4
+    found = list(cuts(str(path), step, tail, tail_step))
+    # Contiguous whole lines from the first byte to the last, each range numbered by its first line.
+    assert [f for f, _, _, _ in found] == [0, *(s for _, s, _, _ in found[:-1])] and found[-1][1] == size
+    starts = [0, *(len(line.encode("utf-8")) + 1 for line in lines)]
+    offsets = {sum(starts[: k + 1]): k + 1 for k in range(len(lines))}
+    assert all(offsets[first] == line for first, _, line, _ in found)
+    assert [last for _, _, _, last in found] == [False] * (len(found) - 1) + [True]
+    longest_line = max(len(line.encode("utf-8")) + 1 for line in lines)
+    for first, stop, _, _ in found:
+        limit = tail_step if size - first <= tail else step
+        assert limit <= stop - first < limit + longest_line or stop == size
+    assert sum(size - first <= tail for first, _, _, _ in found) >= tail // (tail_step + longest_line)

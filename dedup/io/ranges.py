@@ -120,16 +120,19 @@ def cut(path: str, step: int) -> list[tuple[int, int, int]]:
     return [(first, stop, line) for first, stop, line, _ in cuts(path, step)]
 
 
-def cuts(path: str, step: int) -> Iterator[tuple[int, int, int, bool]]:
+def cuts(path: str, step: int, tail: int = 0, tail_step: int = 0) -> Iterator[tuple[int, int, int, bool]]:
     """:func:`cut`'s ranges one at a time as the file is read, each with whether it is the file's last: a worker
     starts on the first range while the rest of the file is still being cut (counting the newlines of a big file
-    is a pass over all of its bytes).
+    is a pass over all of its bytes). Ranges that start in the file's last ``tail`` bytes are about
+    ``tail_step`` bytes (when set): the workers reading the last ranges then finish at about the same time.
 
     >>> import tempfile
     >>> path = tempfile.mktemp(suffix=".jsonl")
     >>> _ = open(path, "wb").write(b'{"a": 1}\\n\\n{"b": 2}\\n{"c": 3}')
     >>> list(cuts(path, 10))
     [(0, 10, 1, False), (10, 27, 3, True)]
+    >>> list(cuts(path, 10, tail=17, tail_step=5))
+    [(0, 10, 1, False), (10, 19, 3, False), (19, 27, 4, True)]
     """
     with open_regular(path) as handle:
         size = os.fstat(handle.fileno()).st_size
@@ -139,7 +142,7 @@ def cuts(path: str, step: int) -> Iterator[tuple[int, int, int, bool]]:
         handle.seek(0)
         first, line = 0, 1
         while first < size:
-            data = handle.read(min(step, size - first))
+            data = handle.read(min(tail_step if tail_step and size - first <= tail else step, size - first))
             if not data:  # the file shrank while being cut: no more ranges
                 return
             stop = first + len(data)

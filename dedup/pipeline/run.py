@@ -35,7 +35,6 @@ from dedup.cluster import (
     Link,
     attach_siblings,
     attach_strays,
-    exact_groups,
     expand_exact,
     keep_order,
     star_clusters,
@@ -318,6 +317,7 @@ class Pipeline:
         # Signatures go to a temporary file as they come (dedup.pipeline.stores.SignatureFile): the matrix, the
         # corpus's largest structure, is then held by the page cache, not by this process nor the banding workers.
         owners: list[np.ndarray] = []
+        digests: list[np.ndarray] = []  # each batch's digests as (n, 2) uint64, for the exact groups
         with (
             ShingleStore() as shingles,
             ShingleStore() as words,
@@ -330,6 +330,7 @@ class Pipeline:
                 owners.append(batch.window_owners + first)
                 windows.append(batch.window_signatures)
                 infos.extend(records)
+                digests.append(np.frombuffer(records.digests, dtype=np.uint64).reshape(-1, 2))
                 for k in np.flatnonzero(records.words == 0).tolist():
                     info = infos[first + k]
                     self._problem(InputProblem(info.origin or info.id, "empty document after cleaning; not compared"))
@@ -354,7 +355,10 @@ class Pipeline:
             window_owners = np.concatenate(owners) if owners else np.empty(0, dtype=np.int64)
             rows = infos.rows()  # cheap views of the fields ranking and grouping read
             order = keep_order(rows, s.keep, s.prefer)  # type: ignore[arg-type]
-            groups = exact_groups(rows, order)  # type: ignore[arg-type]
+            groups = exact_copies(
+                order, infos.words(), np.concatenate(digests) if digests else np.zeros((0, 2), np.uint64)
+            )
+            del digests
             scores: list[np.ndarray] = []
             handed = [signatures]  # find_links lets go of the matrix once banded
             links = find_links(
@@ -369,10 +373,12 @@ class Pipeline:
                 return asked[stray, kept]
 
             def _similarity_to_kept(stray: int, kept: int) -> tuple[float, str | None]:
-                if s.templates and relation(texts.analysed(stray), texts.analysed(kept)) != DUPLICATE:
-                    return 0.0, None  # a template sibling of the kept copy never joins its cluster
+                # Both refusals give the same answer, so the cheap one is asked first: the template test is
+                # serial work here while the workers wait (the first clustering run), coverage a kernel call.
                 if coverage(words[stray], words[kept]) < s.coverage:
                     return 0.0, None  # the kept copy does not say what the stray says
+                if s.templates and relation(texts.analysed(stray), texts.analysed(kept)) != DUPLICATE:
+                    return 0.0, None  # a template sibling of the kept copy never joins its cluster
                 kind = COPY if coverage(words[kept], words[stray]) >= s.coverage else CONTAINED
                 return max(jaccard_containment(shingles[stray], shingles[kept])), kind
 
@@ -406,6 +412,36 @@ class Pipeline:
             s,
             np.concatenate(scores) if scores else np.zeros(0, dtype=np.float32),
         )
+
+
+def exact_copies(order: Sequence[int], words: np.ndarray, digests: np.ndarray) -> dict[int, list[int]]:
+    """:func:`dedup.cluster.exact_groups` from the columns (word counts, 16-byte digests as two uint64 each):
+    the same groups, in the same order, without a digest string and a Python step per document (serial work of
+    this process while the workers wait).
+
+    >>> words = np.array([3, 9, 3, 0, 3])
+    >>> digests = np.array([[1, 1], [2, 2], [1, 1], [1, 1], [1, 2]], dtype=np.uint64)
+    >>> exact_copies([1, 0, 2, 3, 4], words, digests)
+    {1: [], 0: [2], 4: []}
+    """
+    ranked = np.asarray(order, dtype=np.int64)
+    ranked = ranked[words[ranked] != 0]  # empty documents are in no group
+    if not ranked.size:
+        return {}
+    keys = digests[ranked]
+    # Equal digests side by side, each run in keep order: its first member is the group's representative.
+    by_key = np.lexsort((np.arange(ranked.size), keys[:, 1], keys[:, 0]))
+    in_order = keys[by_key]
+    first = np.ones(ranked.size, dtype=bool)
+    first[1:] = (in_order[1:] != in_order[:-1]).any(axis=1)
+    run_start = np.maximum.accumulate(np.where(first, np.arange(ranked.size), 0))
+    rep_at = np.empty(ranked.size, dtype=np.int64)
+    rep_at[by_key] = by_key[run_start]  # the keep-order position of each document's representative
+    is_rep = rep_at == np.arange(ranked.size)
+    groups: dict[int, list[int]] = {rep: [] for rep in ranked[is_rep].tolist()}
+    for copy, rep in zip(ranked[~is_rep].tolist(), ranked[rep_at[~is_rep]].tolist()):
+        groups[rep].append(copy)
+    return groups
 
 
 def _no_redo(task: RangeTask) -> Any:

@@ -47,6 +47,7 @@ from dedup.pipeline.spool import pack_parts, unpack
 from dedup.pipeline.workers import FileSpooledBatch, StageState, clean_pages
 
 RANGE_BYTES = 2 << 20  # bytes of JSONL a worker reads at a time (some 250 news articles)
+TAIL_RANGES = 16  # ranges of a quarter of RANGE_BYTES that end a file (several per worker)
 _WRITE_BUFFER = 1 << 20
 
 
@@ -175,11 +176,18 @@ def _ranges(item: str, reader: Reader) -> Iterator[RangeTask] | None:
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return None
-        found = cuts(str(path), RANGE_BYTES)
+        found = file_cuts(str(path))
         head = next(found)  # the file opened and its first range found here: else it is read (and reported) here
     except OSError:
         return None
     return _range_tasks(item, head, found)
+
+
+def file_cuts(path: str) -> Iterator[tuple[int, int, int, bool]]:
+    """The ranges the workers read of a JSONL file (:func:`dedup.io.ranges.cuts`), as it is cut: of
+    :data:`RANGE_BYTES`, the last :data:`TAIL_RANGES` a quarter of that, so that the workers reading the end of
+    the file finish at about the same time (the next pass starts when the last one does)."""
+    return cuts(path, RANGE_BYTES, TAIL_RANGES * RANGE_BYTES // 4, RANGE_BYTES // 4)
 
 
 def _range_tasks(
