@@ -81,7 +81,7 @@ def stream(n: int, seed: int = 1) -> bytes:
 
 
 def run(
-    location: str, size: int, docs: int, settings: Settings = SETTINGS, prepare_ahead: bool = True
+    location: str, size: int, docs: int, settings: Settings = SETTINGS, prepare_ahead: bool = True, batch: int = 256
 ) -> dict[str, object]:
     with open_index(location, IndexSettings.from_settings(settings)) as index:
         have = index.stats()["documents"]
@@ -93,7 +93,7 @@ def run(
         # worker that prepares batches ahead, counted once it has exited), and the deciding thread's alone, which
         # bounds the wall time on an idle machine with a core for each.
         main_cpu, start = time.thread_time(), os.times()
-        summary = filter_jsonl(dedup, io.BytesIO(data), out, None, prepare_ahead=prepare_ahead)
+        summary = filter_jsonl(dedup, io.BytesIO(data), out, None, batch=batch, prepare_ahead=prepare_ahead)
         main_cpu = time.thread_time() - main_cpu
         dedup.index.close()  # the checkpoint thread's last checkpoint counts too
         end = os.times()
@@ -115,6 +115,7 @@ def run(
         "docs_per_cpu_s": round(summary.read / cpu),
         "fill_seconds": round(built, 1),
         "load_1min": round(load, 1),
+        "batch": batch,
     }
 
 
@@ -174,6 +175,7 @@ def main() -> None:
     parser.add_argument(
         "--no-ahead", action="store_true", help="prepare each batch in the deciding process (no second process)"
     )
+    parser.add_argument("--batch", type=int, default=256, help="records decided in one transaction [256]")
     args = parser.parse_args()
     workdir = args.dir or tempfile.mkdtemp(prefix="dedup-filter-bench-")
     settings = replace(SETTINGS, lsh_threshold=args.candidate_threshold)
@@ -185,7 +187,7 @@ def main() -> None:
                 else f"{backend}{'&' if '?' in backend else '?'}prefix=bench"
             )
             if not args.workers:
-                print(json.dumps(run(location, size, args.docs, settings, not args.no_ahead)), flush=True)
+                print(json.dumps(run(location, size, args.docs, settings, not args.no_ahead, args.batch)), flush=True)
             for workers in args.workers or []:
                 print(json.dumps(run_workers(location, size, args.docs, workers, settings)), flush=True)
 

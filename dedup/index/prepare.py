@@ -122,16 +122,19 @@ def _entries_in_worker(docs: Sequence[Document]) -> list[Entry | None]:
 class Ahead:
     """Batches of documents prepared by ``preparer`` in one forked worker process (``workers=1``), so that the
     caller goes on meanwhile; ``submit(docs)`` gives a function that waits for the entries. With ``workers=0``,
-    or where processes cannot be forked, each batch is prepared here when it is submitted. The worker is forked
-    at the first submit, so a run of one batch never starts it."""
+    or where processes cannot be forked, each batch is prepared here when it is submitted. The first batch is
+    always prepared here: a run of one batch never starts the worker, and the worker, forked at the second,
+    inherits the compiled kernels the first one loaded."""
 
     def __init__(self, preparer: Preparer, workers: int = 1) -> None:
         self.preparer = preparer
         self.workers = workers if "fork" in multiprocessing.get_all_start_methods() else 0
         self._pool: Any = None
+        self._first = True
 
     def submit(self, docs: Sequence[Document]) -> Callable[[], list[Entry | None]]:
-        if self.workers <= 0 or not docs:
+        if self.workers <= 0 or not docs or self._first:
+            self._first = self._first and not docs
             entries = self.preparer.entries(docs)
             return lambda: entries
         if self._pool is None:
