@@ -122,13 +122,15 @@ def _entries_in_worker(docs: Sequence[Document]) -> list[Entry | None]:
 class Ahead:
     """Batches of documents prepared by ``preparer`` in one forked worker process (``workers=1``), so that the
     caller goes on meanwhile; ``submit(docs)`` gives a function that waits for the entries. With ``workers=0``,
-    or where processes cannot be forked, each batch is prepared here when it is submitted. The first batch is
-    always prepared here: a run of one batch never starts the worker, and the worker, forked at the second,
-    inherits the compiled kernels the first one loaded."""
+    where processes cannot be forked, or in a daemonic process (a pool's worker), each batch is prepared here
+    when it is submitted. The first batch is always prepared here: a run of one batch never starts the worker,
+    and the worker, forked at the second, inherits the compiled kernels the first one loaded."""
 
     def __init__(self, preparer: Preparer, workers: int = 1) -> None:
         self.preparer = preparer
-        self.workers = workers if "fork" in multiprocessing.get_all_start_methods() else 0
+        # A daemonic process (a pool's worker) may not start processes of its own.
+        can_fork = "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+        self.workers = workers if can_fork else 0
         self._pool: Any = None
         self._first = True
 
