@@ -11,7 +11,7 @@ import pytest
 from conftest import AR_COPY_TEXT, AR_TEXT, EN_COPY_TEXT, EN_TEXT, corpus_records, snn_records
 
 from dedup.fingerprint import Fingerprinter
-from dedup.index import IndexSettings, SqliteIndex, make_entry
+from dedup.index import SEEN, IndexSettings, SqliteIndex, make_entry
 from dedup.index.entry import Entry, make_entries
 from dedup.index.stream import Deduplicator
 from dedup.io import InputError
@@ -174,3 +174,31 @@ def test_an_index_recorded_before_the_passage_route_opens_and_decides_with_it(tm
         index.db.execute("DELETE FROM meta WHERE key = 'threshold'")
     with pytest.raises(InputError, match="damaged"):
         SqliteIndex(path, IndexSettings())
+
+
+def test_keys_worked_out_ahead_are_the_index_keys(tmp_path: Path) -> None:
+    entries = _entries(tmp_path)[:40]
+    with SqliteIndex(tmp_path / "k.sqlite", IndexSettings()) as index:
+        for e in entries:
+            assert e.prepared is not None and e.prepared.keys == index.sketch_keys(e.sketches)
+    with SqliteIndex(tmp_path / "k3.sqlite", IndexSettings(lsh_threshold=0.3)) as other:  # banded otherwise
+        assert (other.bands, other.rows) != (entries[0].prepared.bands, entries[0].prepared.rows)
+        assert other.entry_keys(entries[0]) == other.sketch_keys(entries[0].sketches) != entries[0].prepared.keys
+
+
+def test_batches_are_checkpointed_in_the_background(tmp_path: Path) -> None:
+    entries = _entries(tmp_path)[:90]
+    path = tmp_path / "c.sqlite"
+    with SqliteIndex(path, IndexSettings()) as index:
+        found = []
+        for k in range(0, 90, 30):
+            found += index.seen_many(entries[k : k + 30], [None] * 30)
+        checkpoints = index._checkpoints
+        assert checkpoints is not None
+        assert index.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0  # not in this thread's commits
+        with SqliteIndex(path) as reader:  # another connection reads every committed batch
+            assert reader.stats()["documents"] == sum(m is None for m in found)
+    assert checkpoints.runs >= 1
+    assert not (tmp_path / "c.sqlite-wal").exists() or (tmp_path / "c.sqlite-wal").stat().st_size == 0
+    with SqliteIndex(path, IndexSettings()) as again:  # the file at rest holds every batch: each id is seen
+        assert {m.relation for m in again.seen_many(entries, [None] * 90) if m is not None} == {SEEN}

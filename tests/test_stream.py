@@ -124,6 +124,32 @@ def test_filter_jsonl_streams_and_rejects(tmp_path: Path) -> None:
     assert (summary.read, summary.passed, summary.rejected) == (7, 5, 2)
 
 
+def test_filter_jsonl_prepared_ahead_decides_as_in_one_process(tmp_path: Path) -> None:
+    """Batches prepared by the forked worker (several of them in flight, a record without text among them) give
+    the same lines, rejects and index as batches prepared in the deciding process."""
+    import io
+
+    records = corpus_records() + stories(9) + corpus_records()[:3] + [{"id": "no-text", "body": "x"}]
+    records = [dict(r, id=f"{r['id']}-{k}") for k, r in enumerate(records)]  # the second round: new ids
+    data = jsonl_text(records).encode()
+    results = []
+    for ahead in (True, False):
+        with Deduplicator(tmp_path / f"ahead-{ahead}.sqlite", Settings(site_boilerplate=False)) as dedup:
+            out, rejects = io.StringIO(), io.StringIO()
+            summary = filter_jsonl(dedup, io.BytesIO(data), out, rejects, batch=4, prepare_ahead=ahead)
+            results.append((out.getvalue(), rejects.getvalue(), dedup.index.stats()["documents"], summary.no_text))
+    assert results[0] == results[1]
+    rejected = {json.loads(line)["id"]: json.loads(line)["duplicate_of"] for line in results[0][1].splitlines()}
+    assert rejected == {
+        "ar-copy-3": "ar-spa-0",
+        "en-copy-5": "en-reuters-1",
+        "ar-spa-16": "ar-spa-0",
+        "en-reuters-17": "en-reuters-1",
+        "ar-other-18": "ar-other-2",
+    }
+    assert results[0][3] == 1 and '"no-text' in results[0][0]
+
+
 # -- the commands -----------------------------------------------------------------------------------------------
 
 

@@ -259,6 +259,14 @@ class Index(abc.ABC):
         rows = np.asarray(sketches, dtype=np.uint32).reshape(-1, self.settings.num_perm)
         return list(dict.fromkeys(self.band_keys(rows).ravel().tolist()))
 
+    def entry_keys(self, entry: Entry) -> list[int]:
+        """:meth:`sketch_keys` of ``entry``, taken from what was worked out ahead (:attr:`Entry.prepared`) when
+        that was for this index's banding."""
+        ahead = entry.prepared
+        if ahead is not None and (ahead.bands, ahead.rows) == (self.bands, self.rows):
+            return ahead.keys
+        return self.sketch_keys(entry.sketches)
+
     def stored_sketches(self, blob: bytes | None) -> np.ndarray | None:
         """The signature rows (``1 + windows`` x num_perm) of a stored signature; ``None`` when damaged."""
         sig = unpack_array(blob)
@@ -288,7 +296,7 @@ class Index(abc.ABC):
             matches.setdefault(name, Match(name, 1.0, relation=kind or COPY))
         if len(matches) >= limit or entry.shingles.size == 0:
             return list(matches.values())[:limit]
-        keys = self.sketch_keys(entry.sketches) if band_keys is None else band_keys
+        keys = self.entry_keys(entry) if band_keys is None else band_keys
         skip = {row[0] for row in exact} | {exclude}  # exact copies were answered above, in the window or not
         heads = [h for h in self._heads(self._ranked(keys)) if h is not None and h.id not in skip and not h.ts < floor]
         if heads:  # the scan's candidate rule (dedup.lsh.drop_chance_collisions), windows as the scan bands them

@@ -47,6 +47,7 @@ class Entry:
     windows: np.ndarray | None = None  # signatures of its excerpt windows (dedup.lsh.excerpt_windows), k x num_perm
     copy_of: str | None = None  # a removed copy: the id of the kept document it duplicates (see Index.seen)
     relation: str = ""  # a removed copy's relation to that document: COPY or CONTAINED
+    prepared: Prepared | None = None  # worked out ahead of the index's transaction (dedup.index.prepare)
 
     def __post_init__(self) -> None:
         if self.words is None:
@@ -59,6 +60,18 @@ class Entry:
         """The signature, then the windows' (``1 + k`` rows): what the index files the entry under."""
         assert self.windows is not None
         return np.vstack((np.atleast_2d(self.signature), self.windows)) if len(self.windows) else self.signature[None]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What an index would work out from an :class:`Entry` inside its write transaction, worked out before it:
+    the bucket keys for ``bands`` x ``rows`` banding (:meth:`dedup.index.base.Index.sketch_keys`) and the packed
+    columns (:func:`pack_entry`). An index banded otherwise works the keys out again."""
+
+    bands: int
+    rows: int
+    keys: list[int]
+    packed: tuple[bytes, bytes, bytes, bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +218,8 @@ def pack_entry(entry: Entry) -> tuple[bytes, bytes, bytes, bytes]:
     >>> sig, sh, words, unpack_text(text)
     (b'\\x01\\x00\\x00\\x00\\x02\\x00\\x00\\x00', b'\\x03\\x00\\x00\\x00', b'', 'x y')
     """
+    if entry.prepared is not None:
+        return entry.prepared.packed
     return (
         np.ascontiguousarray(entry.sketches, dtype="<u4").tobytes(),
         np.ascontiguousarray(entry.shingles, dtype="<u4").tobytes(),

@@ -266,7 +266,7 @@ class RedisIndex(Index):
                 if digest == e.digest:
                     continue  # the same text under the same id: already indexed
                 self._queue_delete(pipe, e.id, sig, digest)  # the old version, when there is one
-                self._queue_insert(pipe, e, self.sketch_keys(e.sketches))
+                self._queue_insert(pipe, e, self.entry_keys(e))
                 stored += 1
             pipe.execute()
         return stored
@@ -285,7 +285,7 @@ class RedisIndex(Index):
     # -- the rest of the interface ---------------------------------------------------------------------------------
 
     def seen(self, entry: Entry, since: float | None = None) -> Match | None:
-        band_keys = self.sketch_keys(entry.sketches)
+        band_keys = self.entry_keys(entry)
         doc_key = self._doc_key(entry.id)
         watched = [self._k("digest", entry.digest.hex()), doc_key, *self._bucket_names(band_keys)]
         with self.r.pipeline() as pipe:

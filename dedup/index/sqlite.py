@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from dedup.index.base import SEEN, Entry, Head, Index, Match, Ref, Stored, pack_entry, unpack_array
+from dedup.index.checkpoint import Checkpointer
 from dedup.index.meta import IndexSettings, upgraded_meta
 from dedup.io import InputError
 
@@ -67,6 +68,7 @@ class SqliteIndex(Index):
         self, path: str | os.PathLike[str], settings: IndexSettings | None = None, max_candidates: int = 200
     ) -> None:
         super().__init__(str(path), max_candidates)
+        self._checkpoints: Checkpointer | None = None  # started by the first batch written (see _checkpointed)
         exists = Path(path).exists() and Path(path).stat().st_size > 0
         if not exists and settings is None:
             raise InputError(f"{path}: no such index")
@@ -144,6 +146,8 @@ class SqliteIndex(Index):
         try:
             yield
             self.db.execute("COMMIT")
+            if self._checkpoints is not None:
+                self._checkpoints.committed()
         except sqlite3.Error as err:
             # A full disk (SQLITE_FULL) or I/O error: SQLite may already have rolled the transaction back itself.
             if self.db.in_transaction:
@@ -255,7 +259,7 @@ class SqliteIndex(Index):
                 continue  # the same text under the same id: already indexed
             rowid = self.db.execute(_INSERT_DOC, _doc_row(e)).lastrowid
             added += 1
-            band_rows += [(key, rowid) for key in (self.sketch_keys(e.sketches) if keys is None else keys)]
+            band_rows += [(key, rowid) for key in (self.entry_keys(e) if keys is None else keys)]
         band_rows.sort()
         self.db.executemany("INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)", band_rows)
         return added
@@ -299,7 +303,14 @@ class SqliteIndex(Index):
         self._delete_rows([(old[0], old[2])])
         return None
 
+    def _checkpointed(self) -> None:
+        """From now on, checkpoint the write-ahead log in a background thread (:mod:`dedup.index.checkpoint`):
+        batches of bucket rows make nearly every commit cross SQLite's checkpoint limit."""
+        if self._checkpoints is None:
+            self._checkpoints = Checkpointer(self.location, self.db)
+
     def _put(self, entries: Sequence[Entry]) -> int:
+        self._checkpointed()
         with self._write():
             return self._insert(entries)
 
@@ -349,6 +360,7 @@ class SqliteIndex(Index):
     def seen_many(self, entries: Sequence[Entry], since: Sequence[float | None]) -> list[Match | None]:
         # One transaction for the batch: the same decisions (each entry is queried after the ones before it were
         # inserted), one commit instead of one per document, which was most of the cost of `dedup filter`.
+        self._checkpointed()
         with self._write():
             return [self._seen(entry, floor) for entry, floor in zip(entries, since)]
 
@@ -357,7 +369,7 @@ class SqliteIndex(Index):
         same = self._replace(entry)
         if same is not None:
             return same
-        keys = self.sketch_keys(entry.sketches)  # for the query and the insert
+        keys = self.entry_keys(entry)  # for the query and the insert
         found = self._query(entry, since, 1, keys)
         # A removed copy is indexed too, pointing at what was kept: a later document that duplicates it joins
         # that document's cluster as a scan attaches a stray (Index._through_removed).
@@ -423,6 +435,9 @@ class SqliteIndex(Index):
         self.db.execute("PRAGMA optimize")
 
     def close(self) -> None:
+        if self._checkpoints is not None:
+            self._checkpoints.close()
+            self._checkpoints = None
         with contextlib.suppress(sqlite3.Error):
             self.db.close()
 
