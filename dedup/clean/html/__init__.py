@@ -26,7 +26,8 @@ How it decides (ideas from readability, trafilatura and jusText, re-implemented 
    text of its own around it (lines and ``<br>``s around a table), and siblings that score well themselves,
    or are plain paragraphs with few links, join it (readability's sibling merge), and so do blocks
    of plain paragraphs before it up to four levels higher, inside its <main> or <article> (an abstract or an
-   introduction in a section of its own), and a questions-and-answers section right after it. ``opening``
+   introduction in a section of its own), and after it the article's next sections in wrappers of their own
+   (opening with a heading styled like the container's) and a questions-and-answers section (``after``). ``opening``
    adds what opens the article before it: the lead in the article's header, the opening paragraphs set
    apart from the body inside the page's one ``<article>``.
 7. ``blocks``: inside the container, text is cut into blocks (paragraphs, headings, list items, ...) in

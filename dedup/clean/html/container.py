@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 from selectolax.lexbor import LexborNode
 
+from dedup.clean.html.after import HEADINGS, faq_after, next_section
 from dedup.clean.html.opening import NOT_PROSE_NAME, lead_before, lead_in_header, lead_paragraphs, prose_before
 from dedup.clean.html.tree import Flat
 from dedup.clean.html.vocabulary import MAX_CLASS_WEIGHT, class_weight
@@ -177,7 +178,7 @@ def best_container(flat: Flat, plain: bool = False) -> list[int]:
         up = parent[best]
     roots = _with_siblings(flat, best, scores, mass, best_final)
     if not plain:
-        roots = _faq_after(flat, prose_before(flat, roots))
+        roots = faq_after(flat, prose_before(flat, roots))
     if not plain and sum(mass(r) for r in roots) < _SECTIONS_SHARE * prefix[-1]:
         roots = _sections(flat, best, mass, prefix[-1], roots)
     lead = lead_before(flat, roots[0])
@@ -261,7 +262,8 @@ def _with_siblings(
     paragraph mass, under 20% links and not named like chrome. Its paragraphs sit too deep to reach its own
     readability score, so its mass is compared. A copy before the container joins on less mass when it is
     plain prose (``_opening_twin``): a page builder puts the article's first heading and paragraph in a row
-    of their own; a copy after it with little mass is more often an author box or a company blurb. Any layout block (without the same-tag-and-class test) would
+    of their own; a copy after it with little mass is more often an author box or a company blurb, and joins
+    only when it opens with a heading styled like the container's own (``after.next_section``). Any layout block (without the same-tag-and-class test) would
     also pull in the cookie dialogs and sidebars next to the article.
     """
     p = flat.parent[best]
@@ -295,48 +297,12 @@ def _with_siblings(
                     k = _opening_part(flat, j, mass)
                     if k >= 0:
                         out.append(k)
+                elif next_section(flat, best, j):
+                    out.append(j)
             elif j < best and ld < _BEFORE_MAX_LD and class_weight(nodes[j]) >= 0 and _paragraphs(flat, j):
                 out.append(j)
         j = last[j] + 1
     return out
-
-
-# The heading of a questions-and-answers section (``_faq_after``), in the languages of the dev sets' pages.
-_FAQ_HEADING = re.compile(
-    r"\bfaqs?\b|frequently asked|häufig gestellte fragen|häufige fragen|preguntas frecuentes|"
-    r"questions fréquentes|الأسئلة الشائعة|الاسئلة الشائعة|أسئلة شائعة",
-    re.I,
-)
-_FAQ_MIN = 200  # characters of the section
-_FAQ_HEADING_MAX = 120  # characters of its heading
-_FAQ_MAX_LD = 0.3  # its share of link text, the scored siblings' bound
-
-
-def _faq_after(flat: Flat, roots: list[int]) -> list[int]:
-    """``roots`` plus the questions-and-answers sections right beside the last of them, after it: blocks of
-    200+ characters under 30% link text whose first heading (under 120 characters) says "FAQ" or "Frequently
-    asked questions" (German, Spanish, French, Arabic too). Guides and reviews end with their FAQ in a section
-    of its own, which the page's truth counts as the article's last part.
-
-    Only the container's own siblings: a questions section further up the page is the site's (chosen on the
-    tuning parts: one level adds four tuning pages' FAQs and changes no other page; two levels lose a held
-    wcxb page). The bounds are flat: 50 to 500 characters, 0.3 to 0.5 of link text (0.1 loses a FAQ whose
-    answers link).
-    """
-    tags, parent, text, link, cut, last = flat.tags, flat.parent, flat.text, flat.link, flat.cut, flat.last
-    r = roots[-1]
-    p = parent[r]
-    if p < 0:
-        return roots
-    found: list[int] = []
-    j = last[r] + 1
-    while j <= last[p]:
-        if not cut[j] and text[j] >= _FAQ_MIN and link[j] < _FAQ_MAX_LD * text[j]:
-            h = next((k for k in range(j, last[j] + 1) if tags[k] in _HEADINGS and text[k] and not cut[k]), -1)
-            if h >= 0 and text[h] < _FAQ_HEADING_MAX and _FAQ_HEADING.search(flat.subtree_text(h)):
-                found.append(j)
-        j = last[j] + 1
-    return [*roots, *found] if found else roots
 
 
 # How many levels above the container's parent ``_openings_above`` looks for the article's opening paragraphs
@@ -384,7 +350,6 @@ def _openings_above(flat: Flat, roots: list[int]) -> list[int]:
 # tuning parts: no part changes F1 from 80 to 170 (at 60 a one-line dek comes in; at 180 a news item's
 # 175-character lead is left out); 120 is the middle.
 _ONE_PARAGRAPH_MIN = 120
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _PROSE_END = re.compile(r"[.!?…»\"”“]\s*$")
 
 
@@ -398,7 +363,7 @@ def _one_paragraph(flat: Flat, k: int) -> bool:
         return False
     a = parent[paras[0]]
     while a >= k:
-        if tags[a] in _HEADINGS:
+        if tags[a] in HEADINGS:
             return False
         a = parent[a]
     return bool(_PROSE_END.search(flat.subtree_text(paras[0])))
