@@ -1,5 +1,5 @@
-"""Article paragraphs (English, German) that the HTML tests by kind of page build their pages from: long enough
-to be prose, plain enough that any change in the extracted text is the rule under test."""
+"""Article paragraphs (English, German, Arabic) that the HTML tests by kind of page build their pages from: long
+enough to be prose, plain enough that any change in the extracted text is the rule under test."""
 
 EN_P = [
     "The city council voted on Tuesday to expand the tram network by twelve kilometres, after a debate that "
@@ -16,4 +16,12 @@ DE_P = [
     "von drei Jahren eröffnet werden, teilte das Verkehrsamt mit, die Kosten teile man mit dem Land.",
     "Gegner hatten argumentiert, das Geld sei besser in Busse investiert, die die äußeren Bezirke bereits "
     "bedienen, doch der Antrag wurde mit einer deutlichen Mehrheit von einundzwanzig zu neun Stimmen angenommen.",
+]
+AR_P = [
+    "قال المتحدث الرسمي باسم وزارة النقل إن أعمال توسعة شبكة القطارات ستبدأ في الربيع المقبل، وإن المحطات "
+    "الجديدة الأولى ستفتتح خلال ثلاث سنوات، على أن تتقاسم الحكومة الإقليمية التكاليف مع البلدية.",
+    "وأضاف أن المجلس البلدي صوت يوم الثلاثاء على المشروع بعد نقاش استمر معظم فترة ما بعد الظهر، وحضره "
+    "مئات من السكان الذين ملأوا القاعة المخصصة للجمهور في مبنى البلدية.",
+    "وكان المعارضون قد رأوا أن الأموال يجب أن تنفق على الحافلات التي تخدم الأحياء البعيدة، لكن المقترح "
+    "أُقر بأغلبية واحد وعشرين صوتا مقابل تسعة أصوات في جلسة علنية.",
 ]

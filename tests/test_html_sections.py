@@ -5,18 +5,9 @@ Arabic); teaser lists and boxes with headings of their own style after the body 
 from __future__ import annotations
 
 import pytest
-from html_paragraphs import DE_P, EN_P
+from html_paragraphs import AR_P, DE_P, EN_P
 
 from dedup.clean.html import extract_html
-
-AR_P = [
-    "قال المتحدث الرسمي باسم وزارة النقل إن أعمال توسعة شبكة القطارات ستبدأ في الربيع المقبل، وإن المحطات "
-    "الجديدة الأولى ستفتتح خلال ثلاث سنوات، على أن تتقاسم الحكومة الإقليمية التكاليف مع البلدية.",
-    "وأضاف أن المجلس البلدي صوت يوم الثلاثاء على المشروع بعد نقاش استمر معظم فترة ما بعد الظهر، وحضره "
-    "مئات من السكان الذين ملأوا القاعة المخصصة للجمهور في مبنى البلدية.",
-    "وكان المعارضون قد رأوا أن الأموال يجب أن تنفق على الحافلات التي تخدم الأحياء البعيدة، لكن المقترح "
-    "أُقر بأغلبية واحد وعشرين صوتا مقابل تسعة أصوات في جلسة علنية.",
-]
 
 # Per language: the first chapter's heading and paragraphs, the last chapter's heading and its two paragraphs
 # (few commas: too little paragraph score to join the container as a scored sibling).
