@@ -11,7 +11,7 @@ import pytest
 from conftest import AR_COPY_TEXT, AR_TEXT, EN_COPY_TEXT, EN_TEXT, corpus_records, snn_records
 
 from dedup.fingerprint import Fingerprinter
-from dedup.index import SEEN, IndexSettings, SqliteIndex, make_entry
+from dedup.index import SEEN, IndexSettings, SqliteIndex, checkpoint, make_entry
 from dedup.index.entry import Entry, make_entries
 from dedup.index.stream import Deduplicator
 from dedup.io import InputError
@@ -202,3 +202,26 @@ def test_batches_are_checkpointed_in_the_background(tmp_path: Path) -> None:
     assert not (tmp_path / "c.sqlite-wal").exists() or (tmp_path / "c.sqlite-wal").stat().st_size == 0
     with SqliteIndex(path, IndexSettings()) as again:  # the file at rest holds every batch: each id is seen
         assert {m.relation for m in again.seen_many(entries, [None] * 90) if m is not None} == {SEEN}
+
+
+def test_a_log_past_its_limit_is_checkpointed_by_the_writer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No background checkpoint ever completes (as when every one overlaps a commit): the log would only grow.
+    monkeypatch.setattr(checkpoint.Checkpointer, "_run", lambda self: None)
+    entries = _entries(tmp_path)[:120]
+
+    def log_sizes(name: str, limit: int) -> tuple[list[int], int]:
+        monkeypatch.setattr(checkpoint, "WAL_LIMIT", limit)
+        sizes, found = [], []
+        with SqliteIndex(tmp_path / f"{name}.sqlite", IndexSettings()) as index:
+            for k in range(0, 120, 10):
+                found += index.seen_many(entries[k : k + 10], [None] * 10)
+                sizes.append((tmp_path / f"{name}.sqlite-wal").stat().st_size)
+            assert index.stats()["documents"] == sum(m is None for m in found)  # every new story kept
+            assert index._checkpoints is not None
+            return sizes, index._checkpoints.restarts
+
+    unbounded, none = log_sizes("u", 1 << 40)
+    bounded, restarts = log_sizes("b", 64 << 10)
+    assert none == 0 and restarts >= 1
+    assert unbounded == sorted(unbounded)  # without the writer's checkpoints the log only grows
+    assert max(bounded) < unbounded[-1] / 2  # with them it starts again: about one batch's pages at most

@@ -23,11 +23,15 @@ True
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 import time
 
 _IDLE_SECONDS = 5.0  # how long the thread waits for a commit before looking whether it should stop
+# The log a long stream may reach before the writer checkpoints it itself. A passive checkpoint that a commit
+# overlaps cannot start the log again from its beginning, so under a steady stream it would only grow.
+WAL_LIMIT = 64 << 20
 
 
 class Checkpointer:
@@ -41,12 +45,25 @@ class Checkpointer:
         self._wanted = threading.Event()
         self._stop = False
         writer.execute("PRAGMA wal_autocheckpoint = 0")
+        writer.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT}")  # a log started again is cut back to this
+        self.restarts = 0  # checkpoints the writer ran itself, the log past WAL_LIMIT (for tests)
         self._thread = threading.Thread(target=self._run, name="dedup-index-checkpoint", daemon=True)
         self._thread.start()
 
     def committed(self) -> None:
-        """The writer committed: checkpoint what it wrote, soon, in the thread."""
+        """The writer committed: checkpoint what it wrote, soon, in the thread; at once, here, and so that the next
+        commit starts the log again, when the log has grown past :data:`WAL_LIMIT`."""
+        if self._wal_bytes() > WAL_LIMIT:
+            with contextlib.suppress(sqlite3.Error):  # busy past the writer's timeout: the next commit tries again
+                busy = self.writer.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()[0]
+                self.restarts += not busy
         self._wanted.set()
+
+    def _wal_bytes(self) -> int:
+        try:
+            return os.stat(f"{self.path}-wal").st_size
+        except OSError:
+            return 0
 
     def _run(self) -> None:
         started = time.thread_time()
