@@ -56,6 +56,7 @@ from dedup.index.entry import (
     Match,
     Ref,
     Stored,
+    bucket_keys,
     make_entry,
     pack_entry,
     parse_time,
@@ -256,8 +257,7 @@ class Index(abc.ABC):
     def sketch_keys(self, sketches: np.ndarray) -> list[int]:
         """The distinct bucket keys a document is filed under: its signature's and its excerpt windows'
         (``sketches``: :attr:`Entry.sketches`, or a stored signature array, one row or several)."""
-        rows = np.asarray(sketches, dtype=np.uint32).reshape(-1, self.settings.num_perm)
-        return list(dict.fromkeys(self.band_keys(rows).ravel().tolist()))
+        return bucket_keys(sketches, self.settings.num_perm, self.bands, self.rows)
 
     def entry_keys(self, entry: Entry) -> list[int]:
         """:meth:`sketch_keys` of ``entry``, taken from what was worked out ahead (:attr:`Entry.prepared`) when

@@ -21,7 +21,7 @@ import numpy as np
 
 from dedup.cluster import COPY
 from dedup.fingerprint import Fingerprinter, content_word_hashes, content_words, shingle_hashes, words_of
-from dedup.lsh import excerpt_signatures
+from dedup.lsh import band_hashes, excerpt_signatures
 
 DAY = 86400.0
 SEEN = "seen"  # Match.relation of a document indexed already under the same id with the same text
@@ -60,6 +60,18 @@ class Entry:
         """The signature, then the windows' (``1 + k`` rows): what the index files the entry under."""
         assert self.windows is not None
         return np.vstack((np.atleast_2d(self.signature), self.windows)) if len(self.windows) else self.signature[None]
+
+
+def bucket_keys(sketches: np.ndarray, num_perm: int, bands: int, rows: int) -> list[int]:
+    """The distinct bucket keys a document is filed under for ``bands`` x ``rows`` banding: its signature's and
+    its excerpt windows' (``sketches``: :attr:`Entry.sketches`, or a stored signature array), first seen first.
+
+    >>> sketches = np.arange(8, dtype=np.uint32).reshape(2, 4)
+    >>> len(bucket_keys(sketches, 4, 2, 2)), len(bucket_keys(np.vstack((sketches[0], sketches[0])), 4, 2, 2))
+    (4, 2)
+    """
+    signatures = np.asarray(sketches, dtype=np.uint32).reshape(-1, num_perm)
+    return list(dict.fromkeys(band_hashes(signatures, bands, rows).ravel().tolist()))
 
 
 @dataclass(frozen=True, slots=True)

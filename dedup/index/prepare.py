@@ -24,15 +24,12 @@ import multiprocessing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-import numpy as np
-
 from dedup.clean import Cleaner, LineRules
 from dedup.document import Document
 from dedup.fingerprint import Fingerprinter
-from dedup.index.entry import Entry, Prepared, make_entries, pack_entry
+from dedup.index.entry import Entry, Prepared, bucket_keys, make_entries, pack_entry
 from dedup.index.meta import IndexSettings
 from dedup.io import FieldNames, RecordError, document_from_record
-from dedup.lsh import band_hashes
 from dedup.normalize import normalize
 from dedup.settings import Settings
 
@@ -101,8 +98,7 @@ class Preparer:
     def prepare(self, entry: Entry) -> Prepared:
         """What an index stores of ``entry`` besides its metadata: bucket keys, in the order the index files them
         (:meth:`dedup.index.base.Index.sketch_keys`), and the packed columns (:func:`pack_entry`)."""
-        rows = np.asarray(entry.sketches, dtype=np.uint32).reshape(-1, self.settings.num_perm)
-        keys = list(dict.fromkeys(band_hashes(rows, self.bands, self.rows).ravel().tolist()))
+        keys = bucket_keys(entry.sketches, self.settings.num_perm, self.bands, self.rows)
         return Prepared(self.bands, self.rows, keys, pack_entry(entry))
 
 
