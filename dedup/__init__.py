@@ -15,12 +15,29 @@ The Python API, the same one the command line is a thin layer over:
 [0]
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from dedup.document import Document, Removal
-from dedup.index.stream import Deduplicator
 from dedup.io import FieldNames
 from dedup.pipeline import Pipeline, ScanResult, clean, scan, scan_documents
 from dedup.settings import Settings
 from dedup.version import __version__
+
+if TYPE_CHECKING:
+    from dedup.index.stream import Deduplicator
+
+
+def __getattr__(name: str) -> Any:
+    # The index (SQLite, Redis, its stream) is imported when first asked for: a scan or a pre-commit run that
+    # uses none pays nothing for it at start-up.
+    if name == "Deduplicator":
+        from dedup.index.stream import Deduplicator
+
+        return Deduplicator
+    raise AttributeError(f"module 'dedup' has no attribute {name!r}")
+
 
 __all__ = [
     "Deduplicator",

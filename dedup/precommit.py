@@ -31,7 +31,6 @@ from pathlib import Path
 
 from dedup.document import Document
 from dedup.errors import InputProblem
-from dedup.index.stream import Deduplicator
 from dedup.io import InputError
 from dedup.pipeline import Pipeline, ScanResult
 from dedup.precommit_cache import FingerprintCache, cache_key, cache_path, exclude_from_git
@@ -174,6 +173,8 @@ def check_staged(
 
 def check_against_index(pipeline: Pipeline, files: Sequence[str], index: str) -> Findings:
     """Duplicates among ``files`` and between them and the documents of ``index`` (not changed)."""
+    from dedup.index.stream import Deduplicator  # the index's stores: loaded only by a hook that uses one
+
     docs = list(pipeline.documents(files, explain=False))
     found: dict[str, list[Pair]] = {}
     with Deduplicator(index, pipeline.settings) as seen:

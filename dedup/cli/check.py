@@ -24,16 +24,6 @@ from dedup.cli.common import (
     with_settings,
     write_output,
 )
-from dedup.precommit import (
-    baseline_pairs,
-    check_against_index,
-    check_corpus,
-    check_staged,
-    documents_of,
-    load_baseline,
-    new_pairs,
-    write_baseline,
-)
 from dedup.precommit_cache import CACHE_DIR
 from dedup.report.text import boilerplate_lines, duplicate_lines, pair_lines
 from dedup.settings import Settings
@@ -53,6 +43,8 @@ def check(
 
     Example: [bold]dedup check corpus/ --boilerplate[/bold]
     """
+    from dedup.precommit import check_corpus
+
     with errors():
         found = check_corpus(make_pipeline(settings, quiet, None, workers), inputs, boilerplate)
         lines = duplicate_lines(found.scan) + (boilerplate_lines(found.documents) if boilerplate else "")
@@ -88,6 +80,16 @@ def precommit(
 
     Example: [bold]dedup precommit corpus/new.txt --baseline .dedup-baseline.json[/bold]
     """
+    from dedup.precommit import (
+        baseline_pairs,
+        check_against_index,
+        check_staged,
+        documents_of,
+        load_baseline,
+        new_pairs,
+        write_baseline,
+    )
+
     with errors():
         documents = documents_of(files or [])
         if record is None and not documents:

@@ -32,8 +32,6 @@ from dedup.cli.common import (
     write_output,
 )
 from dedup.index import DAY, display_location, open_index
-from dedup.index.base import window_end
-from dedup.index.stream import Deduplicator, FilterSummary, filter_jsonl
 from dedup.io import InputError, refuse_input_overlap
 from dedup.report.text import render_query, render_stats
 from dedup.settings import Settings
@@ -71,6 +69,8 @@ def index_add(
 
     Example: [bold]dedup index add archive/ --index news.sqlite --max-age 30[/bold]
     """
+    from dedup.index.stream import Deduplicator
+
     with errors():
         docs = _Counted(make_pipeline(settings, quiet).documents(inputs, explain=False))
         with Deduplicator(index, settings, max_age_days=max_age) as seen:
@@ -94,6 +94,8 @@ def index_query(
 
     Example: [bold]dedup index query today.jsonl --index news.sqlite --since 2024-03-01[/bold]
     """
+    from dedup.index.stream import Deduplicator
+
     with errors():
         floor = since_floor(since)
         pipeline = make_pipeline(settings, quiet)
@@ -139,6 +141,8 @@ def index_compact(index: IndexOption, max_age: MaxAge = None, quiet: Quiet = Fal
 
     Example: [bold]dedup index compact --index news.sqlite --max-age 30[/bold]
     """
+    from dedup.index.base import window_end
+
     with errors(), open_index(index) as store:
         expired = store.expire(window_end(store) - max_age * DAY) if max_age is not None else 0
         store.compact()
@@ -175,6 +179,8 @@ def filter_command(
 
     Example: [bold]cat batch.jsonl | dedup filter --index news.sqlite --rejects dups.jsonl > unique.jsonl[/bold]
     """
+    from dedup.index.stream import Deduplicator, FilterSummary, filter_jsonl
+
     with errors():
         if not index:
             raise InputError("--index is required (or set DEDUP_INDEX)")

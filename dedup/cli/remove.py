@@ -24,7 +24,6 @@ from dedup.cli.common import (
     with_settings,
 )
 from dedup.cli.scan import Engine, EngineOption, Master
-from dedup.remove import remove, restore
 from dedup.settings import Settings
 
 
@@ -46,6 +45,8 @@ def remove_command(
 
     Example: [bold]dedup remove scraped.jsonl -o unique.jsonl --keep earliest[/bold]
     """
+    from dedup.remove import remove
+
     with errors():
         if engine is Engine.spark:
             from dedup.spark import SparkPipeline  # pyspark is an optional extra: loaded only when asked for
@@ -74,6 +75,8 @@ def restore_command(
 
     Example: [bold]dedup restore unique.jsonl.manifest.json[/bold]
     """
+    from dedup.remove import restore
+
     with errors():
         out, n = restore(manifest)
         say(f"dedup: restored {n} documents into {out}", quiet)

@@ -32,11 +32,8 @@ from dedup.cli.common import (
     with_settings,
     write_output,
 )
-from dedup.index.stream import Deduplicator
 from dedup.io import InputError, refuse_input_overlap
 from dedup.pipeline import ScanResult
-from dedup.report.html import collect_texts, needed_ids, write_html
-from dedup.report.select import plan_report
 from dedup.report.text import IndexMatches, render_csv, render_json, render_table, render_text_table
 from dedup.settings import Settings
 
@@ -114,6 +111,8 @@ def scan(
                     # Template siblings are only shown with --explain and in the HTML report.
                     result = pipeline.scan(inputs, every_link=explain or html is not None)
                 else:
+                    from dedup.index.stream import Deduplicator
+
                     docs = list(pipeline.documents(inputs))
                     result = pipeline.scan_documents(docs, cleaned=True)
                     with Deduplicator(index, settings) as seen:
@@ -149,6 +148,9 @@ def _write_html(
     path: Path, result: ScanResult, settings: Settings, inputs: list[str], quiet: bool, full: bool = False
 ) -> None:
     """The HTML report; texts are read again for the documents it shows (standard input cannot be re-read)."""
+    from dedup.report.html import collect_texts, needed_ids, write_html
+    from dedup.report.select import plan_report
+
     plan = plan_report(result, full=full)
     if "-" in inputs:
         say("dedup: warning: standard input cannot be read twice; the HTML report has no texts", quiet)

@@ -11,6 +11,7 @@
 
 >>> import tempfile, os
 >>> from dedup.fingerprint import Fingerprinter
+>>> from dedup.index import IndexSettings
 >>> fp = Fingerprinter()
 >>> story = "the cabinet met on monday to approve the budget for the coming year after long talks".split()
 >>> entry = make_entry("a", " ".join(story), fp)
@@ -24,12 +25,35 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any
 
-from dedup.index.base import DAY, SEEN, Entry, Index, Match, make_entry, parse_time
-from dedup.index.meta import IndexMismatch, IndexSettings
-from dedup.index.redis import RedisIndex
-from dedup.index.sqlite import SqliteIndex
+from dedup.index.entry import DAY, SEEN, Entry, Match, make_entry, parse_time
 from dedup.index.urls import display_location, is_redis
+
+if TYPE_CHECKING:
+    from dedup.index.base import Index
+    from dedup.index.meta import IndexMismatch, IndexSettings
+    from dedup.index.redis import RedisIndex
+    from dedup.index.sqlite import SqliteIndex
+
+# The stores and the query are imported when first asked for: a command that only shows a match or parses a
+# date (scan's reports, --max-age) does not load SQLite, Redis and the index's query at start-up.
+_LAZY = {
+    "Index": "dedup.index.base",
+    "IndexMismatch": "dedup.index.meta",
+    "IndexSettings": "dedup.index.meta",
+    "RedisIndex": "dedup.index.redis",
+    "SqliteIndex": "dedup.index.sqlite",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'dedup.index' has no attribute {name!r}")
+
 
 __all__ = [
     "DAY",
@@ -57,5 +81,9 @@ def open_index(location: str | os.PathLike[str], settings: IndexSettings | None 
     :class:`dedup.io.InputError` (one line) when it cannot be opened or its settings are incompatible.
     """
     if is_redis(location):
+        from dedup.index.redis import RedisIndex
+
         return RedisIndex(str(location), settings)
+    from dedup.index.sqlite import SqliteIndex
+
     return SqliteIndex(location, settings)
