@@ -87,11 +87,18 @@ def load(force: bool = False) -> SimpleNamespace | None:
     # Compiled kernels are cached with dedup's other derived files (numba's default, beside this module, may
     # not be writable in a system install). NUMBA_CACHE_DIR is read when numba is first imported.
     os.environ.setdefault("NUMBA_CACHE_DIR", str(cache_dir() / "numba"))
+    # numba builds its typing registries from some hundred thousand objects: a full garbage collection that
+    # falls while it does traverses them all, and they hold no cycles to free.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         with _no_blas_probe():
             kernels = _load()
     except Exception:  # numba missing, or unusable here (no cache location, no compiler target): numpy it is
         return None
+    finally:
+        if collecting:
+            gc.enable()
     _state["kernels"] = kernels
     # numba's typing and lowering registries are some hundred thousand objects: the interpreter's last garbage
     # collections at exit tear them down for ~0.15 s of CPU after the run's output is written. Frozen at exit

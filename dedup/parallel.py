@@ -23,6 +23,7 @@ import sys
 import types
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 _STATE: Any = None
@@ -39,6 +40,28 @@ def default_workers() -> int:
 def _set_state(state: Any) -> None:
     global _STATE
     _STATE = state
+    gc.enable()  # a pool forked inside paused_gc(): its workers collect as usual
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No automatic garbage collection in this process inside the block (worker pools forked in it collect).
+
+    For the main process's clustering: it builds a few hundred thousand small objects that hold no reference
+    cycles (links, neighbour lists, clusters), and each time they grow by a quarter the interpreter traverses
+    every object it tracks, while the workers wait for this serial work. The collections resume afterwards.
+
+    >>> with paused_gc():
+    ...     gc.isenabled()
+    False
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _call(fn: Callable[[Any, Any], Any], batch: Any) -> Any:

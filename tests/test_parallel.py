@@ -1,5 +1,6 @@
 """Worker processes change how fast a scan runs, never what it finds."""
 
+import gc
 import json
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pytest
 
 from dedup.document import Document
 from dedup.fingerprint import Fingerprinter, token_hashes
-from dedup.parallel import batched, ordered_map
+from dedup.parallel import batched, ordered_map, paused_gc
 from dedup.pipeline import Pipeline, ShingleStore, TextStore
 from dedup.settings import Settings
 
@@ -79,6 +80,20 @@ def test_ordered_map_keeps_input_order_across_processes():
     expected = [1000 + sum(b) for b in batches]
     assert list(ordered_map(_offset_sum, batches, workers=2, state=1000)) == expected
     assert list(ordered_map(_offset_sum, batches, workers=1, state=1000)) == expected
+
+
+def _collects(state, batch):
+    return gc.isenabled()
+
+
+def test_workers_forked_while_collection_is_paused_still_collect():
+    """The scan pauses the main process's garbage collection while it clusters, and forks the template test's
+    workers meanwhile: they must not inherit the pause (they would never free a reference cycle)."""
+    with paused_gc():
+        assert not gc.isenabled()
+        in_workers = list(ordered_map(_collects, [[1], [2], [3]], workers=2))
+    assert in_workers == [True, True, True]
+    assert gc.isenabled()
 
 
 def test_text_shingles_equal_token_list_shingles():

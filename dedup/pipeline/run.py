@@ -44,7 +44,7 @@ from dedup.errors import InputProblem
 from dedup.fingerprint import Fingerprinter, coverage, jaccard_containment, words_of
 from dedup.io import Reader
 from dedup.normalize import normalize
-from dedup.parallel import batched, default_workers, ordered_map, release_freed_memory
+from dedup.parallel import batched, default_workers, ordered_map, paused_gc, release_freed_memory
 from dedup.pipeline.lazy import settle_links, template_pool
 from dedup.pipeline.result import ScanResult
 from dedup.pipeline.shares import Learning, RangeTask, ReadBatch, ShareState, read_clean_spool, shares
@@ -310,6 +310,7 @@ class Pipeline:
         state = StageState(Cleaner(self.cleaner.rules), self.fingerprinter, self.settings)
         return self._collect(ordered_map(fingerprint_pages, batched(pages, self.batch_size), 1, state))
 
+    @paused_gc()  # the clustering's links, neighbour lists and clusters: a few hundred thousand objects, no cycles
     def _collect(self, batches: Iterable[Fingerprints], every_link: bool = True) -> ScanResult:
         """Index and cluster the fingerprinted documents (in the main process)."""
         s = self.settings
