@@ -24,17 +24,15 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 
 from dedup.cache import cache_dir, write_cache_file
 from dedup.fingerprint import Fingerprinter, _fmix, ngram_hashes, shingle_hashes, token_hashes
+from dedup.pair_blocks import PairBlocks
 from dedup.parallel import ordered_map
 
 # Row multipliers and band salt of band_hashes: stored bucket keys depend on them, never change them.
@@ -218,86 +216,6 @@ def candidate_blocks(
     return out
 
 
-class PairBlocks:
-    """Pair codes (``i * base + j``) filed by block of first rows, read back a block at a time as distinct pairs
-    (see :func:`candidate_blocks`). Read once; a context manager that removes its spill file.
-
-    Spilled codes go to one temporary file (a block's runs anywhere in it, found again by offset), so that
-    ten million documents' thousand blocks do not need a thousand open files."""
-
-    def __init__(self, base: int, block_rows: int, spill_bytes: int) -> None:
-        self.base, self.block_rows, self.spill_bytes = base, block_rows, spill_bytes
-        self.blocks = -(-base // block_rows)
-        # First code of each block after the first: a sorted share's codes are cut there.
-        self._bounds = np.arange(1, self.blocks, dtype=np.int64) * block_rows * base
-        self._held: list[list[np.ndarray]] = [[] for _ in range(self.blocks)]
-        self._runs: list[list[tuple[int, int]]] = [[] for _ in range(self.blocks)]  # (byte offset, bytes)
-        self._file: IO[bytes] | None = None
-        self._end = 0
-        self._held_bytes = 0
-        self.filed = 0  # codes filed (pairs found by more than one share count more than once)
-
-    def add(self, codes: np.ndarray) -> None:
-        """File sorted distinct ``codes`` (one share's)."""
-        if not codes.size:
-            return
-        self.filed += codes.size
-        cuts = np.searchsorted(codes, self._bounds).tolist()
-        for block, (lo, hi) in enumerate(zip([0, *cuts], [*cuts, codes.size])):
-            if hi > lo:
-                self._held[block].append(codes[lo:hi])
-        self._held_bytes += codes.nbytes
-        if self._held_bytes > self.spill_bytes:
-            self._spill()
-
-    def _spill(self) -> None:
-        if self._file is None:
-            self._file = tempfile.TemporaryFile(prefix="dedup-pairs-")
-        for block, parts in enumerate(self._held):
-            for part in parts:
-                data = part.tobytes()
-                self._file.write(data)
-                self._runs[block].append((self._end, len(data)))
-                self._end += len(data)
-            parts.clear()
-        self._file.flush()
-        self._held_bytes = 0
-
-    def __iter__(self) -> Iterator[np.ndarray]:
-        try:
-            for block in range(self.blocks):
-                parts, self._held[block] = self._held[block], []
-                runs, self._runs[block] = self._runs[block], []
-                for offset, size in runs:  # runs exist only once the file does
-                    assert self._file is not None
-                    self._file.seek(offset)
-                    parts.append(np.frombuffer(self._file.read(size), dtype=np.int64))
-                if parts:
-                    # One share's run is sorted and distinct already; several are merged.
-                    codes = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
-                    del parts
-                    pairs = np.stack((codes // self.base, codes % self.base), axis=1)
-                    del codes  # not held while the block is verified
-                    yield pairs
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Drop what is still filed (the spill file is removed on closing)."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        self._held = [[] for _ in range(self.blocks)]
-        self._runs = [[] for _ in range(self.blocks)]
-        self._held_bytes = 0
-
-    def __enter__(self) -> PairBlocks:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
 @dataclass(frozen=True)
 class _BandJob:
     """What :func:`candidate_blocks` bands (see its arguments); ``base``: pair codes are ``i * base + j``."""
@@ -317,8 +235,13 @@ def _band_codes(held: list[_BandJob], bands: np.ndarray) -> np.ndarray:
     """Sorted distinct codes of the candidate pairs that the ``bands`` find (of owners, with ``job.owners``)."""
     job = held[0]
     signatures, rows, rows_of, groups, max_bucket = job.signatures, job.rows, job.rows_of, job.groups, job.max_bucket
-    min_shared = job.min_shared
-    chunks = []
+    n = signatures.shape[0] if rows_of is None else len(rows_of)
+    # A copy shares most bands with its original: the same pair is found in band after band. Found pairs wait
+    # as codes of banded rows (i * n + j), deduplicated a few million at a time, and only those not yet kept
+    # are checked for chance collisions: each pair once, not once per band it is found in.
+    pending: list[np.ndarray] = []
+    waiting = 0
+    kept = np.empty(0, dtype=np.int64)
     for band in bands.tolist():
         cols = slice(band * rows, band * rows + rows)
         block = signatures[:, cols] if rows_of is None else signatures[rows_of, cols]
@@ -330,27 +253,47 @@ def _band_codes(held: list[_BandJob], bands: np.ndarray) -> np.ndarray:
         m = order.size
         # Sorted, each bucket is a run of equal hashes: a member pairs with the members d places after it for
         # every d up to the end of its run (at most max_bucket). One vector step per d, over the runs that
-        # are still longer than d, instead of a Python loop over buckets. Each step's pairs are filtered and
-        # coded at once: only the 8-byte codes of those kept wait for the rest of the share.
+        # are still longer than d, instead of a Python loop over buckets.
         pos = np.flatnonzero(hs[1:] == hs[:-1])  # positions whose next neighbour is in the same bucket
         d = 1
         while pos.size and d <= max_bucket:
             a, b = order[pos], order[pos + d]
-            found = np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1).astype(np.int64, copy=False)
-            if min_shared:
-                found = drop_chance_collisions(signatures, found, min_shared, chunk=1 << 14, rows_of=rows_of)
-            if job.owners is not None:
-                found = _to_owners(found, job.owners, job.is_window)
-            chunks.append(found[:, 0] * job.base + found[:, 1])
-            del found
+            pending.append(np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b))
+            waiting += pos.size
+            if waiting >= PENDING_CODES:
+                kept = _keep_checked(job, n, pending, kept)
+                waiting = 0
             nxt = pos + d + 1
             pos = pos[(nxt < m)]
             nxt = nxt[: pos.size]
             pos = pos[hs[nxt] == hs[pos]]
             d += 1
-    if not chunks:
-        return np.empty(0, dtype=np.int64)
-    return np.unique(np.concatenate(chunks))  # fewer to send back
+    if pending:
+        kept = _keep_checked(job, n, pending, kept)
+    if job.owners is None:
+        return kept  # base == n: codes of banded rows are the answer's codes
+    found = _to_owners(np.stack((kept // n, kept % n), axis=1), job.owners, job.is_window)
+    return np.unique(found[:, 0] * job.base + found[:, 1])  # fewer to send back
+
+
+# Found pair codes a share of the bands holds before deduplicating and checking them (8 bytes each).
+PENDING_CODES = 1 << 21
+
+
+def _keep_checked(job: _BandJob, n: int, pending: list[np.ndarray], kept: np.ndarray) -> np.ndarray:
+    """``kept`` (sorted distinct codes of banded pairs that passed the chance-collision check) with the codes
+    of ``pending`` that pass it too (those already kept are not checked again); ``pending`` is emptied."""
+    codes = np.unique(np.concatenate(pending))
+    pending.clear()
+    if kept.size:
+        at = np.minimum(np.searchsorted(kept, codes), kept.size - 1)
+        codes = codes[kept[at] != codes]
+    if job.min_shared and codes.size:
+        pairs = np.stack((codes // n, codes % n), axis=1)
+        pairs = drop_chance_collisions(job.signatures, pairs, job.min_shared, chunk=1 << 14, rows_of=job.rows_of)
+        codes = pairs[:, 0] * n + pairs[:, 1]
+    # Two sorted runs: the stable sort (a merge sort) merges them in one pass.
+    return np.sort(np.concatenate((kept, codes)), kind="stable") if kept.size else codes
 
 
 def _to_owners(pairs: np.ndarray, owners: np.ndarray, is_window: np.ndarray | None) -> np.ndarray:
