@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dedup.fingerprint import COVERAGE_WINDOW, coverage, jaccard_containment
+from dedup.fingerprint import COVERAGE_WINDOW, coverage, pair_similarities
 from dedup.links import (  # noqa: F401 (re-exported: callers import them from here)
     CONTAINED,
     COPY,
@@ -74,16 +74,29 @@ def verify(
     ``min_short_shingles`` up to ``min_containment_shingles``: a release's lead sentence run alone) contained at
     ``containment`` is judged too, and linked only on the order route (titles agree, text in the same order).
     """
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    # Similarities of the whole chunk at once (each set read once); then only the pairs that can become links
+    # are looked at one by one: most candidates are chance collisions, under every threshold.
+    jac_all, con_all, small_all = pair_similarities(pairs, shingles)
+    if scores is not None:
+        scores.extend(np.maximum(jac_all, con_all).tolist())
+    passed = (jac_all >= options.threshold) | (
+        (con_all >= options.containment) & (small_all >= options.min_containment_shingles)
+    )
+    look = passed
+    if rewrite_of is not None:
+        below = (small_all >= options.min_containment_shingles) | (
+            (small_all >= options.min_short_shingles) & (con_all >= options.containment)
+        )  # judged_below
+        # A judge that refuses every pair contained less than its floor (dedup.evidence.RewriteJudge) is not asked.
+        below &= con_all >= getattr(rewrite_of, "least_containment", 0.0)
+        look = passed | below
     links = []
-    for a, b in pairs.tolist():
-        sa, sb = shingles[a], shingles[b]
-        jac, con = jaccard_containment(sa, sb)
-        if scores is not None:
-            scores.append(max(jac, con))
-        small = min(sa.size, sb.size)
-        if jac < options.threshold and not (con >= options.containment and small >= options.min_containment_shingles):
-            if rewrite_of is None or not judged_below(small, con, options):
-                continue
+    for k in np.flatnonzero(look).tolist():
+        a, b = int(pairs[k, 0]), int(pairs[k, 1])
+        jac, con, small = float(jac_all[k]), float(con_all[k]), int(small_all[k])
+        if not passed[k]:
+            assert rewrite_of is not None
             evidence = rewrite_of(a, b, con)
             if evidence.rewrite and (small >= options.min_containment_shingles or evidence.on_order_route()):
                 cov = evidence.coverages or (1.0, 1.0)

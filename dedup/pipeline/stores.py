@@ -291,6 +291,17 @@ class SignatureFile:
             self._map.madvise(mmap.MADV_DONTNEED, b * step, min(step, len(self._map) - b * step))
         return out
 
+    def mapped(self) -> np.ndarray:
+        """The whole matrix as a read-only array over the mapping, not copied (for a kernel that reads a few
+        rows here and there); :meth:`release` drops the pages it read from this process."""
+        assert self._map is not None
+        return np.frombuffer(self._map, dtype=np.uint32).reshape(self.rows, self.width)
+
+    def release(self) -> None:
+        """Drop the pages this process has read from the mapping (they stay in the OS page cache)."""
+        if self._map is not None:
+            self._map.madvise(mmap.MADV_DONTNEED)
+
     def close(self) -> None:
         """Unmap and remove the file."""
         if self._map is not None:
