@@ -34,6 +34,7 @@ import numpy as np
 from dedup.cache import cache_dir, write_cache_file
 from dedup.fingerprint import Fingerprinter, _fmix, ngram_hashes, shingle_hashes, token_hashes
 from dedup.kernels import get as get_kernels
+from dedup.lsh_buckets import by_bucket, first_of_each_group
 from dedup.pair_blocks import PairBlocks, sorted_distinct
 from dedup.parallel import ordered_map
 
@@ -251,9 +252,9 @@ def _band_codes(held: list[_BandJob], bands: np.ndarray) -> np.ndarray:
     share = signatures[:, cols] if rows_of is None else signatures[rows_of, cols]
     for band in bands.tolist():
         h = band_hashes(share[:, band * rows - first : band * rows - first + rows], 1, rows, flat=False)[:, 0]
-        order, hs = _by_bucket(h)
+        order, hs = by_bucket(h)
         if groups is not None:
-            order, hs = _first_of_each_group(order, hs, groups)
+            order, hs = first_of_each_group(order, hs, groups)
         m = order.size
         # Sorted, each bucket is a run of equal hashes: a member pairs with the members d places after it for
         # every d up to the end of its run (at most max_bucket). One vector step per d, over the runs that
@@ -301,31 +302,6 @@ def _keep_checked(job: _BandJob, n: int, pending: list[np.ndarray], kept: np.nda
     return np.sort(np.concatenate((kept, codes)), kind="stable") if kept.size else codes
 
 
-def _by_bucket(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions ``order`` of the keys ``h`` with equal keys together, each bucket's in position order (the buckets
-    in an order of their own), and ``h[order]``: what ``np.argsort(h, kind="stable")`` gives as far as pairs go.
-
-    One quicksort of distinct values (a scrambled key above the position's bits) instead of a stable argsort, at a
-    quarter of its cost; two keys whose scrambled bits agree are put in order by the stable argsort instead.
-
-    >>> order, hs = _by_bucket(np.array([9, 4, 9, 4, 7], dtype=np.uint64))
-    >>> sorted(order[hs == 9].tolist()) == order[hs == 9].tolist(), hs.tolist().count(4)
-    (True, 2)
-    """
-    bits = max(1, (h.size - 1).bit_length())
-    low = np.uint64((1 << bits) - 1)
-    composite = (h * _MIX[1]) & ~low  # the multiply carries every bit of the key into the high ones
-    composite |= np.arange(h.size, dtype=np.uint64)
-    composite.sort()
-    order = (composite & low).astype(np.intp)
-    hs = h[order]
-    composite &= ~low
-    if ((composite[1:] == composite[:-1]) & (hs[1:] != hs[:-1])).any():  # two keys, one scrambled value
-        order = np.argsort(h, kind="stable")
-        hs = h[order]
-    return order, hs
-
-
 def _to_owners(pairs: np.ndarray, owners: np.ndarray, is_window: np.ndarray | None) -> np.ndarray:
     """Pairs of banded rows as pairs of their owners, ``lo < hi``, as :func:`owner_pairs` maps them (repeats
     kept)."""
@@ -335,35 +311,6 @@ def _to_owners(pairs: np.ndarray, owners: np.ndarray, is_window: np.ndarray | No
     keep = a != b
     a, b = a[keep], b[keep]
     return np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1)
-
-
-def _first_of_each_group(order: np.ndarray, hs: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``order`` (rows sorted by key, then position; ``hs`` their keys) without every row but the first of its
-    group in its bucket. Only rows in buckets of two or more can repeat a group: they alone are sorted again.
-
-    >>> order, hs = _first_of_each_group(np.array([2, 0, 1, 3]), np.array([5, 7, 7, 7]), np.array([0, 1, 0, 0]))
-    >>> order.tolist(), hs.tolist()
-    ([2, 0, 1], [5, 7, 7])
-    """
-    same = hs[1:] == hs[:-1]
-    shared = np.zeros(hs.size, dtype=bool)
-    shared[1:] |= same
-    shared[:-1] |= same
-    at = np.flatnonzero(shared)  # places (in sorted order) of the rows in shared buckets
-    if at.size < 2:
-        return order, hs
-    keys = hs[at]
-    bucket = np.cumsum(np.concatenate(([0], keys[1:] != keys[:-1])))
-    # (bucket, group) as one integer; the stable sort keeps each pair's rows in position order.
-    code = bucket * (int(groups.max()) + 1) + groups[order[at]]
-    by = np.argsort(code, kind="stable")
-    repeat = np.zeros(at.size, dtype=bool)
-    repeat[1:] = code[by][1:] == code[by][:-1]
-    if not repeat.any():
-        return order, hs
-    keep = np.ones(hs.size, dtype=bool)
-    keep[at[by[repeat]]] = False
-    return order[keep], hs[keep]
 
 
 # Excerpt windows (see the module docstring). A story of any length lies for at least half a window (or wholly)

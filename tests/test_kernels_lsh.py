@@ -13,7 +13,8 @@ from dedup import kernels
 from dedup.cluster import DUPLICATE, TEMPLATE, Link, VerifyOptions, _second_story, judged_below, verify
 from dedup.evidence import RewriteOptions, judge_with_titles
 from dedup.fingerprint import Fingerprinter, content_words, coverage, jaccard_containment, pair_similarities
-from dedup.lsh import _MIX, _by_bucket, drop_chance_collisions
+from dedup.lsh import drop_chance_collisions
+from dedup.lsh_buckets import _SCRAMBLE, by_bucket
 from dedup.normalize import DEFAULT_OPTIONS, normalize
 from dedup.pipeline.stores import ShingleStore, SignatureFile
 from dedup.templates import Analysed, relation
@@ -101,13 +102,13 @@ def test_a_mapped_signature_file_is_checked_a_few_pairs_at_a_time(k, monkeypatch
 
 
 def test_buckets_come_in_position_order_even_when_two_keys_scramble_alike() -> None:
-    inverse = pow(int(_MIX[1]), -1, 1 << 64)  # key + inverse scrambles to the key's value plus one: a collision
+    inverse = pow(int(_SCRAMBLE), -1, 1 << 64)  # key + inverse scrambles to the key's value plus one: a collision
     rng = np.random.default_rng(5)
     keys = rng.integers(0, 1 << 63, size=50, dtype=np.uint64)
     keys[[3, 17, 30]] = keys[9]
     keys[[4, 40]] = np.uint64((int(keys[9]) + inverse) % (1 << 64))
     for h in (keys, keys[:3]):
-        order, hs = _by_bucket(h)
+        order, hs = by_bucket(h)
         assert np.array_equal(hs, h[order]) and sorted(order.tolist()) == list(range(h.size))
         stable = np.argsort(h, kind="stable")
         buckets = {int(v): order[hs == v].tolist() for v in np.unique(h)}
