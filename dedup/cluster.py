@@ -23,7 +23,7 @@ becomes a centre taking its unassigned verified duplicates, so a chain A~B~C of 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -92,7 +92,9 @@ def verify(
         below &= con_all >= getattr(rewrite_of, "least_containment", 0.0)
         look = passed | below
     links = []
-    for k in np.flatnonzero(look).tolist():
+    chosen = np.flatnonzero(look)
+    word_sets = _words_of(words, pairs[chosen]) if words is not None and chosen.size else None
+    for k in chosen.tolist():
         a, b = int(pairs[k, 0]), int(pairs[k, 1])
         jac, con, small = float(jac_all[k]), float(con_all[k]), int(small_all[k])
         if not passed[k]:
@@ -100,8 +102,8 @@ def verify(
             evidence = rewrite_of(a, b, con)
             if evidence.rewrite and (small >= options.min_containment_shingles or evidence.on_order_route()):
                 cov = evidence.coverages or (1.0, 1.0)
-                if words is not None:
-                    cov = _second_story(words[a], words[b], cov, options.coverage)
+                if word_sets is not None:
+                    cov = _second_story(word_sets[a], word_sets[b], cov, options.coverage)
                 links.append(Link(a, b, round(jac, 4), round(con, 4), DUPLICATE, *cov, evidence=evidence))
             continue
         relation = relation_of(a, b) if relation_of is not None else DUPLICATE
@@ -109,12 +111,23 @@ def verify(
             # The relation test found the shared text to be fragments (quotes in another order), not one text.
             continue
         a_in_b = b_in_a = 1.0
-        if words is not None and relation != TEMPLATE:
-            wa, wb = words[a], words[b]
+        if word_sets is not None and relation != TEMPLATE:
+            wa, wb = word_sets[a], word_sets[b]
             cov = (round(coverage(wa, wb), 4), round(coverage(wb, wa), 4))
             a_in_b, b_in_a = _second_story(wa, wb, cov, options.coverage)
         links.append(Link(a, b, round(jac, 4), round(con, 4), relation, a_in_b, b_in_a))
     return links
+
+
+def _words_of(words: Sequence[np.ndarray], pairs: np.ndarray) -> Mapping[int, np.ndarray] | Sequence[np.ndarray]:
+    """The content words of the documents of ``pairs``, read at once when ``words`` is a store that can
+    (:meth:`dedup.pipeline.stores.ShingleStore.gather`), else ``words`` itself."""
+    gather = getattr(words, "gather", None)
+    if gather is None:
+        return words
+    ids = np.unique(pairs)
+    flat, starts, ends = gather(ids)
+    return {i: flat[lo:hi] for i, lo, hi in zip(ids.tolist(), starts.tolist(), ends.tolist())}
 
 
 def _second_story(wa: np.ndarray, wb: np.ndarray, cov: tuple[float, float], least: float) -> tuple[float, float]:

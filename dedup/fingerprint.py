@@ -372,14 +372,22 @@ def pair_similarities(pairs: np.ndarray, sets: Sequence[np.ndarray]) -> tuple[np
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     ids, where = np.unique(pairs, return_inverse=True)
     where = where.reshape(pairs.shape)
-    found = [sets[i] for i in ids.tolist()]
+    gather = getattr(sets, "gather", None)  # a store reads them all at once (dedup.pipeline.stores.ShingleStore)
+    if gather is not None and ids.size:
+        flat, starts, ends = gather(ids)
+        found = [flat[lo:hi] for lo, hi in zip(starts.tolist(), ends.tolist())]
+    else:
+        found = [sets[i] for i in ids.tolist()]
+        flat = None
     sizes = np.array([x.size for x in found], dtype=np.int64)
     size_a, size_b = sizes[where[:, 0]], sizes[where[:, 1]]
     inter = np.full(len(pairs), -1, dtype=np.int64)
     kernels = get_kernels(0)
     if kernels is not None and pairs.size and all(x.dtype == np.uint32 and x.ndim == 1 for x in found):
-        ends = np.cumsum(sizes)
-        inter = kernels.pair_overlaps(np.concatenate(found), ends - sizes, ends, where[:, 0], where[:, 1])
+        if flat is None:
+            ends = np.cumsum(sizes)
+            starts, flat = ends - sizes, np.concatenate(found)
+        inter = kernels.pair_overlaps(_read_only(flat), starts, ends, where[:, 0], where[:, 1])
     for k in np.flatnonzero(inter < 0).tolist():  # no kernel, or not sorted sets after all
         a, b = found[where[k, 0]], found[where[k, 1]]
         inter[k] = np.intersect1d(a, b, assume_unique=True).size if a.size and b.size else 0

@@ -184,7 +184,7 @@ def _try(kernels: SimpleNamespace) -> None:
     kernels.seen_before(table, np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint16), np.zeros(1, dtype=np.intp))
     kernels.add_counts(np.zeros((2, 4), dtype=np.uint32), np.ones((2, 1), dtype=np.intp))
     index = np.zeros(1, dtype=np.int64)
-    kernels.pair_overlaps(one, index, index + 1, index, index)
+    kernels.pair_overlaps(read_only, index, index + 1, index, index)
     kernels.rows_agree(np.frombuffer(bytes(8), dtype=np.uint32).reshape(1, 2), index, index, 1)
 
 
