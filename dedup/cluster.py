@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dedup.fingerprint import COVERAGE_WINDOW, coverage, pair_similarities
+from dedup.fingerprint import COVERAGE_WINDOW, coverage
 from dedup.links import (  # noqa: F401 (re-exported: callers import them from here)
     CONTAINED,
     COPY,
@@ -42,6 +42,7 @@ from dedup.links import (  # noqa: F401 (re-exported: callers import them from h
     Link,
     VerifyOptions,
 )
+from dedup.pairwise import pair_coverages, pair_similarities
 from dedup.ranking import exact_groups, keep_order  # noqa: F401 (re-exported)
 from dedup.strays import attach_strays  # noqa: F401 (re-exported)
 
@@ -93,7 +94,11 @@ def verify(
         look = passed | below
     links = []
     chosen = np.flatnonzero(look)
-    word_sets = _words_of(words, pairs[chosen]) if words is not None and chosen.size else None
+    word_sets: Mapping[int, np.ndarray] | None = None
+    covered: dict[int, tuple[float, float]] = {}
+    if words is not None and chosen.size:  # read once for the chunk, both coverages of every pair in one call
+        a_by_b, b_by_a, word_sets = pair_coverages(pairs[chosen], words)
+        covered = dict(zip(chosen.tolist(), zip(a_by_b.tolist(), b_by_a.tolist())))
     for k in chosen.tolist():
         a, b = int(pairs[k, 0]), int(pairs[k, 1])
         jac, con, small = float(jac_all[k]), float(con_all[k]), int(small_all[k])
@@ -112,22 +117,10 @@ def verify(
             continue
         a_in_b = b_in_a = 1.0
         if word_sets is not None and relation != TEMPLATE:
-            wa, wb = word_sets[a], word_sets[b]
-            cov = (round(coverage(wa, wb), 4), round(coverage(wb, wa), 4))
-            a_in_b, b_in_a = _second_story(wa, wb, cov, options.coverage)
+            cov = (round(covered[k][0], 4), round(covered[k][1], 4))
+            a_in_b, b_in_a = _second_story(word_sets[a], word_sets[b], cov, options.coverage)
         links.append(Link(a, b, round(jac, 4), round(con, 4), relation, a_in_b, b_in_a))
     return links
-
-
-def _words_of(words: Sequence[np.ndarray], pairs: np.ndarray) -> Mapping[int, np.ndarray] | Sequence[np.ndarray]:
-    """The content words of the documents of ``pairs``, read at once when ``words`` is a store that can
-    (:meth:`dedup.pipeline.stores.ShingleStore.gather`), else ``words`` itself."""
-    gather = getattr(words, "gather", None)
-    if gather is None:
-        return words
-    ids = np.unique(pairs)
-    flat, starts, ends = gather(ids)
-    return {i: flat[lo:hi] for i, lo, hi in zip(ids.tolist(), starts.tolist(), ends.tolist())}
 
 
 def _second_story(wa: np.ndarray, wb: np.ndarray, cov: tuple[float, float], least: float) -> tuple[float, float]:

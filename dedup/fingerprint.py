@@ -360,46 +360,6 @@ def jaccard_containment(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     return inter / union, inter / min(a.size, b.size)
 
 
-def pair_similarities(pairs: np.ndarray, sets: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`jaccard_containment` of every pair ``(a, b)`` of ``pairs`` over ``sets`` (Jaccard and containment,
-    float64: the same values), and the size of each pair's smaller set. Each set is read once (``sets[i]``: a
-    store reads it from disk), however many pairs it is in, and the merges run in one kernel call.
-
-    >>> jac, con, small = pair_similarities(np.array([[0, 1], [1, 2]]), [np.array([1, 2, 3, 4]), np.array([3, 4]), np.array([], dtype=np.uint32)])
-    >>> jac.tolist(), con.tolist(), small.tolist()
-    ([0.5, 0.0], [1.0, 0.0], [2, 0])
-    """
-    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    ids, where = np.unique(pairs, return_inverse=True)
-    where = where.reshape(pairs.shape)
-    gather = getattr(sets, "gather", None)  # a store reads them all at once (dedup.pipeline.stores.ShingleStore)
-    if gather is not None and ids.size:
-        flat, starts, ends = gather(ids)
-        found = [flat[lo:hi] for lo, hi in zip(starts.tolist(), ends.tolist())]
-    else:
-        found = [sets[i] for i in ids.tolist()]
-        flat = None
-    sizes = np.array([x.size for x in found], dtype=np.int64)
-    size_a, size_b = sizes[where[:, 0]], sizes[where[:, 1]]
-    inter = np.full(len(pairs), -1, dtype=np.int64)
-    kernels = get_kernels(0)
-    if kernels is not None and pairs.size and all(x.dtype == np.uint32 and x.ndim == 1 for x in found):
-        if flat is None:
-            ends = np.cumsum(sizes)
-            starts, flat = ends - sizes, np.concatenate(found)
-        inter = kernels.pair_overlaps(_read_only(flat), starts, ends, where[:, 0], where[:, 1])
-    for k in np.flatnonzero(inter < 0).tolist():  # no kernel, or not sorted sets after all
-        a, b = found[where[k, 0]], found[where[k, 1]]
-        inter[k] = np.intersect1d(a, b, assume_unique=True).size if a.size and b.size else 0
-    small = np.minimum(size_a, size_b)
-    some = small > 0
-    jac = np.zeros(len(pairs), dtype=np.float64)
-    con = np.zeros(len(pairs), dtype=np.float64)
-    np.divide(inter, size_a + size_b - inter, out=jac, where=some)
-    np.divide(inter, small, out=con, where=some)
-    return jac, con, small
-
-
 # Passages of this many content words are what coverage counts: short enough that a second story appended to a
 # copy (a round-up) fills passages of its own, long enough that a reworded sentence does not.
 COVERAGE_WINDOW = 20

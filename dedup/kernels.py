@@ -120,6 +120,7 @@ def _load() -> SimpleNamespace:
         add_counts=kernels_numba.add_counts,
         pair_overlaps=kernels_lsh.pair_overlaps,
         rows_agree=kernels_lsh.rows_agree,
+        pair_coverages=kernels_lsh.pair_coverages,
     )
     _try(kernels)
     return kernels
@@ -185,6 +186,7 @@ def _try(kernels: SimpleNamespace) -> None:
     kernels.add_counts(np.zeros((2, 4), dtype=np.uint32), np.ones((2, 1), dtype=np.intp))
     index = np.zeros(1, dtype=np.int64)
     kernels.pair_overlaps(read_only, index, index + 1, index, index)
+    kernels.pair_coverages(read_only, index, index + 1, index, index, 20)
     kernels.rows_agree(np.frombuffer(bytes(8), dtype=np.uint32).reshape(1, 2), index, index, 1)
 
 

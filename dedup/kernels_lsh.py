@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from dedup.kernels_numba import covered_words
+
 
 @njit(cache=True, nogil=True)
 def pair_overlaps(flat, starts, ends, first, second):  # pragma: no cover - compiled
@@ -54,4 +56,17 @@ def rows_agree(matrix, first, second, least):  # pragma: no cover - compiled
                 if same >= least:
                     out[p] = True
                     break
+    return out
+
+
+@njit(cache=True, nogil=True)
+def pair_coverages(flat, starts, ends, first, second, window):  # pragma: no cover - compiled
+    """``covered_words`` both ways of each pair of sets ``flat[starts[k]:ends[k]]``: column 0 the words of
+    ``first[p]`` covered by ``second[p]``, column 1 the other way."""
+    out = np.empty((first.size, 2), dtype=np.int64)
+    for p in range(first.size):
+        a = flat[starts[first[p]] : ends[first[p]]]
+        b = flat[starts[second[p]] : ends[second[p]]]
+        out[p, 0] = covered_words(a, b, window)
+        out[p, 1] = covered_words(b, a, window)
     return out

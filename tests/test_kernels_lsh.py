@@ -12,10 +12,11 @@ import dedup.lsh
 from dedup import kernels
 from dedup.cluster import DUPLICATE, TEMPLATE, Link, VerifyOptions, _second_story, judged_below, verify
 from dedup.evidence import RewriteOptions, judge_with_titles
-from dedup.fingerprint import Fingerprinter, content_words, coverage, jaccard_containment, pair_similarities
+from dedup.fingerprint import Fingerprinter, content_words, coverage, jaccard_containment
 from dedup.lsh import drop_chance_collisions
 from dedup.lsh_buckets import _SCRAMBLE, by_bucket
 from dedup.normalize import DEFAULT_OPTIONS, normalize
+from dedup.pairwise import pair_coverages, pair_similarities
 from dedup.pipeline.stores import ShingleStore, SignatureFile
 from dedup.templates import Analysed, relation
 
@@ -53,6 +54,21 @@ def test_pair_similarities_are_jaccard_containment_of_each_pair(
     for jac, con, small in (pair_similarities(pairs, sets), _with(k, lambda: pair_similarities(pairs, sets))):
         assert list(zip(jac.tolist(), con.tolist())) == expected
         assert small.tolist() == [min(sets[a].size, sets[b].size) for a, b in pairs.tolist()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 30), max_size=50), min_size=2, max_size=6), st.integers(1, 20), st.data())
+def test_pair_coverages_are_coverage_both_ways(k, values: list[list[int]], window: int, data) -> None:
+    words = [np.array(v, dtype=np.uint32) for v in values]  # text order, repeats allowed
+    index = st.integers(0, len(words) - 1)
+    pairs = np.array(data.draw(st.lists(st.tuples(index, index), min_size=1, max_size=12)), dtype=np.int64)
+    expected = [(coverage(words[a], words[b], window), coverage(words[b], words[a], window)) for a, b in pairs.tolist()]
+    for a_by_b, b_by_a, read in (
+        pair_coverages(pairs, words, window),
+        _with(k, lambda: pair_coverages(pairs, words, window)),
+    ):
+        assert list(zip(a_by_b.tolist(), b_by_a.tolist())) == expected
+        assert all(np.array_equal(read[i], words[i]) for i in pairs.ravel().tolist())
 
 
 def test_shingle_sets_from_a_store_give_the_same_similarities(k) -> None:
