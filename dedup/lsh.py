@@ -435,7 +435,7 @@ def _agree_compiled(
     array, or a :class:`~dedup.pipeline.stores.SignatureFile`'s mapping), counting stopped at ``min_shared``."""
     first = pairs[:, 0] if rows_of is None else rows_of[pairs[:, 0]]
     second = pairs[:, 1] if rows_of is None else rows_of[pairs[:, 1]]
-    first, second = first.astype(np.int64, copy=False), second.astype(np.int64, copy=False)
+    first, second = (np.ascontiguousarray(x, dtype=np.int64) for x in (first, second))  # one compiled version
     mapped = getattr(signatures, "mapped", None)
     if mapped is None:
         matrix = np.ascontiguousarray(signatures, dtype=np.uint32).view()

@@ -46,13 +46,14 @@ def pair_similarities(pairs: np.ndarray, sets: Sequence[np.ndarray]) -> tuple[np
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     ids, where = np.unique(pairs, return_inverse=True)
     where = where.reshape(pairs.shape)
+    first, second = np.ascontiguousarray(where[:, 0]), np.ascontiguousarray(where[:, 1])  # one compiled version
     found, flat, starts, ends = _read_sets(sets, ids)
     sizes = ends - starts
     size_a, size_b = sizes[where[:, 0]], sizes[where[:, 1]]
     inter = np.full(len(pairs), -1, dtype=np.int64)
     kernels = get_kernels(0)
     if kernels is not None and flat is not None and pairs.size:
-        inter = kernels.pair_overlaps(flat, starts, ends, where[:, 0], where[:, 1])
+        inter = kernels.pair_overlaps(flat, starts, ends, first, second)
     for k in np.flatnonzero(inter < 0).tolist():  # no kernel, or not sorted sets after all
         a, b = found[where[k, 0]], found[where[k, 1]]
         inter[k] = np.intersect1d(a, b, assume_unique=True).size if a.size and b.size else 0
@@ -79,6 +80,7 @@ def pair_coverages(
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     ids, where = np.unique(pairs, return_inverse=True)
     where = where.reshape(pairs.shape)
+    first, second = np.ascontiguousarray(where[:, 0]), np.ascontiguousarray(where[:, 1])  # one compiled version
     found, flat, starts, ends = _read_sets(words, ids)
     read = dict(zip(ids.tolist(), found))
     kernels = get_kernels(0)
@@ -86,10 +88,10 @@ def pair_coverages(
         a_by_b = [coverage(found[x], found[y], window) for x, y in where.tolist()]
         b_by_a = [coverage(found[y], found[x], window) for x, y in where.tolist()]
         return np.array(a_by_b, dtype=np.float64), np.array(b_by_a, dtype=np.float64), read
-    covered = kernels.pair_coverages(flat, starts, ends, where[:, 0], where[:, 1], window)
+    covered = kernels.pair_coverages(flat, starts, ends, first, second, window)
     sizes = ends - starts
     out = []
-    for k, (mine, theirs) in enumerate(((where[:, 0], where[:, 1]), (where[:, 1], where[:, 0]))):
+    for k, (mine, theirs) in enumerate(((first, second), (second, first))):
         size, other = sizes[mine], sizes[theirs]
         share = np.divide(covered[:, k], size, out=np.zeros(len(pairs)), where=size > 0)
         out.append(np.where(size == 0, 1.0, np.where(other == 0, 0.0, share)))

@@ -103,6 +103,7 @@ def test_the_compiled_chance_collision_check_keeps_the_same_pairs(k, seed: int, 
         mapped.seal()
         got = _with(k, lambda: drop_chance_collisions(mapped, pairs, min_shared, rows_of=rows_of))
     assert np.array_equal(got, expected)
+    assert len(k.rows_agree.signatures) == 1  # arrays and mappings alike: one version compiled, cached, loaded
 
 
 def test_a_mapped_signature_file_is_checked_a_few_pairs_at_a_time(k, monkeypatch) -> None:
@@ -207,6 +208,7 @@ def test_batched_verification_links_what_the_pair_by_pair_check_links(k) -> None
         scores: list[float] = []
         links = run(lambda: verify(pairs, shingles, options, relation_of, scores, words, judge()))  # noqa: B023
         assert links == expected and scores == expected_scores
+    assert len(k.pair_overlaps.signatures) == len(k.pair_coverages.signatures) == 1
     kinds = {(link.a, link.b): link.relation for link in expected}
     assert kinds[0, 1] == DUPLICATE and expected[0].evidence is not None  # the rewrite
     assert kinds[0, 2] == TEMPLATE and (4, 5) in kinds and (0, 6) not in kinds
