@@ -180,7 +180,8 @@ def candidate_blocks(
     :data:`BLOCK_ROWS`, :data:`SPILL_BYTES`, :data:`SHARE_ROWS`). With ``owners`` and
     ``is_window`` (one per banded row), the pairs are :func:`owner_pairs` of them (pairs of owners).
 
-    Memory: the bucket pairs of a share of the bands (in the process that bands it), then 8 bytes a pair,
+    Memory: a share's signature columns (at most ``share_rows`` rows' worth of whole signatures) and up to
+    :data:`PENDING_CODES` of its bucket pairs (in the process that bands it), then 8 bytes a pair,
     deduplicated within the share; beyond ``spill_bytes`` they are written to a temporary file. A
     block's pairs are sorted and deduplicated when it is read. So a million documents' tens of millions of
     candidates are never held, nor sorted, all at once.
