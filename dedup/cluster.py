@@ -23,12 +23,12 @@ becomes a centre taking its unassigned verified duplicates, so a chain A~B~C of 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dedup.fingerprint import COVERAGE_WINDOW, coverage, jaccard_containment
+from dedup.fingerprint import COVERAGE_WINDOW, coverage
 from dedup.links import (  # noqa: F401 (re-exported: callers import them from here)
     CONTAINED,
     COPY,
@@ -42,6 +42,7 @@ from dedup.links import (  # noqa: F401 (re-exported: callers import them from h
     Link,
     VerifyOptions,
 )
+from dedup.pairwise import pair_coverages, pair_similarities
 from dedup.ranking import exact_groups, keep_order  # noqa: F401 (re-exported)
 from dedup.strays import attach_strays  # noqa: F401 (re-exported)
 
@@ -74,21 +75,40 @@ def verify(
     ``min_short_shingles`` up to ``min_containment_shingles``: a release's lead sentence run alone) contained at
     ``containment`` is judged too, and linked only on the order route (titles agree, text in the same order).
     """
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    # Similarities of the whole chunk at once (each set read once); then only the pairs that can become links
+    # are looked at one by one: most candidates are chance collisions, under every threshold.
+    jac_all, con_all, small_all = pair_similarities(pairs, shingles)
+    if scores is not None:
+        scores.extend(np.maximum(jac_all, con_all).tolist())
+    passed = (jac_all >= options.threshold) | (
+        (con_all >= options.containment) & (small_all >= options.min_containment_shingles)
+    )
+    look = passed
+    if rewrite_of is not None:
+        below = (small_all >= options.min_containment_shingles) | (
+            (small_all >= options.min_short_shingles) & (con_all >= options.containment)
+        )  # judged_below
+        # A judge that refuses every pair contained less than its floor (dedup.evidence.RewriteJudge) is not asked.
+        below &= con_all >= getattr(rewrite_of, "least_containment", 0.0)
+        look = passed | below
     links = []
-    for a, b in pairs.tolist():
-        sa, sb = shingles[a], shingles[b]
-        jac, con = jaccard_containment(sa, sb)
-        if scores is not None:
-            scores.append(max(jac, con))
-        small = min(sa.size, sb.size)
-        if jac < options.threshold and not (con >= options.containment and small >= options.min_containment_shingles):
-            if rewrite_of is None or not judged_below(small, con, options):
-                continue
+    chosen = np.flatnonzero(look)
+    word_sets: Mapping[int, np.ndarray] | None = None
+    covered: dict[int, tuple[float, float]] = {}
+    if words is not None and chosen.size:  # read once for the chunk, both coverages of every pair in one call
+        a_by_b, b_by_a, word_sets = pair_coverages(pairs[chosen], words)
+        covered = dict(zip(chosen.tolist(), zip(a_by_b.tolist(), b_by_a.tolist())))
+    for k in chosen.tolist():
+        a, b = int(pairs[k, 0]), int(pairs[k, 1])
+        jac, con, small = float(jac_all[k]), float(con_all[k]), int(small_all[k])
+        if not passed[k]:
+            assert rewrite_of is not None
             evidence = rewrite_of(a, b, con)
             if evidence.rewrite and (small >= options.min_containment_shingles or evidence.on_order_route()):
                 cov = evidence.coverages or (1.0, 1.0)
-                if words is not None:
-                    cov = _second_story(words[a], words[b], cov, options.coverage)
+                if word_sets is not None:
+                    cov = _second_story(word_sets[a], word_sets[b], cov, options.coverage)
                 links.append(Link(a, b, round(jac, 4), round(con, 4), DUPLICATE, *cov, evidence=evidence))
             continue
         relation = relation_of(a, b) if relation_of is not None else DUPLICATE
@@ -96,10 +116,9 @@ def verify(
             # The relation test found the shared text to be fragments (quotes in another order), not one text.
             continue
         a_in_b = b_in_a = 1.0
-        if words is not None and relation != TEMPLATE:
-            wa, wb = words[a], words[b]
-            cov = (round(coverage(wa, wb), 4), round(coverage(wb, wa), 4))
-            a_in_b, b_in_a = _second_story(wa, wb, cov, options.coverage)
+        if word_sets is not None and relation != TEMPLATE:
+            cov = (round(covered[k][0], 4), round(covered[k][1], 4))
+            a_in_b, b_in_a = _second_story(word_sets[a], word_sets[b], cov, options.coverage)
         links.append(Link(a, b, round(jac, 4), round(con, 4), relation, a_in_b, b_in_a))
     return links
 

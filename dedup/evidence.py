@@ -293,6 +293,12 @@ class RewriteJudge:
         self._distinct: dict[int, np.ndarray] = {}
         self._titles: dict[int, str] = {}
 
+    @property
+    def least_containment(self) -> float:
+        """Pairs contained less than this are refused whatever else they share (the first test of a call): a
+        caller with many candidates (:func:`dedup.cluster.verify`) need not ask about those."""
+        return self.options.containment
+
     def _cached(self, cache: dict, i: int, make: Callable[[], object]) -> object:
         found = cache.get(i)
         if found is None:

@@ -109,7 +109,7 @@ def load(force: bool = False) -> SimpleNamespace | None:
 
 
 def _load() -> SimpleNamespace:
-    from dedup import kernels_numba
+    from dedup import kernels_lsh, kernels_numba
 
     kernels = SimpleNamespace(
         word_hashes=kernels_numba.word_hashes,
@@ -125,6 +125,9 @@ def _load() -> SimpleNamespace:
         find_literals=kernels_numba.find_literals,
         seen_before=kernels_numba.seen_before,
         add_counts=kernels_numba.add_counts,
+        pair_overlaps=kernels_lsh.pair_overlaps,
+        rows_agree=kernels_lsh.rows_agree,
+        pair_coverages=kernels_lsh.pair_coverages,
     )
     _try(kernels)
     return kernels
@@ -188,6 +191,10 @@ def _try(kernels: SimpleNamespace) -> None:
     table = np.zeros(4, dtype=np.uint16)
     kernels.seen_before(table, np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint16), np.zeros(1, dtype=np.intp))
     kernels.add_counts(np.zeros((2, 4), dtype=np.uint32), np.ones((2, 1), dtype=np.intp))
+    index = np.zeros(1, dtype=np.int64)
+    kernels.pair_overlaps(read_only, index, index + 1, index, index)
+    kernels.pair_coverages(read_only, index, index + 1, index, index, 20)
+    kernels.rows_agree(np.frombuffer(bytes(8), dtype=np.uint32).reshape(1, 2), index, index, 1)
 
 
 def reset() -> None:

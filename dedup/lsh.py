@@ -24,17 +24,18 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import IO
+from typing import Any
 
 import numpy as np
 
 from dedup.cache import cache_dir, write_cache_file
 from dedup.fingerprint import Fingerprinter, _fmix, ngram_hashes, shingle_hashes, token_hashes
+from dedup.kernels import get as get_kernels
+from dedup.lsh_buckets import by_bucket, first_of_each_group
+from dedup.pair_blocks import PairBlocks, sorted_distinct
 from dedup.parallel import ordered_map
 
 # Row multipliers and band salt of band_hashes: stored bucket keys depend on them, never change them.
@@ -179,7 +180,8 @@ def candidate_blocks(
     :data:`BLOCK_ROWS`, :data:`SPILL_BYTES`, :data:`SHARE_ROWS`). With ``owners`` and
     ``is_window`` (one per banded row), the pairs are :func:`owner_pairs` of them (pairs of owners).
 
-    Memory: the bucket pairs of a share of the bands (in the process that bands it), then 8 bytes a pair,
+    Memory: a share's signature columns (at most ``share_rows`` rows' worth of whole signatures) and up to
+    :data:`PENDING_CODES` of its bucket pairs (in the process that bands it), then 8 bytes a pair,
     deduplicated within the share; beyond ``spill_bytes`` they are written to a temporary file. A
     block's pairs are sorted and deduplicated when it is read. So a million documents' tens of millions of
     candidates are never held, nor sorted, all at once.
@@ -218,86 +220,6 @@ def candidate_blocks(
     return out
 
 
-class PairBlocks:
-    """Pair codes (``i * base + j``) filed by block of first rows, read back a block at a time as distinct pairs
-    (see :func:`candidate_blocks`). Read once; a context manager that removes its spill file.
-
-    Spilled codes go to one temporary file (a block's runs anywhere in it, found again by offset), so that
-    ten million documents' thousand blocks do not need a thousand open files."""
-
-    def __init__(self, base: int, block_rows: int, spill_bytes: int) -> None:
-        self.base, self.block_rows, self.spill_bytes = base, block_rows, spill_bytes
-        self.blocks = -(-base // block_rows)
-        # First code of each block after the first: a sorted share's codes are cut there.
-        self._bounds = np.arange(1, self.blocks, dtype=np.int64) * block_rows * base
-        self._held: list[list[np.ndarray]] = [[] for _ in range(self.blocks)]
-        self._runs: list[list[tuple[int, int]]] = [[] for _ in range(self.blocks)]  # (byte offset, bytes)
-        self._file: IO[bytes] | None = None
-        self._end = 0
-        self._held_bytes = 0
-        self.filed = 0  # codes filed (pairs found by more than one share count more than once)
-
-    def add(self, codes: np.ndarray) -> None:
-        """File sorted distinct ``codes`` (one share's)."""
-        if not codes.size:
-            return
-        self.filed += codes.size
-        cuts = np.searchsorted(codes, self._bounds).tolist()
-        for block, (lo, hi) in enumerate(zip([0, *cuts], [*cuts, codes.size])):
-            if hi > lo:
-                self._held[block].append(codes[lo:hi])
-        self._held_bytes += codes.nbytes
-        if self._held_bytes > self.spill_bytes:
-            self._spill()
-
-    def _spill(self) -> None:
-        if self._file is None:
-            self._file = tempfile.TemporaryFile(prefix="dedup-pairs-")
-        for block, parts in enumerate(self._held):
-            for part in parts:
-                data = part.tobytes()
-                self._file.write(data)
-                self._runs[block].append((self._end, len(data)))
-                self._end += len(data)
-            parts.clear()
-        self._file.flush()
-        self._held_bytes = 0
-
-    def __iter__(self) -> Iterator[np.ndarray]:
-        try:
-            for block in range(self.blocks):
-                parts, self._held[block] = self._held[block], []
-                runs, self._runs[block] = self._runs[block], []
-                for offset, size in runs:  # runs exist only once the file does
-                    assert self._file is not None
-                    self._file.seek(offset)
-                    parts.append(np.frombuffer(self._file.read(size), dtype=np.int64))
-                if parts:
-                    # One share's run is sorted and distinct already; several are merged.
-                    codes = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
-                    del parts
-                    pairs = np.stack((codes // self.base, codes % self.base), axis=1)
-                    del codes  # not held while the block is verified
-                    yield pairs
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Drop what is still filed (the spill file is removed on closing)."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        self._held = [[] for _ in range(self.blocks)]
-        self._runs = [[] for _ in range(self.blocks)]
-        self._held_bytes = 0
-
-    def __enter__(self) -> PairBlocks:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
 @dataclass(frozen=True)
 class _BandJob:
     """What :func:`candidate_blocks` bands (see its arguments); ``base``: pair codes are ``i * base + j``."""
@@ -317,40 +239,68 @@ def _band_codes(held: list[_BandJob], bands: np.ndarray) -> np.ndarray:
     """Sorted distinct codes of the candidate pairs that the ``bands`` find (of owners, with ``job.owners``)."""
     job = held[0]
     signatures, rows, rows_of, groups, max_bucket = job.signatures, job.rows, job.rows_of, job.groups, job.max_bucket
-    min_shared = job.min_shared
-    chunks = []
+    n = signatures.shape[0] if rows_of is None else len(rows_of)
+    # A copy shares most bands with its original: the same pair is found in band after band. Found pairs wait
+    # as codes of banded rows (i * n + j), deduplicated a few million at a time, and only those not yet kept
+    # are checked for chance collisions: each pair once, not once per band it is found in.
+    pending: list[np.ndarray] = []
+    waiting = 0
+    kept = np.empty(0, dtype=np.int64)
+    # The share's columns read at once (a signature file gathers rows, whatever their width, a block at a time):
+    # at most share_rows rows' worth of the whole signature (candidate_blocks sizes the shares so).
+    first = int(bands.min()) * rows if bands.size else 0
+    cols = slice(first, int(bands.max()) * rows + rows if bands.size else 0)
+    share = signatures[:, cols] if rows_of is None else signatures[rows_of, cols]
     for band in bands.tolist():
-        cols = slice(band * rows, band * rows + rows)
-        block = signatures[:, cols] if rows_of is None else signatures[rows_of, cols]
-        h = band_hashes(block, 1, rows, flat=False)[:, 0]
-        order = np.argsort(h, kind="stable")  # by key, then position
-        hs = h[order]
+        h = band_hashes(share[:, band * rows - first : band * rows - first + rows], 1, rows, flat=False)[:, 0]
+        order, hs = by_bucket(h)
         if groups is not None:
-            order, hs = _first_of_each_group(order, hs, groups)
+            order, hs = first_of_each_group(order, hs, groups)
         m = order.size
         # Sorted, each bucket is a run of equal hashes: a member pairs with the members d places after it for
         # every d up to the end of its run (at most max_bucket). One vector step per d, over the runs that
-        # are still longer than d, instead of a Python loop over buckets. Each step's pairs are filtered and
-        # coded at once: only the 8-byte codes of those kept wait for the rest of the share.
+        # are still longer than d, instead of a Python loop over buckets.
         pos = np.flatnonzero(hs[1:] == hs[:-1])  # positions whose next neighbour is in the same bucket
         d = 1
         while pos.size and d <= max_bucket:
             a, b = order[pos], order[pos + d]
-            found = np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1).astype(np.int64, copy=False)
-            if min_shared:
-                found = drop_chance_collisions(signatures, found, min_shared, chunk=1 << 14, rows_of=rows_of)
-            if job.owners is not None:
-                found = _to_owners(found, job.owners, job.is_window)
-            chunks.append(found[:, 0] * job.base + found[:, 1])
-            del found
+            pending.append(np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b))
+            waiting += pos.size
+            if waiting >= PENDING_CODES:
+                kept = _keep_checked(job, n, pending, kept)
+                waiting = 0
             nxt = pos + d + 1
             pos = pos[(nxt < m)]
             nxt = nxt[: pos.size]
             pos = pos[hs[nxt] == hs[pos]]
             d += 1
-    if not chunks:
-        return np.empty(0, dtype=np.int64)
-    return np.unique(np.concatenate(chunks))  # fewer to send back
+    del share
+    if pending:
+        kept = _keep_checked(job, n, pending, kept)
+    if job.owners is None:
+        return kept  # base == n: codes of banded rows are the answer's codes
+    found = _to_owners(np.stack((kept // n, kept % n), axis=1), job.owners, job.is_window)
+    return sorted_distinct(found[:, 0] * job.base + found[:, 1])  # fewer to send back
+
+
+# Found pair codes a share of the bands holds before deduplicating and checking them (8 bytes each).
+PENDING_CODES = 1 << 21
+
+
+def _keep_checked(job: _BandJob, n: int, pending: list[np.ndarray], kept: np.ndarray) -> np.ndarray:
+    """``kept`` (sorted distinct codes of banded pairs that passed the chance-collision check) with the codes
+    of ``pending`` that pass it too (those already kept are not checked again); ``pending`` is emptied."""
+    codes = sorted_distinct(np.concatenate(pending))
+    pending.clear()
+    if kept.size:
+        at = np.minimum(np.searchsorted(kept, codes), kept.size - 1)
+        codes = codes[kept[at] != codes]
+    if job.min_shared and codes.size:
+        pairs = np.stack((codes // n, codes % n), axis=1)
+        pairs = drop_chance_collisions(job.signatures, pairs, job.min_shared, chunk=1 << 14, rows_of=job.rows_of)
+        codes = pairs[:, 0] * n + pairs[:, 1]
+    # Two sorted runs: the stable sort (a merge sort) merges them in one pass.
+    return np.sort(np.concatenate((kept, codes)), kind="stable") if kept.size else codes
 
 
 def _to_owners(pairs: np.ndarray, owners: np.ndarray, is_window: np.ndarray | None) -> np.ndarray:
@@ -362,35 +312,6 @@ def _to_owners(pairs: np.ndarray, owners: np.ndarray, is_window: np.ndarray | No
     keep = a != b
     a, b = a[keep], b[keep]
     return np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1)
-
-
-def _first_of_each_group(order: np.ndarray, hs: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``order`` (rows sorted by key, then position; ``hs`` their keys) without every row but the first of its
-    group in its bucket. Only rows in buckets of two or more can repeat a group: they alone are sorted again.
-
-    >>> order, hs = _first_of_each_group(np.array([2, 0, 1, 3]), np.array([5, 7, 7, 7]), np.array([0, 1, 0, 0]))
-    >>> order.tolist(), hs.tolist()
-    ([2, 0, 1], [5, 7, 7])
-    """
-    same = hs[1:] == hs[:-1]
-    shared = np.zeros(hs.size, dtype=bool)
-    shared[1:] |= same
-    shared[:-1] |= same
-    at = np.flatnonzero(shared)  # places (in sorted order) of the rows in shared buckets
-    if at.size < 2:
-        return order, hs
-    keys = hs[at]
-    bucket = np.cumsum(np.concatenate(([0], keys[1:] != keys[:-1])))
-    # (bucket, group) as one integer; the stable sort keeps each pair's rows in position order.
-    code = bucket * (int(groups.max()) + 1) + groups[order[at]]
-    by = np.argsort(code, kind="stable")
-    repeat = np.zeros(at.size, dtype=bool)
-    repeat[1:] = code[by][1:] == code[by][:-1]
-    if not repeat.any():
-        return order, hs
-    keep = np.ones(hs.size, dtype=bool)
-    keep[at[by[repeat]]] = False
-    return order[keep], hs[keep]
 
 
 # Excerpt windows (see the module docstring). A story of any length lies for at least half a window (or wholly)
@@ -462,7 +383,7 @@ def owner_pairs(pairs: np.ndarray, owners: np.ndarray, is_window: np.ndarray) ->
     if pairs.size == 0:
         return np.empty((0, 2), dtype=np.int64)
     n = int(pairs[:, 1].max()) + 1
-    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    codes = sorted_distinct(pairs[:, 0] * n + pairs[:, 1])
     return np.stack((codes // n, codes % n), axis=1)
 
 
@@ -491,6 +412,9 @@ def drop_chance_collisions(
     """
     if pairs.size == 0:
         return pairs
+    kernels = get_kernels(0)
+    if kernels is not None:
+        return pairs[_agree_compiled(kernels, signatures, pairs, min_shared, rows_of)]
     keep = np.empty(len(pairs), dtype=bool)
     for start in range(0, len(pairs), chunk):
         p = pairs[start : start + chunk]
@@ -498,3 +422,33 @@ def drop_chance_collisions(
             p = rows_of[p]
         keep[start : start + chunk] = (signatures[p[:, 0]] == signatures[p[:, 1]]).sum(axis=1) >= min_shared
     return pairs[keep]
+
+
+# Pairs a kernel checks in a mapped signature file before the pages it read are dropped: two rows a pair, at most
+# a page each, so at most 32 MB of the matrix in the process at a time.
+MAPPED_PAIRS = 1 << 12
+
+
+def _agree_compiled(
+    kernels: Any, signatures: Any, pairs: np.ndarray, min_shared: int, rows_of: np.ndarray | None
+) -> np.ndarray:
+    """:func:`drop_chance_collisions`' mask, from the kernel ``rows_agree``: rows compared where they lie (an
+    array, or a :class:`~dedup.pipeline.stores.SignatureFile`'s mapping), counting stopped at ``min_shared``."""
+    first = pairs[:, 0] if rows_of is None else rows_of[pairs[:, 0]]
+    second = pairs[:, 1] if rows_of is None else rows_of[pairs[:, 1]]
+    first, second = (np.ascontiguousarray(x, dtype=np.int64) for x in (first, second))  # one compiled version
+    mapped = getattr(signatures, "mapped", None)
+    if mapped is None:
+        matrix = np.ascontiguousarray(signatures, dtype=np.uint32).view()
+        matrix.flags.writeable = False  # one compiled version: the mapping's arrays are read-only
+        return kernels.rows_agree(matrix, first, second, min_shared)
+    keep = np.empty(len(pairs), dtype=bool)
+    matrix = mapped()
+    try:
+        for start in range(0, len(pairs), MAPPED_PAIRS):
+            part = slice(start, start + MAPPED_PAIRS)
+            keep[part] = kernels.rows_agree(matrix, first[part], second[part], min_shared)
+            signatures.release()
+    finally:
+        del matrix  # the mapping cannot be closed while an array exports it
+    return keep

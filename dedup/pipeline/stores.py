@@ -28,6 +28,9 @@ import numpy as np
 
 from dedup.templates import Analysed
 
+# Bytes between two documents' data below which one read takes both (and what lies between): a read costs about
+# what copying this much does.
+READ_GAP = 16 << 10
 ANALYSED_CACHE = 256  # texts kept prepared for the template test (~100-200 KB each: tokens, facts, sets)
 
 
@@ -89,6 +92,32 @@ class _Segments:
         lo, hi = int(self._all[i]), int(self._all[i + 1])  # type: ignore[index]
         return os.pread(self._fds[fd], (hi - lo) * self.itemsize, offset + (lo - start) * self.itemsize)
 
+    def read_many(self, ids: np.ndarray) -> tuple[bytes, np.ndarray, np.ndarray]:
+        """The data of documents ``ids`` (increasing) in one buffer, and where each one's starts and ends in it
+        (in items). Documents of one segment less than :data:`READ_GAP` bytes apart are read with one pread: a
+        chunk of candidate pairs names many neighbours."""
+        if self._all is None:
+            self.flush()
+        assert self._all is not None
+        ids = np.asarray(ids, dtype=np.int64)
+        lo, hi = self._all[ids], self._all[ids + 1]
+        segment = np.searchsorted(np.asarray(self._first, dtype=np.int64), ids, side="right") - 1
+        new = np.ones(ids.size, dtype=bool)
+        new[1:] = (segment[1:] != segment[:-1]) | ((lo[1:] - hi[:-1]) * self.itemsize > READ_GAP)
+        firsts = np.flatnonzero(new)
+        lasts = np.append(firsts[1:], ids.size) - 1
+        # Each document's place in the buffer: where its run's read lands, plus its offset in the run.
+        run_lo = lo[firsts]
+        lengths = hi[lasts] - run_lo
+        landing = np.cumsum(lengths) - lengths
+        shift = np.repeat(landing - run_lo, lasts - firsts + 1)
+        parts = []
+        for k, first in enumerate(firsts.tolist()):
+            fd, offset, start = self._where[int(segment[first])]
+            size, at = int(lengths[k]) * self.itemsize, offset + (int(run_lo[k]) - start) * self.itemsize
+            parts.append(os.pread(self._fds[fd], size, at))
+        return b"".join(parts) if len(parts) != 1 else parts[0], lo + shift, hi + shift
+
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
@@ -142,6 +171,19 @@ class ShingleStore:
     def flush(self) -> None:
         """Write everything out and index it (before worker processes that read the store are forked)."""
         self._data.flush()
+
+    def gather(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The sets of documents ``ids`` (increasing) as one read-only array and each one's start and end in it,
+        read with a pread per run of neighbours instead of one per document.
+
+        >>> with ShingleStore() as store:
+        ...     store.append(np.array([3, 5, 1, 8], dtype=np.uint32), np.array([2, 1, 1]))
+        ...     flat, starts, ends = store.gather(np.array([0, 2]))
+        ...     flat[starts[1] : ends[1]].tolist(), flat[starts[0] : ends[0]].tolist()
+        ([8], [3, 5])
+        """
+        data, starts, ends = self._data.read_many(ids)
+        return np.frombuffer(data, dtype=np.uint32), starts, ends
 
     def __getitem__(self, i: int) -> np.ndarray:
         if self._last is not None and self._last[0] == i:  # pairs come sorted by their first document
@@ -290,6 +332,17 @@ class SignatureFile:
             # The pages stay in the page cache; unmapped here, they are not this process's memory (nor PSS).
             self._map.madvise(mmap.MADV_DONTNEED, b * step, min(step, len(self._map) - b * step))
         return out
+
+    def mapped(self) -> np.ndarray:
+        """The whole matrix as a read-only array over the mapping, not copied (for a kernel that reads a few
+        rows here and there); :meth:`release` drops the pages it read from this process."""
+        assert self._map is not None
+        return np.frombuffer(self._map, dtype=np.uint32).reshape(self.rows, self.width)
+
+    def release(self) -> None:
+        """Drop the pages this process has read from the mapping (they stay in the OS page cache)."""
+        if self._map is not None:
+            self._map.madvise(mmap.MADV_DONTNEED)
 
     def close(self) -> None:
         """Unmap and remove the file."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -129,6 +129,8 @@ class VerifyState:
     words: ShingleStore | Sequence[np.ndarray] | None = None  # content words, for coverage
     titles: Sequence[str | None] | None = None  # titles as read, for the rewrite decision
     every_link: bool = True  # run the template test during verification (else: UNCHECKED links)
+    # This process's rewrite judge, made for the first chunk: its titles and distinct words serve the next ones.
+    judges: dict[str, RewriteJudge | None] = field(default_factory=dict, compare=False, repr=False)
 
 
 def verify_chunk(state: VerifyState, pairs: np.ndarray) -> tuple[list[Link], np.ndarray]:
@@ -142,7 +144,9 @@ def verify_chunk(state: VerifyState, pairs: np.ndarray) -> tuple[list[Link], np.
 
     scores: list[float] = []
     options = VerifyOptions(s.threshold, s.containment, coverage=s.coverage)
-    links = verify(pairs, shingles, options, relation_of, scores, state.words, rewrite_decision(state))
+    if "rewrite" not in state.judges:
+        state.judges["rewrite"] = rewrite_decision(state)
+    links = verify(pairs, shingles, options, relation_of, scores, state.words, state.judges["rewrite"])
     return links, np.asarray(scores, dtype=np.float32)
 
 
