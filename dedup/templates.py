@@ -60,12 +60,13 @@ from dedup.facts import (
     FactKind,
     Statements,
     direction,
-    forecast_facts,
+    may_hold_fact,
     may_turn,
     place_words,
     token_facts,
     word_kind,
 )
+from dedup.forecast import forecast_facts
 from dedup.numbers import PREFIXES, SCALES, bare
 from dedup.parties import other_parties, party
 
@@ -170,16 +171,30 @@ class _Spellings:
         return process.extractOne(word, near, scorer=fuzz.ratio, score_cutoff=100 * NAME_SPELLING) is not None
 
 
-def _new_facts(facts: Sequence[Fact | None], other: Statements, spellings: _Spellings) -> set[FactKind]:
-    """Kinds of the facts of a slot that the other text states nowhere."""
-    found: set[FactKind] = set()
+def _new_fact(facts: Sequence[Fact | None], kind: FactKind, other: Analysed) -> bool:
+    """Whether the slot holds a fact of ``kind`` that the other text states nowhere."""
     for f in dict.fromkeys(facts):  # the tokens of one expression share their fact: asked once
-        if f is None or f.kind in found:
+        if f is None or f.kind != kind:
             continue
-        stated = all(spellings.has(v) for v in f.values) if f.kind == "name" else other.states(f)
+        stated = all(map(other.spellings.has, f.values)) if kind == "name" else other.statements.states(f)
         if not stated:
-            found.add(f.kind)
-    return found
+            return True
+    return False
+
+
+def _substituted(
+    slot_a: Sequence[Fact | None], slot_b: Sequence[Fact | None], ta: Analysed, tb: Analysed
+) -> FactKind | None:
+    """The first kind of fact (a number, a date, a name) that each slot holds and the other text states nowhere,
+    or ``None``. Asked kind by kind, each side's names last: the statements of a text and its spellings are read
+    only for the kinds a slot holds."""
+    for kind in _SUBSTITUTED:
+        if _new_fact(slot_a, kind, tb) and _new_fact(slot_b, kind, ta):
+            return kind
+    return None
+
+
+_SUBSTITUTED: tuple[FactKind, ...] = ("number", "date", "name")
 
 
 def _only_figures(facts: Sequence[Fact | None]) -> bool:
@@ -280,7 +295,7 @@ class Analysed:
 
     @property
     def forecast(self) -> frozenset[str] | None:
-        """The places and weather of a weather report (:func:`dedup.facts.forecast_facts`), ``None`` if none."""
+        """The places and weather of a weather report (:func:`dedup.forecast.forecast_facts`), ``None`` if none."""
         if self._forecast is False:
             self._forecast = forecast_facts(self.tokens)
         return self._forecast  # type: ignore[return-value]
@@ -302,6 +317,14 @@ class Analysed:
         if self._shingles is None:
             self._shingles = _shingles(self.tokens)
         return self._shingles
+
+    def holds_fact(self, i1: int, i2: int) -> bool:
+        """Whether some of tokens ``i1:i2`` states a fact: read from the facts of the whole text once they are
+        read, else from the slot's neighbourhood (:func:`dedup.facts.may_hold_fact`, which may say yes wrongly,
+        never no)."""
+        if self._facts is not None:
+            return any(self._facts[i1:i2])
+        return may_hold_fact(self.tokens, i1, i2)
 
     def may_state_facts(self, i1: int, i2: int) -> bool:
         """Whether tokens ``i1:i2`` can hold a fact: a figure, a number or date word, or a word after a title.
@@ -336,11 +359,11 @@ def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relatio
             moved.append(Substitution("place", " ".join(wa[i1:i2]), " ".join(wb[j1:j2])))
         if not (ta.may_state_facts(i1, i2) and tb.may_state_facts(j1, j2)):
             continue  # every kind of substitution needs a fact (or a figure) on both sides
+        if not (ta.holds_fact(i1, i2) and tb.holds_fact(j1, j2)):
+            continue
         slot_a, slot_b = ta.facts[i1:i2], tb.facts[j1:j2]
-        new_a = _new_facts(slot_a, tb.statements, tb.spellings)
-        new_b = _new_facts(slot_b, ta.statements, ta.spellings)
-        kinds = [kind for kind in ("number", "date", "name") if kind in new_a and kind in new_b]
-        if not kinds and _only_figures(slot_a) and _only_figures(slot_b):
+        substituted = _substituted(slot_a, slot_b, ta, tb)
+        if substituted is None and _only_figures(slot_a) and _only_figures(slot_b):
             flanked = (
                 0 < k < len(ops) - 1
                 and ops[k - 1][2] - ops[k - 1][1] >= FLANK
@@ -350,9 +373,9 @@ def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relatio
             # "الثاني والعشرون" / "21" are two texts' own sentences the alignment happened to pair.
             shaped = _shape(wa[i1:i2]) == _shape(wb[j1:j2])
             if flanked and shaped and not _same_figures(slot_a, slot_b):
-                kinds = ["number"]
-        if kinds:
-            subs.append(Substitution(kinds[0], " ".join(wa[i1:i2]), " ".join(wb[j1:j2])))
+                substituted = "number"
+        if substituted is not None:
+            subs.append(Substitution(substituted, " ".join(wa[i1:i2]), " ".join(wb[j1:j2])))
     facts_changed = sum(s.kind != "name" for s in subs)
     names_changed = len(subs) - facts_changed
     # Single words that line up between two rewrites are mostly particles ("في", "the") the alignment threads
@@ -369,7 +392,7 @@ def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relatio
     days = _forecast_days(ta, tb)
     if days is not None:
         return Relation(TEMPLATE, [*subs, days], ordered)
-    if other_parties(ta.party, tb.party, ta.spellings.has, tb.spellings.has):
+    if ta.party and tb.party and other_parties(ta.party, tb.party, ta.spellings.has, tb.spellings.has):
         # One protocol formula about two people (talks with Morocco's king / with Pakistan's prime minister).
         who = Substitution("party", " ".join(sorted(ta.party[-1])), " ".join(sorted(tb.party[-1])))
         return Relation(TEMPLATE, [*subs, who], ordered)
@@ -384,7 +407,7 @@ def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relatio
 def _forecast_days(ta: Analysed, tb: Analysed) -> Substitution | None:
     """Two weather reports each naming a region or a kind of weather the other never names, and a figure on one
     side that the other never states: two days' reports of one forecaster (their formula is the same every day),
-    not a copy, which names what its source names or drops some of it (:func:`dedup.facts.forecast_facts`).
+    not a copy, which names what its source names or drops some of it (:func:`dedup.forecast.forecast_facts`).
     Reworded copies of one day's report drop a region or two each, but keep the day's winds and waves."""
     fa = ta.forecast
     if fa is None:
