@@ -118,9 +118,10 @@ class Relation:
     containment: float | None = None  # 3-gram containment on the tokens (computed only when out of order)
 
 
-# bare() at the start of every space-separated word (alternatives tried in PREFIXES order, 2+ letters left).
+# bare() at the start of every space-separated word (alternatives tried in PREFIXES order, 2+ letters left), matched
+# with the space before it: a pattern that opens with a literal is searched for it, not tried at every character.
 # (The standard library's engine runs this pattern in two thirds of the time the regex module takes.)
-_PROCLITIC = re.compile(r"(?<![^ ])(?:" + "|".join(PREFIXES) + r")(?=[^ ]{2})")
+_PROCLITIC = re.compile(r" (?:" + "|".join(PREFIXES) + r")(?=[^ ]{2})")
 
 
 class _Spellings:
@@ -131,6 +132,7 @@ class _Spellings:
         self._words: set[str] | None = None  # built on the first question: most pairs never ask one
         self._bare: set[str] | None = None
         self._by_length: dict[int, list[str]] = {}
+        self._written: set[str] | None = None  # the tokens themselves
 
     @property
     def words(self) -> set[str]:
@@ -146,8 +148,8 @@ class _Spellings:
             t = self.tokens
             # One regex pass over the joined pairs instead of a Python call per pair (each pair is new to bare()'s
             # cache). This is two thirds of a text's spellings: built only when a name or a place is not a word.
-            joined = " ".join(map(operator.add, t[:-1], t[1:]))
-            self._bare = self.words | set(_PROCLITIC.sub("", joined).split())
+            joined = " " + " ".join(map(operator.add, t[:-1], t[1:]))
+            self._bare = self.words | set(_PROCLITIC.sub(" ", joined).split())
         return self._bare
 
     def holds(self, words: set[str]) -> bool:
@@ -162,6 +164,10 @@ class _Spellings:
         return self._by_length.get(size, [])
 
     def has(self, name: str) -> bool:
+        if self._written is None:
+            self._written = set(self.tokens)
+        if name in self._written:  # most names are written as they are: bare() of a word is one of words
+            return True
         word = bare(name)
         if word in self.words or word in self.bare:
             return True
