@@ -116,7 +116,8 @@ def word_kind(token: str) -> str:
 
 
 def _fact_forms() -> frozenset[str]:
-    """Every all-letter token :func:`word_kind` gives a kind: the vocabulary behind its proclitics."""
+    """Every all-letter token :func:`word_kind` gives a kind: the vocabulary behind its proclitics. (An all-letter
+    word outside them has none: :func:`token_facts` and the template test's slots skip such words unread.)"""
     vocab = set(_NUMBER_WORDS) | _TITLES | DATE_WORDS
     forms = set(vocab) | {p + w for p in PREFIXES for w in vocab}
     one = "وبلفك"
@@ -125,7 +126,7 @@ def _fact_forms() -> frozenset[str]:
     return frozenset(f for f in forms if word_kind(f))
 
 
-_FACT_FORMS = _fact_forms()
+FACT_FORMS = _fact_forms()
 
 # Words that tell a day relative to the text's own date (a rewrite published a day later writes "امس" for the
 # date its source gave): read by dedup.evidence's facts test.
@@ -163,6 +164,8 @@ def direction(tokens: Sequence[str]) -> str:
     >>> direction("وصل ثم غادر".split())
     ''
     """
+    if _DIRECTION_FORMS.isdisjoint(tokens):
+        return ""
     found = set()
     for t in tokens:
         w = t if t in _ARRIVAL or t in _DEPARTURE else bare(t)
@@ -187,6 +190,8 @@ PLACES = frozenset({
     "جواء", "ظهران", "خفجي", "بقيق", "نعيريه", "عقيق", "قري", "حوطه", "سليل", "خماسين", "بدر", "مهد",
 })
 # fmt: on
+# Every word whose bare form is a place (bare() strips one proclitic).
+_PLACE_FORMS = frozenset(f for f in (p + w for p in ("", *PREFIXES) for w in PLACES) if bare(f) in PLACES)
 
 
 def place_words(tokens: Sequence[str]) -> set[str]:
@@ -195,6 +200,8 @@ def place_words(tokens: Sequence[str]) -> set[str]:
     >>> sorted(place_words("بدات اداره التعليم بمحايل عسير".split()))
     ['عسير', 'محايل']
     """
+    if _PLACE_FORMS.isdisjoint(tokens):  # most slots name no place: no word of them is read
+        return set()
     return {w for w in map(bare, tokens) if w in PLACES}
 
 
@@ -215,7 +222,7 @@ def _reading(tokens: Sequence[str], i: int) -> Reading | None:
     if kind not in ("figure", "number", "date"):
         return None
     nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-    if not nxt or (nxt.isalpha() and nxt not in _FACT_FORMS and nxt not in _CONTINUE):
+    if not nxt or (nxt.isalpha() and nxt not in FACT_FORMS and nxt not in _CONTINUE):
         found = _alone(token)  # most figures stand alone: read once per distinct token
     else:
         found = _window(tuple(tokens[i : i + READ_SPAN]))
@@ -256,7 +263,7 @@ def token_facts(tokens: Sequence[str]) -> list[Fact | None]:
     # A news text states a fact in a few dozen of its hundreds of words: visit only those (a token with a
     # digit, or one of the fact words behind its proclitics). tests/test_templates.py holds the same rules
     # applied to every token, and checks that both read every text alike.
-    forms = _FACT_FORMS
+    forms = FACT_FORMS
     hits = [i for i, t in enumerate(tokens) if t in forms or not t.isalpha()]
     readings: list[Reading] = []
     titles = []

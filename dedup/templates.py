@@ -55,6 +55,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
 from dedup.facts import (
+    FACT_FORMS,
     NAME_LENGTH,
     Fact,
     FactKind,
@@ -337,9 +338,11 @@ class Analysed:
 
         Most slots of two copies are reworded phrases with none: they are passed over without reading the
         facts of the whole text."""
-        t = self.tokens
-        start = max(0, i1 - 2 * NAME_LENGTH)  # a name is read after its title, joiners skipped
-        return any(map(word_kind, t[start:i2]))
+        words = self.tokens[max(0, i1 - 2 * NAME_LENGTH) : i2]  # a name is read after its title, joiners skipped
+        # An all-letter word has a kind only as one of FACT_FORMS: most slots are answered without word_kind().
+        if not FACT_FORMS.isdisjoint(words):
+            return True
+        return not all(map(str.isalpha, words)) and any(map(word_kind, words))
 
 
 def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relation:
