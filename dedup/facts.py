@@ -301,15 +301,18 @@ def may_hold_fact(tokens: Sequence[str], i1: int, i2: int) -> bool:
             return True
         taken += token not in _NAME_JOINERS
         p -= 1
-    for h in range(max(0, i1 - READ_SPAN + 1), i2):
+    for h in range(i1, i2):  # the slot's own words first: a figure or a date word there mostly is a fact
         kind = word_kind(tokens[h])
-        if not kind or (kind == "title" and h < i1):
-            continue
-        if h >= i1 and kind in ("date", "title"):
+        if kind in ("date", "title") or (kind and _reading(tokens, h) is not None):
             return True
-        found = _reading(tokens, h)
-        if found is not None and found.stop > i1:
-            return True
+    before = tokens[max(0, i1 - READ_SPAN + 1) : i1]
+    if FACT_FORMS.isdisjoint(before) and all(map(str.isalpha, before)):
+        return False  # no word before the slot starts a figure or a date
+    for h in range(max(0, i1 - READ_SPAN + 1), i1):
+        if word_kind(tokens[h]) in ("figure", "number", "date"):
+            found = _reading(tokens, h)
+            if found is not None and found.stop > i1:
+                return True
     return False
 
 
