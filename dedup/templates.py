@@ -46,6 +46,8 @@ name two different parties in their formula (:mod:`dedup.parties`) is a template
 
 from __future__ import annotations
 
+import bisect
+import functools
 import operator
 import re
 from collections.abc import Sequence
@@ -130,16 +132,23 @@ class _Spellings:
 
     def __init__(self, tokens: Sequence[str]) -> None:
         self.tokens = tokens
-        self._words: set[str] | None = None  # built on the first question: most pairs never ask one
+        self._written: set[str] | None = None
+        self._words: set[str] | None = None  # built on the first question the words written cannot answer
         self._bare: set[str] | None = None
-        self._by_length: dict[int, list[str]] = {}
-        self._written: set[str] | None = None  # the tokens themselves
+        self._by_length: tuple[list[int], list[str]] | None = None
+
+    @property
+    def written(self) -> set[str]:
+        """The words as they are written: "is ``w`` one of :attr:`words`?" is asked of the forms of ``w``."""
+        if self._written is None:
+            self._written = set(self.tokens)
+        return self._written
 
     @property
     def words(self) -> set[str]:
         """bare() of every word: most questions are answered here, without the adjacent pairs of :attr:`bare`."""
         if self._words is None:
-            self._words = set(map(bare, set(self.tokens)))  # bare() is cached: a text's words were seen before
+            self._words = set(map(bare, self.written))  # bare() is cached: a text's words were seen before
         return self._words
 
     @property
@@ -153,29 +162,44 @@ class _Spellings:
             self._bare = self.words | set(_PROCLITIC.sub(" ", joined).split())
         return self._bare
 
+    def _word(self, word: str) -> bool:
+        """Whether ``word`` (a bare form) is one of :attr:`words`, asked of the words written (one of its forms)."""
+        return not self.written.isdisjoint(_forms(word))
+
     def holds(self, words: set[str]) -> bool:
         """Whether every one of ``words`` (bare forms) is in :attr:`bare`."""
-        return words <= self.words or words <= self.bare
+        return all(map(self._word, words)) or words <= self.bare
 
     def _near(self, size: int) -> list[str]:
-        """The words of :attr:`bare` with ``size`` letters (grouped on the first spelling question)."""
-        if not self._by_length:
-            for w in self.bare:
-                self._by_length.setdefault(len(w), []).append(w)
-        return self._by_length.get(size, [])
+        """The words of :attr:`bare` with ``size - 2`` to ``size + 2`` letters."""
+        if self._by_length is None:
+            ordered = sorted(self.bare, key=len)
+            self._by_length = list(map(len, ordered)), ordered
+        lengths, ordered = self._by_length
+        return ordered[bisect.bisect_left(lengths, size - 2) : bisect.bisect_right(lengths, size + 2)]
 
     def has(self, name: str) -> bool:
-        if self._written is None:
-            self._written = set(self.tokens)
-        if name in self._written:  # most names are written as they are: bare() of a word is one of words
+        if name in self.written:  # most names are written as they are
             return True
         word = bare(name)
-        if word in self.words or word in self.bare:
+        if self._word(word) or word in self.bare:
             return True
         if len(word) < 4:
             return False
-        near = [w for k in range(len(word) - 2, len(word) + 3) for w in self._near(k)]
-        return process.extractOne(word, near, scorer=fuzz.ratio, score_cutoff=100 * NAME_SPELLING) is not None
+        return (
+            process.extractOne(word, self._near(len(word)), scorer=fuzz.ratio, score_cutoff=100 * NAME_SPELLING)
+            is not None
+        )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _forms(word: str) -> tuple[str, ...]:
+    """Every word whose bare() is ``word``: itself (unless it starts with a proclitic) and it behind one.
+
+    >>> _forms("رياض")[:5]
+    ('رياض', 'وبالرياض', 'والرياض', 'بالرياض', 'للرياض')
+    """
+    return tuple(f for f in (word, *(p + word for p in PREFIXES)) if bare(f) == word)
 
 
 def _new_fact(facts: Sequence[Fact | None], kind: FactKind, other: Analysed) -> bool:
