@@ -192,7 +192,7 @@ class _Spellings:
         )
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 12)  # the names and places asked about: a few thousand
 def _forms(word: str) -> tuple[str, ...]:
     """Every word whose bare() is ``word``: itself (unless it starts with a proclitic) and it behind one.
 
