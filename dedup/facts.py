@@ -303,8 +303,8 @@ def may_hold_fact(tokens: Sequence[str], i1: int, i2: int) -> bool:
         p -= 1
     for h in range(i1, i2):  # the slot's own words first: a figure or a date word there mostly is a fact
         kind = word_kind(tokens[h])
-        if kind in ("date", "title") or (kind and _reading(tokens, h) is not None):
-            return True
+        if kind in ("date", "title", "figure") or (kind and _reading(tokens, h) is not None):
+            return True  # (a figure is read whatever follows it: no need to read it here)
     before = tokens[max(0, i1 - READ_SPAN + 1) : i1]
     if FACT_FORMS.isdisjoint(before) and all(map(str.isalpha, before)):
         return False  # no word before the slot starts a figure or a date
