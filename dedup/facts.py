@@ -40,7 +40,7 @@ from dedup.numbers import (
 )
 
 FactKind = Literal["number", "date", "name", "event", "forecast", "place", "party"]  # "event": an arrival or departure
-# (direction); "forecast": the regions and weather of a weather report (forecast_facts); "place": PLACES
+# (direction); "forecast": the regions and weather of a weather report (dedup.forecast); "place": PLACES
 
 # fmt: off
 # Words a name follows (after their clitics are stripped): the people and countries a formula item is about.
@@ -116,7 +116,8 @@ def word_kind(token: str) -> str:
 
 
 def _fact_forms() -> frozenset[str]:
-    """Every all-letter token :func:`word_kind` gives a kind: the vocabulary behind its proclitics."""
+    """Every all-letter token :func:`word_kind` gives a kind: the vocabulary behind its proclitics. (An all-letter
+    word outside them has none: :func:`token_facts` and the template test's slots skip such words unread.)"""
     vocab = set(_NUMBER_WORDS) | _TITLES | DATE_WORDS
     forms = set(vocab) | {p + w for p in PREFIXES for w in vocab}
     one = "وبلفك"
@@ -125,7 +126,7 @@ def _fact_forms() -> frozenset[str]:
     return frozenset(f for f in forms if word_kind(f))
 
 
-_FACT_FORMS = _fact_forms()
+FACT_FORMS = _fact_forms()
 
 # Words that tell a day relative to the text's own date (a rewrite published a day later writes "امس" for the
 # date its source gave): read by dedup.evidence's facts test.
@@ -163,6 +164,8 @@ def direction(tokens: Sequence[str]) -> str:
     >>> direction("وصل ثم غادر".split())
     ''
     """
+    if _DIRECTION_FORMS.isdisjoint(tokens):
+        return ""
     found = set()
     for t in tokens:
         w = t if t in _ARRIVAL or t in _DEPARTURE else bare(t)
@@ -187,6 +190,8 @@ PLACES = frozenset({
     "جواء", "ظهران", "خفجي", "بقيق", "نعيريه", "عقيق", "قري", "حوطه", "سليل", "خماسين", "بدر", "مهد",
 })
 # fmt: on
+# Every word whose bare form is a place (bare() strips one proclitic).
+_PLACE_FORMS = frozenset(f for f in (p + w for p in ("", *PREFIXES) for w in PLACES) if bare(f) in PLACES)
 
 
 def place_words(tokens: Sequence[str]) -> set[str]:
@@ -195,60 +200,15 @@ def place_words(tokens: Sequence[str]) -> set[str]:
     >>> sorted(place_words("بدات اداره التعليم بمحايل عسير".split()))
     ['عسير', 'محايل']
     """
+    if _PLACE_FORMS.isdisjoint(tokens):  # most slots name no place: no word of them is read
+        return set()
     return {w for w in map(bare, tokens) if w in PLACES}
-
-
-# fmt: off
-# A weather report: the forecaster ("الارصاد") or the weather ("الطقس"), and what it is about (wind, waves, rain).
-_FORECAST_CUES = frozenset({"ارصاد", "طقس", "طقسا"})
-_FORECAST_TOPICS = frozenset({"رياح", "موج", "امطار", "حراره", "سحب", "رويه"})
-# What a day's report says that another day's does not: the regions and cities it names and the weather there.
-# (Bare forms: "والطايف" and "الطايف" are "طايف". Compass words are left out: winds are "شماليه غربيه" every day.)
-_FORECAST_PLACES = frozenset({
-    "رياض", "مكه", "منوره", "قصيم", "عسير", "تبوك", "حايل", "جازان", "جيزان", "نجران", "باحه",
-    "جوف", "طايف", "جده", "ابها", "دمام", "احساء", "ينبع", "خرج", "عرعر", "سكاكا", "بيشه", "قريات", "باطن",
-    "رابغ", "قنفذه", "ليث", "حدود", "مشيط", "شروره", "رفحاء", "عنيزه", "بريده",
-})
-# Kinds of weather, each under one key: reworded copies of one day's report write its rain as "امطار رعديه" or
-# "سحب رعديه", its dust as "اتربه مثاره" or "عوالق ترابيه".
-_FORECAST_WEATHER = {
-    **dict.fromkeys(("امطار", "امطارا", "ممطره", "رعديه", "رعد", "سحب", "ركاميه", "برق", "سيول"), "rain"),
-    **dict.fromkeys(("غبار", "اتربه", "ترابيه", "عوالق"), "dust"),
-    **dict.fromkeys(("ضباب",), "fog"),
-    **dict.fromkeys(("غايمه",), "cloud"),
-    **dict.fromkeys(("مايج", "عواصف", "عاصفه"), "rough"),
-    **dict.fromkeys(("ثلوج", "صقيع"), "frost"),
-}
-# fmt: on
-_FORECAST_FORMS = frozenset({p + w for p in ("", *PREFIXES) for w in _FORECAST_CUES})
-
-
-def forecast_facts(tokens: Sequence[str]) -> frozenset[str] | None:
-    """The places and kinds of weather a weather report names (bare forms), or ``None`` when the text is no
-    weather report. Two days' reports of one forecaster share their whole formula (the wind, the waves, the
-    "شديد الحراره علي شرق ووسط المملكه"): the regions and the weather named there are what differs, and
-    dedup.templates reads them as facts.
-
-    >>> sorted(forecast_facts("توقعت الارصاد امطارا رعديه علي جازان وعسير مع رياح نشطه".split()))
-    ['rain', 'جازان', 'عسير']
-    >>> forecast_facts("امطار غزيره علي جازان".split()) is None  # no forecaster, no weather: a news item
-    True
-    """
-    if _FORECAST_FORMS.isdisjoint(tokens):
-        return None
-    # The page's own words are no forecast: an agency's dateline ("واس الرياض") and a link line repeating the
-    # title at the foot ("رابط الخبر بصحيفه ... توقعات بهطول امطار ...").
-    start = 3 if not AGENCIES.isdisjoint(tokens[:3]) else 0
-    stop = next((k for k in range(len(tokens) - 1) if tokens[k] == "رابط" and tokens[k + 1] == "الخبر"), None)
-    words = {bare(t) for t in tokens[start:stop]}
-    if _FORECAST_TOPICS.isdisjoint(words):
-        return None
-    return frozenset(words & _FORECAST_PLACES) | {_FORECAST_WEATHER[w] for w in words & _FORECAST_WEATHER.keys()}
 
 
 _ORDER = {"الاول", "الاولي", "الثاني", "الثانيه", "الاخر", "الاخره"}
 # Words that can continue a figure or a date besides the fact words themselves ("14 من شهر ديسمبر", "2015 م").
 _CONTINUE = frozenset({"و", "and", "من", "شهر", "ذو", "ذي", "م", "ه"})
+READ_SPAN = 12  # tokens read for a figure or a date that does not stand alone
 
 
 def _reading(tokens: Sequence[str], i: int) -> Reading | None:
@@ -262,10 +222,10 @@ def _reading(tokens: Sequence[str], i: int) -> Reading | None:
     if kind not in ("figure", "number", "date"):
         return None
     nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-    if not nxt or (nxt.isalpha() and nxt not in _FACT_FORMS and nxt not in _CONTINUE):
+    if not nxt or (nxt.isalpha() and nxt not in FACT_FORMS and nxt not in _CONTINUE):
         found = _alone(token)  # most figures stand alone: read once per distinct token
     else:
-        found = _window(tuple(tokens[i : i + 12]))
+        found = _window(tuple(tokens[i : i + READ_SPAN]))
     return found if found is None or not i else Reading(found.start + i, found.stop + i, *found[2:])
 
 
@@ -276,8 +236,9 @@ def _alone(token: str) -> Reading | None:
 
 @functools.lru_cache(maxsize=1 << 13)
 def _window(tokens: tuple[str, ...]) -> Reading | None:
-    """The figure or date that starts a window of up to 12 tokens, not standing alone. Cached: the texts a scan
-    compares are look-alikes, so their sentences, and the figures in them, recur from one text to the next."""
+    """The figure or date that starts a window of up to :data:`READ_SPAN` tokens, not standing alone. Cached: the
+    texts a scan compares are look-alikes, so their sentences, and the figures in them, recur from one text to the
+    next."""
     found = read_expression(list(tokens), 0)
     return found or (read_token(tokens[0]) if word_kind(tokens[0]) == "figure" else None)
 
@@ -302,7 +263,7 @@ def token_facts(tokens: Sequence[str]) -> list[Fact | None]:
     # A news text states a fact in a few dozen of its hundreds of words: visit only those (a token with a
     # digit, or one of the fact words behind its proclitics). tests/test_templates.py holds the same rules
     # applied to every token, and checks that both read every text alike.
-    forms = _FACT_FORMS
+    forms = FACT_FORMS
     hits = [i for i, t in enumerate(tokens) if t in forms or not t.isalpha()]
     readings: list[Reading] = []
     titles = []
@@ -321,6 +282,38 @@ def token_facts(tokens: Sequence[str]) -> list[Fact | None]:
     _place(tokens, readings, out)
     _names(tokens, titles, out)
     return out
+
+
+def may_hold_fact(tokens: Sequence[str], i1: int, i2: int) -> bool:
+    """Whether :func:`token_facts` may give one of ``tokens[i1:i2]`` a fact (``False``: it gives none), from the
+    slot's neighbourhood alone: a figure or a date read from a word at most :data:`READ_SPAN` tokens before it
+    that reaches into it, a date word in it, or a title whose name words may fall in it. (The template test
+    asks this of most slots: reading the facts of the whole text is for the few that hold one.)
+
+    >>> t = "قال الرييس محمد ان 4 طايرات وصلت امس".split()
+    >>> may_hold_fact(t, 2, 3), may_hold_fact(t, 4, 6), may_hold_fact(t, 6, 8)
+    (True, True, False)
+    """
+    taken, p = 0, i1 - 1
+    while p >= 0 and taken < NAME_LENGTH:  # a title's name words: the next NAME_LENGTH words but joiners
+        token = tokens[p]
+        if word_kind(token) == "title":
+            return True
+        taken += token not in _NAME_JOINERS
+        p -= 1
+    for h in range(i1, i2):  # the slot's own words first: a figure or a date word there mostly is a fact
+        kind = word_kind(tokens[h])
+        if kind in ("date", "title", "figure") or (kind and _reading(tokens, h) is not None):
+            return True  # (a figure is read whatever follows it: no need to read it here)
+    before = tokens[max(0, i1 - READ_SPAN + 1) : i1]
+    if FACT_FORMS.isdisjoint(before) and all(map(str.isalpha, before)):
+        return False  # no word before the slot starts a figure or a date
+    for h in range(max(0, i1 - READ_SPAN + 1), i1):
+        if word_kind(tokens[h]) in ("figure", "number", "date"):
+            found = _reading(tokens, h)
+            if found is not None and found.stop > i1:
+                return True
+    return False
 
 
 # fmt: off

@@ -74,16 +74,25 @@ def _is_title(word: str) -> bool:
     return word in _HONORIFICS or word in _RULERS
 
 
+def _cable_to(t: str) -> bool:
+    """Whether ``t`` is "لـ" joined to an honorific or a ruler's title ("لفخامه", "للسلطان")."""
+    return len(t) > 3 and t[0] == "ل" and _is_title("ا" + t[1:] if t[1] == "ل" else t[1:])
+
+
+# Every word that can open a slot, or take part in opening one: most leads have none, and are read no further.
+_OPENERS = (
+    _RECEIVING | _WITH | {t for title in _HONORIFICS | _RULERS for t in ("ل" + title, "ل" + title[1:]) if _cable_to(t)}
+)
+
+
 def _anchors(tokens: Sequence[str]) -> list[int]:
     """Index of the first token of each party slot in the lead (at most :data:`SLOTS`)."""
     lead = tokens[:LEAD]
+    if _OPENERS.isdisjoint(lead):
+        return []
     found = []
     for i, t in enumerate(lead):
-        if (
-            t in _RECEIVING
-            or (t in _WITH and any(w in _MEETING for w in lead[max(0, i - NEAR) : i]))
-            or (len(t) > 3 and t[0] == "ل" and _is_title("ا" + t[1:] if t[1] == "ل" else t[1:]))
-        ):
+        if t in _RECEIVING or (t in _WITH and any(w in _MEETING for w in lead[max(0, i - NEAR) : i])) or _cable_to(t):
             found.append(i + 1)
             if len(found) == SLOTS:
                 break

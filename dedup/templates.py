@@ -46,6 +46,8 @@ name two different parties in their formula (:mod:`dedup.parties`) is a template
 
 from __future__ import annotations
 
+import bisect
+import functools
 import operator
 import re
 from collections.abc import Sequence
@@ -55,17 +57,19 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
 from dedup.facts import (
+    FACT_FORMS,
     NAME_LENGTH,
     Fact,
     FactKind,
     Statements,
     direction,
-    forecast_facts,
+    may_hold_fact,
     may_turn,
     place_words,
     token_facts,
     word_kind,
 )
+from dedup.forecast import forecast_facts
 from dedup.numbers import PREFIXES, SCALES, bare
 from dedup.parties import other_parties, party
 
@@ -117,9 +121,10 @@ class Relation:
     containment: float | None = None  # 3-gram containment on the tokens (computed only when out of order)
 
 
-# bare() at the start of every space-separated word (alternatives tried in PREFIXES order, 2+ letters left).
+# bare() at the start of every space-separated word (alternatives tried in PREFIXES order, 2+ letters left), matched
+# with the space before it: a pattern that opens with a literal is searched for it, not tried at every character.
 # (The standard library's engine runs this pattern in two thirds of the time the regex module takes.)
-_PROCLITIC = re.compile(r"(?<![^ ])(?:" + "|".join(PREFIXES) + r")(?=[^ ]{2})")
+_PROCLITIC = re.compile(r" (?:" + "|".join(PREFIXES) + r")(?=[^ ]{2})")
 
 
 class _Spellings:
@@ -127,15 +132,23 @@ class _Spellings:
 
     def __init__(self, tokens: Sequence[str]) -> None:
         self.tokens = tokens
-        self._words: set[str] | None = None  # built on the first question: most pairs never ask one
+        self._written: set[str] | None = None
+        self._words: set[str] | None = None  # built on the first question the words written cannot answer
         self._bare: set[str] | None = None
-        self._by_length: dict[int, list[str]] = {}
+        self._by_length: tuple[list[int], list[str]] | None = None
+
+    @property
+    def written(self) -> set[str]:
+        """The words as they are written: "is ``w`` one of :attr:`words`?" is asked of the forms of ``w``."""
+        if self._written is None:
+            self._written = set(self.tokens)
+        return self._written
 
     @property
     def words(self) -> set[str]:
         """bare() of every word: most questions are answered here, without the adjacent pairs of :attr:`bare`."""
         if self._words is None:
-            self._words = set(map(bare, set(self.tokens)))  # bare() is cached: a text's words were seen before
+            self._words = set(map(bare, self.written))  # bare() is cached: a text's words were seen before
         return self._words
 
     @property
@@ -145,41 +158,74 @@ class _Spellings:
             t = self.tokens
             # One regex pass over the joined pairs instead of a Python call per pair (each pair is new to bare()'s
             # cache). This is two thirds of a text's spellings: built only when a name or a place is not a word.
-            joined = " ".join(map(operator.add, t[:-1], t[1:]))
-            self._bare = self.words | set(_PROCLITIC.sub("", joined).split())
+            joined = " " + " ".join(map(operator.add, t[:-1], t[1:]))
+            self._bare = self.words | set(_PROCLITIC.sub(" ", joined).split())
         return self._bare
+
+    def _word(self, word: str) -> bool:
+        """Whether ``word`` (a bare form) is one of :attr:`words`, asked of the words written (one of its forms)."""
+        return not self.written.isdisjoint(_forms(word))
 
     def holds(self, words: set[str]) -> bool:
         """Whether every one of ``words`` (bare forms) is in :attr:`bare`."""
-        return words <= self.words or words <= self.bare
+        return all(map(self._word, words)) or words <= self.bare
 
     def _near(self, size: int) -> list[str]:
-        """The words of :attr:`bare` with ``size`` letters (grouped on the first spelling question)."""
-        if not self._by_length:
-            for w in self.bare:
-                self._by_length.setdefault(len(w), []).append(w)
-        return self._by_length.get(size, [])
+        """The words of :attr:`bare` with ``size - 2`` to ``size + 2`` letters."""
+        if self._by_length is None:
+            ordered = sorted(self.bare, key=len)
+            self._by_length = list(map(len, ordered)), ordered
+        lengths, ordered = self._by_length
+        return ordered[bisect.bisect_left(lengths, size - 2) : bisect.bisect_right(lengths, size + 2)]
 
     def has(self, name: str) -> bool:
+        if name in self.written:  # most names are written as they are
+            return True
         word = bare(name)
-        if word in self.words or word in self.bare:
+        if self._word(word) or word in self.bare:
             return True
         if len(word) < 4:
             return False
-        near = [w for k in range(len(word) - 2, len(word) + 3) for w in self._near(k)]
-        return process.extractOne(word, near, scorer=fuzz.ratio, score_cutoff=100 * NAME_SPELLING) is not None
+        return (
+            process.extractOne(word, self._near(len(word)), scorer=fuzz.ratio, score_cutoff=100 * NAME_SPELLING)
+            is not None
+        )
 
 
-def _new_facts(facts: Sequence[Fact | None], other: Statements, spellings: _Spellings) -> set[FactKind]:
-    """Kinds of the facts of a slot that the other text states nowhere."""
-    found: set[FactKind] = set()
+@functools.lru_cache(maxsize=1 << 12)  # the names and places asked about: a few thousand
+def _forms(word: str) -> tuple[str, ...]:
+    """Every word whose bare() is ``word``: itself (unless it starts with a proclitic) and it behind one.
+
+    >>> _forms("رياض")[:5]
+    ('رياض', 'وبالرياض', 'والرياض', 'بالرياض', 'للرياض')
+    """
+    return tuple(f for f in (word, *(p + word for p in PREFIXES)) if bare(f) == word)
+
+
+def _new_fact(facts: Sequence[Fact | None], kind: FactKind, other: Analysed) -> bool:
+    """Whether the slot holds a fact of ``kind`` that the other text states nowhere."""
     for f in dict.fromkeys(facts):  # the tokens of one expression share their fact: asked once
-        if f is None or f.kind in found:
+        if f is None or f.kind != kind:
             continue
-        stated = all(spellings.has(v) for v in f.values) if f.kind == "name" else other.states(f)
+        stated = all(map(other.spellings.has, f.values)) if kind == "name" else other.statements.states(f)
         if not stated:
-            found.add(f.kind)
-    return found
+            return True
+    return False
+
+
+def _substituted(
+    slot_a: Sequence[Fact | None], slot_b: Sequence[Fact | None], ta: Analysed, tb: Analysed
+) -> FactKind | None:
+    """The first kind of fact (a number, a date, a name) that each slot holds and the other text states nowhere,
+    or ``None``. Asked kind by kind, each side's names last: the statements of a text and its spellings are read
+    only for the kinds a slot holds."""
+    for kind in _SUBSTITUTED:
+        if _new_fact(slot_a, kind, tb) and _new_fact(slot_b, kind, ta):
+            return kind
+    return None
+
+
+_SUBSTITUTED: tuple[FactKind, ...] = ("number", "date", "name")
 
 
 def _only_figures(facts: Sequence[Fact | None]) -> bool:
@@ -280,7 +326,7 @@ class Analysed:
 
     @property
     def forecast(self) -> frozenset[str] | None:
-        """The places and weather of a weather report (:func:`dedup.facts.forecast_facts`), ``None`` if none."""
+        """The places and weather of a weather report (:func:`dedup.forecast.forecast_facts`), ``None`` if none."""
         if self._forecast is False:
             self._forecast = forecast_facts(self.tokens)
         return self._forecast  # type: ignore[return-value]
@@ -303,14 +349,24 @@ class Analysed:
             self._shingles = _shingles(self.tokens)
         return self._shingles
 
+    def holds_fact(self, i1: int, i2: int) -> bool:
+        """Whether some of tokens ``i1:i2`` states a fact: read from the facts of the whole text once they are
+        read, else from the slot's neighbourhood (:func:`dedup.facts.may_hold_fact`, which may say yes wrongly,
+        never no)."""
+        if self._facts is not None:
+            return any(self._facts[i1:i2])
+        return may_hold_fact(self.tokens, i1, i2)
+
     def may_state_facts(self, i1: int, i2: int) -> bool:
         """Whether tokens ``i1:i2`` can hold a fact: a figure, a number or date word, or a word after a title.
 
         Most slots of two copies are reworded phrases with none: they are passed over without reading the
         facts of the whole text."""
-        t = self.tokens
-        start = max(0, i1 - 2 * NAME_LENGTH)  # a name is read after its title, joiners skipped
-        return any(map(word_kind, t[start:i2]))
+        words = self.tokens[max(0, i1 - 2 * NAME_LENGTH) : i2]  # a name is read after its title, joiners skipped
+        # An all-letter word has a kind only as one of FACT_FORMS: most slots are answered without word_kind().
+        if not FACT_FORMS.isdisjoint(words):
+            return True
+        return not all(map(str.isalpha, words)) and any(map(word_kind, words))
 
 
 def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relation:
@@ -336,11 +392,11 @@ def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relatio
             moved.append(Substitution("place", " ".join(wa[i1:i2]), " ".join(wb[j1:j2])))
         if not (ta.may_state_facts(i1, i2) and tb.may_state_facts(j1, j2)):
             continue  # every kind of substitution needs a fact (or a figure) on both sides
+        if not (ta.holds_fact(i1, i2) and tb.holds_fact(j1, j2)):
+            continue
         slot_a, slot_b = ta.facts[i1:i2], tb.facts[j1:j2]
-        new_a = _new_facts(slot_a, tb.statements, tb.spellings)
-        new_b = _new_facts(slot_b, ta.statements, ta.spellings)
-        kinds = [kind for kind in ("number", "date", "name") if kind in new_a and kind in new_b]
-        if not kinds and _only_figures(slot_a) and _only_figures(slot_b):
+        substituted = _substituted(slot_a, slot_b, ta, tb)
+        if substituted is None and _only_figures(slot_a) and _only_figures(slot_b):
             flanked = (
                 0 < k < len(ops) - 1
                 and ops[k - 1][2] - ops[k - 1][1] >= FLANK
@@ -350,9 +406,9 @@ def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relatio
             # "الثاني والعشرون" / "21" are two texts' own sentences the alignment happened to pair.
             shaped = _shape(wa[i1:i2]) == _shape(wb[j1:j2])
             if flanked and shaped and not _same_figures(slot_a, slot_b):
-                kinds = ["number"]
-        if kinds:
-            subs.append(Substitution(kinds[0], " ".join(wa[i1:i2]), " ".join(wb[j1:j2])))
+                substituted = "number"
+        if substituted is not None:
+            subs.append(Substitution(substituted, " ".join(wa[i1:i2]), " ".join(wb[j1:j2])))
     facts_changed = sum(s.kind != "name" for s in subs)
     names_changed = len(subs) - facts_changed
     # Single words that line up between two rewrites are mostly particles ("في", "the") the alignment threads
@@ -369,7 +425,7 @@ def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relatio
     days = _forecast_days(ta, tb)
     if days is not None:
         return Relation(TEMPLATE, [*subs, days], ordered)
-    if other_parties(ta.party, tb.party, ta.spellings.has, tb.spellings.has):
+    if ta.party and tb.party and other_parties(ta.party, tb.party, ta.spellings.has, tb.spellings.has):
         # One protocol formula about two people (talks with Morocco's king / with Pakistan's prime minister).
         who = Substitution("party", " ".join(sorted(ta.party[-1])), " ".join(sorted(tb.party[-1])))
         return Relation(TEMPLATE, [*subs, who], ordered)
@@ -384,7 +440,7 @@ def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relatio
 def _forecast_days(ta: Analysed, tb: Analysed) -> Substitution | None:
     """Two weather reports each naming a region or a kind of weather the other never names, and a figure on one
     side that the other never states: two days' reports of one forecaster (their formula is the same every day),
-    not a copy, which names what its source names or drops some of it (:func:`dedup.facts.forecast_facts`).
+    not a copy, which names what its source names or drops some of it (:func:`dedup.forecast.forecast_facts`).
     Reworded copies of one day's report drop a region or two each, but keep the day's winds and waves."""
     fa = ta.forecast
     if fa is None:

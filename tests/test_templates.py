@@ -10,12 +10,13 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from dedup.cluster import DUPLICATE, TEMPLATE, VerifyOptions, verify
@@ -23,21 +24,27 @@ from dedup.facts import (
     _MONTH,
     _MONTH_PAIRS,
     _ORDER,
+    FACT_FORMS,
+    PLACES,
     Fact,
     _date_fact,
     _date_word,
     _names,
     _place,
+    direction,
+    may_hold_fact,
+    place_words,
     token_facts,
     word_kind,
 )
 from dedup.fingerprint import Fingerprinter
 from dedup.normalize import normalize
-from dedup.numbers import PAIRED, Reading, bare, read_expression, read_token
+from dedup.numbers import PAIRED, PREFIXES, Reading, bare, read_expression, read_token
 from dedup.pipeline import Pipeline, scan
 from dedup.settings import Settings
 from dedup.templates import (
     DIFFERENT,
+    Analysed,
     _Spellings,
     explain,
     opcodes,
@@ -422,3 +429,76 @@ def test_one_formula_for_two_towns_is_a_template() -> None:
     # One outlet's own dateline names another city: one slot, a copy.
     dated = words("جدة " + INTERVIEWS.format(office="إدارة التعليم بالباحة", where="بالباحة", where2="الباحة"))
     assert relation(words("الرياض واس ") + dated[1:], dated) == DUPLICATE
+
+
+# -- the fast paths answer as the plain rules do ----------------------------------------------------------------
+
+
+def _read_first(tokens: list[str]) -> Analysed:
+    """A text prepared with the facts of the whole text read up front: every slot is then asked of its facts."""
+    prepared = Analysed(tokens)
+    _ = prepared.facts
+    return prepared
+
+
+def _real_texts(tmp: Path) -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
+    """The tune part of the labelled pairs (as bench/snn_pairs.py splits them) and their texts."""
+    pairs, tokens = _labelled_pairs(tmp)
+    ids = [tuple(sorted((p["id1"], p["id2"]))) for p in pairs]
+    tune = [(a, b) for a, b in ids if zlib.crc32(f"{a} {b}".encode()) % 3]
+    return tune, {d: tokens[d] for pair in tune for d in pair}
+
+
+def test_slots_without_facts_are_passed_over_as_the_facts_say(tmp_path: Path) -> None:
+    # may_hold_fact() reads a slot's neighbourhood only: it may say yes wrongly, never no.
+    _, tokens = _real_texts(tmp_path)
+    texts = [*tokens.values(), *(words(PLANE.format(nth="الرابعة", tons=t)) for t in (20, 35))]
+    passed = 0
+    for t in texts:
+        facts = token_facts(t)
+        for i1 in range(len(t)):
+            for i2 in range(i1 + 1, min(len(t), i1 + 8) + 1):
+                if not may_hold_fact(t, i1, i2):
+                    assert not any(facts[i1:i2]), (t[max(0, i1 - 12) : i2], facts[i1:i2])
+                    passed += 1
+    assert passed > 10_000  # most slots of news text hold no fact
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TOKENS, st.integers(0, 29), st.integers(1, 8))
+def test_may_hold_fact_never_misses_a_fact(tokens: list[str], i1: int, size: int) -> None:
+    i2 = min(len(tokens), i1 + size)
+    assume(i1 < i2)  # a slot: one token at least
+    if not may_hold_fact(tokens, i1, i2):
+        assert not any(token_facts(tokens)[i1:i2])
+
+
+def test_relations_are_the_same_with_the_facts_read_first(tmp_path: Path) -> None:
+    tune, tokens = _real_texts(tmp_path)
+    fixture = [json.loads(line) for f in sorted(FIXTURE.glob("*.jsonl")) for line in f.open(encoding="utf-8")]
+    texts = {d["id"]: words(d["title"] + " " + d["text"]) for d in fixture} | tokens
+    pairs = [*tune, *itertools.combinations(sorted(d["id"] for d in fixture), 2)]
+    kinds = set()
+    for a, b in pairs:
+        fast = explain(Analysed(texts[a]), Analysed(texts[b]))
+        assert fast == explain(_read_first(texts[a]), _read_first(texts[b])), (a, b)
+        kinds.add(fast.kind)
+    assert kinds == {DUPLICATE, TEMPLATE, DIFFERENT}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_FACTY | st.text(alphabet="والبفكلمحدسعيه", min_size=1, max_size=8), max_size=12))
+def test_every_word_with_a_kind_is_a_fact_form(tokens: list[str]) -> None:
+    # Slots and token_facts skip all-letter words outside FACT_FORMS without asking word_kind().
+    for t in tokens + [p + t for p in PREFIXES for t in tokens]:
+        if t.isalpha() and word_kind(t):
+            assert t in FACT_FORMS, t
+
+
+def test_place_and_direction_words_behind_proclitics_are_found() -> None:
+    assert place_words("زار وفد بالرياض ومحايل والقصر".split()) == {"رياض", "محايل"}
+    assert place_words("زار وفد القصر".split()) == set()
+    for w in PLACES:
+        for p in ("", *PREFIXES):
+            assert place_words([p + w]) == ({bare(p + w)} & PLACES)
+    assert direction("ولدي وصوله".split()) == "arrival" and direction("وبوداعه".split()) == ""
