@@ -304,13 +304,14 @@ class LineRules:
         # long paragraphs are most of a page's text, and no guarded rule takes one.
         page = "\n".join(folded[i] for i in nonblank if words[i] <= self.max_words)
         total = len(nonblank)
-        looked = _Looked(folded)
+        # Each line's first word character, read once for every rule with anchored prefixes ("" for a blank line).
+        firsts = [c if (c := f[:1]).isalpha() or c.isdecimal() else _first_after_lead(f) for f in folded]
         # page_literals of each guarded rule, the page searched for case twins once.
         twin = CASE_TWINS.search(page) is not None
         found: dict[int, tuple[str, ...] | None] = {}
         ascii_page = page.isascii()  # then only the ASCII literals can be on it
         # Each literal looked for once, though several rules share it (the two ad rules share most of theirs).
-        on_page = () if twin else self._finder.on(page)  # an ASCII page holds only the ASCII literals
+        on_page = () if twin or not page else self._finder.on(page)  # an ASCII page holds only the ASCII literals
         for rule, ascii_guard in self.guarded:
             guard = ascii_guard if ascii_page else rule.guard
             found[id(rule)] = None if twin else tuple([lit for lit in guard if lit in on_page]) if on_page else ()
@@ -319,19 +320,20 @@ class LineRules:
             literals = found[id(run)] if run.guard else None
             if literals == () or sum(words[i] <= run.max_words for i in nonblank) < run.min_hits:
                 continue
+            starts = _starts(run.firsts)
             k = 0
             while k < total:
                 # Grow a run of consecutive short lines and count how many look like ads.
                 j, hits = k, 0
                 while j < total and words[nonblank[j]] <= run.max_words and verdict[nonblank[j]] is None:
-                    hits += _hit(run, literals, looked, nonblank[j])
+                    hits += _hit(run, literals, starts, folded, firsts, nonblank[j])
                     j += 1
                 if hits >= run.min_hits:
                     # Trim unmarked lines off both ends: a headline or subheading next to an ad run stays.
                     lo, hi = k, j - 1
-                    while lo <= hi and not _hit(run, literals, looked, nonblank[lo]):
+                    while lo <= hi and not _hit(run, literals, starts, folded, firsts, nonblank[lo]):
                         lo += 1
-                    while hi >= lo and not _hit(run, literals, looked, nonblank[hi]):
+                    while hi >= lo and not _hit(run, literals, starts, folded, firsts, nonblank[hi]):
                         hi -= 1
                     for m in range(lo, hi + 1):
                         verdict[nonblank[m]] = f"pattern:{run.name}"
@@ -341,10 +343,16 @@ class LineRules:
             literals = found[id(block)] if block.guard else None
             if literals == ():
                 continue
+            starts = _starts(block.firsts)
             k = 0
             while k < total:
                 i = nonblank[k]
-                if verdict[i] is None and _hit(block, literals, looked, i):
+                # Most lines start with no block's prefix: told by one set lookup, before any call.
+                if (
+                    verdict[i] is None
+                    and (starts is None or firsts[i] in starts)
+                    and _hit(block, literals, None, folded, firsts, i)
+                ):
                     verdict[i] = f"pattern:{block.name}"
                     taken = 0
                     m = k + 1
@@ -366,8 +374,7 @@ class LineRules:
         for k, i in enumerate(nonblank):
             if verdict[i] is not None or words[i] > most:
                 continue
-            first = looked.first(i)
-            for r in self._rules_for(first):
+            for r in self._rules_for(firsts[i]):
                 rule = rules[r]
                 literals = found[id(rule)] if rule.guard else None
                 if literals == () or words[i] > rule.max_words:
@@ -434,42 +441,35 @@ class LineRules:
         return collapse_blank_lines(kept), removed
 
 
-class _Looked:
-    """A page's folded lines, and the first word character of each (found once for all the rules with anchored
-    prefixes, and only for the lines one is asked about)."""
-
-    __slots__ = ("firsts", "folded")
-
-    def __init__(self, folded: list[str]) -> None:
-        self.folded = folded
-        self.firsts: dict[int, str] = {}
-
-    def may(self, rule: LineRule | BlockRule | RunRule, literals: tuple[str, ...] | None, i: int) -> bool:
-        """Whether ``rule`` may match line ``i``: its literal guard allows it, and the line's first word character
-        begins one of its anchored prefixes (or is one of the case twins: then the regex says)."""
-        line = self.folded[i]
-        if rule.guard and not admitted(literals, rule.guard, line):
-            return False
-        if rule.firsts:
-            first = self.firsts[i] if i in self.firsts else self.first(i)
-            if first not in rule.firsts and first not in TWINS:
-                return False
-        return True
-
-    def first(self, i: int) -> str:
-        """The first word character of line ``i`` (``""``: none)."""
-        line = self.folded[i]
-        first = line[:1]
-        # A letter or a digit is a word character: most lines start with one, and need no regex to say so.
-        if not (first.isalpha() or first.isdecimal()):
-            lead = LEADS.match(line).end()  # type: ignore[union-attr]
-            first = line[lead : lead + 1]
-        self.firsts[i] = first
-        return first
+@functools.lru_cache(maxsize=64)
+def _starts(firsts: frozenset[str]) -> frozenset[str] | None:
+    """The first word characters a line may start with for a rule with these anchored prefixes' ``firsts`` to match
+    it, the case twins among them (then the regex says); ``None``: any."""
+    return firsts | TWINS if firsts else None
 
 
-def _hit(rule: RunRule | BlockRule, literals: tuple[str, ...] | None, looked: _Looked, i: int) -> bool:
-    return looked.may(rule, literals, i) and rule.pattern.search(looked.folded[i]) is not None
+def _first_after_lead(line: str) -> str:
+    """The first word character of a folded line that does not start with one (``""``: none)."""
+    lead = LEADS.match(line).end()  # type: ignore[union-attr]
+    return line[lead : lead + 1]
+
+
+def _hit(
+    rule: RunRule | BlockRule,
+    literals: tuple[str, ...] | None,
+    starts: frozenset[str] | None,
+    folded: list[str],
+    firsts: list[str],
+    i: int,
+) -> bool:
+    """Whether ``rule``'s pattern matches folded line ``i``, asked only if its literal guard admits the line and
+    the line's first word character is one of ``starts`` (:meth:`LineRules._starts`; ``None``: any)."""
+    line = folded[i]
+    if rule.guard and not admitted(literals, rule.guard, line):
+        return False
+    if starts is not None and firsts[i] not in starts:
+        return False
+    return rule.pattern.search(line) is not None
 
 
 def _guard(kind: str, spec: dict[str, Any]) -> tuple[str, ...]:
