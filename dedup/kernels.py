@@ -102,9 +102,11 @@ def load(force: bool = False) -> SimpleNamespace | None:
 
 
 def _load() -> SimpleNamespace:
-    from dedup import kernels_numba
+    from dedup import kernels_clean, kernels_numba
 
     kernels = SimpleNamespace(
+        page_words=kernels_clean.page_words,
+        distinct_runs=kernels_clean.distinct_runs,
         word_hashes=kernels_numba.word_hashes,
         minhash_sets=kernels_numba.minhash_sets,
         minhash_spans=kernels_numba.minhash_spans,
@@ -181,6 +183,9 @@ def _try(kernels: SimpleNamespace) -> None:
     table = np.zeros(4, dtype=np.uint16)
     kernels.seen_before(table, np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint16), np.zeros(1, dtype=np.intp))
     kernels.add_counts(np.zeros((2, 4), dtype=np.uint32), np.ones((2, 1), dtype=np.intp))
+    ends = np.ones(1, dtype=np.int64)
+    kernels.page_words(codes, np.array([0, 1], dtype=np.int64), np.ones(0x10000, dtype=bool), 3, tokens)
+    kernels.distinct_runs(np.ones(1, dtype=np.uint32), ends)
 
 
 def reset() -> None:
