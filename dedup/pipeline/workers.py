@@ -153,8 +153,8 @@ def fingerprint(
         infos.append(
             DocInfo(
                 *info,
-                words=tokens.size,  # words_of splits at single spaces: norm.count(" ") + 1, 0 for ""
-                digest=hashlib.blake2b(encoded, digest_size=16).hexdigest(),
+                tokens.size,  # words: words_of splits at single spaces, norm.count(" ") + 1, 0 for ""
+                hashlib.blake2b(encoded, digest_size=16).hexdigest(),  # digest
             )
         )
         sets.append(shingle_hashes(tokens, ngram) if kept is None else kept)
