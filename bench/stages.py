@@ -54,7 +54,12 @@ def main(corpus: str) -> None:
     pipeline = Pipeline(s, workers=1)
     docs = timed("read JSONL", lambda: list(Reader(keep_records=False).read([corpus])))
     cleaner = pipeline.cleaner
-    pages = timed("line rules (+ both line folds)", lambda: [cleaner.clean_page_keyed(d, explain=False) for d in docs])
+    pages = timed(
+        "line rules (+ both line folds)",
+        lambda: [
+            p for i in range(0, len(docs), BATCH) for p in cleaner.clean_pages_keyed(docs[i : i + BATCH], explain=False)
+        ],
+    )
     learner = SiteBoilerplate(s.site_min_docs, s.site_min_share)
 
     def count() -> None:

@@ -107,6 +107,7 @@ def _load() -> SimpleNamespace:
     kernels = SimpleNamespace(
         page_words=kernels_clean.page_words,
         distinct_runs=kernels_clean.distinct_runs,
+        fold_pages=kernels_clean.fold_pages,
         word_hashes=kernels_numba.word_hashes,
         minhash_sets=kernels_numba.minhash_sets,
         minhash_spans=kernels_numba.minhash_spans,
@@ -186,6 +187,11 @@ def _try(kernels: SimpleNamespace) -> None:
     ends = np.ones(1, dtype=np.int64)
     kernels.page_words(codes, np.array([0, 1], dtype=np.int64), np.ones(0x10000, dtype=bool), 3, tokens)
     kernels.distinct_runs(np.ones(1, dtype=np.uint32), ends)
+    table = np.ones(0x10000, dtype=np.uint32)
+    kernels.fold_pages(
+        codes, np.array([0, 1], dtype=np.int64), table, table, np.ones(0x110000, dtype=bool),
+        np.zeros(0x110000, dtype=bool), expand, flags,
+    )  # fmt: skip
 
 
 def reset() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from dedup.kernels_numba import _K_CHAR, _K_LEN, _K_POS, _LOW32, _U64, _fmix64
+from dedup.kernels_numba import _K_CHAR, _K_LEN, _K_POS, _LOW32, _U64, _fmix64, fold_two
 
 
 @njit(cache=True, nogil=True)
@@ -98,3 +98,46 @@ def distinct_runs(values, ends):  # pragma: no cover - compiled
         out_ends[t] = kept
         start = stop
     return values[:kept], out_ends
+
+
+@njit(cache=True, nogil=True)
+def fold_pages(codes, ends, table_a, table_b, stable, needs, expand, flags):  # pragma: no cover - compiled
+    """``fold_two`` of each page ``codes[ends[p]:ends[p + 1]]`` (its lines joined by line breaks), in one call:
+    both results of the pages it takes (``ok``), each page's lines followed by a line break, concatenated; the
+    spaces of each line of b's result, concatenated; after each page, the number of lines so far; whether each
+    page was taken; and each page's two statuses. A page ``fold_two`` gives up on adds nothing but its ``ok``."""
+    pages = ends.size - 1
+    out_a = np.empty(codes.size * expand.shape[1] + pages, dtype=np.uint32)
+    out_b = np.empty(codes.size * expand.shape[1] + pages, dtype=np.uint32)
+    lines = pages
+    for c in codes:
+        if c == 0x0A:
+            lines += 1
+    spaces = np.empty(lines, dtype=np.int64)
+    line_ends = np.zeros(pages, dtype=np.int64)
+    ok = np.zeros(pages, dtype=np.bool_)
+    status = np.zeros((pages, 2), dtype=np.int64)
+    na = 0
+    nb = 0
+    nl = 0
+    for p in range(pages):
+        page = codes[ends[p] : ends[p + 1]]
+        folded_a, status_a, folded_b, status_b, good, counted = fold_two(
+            page, table_a, table_b, stable, needs, expand, flags
+        )
+        if good:
+            ok[p] = True
+            status[p, 0] = status_a
+            status[p, 1] = status_b
+            out_a[na : na + folded_a.size] = folded_a
+            na += folded_a.size
+            out_a[na] = 0x0A
+            na += 1
+            out_b[nb : nb + folded_b.size] = folded_b
+            nb += folded_b.size
+            out_b[nb] = 0x0A
+            nb += 1
+            spaces[nl : nl + counted.size] = counted
+            nl += counted.size
+        line_ends[p] = nl
+    return out_a[:na], out_b[:nb], spaces[:nl], line_ends, ok, status

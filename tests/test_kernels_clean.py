@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from dedup import kernels
 from dedup.clean import Cleaner, site_observations
+from dedup.clean.fold import fold_and_key, fold_and_key_pages
 from dedup.document import Document
 from dedup.fingerprint import _MIX_READ_ONLY, _letter_table, content_word_hashes, shingle_hashes, words_of
 from dedup.normalize import normalize
@@ -19,6 +20,10 @@ pytest.importorskip("numba")
 # Arabic and Latin letters, digits, punctuation (normalised away), a letter beyond the BMP and an emoji.
 ALPHABET = "ابتثجحخدذرسشصضطظعغفقكلمنهويءأإآؤئةىabcdefgxyz0123456789 .,:«»،؟\U00010400\U0001f600"
 pages_text = st.lists(st.text(alphabet=ALPHABET, max_size=200), max_size=12)
+# Lines as a page splits them, with what sends a page off the one-call fold: ß (a multi-character fold), a no-break
+# space and an ellipsis (NFKC forms put in), a combining accent, harakat and tatweel, Persian letters.
+LINE_ALPHABET = ALPHABET + "\u064b\u0651\u0640پچß\u00a0\u2026\u0301\tABC"
+page_lines = st.lists(st.lists(st.text(alphabet=LINE_ALPHABET, max_size=60), max_size=6), max_size=8)
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +103,32 @@ def test_site_observations_same_with_and_without_the_batch_kernels(monkeypatch) 
     assert batch == numpy_only
     assert list(batch[1][4:7]) == [[], [], []]  # the page of punctuation has no words
     assert len(batch[0][6]) > 5  # the Arabic story has its shingles
+
+
+@settings(max_examples=200, deadline=None)
+@given(page_lines)
+def test_fold_and_key_pages_is_fold_and_key_page_by_page(k, pages: list[list[str]]) -> None:
+    assert fold_and_key_pages(pages) == [fold_and_key(lines) for lines in pages]
+
+
+def test_fold_and_key_pages_with_a_page_the_kernel_gives_up_on() -> None:
+    kernels.load(force=True)
+    pages = [
+        ["الأمير يفتتح المعرض", "افتتح الأمير المعرض الدولي للكتاب اليوم."],
+        ["Die Straße", "Ein Satz\u0301 mit 𐐀 darin."],  # multi-character fold, a character beyond the BMP
+        [],
+        [""],
+        ["Port strike enters third day", "Talks stalled\u00a0again\u2026"],
+    ]
+    assert fold_and_key_pages(pages) == [fold_and_key(lines) for lines in pages]
+    assert fold_and_key_pages(pages)[0][1] == ["الامير يفتتح المعرض", "افتتح الامير المعرض الدولي للكتاب اليوم"]
+
+
+def test_clean_pages_keyed_is_clean_page_keyed_page_by_page() -> None:
+    kernels.load(force=True)
+    cleaner = Cleaner()
+    docs = [*ARTICLES, Document(id="a5", title="عاجل\nخبر", text="اقرأ أيضاً\nخبر عن الاقتصاد\nشارك")]
+    batch = cleaner.clean_pages_keyed(docs)
+    one = [cleaner.clean_page_keyed(doc) for doc in docs]
+    assert [(p.doc, p.keys, p.hashes.tolist()) for p in batch] == [(p.doc, p.keys, p.hashes.tolist()) for p in one]
+    assert [r.rule for r in batch[0].doc.removed] == ["pattern:share-bar"]

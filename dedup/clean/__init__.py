@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from dedup.clean.fold import fold_and_key_pages
 from dedup.clean.lines import LineRules, collapse_blank_lines, fold_line
 from dedup.clean.site import (
     STORY_NGRAM,
@@ -232,6 +233,18 @@ class Cleaner:
 
         ``explain=False`` leaves out what HTML extraction removed (a scan never reports it; same text).
         """
+        return self._keyed(doc, *self._lines(doc, explain))
+
+    def clean_pages_keyed(self, docs: Sequence[Document], *, explain: bool = True) -> list[Page]:
+        """:meth:`clean_page_keyed` of each document, the line folds of all in one pass
+        (:func:`dedup.clean.fold.fold_and_key_pages`)."""
+        read = [self._lines(doc, explain) for doc in docs]
+        folds = fold_and_key_pages([lines for _, lines, _ in read])
+        return [self._keyed(doc, *r, fold) for doc, r, fold in zip(docs, read, folds)]
+
+    def _lines(self, doc: Document, explain: bool) -> tuple[str, list[str], list[Removal]]:
+        """A document's title, its lines for the line rules (the title first, when there is one) and what HTML
+        extraction removed."""
         removed: list[Removal] = []
         title, text = doc.title, doc.text
         if doc.html is not None and not text:
@@ -243,8 +256,19 @@ class Cleaner:
             text = page.text
         # The title goes through the rules with the body: a scraper that put an ad line first in a .txt file
         # made that line the "title", and the real headline is the first line that survives.
-        lines = [title, *text.splitlines()] if title else text.splitlines()
-        verdict, keys, words = self.rules.classify_keyed(lines)
+        return title, [title, *text.splitlines()] if title else text.splitlines(), removed
+
+    def _keyed(
+        self,
+        doc: Document,
+        title: str,
+        lines: list[str],
+        removed: list[Removal],
+        folds: tuple[list[str], list[str], list[int]] | None = None,
+    ) -> Page:
+        """The page of a document's lines (:meth:`_lines`) after the line rules (``folds``: the lines'
+        :func:`dedup.clean.fold.fold_and_key`, when the caller has it)."""
+        verdict, keys, words = self.rules.classify_keyed(lines, folds)
         removed.extend(Removal(ln.strip(), v) for ln, v in zip(lines, verdict) if v is not None)
         # Kept lines with their keys and words; collapse_blank_lines below drops the blank ones, so do their keys.
         kept = [(ln, key, n) for ln, key, n, v in zip(lines, keys, words, verdict) if v is None and ln.strip()]

@@ -6,17 +6,22 @@
 
 from __future__ import annotations
 
+import codecs
 import functools
 import re
+import unicodedata
 
+import numpy as np
 import regex
 
+from dedup.kernels import get as get_kernels
 from dedup.normalize import (
     _COMPLEX,
     DEFAULT_OPTIONS,
     NormalizeOptions,
     _lookup_table,
     _map_chars,
+    _nfkc_expansions,
     _nfkc_stable,
     normalize,
     normalize_lines_each,
@@ -94,3 +99,50 @@ def _fold_and_key(lines: list[str]) -> list[list[str]]:
     for i in slow:
         folded[i], keys[i] = normalize(lines[i], _LINE_FOLD), normalize(lines[i])
     return [folded, keys]
+
+
+def fold_and_key_pages(pages: list[list[str]]) -> list[tuple[list[str], list[str], list[int]]]:
+    """:func:`fold_and_key` of each page's lines, the pages the compiled kernels take whole folded in one call
+    (a call per page costs about what folding its text does); the others, and all without the kernels, page
+    by page. The same lists.
+
+    >>> fold_and_key_pages([["Read MORE: «الجمهوريّة»", ""], []])
+    [(['read more: «الجمهوريه»', ''], ['read more الجمهوريه', ''], [3, 0]), ([], [], [])]
+    """
+    kernels = get_kernels(0)
+    if kernels is None or not pages:
+        return [fold_and_key(lines) for lines in pages]
+    texts = ["\n".join(lines) for lines in pages]
+    ends = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(text) for text in texts], out=ends[1:])
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    a, b = _LINE_FOLD, DEFAULT_OPTIONS
+    needs, expand, flags = _nfkc_expansions(a, b)
+    out_a, out_b, spaces, line_ends, ok, status = kernels.fold_pages(
+        codes, ends, _lookup_table(a), _lookup_table(b), _nfkc_stable(), needs, expand, flags
+    )
+    folded = codecs.utf_32_le_decode(out_a, None, True)[0].split("\n")
+    keys = codecs.utf_32_le_decode(out_b, None, True)[0].split("\n")
+    total = int(line_ends[-1])
+    if len(folded) != total + 1 or len(keys) != total + 1:  # a fold that wrote a line break: page by page
+        return [fold_and_key(lines) for lines in pages]
+    counts = spaces.tolist()
+    out = []
+    start = 0
+    for lines, text, stop, taken, (status_a, status_b) in zip(
+        pages, texts, line_ends.tolist(), ok.tolist(), status.tolist()
+    ):
+        page_a, page_b = folded[start:stop], keys[start:stop]
+        # What normalize_lines_two checks of a page's results (else fold_and_key's other paths).
+        if (
+            not taken
+            or not text
+            or len(page_a) != len(lines)
+            or (status_a == 2 and a.nfkc and not all(unicodedata.is_normalized("NFKC", p) for p in page_a))
+            or (status_b == 2 and b.nfkc and not all(unicodedata.is_normalized("NFKC", p) for p in page_b))
+        ):
+            out.append(fold_and_key(lines))
+        else:
+            out.append((page_a, page_b, [n + 1 if key else 0 for key, n in zip(page_b, counts[start:stop])]))
+        start = stop
+    return out

@@ -211,10 +211,13 @@ class LineRules:
         """The rule that removes each line (``None`` for a kept line). Blank lines are never classified."""
         return self.classify_keyed(lines)[0]
 
-    def classify_keyed(self, lines: list[str]) -> tuple[list[str | None], list[str], list[int]]:
+    def classify_keyed(
+        self, lines: list[str], folds: tuple[list[str], list[str], list[int]] | None = None
+    ) -> tuple[list[str | None], list[str], list[int]]:
         """:meth:`classify`, each line normalised (:func:`dedup.normalize.normalize`) and each key's words: later
-        stages (site boilerplate, fingerprints) reuse those keys instead of normalising the text again."""
-        folded, keys, words = fold_and_key(lines)
+        stages (site boilerplate, fingerprints) reuse those keys instead of normalising the text again.
+        ``folds``: the lines' :func:`fold_and_key`, when the caller has it."""
+        folded, keys, words = folds if folds is not None else fold_and_key(lines)
         verdict: list[str | None] = [None] * len(lines)
         nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
         if not nonblank:

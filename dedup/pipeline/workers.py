@@ -55,7 +55,7 @@ def clean_pages(state: StageState, docs: list[Document]) -> list[Page]:
         # A scan reports; it never writes records back: the raw record (as big as the text) need not travel.
         for d in docs:
             d.meta.pop(RECORD_KEY, None)
-    return [state.cleaner.clean_page_keyed(d, explain=state.explain) for d in docs]
+    return state.cleaner.clean_pages_keyed(docs, explain=state.explain)
 
 
 @dataclass(frozen=True)
