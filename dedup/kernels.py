@@ -108,6 +108,7 @@ def _load() -> SimpleNamespace:
         page_words=kernels_clean.page_words,
         distinct_runs=kernels_clean.distinct_runs,
         fold_pages=kernels_clean.fold_pages,
+        find_literals_pages=kernels_clean.find_literals_pages,
         word_hashes=kernels_numba.word_hashes,
         minhash_sets=kernels_numba.minhash_sets,
         minhash_spans=kernels_numba.minhash_spans,
@@ -181,6 +182,9 @@ def _try(kernels: SimpleNamespace) -> None:
     kernels.content_words(tokens.copy(), np.ones(1, dtype=np.int64), np.ones(1, dtype=bool))
     bounds = np.zeros(0x10000, dtype=np.int32)
     kernels.find_literals(codes, one.copy(), np.array([0, 1], dtype=np.int64), bounds, bounds)
+    kernels.find_literals_pages(
+        codes, np.array([0, 1], dtype=np.int64), one.copy(), np.array([0, 1], dtype=np.int64), bounds, bounds
+    )
     table = np.zeros(4, dtype=np.uint16)
     kernels.seen_before(table, np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint16), np.zeros(1, dtype=np.intp))
     kernels.add_counts(np.zeros((2, 4), dtype=np.uint32), np.ones((2, 1), dtype=np.intp))

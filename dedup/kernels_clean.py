@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from dedup.kernels_numba import _K_CHAR, _K_LEN, _K_POS, _LOW32, _U64, _fmix64, fold_two
+from dedup.kernels_numba import _K_CHAR, _K_LEN, _K_POS, _LOW32, _U64, _fmix64, find_literals, fold_two
 
 
 @njit(cache=True, nogil=True)
@@ -141,3 +141,12 @@ def fold_pages(codes, ends, table_a, table_b, stable, needs, expand, flags):  # 
             nl += counted.size
         line_ends[p] = nl
     return out_a[:na], out_b[:nb], spaces[:nl], line_ends, ok, status
+
+
+@njit(cache=True, nogil=True)
+def find_literals_pages(text, ends, flat, offsets, lo, hi):  # pragma: no cover - compiled
+    """``find_literals`` of each page ``text[ends[p]:ends[p + 1]]``, in one call: one row per page."""
+    found = np.zeros((ends.size - 1, offsets.size - 1), dtype=np.bool_)
+    for p in range(ends.size - 1):
+        found[p] = find_literals(text[ends[p] : ends[p + 1]], flat, offsets, lo, hi)
+    return found

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from dedup import kernels
 from dedup.clean import Cleaner, site_observations
 from dedup.clean.fold import fold_and_key, fold_and_key_pages
+from dedup.clean.lines import LineRules
 from dedup.document import Document
 from dedup.fingerprint import _MIX_READ_ONLY, _letter_table, content_word_hashes, shingle_hashes, words_of
 from dedup.normalize import normalize
@@ -132,3 +133,21 @@ def test_clean_pages_keyed_is_clean_page_keyed_page_by_page() -> None:
     one = [cleaner.clean_page_keyed(doc) for doc in docs]
     assert [(p.doc, p.keys, p.hashes.tolist()) for p in batch] == [(p.doc, p.keys, p.hashes.tolist()) for p in one]
     assert [r.rule for r in batch[0].doc.removed] == ["pattern:share-bar"]
+
+
+def test_literals_of_many_pages_are_those_of_each_page() -> None:
+    kernels.load(force=True)
+    rules = LineRules.builtin()
+    finder = rules._finder
+    pages = [
+        "شارك\nاشترك الان واحصل على خصم لفتره محدوده",
+        "",
+        "we use cookies to improve your experience\nprivacy policy",
+        "استمر اضراب عمال الميناء لليوم الثالث",
+        "Copyright (c) 2024 All Rights Reserved",  # capitals: a case twin, the literals all the same
+        "free shipping\nsubscribe now",
+    ]
+    found = finder.on_pages(pages)
+    assert found == [finder.on(page) for page in pages]
+    assert found[1] == [] and "cookie" in found[2] and "خصم" in found[0]
+    assert found[3] == []

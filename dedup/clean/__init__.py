@@ -233,14 +233,16 @@ class Cleaner:
 
         ``explain=False`` leaves out what HTML extraction removed (a scan never reports it; same text).
         """
-        return self._keyed(doc, *self._lines(doc, explain))
+        title, lines, removed = self._lines(doc, explain)
+        return self._keyed(doc, title, lines, removed, self.rules.classify_keyed(lines))
 
     def clean_pages_keyed(self, docs: Sequence[Document], *, explain: bool = True) -> list[Page]:
         """:meth:`clean_page_keyed` of each document, the line folds of all in one pass
         (:func:`dedup.clean.fold.fold_and_key_pages`)."""
         read = [self._lines(doc, explain) for doc in docs]
-        folds = fold_and_key_pages([lines for _, lines, _ in read])
-        return [self._keyed(doc, *r, fold) for doc, r, fold in zip(docs, read, folds)]
+        pages = [lines for _, lines, _ in read]
+        classified = self.rules.classify_pages(pages, fold_and_key_pages(pages))
+        return [self._keyed(doc, *r, c) for doc, r, c in zip(docs, read, classified)]
 
     def _lines(self, doc: Document, explain: bool) -> tuple[str, list[str], list[Removal]]:
         """A document's title, its lines for the line rules (the title first, when there is one) and what HTML
@@ -264,11 +266,11 @@ class Cleaner:
         title: str,
         lines: list[str],
         removed: list[Removal],
-        folds: tuple[list[str], list[str], list[int]] | None = None,
+        classified: tuple[list[str | None], list[str], list[int]],
     ) -> Page:
-        """The page of a document's lines (:meth:`_lines`) after the line rules (``folds``: the lines'
-        :func:`dedup.clean.fold.fold_and_key`, when the caller has it)."""
-        verdict, keys, words = self.rules.classify_keyed(lines, folds)
+        """The page of a document's lines (:meth:`_lines`) after the line rules (``classified``: their
+        :meth:`LineRules.classify_keyed`)."""
+        verdict, keys, words = classified
         removed.extend(Removal(ln.strip(), v) for ln, v in zip(lines, verdict) if v is not None)
         # Kept lines with their keys and words; collapse_blank_lines below drops the blank ones, so do their keys.
         kept = [(ln, key, n) for ln, key, n, v in zip(lines, keys, words, verdict) if v is None and ln.strip()]

@@ -211,20 +211,39 @@ class LineRules:
         """The rule that removes each line (``None`` for a kept line). Blank lines are never classified."""
         return self.classify_keyed(lines)[0]
 
+    def classify_pages(
+        self, pages: list[list[str]], folds: list[tuple[list[str], list[str], list[int]]]
+    ) -> list[tuple[list[str | None], list[str], list[int]]]:
+        """:meth:`classify_keyed` of each page's lines, given their :func:`fold_and_key`; the guards' literals
+        looked for on all the pages in one pass (:meth:`LiteralFinder.on_pages`)."""
+        looked = []
+        for lines, (folded, _, words) in zip(pages, folds):
+            nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
+            looked.append((nonblank, "\n".join(folded[i] for i in nonblank if words[i] <= self.max_words)))
+        found = self._finder.on_pages([page for _, page in looked])
+        return [
+            self.classify_keyed(lines, fold, (*seen, on_page))
+            for lines, fold, seen, on_page in zip(pages, folds, looked, found)
+        ]
+
     def classify_keyed(
-        self, lines: list[str], folds: tuple[list[str], list[str], list[int]] | None = None
+        self,
+        lines: list[str],
+        folds: tuple[list[str], list[str], list[int]] | None = None,
+        looked: tuple[list[int], str, list[str]] | None = None,
     ) -> tuple[list[str | None], list[str], list[int]]:
         """:meth:`classify`, each line normalised (:func:`dedup.normalize.normalize`) and each key's words: later
         stages (site boilerplate, fingerprints) reuse those keys instead of normalising the text again.
-        ``folds``: the lines' :func:`fold_and_key`, when the caller has it."""
+        ``folds``: the lines' :func:`fold_and_key`, and ``looked`` (:meth:`classify_pages`): the non-blank lines,
+        the page searched for guards and the literals on it, when the caller has them."""
         folded, keys, words = folds if folds is not None else fold_and_key(lines)
         verdict: list[str | None] = [None] * len(lines)
-        nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
+        nonblank = [i for i, ln in enumerate(lines) if ln.strip()] if looked is None else looked[0]
         if not nonblank:
             return verdict, keys, words
         # Guards are looked for only in the lines a guarded rule may take (at most 40 words for the built-in ones):
         # long paragraphs are most of a page's text, and no guarded rule takes one.
-        page = "\n".join(folded[i] for i in nonblank if words[i] <= self.max_words)
+        page = "\n".join(folded[i] for i in nonblank if words[i] <= self.max_words) if looked is None else looked[1]
         total = len(nonblank)
         # Each line's first word character, read once for every rule with anchored prefixes ("" for a blank line).
         firsts = [c if (c := f[:1]).isalpha() or c.isdecimal() else _first_after_lead(f) for f in folded]
@@ -233,7 +252,7 @@ class LineRules:
         found: dict[int, tuple[str, ...] | None] = {}
         ascii_page = page.isascii()  # then only the ASCII literals can be on it
         # Each literal looked for once, though several rules share it (the two ad rules share most of theirs).
-        on_page = () if twin or not page else self._finder.on(page)  # an ASCII page holds only the ASCII literals
+        on_page = () if twin or not page else looked[2] if looked is not None else self._finder.on(page)
         for rule, ascii_guard in self.guarded:
             guard = ascii_guard if ascii_page else rule.guard
             found[id(rule)] = None if twin else tuple([lit for lit in guard if lit in on_page]) if on_page else ()
