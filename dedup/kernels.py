@@ -109,9 +109,13 @@ def load(force: bool = False) -> SimpleNamespace | None:
 
 
 def _load() -> SimpleNamespace:
-    from dedup import kernels_lsh, kernels_numba
+    from dedup import kernels_clean, kernels_lsh, kernels_numba
 
     kernels = SimpleNamespace(
+        page_words=kernels_clean.page_words,
+        distinct_runs=kernels_clean.distinct_runs,
+        fold_pages=kernels_clean.fold_pages,
+        find_literals_pages=kernels_clean.find_literals_pages,
         word_hashes=kernels_numba.word_hashes,
         minhash_sets=kernels_numba.minhash_sets,
         minhash_spans=kernels_numba.minhash_spans,
@@ -188,6 +192,9 @@ def _try(kernels: SimpleNamespace) -> None:
     kernels.content_words(tokens.copy(), np.ones(1, dtype=np.int64), np.ones(1, dtype=bool))
     bounds = np.zeros(0x10000, dtype=np.int32)
     kernels.find_literals(codes, one.copy(), np.array([0, 1], dtype=np.int64), bounds, bounds)
+    kernels.find_literals_pages(
+        codes, np.array([0, 1], dtype=np.int64), one.copy(), np.array([0, 1], dtype=np.int64), bounds, bounds
+    )
     table = np.zeros(4, dtype=np.uint16)
     kernels.seen_before(table, np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint16), np.zeros(1, dtype=np.intp))
     kernels.add_counts(np.zeros((2, 4), dtype=np.uint32), np.ones((2, 1), dtype=np.intp))
@@ -195,6 +202,14 @@ def _try(kernels: SimpleNamespace) -> None:
     kernels.pair_overlaps(read_only, index, index + 1, index, index)
     kernels.pair_coverages(read_only, index, index + 1, index, index, 20)
     kernels.rows_agree(np.frombuffer(bytes(8), dtype=np.uint32).reshape(1, 2), index, index, 1)
+    ends = np.ones(1, dtype=np.int64)
+    kernels.page_words(codes, np.array([0, 1], dtype=np.int64), np.ones(0x10000, dtype=bool), 3, tokens)
+    kernels.distinct_runs(np.ones(1, dtype=np.uint32), ends)
+    table = np.ones(0x10000, dtype=np.uint32)
+    kernels.fold_pages(
+        codes, np.array([0, 1], dtype=np.int64), table, table, np.ones(0x110000, dtype=bool),
+        np.zeros(0x110000, dtype=bool), expand, flags,
+    )  # fmt: skip
 
 
 def reset() -> None:

@@ -503,3 +503,27 @@ def test_refuse_input_overlap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     with pytest.raises(OutputError, match=r"^x\.html: --html report would overwrite input x\.html; "):
         (tmp_path / "x.html").write_text("<p>page</p>", encoding="utf-8")
         refuse_input_overlap("x.html", ["x.html"], what="--html report")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"id": "snn-1", "title": "أمير الرياض يستقبل السفير", "text": "استقبل أمير منطقة الرياض اليوم"}\n',
+        '{"id": "ex-2", "text": "The port strike entered its third day."}\r\n',
+        '  {"id": "ex-3", "text": "Leading spaces"}\n',
+        '{"id": "ex-4", "text": "Extra data"} {"id": "ex-5"}\n',
+        '{"id": "ex-6", "text": "Unterminated\n',
+        '{"id": "ex-7", "text": "tab after"}\t\n',
+        "\n",
+    ],
+)
+def test_jsonl_line_parsed_as_json_loads_parses_it(line: str) -> None:
+    # The direct read of a line's value gives json.loads's value, or its error with the same message and column.
+    try:
+        expected: object = json.loads(line)
+    except json.JSONDecodeError as err:
+        with pytest.raises(json.JSONDecodeError) as got:
+            dedup.io.read._loads(line)
+        assert (got.value.msg, got.value.colno) == (err.msg, err.colno)
+    else:
+        assert dedup.io.read._loads(line) == expected

@@ -121,3 +121,23 @@ def test_untouched_pages_are_those_whose_masks_keep_every_text_line() -> None:
     flat, sizes = np.concatenate(hashes), np.array([h.size for h in hashes])
     assert site.untouched(sites, flat, sizes).tolist() == [not m[1:].any() for m in masks]
     assert [bool(m[1:].any()) for m in masks].count(True) == 5  # every sabq.org page
+
+
+def test_normalised_text_from_the_columns_when_some_keys_are_empty() -> None:
+    # A title or line of punctuation alone has an empty key: the join from the key block leaves it out.
+    cleaner = Cleaner()
+    stories = [
+        ("«»", "هطلت أمطار غزيرة على مدينة جدة صباح اليوم.\n•••\nوأغلقت الطرق الرئيسية لساعات."),
+        ("Oil prices rise", "— — —\nOil prices rose on Monday, traders said.\n***"),
+        ("", "***"),
+        ("عاجل", "عاجل"),
+        ("Markets close higher", "Stocks closed higher on Tuesday."),
+        ("إضراب الميناء", "استمر إضراب عمال الميناء لليوم الثالث.\n* * *\nوقالت النقابة إن المفاوضات متوقفة."),
+    ]
+    pages = [cleaner.clean_page_keyed(Document(id=f"e{i}", title=t, text=x)) for i, (t, x) in enumerate(stories)]
+    site_observations(pages)
+    assert any("" in p.keys[1:] for p in pages)  # the case the fast join must not take
+    back = unpack(pack(pages))
+    assert isinstance(back, PageColumns)
+    for k, page in enumerate(pages):
+        assert back.normalised(k) == page.normalised_text().encode()

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from dedup.clean.fold import fold_and_key_pages
 from dedup.clean.lines import LineRules, collapse_blank_lines, fold_line
 from dedup.clean.site import (
     STORY_NGRAM,
@@ -31,7 +32,8 @@ from dedup.clean.site import (
     story_keys_of,
 )
 from dedup.document import Document, Removal
-from dedup.fingerprint import content_word_hashes, shingle_hashes, words_of
+from dedup.fingerprint import _MIX_READ_ONLY, _letter_table, content_word_hashes, shingle_hashes, words_of
+from dedup.kernels import get as get_kernels
 from dedup.normalize import normalize_lines
 
 __all__ = ["Cleaner", "LearnedLine", "LineRules", "Page", "SiteBoilerplate"]
@@ -162,14 +164,45 @@ def site_observations(pages: Sequence[Page], lines: bool = True) -> list[SiteObs
     """:meth:`Page.site_observation` of many pages, their story keys computed together (in the worker processes:
     the process that counts receives a few numbers per page). ``lines=False`` leaves out the lines (``None``),
     for a caller that sends on only the hashes and keys."""
-    for page in pages:
-        if page.shingles is None:
-            # The text's words read once, for the story keys here and for the fingerprint later (Page.words_for).
-            tokens, lengths, letters = words_of(page.normalised_text(), spaced=True)  # joined normalised keys
-            page.shingles = shingle_hashes(tokens, STORY_NGRAM)  # story_shingles of the text
-            page.tokens, page.content = tokens, content_word_hashes(tokens, lengths, letters)
+    todo = [page for page in pages if page.shingles is None]
+    if todo and get_kernels(0) is not None:
+        todo = _read_words(todo)  # all but the few pages with a character beyond the BMP
+    for page in todo:
+        # The text's words read once, for the story keys here and for the fingerprint later (Page.words_for).
+        tokens, lengths, letters = words_of(page.normalised_text(), spaced=True)  # joined normalised keys
+        page.shingles = shingle_hashes(tokens, STORY_NGRAM)  # story_shingles of the text
+        page.tokens, page.content = tokens, content_word_hashes(tokens, lengths, letters)
     keys = story_keys_of([p.doc.source for p in pages], [p.shingles for p in pages])  # type: ignore[misc]
     return [(p.doc.source, p.hashes[1:], _countable_lines(p) if lines else None, k) for p, k in zip(pages, keys)]
+
+
+def _read_words(pages: list[Page]) -> list[Page]:
+    """What :func:`site_observations` reads of each page's normalised text (its word hashes, content words and
+    story shingles), for a batch in one pass of the compiled kernels (a page's own calls cost more than its
+    words): the same arrays as page by page. Returns the pages left to read page by page (those holding a
+    character beyond the BMP: numpy tells their letters)."""
+    kernels = get_kernels(0)
+    texts = [page.normalised_text() for page in pages]
+    bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(text) for text in texts], out=bounds[1:])
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    get_kernels(codes.size)  # counted as words_of counts each text
+    tokens, token_ends, content, content_ends, grams, gram_ends, astral = kernels.page_words(
+        codes, bounds, _letter_table(), STORY_NGRAM, _MIX_READ_ONLY
+    )
+    starts = [0, *gram_ends[:-1].tolist()]
+    for start, stop in zip(starts, gram_ends.tolist()):
+        grams[start:stop].sort()  # numpy's sort, vectorised (as shingle_hashes)
+    grams, gram_ends = kernels.distinct_runs(grams, gram_ends)
+    left = []
+    token_at = content_at = gram_at = 0
+    for page, t, c, g, a in zip(pages, token_ends.tolist(), content_ends.tolist(), gram_ends.tolist(), astral):
+        if a:
+            left.append(page)
+        else:
+            page.tokens, page.content, page.shingles = tokens[token_at:t], content[content_at:c], grams[gram_at:g]
+        token_at, content_at, gram_at = t, c, g
+    return left
 
 
 def _countable_lines(page: Page) -> list[str] | None:
@@ -200,6 +233,20 @@ class Cleaner:
 
         ``explain=False`` leaves out what HTML extraction removed (a scan never reports it; same text).
         """
+        title, lines, removed = self._lines(doc, explain)
+        return self._keyed(doc, title, lines, removed, self.rules.classify_keyed(lines))
+
+    def clean_pages_keyed(self, docs: Sequence[Document], *, explain: bool = True) -> list[Page]:
+        """:meth:`clean_page_keyed` of each document, the line folds of all in one pass
+        (:func:`dedup.clean.fold.fold_and_key_pages`)."""
+        read = [self._lines(doc, explain) for doc in docs]
+        pages = [lines for _, lines, _ in read]
+        classified = self.rules.classify_pages(pages, fold_and_key_pages(pages))
+        return [self._keyed(doc, *r, c) for doc, r, c in zip(docs, read, classified)]
+
+    def _lines(self, doc: Document, explain: bool) -> tuple[str, list[str], list[Removal]]:
+        """A document's title, its lines for the line rules (the title first, when there is one) and what HTML
+        extraction removed."""
         removed: list[Removal] = []
         title, text = doc.title, doc.text
         if doc.html is not None and not text:
@@ -211,8 +258,19 @@ class Cleaner:
             text = page.text
         # The title goes through the rules with the body: a scraper that put an ad line first in a .txt file
         # made that line the "title", and the real headline is the first line that survives.
-        lines = [title, *text.splitlines()] if title else text.splitlines()
-        verdict, keys, words = self.rules.classify_keyed(lines)
+        return title, [title, *text.splitlines()] if title else text.splitlines(), removed
+
+    def _keyed(
+        self,
+        doc: Document,
+        title: str,
+        lines: list[str],
+        removed: list[Removal],
+        classified: tuple[list[str | None], list[str], list[int]],
+    ) -> Page:
+        """The page of a document's lines (:meth:`_lines`) after the line rules (``classified``: their
+        :meth:`LineRules.classify_keyed`)."""
+        verdict, keys, words = classified
         removed.extend(Removal(ln.strip(), v) for ln, v in zip(lines, verdict) if v is not None)
         # Kept lines with their keys and words; collapse_blank_lines below drops the blank ones, so do their keys.
         kept = [(ln, key, n) for ln, key, n, v in zip(lines, keys, words, verdict) if v is None and ln.strip()]

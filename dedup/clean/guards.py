@@ -125,6 +125,25 @@ class LiteralFinder:
         found = self._order[kernels.find_literals(text, self._flat, self._offsets, self._lo, self._hi)]
         return [self.literals[k] for k in sorted(found.tolist())]
 
+    def on_pages(self, pages: list[str]) -> list[list[str]]:
+        """:meth:`on` of each page, all in one compiled pass when the kernels are loaded.
+
+        >>> LiteralFinder(("cookie", "اشترك")).on_pages(["we use cookies", "", "اشتركوا الان cookie"])
+        [['cookie'], [], ['cookie', 'اشترك']]
+        """
+        kernels = get_kernels(0)
+        if kernels is None or not self._compiled:
+            return [self.on(page) for page in pages]
+        ends = np.zeros(len(pages) + 1, dtype=np.int64)
+        np.cumsum([len(page) for page in pages], out=ends[1:])
+        text = np.frombuffer("".join(pages).encode("utf-32-le", "surrogatepass"), np.uint32)
+        found = kernels.find_literals_pages(text, ends, self._flat, self._offsets, self._lo, self._hi)
+        out: list[list[str]] = [[] for _ in pages]
+        rows, places = np.nonzero(found)
+        for row, k in sorted(zip(rows.tolist(), self._order[places].tolist())):
+            out[row].append(self.literals[k])
+        return out
+
 
 def admitted(literals: tuple[str, ...] | None, guard: tuple[str, ...], folded: str) -> bool:
     """:func:`admits` of one line, given its page's :func:`page_literals`."""

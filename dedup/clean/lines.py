@@ -15,7 +15,6 @@ invisible characters folded, case ignored) so one pattern covers the spelling ha
 from __future__ import annotations
 
 import functools
-import re
 import sys
 from dataclasses import dataclass
 from importlib import resources
@@ -24,102 +23,22 @@ from typing import Any
 
 import regex
 
+from dedup.clean.fold import _LINE_FOLD, fold_and_key
 from dedup.clean.guards import CASE_TWINS, GUARDS, LEADS, TWINS, LiteralFinder, admitted, anchored_prefixes
 from dedup.clean.guards import admits as admits  # re-exported: their home was here
 from dedup.clean.guards import page_literals as page_literals
 from dedup.document import Removal
-from dedup.normalize import (
-    _COMPLEX,
-    DEFAULT_OPTIONS,
-    NormalizeOptions,
-    _lookup_table,
-    _map_chars,
-    _nfkc_stable,
-    normalize,
-    normalize_lines_each,
-    normalize_lines_two,
-)
+from dedup.normalize import NormalizeOptions, normalize
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-# Lines are folded like the text that gets hashed, but punctuation is kept: rules need ":" and "©".
-_LINE_FOLD = NormalizeOptions(punctuation_to_space=False)
 _PATTERN_FOLD = NormalizeOptions(punctuation_to_space=False, casefold=False, strip_invisible=False)
 # A line ending like this is a sentence, not a link title or a menu item.
 _SENTENCE_END = regex.compile(r"[.!?؟۔…:;؛。]\W*$")
 _WORD = regex.compile(r"[\p{L}\p{N}]+")
-
-
-@functools.lru_cache(maxsize=1)
-def _multi_char_fold() -> tuple[re.Pattern[str], dict[int, str], regex.Pattern[str]]:
-    """Characters whose fold is not one character, in the line fold or the hashing keys: a pattern finding any
-    of them (``ß`` → ``ss``, ``İ``, Greek with iota subscript, ligatures), a ``str.translate`` table of those
-    that may be written out before normalising, and a pattern finding those not followed by a combining mark.
-
-    A text holding one goes to the slow reference path of :func:`dedup.normalize.normalize` whole. Written
-    out first, ``ß`` gives the same result on the fast path: it is NFKC-stable (never composes with what
-    precedes it) and so is ``ss``; only a combining mark after it (``ß`` + U+0301 → ``sś``) could compose with
-    the written-out ``s`` differently, so such a line keeps the slow path.
-    """
-    stable = _nfkc_stable()
-    tables = [_lookup_table(opts) for opts in (_LINE_FOLD, DEFAULT_OPTIONS)]
-    chars = sorted({int(c) for t in tables for c in (t == _COMPLEX).nonzero()[0]})
-    spelled = {}
-    for c in chars:
-        out = {_map_chars(chr(c), opts) for opts in (_LINE_FOLD, DEFAULT_OPTIONS)}
-        (word,) = out if len(out) == 1 else ("",)
-        # ASCII letters that fold to themselves: every character of the spelling is stable and final.
-        if stable[c] and word.isascii() and word.isalpha() and all(t[ord(w)] == ord(w) for t in tables for w in word):
-            spelled[c] = word
-    any_multi = re.compile("[" + "".join(re.escape(chr(c)) for c in chars) + "]")
-    spellable = regex.compile("[" + "".join(regex.escape(chr(c)) for c in spelled) + r"](?!\p{M})")
-    return any_multi, spelled, spellable
-
-
-def fold_and_key(lines: list[str]) -> tuple[list[str], list[str], list[int]]:
-    """Each line folded for the rules and normalised for hashing: ``normalize_lines_each(lines, (_LINE_FOLD,
-    DEFAULT_OPTIONS))``, with ``ß`` written out first and lines still holding a multi-character fold
-    (:func:`_multi_char_fold`) normalised alone: one ``ß`` no longer sends a whole page to the slow path (a
-    third of the dev-set pages hold one); and each key's words (``key.count(" ") + 1``, 0 for ``""``).
-
-    >>> fold_and_key(["Die Straße", "Ein Satz.", "İstanbul", ""])
-    (['die strasse', 'ein satz.', 'i̇stanbul', ''], ['die strasse', 'ein satz', 'i̇stanbul', ''], [2, 2, 1, 0])
-    """
-    spaces: list[int] = []
-    fast = normalize_lines_two(lines, _LINE_FOLD, DEFAULT_OPTIONS, spaces)
-    if fast is not None:  # the compiled kernels, on a page they can take whole (most pages); spaces counted
-        return fast[0], fast[1], [n + 1 if key else 0 for key, n in zip(fast[1], spaces)]
-    folded, keys = _fold_and_key(lines)
-    return folded, keys, [key.count(" ") + 1 if key else 0 for key in keys]
-
-
-def _fold_and_key(lines: list[str]) -> list[list[str]]:
-    any_multi, spelled, spellable = _multi_char_fold()
-    if not lines or any_multi.search("\n".join(lines)) is None:
-        return normalize_lines_each(lines, (_LINE_FOLD, DEFAULT_OPTIONS))
-    fast: list[int] = []
-    fast_lines: list[str] = []
-    slow: list[int] = []
-    for i, line in enumerate(lines):
-        if any_multi.search(line) is not None:
-            written = spellable.sub(lambda m: spelled[ord(m.group())], line)
-            if any_multi.search(written) is not None:
-                slow.append(i)
-                continue
-            line = written
-        fast.append(i)
-        fast_lines.append(line)
-    folded, keys = [""] * len(lines), [""] * len(lines)
-    if fast:
-        fast_folded, fast_keys = normalize_lines_each(fast_lines, (_LINE_FOLD, DEFAULT_OPTIONS))
-        for i, f, k in zip(fast, fast_folded, fast_keys):
-            folded[i], keys[i] = f, k
-    for i in slow:
-        folded[i], keys[i] = normalize(lines[i], _LINE_FOLD), normalize(lines[i])
-    return [folded, keys]
 
 
 class RulesError(ValueError):
@@ -292,25 +211,48 @@ class LineRules:
         """The rule that removes each line (``None`` for a kept line). Blank lines are never classified."""
         return self.classify_keyed(lines)[0]
 
-    def classify_keyed(self, lines: list[str]) -> tuple[list[str | None], list[str], list[int]]:
+    def classify_pages(
+        self, pages: list[list[str]], folds: list[tuple[list[str], list[str], list[int]]]
+    ) -> list[tuple[list[str | None], list[str], list[int]]]:
+        """:meth:`classify_keyed` of each page's lines, given their :func:`fold_and_key`; the guards' literals
+        looked for on all the pages in one pass (:meth:`LiteralFinder.on_pages`)."""
+        looked = []
+        for lines, (folded, _, words) in zip(pages, folds):
+            nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
+            looked.append((nonblank, "\n".join(folded[i] for i in nonblank if words[i] <= self.max_words)))
+        found = self._finder.on_pages([page for _, page in looked])
+        return [
+            self.classify_keyed(lines, fold, (*seen, on_page))
+            for lines, fold, seen, on_page in zip(pages, folds, looked, found)
+        ]
+
+    def classify_keyed(
+        self,
+        lines: list[str],
+        folds: tuple[list[str], list[str], list[int]] | None = None,
+        looked: tuple[list[int], str, list[str]] | None = None,
+    ) -> tuple[list[str | None], list[str], list[int]]:
         """:meth:`classify`, each line normalised (:func:`dedup.normalize.normalize`) and each key's words: later
-        stages (site boilerplate, fingerprints) reuse those keys instead of normalising the text again."""
-        folded, keys, words = fold_and_key(lines)
+        stages (site boilerplate, fingerprints) reuse those keys instead of normalising the text again.
+        ``folds``: the lines' :func:`fold_and_key`, and ``looked`` (:meth:`classify_pages`): the non-blank lines,
+        the page searched for guards and the literals on it, when the caller has them."""
+        folded, keys, words = folds if folds is not None else fold_and_key(lines)
         verdict: list[str | None] = [None] * len(lines)
-        nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
+        nonblank = [i for i, ln in enumerate(lines) if ln.strip()] if looked is None else looked[0]
         if not nonblank:
             return verdict, keys, words
         # Guards are looked for only in the lines a guarded rule may take (at most 40 words for the built-in ones):
         # long paragraphs are most of a page's text, and no guarded rule takes one.
-        page = "\n".join(folded[i] for i in nonblank if words[i] <= self.max_words)
+        page = "\n".join(folded[i] for i in nonblank if words[i] <= self.max_words) if looked is None else looked[1]
         total = len(nonblank)
-        looked = _Looked(folded)
+        # Each line's first word character, read once for every rule with anchored prefixes ("" for a blank line).
+        firsts = [c if (c := f[:1]).isalpha() or c.isdecimal() else _first_after_lead(f) for f in folded]
         # page_literals of each guarded rule, the page searched for case twins once.
         twin = CASE_TWINS.search(page) is not None
         found: dict[int, tuple[str, ...] | None] = {}
         ascii_page = page.isascii()  # then only the ASCII literals can be on it
         # Each literal looked for once, though several rules share it (the two ad rules share most of theirs).
-        on_page = () if twin else self._finder.on(page)  # an ASCII page holds only the ASCII literals
+        on_page = () if twin or not page else looked[2] if looked is not None else self._finder.on(page)
         for rule, ascii_guard in self.guarded:
             guard = ascii_guard if ascii_page else rule.guard
             found[id(rule)] = None if twin else tuple([lit for lit in guard if lit in on_page]) if on_page else ()
@@ -319,19 +261,20 @@ class LineRules:
             literals = found[id(run)] if run.guard else None
             if literals == () or sum(words[i] <= run.max_words for i in nonblank) < run.min_hits:
                 continue
+            starts = _starts(run.firsts)
             k = 0
             while k < total:
                 # Grow a run of consecutive short lines and count how many look like ads.
                 j, hits = k, 0
                 while j < total and words[nonblank[j]] <= run.max_words and verdict[nonblank[j]] is None:
-                    hits += _hit(run, literals, looked, nonblank[j])
+                    hits += _hit(run, literals, starts, folded, firsts, nonblank[j])
                     j += 1
                 if hits >= run.min_hits:
                     # Trim unmarked lines off both ends: a headline or subheading next to an ad run stays.
                     lo, hi = k, j - 1
-                    while lo <= hi and not _hit(run, literals, looked, nonblank[lo]):
+                    while lo <= hi and not _hit(run, literals, starts, folded, firsts, nonblank[lo]):
                         lo += 1
-                    while hi >= lo and not _hit(run, literals, looked, nonblank[hi]):
+                    while hi >= lo and not _hit(run, literals, starts, folded, firsts, nonblank[hi]):
                         hi -= 1
                     for m in range(lo, hi + 1):
                         verdict[nonblank[m]] = f"pattern:{run.name}"
@@ -341,10 +284,16 @@ class LineRules:
             literals = found[id(block)] if block.guard else None
             if literals == ():
                 continue
+            starts = _starts(block.firsts)
             k = 0
             while k < total:
                 i = nonblank[k]
-                if verdict[i] is None and _hit(block, literals, looked, i):
+                # Most lines start with no block's prefix: told by one set lookup, before any call.
+                if (
+                    verdict[i] is None
+                    and (starts is None or firsts[i] in starts)
+                    and _hit(block, literals, None, folded, firsts, i)
+                ):
                     verdict[i] = f"pattern:{block.name}"
                     taken = 0
                     m = k + 1
@@ -366,8 +315,7 @@ class LineRules:
         for k, i in enumerate(nonblank):
             if verdict[i] is not None or words[i] > most:
                 continue
-            first = looked.first(i)
-            for r in self._rules_for(first):
+            for r in self._rules_for(firsts[i]):
                 rule = rules[r]
                 literals = found[id(rule)] if rule.guard else None
                 if literals == () or words[i] > rule.max_words:
@@ -434,42 +382,35 @@ class LineRules:
         return collapse_blank_lines(kept), removed
 
 
-class _Looked:
-    """A page's folded lines, and the first word character of each (found once for all the rules with anchored
-    prefixes, and only for the lines one is asked about)."""
-
-    __slots__ = ("firsts", "folded")
-
-    def __init__(self, folded: list[str]) -> None:
-        self.folded = folded
-        self.firsts: dict[int, str] = {}
-
-    def may(self, rule: LineRule | BlockRule | RunRule, literals: tuple[str, ...] | None, i: int) -> bool:
-        """Whether ``rule`` may match line ``i``: its literal guard allows it, and the line's first word character
-        begins one of its anchored prefixes (or is one of the case twins: then the regex says)."""
-        line = self.folded[i]
-        if rule.guard and not admitted(literals, rule.guard, line):
-            return False
-        if rule.firsts:
-            first = self.firsts[i] if i in self.firsts else self.first(i)
-            if first not in rule.firsts and first not in TWINS:
-                return False
-        return True
-
-    def first(self, i: int) -> str:
-        """The first word character of line ``i`` (``""``: none)."""
-        line = self.folded[i]
-        first = line[:1]
-        # A letter or a digit is a word character: most lines start with one, and need no regex to say so.
-        if not (first.isalpha() or first.isdecimal()):
-            lead = LEADS.match(line).end()  # type: ignore[union-attr]
-            first = line[lead : lead + 1]
-        self.firsts[i] = first
-        return first
+@functools.lru_cache(maxsize=64)
+def _starts(firsts: frozenset[str]) -> frozenset[str] | None:
+    """The first word characters a line may start with for a rule with these anchored prefixes' ``firsts`` to match
+    it, the case twins among them (then the regex says); ``None``: any."""
+    return firsts | TWINS if firsts else None
 
 
-def _hit(rule: RunRule | BlockRule, literals: tuple[str, ...] | None, looked: _Looked, i: int) -> bool:
-    return looked.may(rule, literals, i) and rule.pattern.search(looked.folded[i]) is not None
+def _first_after_lead(line: str) -> str:
+    """The first word character of a folded line that does not start with one (``""``: none)."""
+    lead = LEADS.match(line).end()  # type: ignore[union-attr]
+    return line[lead : lead + 1]
+
+
+def _hit(
+    rule: RunRule | BlockRule,
+    literals: tuple[str, ...] | None,
+    starts: frozenset[str] | None,
+    folded: list[str],
+    firsts: list[str],
+    i: int,
+) -> bool:
+    """Whether ``rule``'s pattern matches folded line ``i``, asked only if its literal guard admits the line and
+    the line's first word character is one of ``starts`` (:meth:`LineRules._starts`; ``None``: any)."""
+    line = folded[i]
+    if rule.guard and not admitted(literals, rule.guard, line):
+        return False
+    if starts is not None and firsts[i] not in starts:
+        return False
+    return rule.pattern.search(line) is not None
 
 
 def _guard(kind: str, spec: dict[str, Any]) -> tuple[str, ...]:

@@ -44,7 +44,17 @@ class FieldNames:
     source: str = "source"
 
     def known(self) -> frozenset[str]:
-        return frozenset((self.id, self.text, self.html, self.title, self.url, self.date, self.source))
+        # Asked once per record: made once per FieldNames (kept with it, so that its id is not reused).
+        cached = _KNOWN.get(id(self))
+        if cached is None or cached[0] is not self:
+            if len(_KNOWN) >= 64:  # bounded: a process makes a few
+                _KNOWN.clear()
+            known = frozenset((self.id, self.text, self.html, self.title, self.url, self.date, self.source))
+            cached = _KNOWN[id(self)] = (self, known)
+        return cached[1]
+
+
+_KNOWN: dict[int, tuple[FieldNames, frozenset[str]]] = {}
 
 
 class RecordError(ValueError):

@@ -55,7 +55,7 @@ def clean_pages(state: StageState, docs: list[Document]) -> list[Page]:
         # A scan reports; it never writes records back: the raw record (as big as the text) need not travel.
         for d in docs:
             d.meta.pop(RECORD_KEY, None)
-    return [state.cleaner.clean_page_keyed(d, explain=state.explain) for d in docs]
+    return state.cleaner.clean_pages_keyed(docs, explain=state.explain)
 
 
 @dataclass(frozen=True)
@@ -153,8 +153,8 @@ def fingerprint(
         infos.append(
             DocInfo(
                 *info,
-                words=tokens.size,  # words_of splits at single spaces: norm.count(" ") + 1, 0 for ""
-                digest=hashlib.blake2b(encoded, digest_size=16).hexdigest(),
+                tokens.size,  # words: words_of splits at single spaces, norm.count(" ") + 1, 0 for ""
+                hashlib.blake2b(encoded, digest_size=16).hexdigest(),  # digest
             )
         )
         sets.append(shingle_hashes(tokens, ngram) if kept is None else kept)
