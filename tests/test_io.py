@@ -135,6 +135,22 @@ def test_gzip_jsonl_and_stdin(tmp_path: Path) -> None:
     assert [str(p) for p in problems] == ["<stdin>:3: malformed JSON (Expecting value at column 1); line skipped"]
 
 
+def test_lines_json_cannot_read_are_skipped_with_their_place_not_a_traceback(tmp_path: Path) -> None:
+    """A line nested deeper than the parser recurses, or holding an integer longer than the interpreter converts,
+    is a malformed line like any other: skipped and named, the rest of the file read."""
+    good = jsonl_text([record("a", EN_TITLE, EN_TEXT), record("b", AR_TITLE, AR_TEXT)]).encode("utf-8")
+    deep = b"[" * 100_000 + b"]" * 100_000 + b"\n"
+    huge = b'{"id": "c", "text": "x", "views": ' + b"9" * 5_000 + b"}\n"
+    feed = tmp_path / "feed.jsonl"
+    feed.write_bytes(deep + good + huge)
+    docs, problems = read([str(feed)])
+    assert [d.id for d in docs] == ["a", "b"]
+    assert [str(p) for p in problems] == [
+        f"{feed}:1: malformed JSON (nested too deeply to read); line skipped",
+        f"{feed}:4: malformed JSON (a number too long to read); line skipped",
+    ]
+
+
 def test_each_problem_is_reported_once_with_its_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     d = Path("c")

@@ -281,6 +281,10 @@ class Reader:
             record = _loads(text.lstrip("\ufeff") if lineno == 1 else text)
         except json.JSONDecodeError as err:
             return None, f"malformed JSON ({err.msg} at column {err.colno}); line skipped", line
+        except RecursionError:
+            return None, "malformed JSON (nested too deeply to read); line skipped", line
+        except ValueError:  # an integer of more digits than the interpreter converts (sys.get_int_max_str_digits)
+            return None, "malformed JSON (a number too long to read); line skipped", line
         if not isinstance(record, dict):
             return None, "expected a JSON object; line skipped", line
         try:
