@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from dedup.kernels_numba import covered_words
+from dedup.kernels_numba import covered_words, merged_count
 
 
 @njit(cache=True, nogil=True)
@@ -29,15 +29,8 @@ def pair_overlaps(flat, starts, ends, first, second):  # pragma: no cover - comp
         if not (increasing[first[p]] and increasing[second[p]]):
             out[p] = -1
             continue
-        i, i_end = starts[first[p]], ends[first[p]]
-        j, j_end = starts[second[p]], ends[second[p]]
-        shared = 0
-        while i < i_end and j < j_end:  # without branches on the values: they mispredict half the time
-            x, y = flat[i], flat[j]
-            shared += x == y
-            i += x <= y
-            j += y <= x
-        out[p] = shared
+        a, b = first[p], second[p]
+        out[p] = merged_count(flat[starts[a] : ends[a]], flat[starts[b] : ends[b]])
     return out
 
 
