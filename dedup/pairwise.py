@@ -18,6 +18,15 @@ from dedup.fingerprint import COVERAGE_WINDOW, _read_only, coverage
 from dedup.kernels import get as get_kernels
 
 
+def _indexed(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``pairs`` as (n, 2) int64, the documents they name (increasing), each pair's two places among those
+    documents, and those places' two columns apart (contiguous: one compiled version of each kernel)."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    ids, where = np.unique(pairs, return_inverse=True)
+    where = where.reshape(pairs.shape)
+    return pairs, ids, where, np.ascontiguousarray(where[:, 0]), np.ascontiguousarray(where[:, 1])
+
+
 def _read_sets(
     sets: Sequence[np.ndarray], ids: np.ndarray
 ) -> tuple[list[np.ndarray], np.ndarray | None, np.ndarray, np.ndarray]:
@@ -43,10 +52,7 @@ def pair_similarities(pairs: np.ndarray, sets: Sequence[np.ndarray]) -> tuple[np
     >>> jac.tolist(), con.tolist(), small.tolist()
     ([0.5, 0.0], [1.0, 0.0], [2, 0])
     """
-    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    ids, where = np.unique(pairs, return_inverse=True)
-    where = where.reshape(pairs.shape)
-    first, second = np.ascontiguousarray(where[:, 0]), np.ascontiguousarray(where[:, 1])  # one compiled version
+    pairs, ids, where, first, second = _indexed(pairs)
     found, flat, starts, ends = _read_sets(sets, ids)
     sizes = ends - starts
     size_a, size_b = sizes[where[:, 0]], sizes[where[:, 1]]
@@ -77,10 +83,7 @@ def pair_coverages(
     >>> a_by_b.tolist(), b_by_a.tolist()
     ([0.5], [0.2])
     """
-    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    ids, where = np.unique(pairs, return_inverse=True)
-    where = where.reshape(pairs.shape)
-    first, second = np.ascontiguousarray(where[:, 0]), np.ascontiguousarray(where[:, 1])  # one compiled version
+    pairs, ids, where, first, second = _indexed(pairs)
     found, flat, starts, ends = _read_sets(words, ids)
     read = dict(zip(ids.tolist(), found))
     kernels = get_kernels(0)
