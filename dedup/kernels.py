@@ -30,6 +30,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from dedup.cache import cache_dir
+from dedup.parallel import paused_gc
 
 # Characters a process folds or hashes before it loads the kernels (a scan folds a page and hashes its words in
 # the first pass, hashes them again in the second). What the kernels save grows with the text, while loading
@@ -89,16 +90,11 @@ def load(force: bool = False) -> SimpleNamespace | None:
     os.environ.setdefault("NUMBA_CACHE_DIR", str(cache_dir() / "numba"))
     # numba builds its typing registries from some hundred thousand objects: a full garbage collection that
     # falls while it does traverses them all, and they hold no cycles to free.
-    collecting = gc.isenabled()
-    gc.disable()
     try:
-        with _no_blas_probe():
+        with paused_gc(), _no_blas_probe():
             kernels = _load()
     except Exception:  # numba missing, or unusable here (no cache location, no compiler target): numpy it is
         return None
-    finally:
-        if collecting:
-            gc.enable()
     _state["kernels"] = kernels
     # numba's typing and lowering registries are some hundred thousand objects: the interpreter's last garbage
     # collections at exit tear them down for ~0.15 s of CPU after the run's output is written. Frozen at exit

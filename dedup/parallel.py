@@ -47,9 +47,10 @@ def _set_state(state: Any) -> None:
 def paused_gc() -> Iterator[None]:
     """No automatic garbage collection in this process inside the block (worker pools forked in it collect).
 
-    For the main process's clustering: it builds a few hundred thousand small objects that hold no reference
-    cycles (links, neighbour lists, clusters), and each time they grow by a quarter the interpreter traverses
-    every object it tracks, while the workers wait for this serial work. The collections resume afterwards.
+    For work that builds a few hundred thousand objects holding no reference cycles: the main process's
+    clustering (links, neighbour lists, clusters), numba's registries while the kernels load. Each time such
+    objects grow by a quarter the interpreter traverses every object it tracks, for nothing; the collections
+    resume afterwards.
 
     >>> with paused_gc():
     ...     gc.isenabled()
