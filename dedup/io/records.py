@@ -14,6 +14,7 @@ settings (:class:`FieldNames`). A record with neither field as a string is not a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -44,17 +45,12 @@ class FieldNames:
     source: str = "source"
 
     def known(self) -> frozenset[str]:
-        # Asked once per record: made once per FieldNames (kept with it, so that its id is not reused).
-        cached = _KNOWN.get(id(self))
-        if cached is None or cached[0] is not self:
-            if len(_KNOWN) >= 64:  # bounded: a process makes a few
-                _KNOWN.clear()
-            known = frozenset((self.id, self.text, self.html, self.title, self.url, self.date, self.source))
-            cached = _KNOWN[id(self)] = (self, known)
-        return cached[1]
+        return _known(self)
 
 
-_KNOWN: dict[int, tuple[FieldNames, frozenset[str]]] = {}
+@functools.lru_cache(maxsize=64)  # asked once per record; a process makes a few FieldNames
+def _known(fields: FieldNames) -> frozenset[str]:
+    return frozenset((fields.id, fields.text, fields.html, fields.title, fields.url, fields.date, fields.source))
 
 
 class RecordError(ValueError):
