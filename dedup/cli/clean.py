@@ -19,8 +19,6 @@ from dedup.cli.common import (
     with_settings,
     write_output,
 )
-from dedup.io import ENCODING_KEY, refuse_input_overlap
-from dedup.report.text import clean_jsonl
 from dedup.settings import Settings
 
 
@@ -43,6 +41,9 @@ def clean(
 
     Example: [bold]dedup clean scraped/ -o clean.jsonl --explain[/bold]
     """
+    from dedup.io import ENCODING_KEY, refuse_input_overlap
+    from dedup.report.text import clean_jsonl
+
     with errors():
         if output is not None:
             refuse_input_overlap(output, inputs, "output")
