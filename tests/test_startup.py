@@ -97,3 +97,38 @@ def test_precommit_cache_help_names_the_cache_folder() -> None:
 
     result = CliRunner().invoke(app, ["precommit", "--help"], env={"COLUMNS": "200"})
     assert f"{CACHE_DIR}/" in result.stdout
+
+
+def test_a_small_input_is_scanned_in_process_with_the_same_report(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from dedup.cli import app
+    from dedup.cli.common import small_input
+
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    for name, title, text in (
+        ("saba", AR_TITLE, AR_TEXT),
+        ("spa", AR_COPY_TITLE, AR_COPY_TEXT),
+        ("reuters", EN_TITLE, EN_TEXT),
+    ):
+        (corpus / f"{name}.txt").write_text(f"{title}\n{text}\n", encoding="utf-8")
+    assert small_input([str(corpus)])
+    reports = [
+        CliRunner().invoke(app, ["scan", str(corpus), "-q", "--format", "json", *workers]).stdout
+        for workers in ([], ["--workers", "2"])
+    ]
+    assert reports[0] == reports[1] and f'"keep": "{corpus / "saba.txt"}"' in reports[0]
+
+
+def test_small_input_stops_at_the_limit_and_at_symlink_loops(tmp_path: Path) -> None:
+    from dedup.cli.common import small_input
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "up").symlink_to(tmp_path / "a")  # a loop: walked once
+    (tmp_path / "a" / "story.txt").write_text(f"{EN_TITLE}\n{EN_TEXT}\n", encoding="utf-8")
+    size = (tmp_path / "a" / "story.txt").stat().st_size
+    assert small_input([str(tmp_path / "a")], limit=size + 1)
+    assert not small_input([str(tmp_path / "a")], limit=size)
+    assert small_input([str(tmp_path / "missing.jsonl")])  # the reader reports it
+    assert not small_input([str(tmp_path / "a"), "-"])  # standard input: its size is unknown

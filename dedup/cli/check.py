@@ -48,7 +48,7 @@ def check(
     from dedup.report.text import boilerplate_lines, duplicate_lines
 
     with errors():
-        found = check_corpus(make_pipeline(settings, quiet, None, workers), inputs, boilerplate)
+        found = check_corpus(make_pipeline(settings, quiet, None, workers, inputs), inputs, boilerplate)
         lines = duplicate_lines(found.scan) + (boilerplate_lines(found.documents) if boilerplate else "")
         write_output(lines, None)
         if lines:

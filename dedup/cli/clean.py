@@ -47,7 +47,7 @@ def clean(
     with errors():
         if output is not None:
             refuse_input_overlap(output, inputs, "output")
-        pipeline = make_pipeline(settings, quiet)
+        pipeline = make_pipeline(settings, quiet, inputs=inputs)
         lines = []
         with progress(quiet, "cleaning") as advance:
             for doc in pipeline.documents(inputs, explain=explain):

@@ -25,7 +25,7 @@ import functools
 import inspect
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from enum import Enum
 from pathlib import Path
@@ -254,13 +254,67 @@ def progress(quiet: bool, label: str) -> Iterator[Callable[[int], None] | None]:
         yield lambda n: bar.advance(task, n)
 
 
+# Inputs smaller than this are read, cleaned and fingerprinted in the command's own process unless --workers
+# says otherwise: starting worker processes costs more than they save (figures in BENCHMARKS.md, session 16).
+IN_PROCESS_BYTES = 1 << 20
+_LOOKED_AT = 10_000  # directory entries looked at before a folder is taken for large
+
+
+def small_input(inputs: Sequence[str], limit: int = IN_PROCESS_BYTES) -> bool:
+    """Whether the named files and folders hold fewer than ``limit`` bytes (a gzip file counts four times its
+    size; standard input is never small). Stops as soon as it knows: a large folder is not walked whole.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp()); _ = (folder / "a.txt").write_text("Aden airport: relief plane lands")
+    >>> small_input([str(folder)]), small_input([str(folder)], limit=10), small_input(["-"])
+    (True, False, False)
+    """
+    total, looked, folders, seen = 0, 0, [], set()
+    for name in inputs:
+        if name == "-":
+            return False
+        try:
+            if os.path.isdir(name):
+                folders.append(name)
+            else:
+                total += os.path.getsize(name) * (4 if name.endswith(".gz") else 1)
+        except OSError:
+            continue  # the reader reports it
+    while folders and total < limit:
+        folder = folders.pop()
+        try:
+            key = (st := os.stat(folder)).st_dev, st.st_ino
+            if key in seen:  # a symlink loop
+                continue
+            seen.add(key)
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    looked += 1
+                    if looked > _LOOKED_AT or total >= limit:
+                        return False
+                    if entry.is_dir():
+                        folders.append(entry.path)
+                    elif entry.is_file():
+                        total += entry.stat().st_size * (4 if entry.name.endswith(".gz") else 1)
+        except OSError:
+            continue
+    return total < limit
+
+
 def make_pipeline(
-    settings: Settings, quiet: bool, progress: Callable[[int], None] | None = None, workers: int | None = None
+    settings: Settings,
+    quiet: bool,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+    inputs: Sequence[str] = (),
 ) -> Pipeline:
-    """The run's pipeline; a bad rules file is named in the error (the rule loader names only the rule)."""
+    """The run's pipeline; a bad rules file is named in the error (the rule loader names only the rule). With
+    ``workers`` not given, a :func:`small_input` is processed in this process (the same output)."""
     from dedup.clean.lines import RulesError
     from dedup.pipeline import Pipeline
 
+    if workers is None and inputs and small_input(inputs):
+        workers = 1
     try:
         return Pipeline(settings, on_problem=warner(quiet), progress=progress, workers=workers)
     except RulesError as err:

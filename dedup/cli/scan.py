@@ -112,7 +112,7 @@ def scan(
             result = _spark_scan(inputs, settings, master, index, quiet)
         else:
             with progress(quiet, "scanning") as advance:
-                pipeline = make_pipeline(settings, quiet, advance, workers)
+                pipeline = make_pipeline(settings, quiet, advance, workers, inputs)
                 if index is None:
                     # Template siblings are only shown with --explain and in the HTML report.
                     result = pipeline.scan(inputs, every_link=explain or html is not None)
