@@ -34,11 +34,6 @@ from dedup.io import FieldNames
 from dedup.links import DEFAULT_CONTAINMENT, DEFAULT_COVERAGE, DEFAULT_THRESHOLD
 from dedup.stage_options import NormalizeOptions, RewriteOptions
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 KEEP_POLICIES = ("first", "longest", "earliest", "source")
 _REWRITE = RewriteOptions()
 
@@ -287,6 +282,10 @@ def load_config(start: str | Path | None = None) -> tuple[dict[str, Any], Path |
             path = folder / name
             if not path.is_file():
                 continue
+            if sys.version_info >= (3, 11):  # imported once a settings file is found
+                import tomllib
+            else:  # pragma: no cover
+                import tomli as tomllib
             try:
                 data = tomllib.loads(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
