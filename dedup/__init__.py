@@ -17,26 +17,68 @@ The Python API, the same one the command line is a thin layer over:
 
 from __future__ import annotations
 
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
-from dedup.document import Document, Removal
-from dedup.io import FieldNames
-from dedup.pipeline import Pipeline, ScanResult, clean, scan, scan_documents
-from dedup.settings import Settings
 from dedup.version import __version__
 
 if TYPE_CHECKING:
+    from dedup.document import Document, Removal
     from dedup.index.stream import Deduplicator
+    from dedup.io import FieldNames
+    from dedup.pipeline import Pipeline, ScanResult, clean, scan, scan_documents
+    from dedup.settings import Settings
+
+# Every public name is imported when first asked for: ``import dedup.cli`` (or any submodule) runs this file, and
+# a command that has no work (``dedup precommit`` with nothing staged, ``dedup --help``) must not load the
+# pipeline, numpy and the cleaner's rules for it.
+_LAZY = {
+    "Deduplicator": "dedup.index.stream",
+    "Document": "dedup.document",
+    "FieldNames": "dedup.io",
+    "Pipeline": "dedup.pipeline",
+    "Removal": "dedup.document",
+    "ScanResult": "dedup.pipeline",
+    "Settings": "dedup.settings",
+    "scan": "dedup.pipeline",
+    "scan_documents": "dedup.pipeline",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # The index (SQLite, Redis, its stream) is imported when first asked for: a scan or a pre-commit run that
-    # uses none pays nothing for it at start-up.
-    if name == "Deduplicator":
-        from dedup.index.stream import Deduplicator
+    if name in _LAZY:
+        import importlib
 
-        return Deduplicator
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # asked once: later lookups find it without this hook
+        return value
     raise AttributeError(f"module 'dedup' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+class _Package(types.ModuleType):
+    """This package, whose ``clean`` is the function :func:`dedup.pipeline.clean`, not the subpackage.
+
+    Importing a submodule binds it on its parent: the first ``import dedup.clean.lines`` would make
+    ``dedup.clean`` the subpackage :mod:`dedup.clean` (the eager imports used to rebind it to the function after).
+    """
+
+    @property
+    def clean(self) -> Any:
+        from dedup.pipeline import clean
+
+        return clean
+
+    @clean.setter
+    def clean(self, value: Any) -> None:
+        pass  # the import system binding the subpackage: it stays reachable as sys.modules["dedup.clean"]
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [

@@ -59,6 +59,7 @@ from rapidfuzz import fuzz
 from dedup.facts import RELATIVE_DAYS
 from dedup.fingerprint import coverage as covers
 from dedup.normalize import NormalizeOptions, normalize
+from dedup.stage_options import RewriteOptions
 from dedup.templates import DUPLICATE, TEMPLATE, Analysed, explain
 
 # Passages of this many content words for :func:`passage_alignment` (about a sentence of news prose), looked for
@@ -68,20 +69,6 @@ PASSAGE = 10
 # The passage route is not taken when one text has more than this many times the other's content words: in a
 # long text, some stretch shares half of almost any passage's words by chance.
 LOCAL_RATIO = 8
-
-
-@dataclass(frozen=True, slots=True)
-class RewriteOptions:
-    """Thresholds of the rewrite decision (see the module docstring); ``enabled=False`` turns it off."""
-
-    enabled: bool = True  # (Settings turns it off when a shingle threshold is raised above its default)
-    containment: float = 0.25  # 3-gram containment floor: below it two texts share too little phrasing to judge
-    words: float = 0.65  # share of the shorter text's distinct content words found in the other
-    title: float = 0.55  # title agreement (0-1), when both documents have a title
-    ordered: float = 0.55  # share of the shorter text in same-order stretches of two or more words
-    coverage: float = 0.75  # one text must cover the other (the coverage rule's threshold)
-    local: float = 0.7  # passage alignment that stands in for the order test (reordered, reworded copies)
-    local_title: float = 0.3  # the title agreement the passage route still needs
 
 
 class RewriteSettings(Protocol):

@@ -18,7 +18,6 @@ import io
 import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,7 @@ import regex
 
 from dedup.cache import cache_dir, write_cache_file
 from dedup.kernels import get as get_kernels
+from dedup.stage_options import NormalizeOptions
 
 # Harakat, Quranic annotation marks, superscript alef and small high letters (Mn, in the Arabic blocks).
 _DIACRITICS = "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u08d3-\u08ff]"
@@ -68,31 +68,6 @@ _INVISIBLE_RE = regex.compile(_INVISIBLE)
 # Anything that is not a letter, a mark or a digit separates words: Arabic ، ؛ ؟ « » and all Unicode punctuation
 # and symbols included. \p{M} keeps combining marks of other scripts inside their words.
 _SEPARATOR_RE = regex.compile(r"[^\p{L}\p{M}\p{N}]+")
-
-
-@dataclass(frozen=True, slots=True)
-class NormalizeOptions:
-    """Which normalisation steps run. All on by default.
-
-    >>> NormalizeOptions(fold_teh_marbuta=False).fold_teh_marbuta
-    False
-    """
-
-    nfkc: bool = True
-    strip_invisible: bool = True
-    strip_diacritics: bool = True
-    strip_tatweel: bool = True
-    fold_alef: bool = True
-    fold_hamza: bool = True
-    fold_teh_marbuta: bool = True  # ة/ه and ى/ي
-    fold_persian: bool = True
-    fold_digits: bool = True
-    punctuation_to_space: bool = True
-    casefold: bool = True
-
-    def signature(self) -> str:
-        """A stable string naming the enabled steps, stored with anything persisted."""
-        return ",".join(f.name for f in fields(self) if getattr(self, f.name))
 
 
 DEFAULT_OPTIONS = NormalizeOptions()

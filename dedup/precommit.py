@@ -28,13 +28,18 @@ import subprocess
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dedup.document import Document
-from dedup.errors import InputProblem
-from dedup.io import InputError
-from dedup.pipeline import Pipeline, ScanResult
-from dedup.precommit_cache import FingerprintCache, cache_key, cache_path, exclude_from_git
-from dedup.precommit_match import CorpusFile, Findings, Pair, find_duplicates
+from dedup.errors import InputError, InputProblem
+
+if TYPE_CHECKING:
+    from dedup.document import Document
+    from dedup.pipeline import Pipeline, ScanResult
+    from dedup.precommit_cache import FingerprintCache
+    from dedup.precommit_match import CorpusFile, Findings, Pair
+
+# The cache and the matching (numpy, the pipeline) are imported by the functions that use them: the hook run
+# with nothing to check, and the baseline's reading and writing, start without them.
 
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".jsonl.gz", ".ndjson", ".warc", ".warc.gz")
 # An entry of `git ls-files -s -z` ("mode blob stage<TAB>path<NUL>") whose path dedup reads.
@@ -121,6 +126,8 @@ def corpus_files(checked: Sequence[str]) -> Repository:
     symlink (git stores where it points, not what it reads) and a file git does not track are keyed by a hash of
     their bytes.
     """
+    from dedup.precommit_match import CorpusFile
+
     where, index, unstaged, staged = _git(
         ["rev-parse", "--show-toplevel", "--show-prefix", "--git-path", "info/exclude"],
         ["ls-files", "-s", "-z"],
@@ -153,6 +160,8 @@ def _file_key(path: str) -> str:
 
 def open_cache(pipeline: Pipeline, repo: Repository) -> FingerprintCache:
     """The repository's fingerprint cache (git told to ignore it)."""
+    from dedup.precommit_cache import FingerprintCache, cache_key, cache_path, exclude_from_git
+
     exclude_from_git(repo.exclude)
     key = cache_key(pipeline.settings, pipeline.cleaner, pipeline.fingerprinter, repo.prefix)
     return FingerprintCache(cache_path(repo.top), key)
@@ -167,6 +176,8 @@ def check_staged(
 ) -> Findings:
     """Duplicates among ``files`` (staged, or every file under ``pre-commit run --all-files``) and between them
     and the rest of the repository's corpus (see :mod:`dedup.precommit_match`)."""
+    from dedup.precommit_match import find_duplicates
+
     repo = corpus_files(files)
     return find_duplicates(pipeline, repo.files, open_cache(pipeline, repo) if cache else None, on_problem)
 
@@ -174,6 +185,7 @@ def check_staged(
 def check_against_index(pipeline: Pipeline, files: Sequence[str], index: str) -> Findings:
     """Duplicates among ``files`` and between them and the documents of ``index`` (not changed)."""
     from dedup.index.stream import Deduplicator  # the index's stores: loaded only by a hook that uses one
+    from dedup.precommit_match import Findings
 
     docs = list(pipeline.documents(files, explain=False))
     found: dict[str, list[Pair]] = {}

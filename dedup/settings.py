@@ -28,15 +28,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from dedup.cluster import DEFAULT_CONTAINMENT, DEFAULT_COVERAGE, DEFAULT_THRESHOLD
-from dedup.evidence import RewriteOptions, rewrite_options_of
+# Light imports only: the command line reads this module to build its options before a command has any work
+# (``dedup precommit`` with nothing staged); the evidence, the cluster and normalisation modules bring numpy.
 from dedup.io import FieldNames
-from dedup.normalize import NormalizeOptions
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from dedup.links import DEFAULT_CONTAINMENT, DEFAULT_COVERAGE, DEFAULT_THRESHOLD
+from dedup.stage_options import NormalizeOptions, RewriteOptions
 
 KEEP_POLICIES = ("first", "longest", "earliest", "source")
 _REWRITE = RewriteOptions()
@@ -209,6 +205,8 @@ class Settings:
         >>> Settings().rewrite_options.enabled, Settings(containment=0.9).rewrite_options.enabled
         (True, False)
         """
+        from dedup.evidence import rewrite_options_of
+
         stricter = self.threshold > DEFAULT_THRESHOLD or self.containment > DEFAULT_CONTAINMENT
         return rewrite_options_of(self, self.rewrites and not stricter)
 
@@ -284,6 +282,10 @@ def load_config(start: str | Path | None = None) -> tuple[dict[str, Any], Path |
             path = folder / name
             if not path.is_file():
                 continue
+            if sys.version_info >= (3, 11):  # imported once a settings file is found
+                import tomllib
+            else:  # pragma: no cover
+                import tomli as tomllib
             try:
                 data = tomllib.loads(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:

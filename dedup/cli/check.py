@@ -24,9 +24,10 @@ from dedup.cli.common import (
     with_settings,
     write_output,
 )
-from dedup.precommit_cache import CACHE_DIR
-from dedup.report.text import boilerplate_lines, duplicate_lines, pair_lines
 from dedup.settings import Settings
+
+# dedup.precommit_cache.CACHE_DIR, written out: that module brings numpy, and the help is built at every start.
+CACHE_HELP = "Keep fingerprints of committed files in .dedup-cache/ (safe to delete)."
 
 
 @with_settings(*MATCHING, *SITE, *READING)
@@ -44,9 +45,10 @@ def check(
     Example: [bold]dedup check corpus/ --boilerplate[/bold]
     """
     from dedup.precommit import check_corpus
+    from dedup.report.text import boilerplate_lines, duplicate_lines
 
     with errors():
-        found = check_corpus(make_pipeline(settings, quiet, None, workers), inputs, boilerplate)
+        found = check_corpus(make_pipeline(settings, quiet, None, workers, inputs), inputs, boilerplate)
         lines = duplicate_lines(found.scan) + (boilerplate_lines(found.documents) if boilerplate else "")
         write_output(lines, None)
         if lines:
@@ -71,9 +73,7 @@ def precommit(
             "--write-baseline", help="Record every duplicate of the whole tracked corpus here and pass (adoption)."
         ),
     ] = None,
-    cache: Annotated[
-        bool, typer.Option(help=f"Keep fingerprints of committed files in {CACHE_DIR}/ (safe to delete).")
-    ] = True,
+    cache: Annotated[bool, typer.Option(help=CACHE_HELP)] = True,
     quiet: Quiet = False,
 ) -> None:
     """Pre-commit gate: fail when the files checked duplicate each other or the rest of the corpus (or an index).
@@ -93,7 +93,7 @@ def precommit(
     with errors():
         documents = documents_of(files or [])
         if record is None and not documents:
-            return
+            return  # nothing to check: the pipeline and the reports are not even imported
         pipeline = make_pipeline(settings, quiet)
         if record is not None:
             pairs = baseline_pairs(pipeline, cache=cache, on_problem=warner(quiet))
@@ -105,6 +105,8 @@ def precommit(
         else:
             found = check_staged(pipeline, documents, cache=cache, on_problem=warner(quiet))
         new = new_pairs(found.duplicates, load_baseline(baseline))
+        from dedup.report.text import pair_lines
+
         write_output(pair_lines(new), None)
         checked = f"{len(documents):,} file{'s' if len(documents) != 1 else ''} checked"
         if new:

@@ -19,8 +19,6 @@ from dedup.cli.common import (
     with_settings,
     write_output,
 )
-from dedup.io import ENCODING_KEY, refuse_input_overlap
-from dedup.report.text import clean_jsonl
 from dedup.settings import Settings
 
 
@@ -43,10 +41,13 @@ def clean(
 
     Example: [bold]dedup clean scraped/ -o clean.jsonl --explain[/bold]
     """
+    from dedup.io import ENCODING_KEY, refuse_input_overlap
+    from dedup.report.text import clean_jsonl
+
     with errors():
         if output is not None:
             refuse_input_overlap(output, inputs, "output")
-        pipeline = make_pipeline(settings, quiet)
+        pipeline = make_pipeline(settings, quiet, inputs=inputs)
         lines = []
         with progress(quiet, "cleaning") as advance:
             for doc in pipeline.documents(inputs, explain=explain):

@@ -25,24 +25,33 @@ import functools
 import inspect
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from dedup.clean.lines import RulesError
-from dedup.errors import OutputError
-from dedup.index import parse_time
-from dedup.io import InputError, InputProblem, atomic_writer
-from dedup.pipeline import Pipeline
+from dedup.errors import InputError, InputProblem, OutputError
 from dedup.settings import OPTIONS, ConfigError, Option, Settings, load_settings
 
-err_console = Console(stderr=True, highlight=False)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from dedup.pipeline import Pipeline
+
+# What a command needs only once it has work (the pipeline, the cleaner's rules, the index, rich) is imported
+# where it is used: a command with nothing to do (``dedup precommit`` with nothing staged) starts without them.
+
+
+@functools.cache
+def err_console() -> Console:
+    """The console of messages, warnings and progress (stderr), made when first needed."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
 
 # -- options ----------------------------------------------------------------------------------------------------
 
@@ -165,6 +174,8 @@ def since_floor(since: str | None) -> float | None:
     """
     if since is None:
         return None
+    from dedup.index.entry import parse_time
+
     floor = parse_time(since)
     if floor is None:
         raise InputError(f"--since: not an ISO date: {since!r}")
@@ -177,11 +188,11 @@ def since_floor(since: str | None) -> float | None:
 def say(message: str, quiet: bool = False) -> None:
     """A message on stderr, unless ``quiet``."""
     if not quiet:
-        err_console.print(message, markup=False, soft_wrap=True)
+        err_console().print(message, markup=False, soft_wrap=True)
 
 
 def warn(problem: InputProblem) -> None:
-    err_console.print(f"dedup: warning: {problem}", markup=False, soft_wrap=True)
+    err_console().print(f"dedup: warning: {problem}", markup=False, soft_wrap=True)
 
 
 def warner(quiet: bool) -> Callable[[InputProblem], None] | None:
@@ -190,7 +201,7 @@ def warner(quiet: bool) -> Callable[[InputProblem], None] | None:
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    err_console.print(f"dedup: error: {message}", markup=False, soft_wrap=True)
+    err_console().print(f"dedup: error: {message}", markup=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -203,7 +214,7 @@ def errors() -> Iterator[None]:
         raise
     except BrokenPipeError:
         raise _reader_gone() from None
-    except (InputError, RulesError, ConfigError, OutputError, ValueError) as err:
+    except (InputError, ConfigError, OutputError, ValueError) as err:  # the rules' RulesError is a ValueError
         raise fail(str(err)) from None
     except OSError as err:
         where = f"{err.filename}: " if err.filename else ""
@@ -225,26 +236,85 @@ def _reader_gone() -> typer.Exit:
 @contextmanager
 def progress(quiet: bool, label: str) -> Iterator[Callable[[int], None] | None]:
     """A rich progress display on stderr, only when stderr is a terminal and not --quiet."""
-    if quiet or not err_console.is_terminal:
+    if quiet or not err_console().is_terminal:
         yield None
         return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.completed} docs"),
         TimeElapsedColumn(),
-        console=err_console,
+        console=err_console(),
         transient=True,
     ) as bar:
         task = bar.add_task(label, total=None)
         yield lambda n: bar.advance(task, n)
 
 
+# Inputs smaller than this are read, cleaned and fingerprinted in the command's own process unless --workers
+# says otherwise: starting worker processes costs more than they save (figures in BENCHMARKS.md, session 16).
+IN_PROCESS_BYTES = 1 << 20
+_LOOKED_AT = 10_000  # directory entries looked at before a folder is taken for large
+
+
+def small_input(inputs: Sequence[str], limit: int = IN_PROCESS_BYTES) -> bool:
+    """Whether the named files and folders hold fewer than ``limit`` bytes (a gzip file counts four times its
+    size; standard input is never small). Stops as soon as it knows: a large folder is not walked whole.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp()); _ = (folder / "a.txt").write_text("Aden airport: relief plane lands")
+    >>> small_input([str(folder)]), small_input([str(folder)], limit=10), small_input(["-"])
+    (True, False, False)
+    """
+    total, looked, folders, seen = 0, 0, [], set()
+    for name in inputs:
+        if name == "-":
+            return False
+        try:
+            if os.path.isdir(name):
+                folders.append(name)
+            else:
+                total += os.path.getsize(name) * (4 if name.endswith(".gz") else 1)
+        except OSError:
+            continue  # the reader reports it
+    while folders and total < limit:
+        folder = folders.pop()
+        try:
+            key = (st := os.stat(folder)).st_dev, st.st_ino
+            if key in seen:  # a symlink loop
+                continue
+            seen.add(key)
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    looked += 1
+                    if looked > _LOOKED_AT or total >= limit:
+                        return False
+                    if entry.is_dir():
+                        folders.append(entry.path)
+                    elif entry.is_file():
+                        total += entry.stat().st_size * (4 if entry.name.endswith(".gz") else 1)
+        except OSError:
+            continue
+    return total < limit
+
+
 def make_pipeline(
-    settings: Settings, quiet: bool, progress: Callable[[int], None] | None = None, workers: int | None = None
+    settings: Settings,
+    quiet: bool,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+    inputs: Sequence[str] = (),
 ) -> Pipeline:
-    """The run's pipeline; a bad rules file is named in the error (the rule loader names only the rule)."""
+    """The run's pipeline; a bad rules file is named in the error (the rule loader names only the rule). With
+    ``workers`` not given, a :func:`small_input` is processed in this process (the same output)."""
+    from dedup.clean.lines import RulesError
+    from dedup.pipeline import Pipeline
+
+    if workers is None and inputs and small_input(inputs):
+        workers = 1
     try:
         return Pipeline(settings, on_problem=warner(quiet), progress=progress, workers=workers)
     except RulesError as err:
@@ -263,5 +333,7 @@ def write_output(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
+        from dedup.io import atomic_writer
+
         with atomic_writer(output) as handle:
             handle.write(text)

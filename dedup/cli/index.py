@@ -31,9 +31,8 @@ from dedup.cli.common import (
     with_settings,
     write_output,
 )
-from dedup.index import DAY, display_location, open_index
-from dedup.io import InputError, refuse_input_overlap
-from dedup.report.text import render_query, render_stats
+from dedup.errors import InputError
+from dedup.index import display_location, open_index
 from dedup.settings import Settings
 
 index_app = typer.Typer(
@@ -95,6 +94,7 @@ def index_query(
     Example: [bold]dedup index query today.jsonl --index news.sqlite --since 2024-03-01[/bold]
     """
     from dedup.index.stream import Deduplicator
+    from dedup.report.text import render_query
 
     with errors():
         floor = since_floor(since)
@@ -115,6 +115,8 @@ def index_stats(index: IndexOption, json_out: Json = False) -> None:
 
     Example: [bold]dedup index stats --index news.sqlite[/bold]
     """
+    from dedup.report.text import render_stats
+
     with errors(), open_index(index) as store:
         write_output(render_stats(store.stats(), json_out), None)
 
@@ -142,6 +144,7 @@ def index_compact(index: IndexOption, max_age: MaxAge = None, quiet: Quiet = Fal
     Example: [bold]dedup index compact --index news.sqlite --max-age 30[/bold]
     """
     from dedup.index.base import window_end
+    from dedup.index.entry import DAY
 
     with errors(), open_index(index) as store:
         expired = store.expire(window_end(store) - max_age * DAY) if max_age is not None else 0
@@ -180,6 +183,7 @@ def filter_command(
     Example: [bold]cat batch.jsonl | dedup filter --index news.sqlite --rejects dups.jsonl > unique.jsonl[/bold]
     """
     from dedup.index.stream import Deduplicator, FilterSummary, filter_jsonl
+    from dedup.io import refuse_input_overlap
 
     with errors():
         if not index:

@@ -54,7 +54,7 @@ def remove_command(
             summary = remove(inputs, output, SparkPipeline(settings, master, warner(quiet)), manifest)  # type: ignore[arg-type]
         else:
             with progress(quiet, "scanning") as advance:
-                summary = remove(inputs, output, make_pipeline(settings, quiet, advance, workers), manifest)
+                summary = remove(inputs, output, make_pipeline(settings, quiet, advance, workers, inputs), manifest)
         extra = ""
         if summary.passed_through:
             extra += f"; {summary.passed_through} lines that are not documents passed through unchanged"

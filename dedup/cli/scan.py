@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from dedup.cli.common import (
     KEEPING,
@@ -32,10 +31,12 @@ from dedup.cli.common import (
     with_settings,
     write_output,
 )
-from dedup.io import InputError, refuse_input_overlap
-from dedup.pipeline import ScanResult
-from dedup.report.text import IndexMatches, render_csv, render_json, render_table, render_text_table
+from dedup.errors import InputError
 from dedup.settings import Settings
+
+if TYPE_CHECKING:
+    from dedup.pipeline import ScanResult
+    from dedup.report.text import IndexMatches
 
 
 class Engine(str, Enum):
@@ -96,6 +97,11 @@ def scan(
 
     Example: [bold]dedup scan fixtures/ --format json -o clusters.json[/bold]
     """
+    from rich.console import Console
+
+    from dedup.io import refuse_input_overlap
+    from dedup.report.text import render_csv, render_json, render_table, render_text_table
+
     with errors():
         for path, what in ((output, "output"), (html, "--html report")):
             if path is not None:
@@ -106,7 +112,7 @@ def scan(
             result = _spark_scan(inputs, settings, master, index, quiet)
         else:
             with progress(quiet, "scanning") as advance:
-                pipeline = make_pipeline(settings, quiet, advance, workers)
+                pipeline = make_pipeline(settings, quiet, advance, workers, inputs)
                 if index is None:
                     # Template siblings are only shown with --explain and in the HTML report.
                     result = pipeline.scan(inputs, every_link=explain or html is not None)

@@ -11,7 +11,7 @@
 
 >>> import tempfile, os
 >>> from dedup.fingerprint import Fingerprinter
->>> from dedup.index import IndexSettings
+>>> from dedup.index import IndexSettings, make_entry
 >>> fp = Fingerprinter()
 >>> story = "the cabinet met on monday to approve the budget for the coming year after long talks".split()
 >>> entry = make_entry("a", " ".join(story), fp)
@@ -27,18 +27,25 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from dedup.index.entry import DAY, SEEN, Entry, Match, make_entry, parse_time
 from dedup.index.urls import display_location, is_redis
 
 if TYPE_CHECKING:
     from dedup.index.base import Index
+    from dedup.index.entry import DAY, SEEN, Entry, Match, make_entry, parse_time
     from dedup.index.meta import IndexMismatch, IndexSettings
     from dedup.index.redis import RedisIndex
     from dedup.index.sqlite import SqliteIndex
 
-# The stores and the query are imported when first asked for: a command that only shows a match or parses a
-# date (scan's reports, --max-age) does not load SQLite, Redis and the index's query at start-up.
+# The stores, the query and the entries (numpy, the fingerprints) are imported when first asked for: a command
+# that only names an index location does not load them at start-up, nor one that parses a date (scan's reports,
+# --max-age) SQLite, Redis and the index's query.
 _LAZY = {
+    "DAY": "dedup.index.entry",
+    "SEEN": "dedup.index.entry",
+    "Entry": "dedup.index.entry",
+    "Match": "dedup.index.entry",
+    "make_entry": "dedup.index.entry",
+    "parse_time": "dedup.index.entry",
     "Index": "dedup.index.base",
     "IndexMismatch": "dedup.index.meta",
     "IndexSettings": "dedup.index.meta",

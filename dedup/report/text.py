@@ -26,16 +26,15 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from dedup.document import Document
 from dedup.index import Match, display_location
 from dedup.io.records import cleaned_record
 from dedup.pipeline import ScanResult
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 IndexMatches = Sequence[tuple[Document, Match]]
 """Pairs of a scan with an index: an input document and one of its matches there (a document may have several)."""
@@ -130,6 +129,9 @@ def render_table(
     result: ScanResult, console: Console, explain: bool = False, index: str | None = None, found: IndexMatches = ()
 ) -> None:
     """A table a person can read: one block per cluster, the kept copy marked; with ``index``, its matches after."""
+    from rich.table import Table  # rich is loaded by the tables only: JSON and CSV reports start without it
+    from rich.text import Text
+
     docs = result.documents
     dropped = sum(len(c.members) - 1 for c in result.clusters)
     title = f"{len(result.clusters)} clusters of near-duplicates in {len(docs)} documents ({dropped} redundant copies)"
@@ -179,6 +181,8 @@ def render_text_table(
     result: ScanResult, explain: bool = False, index: str | None = None, found: IndexMatches = ()
 ) -> str:
     """The table as plain text 160 columns wide, for a file."""
+    from rich.console import Console
+
     console = Console(record=True, width=160, file=io.StringIO())
     render_table(result, console, explain, index, found)
     return console.export_text()
