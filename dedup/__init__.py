@@ -69,13 +69,23 @@ class _Package(types.ModuleType):
 
     @property
     def clean(self) -> Any:
+        replaced = self.__dict__.get("_clean")
+        if replaced is not None:
+            return replaced
         from dedup.pipeline import clean
 
         return clean
 
     @clean.setter
     def clean(self, value: Any) -> None:
-        pass  # the import system binding the subpackage: it stays reachable as sys.modules["dedup.clean"]
+        # The import system binding the subpackage is ignored (it stays reachable as sys.modules["dedup.clean"]);
+        # anything else (a test's monkeypatch) replaces the function until it is deleted.
+        if not isinstance(value, types.ModuleType):
+            self.__dict__["_clean"] = value
+
+    @clean.deleter
+    def clean(self) -> None:
+        self.__dict__.pop("_clean", None)
 
 
 sys.modules[__name__].__class__ = _Package

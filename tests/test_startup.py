@@ -132,3 +132,18 @@ def test_small_input_stops_at_the_limit_and_at_symlink_loops(tmp_path: Path) -> 
     assert not small_input([str(tmp_path / "a")], limit=size)
     assert small_input([str(tmp_path / "missing.jsonl")])  # the reader reports it
     assert not small_input([str(tmp_path / "a"), "-"])  # standard input: its size is unknown
+
+
+def test_dedup_clean_can_be_replaced_and_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dedup
+
+    def fake(*args: object, **kwargs: object) -> str:
+        return "replaced"
+
+    monkeypatch.setattr(dedup, "clean", fake)
+    assert dedup.clean() == "replaced"
+    import dedup.clean.site  # the import system binding the subpackage does not undo the replacement
+
+    assert dedup.clean is fake
+    monkeypatch.undo()
+    assert dedup.clean.__module__ == "dedup.pipeline.run"
