@@ -157,9 +157,13 @@ class _Spellings:
         if self._bare is None:
             t = self.tokens
             # One regex pass over the joined pairs instead of a Python call per pair (each pair is new to bare()'s
-            # cache). This is two thirds of a text's spellings: built only when a name or a place is not a word.
-            joined = " " + " ".join(map(operator.add, t[:-1], t[1:]))
-            self._bare = self.words | set(_PROCLITIC.sub(" ", joined).split())
+            # cache), and over the words written too unless their bare forms are read already: the pass strips
+            # the rare words that bare() has not cached for less. Built only when a name or a place is not a word.
+            pairs = " ".join(map(operator.add, t[:-1], t[1:]))
+            if self._words is not None:
+                self._bare = self._words | set(_PROCLITIC.sub(" ", " " + pairs).split())
+            else:
+                self._bare = set(_PROCLITIC.sub(" ", " " + " ".join(self.written) + " " + pairs).split())
         return self._bare
 
     def _word(self, word: str) -> bool:
@@ -220,9 +224,15 @@ def _substituted(
     or ``None``. Asked kind by kind, each side's names last: the statements of a text and its spellings are read
     only for the kinds a slot holds."""
     for kind in _SUBSTITUTED:
-        if _new_fact(slot_a, kind, tb) and _new_fact(slot_b, kind, ta):
-            return kind
+        # Both slots must hold the kind before either other text is asked (its statements, its spellings).
+        if _has_kind(slot_a, kind) and _has_kind(slot_b, kind) and _new_fact(slot_a, kind, tb):
+            if _new_fact(slot_b, kind, ta):
+                return kind
     return None
+
+
+def _has_kind(facts: Sequence[Fact | None], kind: FactKind) -> bool:
+    return any(f is not None and f.kind == kind for f in facts)
 
 
 _SUBSTITUTED: tuple[FactKind, ...] = ("number", "date", "name")
@@ -388,7 +398,8 @@ def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relatio
         if way_a and way_b and way_a != way_b:
             turned.append(Substitution("event", " ".join(wa[i1:i2]), " ".join(wb[j1:j2])))
         place_a = place_words(wa[i1:i2])
-        if place_a and _new_places(place_a, tb) and _new_places(place_words(wb[j1:j2]), ta):
+        place_b = place_words(wb[j1:j2]) if place_a else place_a  # both sides before the other texts are read
+        if place_b and _new_places(place_a, tb) and _new_places(place_b, ta):
             moved.append(Substitution("place", " ".join(wa[i1:i2]), " ".join(wb[j1:j2])))
         if not (ta.may_state_facts(i1, i2) and tb.may_state_facts(j1, j2)):
             continue  # every kind of substitution needs a fact (or a figure) on both sides
