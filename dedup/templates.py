@@ -48,6 +48,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import filterfalse
 
 from rapidfuzz.distance import Indel
 
@@ -289,7 +290,7 @@ class Analysed:
         # An all-letter word has a kind only as one of FACT_FORMS: most slots are answered without word_kind().
         if not FACT_FORMS.isdisjoint(words):
             return True
-        return not all(map(str.isalpha, words)) and any(map(word_kind, words))
+        return any(map(word_kind, filterfalse(str.isalpha, words)))  # (the letters-only words have no kind)
 
 
 def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relation:
