@@ -388,7 +388,7 @@ def _names(tokens: Sequence[str], titles: list[int], out: list[Fact | None]) -> 
             if word in _NAME_JOINERS:
                 continue
             taken += 1
-            if out[j - 1] is None and word_kind(word) != "title":
+            if out[j - 1] is None and not (word in FACT_FORMS and word_kind(word) == "title"):
                 out[j - 1] = Fact("name", frozenset({word}))
 
 
