@@ -294,22 +294,26 @@ def may_hold_fact(tokens: Sequence[str], i1: int, i2: int) -> bool:
     >>> may_hold_fact(t, 2, 3), may_hold_fact(t, 4, 6), may_hold_fact(t, 6, 8)
     (True, True, False)
     """
+    # Only a word of FACT_FORMS or one with a character other than a letter has a kind: the others (most of a
+    # text, and its rarest words, new to word_kind()'s cache) are passed over unread.
     taken, p = 0, i1 - 1
     while p >= 0 and taken < NAME_LENGTH:  # a title's name words: the next NAME_LENGTH words but joiners
         token = tokens[p]
-        if word_kind(token) == "title":
+        if token in FACT_FORMS and word_kind(token) == "title":
             return True
         taken += token not in _NAME_JOINERS
         p -= 1
     for h in range(i1, i2):  # the slot's own words first: a figure or a date word there mostly is a fact
-        kind = word_kind(tokens[h])
+        token = tokens[h]
+        kind = word_kind(token) if token in FACT_FORMS or not token.isalpha() else ""
         if kind in ("date", "title", "figure") or (kind and _reading(tokens, h) is not None):
             return True  # (a figure is read whatever follows it: no need to read it here)
     before = tokens[max(0, i1 - READ_SPAN + 1) : i1]
     if FACT_FORMS.isdisjoint(before) and all(map(str.isalpha, before)):
         return False  # no word before the slot starts a figure or a date
     for h in range(max(0, i1 - READ_SPAN + 1), i1):
-        if word_kind(tokens[h]) in ("figure", "number", "date"):
+        token = tokens[h]
+        if (token in FACT_FORMS or not token.isalpha()) and word_kind(token) in ("figure", "number", "date"):
             found = _reading(tokens, h)
             if found is not None and found.stop > i1:
                 return True
@@ -384,7 +388,7 @@ def _names(tokens: Sequence[str], titles: list[int], out: list[Fact | None]) -> 
             if word in _NAME_JOINERS:
                 continue
             taken += 1
-            if out[j - 1] is None and word_kind(word) != "title":
+            if out[j - 1] is None and not (word in FACT_FORMS and word_kind(word) == "title"):
                 out[j - 1] = Fact("name", frozenset({word}))
 
 

@@ -46,14 +46,10 @@ name two different parties in their formula (:mod:`dedup.parties`) is a template
 
 from __future__ import annotations
 
-import bisect
-import functools
-import operator
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import filterfalse
 
-from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
 from dedup.facts import (
@@ -70,8 +66,9 @@ from dedup.facts import (
     word_kind,
 )
 from dedup.forecast import forecast_facts
-from dedup.numbers import PREFIXES, SCALES, bare
+from dedup.numbers import SCALES, bare
 from dedup.parties import other_parties, party
+from dedup.spellings import Spellings
 
 DUPLICATE = "duplicate"
 TEMPLATE = "template"
@@ -97,9 +94,6 @@ STRONG_CONTAINMENT = 0.8
 STRONG_JACCARD = 0.5
 MIN_ORDERED = 0.5
 MIN_RUN = 2  # words in an aligned stretch for it to count as in-order text
-# Two name spellings this close (Indel ratio, 2 * LCS / total length) are one name written two ways
-# ("الامريكي" / "الاميركي").
-NAME_SPELLING = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,87 +115,6 @@ class Relation:
     containment: float | None = None  # 3-gram containment on the tokens (computed only when out of order)
 
 
-# bare() at the start of every space-separated word (alternatives tried in PREFIXES order, 2+ letters left), matched
-# with the space before it: a pattern that opens with a literal is searched for it, not tried at every character.
-# (The standard library's engine runs this pattern in two thirds of the time the regex module takes.)
-_PROCLITIC = re.compile(r" (?:" + "|".join(PREFIXES) + r")(?=[^ ]{2})")
-
-
-class _Spellings:
-    """Answers "does this text write this name somewhere?", allowing for spelling variants and split words."""
-
-    def __init__(self, tokens: Sequence[str]) -> None:
-        self.tokens = tokens
-        self._written: set[str] | None = None
-        self._words: set[str] | None = None  # built on the first question the words written cannot answer
-        self._bare: set[str] | None = None
-        self._by_length: tuple[list[int], list[str]] | None = None
-
-    @property
-    def written(self) -> set[str]:
-        """The words as they are written: "is ``w`` one of :attr:`words`?" is asked of the forms of ``w``."""
-        if self._written is None:
-            self._written = set(self.tokens)
-        return self._written
-
-    @property
-    def words(self) -> set[str]:
-        """bare() of every word: most questions are answered here, without the adjacent pairs of :attr:`bare`."""
-        if self._words is None:
-            self._words = set(map(bare, self.written))  # bare() is cached: a text's words were seen before
-        return self._words
-
-    @property
-    def bare(self) -> set[str]:
-        """:attr:`words` and bare() of every two adjacent words written as one ("عبد الله" = "عبدالله")."""
-        if self._bare is None:
-            t = self.tokens
-            # One regex pass over the joined pairs instead of a Python call per pair (each pair is new to bare()'s
-            # cache). This is two thirds of a text's spellings: built only when a name or a place is not a word.
-            joined = " " + " ".join(map(operator.add, t[:-1], t[1:]))
-            self._bare = self.words | set(_PROCLITIC.sub(" ", joined).split())
-        return self._bare
-
-    def _word(self, word: str) -> bool:
-        """Whether ``word`` (a bare form) is one of :attr:`words`, asked of the words written (one of its forms)."""
-        return not self.written.isdisjoint(_forms(word))
-
-    def holds(self, words: set[str]) -> bool:
-        """Whether every one of ``words`` (bare forms) is in :attr:`bare`."""
-        return all(map(self._word, words)) or words <= self.bare
-
-    def _near(self, size: int) -> list[str]:
-        """The words of :attr:`bare` with ``size - 2`` to ``size + 2`` letters."""
-        if self._by_length is None:
-            ordered = sorted(self.bare, key=len)
-            self._by_length = list(map(len, ordered)), ordered
-        lengths, ordered = self._by_length
-        return ordered[bisect.bisect_left(lengths, size - 2) : bisect.bisect_right(lengths, size + 2)]
-
-    def has(self, name: str) -> bool:
-        if name in self.written:  # most names are written as they are
-            return True
-        word = bare(name)
-        if self._word(word) or word in self.bare:
-            return True
-        if len(word) < 4:
-            return False
-        return (
-            process.extractOne(word, self._near(len(word)), scorer=fuzz.ratio, score_cutoff=100 * NAME_SPELLING)
-            is not None
-        )
-
-
-@functools.lru_cache(maxsize=1 << 12)  # the names and places asked about: a few thousand
-def _forms(word: str) -> tuple[str, ...]:
-    """Every word whose bare() is ``word``: itself (unless it starts with a proclitic) and it behind one.
-
-    >>> _forms("رياض")[:5]
-    ('رياض', 'وبالرياض', 'والرياض', 'بالرياض', 'للرياض')
-    """
-    return tuple(f for f in (word, *(p + word for p in PREFIXES)) if bare(f) == word)
-
-
 def _new_fact(facts: Sequence[Fact | None], kind: FactKind, other: Analysed) -> bool:
     """Whether the slot holds a fact of ``kind`` that the other text states nowhere."""
     for f in dict.fromkeys(facts):  # the tokens of one expression share their fact: asked once
@@ -214,18 +127,29 @@ def _new_fact(facts: Sequence[Fact | None], kind: FactKind, other: Analysed) -> 
 
 
 def _substituted(
-    slot_a: Sequence[Fact | None], slot_b: Sequence[Fact | None], ta: Analysed, tb: Analysed
+    slot_a: Sequence[Fact | None],
+    slot_b: Sequence[Fact | None],
+    ta: Analysed,
+    tb: Analysed,
+    kinds: tuple[FactKind, ...] = ("number", "date", "name"),  # :data:`_SUBSTITUTED`
 ) -> FactKind | None:
     """The first kind of fact (a number, a date, a name) that each slot holds and the other text states nowhere,
     or ``None``. Asked kind by kind, each side's names last: the statements of a text and its spellings are read
     only for the kinds a slot holds."""
-    for kind in _SUBSTITUTED:
-        if _new_fact(slot_a, kind, tb) and _new_fact(slot_b, kind, ta):
-            return kind
+    for kind in kinds:
+        # Both slots must hold the kind before either other text is asked (its statements, its spellings).
+        if _has_kind(slot_a, kind) and _has_kind(slot_b, kind) and _new_fact(slot_a, kind, tb):
+            if _new_fact(slot_b, kind, ta):
+                return kind
     return None
 
 
+def _has_kind(facts: Sequence[Fact | None], kind: FactKind) -> bool:
+    return any(f is not None and f.kind == kind for f in facts)
+
+
 _SUBSTITUTED: tuple[FactKind, ...] = ("number", "date", "name")
+_FIGURES: tuple[FactKind, ...] = ("number", "date")
 
 
 def _only_figures(facts: Sequence[Fact | None]) -> bool:
@@ -302,7 +226,7 @@ class Analysed:
 
     def __init__(self, tokens: Sequence[str]) -> None:
         self.tokens = list(tokens)
-        self.spellings = _Spellings(self.tokens)
+        self.spellings = Spellings(self.tokens)
         self._facts: list[Fact | None] | None = None
         self._statements: Statements | None = None
         self._shingles: set[tuple[str, ...]] | None = None
@@ -366,11 +290,18 @@ class Analysed:
         # An all-letter word has a kind only as one of FACT_FORMS: most slots are answered without word_kind().
         if not FACT_FORMS.isdisjoint(words):
             return True
-        return not all(map(str.isalpha, words)) and any(map(word_kind, words))
+        return any(map(word_kind, filterfalse(str.isalpha, words)))  # (the letters-only words have no kind)
 
 
 def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relation:
     """The relation of two normalised token lists with its evidence (see the module docstring for the rule)."""
+    return _relation(a, b, evidence=True)
+
+
+def _relation(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed, evidence: bool) -> Relation:
+    """:func:`explain`; without ``evidence``, only its ``kind`` is meant (:func:`relation`): it returns at the first
+    slot that makes the pair a template, and reads the names of the slots (the costliest question: the other
+    text's spellings) only when enough of them could be substituted to decide."""
     ta = a if isinstance(a, Analysed) else Analysed(a)
     tb = b if isinstance(b, Analysed) else Analysed(b)
     wa, wb = ta.tokens, tb.tokens
@@ -380,6 +311,8 @@ def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relatio
     subs: list[Substitution] = []
     turned: list[Substitution] = []  # slots where one text arrives and the other leaves
     moved: list[Substitution] = []  # slots naming another town on each side
+    named: list[tuple[Sequence[Fact | None], Sequence[Fact | None]]] = []  # name slots not read yet (no evidence)
+    kinds = _SUBSTITUTED if evidence else _FIGURES
     turns = ta.turns and tb.turns  # most pairs have no arrival or departure word: no slot is read for one
     for k, (op, i1, i2, j1, j2) in enumerate(ops):
         if op != "replace" or i2 - i1 > MAX_SLOT or j2 - j1 > MAX_SLOT:
@@ -388,14 +321,17 @@ def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relatio
         if way_a and way_b and way_a != way_b:
             turned.append(Substitution("event", " ".join(wa[i1:i2]), " ".join(wb[j1:j2])))
         place_a = place_words(wa[i1:i2])
-        if place_a and _new_places(place_a, tb) and _new_places(place_words(wb[j1:j2]), ta):
+        place_b = place_words(wb[j1:j2]) if place_a else place_a  # both sides before the other texts are read
+        if place_b and _new_places(place_a, tb) and _new_places(place_b, ta):
             moved.append(Substitution("place", " ".join(wa[i1:i2]), " ".join(wb[j1:j2])))
+        if not evidence and (len(turned) >= MIN_DIRECTION_SLOTS or len(moved) >= MIN_PLACE_SLOTS):
+            return Relation(TEMPLATE)
         if not (ta.may_state_facts(i1, i2) and tb.may_state_facts(j1, j2)):
             continue  # every kind of substitution needs a fact (or a figure) on both sides
         if not (ta.holds_fact(i1, i2) and tb.holds_fact(j1, j2)):
             continue
         slot_a, slot_b = ta.facts[i1:i2], tb.facts[j1:j2]
-        substituted = _substituted(slot_a, slot_b, ta, tb)
+        substituted = _substituted(slot_a, slot_b, ta, tb, kinds)
         if substituted is None and _only_figures(slot_a) and _only_figures(slot_b):
             flanked = (
                 0 < k < len(ops) - 1
@@ -408,7 +344,11 @@ def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relatio
             if flanked and shaped and not _same_figures(slot_a, slot_b):
                 substituted = "number"
         if substituted is not None:
+            if not evidence:
+                return Relation(TEMPLATE)  # one figure or date substituted decides
             subs.append(Substitution(substituted, " ".join(wa[i1:i2]), " ".join(wb[j1:j2])))
+        elif not evidence and _has_kind(slot_a, "name") and _has_kind(slot_b, "name"):
+            named.append((slot_a, slot_b))  # (a slot holding a name is no figures-only slot)
     facts_changed = sum(s.kind != "name" for s in subs)
     names_changed = len(subs) - facts_changed
     # Single words that line up between two rewrites are mostly particles ("في", "the") the alignment threads
@@ -418,8 +358,8 @@ def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relatio
     if facts_changed >= 1 or names_changed >= MIN_NAME_SLOTS:
         return Relation(TEMPLATE, subs, ordered)
     if len(turned) >= MIN_DIRECTION_SLOTS:
-        named = {(s.a, s.b) for s in subs}
-        return Relation(TEMPLATE, subs + [t for t in turned if (t.a, t.b) not in named], ordered)
+        named_subs = {(s.a, s.b) for s in subs}
+        return Relation(TEMPLATE, subs + [t for t in turned if (t.a, t.b) not in named_subs], ordered)
     if len(moved) >= MIN_PLACE_SLOTS:
         return Relation(TEMPLATE, subs + moved, ordered)
     days = _forecast_days(ta, tb)
@@ -429,12 +369,28 @@ def explain(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> Relatio
         # One protocol formula about two people (talks with Morocco's king / with Pakistan's prime minister).
         who = Substitution("party", " ".join(sorted(ta.party[-1])), " ".join(sorted(tb.party[-1])))
         return Relation(TEMPLATE, [*subs, who], ordered)
+    if len(named) >= MIN_NAME_SLOTS and _names_substituted(named, ta, tb) >= MIN_NAME_SLOTS:
+        return Relation(TEMPLATE)
     if ordered >= MIN_ORDERED:
         return Relation(DUPLICATE, subs, ordered)
     # Out of order: a pair this similar on its 3-grams is still one text (a copy with its paragraphs moved).
     jaccard, containment = _shingle_similarity(ta.shingles, tb.shingles)
     kind = DIFFERENT if containment < STRONG_CONTAINMENT and jaccard < STRONG_JACCARD else DUPLICATE
     return Relation(kind, subs, ordered, containment)
+
+
+def _names_substituted(
+    named: list[tuple[Sequence[Fact | None], Sequence[Fact | None]]], ta: Analysed, tb: Analysed
+) -> int:
+    """How many of the slots ``named`` (up to :data:`MIN_NAME_SLOTS`) hold a name on each side that the other
+    text writes nowhere."""
+    found = 0
+    for slot_a, slot_b in named:
+        if _new_fact(slot_a, "name", tb) and _new_fact(slot_b, "name", ta):
+            found += 1
+            if found == MIN_NAME_SLOTS:
+                break
+    return found
 
 
 def _forecast_days(ta: Analysed, tb: Analysed) -> Substitution | None:
@@ -464,4 +420,4 @@ def _new_figures(x: Analysed, y: Analysed) -> bool:
 def relation(a: Sequence[str] | Analysed, b: Sequence[str] | Analysed) -> str:
     """``"template"`` (same formula, different facts), ``"different"`` (shared fragments out of order, not one
     text) or ``"duplicate"``, for two normalised token lists that verification already found similar."""
-    return explain(a, b).kind
+    return _relation(a, b, evidence=False).kind

@@ -42,10 +42,10 @@ from dedup.normalize import normalize
 from dedup.numbers import PAIRED, PREFIXES, Reading, bare, read_expression, read_token
 from dedup.pipeline import Pipeline, scan
 from dedup.settings import Settings
+from dedup.spellings import Spellings
 from dedup.templates import (
     DIFFERENT,
     Analysed,
-    _Spellings,
     explain,
     opcodes,
     relation,
@@ -347,10 +347,10 @@ def test_labelled_pairs_reach_the_targets(tmp_path: Path) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(alphabet="والبفكلمحد", min_size=1, max_size=7), max_size=20))
 def test_bare_words_of_a_text_equal_the_word_by_word_rule(tokens: list[str]) -> None:
-    # _Spellings strips proclitics from every word and adjacent pair with one regex pass; bare() is the rule.
+    # Spellings strips proclitics from every word and adjacent pair with one regex pass; bare() is the rule.
     expected = {bare(w) for w in tokens} | {bare(a + b) for a, b in itertools.pairwise(tokens)}
-    assert _Spellings(tokens).bare == expected
-    assert _Spellings(tokens).words == {bare(w) for w in tokens}  # the words alone, asked first
+    assert Spellings(tokens).bare == expected
+    assert Spellings(tokens).words == {bare(w) for w in tokens}  # the words alone, asked first
 
 
 def test_the_arrival_and_the_departure_of_one_visit_are_template_siblings() -> None:

@@ -153,27 +153,73 @@ def verify_chunk(state: VerifyState, pairs: np.ndarray) -> tuple[list[Link], np.
 def decide_relations(pairs: np.ndarray, texts: TextStore, s: Settings, workers: int = 1) -> list[str]:
     """The template test (:func:`dedup.templates.relation`) of each pair, in worker processes when there are
     enough of them."""
-    chunks = _relation_chunks(pairs)
+    order, chunks = _relation_chunks(pairs)
     workers = workers if len(chunks) > 1 else 1
     out: list[str] = []
     for chunk in ordered_map(relation_chunk, chunks, workers, texts):
         out.extend(chunk)
-    return out
+    return _unordered(order, out)
 
 
 def relations_later(pairs: np.ndarray, texts: TextStore, pool: WorkerPool) -> Callable[[], list[str]]:
     """:func:`decide_relations` in ``pool``'s workers: a function that waits for the answers, so that this
     process goes on while the workers test (a single chunk is tested here, now, unless the pool is running)."""
-    chunks = _relation_chunks(pairs)
+    order, chunks = _relation_chunks(pairs)
     if len(chunks) <= 1 and not pool.started:
-        out = relation_chunk(texts, pairs)
+        out = _unordered(order, relation_chunk(texts, chunks[0]) if chunks else [])
         return lambda: out
     waits = [pool.submit(relation_chunk, chunk) for chunk in chunks]
-    return lambda: [relation for wait in waits for relation in wait()]
+    return lambda: _unordered(order, [relation for wait in waits for relation in wait()])
 
 
-def _relation_chunks(pairs: np.ndarray) -> list[np.ndarray]:
-    return [pairs[i : i + VERIFY_CHUNK // 4] for i in range(0, len(pairs), VERIFY_CHUNK // 4)]
+def _relation_chunks(pairs: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The order in which ``pairs`` are tested (:func:`document_order`) and the chunks of them in that order."""
+    order = document_order(pairs)
+    ordered = pairs[order]
+    step = VERIFY_CHUNK // 4
+    return order, [ordered[i : i + step] for i in range(0, len(ordered), step)]
+
+
+def _unordered(order: np.ndarray, answers: list[str]) -> list[str]:
+    """``answers`` given for ``pairs[order]``, put back in the order of ``pairs``."""
+    out = [""] * len(answers)
+    for position, answer in zip(order.tolist(), answers):
+        out[position] = answer
+    return out
+
+
+def document_order(pairs: np.ndarray) -> np.ndarray:
+    """Positions of ``pairs`` with the pairs of one document together: by connected part of the pairs' graph,
+    then by the document of each pair met most often (a star's centre), then as given.
+
+    A worker keeps the last texts it prepared (:meth:`TextStore.analysed`); a centre's partners tested in one run
+    prepare it once, instead of once in each worker whose chunk holds one of its pairs.
+
+    >>> document_order(np.array([[0, 1], [5, 6], [1, 2], [6, 7], [1, 3]])).tolist()
+    [0, 2, 4, 1, 3]
+    """
+    if len(pairs) < 2:
+        return np.arange(len(pairs))
+    docs, dense = np.unique(pairs, return_inverse=True)
+    dense = dense.reshape(-1, 2)
+    parent = list(range(len(docs)))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in dense.tolist():
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    part = np.array([root(x) for x in range(len(docs))], dtype=np.int64)
+    met = np.bincount(dense.ravel(), minlength=len(docs))
+    first, second = dense[:, 0], dense[:, 1]
+    # The pair's centre: the document met more often (the smaller one on a tie).
+    hub = np.where((met[first] > met[second]) | ((met[first] == met[second]) & (first < second)), first, second)
+    return np.lexsort((np.arange(len(pairs)), hub, -met[hub], part[first]))
 
 
 def relation_chunk(texts: TextStore, pairs: np.ndarray) -> list[str]:
