@@ -192,7 +192,7 @@ def _read_words(pages: list[Page]) -> list[Page]:
     )
     starts = [0, *gram_ends[:-1].tolist()]
     for start, stop in zip(starts, gram_ends.tolist()):
-        grams[start:stop].sort()  # numpy's sort, vectorised (as shingle_hashes)
+        grams[start:stop].sort()  # numpy's sort, vectorised (as shingle_hashes): twice as fast as numba's
     grams, gram_ends = kernels.distinct_runs(grams, gram_ends)
     left = []
     token_at = content_at = gram_at = 0
@@ -379,7 +379,7 @@ def _cleaned(
 def _joined(doc: Document, title_key: str, line_keys: list[str]) -> str:
     # Document.full_text leaves the title out when the text already starts with it.
     keys = line_keys if not doc.title or doc.text.startswith(doc.title) else [title_key, *line_keys]
-    return " ".join(key for key in keys if key)
+    return " ".join(filter(None, keys))
 
 
 def has_boilerplate(doc: Document, cleaner: Cleaner) -> list[Removal]:

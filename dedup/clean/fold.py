@@ -126,7 +126,10 @@ def fold_and_key_pages(pages: list[list[str]]) -> list[tuple[list[str], list[str
     total = int(line_ends[-1])
     if len(folded) != total + 1 or len(keys) != total + 1:  # a fold that wrote a line break: page by page
         return [fold_and_key(lines) for lines in pages]
-    counts = spaces.tolist()
+    # Each key's words for the whole batch at once: its spaces + 1, 0 for an empty key (told by its length in b).
+    breaks = np.flatnonzero(out_b == 0x0A)
+    empty = np.diff(breaks, prepend=-1) == 1
+    counts = np.where(empty, 0, spaces + 1).tolist()
     out = []
     start = 0
     for lines, text, stop, taken, (status_a, status_b) in zip(
@@ -143,6 +146,6 @@ def fold_and_key_pages(pages: list[list[str]]) -> list[tuple[list[str], list[str
         ):
             out.append(fold_and_key(lines))
         else:
-            out.append((page_a, page_b, [n + 1 if key else 0 for key, n in zip(page_b, counts[start:stop])]))
+            out.append((page_a, page_b, counts[start:stop]))
         start = stop
     return out
