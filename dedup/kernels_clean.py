@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from dedup.kernels_numba import _K_CHAR, _K_LEN, _K_POS, _LOW32, _U64, _fmix64, find_literals, fold_two
+from dedup.kernels_numba import _K_CHAR, _K_LEN, _K_POS, _LOW32, _U64, _fmix64, find_literals
 
 
 @njit(cache=True, nogil=True)
@@ -105,7 +105,10 @@ def fold_pages(codes, ends, table_a, table_b, stable, needs, expand, flags):  # 
     """``fold_two`` of each page ``codes[ends[p]:ends[p + 1]]`` (its lines joined by line breaks), in one call:
     both results of the pages it takes (``ok``), each page's lines followed by a line break, concatenated; the
     spaces of each line of b's result, concatenated; after each page, the number of lines so far; whether each
-    page was taken; and each page's two statuses. A page ``fold_two`` gives up on adds nothing but its ``ok``."""
+    page was taken; and each page's two statuses. A page ``fold_two`` gives up on adds nothing but its ``ok``.
+
+    ``fold_two``'s loop, written straight into the batch's arrays (a page given up on is rolled back): no
+    arrays of a page's own to fill, count and copy; whether a line has begun is a flag, not a read back."""
     pages = ends.size - 1
     out_a = np.empty(codes.size * expand.shape[1] + pages, dtype=np.uint32)
     out_b = np.empty(codes.size * expand.shape[1] + pages, dtype=np.uint32)
@@ -121,24 +124,121 @@ def fold_pages(codes, ends, table_a, table_b, stable, needs, expand, flags):  # 
     nb = 0
     nl = 0
     for p in range(pages):
-        page = codes[ends[p] : ends[p + 1]]
-        folded_a, status_a, folded_b, status_b, good, counted = fold_two(
-            page, table_a, table_b, stable, needs, expand, flags
-        )
+        first_a = na
+        first_b = nb
+        first_l = nl
+        counted = 0  # spaces written in this line of b
+        begun_a = False  # a character of this line written to a (a space pending before the next one)
+        begun_b = False
+        pending_a = False
+        pending_b = False
+        unstable_a = False
+        unstable_b = False
+        good = True
+        for i in range(ends[p], ends[p + 1]):
+            code = codes[i]
+            if code == 0x0A:
+                out_a[na] = code
+                na += 1
+                out_b[nb] = code
+                nb += 1
+                pending_a = False
+                pending_b = False
+                begun_a = False
+                begun_b = False
+                spaces[nl] = counted
+                nl += 1
+                counted = 0
+                continue
+            if code > 0xFFFF:
+                good = False
+                break
+            f = flags[code]
+            if f & 1 == 0:  # most characters: one entry in each table, no NFKC form to put in
+                ma = table_a[code]
+                mb = table_b[code]
+                if ma == 0x20:
+                    pending_a = begun_a
+                elif ma != 0:
+                    if pending_a:
+                        out_a[na] = 0x20
+                        na += 1
+                        pending_a = False
+                    if f & 2:
+                        unstable_a = True
+                    out_a[na] = ma
+                    na += 1
+                    begun_a = ma != 0x0A  # as fold_two reads its last character back
+                if mb == 0x20:
+                    pending_b = begun_b
+                elif mb != 0:
+                    if pending_b:
+                        out_b[nb] = 0x20
+                        nb += 1
+                        pending_b = False
+                        counted += 1
+                    if f & 4:
+                        unstable_b = True
+                    out_b[nb] = mb
+                    nb += 1
+                    begun_b = mb != 0x0A
+                continue
+            parts = 1
+            if needs[code]:
+                parts = 0
+                while parts < expand.shape[1] and expand[code, parts] != 0:
+                    parts += 1
+                if parts == 0:
+                    good = False
+                    break
+            for part in range(parts):
+                c = expand[code, part] if needs[code] else code
+                ma = table_a[c]
+                mb = table_b[c]
+                if ma == 0xFFFFFFFF or mb == 0xFFFFFFFF:
+                    good = False
+                    break
+                if ma == 0x20:
+                    pending_a = begun_a
+                elif ma != 0:
+                    if pending_a:
+                        out_a[na] = 0x20
+                        na += 1
+                        pending_a = False
+                    if not stable[ma]:
+                        unstable_a = True
+                    out_a[na] = ma
+                    na += 1
+                    begun_a = ma != 0x0A  # as fold_two reads its last character back
+                if mb == 0x20:
+                    pending_b = begun_b
+                elif mb != 0:
+                    if pending_b:
+                        out_b[nb] = 0x20
+                        nb += 1
+                        pending_b = False
+                        counted += 1
+                    if not stable[mb]:
+                        unstable_b = True
+                    out_b[nb] = mb
+                    nb += 1
+                    begun_b = mb != 0x0A
+            if not good:
+                break
         if good:
             ok[p] = True
-            status[p, 0] = status_a
-            status[p, 1] = status_b
-            out_a[na : na + folded_a.size] = folded_a
-            na += folded_a.size
+            status[p, 0] = 2 if unstable_a else 0
+            status[p, 1] = 2 if unstable_b else 0
             out_a[na] = 0x0A
             na += 1
-            out_b[nb : nb + folded_b.size] = folded_b
-            nb += folded_b.size
             out_b[nb] = 0x0A
             nb += 1
-            spaces[nl : nl + counted.size] = counted
-            nl += counted.size
+            spaces[nl] = counted
+            nl += 1
+        else:
+            na = first_a
+            nb = first_b
+            nl = first_l
         line_ends[p] = nl
     return out_a[:na], out_b[:nb], spaces[:nl], line_ends, ok, status
 

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from dedup import kernels
 from dedup.clean import Cleaner, site_observations
-from dedup.clean.fold import fold_and_key, fold_and_key_pages
+from dedup.clean.fold import _LINE_FOLD, fold_and_key, fold_and_key_pages
 from dedup.clean.lines import LineRules
 from dedup.document import Document
 from dedup.fingerprint import _MIX_READ_ONLY, _letter_table, content_word_hashes, shingle_hashes, words_of
-from dedup.normalize import normalize
+from dedup.normalize import DEFAULT_OPTIONS, _lookup_table, _nfkc_expansions, _nfkc_stable, normalize
 
 pytest.importorskip("numba")
 
@@ -110,6 +110,36 @@ def test_site_observations_same_with_and_without_the_batch_kernels(monkeypatch) 
 @given(page_lines)
 def test_fold_and_key_pages_is_fold_and_key_page_by_page(k, pages: list[list[str]]) -> None:
     assert fold_and_key_pages(pages) == [fold_and_key(lines) for lines in pages]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=LINE_ALPHABET + "\n\r\u2028\x85", max_size=80), max_size=8))
+def test_fold_pages_is_fold_two_page_by_page(k, texts: list[str]) -> None:
+    """The batch kernel gives each page what the per-page kernel gives it: both folds, each line's spaces,
+    whether it took the page and its statuses (line separators too, which a fold may write as line breaks)."""
+    a, b = _LINE_FOLD, DEFAULT_OPTIONS
+    needs, expand, flags = _nfkc_expansions(a, b)
+    tables = (_lookup_table(a), _lookup_table(b), _nfkc_stable(), needs, expand, flags)
+    ends = np.concatenate(([0], np.cumsum([len(t) for t in texts]))).astype(np.int64)
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    out_a, out_b, spaces, line_ends, ok, status = k.fold_pages(codes, ends, *tables)
+    want_a, want_b, want_spaces, want_ends = [], [], [], []
+    for p, text in enumerate(texts):
+        page = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        fa, sa, fb, sb, good, counted = k.fold_two(page, *tables)
+        assert bool(ok[p]) == good
+        if good:
+            assert status[p].tolist() == [sa, sb]
+            want_a += [*fa.tolist(), 0x0A]
+            want_b += [*fb.tolist(), 0x0A]
+            want_spaces += counted.tolist()
+        want_ends.append(len(want_spaces))
+    assert (out_a.tolist(), out_b.tolist(), spaces.tolist(), line_ends.tolist()) == (
+        want_a,
+        want_b,
+        want_spaces,
+        want_ends,
+    )
 
 
 def test_fold_and_key_pages_with_a_page_the_kernel_gives_up_on() -> None:

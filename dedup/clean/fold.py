@@ -30,6 +30,23 @@ from dedup.normalize import (
 
 # Lines are folded like the text that gets hashed, but punctuation is kept: rules need ":" and "©".
 _LINE_FOLD = NormalizeOptions(punctuation_to_space=False)
+_NO_CODES = np.zeros(0, dtype=np.uint32)
+_NO_CODES.flags.writeable = False
+
+
+def utf32_codes(text: str) -> np.ndarray:
+    """``text``'s code points (``np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)``, lone
+    surrogates too), read-only as that array is (the kernels are compiled for it), copied out by numpy's own
+    string array, which widens the text's characters faster than the UTF-32 codec writes them.
+
+    >>> utf32_codes("a\\u0639\\U0001f600\\x00").tolist(), utf32_codes("").tolist()
+    ([97, 1593, 128512, 0], [])
+    """
+    if not text:
+        return _NO_CODES
+    codes = np.array(text).reshape(1).view(np.uint32)
+    codes.flags.writeable = False
+    return codes
 
 
 @functools.lru_cache(maxsize=1)
@@ -115,7 +132,7 @@ def fold_and_key_pages(pages: list[list[str]]) -> list[tuple[list[str], list[str
     texts = ["\n".join(lines) for lines in pages]
     ends = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum([len(text) for text in texts], out=ends[1:])
-    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = utf32_codes("".join(texts))
     a, b = _LINE_FOLD, DEFAULT_OPTIONS
     needs, expand, flags = _nfkc_expansions(a, b)
     out_a, out_b, spaces, line_ends, ok, status = kernels.fold_pages(
@@ -126,7 +143,10 @@ def fold_and_key_pages(pages: list[list[str]]) -> list[tuple[list[str], list[str
     total = int(line_ends[-1])
     if len(folded) != total + 1 or len(keys) != total + 1:  # a fold that wrote a line break: page by page
         return [fold_and_key(lines) for lines in pages]
-    counts = spaces.tolist()
+    # Each key's words for the whole batch at once: its spaces + 1, 0 for an empty key (told by its length in b).
+    breaks = np.flatnonzero(out_b == 0x0A)
+    empty = np.diff(breaks, prepend=-1) == 1
+    counts = np.where(empty, 0, spaces + 1).tolist()
     out = []
     start = 0
     for lines, text, stop, taken, (status_a, status_b) in zip(
@@ -143,6 +163,6 @@ def fold_and_key_pages(pages: list[list[str]]) -> list[tuple[list[str], list[str
         ):
             out.append(fold_and_key(lines))
         else:
-            out.append((page_a, page_b, [n + 1 if key else 0 for key, n in zip(page_b, counts[start:stop])]))
+            out.append((page_a, page_b, counts[start:stop]))
         start = stop
     return out

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import regex
 
+from dedup.clean.fold import utf32_codes
 from dedup.kernels import get as get_kernels
 
 try:  # Python 3.11+
@@ -136,7 +137,7 @@ class LiteralFinder:
             return [self.on(page) for page in pages]
         ends = np.zeros(len(pages) + 1, dtype=np.int64)
         np.cumsum([len(page) for page in pages], out=ends[1:])
-        text = np.frombuffer("".join(pages).encode("utf-32-le", "surrogatepass"), np.uint32)
+        text = utf32_codes("".join(pages))
         found = kernels.find_literals_pages(text, ends, self._flat, self._offsets, self._lo, self._hi)
         out: list[list[str]] = [[] for _ in pages]
         rows, places = np.nonzero(found)

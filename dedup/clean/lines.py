@@ -217,9 +217,10 @@ class LineRules:
         """:meth:`classify_keyed` of each page's lines, given their :func:`fold_and_key`; the guards' literals
         looked for on all the pages in one pass (:meth:`LiteralFinder.on_pages`)."""
         looked = []
+        most = self.max_words
         for lines, (folded, _, words) in zip(pages, folds):
             nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
-            looked.append((nonblank, "\n".join(folded[i] for i in nonblank if words[i] <= self.max_words)))
+            looked.append((nonblank, "\n".join([folded[i] for i in nonblank if words[i] <= most])))
         found = self._finder.on_pages([page for _, page in looked])
         return [
             self.classify_keyed(lines, fold, (*seen, on_page))
@@ -249,13 +250,17 @@ class LineRules:
         firsts = [c if (c := f[:1]).isalpha() or c.isdecimal() else _first_after_lead(f) for f in folded]
         # page_literals of each guarded rule, the page searched for case twins once.
         twin = CASE_TWINS.search(page) is not None
-        found: dict[int, tuple[str, ...] | None] = {}
-        ascii_page = page.isascii()  # then only the ASCII literals can be on it
         # Each literal looked for once, though several rules share it (the two ad rules share most of theirs).
         on_page = () if twin or not page else looked[2] if looked is not None else self._finder.on(page)
-        for rule, ascii_guard in self.guarded:
-            guard = ascii_guard if ascii_page else rule.guard
-            found[id(rule)] = None if twin else tuple([lit for lit in guard if lit in on_page]) if on_page else ()
+        if twin or on_page:
+            found: dict[int, tuple[str, ...] | None] = {}
+            ascii_page = page.isascii()  # then only the ASCII literals can be on it
+            for rule, ascii_guard in self.guarded:
+                guard = ascii_guard if ascii_page else rule.guard
+                found[id(rule)] = None if twin else tuple([lit for lit in guard if lit in on_page])
+            dead = frozenset(r for r, rule in enumerate(self.lines) if rule.guard and found[id(rule)] == ())
+        else:  # most pages: no guarded rule's literal on them (never written to: shared)
+            found, dead = self._none_found, self._guarded_lines
 
         for run in self.runs:
             literals = found[id(run)] if run.guard else None
@@ -311,14 +316,14 @@ class LineRules:
         # Line by line (a line rule's verdict on a line depends on that line alone, so the order of the loops does
         # not matter), only the lines some line rule may take (most of a page's lines are paragraphs longer than
         # any allows), and only the rules whose anchored prefixes the line's first word character may begin.
-        most, rules = self.line_max_words, self.lines
+        # The line rules a guard rules out on this page (no literal of it here) are left out of the loop at once.
+        most = self.line_max_words
         for k, i in enumerate(nonblank):
             if verdict[i] is not None or words[i] > most:
                 continue
-            for r in self._rules_for(firsts[i]):
-                rule = rules[r]
+            for rule in self._live_rules(firsts[i], dead):
                 literals = found[id(rule)] if rule.guard else None
-                if literals == () or words[i] > rule.max_words:
+                if words[i] > rule.max_words:
                     continue
                 if rule.where == "head" and k >= rule.within:
                     continue
@@ -351,6 +356,31 @@ class LineRules:
     @functools.cached_property
     def _by_first(self) -> dict[str, tuple[int, ...]]:
         return {}
+
+    def _live_rules(self, first: str, dead: frozenset[int]) -> tuple[LineRule, ...]:
+        """:meth:`_rules_for` ``first``, the rules, without those at places ``dead`` (guarded rules whose literals
+        the page lacks)."""
+        key = (first, dead)
+        found = self._live.get(key)
+        if found is None:
+            found = tuple(self.lines[r] for r in self._rules_for(first) if r not in dead)
+            if len(self._live) < 4096:  # bounded: a few page kinds per first character met
+                self._live[key] = found
+        return found
+
+    @functools.cached_property
+    def _live(self) -> dict[tuple[str, frozenset[int]], tuple[LineRule, ...]]:
+        return {}
+
+    @functools.cached_property
+    def _guarded_lines(self) -> frozenset[int]:
+        """The places in :attr:`lines` of the guarded line rules."""
+        return frozenset(r for r, rule in enumerate(self.lines) if rule.guard)
+
+    @functools.cached_property
+    def _none_found(self) -> dict[int, tuple[str, ...] | None]:
+        """What classify_keyed finds of each guarded rule's literals on a page holding none of them."""
+        return {id(rule): () for rule, _ in self.guarded}
 
     @functools.cached_property
     def guarded(self) -> tuple[tuple[LineRule | BlockRule | RunRule, tuple[str, ...]], ...]:

@@ -43,6 +43,7 @@ from dedup.errors import InputError, InputProblem
 from dedup.io import JSONL_SUFFIXES, Reader
 from dedup.io.ranges import cuts
 from dedup.io.read import Utf8Watch
+from dedup.parallel import paused_gc
 from dedup.pipeline.spool import pack_parts, unpack
 from dedup.pipeline.workers import FileSpooledBatch, StageState, clean_pages
 
@@ -98,6 +99,12 @@ class Share:
 
 def read_clean_spool(state: ShareState, task: RangeTask | ReadBatch) -> Share:
     """Read (a range), clean and spool one share; see the module docstring."""
+    # A share makes some fifty objects a page and keeps none of them in a cycle: a collection would find nothing.
+    with paused_gc():
+        return _read_clean_spool(state, task)
+
+
+def _read_clean_spool(state: ShareState, task: RangeTask | ReadBatch) -> Share:
     s = state.stage.settings
     watch = Utf8Watch()
     if isinstance(task, RangeTask):

@@ -28,9 +28,9 @@ import numpy as np
 from dedup.clean import Cleaner, Page, site_observations
 from dedup.clean.site import STORY_NGRAM, SiteObservation
 from dedup.document import DocInfo, Document
-from dedup.fingerprint import Fingerprinter, content_word_hashes, shingle_hashes, words_of
+from dedup.fingerprint import Fingerprinter, content_word_hashes, ngram_hashes, shingle_hashes, words_of
 from dedup.io.records import RECORD_KEY
-from dedup.lsh import EXCERPT_MIN_WORDS, excerpt_signatures
+from dedup.lsh import EXCERPT_MIN_WORDS, EXCERPT_WINDOW, excerpt_starts
 from dedup.normalize import DEFAULT_OPTIONS, normalize
 from dedup.pipeline.spool import PageColumns, pack, unpack, unpack_pages
 from dedup.pipeline.table import DocColumns
@@ -145,9 +145,7 @@ def fingerprint(
     long document's own signature."""
     infos, sets, words = [], [], []
     texts: list[bytes] = []
-    windows: list[np.ndarray] = []
-    owners: list[int] = []
-    whole: list[tuple[int, np.ndarray]] = []  # signatures of the documents that have windows
+    long_docs: list[tuple[int, np.ndarray]] = []  # the documents with excerpt windows, and their word hashes
     ngram = fingerprinter.settings.ngram
     for info, encoded, tokens, content, kept in _read(pages, cleaner, s, ngram):
         infos.append(
@@ -160,19 +158,13 @@ def fingerprint(
         sets.append(shingle_hashes(tokens, ngram) if kept is None else kept)
         words.append(content)
         texts.append(encoded if s.templates else b"")
-        if tokens.size <= EXCERPT_MIN_WORDS:  # no excerpt windows (dedup.lsh.excerpt_starts)
-            continue
-        doc_windows = excerpt_signatures(tokens, fingerprinter)
-        if doc_windows.shape[0]:
-            windows.append(doc_windows)
-            owners.extend([len(infos) - 1] * doc_windows.shape[0])
-            # The windows cover every n-gram of the text (dedup.lsh.excerpt_starts): the minimum of their
-            # minima is the document's, without permuting its shingles again.
-            whole.append((len(infos) - 1, doc_windows.min(axis=0)))
+        if tokens.size > EXCERPT_MIN_WORDS:  # else no excerpt windows (dedup.lsh.excerpt_starts)
+            long_docs.append((len(infos) - 1, tokens))
+    windows, owners, whole = excerpt_windows(long_docs, fingerprinter)
     signatures = np.empty((len(sets), fingerprinter.settings.num_perm), dtype=np.uint32)
-    if whole:
-        signatures[[i for i, _ in whole]] = [sig for _, sig in whole]
-    rest = sorted(set(range(len(sets))) - {i for i, _ in whole})
+    if whole.size:
+        signatures[[i for i, _ in long_docs]] = whole
+    rest = sorted(set(range(len(sets))) - {i for i, _ in long_docs})
     if rest:
         signatures[rest] = fingerprinter.signatures([sets[i] for i in rest])
     sizes = np.fromiter((x.size for x in sets), dtype=np.int64, count=len(sets))
@@ -190,9 +182,51 @@ def fingerprint(
         text_sizes,
         np.concatenate(words) if words else np.empty(0, dtype=np.uint32),
         word_sizes,
-        np.concatenate(windows) if windows else np.empty((0, fingerprinter.settings.num_perm), np.uint32),
-        np.asarray(owners, dtype=np.int64),
+        windows,
+        owners,
     )
+
+
+def excerpt_windows(
+    long_docs: list[tuple[int, np.ndarray]], fingerprinter: Fingerprinter
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The excerpt windows' signatures (:func:`dedup.lsh.excerpt_signatures`) of the documents ``long_docs``
+    (each its place in the batch and its word hashes, more than :data:`dedup.lsh.EXCERPT_MIN_WORDS`), in their
+    order; each window's document; and each document's own signature, the minimum of its windows' (they cover
+    every n-gram of the text: its shingles are not permuted again). The documents' words are read as one text:
+    no window reaches the n-grams that span two documents, so each gets what its own text gives it, and the
+    batch costs two compiled calls, not two per document.
+
+    >>> from dedup.fingerprint import token_hashes
+    >>> from dedup.lsh import excerpt_signatures
+    >>> fp = Fingerprinter(num_perm=16)
+    >>> texts = [" ".join(f"w{i % 300}" for i in range(700)), " ".join(["a", "b"] * 260)]
+    >>> docs = [(0, token_hashes(texts[0])), (2, token_hashes(texts[1]))]
+    >>> windows, owners, whole = excerpt_windows(docs, fp)
+    >>> alone = [excerpt_signatures(tokens, fp) for _, tokens in docs]
+    >>> bool((windows == np.concatenate(alone)).all()), owners.tolist(), bool((whole[1] == alone[1].min(axis=0)).all())
+    (True, [0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2], True)
+    """
+    num_perm = fingerprinter.settings.num_perm
+    if not long_docs:
+        return np.empty((0, num_perm), np.uint32), np.empty(0, np.int64), np.empty((0, num_perm), np.uint32)
+    ngram = fingerprinter.settings.ngram
+    span = EXCERPT_WINDOW - min(ngram, EXCERPT_WINDOW) + 1  # n-grams per window, as excerpt_signatures
+    starts: list[int] = []
+    counts: list[int] = []
+    offset = 0
+    for _, tokens in long_docs:
+        first = excerpt_starts(tokens.size)
+        starts.extend([offset + start for start in first])
+        counts.append(len(first))
+        offset += tokens.size
+    hashes = ngram_hashes(np.concatenate([tokens for _, tokens in long_docs]), ngram)
+    at = np.asarray(starts, dtype=np.int64)
+    windows = fingerprinter.span_signatures(hashes, at, at + span)
+    firsts = np.zeros(len(counts), dtype=np.int64)
+    np.cumsum(counts[:-1], out=firsts[1:])
+    owners = np.repeat(np.array([i for i, _ in long_docs], dtype=np.int64), counts)
+    return windows, owners, np.minimum.reduceat(windows, firsts, axis=0)
 
 
 _Read = tuple[tuple[Any, ...], bytes, np.ndarray, np.ndarray, np.ndarray | None]
