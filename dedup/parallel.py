@@ -41,6 +41,7 @@ def _set_state(state: Any) -> None:
     global _STATE
     _STATE = state
     gc.enable()  # a pool forked inside paused_gc(): its workers collect as usual
+    keep_freed_memory()
 
 
 @contextmanager
@@ -175,6 +176,44 @@ def release_freed_memory() -> None:
 
 
 _TRIM: list[Any] = []
+
+# glibc's mallopt parameters (malloc.h), and the values workers run with (keep_freed_memory)
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+WORKER_MMAP_THRESHOLD = 32 << 20
+WORKER_TRIM_THRESHOLD = 64 << 20
+
+
+def keep_freed_memory() -> bool:
+    """Have glibc's allocator keep what this process frees for its next allocations (whether it could).
+
+    A worker cleans and hashes a range of pages at a time, in buffers of some megabytes (texts, code points,
+    hashes) freed at its end. By default glibc gives such buffers to the kernel as they are freed (each its own
+    ``mmap`` up to a threshold that only grows as far as the buffers seen so far, and the top of the heap
+    trimmed beyond twice that), and the next range faults every page of them in again: system time, in every
+    worker. With the thresholds fixed at 32 MB (the most glibc's own sliding threshold reaches) and 64 MB, a
+    worker's heap stays as large as its largest range needs. Not for the main process, whose peak is the run's
+    (it trims at chosen points: :func:`release_freed_memory`). Nothing happens elsewhere than on glibc.
+
+    >>> keep_freed_memory() in (True, False)
+    True
+    """
+    mallopt = _glibc_function("mallopt")
+    if mallopt is None:
+        return False
+    return bool(mallopt(_M_MMAP_THRESHOLD, WORKER_MMAP_THRESHOLD)) and bool(
+        mallopt(_M_TRIM_THRESHOLD, WORKER_TRIM_THRESHOLD)
+    )
+
+
+def _glibc_function(name: str) -> Any:
+    """A function of glibc, if this process runs on it, else ``None`` (musl has a ``mallopt`` that does nothing,
+    macOS none)."""
+    try:
+        if not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"):
+            return None
+        return getattr(ctypes.CDLL(None), name)
+    except (OSError, ValueError, AttributeError, TypeError):  # no confstr name, no dlopen(NULL), no symbol
+        return None
 
 
 def _malloc_trim() -> Any:
