@@ -66,6 +66,35 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def small_pages() -> Iterator[None]:
+    """numpy arrays made inside the block are not advised to the kernel for huge pages (numpy advises every array
+    of 4 MB or more, where the kernel allows it: ``transparent_hugepage`` set to ``madvise``).
+
+    For the site pass's sketch: two 64 MB tables that this process touches here and there while the workers wait
+    for it. Each first touch of a huge page can have the kernel compact memory to find 2 MB in one piece, for
+    tenths of a second at a time on a machine whose memory the page cache has fragmented, and the workers wait
+    meanwhile (their results and next ranges go through this process's threads); ordinary pages fault in at a
+    steady cost instead. Nothing changes where numpy or the platform has no such advice.
+
+    >>> import numpy as np
+    >>> with small_pages():
+    ...     np.zeros(1 << 21).nbytes
+    16777216
+    """
+    import numpy as np  # here: the workers' pools need no numpy
+
+    switch = getattr(getattr(np, "_core", np).multiarray, "_set_madvise_hugepage", None)
+    if switch is None:  # pragma: no cover - a numpy without the switch
+        yield
+        return
+    advised = switch(False)
+    try:
+        yield
+    finally:
+        switch(advised)
+
+
 def _call(fn: Callable[[Any, Any], Any], batch: Any) -> Any:
     return fn(_STATE, batch)
 

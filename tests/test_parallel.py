@@ -11,7 +11,7 @@ import pytest
 
 from dedup.document import Document
 from dedup.fingerprint import Fingerprinter, token_hashes
-from dedup.parallel import batched, keep_freed_memory, ordered_map, paused_gc
+from dedup.parallel import batched, keep_freed_memory, ordered_map, paused_gc, small_pages
 from dedup.pipeline import Pipeline, ShingleStore, TextStore
 from dedup.settings import Settings
 
@@ -123,6 +123,41 @@ def test_workers_reuse_the_memory_they_free_instead_of_faulting_it_in_again():
     (in_worker,) = ordered_map(_faults_of_reused_buffers, [sizes], workers=2)
     assert in_worker < 2_000  # a page table's pages, the interpreter's own, not the buffers'
     assert keep_freed_memory()  # what the workers ran, here too (a pytest process: nothing else depends on it)
+
+
+def _huge_page_advice(array: np.ndarray) -> bool:
+    """Whether the kernel may back ``array`` with huge pages (its mapping's ``THPeligible`` in /proc/self/smaps)."""
+    address = array.__array_interface__["data"][0] + array.nbytes // 2  # numpy advises from the next page on
+    with open("/proc/self/smaps") as fh:
+        inside = False
+        for line in fh:
+            head = line.split()[0]
+            if "-" in head and not head.endswith(":"):
+                start, end = (int(x, 16) for x in head.split("-"))
+                inside = start <= address < end
+            elif inside and head == "THPeligible:":
+                return line.split()[1] == "1"
+    return False
+
+
+def _transparent_huge_pages() -> str:
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as fh:
+            return fh.read()
+    except OSError:
+        return ""
+
+
+@pytest.mark.skipif("[madvise]" not in _transparent_huge_pages(), reason="huge pages only where numpy advises them")
+def test_the_site_sketch_tables_are_made_on_small_pages():
+    """The site pass's two 64 MB tables are touched here and there by the main process while the workers wait:
+    made inside small_pages(), the kernel never stops to compact memory for a huge page when one is touched."""
+    advised = np.zeros(64 << 20, dtype=np.uint8)
+    with small_pages():
+        table = np.zeros(64 << 20, dtype=np.uint8)
+    after = np.zeros(64 << 20, dtype=np.uint8)
+    assert _huge_page_advice(advised) and _huge_page_advice(after)  # numpy's own advice, back after the block
+    assert not _huge_page_advice(table)
 
 
 def test_text_shingles_equal_token_list_shingles():
