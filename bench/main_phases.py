@@ -16,7 +16,8 @@ ends: the kept pool of the template tests, after the last wait).
 A sampler process reads the state of this process and of its children every 5 ms (``/proc``, Linux): ``alone``
 is the time when no more than one of them was runnable, i.e. when one of two cores idled on a quiet machine
 (on a loaded one, where every process runs slower, it is the same moments, stretched). Without ``/proc`` the
-column is left empty.
+column is left empty. ``faults k``: thousands of minor page faults of this process and of the workers, ``sys s``:
+their system CPU seconds (memory handed back to the kernel and faulted in again is paid there).
 """
 
 from __future__ import annotations
@@ -35,12 +36,17 @@ import dedup.pipeline.verify as verify
 from dedup.pipeline.run import Pipeline
 from dedup.settings import Settings
 
-marks: list[tuple[str, float, float, float]] = []
+marks: list[tuple[str, float, float, float, int, int, float, float]] = []
 
 
 def mark(name: str) -> None:
-    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
-    marks.append((name, time.process_time(), ch.ru_utime + ch.ru_stime, time.time()))
+    me, ch = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    marks.append(
+        (
+            name, time.process_time(), ch.ru_utime + ch.ru_stime, time.time(), me.ru_minflt, ch.ru_minflt,
+            me.ru_stime, ch.ru_stime,
+        )
+    )  # fmt: skip
 
 
 def wrap(module, name: str, before: str | None = None, after: str | None = None) -> None:  # type: ignore[no-untyped-def]
@@ -158,13 +164,16 @@ def main() -> None:
         lone = f"{alone(samples, prev[3], cur[3]):6.2f} s" if samples else ""
         print(
             f"{cur[0]:32s} main {main_ms:6.3f}   workers {workers_ms:6.3f}   wall {cur[3] - prev[3]:6.2f} s"
-            f"   alone {lone}"
+            f"   alone {lone}   faults k {(cur[4] - prev[4]) / 1e3:6.1f} {(cur[5] - prev[5]) / 1e3:6.1f}"
+            f"   sys s {cur[6] - prev[6]:5.2f} {cur[7] - prev[7]:5.2f}"
         )
     total = 1e3 * (marks[-1][1] - marks[0][1]) / n
     lone = f"{alone(samples, marks[0][3], marks[-1][3]):6.2f} s" if samples else ""
     print(
         f"{'total':32s} main {total:6.3f}   workers {1e3 * (marks[-1][2] - marks[0][2]) / n:6.3f}"
         f"   wall {marks[-1][3] - marks[0][3]:6.2f} s   alone {lone}"
+        f"   faults k {(marks[-1][4] - marks[0][4]) / 1e3:6.1f} {(marks[-1][5] - marks[0][5]) / 1e3:6.1f}"
+        f"   sys s {marks[-1][6] - marks[0][6]:5.2f} {marks[-1][7] - marks[0][7]:5.2f}"
     )
 
 

@@ -41,6 +41,7 @@ def _set_state(state: Any) -> None:
     global _STATE
     _STATE = state
     gc.enable()  # a pool forked inside paused_gc(): its workers collect as usual
+    keep_freed_memory()
 
 
 @contextmanager
@@ -63,6 +64,35 @@ def paused_gc() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+@contextmanager
+def small_pages() -> Iterator[None]:
+    """numpy arrays made inside the block are not advised to the kernel for huge pages (numpy advises every array
+    of 4 MB or more, where the kernel allows it: ``transparent_hugepage`` set to ``madvise``).
+
+    For the site pass's sketch: two 64 MB tables that this process touches here and there while the workers wait
+    for it. Each first touch of a huge page can have the kernel compact memory to find 2 MB in one piece, for
+    tenths of a second at a time on a machine whose memory the page cache has fragmented, and the workers wait
+    meanwhile (their results and next ranges go through this process's threads); ordinary pages fault in at a
+    steady cost instead. Nothing changes where numpy or the platform has no such advice.
+
+    >>> import numpy as np
+    >>> with small_pages():
+    ...     np.zeros(1 << 21).nbytes
+    16777216
+    """
+    import numpy as np  # here: the workers' pools need no numpy
+
+    switch = getattr(getattr(np, "_core", np).multiarray, "_set_madvise_hugepage", None)
+    if switch is None:  # pragma: no cover - a numpy without the switch
+        yield
+        return
+    advised = switch(False)
+    try:
+        yield
+    finally:
+        switch(advised)
 
 
 def _call(fn: Callable[[Any, Any], Any], batch: Any) -> Any:
@@ -175,6 +205,44 @@ def release_freed_memory() -> None:
 
 
 _TRIM: list[Any] = []
+
+# glibc's mallopt parameters (malloc.h), and the values workers run with (keep_freed_memory)
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+WORKER_MMAP_THRESHOLD = 32 << 20
+WORKER_TRIM_THRESHOLD = 64 << 20
+
+
+def keep_freed_memory() -> bool:
+    """Have glibc's allocator keep what this process frees for its next allocations (whether it could).
+
+    A worker cleans and hashes a range of pages at a time, in buffers of some megabytes (texts, code points,
+    hashes) freed at its end. By default glibc gives such buffers to the kernel as they are freed (each its own
+    ``mmap`` up to a threshold that only grows as far as the buffers seen so far, and the top of the heap
+    trimmed beyond twice that), and the next range faults every page of them in again: system time, in every
+    worker. With the thresholds fixed at 32 MB (the most glibc's own sliding threshold reaches) and 64 MB, a
+    worker's heap stays as large as its largest range needs. Not for the main process, whose peak is the run's
+    (it trims at chosen points: :func:`release_freed_memory`). Nothing happens elsewhere than on glibc.
+
+    >>> keep_freed_memory() in (True, False)
+    True
+    """
+    mallopt = _glibc_function("mallopt")
+    if mallopt is None:
+        return False
+    return bool(mallopt(_M_MMAP_THRESHOLD, WORKER_MMAP_THRESHOLD)) and bool(
+        mallopt(_M_TRIM_THRESHOLD, WORKER_TRIM_THRESHOLD)
+    )
+
+
+def _glibc_function(name: str) -> Any:
+    """A function of glibc, if this process runs on it, else ``None`` (musl has a ``mallopt`` that does nothing,
+    macOS none)."""
+    try:
+        if not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"):
+            return None
+        return getattr(ctypes.CDLL(None), name)
+    except (OSError, ValueError, AttributeError, TypeError):  # no confstr name, no dlopen(NULL), no symbol
+        return None
 
 
 def _malloc_trim() -> Any:

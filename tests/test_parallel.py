@@ -2,6 +2,8 @@
 
 import gc
 import json
+import os
+import resource
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +11,7 @@ import pytest
 
 from dedup.document import Document
 from dedup.fingerprint import Fingerprinter, token_hashes
-from dedup.parallel import batched, ordered_map, paused_gc
+from dedup.parallel import batched, keep_freed_memory, ordered_map, paused_gc, small_pages
 from dedup.pipeline import Pipeline, ShingleStore, TextStore
 from dedup.settings import Settings
 
@@ -94,6 +96,68 @@ def test_workers_forked_while_collection_is_paused_still_collect():
         in_workers = list(ordered_map(_collects, [[1], [2], [3]], workers=2))
     assert in_workers == [True, True, True]
     assert gc.isenabled()
+
+
+def _faults_of_reused_buffers(state, sizes):
+    """Minor page faults while this process fills and frees a buffer of each of ``sizes`` bytes, after the first
+    (a worker's ranges: texts of some megabytes, one after the other)."""
+    first = bytearray(sizes[0])
+    first[::4096] = b"\1" * len(first[::4096])
+    del first
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for size in sizes[1:]:
+        buffer = bytearray(size)
+        buffer[::4096] = b"\1" * len(buffer[::4096])
+        del buffer
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+@pytest.mark.skipif(
+    not (os.confstr("CS_GNU_LIBC_VERSION") if hasattr(os, "confstr") else "").startswith("glibc"),
+    reason="glibc's allocator only",
+)
+def test_workers_reuse_the_memory_they_free_instead_of_faulting_it_in_again():
+    """Each of a worker's ranges allocates buffers of some megabytes and frees them: by default glibc hands them
+    back to the kernel and every page faults in again for the next range (system time); workers keep them."""
+    sizes = [20 << 20, 10 << 20, 20 << 20, 10 << 20, 20 << 20]  # 5,000 or 2,500 pages each
+    (in_worker,) = ordered_map(_faults_of_reused_buffers, [sizes], workers=2)
+    assert in_worker < 2_000  # a page table's pages, the interpreter's own, not the buffers'
+    assert keep_freed_memory()  # what the workers ran, here too (a pytest process: nothing else depends on it)
+
+
+def _huge_page_advice(array: np.ndarray) -> bool:
+    """Whether the kernel may back ``array`` with huge pages (its mapping's ``THPeligible`` in /proc/self/smaps)."""
+    address = array.__array_interface__["data"][0] + array.nbytes // 2  # numpy advises from the next page on
+    with open("/proc/self/smaps") as fh:
+        inside = False
+        for line in fh:
+            head = line.split()[0]
+            if "-" in head and not head.endswith(":"):
+                start, end = (int(x, 16) for x in head.split("-"))
+                inside = start <= address < end
+            elif inside and head == "THPeligible:":
+                return line.split()[1] == "1"
+    return False
+
+
+def _transparent_huge_pages() -> str:
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as fh:
+            return fh.read()
+    except OSError:
+        return ""
+
+
+@pytest.mark.skipif("[madvise]" not in _transparent_huge_pages(), reason="huge pages only where numpy advises them")
+def test_the_site_sketch_tables_are_made_on_small_pages():
+    """The site pass's two 64 MB tables are touched here and there by the main process while the workers wait:
+    made inside small_pages(), the kernel never stops to compact memory for a huge page when one is touched."""
+    advised = np.zeros(64 << 20, dtype=np.uint8)
+    with small_pages():
+        table = np.zeros(64 << 20, dtype=np.uint8)
+    after = np.zeros(64 << 20, dtype=np.uint8)
+    assert _huge_page_advice(advised) and _huge_page_advice(after)  # numpy's own advice, back after the block
+    assert not _huge_page_advice(table)
 
 
 def test_text_shingles_equal_token_list_shingles():

@@ -44,7 +44,7 @@ from dedup.errors import InputProblem
 from dedup.fingerprint import Fingerprinter, coverage, jaccard_containment, words_of
 from dedup.io import Reader
 from dedup.normalize import normalize
-from dedup.parallel import batched, default_workers, ordered_map, paused_gc, release_freed_memory
+from dedup.parallel import batched, default_workers, ordered_map, paused_gc, release_freed_memory, small_pages
 from dedup.pipeline.lazy import settle_links, template_pool
 from dedup.pipeline.result import ScanResult
 from dedup.pipeline.shares import Learning, RangeTask, ReadBatch, ShareState, read_clean_spool, shares
@@ -204,7 +204,9 @@ class Pipeline:
         found: list[InputProblem] = []
         reader = Reader(fields=s.fields, strict=s.strict, on_problem=found.append, keep_records=state.keep_records)
         held: list[InputProblem] = []
-        learning = Learning(SiteBoilerplate(s.site_min_docs, s.site_min_share), self.batch_size, held.append)
+        with small_pages():
+            learner = SiteBoilerplate(s.site_min_docs, s.site_min_share)
+        learning = Learning(learner, self.batch_size, held.append)
         tasks: deque[RangeTask | ReadBatch] = deque()
         share_state = ShareState(state, folder)
         again = len(said)  # problems said by the run before this one (the same, in the same order)
