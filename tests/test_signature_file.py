@@ -107,24 +107,3 @@ def test_a_scan_with_the_matrix_in_small_file_blocks_finds_the_same_clusters(mon
     assert len(whole[0]) >= 3
     monkeypatch.setattr(SignatureFile, "BLOCK_ROWS", 8)
     assert outcome() == whole
-
-
-@pytest.mark.parametrize("refused", [False, True])
-def test_extend_appends_the_windows_after_rows_still_buffered(monkeypatch, refused):
-    """The windows' rows land after the documents' whether the kernel copies them (copy_file_range) or, where it
-    refuses (another file system, an old kernel), the buffered copy does; rows appended after come last."""
-    if refused:
-
-        def refuse(*args: object) -> int:
-            raise OSError(18, "Invalid cross-device link")
-
-        monkeypatch.setattr("os.copy_file_range", refuse, raising=False)
-    sigs = seed_signatures()
-    docs, windows, later = sigs[:5], sigs[5:9], sigs[9:]
-    with SignatureFile(sigs.shape[1]) as m, file_of(windows, 2) as w:
-        m.append(docs)  # still in the file object's buffer when extend copies
-        m.extend(w)
-        m.append(later)
-        m.seal()
-        assert m.shape == sigs.shape
-        assert np.array_equal(m[:], sigs)

@@ -290,25 +290,10 @@ class SignatureFile:
         self.rows += rows.shape[0]
 
     def extend(self, other: SignatureFile) -> None:
-        """Append ``other``'s rows (copied file to file, in the kernel where it can), then close ``other``."""
+        """Append ``other``'s rows (copied through the file, a few MB at a time), then close ``other``."""
         other._file.flush()
-        self._file.flush()
-        size = other.rows * self.width * 4
-        copied, at = 0, self._file.seek(0, os.SEEK_END)
-        try:  # no pass through this process's memory (Linux; same file system)
-            while copied < size:
-                source, target = other._file.fileno(), self._file.fileno()
-                step = os.copy_file_range(source, target, size - copied, copied, at + copied)
-                if step <= 0:
-                    break
-                copied += step
-        except (AttributeError, OSError):
-            pass
-        if copied < size:  # the rest, through a buffer
-            other._file.seek(copied)
-            self._file.seek(at + copied)
-            shutil.copyfileobj(other._file, self._file, 8 << 20)
-        self._file.seek(0, os.SEEK_END)
+        other._file.seek(0)
+        shutil.copyfileobj(other._file, self._file, 8 << 20)
         self.rows += other.rows
         other.close()
 
