@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from dedup.datelines import page_dates
 from dedup.numbers import (
     DATE_WORDS,
     HUNDREDS,
@@ -29,7 +30,6 @@ from dedup.numbers import (
     SCALES,
     TENS,
     UNITS,
-    WEEKDAYS,
     Day,
     Quantity,
     Reading,
@@ -359,12 +359,8 @@ def _approximated(tokens: Sequence[str], start: int) -> bool:
 def _place(tokens: Sequence[str], readings: list[Reading], out: list[Fact | None]) -> None:
     """Each reading's fact on every token of it; none on the page's own dates (:func:`page_dates`)."""
     for r in readings:
-        # A whole number is also its digits ("خمسه" = "5"), to meet the digits of a range or a date exactly.
-        keys = r.keys | {str(int(q.value)) for q in r.quantities if q.unit == 1 and q.value.is_integer()}
-        quantities = r.quantities
-        if quantities and r.kind == "number" and _approximated(tokens, r.start):
-            quantities, keys = approximate(quantities), frozenset()  # "نحو 60": no exact 60, but about it
-        whole = Fact(r.kind, keys, quantities, r.dates)  # type: ignore[arg-type]
+        approximated = bool(r.quantities) and r.kind == "number" and _approximated(tokens, r.start)
+        whole = _whole_fact(r.kind, r.keys, r.quantities, r.dates, approximated)
         if r.stop - r.start == 1:
             out[r.start] = whole
             continue
@@ -372,10 +368,40 @@ def _place(tokens: Sequence[str], readings: list[Reading], out: list[Fact | None
         # scale word is one.
         several = r.kind == "date" or (len(r.groups) > 1 and not thousands(list(r.groups)))
         for k in range(r.start, r.stop):
-            own = _own(tokens[k]) if several else frozenset()
-            out[k] = Fact(whole.kind, whole.values | own, whole.quantities, whole.dates, whole)
+            out[k] = _part_fact(whole, tokens[k] if several else "")
     for start, stop in page_dates(list(tokens), readings):
         out[start:stop] = [None] * (stop - start)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _whole_fact(
+    kind: str, keys: frozenset[str], quantities: tuple[Quantity, ...], dates: tuple[Day, ...], approximated: bool
+) -> Fact:
+    """The fact of a reading (its kind, exact forms, figures, dates), after a word of approximation or not.
+
+    Cached (facts are immutable values): look-alike texts state the same figures and dates, and building a
+    frozen dataclass costs more than finding it.
+
+    >>> _whole_fact("number", frozenset({"60"}), (Quantity(60.0),), (), True).quantities
+    (Quantity(value=60.0, unit=10.0),)
+    """
+    # A whole number is also its digits ("خمسه" = "5"), to meet the digits of a range or a date exactly.
+    keys = keys | {str(int(q.value)) for q in quantities if q.unit == 1 and q.value.is_integer()}
+    if approximated:
+        quantities, keys = approximate(quantities), frozenset()  # "نحو 60": no exact 60, but about it
+    return Fact(kind, keys, quantities, dates)  # type: ignore[arg-type]
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _part_fact(whole: Fact, token: str) -> Fact:
+    """The fact of one token of a longer expression: the whole's, plus what ``token`` says on its own (none for
+    ``""``: an expression that is one figure, "1 059 593").
+
+    >>> _part_fact(_whole_fact("number", frozenset({"1535"}), (), (), False), "15").values == {"1535", "15"}
+    True
+    """
+    own = _own(token) if token else frozenset()
+    return Fact(whole.kind, whole.values | own, whole.quantities, whole.dates, whole)
 
 
 def _names(tokens: Sequence[str], titles: list[int], out: list[Fact | None]) -> None:
@@ -421,77 +447,3 @@ class Statements:
             if any(q.same(o) for o in self.quantities[lo:hi]):
                 return True
         return False
-
-
-# -- dates that belong to the page, not to the story --------------------------------------------------------
-
-# fmt: off
-# Words that introduce a page's own timestamp ("نشر في", "اخر تحديث", "published", "updated").
-CUES = frozenset({"نشر", "نشرت", "منشور", "النشر", "تحديث", "التحديث", "محدث", "published", "updated", "posted",
-        "modified", "update"})
-# Words between a cue and its date ("نشر في", "اخر تحديث يوم الاحد"), and the marks a time or date is written
-# with ("10 30 ص", "بتوقيت مكه", "1436 ه الموافق").
-LEADS = frozenset({"في", "بتاريخ", "تاريخ", "يوم", "تم", "اخر", "on", "at", "in", "the", "last", "ب", "الساعه",
-                   *WEEKDAYS})
-MARKS = frozenset({"ص", "م", "ه", "صباحا", "مساء", "am", "pm", "gmt", "utc", "بتوقيت", "مكه", "المكرمه", "غرينتش",
-                   "جرينتش", "ksa", "الموافق"})
-_LEADS_MARKS = LEADS | MARKS
-# Agencies whose tag makes a date at a text's edge its dateline ("الرياض 14 ديسمبر واس").
-AGENCIES = frozenset({"واس", "رويترز", "سانا", "قنا", "وام", "بنا", "كونا", "الاناضول", "reuters", "afp", "ap",
-                      "dpa", "xinhua", "upi"})
-# fmt: on
-EDGE = 25  # tokens at either end of a text where a page's date line sits (after the title, or at the foot)
-
-
-def _clock(r: Reading) -> bool:
-    """Hours and minutes: "10 30", "09 12"."""
-    return len(r.groups) == 2 and len(r.groups[1]) == 2 and int(r.groups[0]) <= 23 and int(r.groups[1]) <= 59
-
-
-def _dated(r: Reading) -> bool:
-    """A full date: a day and a month ("14 ديسمبر", "14 12 2025"), not "7 9"."""
-    return any(d.day is not None for d in r.dates) and (r.kind == "date" or any(d.year for d in r.dates))
-
-
-def page_dates(tokens: list[str], readings: list[Reading]) -> list[tuple[int, int]]:
-    """Token spans of the page's own timestamps and datelines among ``readings`` (in text order): a date or time
-    after a cue ("نشر في 14 ديسمبر 2025 10 30 ص"), a date with a time at either end of the text ("14 12 2025
-    10 30"), a date beside an agency's tag at either end ("الرياض 14 ديسمبر واس"), and a time or date that
-    follows one of these. A span runs from its cue (or first filler) to its last mark. These are facts of the
-    page: two outlets' copies of one story differ there.
-
-    >>> t = "نشر في 14 ديسمبر 2025 10 30 ص اعلنت الوزاره".split()
-    >>> page_dates(t, [read_expression(t, 2), read_expression(t, 5)])
-    [(0, 8)]
-    """
-    n = len(tokens)
-    spans: list[tuple[int, int]] = []
-
-    def between(a: int, b: int, words: frozenset[str]) -> bool:
-        return b - a <= 3 and all(tokens[k] in words for k in range(a, b))
-
-    previous: Reading | None = None  # the last reading found to be the page's
-    for idx, r in enumerate(readings):
-        if not (_dated(r) or _clock(r)):
-            continue
-        start = r.start
-        while start > 0 and r.start - start < 3 and (tokens[start - 1] in LEADS or tokens[start - 1] in CUES):
-            start -= 1
-        cued = any(tokens[c] in CUES for c in range(start, r.start))
-        chained = previous is not None and between(previous.stop, r.start, _LEADS_MARKS)
-        edge = _dated(r) and (r.start < EDGE or r.stop > n - EDGE)
-        nxt = readings[idx + 1] if idx + 1 < len(readings) else None
-        timed = nxt is not None and _clock(nxt) and between(r.stop, nxt.start, MARKS)  # not "الساعه 10 30"
-        tagged = any(tokens[c] in AGENCIES for c in range(max(0, r.start - 3), min(n, r.stop + 3)))
-        if not (cued or chained or (edge and (timed or tagged))):
-            continue
-        if not (cued or chained):
-            start = r.start  # "في 14 ديسمبر" opens a story's sentence, not a page's line
-        stop = r.stop
-        while stop < n and stop - r.stop < 3 and tokens[stop] in MARKS:
-            stop += 1
-        if spans and spans[-1][1] >= start:
-            start = spans.pop()[0]
-        spans.append((start, stop))
-        previous = r
-    return spans

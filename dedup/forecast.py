@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dedup.facts import AGENCIES
+from dedup.datelines import AGENCIES
 from dedup.numbers import PREFIXES, bare
 
 # fmt: off

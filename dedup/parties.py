@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from dedup.facts import AGENCIES
+from dedup.datelines import AGENCIES
 
 LEAD = 60  # tokens read for the slot: the formula is the lead sentence
 SLOT = 8  # tokens after the anchor that name the party

@@ -193,24 +193,23 @@ def opcodes(a: Sequence[str], b: Sequence[str]) -> list[Opcode]:
     # texts, which made this alignment the most expensive step of a scan. Its edits come one word at a time;
     # merging each run of edits gives the spans difflib would report.
     merged: list[Opcode] = []
-    gap: list[int] | None = None
+    append = merged.append
+    gap_i = gap_j = -1  # where the current run of edits began (-1: none open)
     for tag, i1, i2, j1, j2 in Indel.opcodes(a, b).as_list():
-        if tag == "equal":
-            if gap is not None:
-                merged.append(_gap_opcode(gap))
-                gap = None
-            merged.append(("equal", i1, i2, j1, j2))
-        elif gap is None:
-            gap = [i1, i2, j1, j2]
-        else:
-            gap[1], gap[3] = i2, j2
-    if gap is not None:
-        merged.append(_gap_opcode(gap))
+        if tag != "equal":
+            if gap_i < 0:
+                gap_i, gap_j = i1, j1
+            continue
+        if gap_i >= 0:  # the run of edits ends where this equal stretch begins
+            append(_gap_opcode(gap_i, i1, gap_j, j1))
+            gap_i = -1
+        append(("equal", i1, i2, j1, j2))
+    if gap_i >= 0:
+        append(_gap_opcode(gap_i, len(a), gap_j, len(b)))
     return merged
 
 
-def _gap_opcode(gap: list[int]) -> Opcode:
-    i1, i2, j1, j2 = gap
+def _gap_opcode(i1: int, i2: int, j1: int, j2: int) -> Opcode:
     tag = "replace" if i2 > i1 and j2 > j1 else ("delete" if i2 > i1 else "insert")
     return tag, i1, i2, j1, j2
 

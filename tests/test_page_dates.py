@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from dedup.cluster import DUPLICATE, TEMPLATE
+from dedup.datelines import page_dates
 from dedup.document import Document
-from dedup.facts import page_dates, token_facts
+from dedup.facts import token_facts
 from dedup.normalize import normalize
 from dedup.numbers import read_expression
 from dedup.pipeline import scan_documents

@@ -18,8 +18,10 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from rapidfuzz.distance import Indel
 
 from dedup.cluster import DUPLICATE, TEMPLATE, VerifyOptions, verify
+from dedup.datelines import page_dates
 from dedup.facts import (
     _MONTH,
     _MONTH_PAIRS,
@@ -27,10 +29,12 @@ from dedup.facts import (
     FACT_FORMS,
     PLACES,
     Fact,
+    _approximated,
     _date_fact,
     _date_word,
     _names,
-    _place,
+    _own,
+    approximate,
     direction,
     may_hold_fact,
     place_words,
@@ -39,7 +43,7 @@ from dedup.facts import (
 )
 from dedup.fingerprint import Fingerprinter
 from dedup.normalize import normalize
-from dedup.numbers import PAIRED, PREFIXES, Reading, bare, read_expression, read_token
+from dedup.numbers import PAIRED, PREFIXES, Reading, bare, read_expression, read_token, thousands
 from dedup.pipeline import Pipeline, scan
 from dedup.settings import Settings
 from dedup.spellings import Spellings
@@ -187,9 +191,41 @@ def _token_facts_reference(tokens: Sequence[str]) -> list[Fact | None]:
         elif word_kind(tokens[i]) == "title":
             titles.append(i)
         i += 1
-    _place(tokens, readings, out)
+    _place_reference(tokens, readings, out)
     _names(tokens, titles, out)
     return out
+
+
+def _place_reference(tokens: Sequence[str], readings: list[Reading], out: list[Fact | None]) -> None:
+    """:func:`dedup.facts._place` with every fact built afresh (``_place`` finds the facts of look-alike readings
+    in a cache)."""
+    for r in readings:
+        keys = r.keys | {str(int(q.value)) for q in r.quantities if q.unit == 1 and q.value.is_integer()}
+        quantities = r.quantities
+        if quantities and r.kind == "number" and _approximated(tokens, r.start):
+            quantities, keys = approximate(quantities), frozenset()
+        whole = Fact(r.kind, keys, quantities, r.dates)  # type: ignore[arg-type]
+        if r.stop - r.start == 1:
+            out[r.start] = whole
+            continue
+        several = r.kind == "date" or (len(r.groups) > 1 and not thousands(list(r.groups)))
+        for k in range(r.start, r.stop):
+            own = _own(tokens[k]) if several else frozenset()
+            out[k] = Fact(whole.kind, whole.values | own, whole.quantities, whole.dates, whole)
+    for start, stop in page_dates(list(tokens), readings):
+        out[start:stop] = [None] * (stop - start)
+
+
+def test_cached_facts_keep_approximations_and_ranges_apart() -> None:
+    # One figure about and exactly, one range after another: the facts found in _place's cache are the reading's.
+    facts = token_facts("وصل نحو 60 زايرا ثم وصل 60 زايرا وسرعه الرياح 15 35 ثم 15 40 كم".split())
+    assert facts[2].quantities[0].unit == 10.0 and not facts[2].values  # type: ignore[union-attr]
+    assert facts[6].quantities[0].unit == 1.0 and "60" in facts[6].values  # type: ignore[union-attr]
+    # The "15" of each range: its own digits, and its range's (not the other range's).
+    assert {"15", "1535"} <= facts[10].values and "1540" not in facts[10].values  # type: ignore[union-attr]
+    assert {"15", "1540"} <= facts[13].values and "1535" not in facts[13].values  # type: ignore[union-attr]
+    english = token_facts("about 60 visitors came and then 60 more came".split())
+    assert english[1].quantities[0].unit == 10.0 and english[6].values == {"60"}  # type: ignore[union-attr]
 
 
 # Words that make facts (behind proclitics too), figures, and ordinary words around them.
@@ -256,6 +292,25 @@ def test_opcodes_cover_both_texts_in_order(a: list[str], b: list[str]) -> None:
             assert a[i1:i2] == b[j1:j2]
         else:
             assert nxt is None or nxt[0] == "equal"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from("abcdefg"), max_size=30), st.lists(st.sampled_from("abcdefg"), max_size=30))
+def test_opcodes_merge_each_run_of_edits(a: list[str], b: list[str]) -> None:
+    # The plain merge: each run of rapidfuzz's one-word edits becomes one span from its first edit to its last.
+    expected: list[tuple[str, int, int, int, int]] = []
+    gap: list[int] | None = None
+    for tag, i1, i2, j1, j2 in [*Indel.opcodes(a, b).as_list(), ("equal", len(a), len(a), len(b), len(b))]:
+        if tag != "equal":
+            gap = [i1, i2, j1, j2] if gap is None else [gap[0], i2, gap[2], j2]
+            continue
+        if gap is not None:
+            g1, g2, h1, h2 = gap
+            expected.append(("replace" if g2 > g1 and h2 > h1 else "delete" if g2 > g1 else "insert", *gap))
+            gap = None
+        if i2 > i1:
+            expected.append(("equal", i1, i2, j1, j2))
+    assert opcodes(a, b) == expected
 
 
 def test_verify_drops_different_pairs_and_keeps_templates() -> None:
