@@ -49,6 +49,7 @@ from dedup.document import Document
 from dedup.errors import InputProblem
 from dedup.io import Reader
 from dedup.lsh import MIN_SHARED_VALUES, band_hashes, candidate_pairs, drop_chance_collisions, lsh_params
+from dedup.pair_blocks import sorted_distinct  # np.unique's first call imports numpy.ma (~15 ms)
 from dedup.parallel import batched, ordered_map
 from dedup.pipeline import Pipeline, ShingleStore, TextStore
 from dedup.pipeline.verify import VERIFY_CHUNK, VerifyState, verify_chunk
@@ -133,7 +134,7 @@ def _fingerprint_batch(
 
 def _distinct_text_lines(hashes: np.ndarray) -> np.ndarray:
     body = hashes[1:]
-    return np.unique(body[body != 0])
+    return sorted_distinct(body[body != 0])
 
 
 @dataclass
@@ -273,7 +274,7 @@ def _corpus(run: _Run, cache: FingerprintCache | None) -> tuple[_Table, int]:
             # A cached document whose boilerplate lines changed is fingerprinted again.
             now = site_masks(run.site, hits.sources, hits.lines, hits.line_sizes())
             changed = np.concatenate(([0], np.cumsum(now != hits.masks)))
-            stale = np.unique(hit_file[changed[hits.line_ends[1:]] != changed[hits.line_ends[:-1]]])
+            stale = sorted_distinct(hit_file[changed[hits.line_ends[1:]] != changed[hits.line_ends[:-1]]])
             if stale.size:
                 hit[stale] = False
                 more, more_where = run.read(stale.tolist(), spool, observe=False)
@@ -361,7 +362,7 @@ class _Table:
         """Scan's verification of candidate document pairs (links between document indexes)."""
         if pairs.size == 0:
             return []
-        self._materialise(np.unique(pairs))
+        self._materialise(sorted_distinct(pairs.ravel()))
         run = self.run
         positions = self.position[pairs]
         doc_at = np.empty(run.stored, dtype=np.int64)
@@ -410,7 +411,7 @@ def _candidates(signatures: np.ndarray, reps: np.ndarray, query: np.ndarray, s: 
         same = same[same != q]
         found.append(np.stack((np.minimum(same, q), np.maximum(same, q)), axis=1))
     n, every = len(reps), np.concatenate(found)
-    codes = np.unique(every[:, 0] * n + every[:, 1])
+    codes = sorted_distinct(every[:, 0] * n + every[:, 1])
     pairs = drop_chance_collisions(signatures, np.stack((codes // n, codes % n), axis=1), rows_of=reps)
     return _at_most(signatures, reps, query, pairs)
 
