@@ -50,7 +50,7 @@ from dedup.errors import InputProblem
 from dedup.io import Reader
 from dedup.lsh import MIN_SHARED_VALUES, band_hashes, candidate_pairs, drop_chance_collisions, lsh_params
 from dedup.pair_blocks import sorted_distinct  # np.unique's first call imports numpy.ma (~15 ms)
-from dedup.parallel import batched, ordered_map
+from dedup.parallel import batched, ordered_map, small_pages
 from dedup.pipeline import Pipeline, ShingleStore, TextStore
 from dedup.pipeline.verify import VERIFY_CHUNK, VerifyState, verify_chunk
 from dedup.pipeline.workers import (
@@ -157,7 +157,10 @@ class _Run:
         self.pipeline = pipeline
         self.on_problem = on_problem
         self.troubled: set[int] = set()  # files with a reading problem: not cached (warned about every time)
-        self.site = SiteBoilerplate(self.s.site_min_docs, self.s.site_min_share) if self.s.site_boilerplate else None
+        with small_pages():  # as the scan's: a 0.1-0.5 s compaction stall on a first touch costs a hook most
+            self.site = (
+                SiteBoilerplate(self.s.site_min_docs, self.s.site_min_share) if self.s.site_boilerplate else None
+            )
         self.page_state = StageState(Cleaner(pipeline.cleaner.rules), pipeline.fingerprinter, self.s,
                                      explain=False, keep_records=False)  # fmt: skip
         self.shingles, self.words = ShingleStore(), ShingleStore()
