@@ -49,7 +49,8 @@ from dedup.document import Document
 from dedup.errors import InputProblem
 from dedup.io import Reader
 from dedup.lsh import MIN_SHARED_VALUES, band_hashes, candidate_pairs, drop_chance_collisions, lsh_params
-from dedup.parallel import batched, ordered_map
+from dedup.pair_blocks import sorted_distinct  # np.unique's first call imports numpy.ma (~15 ms)
+from dedup.parallel import batched, ordered_map, small_pages
 from dedup.pipeline import Pipeline, ShingleStore, TextStore
 from dedup.pipeline.verify import VERIFY_CHUNK, VerifyState, verify_chunk
 from dedup.pipeline.workers import (
@@ -133,7 +134,7 @@ def _fingerprint_batch(
 
 def _distinct_text_lines(hashes: np.ndarray) -> np.ndarray:
     body = hashes[1:]
-    return np.unique(body[body != 0])
+    return sorted_distinct(body[body != 0])
 
 
 @dataclass
@@ -156,7 +157,10 @@ class _Run:
         self.pipeline = pipeline
         self.on_problem = on_problem
         self.troubled: set[int] = set()  # files with a reading problem: not cached (warned about every time)
-        self.site = SiteBoilerplate(self.s.site_min_docs, self.s.site_min_share) if self.s.site_boilerplate else None
+        with small_pages():  # as the scan's: a 0.1-0.5 s compaction stall on a first touch costs a hook most
+            self.site = (
+                SiteBoilerplate(self.s.site_min_docs, self.s.site_min_share) if self.s.site_boilerplate else None
+            )
         self.page_state = StageState(Cleaner(pipeline.cleaner.rules), pipeline.fingerprinter, self.s,
                                      explain=False, keep_records=False)  # fmt: skip
         self.shingles, self.words = ShingleStore(), ShingleStore()
@@ -273,7 +277,7 @@ def _corpus(run: _Run, cache: FingerprintCache | None) -> tuple[_Table, int]:
             # A cached document whose boilerplate lines changed is fingerprinted again.
             now = site_masks(run.site, hits.sources, hits.lines, hits.line_sizes())
             changed = np.concatenate(([0], np.cumsum(now != hits.masks)))
-            stale = np.unique(hit_file[changed[hits.line_ends[1:]] != changed[hits.line_ends[:-1]]])
+            stale = sorted_distinct(hit_file[changed[hits.line_ends[1:]] != changed[hits.line_ends[:-1]]])
             if stale.size:
                 hit[stale] = False
                 more, more_where = run.read(stale.tolist(), spool, observe=False)
@@ -361,7 +365,7 @@ class _Table:
         """Scan's verification of candidate document pairs (links between document indexes)."""
         if pairs.size == 0:
             return []
-        self._materialise(np.unique(pairs))
+        self._materialise(sorted_distinct(pairs.ravel()))
         run = self.run
         positions = self.position[pairs]
         doc_at = np.empty(run.stored, dtype=np.int64)
@@ -410,7 +414,7 @@ def _candidates(signatures: np.ndarray, reps: np.ndarray, query: np.ndarray, s: 
         same = same[same != q]
         found.append(np.stack((np.minimum(same, q), np.maximum(same, q)), axis=1))
     n, every = len(reps), np.concatenate(found)
-    codes = np.unique(every[:, 0] * n + every[:, 1])
+    codes = sorted_distinct(every[:, 0] * n + every[:, 1])
     pairs = drop_chance_collisions(signatures, np.stack((codes // n, codes % n), axis=1), rows_of=reps)
     return _at_most(signatures, reps, query, pairs)
 

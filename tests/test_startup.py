@@ -69,7 +69,9 @@ def test_a_scan_still_loads_what_it_needs(tmp_path: Path) -> None:
     # The probe itself can see the modules: a scan that has work loads them (HEAVY names real modules).
     (tmp_path / "a.txt").write_text(f"{EN_TITLE}\n{EN_TEXT}\n", encoding="utf-8")
     scan = "import sys\nfrom dedup.cli import app\nsys.argv = ['dedup', 'scan', 'a.txt', '-q', '--format', 'json']\napp()\n"
-    assert {"numpy", "dedup.pipeline", "dedup.clean", "regex"} <= set(heavy_in(loaded_after(scan, tmp_path)))
+    heavy = set(heavy_in(loaded_after(scan, tmp_path)))
+    assert {"numpy", "dedup.pipeline", "dedup.clean", "regex"} <= heavy
+    assert "rich" not in heavy  # the terminal's table needs it, a JSON report does not
 
 
 def test_public_names_are_loaded_when_asked_for() -> None:
@@ -147,3 +149,51 @@ def test_dedup_clean_can_be_replaced_and_restored(monkeypatch: pytest.MonkeyPatc
     assert dedup.clean is fake
     monkeypatch.undo()
     assert dedup.clean.__module__ == "dedup.pipeline.run"
+
+
+def test_a_hook_with_documents_reads_versions_and_distinct_values_without_their_heavy_imports(tmp_path: Path) -> None:
+    # importlib.metadata (for datasketch's version) and numpy.ma (np.unique's first call) cost a small hook
+    # ~25 ms together: neither is needed for its answer.
+    for name, title, text in (("a", AR_TITLE, AR_TEXT), ("b", AR_COPY_TITLE, AR_COPY_TEXT), ("c", EN_TITLE, EN_TEXT)):
+        (tmp_path / f"{name}.txt").write_text(f"{title}\n{text}\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", "."], cwd=tmp_path, check=True)
+    hook = "import sys\nfrom dedup.cli import app\nsys.argv = ['dedup', 'precommit', '-q', 'a.txt', 'b.txt', 'c.txt']\napp()\n"
+    modules = loaded_after(hook, tmp_path)
+    assert {"dedup.precommit_match", "numpy"} <= modules  # the documents were checked
+    assert "importlib.metadata" not in modules
+    assert "numpy.ma" not in modules
+
+
+def fake_datasketch(site: Path, *versions: str) -> Path:
+    """A site-packages folder holding a ``datasketch`` package and one dist-info folder per version."""
+    (site / "datasketch").mkdir(parents=True)
+    (site / "datasketch" / "__init__.py").write_text("", encoding="utf-8")
+    for version in versions:
+        info = site / f"datasketch-{version}.dist-info"
+        info.mkdir()
+        header = (
+            f"Metadata-Version: 2.1\nName: datasketch\nVersion: {version}\nSummary: x\n\nVersion: 0.0 in the body\n"
+        )
+        (info / "METADATA").write_text(header, encoding="utf-8")
+    return site / "datasketch" / "__init__.py"
+
+
+def test_datasketch_version_is_read_from_its_dist_info(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.machinery
+    import importlib.metadata
+    import importlib.util
+
+    from dedup.lsh import datasketch_version
+
+    assert datasketch_version() == importlib.metadata.version("datasketch")  # the installed one
+    origin = fake_datasketch(tmp_path / "one", "1.6.5")
+    spec = importlib.machinery.ModuleSpec("datasketch", None, origin=str(origin))
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: spec)
+    assert datasketch_version() == "1.6.5"
+    # Two copies' metadata side by side: importlib.metadata decides, as before.
+    spec.origin = str(fake_datasketch(tmp_path / "two", "1.6.5", "2.0.0"))
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: f"{name} by importlib.metadata")
+    assert datasketch_version() == "datasketch by importlib.metadata"
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert datasketch_version() == "?"

@@ -97,8 +97,6 @@ def scan(
 
     Example: [bold]dedup scan fixtures/ --format json -o clusters.json[/bold]
     """
-    from rich.console import Console
-
     from dedup.io import refuse_input_overlap
     from dedup.report.text import render_csv, render_json, render_table, render_text_table
 
@@ -134,6 +132,8 @@ def scan(
             text = render_text_table(result, explain, index, found)
             write_output(text + _link_lines(result) if explain else text, output)
         else:
+            from rich.console import Console  # the terminal's table only: JSON and CSV reports start without rich
+
             render_table(result, Console(), explain, index, found)
             if explain:
                 Console().print(_link_lines(result), markup=False, highlight=False, soft_wrap=True, end="")
