@@ -15,7 +15,7 @@ Three layers, applied in order:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -349,10 +349,6 @@ class Cleaner:
 
     def clean(self, doc: Document) -> Document:
         return self.clean_site(self.clean_page(doc))
-
-    def clean_all(self, docs: Iterable[Document]) -> Iterator[Document]:
-        for doc in docs:
-            yield self.clean(doc)
 
 
 def _cleaned(

@@ -38,7 +38,6 @@ else:  # pragma: no cover
 _PATTERN_FOLD = NormalizeOptions(punctuation_to_space=False, casefold=False, strip_invisible=False)
 # A line ending like this is a sentence, not a link title or a menu item.
 _SENTENCE_END = regex.compile(r"[.!?؟۔…:;؛。]\W*$")
-_WORD = regex.compile(r"[\p{L}\p{N}]+")
 
 
 class RulesError(ValueError):
@@ -48,10 +47,6 @@ class RulesError(ValueError):
 def fold_line(line: str) -> str:
     """The form a line is matched in: Arabic letter variants, diacritics and case folded, punctuation kept."""
     return normalize(line, _LINE_FOLD)
-
-
-def word_count(line: str) -> int:
-    return len(_WORD.findall(line))
 
 
 def _compile(pattern: str, where: str) -> regex.Pattern[str]:
