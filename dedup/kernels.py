@@ -116,7 +116,7 @@ def _load() -> SimpleNamespace:
         minhash_sets=kernels_numba.minhash_sets,
         minhash_spans=kernels_numba.minhash_spans,
         fold_lines=kernels_numba.fold_lines,
-        fold_two=kernels_numba.fold_two,
+        fold_two=kernels_clean.fold_two,
         covered_words=kernels_numba.covered_words,
         ngram_hashes=kernels_numba.ngram_hashes,
         distinct_sorted=kernels_numba.distinct_sorted,

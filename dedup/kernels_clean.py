@@ -107,8 +107,8 @@ def fold_pages(codes, ends, table_a, table_b, stable, needs, expand, flags):  # 
     spaces of each line of b's result, concatenated; after each page, the number of lines so far; whether each
     page was taken; and each page's two statuses. A page ``fold_two`` gives up on adds nothing but its ``ok``.
 
-    ``fold_two``'s loop, written straight into the batch's arrays (a page given up on is rolled back): no
-    arrays of a page's own to fill, count and copy; whether a line has begun is a flag, not a read back."""
+    One loop over the batch, written straight into its arrays (a page given up on is rolled back): no arrays
+    of a page's own to fill, count and copy. :func:`fold_two` is this kernel on one page."""
     pages = ends.size - 1
     out_a = np.empty(codes.size * expand.shape[1] + pages, dtype=np.uint32)
     out_b = np.empty(codes.size * expand.shape[1] + pages, dtype=np.uint32)
@@ -168,7 +168,7 @@ def fold_pages(codes, ends, table_a, table_b, stable, needs, expand, flags):  # 
                         unstable_a = True
                     out_a[na] = ma
                     na += 1
-                    begun_a = ma != 0x0A  # as fold_two reads its last character back
+                    begun_a = ma != 0x0A  # a fold that writes a line break begins no line
                 if mb == 0x20:
                     pending_b = begun_b
                 elif mb != 0:
@@ -209,7 +209,7 @@ def fold_pages(codes, ends, table_a, table_b, stable, needs, expand, flags):  # 
                         unstable_a = True
                     out_a[na] = ma
                     na += 1
-                    begun_a = ma != 0x0A  # as fold_two reads its last character back
+                    begun_a = ma != 0x0A  # a fold that writes a line break begins no line
                 if mb == 0x20:
                     pending_b = begun_b
                 elif mb != 0:
@@ -241,6 +241,29 @@ def fold_pages(codes, ends, table_a, table_b, stable, needs, expand, flags):  # 
             nl = first_l
         line_ends[p] = nl
     return out_a[:na], out_b[:nb], spaces[:nl], line_ends, ok, status
+
+
+@njit(cache=True, nogil=True)
+def fold_two(codes, table_a, table_b, stable, needs, expand, flags):  # pragma: no cover - compiled
+    """``dedup.kernels_numba.fold_lines`` through two lookup tables at once (the line rules' fold and the hashing
+    keys), of a text whose NFKC form is its characters' own, one by one: a character flagged in ``needs`` (one
+    that makes a text need ``unicodedata.normalize``) is replaced by its row of ``expand`` (its NFKC form, up to
+    four characters padded with 0, when that composes with nothing: no-break space, a presentation form of a
+    letter, an ellipsis). Gives up (ok False) on any other such character (an all-0 row), one beyond the BMP,
+    or one with a multi-character entry in either table. Returns (code points a, status a, code points b,
+    status b, ok, spaces written in each line of b); status 2: that result holds an NFKC-unstable character.
+    ``flags`` (per BMP character; ``dedup.normalize._nfkc_expansions``) sends the few characters that need
+    ``expand`` or a multi-character fold to the general loop, and says whether a character's folds are unstable:
+    most characters take three table reads, not six.
+
+    :func:`fold_pages` of a batch of one page, its closing line break taken off: one loop for both."""
+    ends = np.empty(2, dtype=np.int64)
+    ends[0] = 0
+    ends[1] = codes.size
+    out_a, out_b, spaces, _, ok, status = fold_pages(codes, ends, table_a, table_b, stable, needs, expand, flags)
+    if not ok[0]:
+        return out_a[:0], 0, out_b[:0], 0, False, spaces
+    return out_a[: out_a.size - 1], status[0, 0], out_b[: out_b.size - 1], status[0, 1], True, spaces
 
 
 @njit(cache=True, nogil=True)
