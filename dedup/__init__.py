@@ -21,6 +21,7 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
+from dedup.exports import lazy_attributes
 from dedup.version import __version__
 
 if TYPE_CHECKING:
@@ -46,14 +47,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value  # asked once: later lookups find it without this hook
-        return value
-    raise AttributeError(f"module 'dedup' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:

@@ -25,8 +25,9 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from dedup.exports import lazy_attributes
 from dedup.index.urls import display_location, is_redis
 
 if TYPE_CHECKING:
@@ -54,12 +55,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'dedup.index' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY, keep=False)
 
 
 __all__ = [

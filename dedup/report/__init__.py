@@ -8,21 +8,19 @@ index matches, gate findings, cleaned records) and :mod:`dedup.report.html` (the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from dedup.exports import lazy_attributes
 from dedup.report.text import render_csv, render_json, render_table, to_json
 
 if TYPE_CHECKING:
     from dedup.report.html import render_html, write_html
 
 
-def __getattr__(name: str) -> Any:
-    # The HTML report is imported when asked for: a scan that writes JSON, CSV or a table does not load it.
-    if name in ("render_html", "write_html"):
-        from dedup.report import html
-
-        return getattr(html, name)
-    raise AttributeError(f"module 'dedup.report' has no attribute {name!r}")
+# The HTML report is imported when asked for: a scan that writes JSON, CSV or a table does not load it.
+__getattr__ = lazy_attributes(
+    __name__, {"render_html": "dedup.report.html", "write_html": "dedup.report.html"}, keep=False
+)
 
 
 __all__ = ["render_csv", "render_html", "render_json", "render_table", "to_json", "write_html"]
