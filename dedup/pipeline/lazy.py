@@ -29,7 +29,7 @@ undecided stay :data:`~dedup.cluster.UNCHECKED` in the result: they are neither 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -103,7 +103,7 @@ def settle_links(
             touched.update((link.a, link.b))
         return touched
 
-    part = _parts(links) if anchor is not None else {}
+    part = connected_parts((link.a, link.b) for link in links) if anchor is not None else {}
     asked: list[tuple[list[int], Sequence[str] | Callable[[], Sequence[str]]]] = []
     result: Any = []
     for chunk in _grouped(part, groups) if anchor is not None and groups > 1 else [None]:
@@ -159,10 +159,10 @@ def _grouped(part: dict[int, int], groups: int) -> list[set[int]]:
     return [*out, group] if group else out
 
 
-def _parts(links: Sequence[Link]) -> dict[int, int]:
-    """Each linked document's connected part of the graph of ``links`` (a representative document).
+def connected_parts(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """Each document of ``pairs`` mapped to its connected part of their graph, named by its smallest document.
 
-    >>> _parts([Link(0, 1, 0.9, 0.9), Link(2, 3, 0.9, 0.9), Link(1, 4, 0.9, 0.9)])
+    >>> connected_parts([(0, 1), (2, 3), (1, 4)])
     {0: 0, 1: 0, 2: 2, 3: 2, 4: 0}
     """
     parent: dict[int, int] = {}
@@ -173,9 +173,8 @@ def _parts(links: Sequence[Link]) -> dict[int, int]:
             x = parent[x]
         return x
 
-    for link in links:
-        a, b = parent.setdefault(link.a, link.a), parent.setdefault(link.b, link.b)
-        ra, rb = root(a), root(b)
+    for a, b in pairs:
+        ra, rb = root(parent.setdefault(a, a)), root(parent.setdefault(b, b))
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
     return {x: root(x) for x in parent}

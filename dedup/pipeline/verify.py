@@ -17,6 +17,7 @@ from dedup.cluster import DUPLICATE, UNCHECKED, Link, VerifyOptions, verify
 from dedup.evidence import RewriteJudge, judge_with_titles
 from dedup.lsh import MIN_SHARED_VALUES, candidate_blocks, lsh_params
 from dedup.parallel import WorkerPool, ordered_map
+from dedup.pipeline.lazy import connected_parts
 from dedup.pipeline.stores import ShingleStore, TextStore
 from dedup.settings import Settings
 from dedup.templates import relation
@@ -200,26 +201,15 @@ def document_order(pairs: np.ndarray) -> np.ndarray:
     """
     if len(pairs) < 2:
         return np.arange(len(pairs))
+    part = connected_parts(pairs.tolist())
+    first_part = np.fromiter((part[a] for a in pairs[:, 0].tolist()), dtype=np.int64, count=len(pairs))
     docs, dense = np.unique(pairs, return_inverse=True)
     dense = dense.reshape(-1, 2)
-    parent = list(range(len(docs)))
-
-    def root(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in dense.tolist():
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    part = np.array([root(x) for x in range(len(docs))], dtype=np.int64)
     met = np.bincount(dense.ravel(), minlength=len(docs))
     first, second = dense[:, 0], dense[:, 1]
     # The pair's centre: the document met more often (the smaller one on a tie).
     hub = np.where((met[first] > met[second]) | ((met[first] == met[second]) & (first < second)), first, second)
-    return np.lexsort((np.arange(len(pairs)), hub, -met[hub], part[first]))
+    return np.lexsort((np.arange(len(pairs)), hub, -met[hub], first_part))
 
 
 def relation_chunk(texts: TextStore, pairs: np.ndarray) -> list[str]:
