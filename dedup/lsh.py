@@ -386,8 +386,16 @@ def excerpt_signatures(tokens: np.ndarray, fingerprinter: Fingerprinter) -> np.n
     if starts.size == 0:
         return np.empty((0, fingerprinter.settings.num_perm), dtype=np.uint32)
     ngram = fingerprinter.settings.ngram
-    span = EXCERPT_WINDOW - min(ngram, EXCERPT_WINDOW) + 1  # n-grams per window
-    return fingerprinter.span_signatures(ngram_hashes(tokens, ngram), starts, starts + span)
+    return fingerprinter.span_signatures(ngram_hashes(tokens, ngram), starts, starts + window_ngrams(ngram))
+
+
+def window_ngrams(ngram: int) -> int:
+    """How many ``ngram``-word shingles an excerpt window holds.
+
+    >>> window_ngrams(3)
+    198
+    """
+    return EXCERPT_WINDOW - min(ngram, EXCERPT_WINDOW) + 1
 
 
 def owner_pairs(pairs: np.ndarray, owners: np.ndarray, is_window: np.ndarray) -> np.ndarray:

@@ -30,7 +30,7 @@ from dedup.clean.site import STORY_NGRAM, SiteObservation
 from dedup.document import DocInfo, Document
 from dedup.fingerprint import Fingerprinter, content_word_hashes, ngram_hashes, shingle_hashes, words_of
 from dedup.io.records import RECORD_KEY
-from dedup.lsh import EXCERPT_MIN_WORDS, EXCERPT_WINDOW, excerpt_starts
+from dedup.lsh import EXCERPT_MIN_WORDS, excerpt_starts, window_ngrams
 from dedup.normalize import DEFAULT_OPTIONS, normalize
 from dedup.pipeline.spool import PageColumns, pack, unpack, unpack_pages
 from dedup.pipeline.table import DocColumns
@@ -160,7 +160,7 @@ def fingerprint(
         texts.append(encoded if s.templates else b"")
         if tokens.size > EXCERPT_MIN_WORDS:  # else no excerpt windows (dedup.lsh.excerpt_starts)
             long_docs.append((len(infos) - 1, tokens))
-    windows, owners, whole = excerpt_windows(long_docs, fingerprinter)
+    windows, owners, whole = batch_excerpt_signatures(long_docs, fingerprinter)
     signatures = np.empty((len(sets), fingerprinter.settings.num_perm), dtype=np.uint32)
     if whole.size:
         signatures[[i for i, _ in long_docs]] = whole
@@ -187,7 +187,7 @@ def fingerprint(
     )
 
 
-def excerpt_windows(
+def batch_excerpt_signatures(
     long_docs: list[tuple[int, np.ndarray]], fingerprinter: Fingerprinter
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The excerpt windows' signatures (:func:`dedup.lsh.excerpt_signatures`) of the documents ``long_docs``
@@ -202,7 +202,7 @@ def excerpt_windows(
     >>> fp = Fingerprinter(num_perm=16)
     >>> texts = [" ".join(f"w{i % 300}" for i in range(700)), " ".join(["a", "b"] * 260)]
     >>> docs = [(0, token_hashes(texts[0])), (2, token_hashes(texts[1]))]
-    >>> windows, owners, whole = excerpt_windows(docs, fp)
+    >>> windows, owners, whole = batch_excerpt_signatures(docs, fp)
     >>> alone = [excerpt_signatures(tokens, fp) for _, tokens in docs]
     >>> bool((windows == np.concatenate(alone)).all()), owners.tolist(), bool((whole[1] == alone[1].min(axis=0)).all())
     (True, [0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2], True)
@@ -211,7 +211,7 @@ def excerpt_windows(
     if not long_docs:
         return np.empty((0, num_perm), np.uint32), np.empty(0, np.int64), np.empty((0, num_perm), np.uint32)
     ngram = fingerprinter.settings.ngram
-    span = EXCERPT_WINDOW - min(ngram, EXCERPT_WINDOW) + 1  # n-grams per window, as excerpt_signatures
+    span = window_ngrams(ngram)
     starts: list[int] = []
     counts: list[int] = []
     offset = 0
